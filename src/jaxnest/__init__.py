@@ -1,0 +1,80 @@
+"""jaxnest: the PyNEST 3.x interface on a JAX kernel.
+
+``import jaxnest as nest`` and run a PyNEST script unchanged. Kernel properties are module
+attributes (``nest.resolution = 0.1``), read from and written to the hidden global kernel, as
+PyNEST does by making its module an object.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # NEST computes in double precision
+
+from . import errors  # noqa: E402
+from .api.connect import Connect, Disconnect, GetConnections  # noqa: E402
+from .api.kernel import (GetKernelStatus, Install, ResetKernel, SetKernelStatus,  # noqa: E402
+                         get_verbosity, set_verbosity)
+from .api.node_collection import NodeCollection  # noqa: E402
+from .api.nodes import Create, GetNodes, PrintNodes  # noqa: E402
+from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
+from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
+                         SetStatus)
+from .api.synapse_collection import SynapseCollection  # noqa: E402
+from .errors import NESTError, NESTErrors  # noqa: E402
+
+__version__ = "0.1.0"
+
+# Kernel properties exposed as module attributes: name -> docstring.
+KERNEL_ATTRIBUTES = {
+    "resolution": "Simulation time step (ms).",
+    "rng_seed": "Seed of the kernel's random streams.",
+    "biological_time": "Simulated time so far (ms); read-only.",
+    "network_size": "Number of nodes (plus one, as NEST counts); read-only.",
+    "num_connections": "Number of connections; read-only.",
+    "local_num_threads": "Accepted for compatibility; jaxnest parallelises through XLA.",
+    "total_num_virtual_procs": "Accepted for compatibility.",
+    "min_delay": "Smallest connection delay (ms).",
+    "max_delay": "Largest connection delay (ms).",
+    "print_time": "Print progress during Simulate (accepted; jaxnest prints nothing).",
+    "overwrite_files": "Whether recorders may overwrite existing data files.",
+    "data_path": "Directory for recorder files.",
+    "data_prefix": "Prefix of recorder file names.",
+    "tics_per_ms": "Tics per millisecond of the time grid.",
+    "ms_per_tic": "Length of one tic (ms); read-only.",
+    "dict_miss_is_error": "Accepted for compatibility.",
+    "float_precision": "jaxnest's float dtype of state ('float64').",
+}
+
+
+def _models(kind: str):
+    return Models(kind)
+
+
+class _NestModule(types.ModuleType):
+    """Module type whose kernel attributes read and write the global kernel."""
+
+    def __getattr__(self, name):
+        if name in KERNEL_ATTRIBUTES:
+            return GetKernelStatus(name)
+        if name == "node_models":
+            return _models("nodes")
+        if name == "synapse_models":
+            return _models("synapses")
+        if name == "kernel_status":
+            return GetKernelStatus()
+        raise AttributeError(f"module 'jaxnest' has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        if name in KERNEL_ATTRIBUTES:
+            SetKernelStatus({name: value})
+        else:
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _NestModule
+
+from . import random  # noqa: E402,F401  (nest.random.uniform, ...)
+from . import math  # noqa: E402,F401

@@ -1,0 +1,45 @@
+"""The one global kernel behind the PyNEST surface, and the thin bridges the API uses."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors
+from ..kernel import nodes as knodes
+from ..kernel.kernel import Kernel
+
+_kernel = Kernel()
+_kernel_id = 0
+
+
+def kernel() -> Kernel:
+    return _kernel
+
+
+def kernel_id() -> int:
+    return _kernel_id
+
+
+def reset() -> None:
+    global _kernel, _kernel_id
+    _kernel = Kernel()
+    _kernel_id += 1
+
+
+def check_current(collection) -> None:
+    """Collections from before a ResetKernel refer to nodes that no longer exist."""
+    if collection._kernel_id != _kernel_id and len(collection):
+        raise errors.KernelException("InvalidNodeCollection: the NodeCollection refers to a "
+                                     "network that ResetKernel has removed.")
+
+
+def node_statuses(ids: np.ndarray) -> list[dict]:
+    return [knodes.get_status(_kernel, int(g)) for g in ids]
+
+
+def set_node_statuses(ids: np.ndarray, per_node: list[dict]) -> None:
+    knodes.set_status(_kernel, ids, per_node)
+
+
+def models_of(ids: np.ndarray) -> list[str]:
+    net = _kernel.network
+    return [net.model_of(int(g)) if 0 < g <= net.size else "<unknown>" for g in ids]

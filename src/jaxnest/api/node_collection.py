@@ -1,0 +1,243 @@
+"""NodeCollection: an ordered set of node ids with PyNEST's algebra and get/set forms."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import errors
+from . import _state
+
+
+class NodeCollection:
+    """Sorted, unique global node ids, as PyNEST's NodeCollection."""
+
+    __slots__ = ("_ids", "_step", "_kernel_id")
+
+    def __init__(self, node_ids=None) -> None:
+        ids = np.asarray([] if node_ids is None else node_ids, dtype=np.int64).ravel()
+        if ids.size > 1 and np.any(np.diff(ids) <= 0):
+            raise errors.BadProperty("Indices must be sorted in ascending order")
+        object.__setattr__(self, "_ids", ids)
+        object.__setattr__(self, "_step", 1)
+        object.__setattr__(self, "_kernel_id", _state.kernel_id())
+
+    @classmethod
+    def _from_ids(cls, ids: np.ndarray, step: int = 1) -> "NodeCollection":
+        nc = cls(ids)
+        object.__setattr__(nc, "_step", step)
+        return nc
+
+    # --- sequence protocol -----------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self._ids.size)
+
+    def __iter__(self):
+        for i in self._ids:
+            yield NodeCollection._from_ids(np.array([i]))
+
+    def __getitem__(self, key) -> "NodeCollection":
+        if isinstance(key, slice):
+            step = key.step or 1
+            if step < 1:
+                raise errors.BadProperty("Slicing step must be strictly positive.")
+            return NodeCollection._from_ids(self._ids[key], step * self._step)
+        if isinstance(key, numbers.Integral):
+            if not -len(self) <= key < len(self):
+                raise IndexError("index value outside of the NodeCollection")
+            return NodeCollection._from_ids(self._ids[[key]])
+        arr = np.asarray(key)
+        if arr.dtype == bool:
+            if arr.size != len(self):
+                raise IndexError("Bool index array must be the same length as NodeCollection")
+            return NodeCollection._from_ids(self._ids[arr])
+        if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
+            if np.unique(arr).size != arr.size:
+                raise errors.BadProperty("All node IDs in a NodeCollection have to be unique")
+            return NodeCollection(self._ids[arr])
+        raise TypeError("Indices must be integers, slices, lists of integers or bool arrays")
+
+    def __contains__(self, node_id) -> bool:
+        if not isinstance(node_id, numbers.Integral):
+            raise TypeError("an integer is required")
+        return bool(np.isin(node_id, self._ids))
+
+    def __add__(self, other: "NodeCollection") -> "NodeCollection":
+        if not isinstance(other, NodeCollection):
+            raise NotImplementedError("Can only join a NodeCollection with a NodeCollection")
+        if np.intersect1d(self._ids, other._ids).size:
+            raise errors.BadProperty("Cannot join overlapping NodeCollections.")
+        return NodeCollection(np.sort(np.concatenate([self._ids, other._ids])))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, NodeCollection):
+            return NotImplemented
+        return np.array_equal(self._ids, other._ids)
+
+    def __ne__(self, other) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._ids.tolist()))
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def index(self, node_id: int) -> int:
+        pos = np.flatnonzero(self._ids == node_id)
+        if not pos.size:
+            raise ValueError(f"{node_id} is not in NodeCollection")
+        return int(pos[0])
+
+    def tolist(self) -> list[int]:
+        return self._ids.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._ids.astype(dtype) if dtype else self._ids
+
+    # --- status ------------------------------------------------------------------------------
+    def get(self, *params, **kwargs):
+        """PyNEST's get: all status, one key, a list of keys, nested ('events', 'times'),
+        and ``output='pandas'``."""
+        output = kwargs.pop("output", "")
+        if kwargs:
+            raise TypeError(f"get() got unexpected keyword arguments {list(kwargs)}")
+        _state.check_current(self)
+        statuses = _state.node_statuses(self._ids)
+        if not params:
+            keys = sorted(set().union(*[s.keys() for s in statuses])) if statuses else []
+            result = {k: tuple(s.get(k) for s in statuses) for k in keys}
+            if len(self) == 1:
+                result = statuses[0]
+        elif len(params) == 1 and isinstance(params[0], str):
+            result = self._values(statuses, params[0])
+        elif len(params) == 1:
+            result = {k: self._values(statuses, k) for k in params[0]}
+        else:
+            result = self._nested(statuses, params)
+        if output == "pandas":
+            return _as_frame(self._ids, statuses, params)
+        if output == "json":
+            import json
+            return json.dumps(result, default=_json_default)
+        return result
+
+    def _values(self, statuses: list[dict], key: str):
+        for s in statuses:
+            if key not in s:
+                raise errors.KeyError(f"'{key}' is not a property of {s['model']}.")
+        vals = tuple(s[key] for s in statuses)
+        return vals[0] if len(vals) == 1 else vals
+
+    def _nested(self, statuses: list[dict], path: tuple):
+        out = []
+        for s in statuses:
+            value = s
+            for p in path[:-1]:
+                value = value[p]
+            last = path[-1]
+            out.append({k: value[k] for k in last} if isinstance(last, (list, tuple))
+                       else value[last])
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def set(self, params=None, **kwargs) -> None:
+        """PyNEST's set: a dict (values scalar or one per node), a list of dicts, or keywords."""
+        _state.check_current(self)
+        n = len(self)
+        if params is None:
+            params = kwargs
+        elif kwargs:
+            raise TypeError("set() takes a dict or keyword arguments, not both")
+        if isinstance(params, (list, tuple)):
+            if len(params) != n:
+                raise errors.BadProperty("List of dicts must have one dict per node.")
+            per_node = [dict(d) for d in params]
+        else:
+            per_node = [{} for _ in range(n)]
+            for k, v in params.items():
+                for i, value in enumerate(_spread(v, n, k)):
+                    per_node[i][k] = value
+        _state.set_node_statuses(self._ids, per_node)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "spatial":
+            raise errors.NotImplemented("Spatial NodeCollections are not supported by "
+                                        "jaxnest yet.")
+        try:
+            return self.get(name)
+        except errors.KeyError as e:
+            raise AttributeError(str(e)) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self.set({name: value})
+
+    # --- printing ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        if not len(self):
+            return "NodeCollection(<empty>)"
+        parts = _parts(self._ids, self._step)
+        if len(parts) == 1:
+            return f"NodeCollection(metadata=None, {parts[0]})"
+        sep = ";\n" + " " * 15
+        return "NodeCollection(metadata=None,\n" + " " * 15 + sep.join(parts) + ")"
+
+    __str__ = __repr__
+
+    @property
+    def global_id(self):
+        return self.get("global_id")
+
+
+def _spread(value, n: int, key: str) -> list:
+    """One value per node: lists/arrays of length n are per node, anything else is shared."""
+    if hasattr(value, "sample"):
+        return list(value.sample(_state.kernel().rng, n))
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value) == n and n > 1 \
+            and not isinstance(value, str):
+        return list(value)
+    return [value] * n
+
+
+def _parts(ids: np.ndarray, step: int) -> list[str]:
+    """Runs of one model with constant step, for NEST-like printing."""
+    models = _state.models_of(ids)
+    runs, start = [], 0
+    for i in range(1, ids.size + 1):
+        if i == ids.size or models[i] != models[start] or ids[i] - ids[i - 1] != step:
+            runs.append((models[start], ids[start:i]))
+            start = i
+    out = []
+    for model, r in runs:
+        s = f"model={model}, size={r.size}, first={r[0]}"
+        if r.size > 1:
+            s += f", last={r[-1]}"
+            if step > 1:
+                s += f", step={step}"
+        out.append(s)
+    return out
+
+
+def _as_frame(ids, statuses, params):
+    import pandas as pd
+    if not params:
+        keys = sorted(set().union(*[s.keys() for s in statuses]))
+    elif isinstance(params[0], str):
+        keys = [params[0]]
+    else:
+        keys = list(params[0])
+    data = {k: [s.get(k) for s in statuses] for k in keys}
+    return pd.DataFrame(data, index=pd.Index(ids.tolist(), name=None))
+
+
+def _json_default(obj):
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)

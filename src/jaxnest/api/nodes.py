@@ -1,0 +1,40 @@
+"""Create, GetNodes, PrintNodes."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernel import nodes as knodes
+from . import _state
+from .node_collection import NodeCollection
+
+
+def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollection:
+    """Create ``n`` nodes of ``model``; ``params`` is a dict (values scalar, one per node, or
+    random parameters) or a list of one dict per node."""
+    if positions is not None:
+        from .. import errors
+        raise errors.NotImplemented("Create with positions (spatial networks) is not supported "
+                                    "by jaxnest yet.")
+    ids = knodes.create(_state.kernel(), model, n, params)
+    return NodeCollection(ids)
+
+
+def GetNodes(properties: dict | None = None, local_only: bool = False) -> NodeCollection:
+    """All nodes, or those whose status matches every (key, value) in ``properties``."""
+    k = _state.kernel()
+    ids = np.arange(1, k.network.size + 1)
+    if properties:
+        keep = []
+        for g in ids.tolist():
+            st = knodes.get_status(k, g)
+            if all(st.get(key) == v for key, v in properties.items()):
+                keep.append(g)
+        ids = np.array(keep, dtype=np.int64)
+    return NodeCollection(ids)
+
+
+def PrintNodes() -> None:
+    """Print the node id ranges per model, as NEST does."""
+    nc = GetNodes()
+    if len(nc):
+        print(repr(nc))

@@ -1,0 +1,40 @@
+"""Simulate, Run, Prepare, Cleanup and the RunManager context."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from .. import errors
+from . import _state
+
+
+def Simulate(t: float) -> None:
+    """Advance the network by ``t`` ms (a multiple of the resolution)."""
+    _state.kernel().run(float(t))
+
+
+def Prepare() -> None:
+    k = _state.kernel()
+    if k.prepared:
+        raise errors.KernelException("Prepare called twice without Cleanup.")
+    k.prepared = True
+
+
+def Run(t: float) -> None:
+    k = _state.kernel()
+    if not k.prepared:
+        raise errors.KernelException("Run called without calling Prepare first.")
+    k.run(float(t))
+
+
+def Cleanup() -> None:
+    _state.kernel().prepared = False
+
+
+@contextmanager
+def RunManager():
+    """``with nest.RunManager(): nest.Run(t) ...``: Prepare on entry, Cleanup on exit."""
+    Prepare()
+    try:
+        yield
+    finally:
+        Cleanup()

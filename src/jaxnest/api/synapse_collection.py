@@ -1,0 +1,104 @@
+"""SynapseCollection: a view of connections with PyNEST's get/set forms."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import errors
+from ..kernel import connections as kconn
+from . import _state
+
+
+class SynapseCollection:
+    """Connections selected by GetConnections or Connect(return_synapsecollection=True)."""
+
+    __slots__ = ("_idx", "_kernel_id")
+
+    def __init__(self, idx) -> None:
+        object.__setattr__(self, "_idx", np.asarray(idx, dtype=np.int64))
+        object.__setattr__(self, "_kernel_id", _state.kernel_id())
+
+    def __len__(self) -> int:
+        return int(self._idx.size)
+
+    def __iter__(self):
+        for i in self._idx:
+            yield SynapseCollection([i])
+
+    def __getitem__(self, key) -> "SynapseCollection":
+        if isinstance(key, numbers.Integral):
+            return SynapseCollection(self._idx[[key]])
+        return SynapseCollection(self._idx[key])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SynapseCollection) and np.array_equal(self._idx, other._idx)
+
+    def __add__(self, other: "SynapseCollection") -> "SynapseCollection":
+        return SynapseCollection(np.concatenate([self._idx, other._idx]))
+
+    def get(self, keys=None, output: str = ""):
+        _state.check_current(self)
+        k = _state.kernel()
+        names = kconn.CONN_KEYS if keys is None else [keys] if isinstance(keys, str) else keys
+        table = {n: _listify(kconn.get(k, self._idx, n)) for n in names}
+        if output == "pandas":
+            import pandas as pd
+            return pd.DataFrame(table)
+        if isinstance(keys, str):
+            v = table[keys]
+            return v[0] if len(v) == 1 else v
+        if len(self) == 1:
+            return {n: v[0] for n, v in table.items()}
+        return table
+
+    def set(self, params=None, **kwargs) -> None:
+        _state.check_current(self)
+        params = dict(params or {}, **kwargs)
+        if isinstance(params, list):
+            raise errors.NotImplemented("SynapseCollection.set with a list of dicts")
+        for key, value in params.items():
+            kconn.set_values(_state.kernel(), self._idx, key, value)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self.set({name: value})
+
+    @property
+    def source(self):
+        return self.get("source")
+
+    @property
+    def target(self):
+        return self.get("target")
+
+    def sources(self):
+        yield from kconn.get(_state.kernel(), self._idx, "source").tolist()
+
+    def targets(self):
+        yield from kconn.get(_state.kernel(), self._idx, "target").tolist()
+
+    def __repr__(self) -> str:
+        if not len(self):
+            return "No connections"
+        t = self.get(["source", "target", "synapse_model", "weight", "delay"])
+        t = {k: (v if isinstance(v, list) else [v]) for k, v in t.items()}
+        lines = [" source   target   synapse model   weight   delay ",
+                 "-------- -------- --------------- -------- -------"]
+        for i in range(len(self)):
+            lines.append(f"{t['source'][i]:>7} {t['target'][i]:>8} {t['synapse_model'][i]:>15}"
+                         f" {t['weight'][i]:>8.3f} {t['delay'][i]:>7.3f}")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+
+def _listify(v):
+    return v.tolist() if isinstance(v, np.ndarray) else list(v)

@@ -1,0 +1,82 @@
+"""Stimulation devices: dc_generator, poisson_generator, spike_generator.
+
+A stimulator is active for the steps whose spike stamp t = (s + 1) h lies in
+(origin + start, origin + stop], as NEST's StimulationDevice (checked against NEST 3.10).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors
+from .base import STIMULATOR_COMMON, DeviceModel
+
+
+def _check_window(d: dict, h: float) -> None:
+    if d["stop"] < d["start"]:
+        raise errors.BadProperty("stop >= start required.")
+
+
+def _check_poisson(d: dict, h: float) -> None:
+    _check_window(d, h)
+    if d["rate"] < 0:
+        raise errors.BadProperty("The rate cannot be negative.")
+
+
+def _check_spike_generator(d: dict, h: float) -> None:
+    _check_window(d, h)
+    _check_grid(d, h)
+    times = np.asarray(d["spike_times"], dtype=float)
+    if times.size and np.any(np.diff(times) < 0):
+        raise errors.BadProperty("spike_generator: times must be sorted in non-descending order.")
+    for key in ("spike_weights", "spike_multiplicities"):
+        n = len(d[key])
+        if n and n != times.size:
+            raise errors.BadProperty(f"{key} must have the same number of elements as "
+                                     "spike_times or 0 elements to clear the property.")
+
+
+def spike_steps(d: dict, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Emission steps and multiplicities of a spike_generator's spikes (NEST's grid rules).
+
+    A spike at time t is stamped t and emitted in step round(t/h) - 1; only spikes inside the
+    active window (origin+start, origin+stop] are sent. With spike_weights the value sent is the
+    weight (the connection weight multiplies it, as in NEST); multiplicities multiply.
+    """
+    times = np.asarray(d["spike_times"], dtype=float) + d["origin"]
+    stamps = np.rint(times / h).astype(np.int64)
+    keep = (times > d["origin"] + d["start"]) & (times <= d["origin"] + d["stop"])
+    value = np.ones(times.size)
+    if len(d["spike_multiplicities"]):
+        value = value * np.asarray(d["spike_multiplicities"], dtype=float)
+    if len(d["spike_weights"]):
+        value = value * np.asarray(d["spike_weights"], dtype=float)
+    return stamps[keep] - 1, value[keep]
+
+
+def _check_grid(d: dict, h: float) -> None:
+    """NEST requires spike times on the grid unless allow_offgrid_times or precise_times."""
+    times = np.asarray(d["spike_times"], dtype=float)
+    if d["precise_times"]:
+        raise errors.NotImplemented("spike_generator: precise_times=True is not supported "
+                                    "by jaxnest (no precise-spike-time models yet).")
+    if times.size and not d["allow_offgrid_times"]:
+        steps = times / h
+        off = np.abs(steps - np.rint(steps)) > 1e-9 * np.maximum(1.0, np.abs(steps))
+        if off.any():
+            bad = times[off][0]
+            raise errors.BadProperty(
+                f"spike_generator: Time point {bad} is not representable in current resolution.")
+
+
+MODELS = {m.name: m for m in (
+    DeviceModel("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
+                "current", _check_window),
+    DeviceModel("poisson_generator", {**STIMULATOR_COMMON, "rate": 0.0}, "stimulator",
+                "poisson", _check_poisson),
+    DeviceModel("spike_generator", {**STIMULATOR_COMMON, "spike_times": np.array([]),
+                                    "spike_weights": np.array([]),
+                                    "spike_multiplicities": np.array([]),
+                                    "precise_times": False, "allow_offgrid_times": False,
+                                    "shift_now_spikes": False},
+                "stimulator", "spike_source", _check_spike_generator),
+)}

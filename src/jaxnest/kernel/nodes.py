@@ -1,0 +1,189 @@
+"""Creating nodes and reading/writing their status (build side, numpy).
+
+Values a user passes may be scalars, one value per node (list/array), or random parameters
+(anything with ``sample(rng, n)``); they are expanded here to one array per key.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .. import errors
+from .kernel import Kernel
+
+# Keys every node reports, beyond its model's parameters and state.
+_NEURON_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
+                  "thread_local_id": -1, "t_spike": -1.0}
+_DEVICE_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
+                  "thread_local_id": -1}
+
+
+def _per_node(value, n: int, kernel: Kernel, key: str) -> np.ndarray:
+    """One float per node from a scalar, a length-n sequence or a random parameter."""
+    if hasattr(value, "sample"):
+        return np.asarray(value.sample(kernel.rng, n), dtype=float)
+    arr = np.asarray(value, dtype=float) if not isinstance(value, str) else None
+    if arr is None or arr.ndim > 1 or (arr.ndim == 1 and arr.size != n):
+        raise errors.BadProperty(f"Value of {key!r} must be a number, one number per node or a "
+                                 f"random parameter; got {value!r}.")
+    return np.broadcast_to(arr, (n,)).copy()
+
+
+def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
+    """Create ``n`` nodes of ``model``; returns their global ids."""
+    entry = kernel.model(model, synapse=False)
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise errors.BadProperty("Create: number of nodes must be an integer > 0.")
+    n = int(n)
+    dicts = params if isinstance(params, (list, tuple)) else None
+    if dicts is not None and len(dicts) != n:
+        raise errors.BadProperty("Create: list of parameter dicts must have one dict per node.")
+    if entry.element_type == "neuron":
+        values = {k: np.full(n, float(v)) for k, v in entry.defaults.items()}
+        if dicts is not None:
+            for i, d in enumerate(dicts):
+                for k, v in d.items():
+                    _known(entry, k)
+                    values[k][i] = float(v)
+        elif params:
+            for k, v in params.items():
+                _known(entry, k)
+                values[k] = _per_node(v, n, kernel, k)
+        _check_neurons(entry, values, model, kernel.network.size + 1)
+        return kernel.network.add_neurons(entry, n, values)
+    statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
+    for i, st in enumerate(statuses):
+        given = dicts[i] if dicts is not None else (params or {})
+        _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k))
+                                        for k, v in given.items()})
+    return kernel.network.add_devices(entry, statuses)
+
+
+def _pick(kernel: Kernel, value, i: int, n: int, default):
+    """Value for device i from a dict of per-node lists, when the list is per node."""
+    if hasattr(value, "sample"):
+        return float(value.sample(kernel.rng, 1)[0])
+    scalar_param = default is None or np.isscalar(default) or isinstance(default, str)
+    if scalar_param and isinstance(value, (list, tuple, np.ndarray)) and len(value) == n:
+        return value[i]
+    return value
+
+
+def _known(entry, key: str) -> None:
+    if key not in entry.defaults:
+        raise errors.UnaccessedDictionaryEntry(
+            f"Unaccessed elements in params, in function NodeManager::set_status:  {key}")
+
+
+def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
+    check = entry.impl.check
+    if check is None:
+        return
+    try:
+        check(values)
+    except errors.BadProperty as e:
+        raise errors.BadProperty(f"Setting status of a '{model}' with node ID {first_gid}: "
+                                 f"{e}") from None
+
+
+def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
+    new = dict(status)
+    for k, v in given.items():
+        if k == "n_events":
+            if v != 0:
+                raise errors.BadProperty("Property n_events can only be set to 0 "
+                                         "(which clears all stored events).")
+            continue
+        if k not in entry.defaults:
+            raise errors.UnaccessedDictionaryEntry(
+                f"Unaccessed elements in params, in function NodeManager::set_status:  {k}")
+        if k in entry.impl.readonly:
+            raise errors.BadProperty(f"Property {k} is read-only.")
+        default = entry.defaults[k]
+        if isinstance(default, np.ndarray):
+            v = np.asarray(v, dtype=float).ravel()
+        elif isinstance(default, bool):
+            v = bool(v)
+        elif isinstance(default, float):
+            v = float(v)
+        elif isinstance(default, list):
+            v = [v] if isinstance(v, str) else list(v)
+        new[k] = v
+    if entry.impl.check is not None:
+        entry.impl.check(new, kernel.resolution)
+    status.clear()
+    status.update(new)
+
+
+# --- status ------------------------------------------------------------------------------
+def get_status(kernel: Kernel, gid: int) -> dict:
+    net = kernel.network
+    if not 1 <= gid <= net.size:
+        raise errors.UnknownNode(f"Node with id {gid} does not exist.")
+    name = net.model_of(gid)
+    entry = kernel.models[name]
+    base = {"global_id": gid, "model": name, "element_type": entry.element_type}
+    if gid in net.devices:
+        dev = net.devices[gid]
+        d = {**_DEVICE_COMMON, **copy.deepcopy(dev.status), **base}
+        if entry.impl.kind in ("spike_recorder", "sampler"):
+            keys = list(dev.status.get("record_from", []))
+            d["events"] = dev.log.events(keys)
+            d["n_events"] = dev.log.n
+        return d
+    store = net.neurons[name]
+    i = net.node_local[gid]
+    d = {**_NEURON_COMMON, **base}
+    for table in (store.params, store.state):
+        d.update({k: float(v[i]) for k, v in table.items()})
+    d["recordables"] = list(entry.impl.recordables)
+    return d
+
+
+def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
+    """Apply one dict per node (already expanded by the API layer)."""
+    net = kernel.network
+    by_model: dict[str, list[int]] = {}
+    for j, gid in enumerate(gids.tolist()):
+        if not 1 <= gid <= net.size:
+            raise errors.UnknownNode(f"Node with id {gid} does not exist.")
+        if gid in net.devices:
+            dev = net.devices[gid]
+            _set_device(kernel, dev.entry, dev.status, params[j])
+            if params[j].get("n_events", None) == 0:
+                dev.log.clear()
+            kernel.runtime.plan_key = None  # recorder/generator wiring may change
+        else:
+            by_model.setdefault(net.model_of(gid), []).append(j)
+    for name, js in by_model.items():
+        _set_neurons(kernel, name, gids[js], [params[j] for j in js])
+
+
+def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]) -> None:
+    net = kernel.network
+    store = net.neurons[name]
+    entry = store.entry
+    idx = net.node_local[gids]
+    new_p = {k: v.copy() for k, v in store.params.items()}
+    new_s = {k: v.copy() for k, v in store.state.items()}
+    for i, d in zip(idx, params):
+        for k, v in d.items():
+            table = new_p if k in new_p else new_s if k in new_s else None
+            if table is None:
+                if k in _NEURON_COMMON or k in ("global_id", "model", "recordables"):
+                    continue
+                raise errors.UnaccessedDictionaryEntry(
+                    f"Unaccessed elements in params, in function "
+                    f"NodeManager::set_status:  {k}")
+            table[k][i] = float(v)
+    if entry.impl.check is not None:
+        try:
+            entry.impl.check({k: v[idx] for k, v in new_p.items()})
+        except errors.BadProperty as e:
+            raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
+                                     f"{int(gids[0])}: {e}") from None
+    if entry.impl.on_set is not None:
+        keys = set().union(*[d.keys() for d in params])
+        new_s = entry.impl.on_set(store.params, new_p, new_s, keys)
+    store.params, store.state = new_p, new_s

@@ -1,0 +1,69 @@
+"""The one interface every neuron model implements.
+
+A model is a spec (NEST name, parameter defaults in NEST units, state variables, recordables,
+input channels) plus pure JAX functions over arrays of one model's neurons. The kernel knows
+models only through this interface: it groups nodes by model, keeps their parameters and state
+as ``dict[str, array]`` and calls :meth:`NeuronModel.update` once per time step.
+
+Conventions (NEST's, so traces match step for step):
+
+- ``update`` advances one step of resolution ``h`` (ms), from t to t + h.
+- ``x`` has shape ``(n_channels, n)``: the summed synaptic weights of all spike events whose
+  arrival step is this step (weight x multiplicity), already split into channels by
+  :meth:`channel` (e.g. excitatory / inhibitory). ``i_stim`` has shape ``(n,)``: the summed
+  current (pA) of CurrentEvents (dc_generator, ...) arriving this step. Models use these inputs
+  exactly where NEST's C++ ``update`` reads its ring buffers for this lag.
+- ``update`` returns the new state and the spike multiplicity emitted in this step (0. or 1.
+  for ordinary neurons, the number of spikes for a parrot). A spike emitted in step s is
+  stamped at time (s + 1) * h, as NEST stamps it.
+- Parameters and public state are stored in absolute NEST units (V_m in mV, not relative to
+  E_L); models convert internally.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+Arrays = dict  # dict[str, jax.Array or np.ndarray], one entry per parameter or state variable
+
+
+@dataclass(frozen=True)
+class NeuronModel:
+    """Spec of one NEST neuron model plus its pure update functions."""
+
+    name: str
+    params: Mapping[str, float]
+    """NEST parameter name -> default value (NEST units)."""
+    state: Mapping[str, float]
+    """Public state variables (GetStatus/SetStatus, recordables) -> initial value."""
+    recordables: tuple[str, ...]
+    propagators: Callable[[Arrays, float], Arrays]
+    """(params, h) -> per-simulation constants (propagator matrices, refractory counts)."""
+    update: Callable[[Arrays, Arrays, Arrays, object, object, float], tuple[Arrays, object]]
+    """(params, props, state, x, i_stim, h) -> (new_state, spike_multiplicity)."""
+    hidden: Mapping[str, float] = field(default_factory=dict)
+    """Internal state, not visible to users (refractory counter, solver step size, ...)."""
+    n_channels: int = 2
+    """Number of spike input channels in the ring buffer (default: 0 excitatory, 1 inhibitory)."""
+    receptor_types: Mapping[str, int] = field(default_factory=dict)
+    """NEST receptor_types dict for multi-receptor models; empty: only receptor 0."""
+    check: Callable[[Arrays], None] | None = None
+    """Validate a full parameter set (numpy arrays); raise errors.BadProperty naming the problem."""
+    on_set: Callable[[Arrays, Arrays, Arrays, set], Arrays] | None = None
+    """(old_params, new_params, state, keys_given) -> state: keep NEST's coupling of state to
+    parameters on SetStatus (rarely needed when everything is stored absolute)."""
+    input_is_multiplicity: bool = False
+    """True: x holds spike counts, the connection weight is ignored (parrot_neuron)."""
+    element_type: str = "neuron"
+
+    def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
+        """Input channel for each incoming edge (host side, numpy).
+
+        Default: NEST's sign convention, weight >= 0 -> channel 0 (excitatory), < 0 -> 1.
+        Multi-receptor models override through ``receptor_types`` (receptor r -> channel r-1).
+        """
+        if self.receptor_types:
+            return np.asarray(receptor, dtype=np.int32) - 1
+        return np.where(np.asarray(weight) >= 0.0, 0, 1).astype(np.int32)

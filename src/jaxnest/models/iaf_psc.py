@@ -1,0 +1,450 @@
+"""Leaky integrate-and-fire neurons with current-based synapses, integrated exactly.
+
+``iaf_psc_alpha``, ``iaf_psc_exp`` and ``iaf_psc_delta`` as in NEST 3.10: linear subthreshold
+dynamics propagated with exact-integration matrices, threshold test and reset on the time grid,
+absolute refractory period counted in steps.
+
+Internally each update works, as NEST does, on the membrane potential relative to ``E_L``
+(``y3 = V_m - E_L``) and with the threshold, reset and lower bound relative to ``E_L``; the
+stored parameters and the public ``V_m`` are absolute (mV). NEST keeps the relative values when
+``E_L`` changes and the other potentials are not given, so their absolute values stay put: with
+absolute storage no ``on_set`` coupling is needed.
+
+Order of operations per step (the step from t to t + h), as in NEST's ``update()``:
+
+1. if not refractory, propagate V_m with the currents of the *previous* step (``I_stim`` read at
+   the end of the previous step, synaptic currents before their own update), clamp at ``V_min``;
+   otherwise count the refractory counter down;
+2. propagate the synaptic currents and add the spike input arriving in this step;
+3. threshold test: spike, reset, start the refractory period;
+4. store this step's CurrentEvent input (``i_stim``) for the next step.
+
+Hidden state (not visible through GetStatus/SetStatus, as in NEST, but recordable where listed
+in ``recordables``):
+
+- ``I_syn_ex``, ``I_syn_in`` (alpha, exp): the synaptic currents (pA). NEST lists them as
+  recordables only; GetStatus does not show them and SetStatus rejects them;
+
+- ``refr_count``: remaining refractory steps (a float holding an integer);
+- ``I_stim``: the CurrentEvent current read in the previous step (NEST's ``y0`` / ``i_0``), pA;
+- ``dI_syn_ex``, ``dI_syn_in`` (alpha only): derivative terms of the alpha-shaped currents;
+- ``refr_spikes_buffer`` (delta only): input collected while refractory, for
+  ``refractory_input=True``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import errors
+from .base import NeuronModel
+
+TICS_PER_MS = 1000.0
+"""NEST's default ``tics_per_ms``; times are converted to steps through tics as NEST does."""
+
+_NUMERICAL_STABILITY_FACTOR = 1e-7  # IAFPropagator: regular P31 case if h > this * tau_m^2 / |tau_m - tau_syn|
+
+
+# --------------------------------------------------------------------------------------------
+# helpers shared by the three models
+# --------------------------------------------------------------------------------------------
+
+
+def _xp(*arrays):
+    """numpy for concrete host values (bit-for-bit libm-like constants), jnp under tracing."""
+    for a in arrays:
+        if isinstance(a, jax.core.Tracer):
+            return jnp
+    return np
+
+
+def ms_to_steps(t_ms, h, tics_per_ms=TICS_PER_MS):
+    """``Time(Time::ms(t_ms)).get_steps()`` for a resolution of ``h`` ms (finite t_ms >= 0).
+
+    ms -> tics rounds half up (``long(t * tics_per_ms + 0.5)``); tics -> steps rounds up
+    (``(tics + tics_per_step - 1) * (1 / tics_per_step)``, truncated).
+    """
+    xp = _xp(t_ms)
+    tics_per_step = float(round(tics_per_ms * h))
+    tics = xp.floor(xp.asarray(t_ms, dtype=xp.float64) * tics_per_ms + 0.5)
+    return xp.floor((tics + (tics_per_step - 1.0)) * (1.0 / tics_per_step))
+
+
+def _iaf_propagator(tau_syn, tau_m, c_m, h, xp):
+    """NEST's IAFPropagator (libnestutil/iaf_propagator.*): returns P32 (I_syn -> V_m) and
+    P31 (dI_syn -> V_m, used by the alpha model), with the same singular-case fallbacks.
+
+    P32 falls back to ``h / C_m * exp(-h / tau_m)`` whenever the regular expression is not a
+    positive normal number (e.g. tau_m == tau_syn, where it is inf * 0 = nan). P31 uses the
+    regular expression only when ``h > 1e-7 * tau_m**2 / |tau_m - tau_syn|`` and otherwise
+    ``h**2 / 2 / C_m * exp(-h / tau_m)``.
+    """
+    h_min_regular = _NUMERICAL_STABILITY_FACTOR * tau_m * tau_m / xp.abs(tau_m - tau_syn)
+    beta = tau_syn * tau_m / (tau_m - tau_syn)
+    gamma = beta / c_m
+    inv_tau_syn = 1.0 / tau_syn
+    inv_tau_m = 1.0 / tau_m
+    inv_c_m = 1.0 / c_m
+    inv_beta = (tau_m - tau_syn) / (tau_syn * tau_m)
+
+    exp_h_tau_syn = xp.exp(-h * inv_tau_syn)
+    expm1_h_tau = xp.expm1(h * inv_beta)
+    exp_h_tau = xp.exp(-h * inv_tau_m)
+
+    p32_regular = gamma * exp_h_tau_syn * expm1_h_tau
+    normal = xp.isfinite(p32_regular) & (xp.abs(p32_regular) >= np.finfo(np.float64).tiny)
+    p32 = xp.where(normal & (p32_regular > 0), p32_regular, h * inv_c_m * exp_h_tau)
+
+    p31_regular = gamma * exp_h_tau_syn * (beta * expm1_h_tau - h)
+    p31 = xp.where(h > h_min_regular, p31_regular, 0.5 * h * h * inv_c_m * exp_h_tau)
+    return p31, p32
+
+
+def _props(params, h, build):
+    """Evaluate ``build(p, xp)`` on float64 arrays, silencing numpy's 0/0 and inf warnings
+    of the singular cases (they are resolved by ``where``)."""
+    xp = _xp(*params.values())
+    p = {k: xp.asarray(v, dtype=xp.float64) for k, v in params.items()}
+    if xp is np:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return build(p, xp)
+    return build(p, xp)
+
+
+def _rel(params, name):
+    """Parameter ``name`` relative to E_L, as NEST stores it."""
+    return params[name] - params["E_L"]
+
+
+def _bad(cond, msg):
+    if np.any(np.asarray(cond)):
+        raise errors.BadProperty(msg)
+
+
+def _np(params):
+    return {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+
+
+@dataclass(frozen=True)
+class IafModel(NeuronModel):
+    """NeuronModel with NEST's receptor check: these models accept receptor_type 0 only
+    (iaf_psc_exp also takes CurrentEvents on receptor 1 in NEST, which jaxnest lacks)."""
+
+    def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
+        receptor = np.asarray(receptor)
+        bad = receptor != 0
+        if np.any(bad):
+            r = int(receptor[bad][0])
+            if self.name == "iaf_psc_exp" and r == 1:
+                raise errors.NotImplemented(
+                    "iaf_psc_exp: current input on receptor_type 1 (filtered by the excitatory "
+                    "synapse) is not supported by jaxnest; spike input on receptor 1 is not "
+                    "available in NEST either."
+                )
+            raise errors.UnknownReceptorType(f"Receptor type {r} is not available in {self.name}.")
+        return super().channel(weight, receptor)
+
+
+# --------------------------------------------------------------------------------------------
+# iaf_psc_alpha
+# --------------------------------------------------------------------------------------------
+
+_ALPHA_PARAMS = {
+    "C_m": 250.0,
+    "E_L": -70.0,
+    "I_e": 0.0,
+    "V_min": -math.inf,
+    "V_reset": -70.0,
+    "V_th": -55.0,
+    "t_ref": 2.0,
+    "tau_m": 10.0,
+    "tau_syn_ex": 2.0,
+    "tau_syn_in": 2.0,
+}
+
+
+def _alpha_propagators(params, h):
+    def build(p, xp):
+        tau_m, c_m = p["tau_m"], p["C_m"]
+        out = {}
+        for sfx, tau in (("ex", p["tau_syn_ex"]), ("in", p["tau_syn_in"])):
+            p11 = xp.exp(-h / tau)
+            out[f"P11_{sfx}"] = p11
+            out[f"P22_{sfx}"] = p11
+            out[f"P21_{sfx}"] = h * p11
+            out[f"P31_{sfx}"], out[f"P32_{sfx}"] = _iaf_propagator(tau, tau_m, c_m, h, xp)
+            out[f"PSCInitialValue_{sfx}"] = 1.0 * math.e / tau
+        out["P33"] = xp.exp(-h / tau_m)
+        out["expm1_tau_m"] = xp.expm1(-h / tau_m)
+        out["P30"] = -tau_m / c_m * xp.expm1(-h / tau_m)
+        out["refractory_counts"] = ms_to_steps(p["t_ref"], h) + 0.0 * tau_m
+        return out
+
+    return _props(params, h, build)
+
+
+def _alpha_update(params, props, state, x, i_stim, h):
+    E_L = params["E_L"]
+    y3 = state["V_m"] - E_L
+    r = state["refr_count"]
+    y0 = state["I_stim"]
+    I_ex, dI_ex = state["I_syn_ex"], state["dI_syn_ex"]
+    I_in, dI_in = state["I_syn_in"], state["dI_syn_in"]
+
+    # membrane (uses currents before this step's synaptic update)
+    y3_free = (
+        props["P30"] * (y0 + params["I_e"])
+        + props["P31_ex"] * dI_ex
+        + props["P32_ex"] * I_ex
+        + props["P31_in"] * dI_in
+        + props["P32_in"] * I_in
+        + props["expm1_tau_m"] * y3
+        + y3
+    )
+    lower = params["V_min"] - E_L
+    y3_free = jnp.where(y3_free < lower, lower, y3_free)
+    refractory = r != 0
+    y3 = jnp.where(refractory, y3, y3_free)
+    r = jnp.where(refractory, r - 1.0, r)
+
+    # alpha-shaped synaptic currents, then this step's spike input
+    I_ex = props["P21_ex"] * dI_ex + props["P22_ex"] * I_ex
+    dI_ex = dI_ex * props["P11_ex"]
+    dI_ex = dI_ex + props["PSCInitialValue_ex"] * x[0]
+    I_in = props["P21_in"] * dI_in + props["P22_in"] * I_in
+    dI_in = dI_in * props["P11_in"]
+    dI_in = dI_in + props["PSCInitialValue_in"] * x[1]
+
+    spike = y3 >= params["V_th"] - E_L
+    r = jnp.where(spike, props["refractory_counts"], r)
+    y3 = jnp.where(spike, params["V_reset"] - E_L, y3)
+
+    new = {
+        "V_m": y3 + E_L,
+        "I_syn_ex": I_ex,
+        "I_syn_in": I_in,
+        "dI_syn_ex": dI_ex,
+        "dI_syn_in": dI_in,
+        "I_stim": jnp.asarray(i_stim, dtype=y3.dtype) + jnp.zeros_like(y3),
+        "refr_count": r,
+    }
+    return new, spike.astype(y3.dtype)
+
+
+def _alpha_check(params):
+    p = _np(params)
+    _bad(p["C_m"] <= 0.0, "Capacitance must be > 0.")
+    _bad(p["tau_m"] <= 0.0, "Membrane time constant must be > 0.")
+    _bad((p["tau_syn_ex"] <= 0.0) | (p["tau_syn_in"] <= 0.0), "All synaptic time constants must be > 0.")
+    _bad(p["t_ref"] < 0.0, "The refractory time t_ref can't be negative.")
+    _bad(_rel(p, "V_reset") >= _rel(p, "V_th"), "Reset potential must be smaller than threshold.")
+
+
+iaf_psc_alpha = IafModel(
+    name="iaf_psc_alpha",
+    params=_ALPHA_PARAMS,
+    state={"V_m": -70.0},
+    recordables=("I_syn_ex", "I_syn_in", "V_m"),
+    propagators=_alpha_propagators,
+    update=_alpha_update,
+    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "dI_syn_ex": 0.0, "dI_syn_in": 0.0, "I_stim": 0.0,
+            "refr_count": 0.0},
+    n_channels=2,
+    check=_alpha_check,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# iaf_psc_exp
+# --------------------------------------------------------------------------------------------
+
+_EXP_PARAMS = {
+    "C_m": 250.0,
+    "E_L": -70.0,
+    "I_e": 0.0,
+    "V_reset": -70.0,
+    "V_th": -55.0,
+    "delta": 0.0,
+    "rho": 0.01,
+    "t_ref": 2.0,
+    "tau_m": 10.0,
+    "tau_syn_ex": 2.0,
+    "tau_syn_in": 2.0,
+}
+
+
+def _exp_propagators(params, h):
+    def build(p, xp):
+        tau_m, c_m = p["tau_m"], p["C_m"]
+        out = {
+            "P11ex": xp.exp(-h / p["tau_syn_ex"]),
+            "P11in": xp.exp(-h / p["tau_syn_in"]),
+            "P22": xp.exp(-h / tau_m),
+        }
+        out["P21ex"] = _iaf_propagator(p["tau_syn_ex"], tau_m, c_m, h, xp)[1]
+        out["P21in"] = _iaf_propagator(p["tau_syn_in"], tau_m, c_m, h, xp)[1]
+        out["P20"] = tau_m / c_m * (1.0 - out["P22"])
+        out["refractory_counts"] = ms_to_steps(p["t_ref"], h) + 0.0 * tau_m
+        return out
+
+    return _props(params, h, build)
+
+
+def _exp_update(params, props, state, x, i_stim, h):
+    E_L = params["E_L"]
+    v = state["V_m"] - E_L
+    r = state["refr_count"]
+    i_0 = state["I_stim"]
+    i_ex, i_in = state["I_syn_ex"], state["I_syn_in"]
+
+    v_free = v * props["P22"] + i_ex * props["P21ex"] + i_in * props["P21in"] + (params["I_e"] + i_0) * props["P20"]
+    refractory = r != 0
+    v = jnp.where(refractory, v, v_free)
+    r = jnp.where(refractory, r - 1.0, r)
+
+    i_ex = i_ex * props["P11ex"]
+    i_in = i_in * props["P11in"]
+    # (NEST adds (1 - P11ex) * i_1 here: current input on receptor 1, not supported; i_1 = 0)
+    i_ex = i_ex + x[0]
+    i_in = i_in + x[1]
+
+    # deterministic threshold for delta < 1e-10 (NEST's test); delta > 1e-10 (escape noise)
+    # is rejected by check(); delta == 1e-10 exactly never fires, as in NEST.
+    spike = (params["delta"] < 1e-10) & (v >= params["V_th"] - E_L)
+    r = jnp.where(spike, props["refractory_counts"], r)
+    v = jnp.where(spike, params["V_reset"] - E_L, v)
+
+    new = {
+        "V_m": v + E_L,
+        "I_syn_ex": i_ex,
+        "I_syn_in": i_in,
+        "I_stim": jnp.asarray(i_stim, dtype=v.dtype) + jnp.zeros_like(v),
+        "refr_count": r,
+    }
+    return new, spike.astype(v.dtype)
+
+
+def _exp_check(params):
+    p = _np(params)
+    _bad(_rel(p, "V_reset") >= _rel(p, "V_th"), "Reset potential must be smaller than threshold.")
+    _bad(p["C_m"] <= 0, "Capacitance must be strictly positive.")
+    _bad(
+        (p["tau_m"] <= 0) | (p["tau_syn_ex"] <= 0) | (p["tau_syn_in"] <= 0),
+        "Membrane and synapse time constants must be strictly positive.",
+    )
+    _bad(p["t_ref"] < 0, "Refractory time must not be negative.")
+    _bad(p["rho"] < 0, "Stochastic firing intensity must not be negative.")
+    _bad(p["delta"] < 0, "Width of threshold region must not be negative.")
+    if np.any(p["delta"] > 1e-10):
+        raise errors.NotImplemented(
+            "iaf_psc_exp: the stochastic threshold (delta > 0) is not implemented in jaxnest."
+        )
+
+
+iaf_psc_exp = IafModel(
+    name="iaf_psc_exp",
+    params=_EXP_PARAMS,
+    state={"V_m": -70.0},
+    recordables=("I_syn_ex", "I_syn_in", "V_m"),
+    propagators=_exp_propagators,
+    update=_exp_update,
+    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "refr_count": 0.0},
+    n_channels=2,
+    check=_exp_check,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# iaf_psc_delta
+# --------------------------------------------------------------------------------------------
+
+_DELTA_PARAMS = {
+    "C_m": 250.0,
+    "E_L": -70.0,
+    "I_e": 0.0,
+    "V_min": -np.finfo(np.float64).max,
+    "V_reset": -70.0,
+    "V_th": -55.0,
+    "refractory_input": False,
+    "t_ref": 2.0,
+    "tau_m": 10.0,
+}
+
+
+def _delta_propagators(params, h):
+    def build(p, xp):
+        tau_m = p["tau_m"]
+        p33 = xp.exp(-h / tau_m)
+        return {
+            "P33": p33,
+            "P30": 1.0 / p["C_m"] * (1.0 - p33) * tau_m,
+            "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * tau_m,
+        }
+
+    return _props(params, h, build)
+
+
+def _delta_update(params, props, state, x, i_stim, h):
+    E_L = params["E_L"]
+    y3 = state["V_m"] - E_L
+    r = state["refr_count"]
+    y0 = state["I_stim"]
+    buf = state["refr_spikes_buffer"]
+    spikes = x[0] + x[1]  # NEST keeps a single spike buffer
+    with_refr = jnp.asarray(params["refractory_input"]) != 0
+    refractory = r != 0
+
+    # not refractory: integrate, add input (and input buffered while refractory), clamp
+    y3_free = props["P30"] * (y0 + params["I_e"]) + props["P33"] * y3 + spikes
+    use_buf = with_refr & (buf != 0.0)
+    y3_free = jnp.where(use_buf, y3_free + buf, y3_free)
+    lower = params["V_min"] - E_L
+    y3_free = jnp.where(y3_free < lower, lower, y3_free)
+
+    # refractory: input is dropped, or buffered with the decay it will have by the end of the
+    # refractory period (exp(-r h / tau_m), r before the count-down)
+    buf_refr = buf + spikes * jnp.exp(-r * h / params["tau_m"])
+
+    y3 = jnp.where(refractory, y3, y3_free)
+    buf = jnp.where(refractory, jnp.where(with_refr, buf_refr, buf), jnp.where(use_buf, 0.0, buf))
+    r = jnp.where(refractory, r - 1.0, r)
+
+    spike = y3 >= params["V_th"] - E_L
+    r = jnp.where(spike, props["refractory_counts"], r)
+    y3 = jnp.where(spike, params["V_reset"] - E_L, y3)
+
+    new = {
+        "V_m": y3 + E_L,
+        "I_stim": jnp.asarray(i_stim, dtype=y3.dtype) + jnp.zeros_like(y3),
+        "refr_count": r,
+        "refr_spikes_buffer": buf,
+    }
+    return new, spike.astype(y3.dtype)
+
+
+def _delta_check(params):
+    p = _np(params)
+    _bad(_rel(p, "V_reset") >= _rel(p, "V_th"), "Reset potential must be smaller than threshold.")
+    _bad(p["C_m"] <= 0, "Capacitance must be > 0.")
+    _bad(p["t_ref"] < 0, "Refractory time must not be negative.")
+    _bad(p["tau_m"] <= 0, "Membrane time constant must be > 0.")
+
+
+iaf_psc_delta = IafModel(
+    name="iaf_psc_delta",
+    params=_DELTA_PARAMS,
+    state={"V_m": -70.0},
+    recordables=("V_m",),
+    propagators=_delta_propagators,
+    update=_delta_update,
+    hidden={"I_stim": 0.0, "refr_count": 0.0, "refr_spikes_buffer": 0.0},
+    n_channels=2,
+    check=_delta_check,
+)
+
+
+MODELS = {m.name: m for m in (iaf_psc_alpha, iaf_psc_exp, iaf_psc_delta)}

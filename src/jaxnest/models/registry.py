@@ -1,0 +1,60 @@
+"""Registry of everything ``Create`` and ``Connect`` accept, by NEST name.
+
+Each model family module exports ``MODELS``; this module merges them and keeps the models that
+``CopyModel`` derives (a base model plus changed defaults). A model NEST has but jaxnest lacks
+raises a clear error naming it (see :func:`lookup`).
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from .. import errors
+from .nest_names import NODE_MODELS, SYNAPSE_MODELS
+
+_FAMILIES = ("jaxnest.models.iaf_psc", "jaxnest.models.iaf_cond", "jaxnest.models.parrot",
+             "jaxnest.devices.generators", "jaxnest.devices.recorders",
+             "jaxnest.synapses.static")
+
+
+@dataclass
+class Entry:
+    """A model name as users see it: the implementation plus its current defaults."""
+
+    name: str
+    impl: object  # NeuronModel, DeviceModel or SynapseModel
+    defaults: dict = field(default_factory=dict)
+    builtin: bool = True
+
+    @property
+    def is_synapse(self) -> bool:
+        return type(self.impl).__name__ == "SynapseModel"
+
+    @property
+    def element_type(self) -> str:
+        return "synapse" if self.is_synapse else self.impl.element_type
+
+
+def builtin_models() -> dict[str, Entry]:
+    """Fresh entries for every model jaxnest implements (ResetKernel restores these)."""
+    out = {}
+    for mod in _FAMILIES:
+        for name, impl in importlib.import_module(mod).MODELS.items():
+            defaults = dict(impl.params)
+            if hasattr(impl, "state"):
+                defaults.update(impl.state)
+            out[name] = Entry(name, impl, defaults)
+    return out
+
+
+def lookup(models: dict[str, Entry], name: str, synapse: bool | None = None) -> Entry:
+    """The entry for ``name``, or the NEST error a user of NEST would expect."""
+    entry = models.get(name)
+    if entry is not None:
+        if synapse is None or entry.is_synapse == synapse:
+            return entry
+    elif name in NODE_MODELS or name in SYNAPSE_MODELS:
+        raise errors.NotImplemented(f"{name} is a NEST model that jaxnest does not support yet.")
+    if synapse:
+        raise errors.UnknownSynapseType(f"Synapse with name {name} does not exist.")
+    raise errors.UnknownModelName(f"{name} is not a known model name.")
