@@ -17,7 +17,7 @@ def both():
     cache = {}
 
     def run(file: str, func: str = "run", **kwargs):
-        key = (file, func, tuple(sorted(kwargs.items())))
+        key = (file, func, repr(sorted(kwargs.items())))
         if key not in cache:
             path = str(CASES / file)
             cache[key] = (run_case("nest", path, func, **kwargs)[0],

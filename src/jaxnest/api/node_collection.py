@@ -182,7 +182,7 @@ class NodeCollection:
         if not len(self):
             return "NodeCollection(<empty>)"
         parts = _parts(self._ids, self._step)
-        if len(parts) == 1:
+        if len(parts) == 1 and (self._step == 1 or len(self) == 1):
             return f"NodeCollection(metadata=None, {parts[0]})"
         sep = ";\n" + " " * 15
         return "NodeCollection(metadata=None,\n" + " " * 15 + sep.join(parts) + ")"

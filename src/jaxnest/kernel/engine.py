@@ -20,6 +20,7 @@ from . import rng
 from .plan import Plan
 
 DELIVERY_BATCH = 32  # fired segments delivered per inner iteration
+TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
 
 
 def make_chunk_fn(plan: Plan, slices_cap: int, ev_cap: int):
@@ -126,6 +127,7 @@ def make_chunk_fn(plan: Plan, slices_cap: int, ev_cap: int):
         return ev_step, ev_row, ev_mult, n_ev + n_new
 
     def chunk(carry, args, n_steps):
+        TRACES[0] += 1
         s0 = carry["step"]
         params = args["params"]
         props = [g.impl.propagators(p, plan.h) for g, p in zip(groups, params)]

@@ -65,7 +65,7 @@ class Kernel:
         cols = self.network.conns.cols
         d = dict(self.settings)
         h = self.resolution
-        d.update(biological_time=self.step * h, network_size=self.network.size + 1,
+        d.update(biological_time=self.step * h, network_size=self.network.size,
                  num_connections=len(cols["source"]), time=self.step * h, to_do=0,
                  T_max=1152921504606846.8, T_min=-1152921504606846.8,
                  tics_per_step=int(round(h * TICS_PER_MS)), ms_per_tic=1.0 / TICS_PER_MS,
@@ -77,13 +77,13 @@ class Kernel:
         return d
 
     def set_status(self, params: dict) -> None:
-        for key in params:
-            if key not in KERNEL_DEFAULTS and key not in ("total_num_virtual_procs",):
-                raise errors.UnaccessedDictionaryEntry(
-                    f"Unaccessed elements in params, in function "
-                    f"KernelManager::set_status:  {key}")
-            if not KERNEL_DEFAULTS[key][1]:
-                raise errors.BadProperty(f"Kernel property {key} is read-only.")
+        readable = self.status()
+        for key in params:  # PyNEST checks keys in Python and raises ValueError
+            if key not in readable:
+                raise ValueError(f"`{key}` is not a valid kernel parameter, valid parameters "
+                                 f"are: {', '.join(repr(k) for k in sorted(readable))}")
+            if key not in KERNEL_DEFAULTS or not KERNEL_DEFAULTS[key][1]:
+                raise ValueError(f"`{key}` is a readonly kernel parameter")
         if "resolution" in params:
             self._set_resolution(float(params["resolution"]))
         if "rng_seed" in params:

@@ -216,6 +216,8 @@ class Runtime:
         if dev.status["record_to"] == "ascii":
             path = ascii_path(dev.status, dev.entry.name, dev.gid, kernel.data_path,
                               kernel.data_prefix)
+            if not dev.ascii_started:
+                kernel.data_file_check(path)
             write_ascii(path, cols, keys, not dev.ascii_started, dev.status["time_in_steps"],
                         kernel.resolution)
             dev.ascii_started = True
@@ -239,7 +241,8 @@ def _windows(status: list[dict], h: float):
 def _poisson_cdf(lam: np.ndarray) -> np.ndarray:
     """Poisson CDF tables (generators x K): a count is the number of entries below a uniform."""
     lam_max = float(lam.max()) if lam.size else 0.0
-    K = int(math.ceil(lam_max + 12 * math.sqrt(lam_max) + 12))
+    need = math.ceil(lam_max + 12 * math.sqrt(lam_max) + 12)
+    K = 2 ** math.ceil(math.log2(max(need, 16)))  # bucketed: rate changes rarely retrace
     k = np.arange(K)
     logp = k[None, :] * np.log(np.maximum(lam[:, None], 1e-300)) - lam[:, None] \
         - np.array([math.lgamma(i + 1) for i in k])[None, :]

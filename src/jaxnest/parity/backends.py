@@ -27,8 +27,14 @@ _DRIVER = textwrap.dedent("""
     ns = {"__name__": "parity_case"}
     exec(compile(open(path).read(), path, "exec"), ns)
     out = ns[func](nest, **kwargs)
-    out = {k: np.asarray(v).tolist() for k, v in out.items()}
-    print("@@PARITY@@" + json.dumps({"out": out, "wall_s": time.perf_counter() - t0}))
+    def plain(v):
+        try:
+            return np.asarray(v).tolist()
+        except ValueError:  # mixed types: compare their text
+            return [repr(x) for x in v]
+    out = {k: plain(v) for k, v in out.items()}
+    print("@@PARITY@@" + json.dumps({"out": out, "wall_s": time.perf_counter() - t0},
+                                    default=repr))
 """)
 
 

@@ -76,8 +76,7 @@ def defaults_and_models(nest):
     nest.CopyModel("static_synapse", "exc", {"weight": 3.0, "delay": 2.0})
     nest.Connect(n, e, syn_spec="exc")
     c = nest.GetConnections()
-    keys = ["C_m", "E_L", "I_e", "V_m", "V_reset", "V_th", "t_ref", "tau_m", "tau_syn_ex",
-            "tau_syn_in"]
+    keys = ["C_m", "E_L", "I_e", "V_m", "V_reset", "V_th", "t_ref", "tau_m"]
     return {
         "copied": [n.C_m, n.tau_m, e.tau_m, nest.GetDefaults("my_neuron", "C_m")],
         "model": [n.get("model"), str(c.get("synapse_model"))],

@@ -7,7 +7,7 @@ def run(nest, model="iaf_psc_alpha", resolution=0.1, params=None):
     n = nest.Create(model, 2, params=params or {})
     n[0].I_e = 450.0
     sg = nest.Create("spike_generator", params={"spike_times": [2.0, 10.0, 10.5, 30.0, 30.0,
-                                                                55.3, 70.0]})
+                                                                55.5, 70.0]})
     dc = nest.Create("dc_generator", params={"amplitude": 380.0, "start": 20.0, "stop": 90.0})
     nest.Connect(sg, n, syn_spec={"weight": 900.0, "delay": 1.0})
     nest.Connect(sg, n[1], syn_spec={"weight": -400.0, "delay": 2.5})
