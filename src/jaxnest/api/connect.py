@@ -19,10 +19,10 @@ def _ids(nodes, what: str) -> np.ndarray:
 
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: bool = False):
     """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec)."""
-    idx = kconn.connect(_state.kernel(), _ids(pre, "pre"), _ids(post, "post"), conn_spec,
-                        syn_spec)
-    if return_synapsecollection:
-        return SynapseCollection(idx)
+    kconn.connect(_state.kernel(), _ids(pre, "pre"), _ids(post, "post"), conn_spec, syn_spec)
+    if return_synapsecollection:  # NEST returns every connection from pre to post
+        model = syn_spec.get("synapse_model") if isinstance(syn_spec, dict) else syn_spec
+        return GetConnections(pre, post, synapse_model=model)
     return None
 
 

@@ -281,8 +281,8 @@ def _distinct_chunk(m, n, width, rng):
     mat.sort(axis=1)
     good = mat < n[:, None].astype(dt)
     good[:, 1:] &= mat[:, 1:] != mat[:, :-1]
-    rr, jj_ = np.nonzero(good)
-    keys = rr.astype(np.int64) * width + mat[rr, jj_]  # sorted (row-major, ascending cols)
+    # keys row * width + col of the good draws: sorted (row-major, ascending cols)
+    keys = (np.arange(R, dtype=np.int64)[:, None] * width + mat)[good]
     pending = m - np.count_nonzero(good, axis=1)
     prow = np.repeat(np.arange(R, dtype=np.int64), pending)
     extra = np.empty(0, dtype=np.int64)  # accepted redraws, sorted

@@ -1,0 +1,276 @@
+"""Run one unmodified PyNEST script under one backend and save what its recorders recorded.
+
+Run as a file, never imported by the harness process::
+
+    python capture.py BACKEND OUT_DIR SEED_INDEX SCRIPT [SCRIPT_ARGS...]
+
+BACKEND is ``nest`` (real NEST) or ``jaxnest`` (``import nest`` aliased to jaxnest). After the
+script ends (normally, by ``sys.exit`` or by an exception) every node whose ``element_type`` is
+``recorder`` is read through the PyNEST API and its ``events`` saved to ``OUT_DIR/events.npz``,
+with the kernel status and the run's outcome in ``OUT_DIR/result.json``. ``ResetKernel`` is
+wrapped so that recorders of earlier kernels are saved too (labels ``k0``, ``k1``, ...).
+
+SEED_INDEX 0 runs the script exactly as written. SEED_INDEX k > 0 maps every ``rng_seed`` the
+script would use (NEST's default after each ``ResetKernel``, and any value it sets) to another
+seed, so that several seeds can be run without editing the script. This file imports only the
+standard library, numpy and the backend: the NEST run never imports jax.
+"""
+import json
+import os
+import runpy
+import sys
+import time
+import traceback
+
+import numpy as np
+
+NEST_DEFAULT_SEED = 143202461
+MAX_SNAPSHOTS = 40
+
+
+def mix_seed(value: int, k: int) -> int:
+    """The seed used in run ``k`` for a script that asks for ``value`` (identity for k=0)."""
+    if k == 0:
+        return int(value)
+    return (int(value) - 1 + 7919 * k * 104729) % (2**31 - 2) + 1
+
+
+class Capture:
+    """Hooks on the backend's module plus the store of recorder snapshots."""
+
+    def __init__(self, nest, backend: str, seed_index: int):
+        self.nest, self.backend, self.k = nest, backend, seed_index
+        self.snapshots: list[dict] = []
+        self.arrays: dict[str, np.ndarray] = {}
+        self.simulate_s = 0.0
+        self.resets = 0
+        self._wrap()
+
+    # --- hooks ----------------------------------------------------------------------------
+    def _set_raw(self, name, func):
+        self.nest.__dict__[name] = func  # NEST freezes module setattr; the dict still works
+
+    def _wrap(self):
+        nest = self.nest
+        reset, sks = nest.ResetKernel, nest.SetKernelStatus
+        cap = self
+
+        def ResetKernel(*a, **kw):
+            cap.snapshot(final=False)
+            cap.resets += 1
+            out = reset(*a, **kw)
+            if cap.k:
+                sks({"rng_seed": mix_seed(NEST_DEFAULT_SEED, cap.k)})
+            return out
+
+        def SetKernelStatus(params, *a, **kw):
+            if cap.k and isinstance(params, dict) and "rng_seed" in params:
+                params = dict(params, rng_seed=mix_seed(params["rng_seed"], cap.k))
+            return sks(params, *a, **kw)
+
+        self._set_raw("ResetKernel", ResetKernel)
+        self._set_raw("SetKernelStatus", SetKernelStatus)
+        for name in ("Simulate", "Run"):
+            self._set_raw(name, self._timed(getattr(nest, name)))
+        if self.k:
+            attr = type(nest).__dict__.get("rng_seed")
+            if attr is not None and hasattr(attr, "__set__"):  # NEST: a class descriptor
+                type(nest).rng_seed = _SeedAttribute(attr, self.k)
+            sks({"rng_seed": mix_seed(NEST_DEFAULT_SEED, self.k)})
+
+    def _timed(self, func):
+        cap = self
+
+        def timed(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return func(*a, **kw)
+            finally:
+                cap.simulate_s += time.perf_counter() - t0
+        timed.__name__ = getattr(func, "__name__", "timed")
+        timed.__doc__ = getattr(func, "__doc__", None)
+        return timed
+
+    # --- snapshots ------------------------------------------------------------------------
+    def snapshot(self, final: bool) -> None:
+        """Save the recorders and kernel status of the current kernel."""
+        if not final and len(self.snapshots) >= MAX_SNAPSHOTS:
+            return
+        nest = self.nest
+        try:
+            ks = nest.GetKernelStatus()
+            kernel = {k: _plain(ks.get(k)) for k in
+                      ("num_connections", "network_size", "biological_time", "resolution",
+                       "rng_seed")}
+        except Exception as e:  # a broken kernel: keep what we can
+            kernel = {"error": f"{type(e).__name__}: {e}"}
+        if not final and not kernel.get("network_size") and not kernel.get("biological_time"):
+            return  # an empty kernel: the script's opening ResetKernel
+        label = f"k{len(self.snapshots)}"
+        snap = {"label": label, "final": final, "kernel": kernel, "recorders": [],
+                "models": {}}
+        senders = set()
+        for gid in self._recorder_ids():
+            rec = self._read_recorder(gid, label)
+            snap["recorders"].append(rec)
+            senders.update(rec.pop("_senders", []))
+        snap["models"] = self._models_of(sorted(senders))
+        self.snapshots.append(snap)
+
+    def _recorder_ids(self) -> list[int]:
+        nest = self.nest
+        try:
+            nodes = nest.GetNodes({"element_type": "recorder"})
+            ids = [int(g) for g in _as_list(nodes.get("global_id"))] if len(nodes) else []
+        except Exception:
+            ids = []
+        if ids:
+            return ids
+        try:  # filter by hand where GetNodes' property filter falls short
+            nodes = nest.GetNodes()
+            if not len(nodes):
+                return []
+            kinds = _as_list(nodes.get("element_type"))
+            gids = _as_list(nodes.get("global_id"))
+            return [int(g) for g, t in zip(gids, kinds) if str(t) == "recorder"]
+        except Exception:
+            return []
+
+    def _read_recorder(self, gid: int, label: str) -> dict:
+        nest = self.nest
+        node = nest.NodeCollection([gid])
+        rec = {"gid": gid}
+        for key in ("model", "record_to", "record_from", "interval", "start", "stop", "origin",
+                    "n_events", "label", "time_in_steps"):
+            try:
+                rec[key] = _plain(node.get(key))
+            except Exception:
+                pass
+        try:
+            events = node.get("events")
+        except Exception as e:
+            rec["error"] = f"{type(e).__name__}: {e}"
+            events = {}
+        keys = []
+        for key, val in dict(events).items():
+            arr = np.asarray(val)
+            if arr.dtype == object:
+                continue
+            self.arrays[f"{label}/{gid}/{key}"] = arr
+            keys.append(key)
+            if key == "senders":
+                rec["_senders"] = np.unique(arr).astype(int).tolist()
+        rec["keys"] = keys
+        return rec
+
+    def _models_of(self, ids: list[int]) -> dict:
+        if not ids:
+            return {}
+        try:
+            models = _as_list(self.nest.NodeCollection(ids).get("model"))
+            return {str(g): str(m) for g, m in zip(ids, models)}
+        except Exception:
+            return {}
+
+    def write(self, out_dir: str, meta: dict) -> None:
+        np.savez_compressed(os.path.join(out_dir, "events.npz"), **self.arrays)
+        meta = dict(meta, snapshots=self.snapshots, simulate_s=self.simulate_s,
+                    resets=self.resets)
+        with open(os.path.join(out_dir, "result.json"), "w") as f:
+            json.dump(meta, f, default=_plain)
+
+
+class _SeedAttribute:
+    """Wraps NEST's ``rng_seed`` kernel attribute so that set values are mixed."""
+
+    def __init__(self, inner, k):
+        self.inner, self.k = inner, k
+
+    def __get__(self, obj, objtype=None):
+        return self.inner.__get__(obj, objtype)
+
+    def __set__(self, obj, value):
+        self.inner.__set__(obj, mix_seed(value, self.k))
+
+
+def _as_list(v):
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return [v]
+
+
+def _plain(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return repr(v)
+
+
+def _error_info(exc: BaseException, script: str) -> dict:
+    tb = traceback.extract_tb(exc.__traceback__)
+    script = os.path.abspath(script)
+    lines = [f.lineno for f in tb if os.path.abspath(f.filename) == script]
+    return {"type": type(exc).__name__, "module": type(exc).__module__,
+            "message": str(exc)[:2000], "line": lines[-1] if lines else None,
+            "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
+            "traceback": "".join(traceback.format_exception(exc))[-6000:]}
+
+
+def main(argv: list[str]) -> int:
+    backend, out_dir, seed_index, script, *script_args = argv
+    k = int(seed_index)
+    os.makedirs(out_dir, exist_ok=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    script = os.path.abspath(script)
+    sys.path.insert(0, os.path.dirname(script))
+    sys.argv = [script, *script_args]
+
+    os.environ["MPLBACKEND"] = "Agg"
+    import warnings
+    warnings.filterwarnings("ignore", message=".*non-interactive.*")
+    t_import = time.perf_counter()
+    if backend == "nest":
+        import nest
+    else:
+        from jaxnest.parity.alias import install_nest_alias
+        nest = install_nest_alias()
+    import_s = time.perf_counter() - t_import
+    cap = Capture(nest, backend, k)
+
+    meta = {"backend": backend, "seed_index": k, "script": script, "ok": True,
+            "exit_code": 0, "error": None, "import_s": import_s}
+    t0 = time.perf_counter()
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        meta["exit_code"] = code
+        if code:
+            meta["ok"] = False
+            meta["error"] = {"type": "SystemExit", "message": str(e.code), "line": None,
+                             "module": "builtins", "name": None, "traceback": ""}
+    except BaseException as e:  # noqa: BLE001 - every failure is a result here
+        meta["ok"], meta["exit_code"] = False, 1
+        meta["error"] = _error_info(e, script)
+    meta["wall_s"] = time.perf_counter() - t0
+    try:
+        cap.snapshot(final=True)
+    except Exception as e:  # noqa: BLE001
+        meta["capture_error"] = f"{type(e).__name__}: {e}"
+    cap.write(out_dir, meta)
+    return 0
+
+
+if __name__ == "__main__":
+    rc = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)  # skip backend teardown (NEST finalisation, XLA shutdown): the data is saved
