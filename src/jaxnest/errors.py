@@ -47,6 +47,10 @@ class GSLSolverFailure(KernelException):
     pass
 
 
+class IOError(KernelException):
+    pass
+
+
 class IllegalConnection(KernelException):
     pass
 
@@ -148,6 +152,7 @@ class NESTErrors:
     DistributionError = DistributionError
     DynamicModuleManagementError = DynamicModuleManagementError
     GSLSolverFailure = GSLSolverFailure
+    IOError = IOError
     IllegalConnection = IllegalConnection
     IncompatibleReceptorType = IncompatibleReceptorType
     InexistentConnection = InexistentConnection

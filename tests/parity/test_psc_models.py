@@ -50,3 +50,13 @@ def test_poisson_generator_active_window(both):
     ref, got = both("small_network.py", "poisson_window")
     for k in ref:
         np.testing.assert_allclose(got[k], ref[k], atol=E)
+
+
+def test_recorders_ascii_windows_and_reset(both):
+    ref, got = both("small_network.py", "recorders")
+    assert ref["files"].tolist() == got["files"].tolist()
+    assert ref["text"].tolist() == got["text"].tolist()
+    assert ref["error"].tolist() == got["error"].tolist()
+    np.testing.assert_array_equal(got["counts"], ref["counts"])
+    np.testing.assert_allclose(got["win_times"], ref["win_times"], atol=E)
+    np.testing.assert_allclose(got["mem_times"], ref["mem_times"], atol=E)

@@ -8,15 +8,20 @@ from . import _state
 
 
 def Simulate(t: float) -> None:
-    """Advance the network by ``t`` ms (a multiple of the resolution)."""
-    _state.kernel().run(float(t))
+    """Advance the network by ``t`` ms (a multiple of the resolution): Prepare, Run, Cleanup."""
+    k = _state.kernel()
+    k.steps_of(float(t))  # validate before touching files
+    Prepare()
+    k.run(float(t))
+    k.cleanup()
 
 
 def Prepare() -> None:
+    """Open recorder files; a failure leaves the kernel prepared, as in NEST (call Cleanup)."""
     k = _state.kernel()
     if k.prepared:
-        raise errors.KernelException("Prepare called twice without Cleanup.")
-    k.prepared = True
+        raise errors.KernelException("Prepare called twice.")
+    k.prepare()
 
 
 def Run(t: float) -> None:
@@ -27,7 +32,7 @@ def Run(t: float) -> None:
 
 
 def Cleanup() -> None:
-    _state.kernel().prepared = False
+    _state.kernel().cleanup()
 
 
 @contextmanager

@@ -89,19 +89,23 @@ def ascii_path(d: dict, model: str, gid: int, data_path: str, data_prefix: str) 
     return os.path.join(data_path or ".", f"{data_prefix}{label}-{gid}-0.dat")
 
 
-def write_ascii(path: str, cols: dict[str, np.ndarray], keys: list[str], first: bool,
-                time_in_steps: bool, h: float) -> None:
-    """Append events as NEST's ascii backend writes them (tab-separated, header on creation)."""
+def open_ascii(path: str, keys: list[str], time_in_steps: bool) -> None:
+    """Start a recorder's file as NEST does at every Prepare: truncate and write the header."""
     header = "sender\ttime_step\toffset" if time_in_steps else "sender\ttime_ms"
-    with open(path, "w" if first else "a") as f:
-        if first:
-            f.write("# NEST version: 3.10.0\n# RecordingBackendASCII version: 2\n")
-            f.write(header + "".join(f"\t{k}" for k in keys) + "\n")
-        senders = cols.get("senders", np.array([]))
-        times = cols.get("times", np.array([]))
+    with open(path, "w") as f:
+        f.write("# NEST version: 3.10.0\n# RecordingBackendASCII version: 2\n")
+        f.write(header + "".join(f"\t{k}" for k in keys) + "\n")
+
+
+def write_ascii(path: str, cols: dict[str, np.ndarray], keys: list[str],
+                time_in_steps: bool) -> None:
+    """Append events in NEST's ascii format (tab-separated, 3 decimals)."""
+    senders = cols.get("senders", np.array([]))
+    times = cols.get("times", np.array([]))
+    with open(path, "a") as f:
         for i in range(len(senders)):
             if time_in_steps:
-                row = f"{int(senders[i])}\t{int(round(times[i] / h))}\t0"
+                row = f"{int(senders[i])}\t{int(times[i])}\t0"
             else:
                 row = f"{int(senders[i])}\t{times[i]:.3f}"
             f.write(row + "".join(f"\t{cols[k][i]:.3f}" for k in keys) + "\n")

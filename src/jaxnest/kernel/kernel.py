@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from .. import errors
+from ..devices.recorders import ascii_path, open_ascii
 from ..models.registry import Entry, builtin_models, lookup
 from .network import Network
 from .runtime import Runtime
@@ -141,6 +142,24 @@ class Kernel:
         delay = self.network.conns.cols["delay"]
         return int(self.delay_steps(delay.min())) if delay.size else 1
 
+    def prepare(self) -> None:
+        """NEST's Prepare: recorders writing to ascii open (truncate) their files."""
+        self.prepared = True
+        for dev in self.network.devices.values():
+            if dev.status.get("record_to") == "ascii":
+                path = ascii_path(dev.status, dev.entry.name, dev.gid, self.data_path,
+                                  self.data_prefix)
+                if os.path.exists(path) and not self.settings["overwrite_files"]:
+                    raise errors.IOError(
+                        f"The file '{path}' already exists and overwriting files is disabled. "
+                        "To overwrite files, set the kernel property overwrite_files to true.")
+                open_ascii(path, list(dev.status.get("record_from", [])),
+                           dev.status["time_in_steps"])
+                dev.ascii_path = path
+
+    def cleanup(self) -> None:
+        self.prepared = False
+
     def run(self, ms: float) -> None:
         n = self.steps_of(ms)
         if n:
@@ -173,8 +192,3 @@ class Kernel:
             check({k: np.asarray([v]) if np.isscalar(v) else v for k, v in new.items()}
                   if entry.element_type == "neuron" else new)
         entry.defaults = new
-
-    def data_file_check(self, path: str) -> None:
-        if os.path.exists(path) and not self.settings["overwrite_files"]:
-            raise errors.KernelException(
-                f"IOError: The file '{path}' already exists and overwriting files is disabled.")

@@ -55,7 +55,7 @@ class DeviceRecord:
         self.status = status
         self.log = EventLog()
         self.pending: list[dict] = []  # sampler data NEST has not delivered yet
-        self.ascii_started = False
+        self.ascii_path = ""  # set by Kernel.prepare for record_to='ascii'
 
 
 class ConnTable:

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.generators import spike_steps
-from ..devices.recorders import ascii_path, in_window, sample_mask, write_ascii
+from ..devices.recorders import in_window, sample_mask, write_ascii
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -214,13 +214,7 @@ class Runtime:
         if dev.status["time_in_steps"]:
             cols = dict(cols, times=np.rint(cols["times"] / kernel.resolution).astype(np.int64))
         if dev.status["record_to"] == "ascii":
-            path = ascii_path(dev.status, dev.entry.name, dev.gid, kernel.data_path,
-                              kernel.data_prefix)
-            if not dev.ascii_started:
-                kernel.data_file_check(path)
-            write_ascii(path, cols, keys, not dev.ascii_started, dev.status["time_in_steps"],
-                        kernel.resolution)
-            dev.ascii_started = True
+            write_ascii(dev.ascii_path, cols, keys, dev.status["time_in_steps"])
             dev.log.n += len(cols["senders"])
         elif dev.status["record_to"] == "screen":
             for i in range(len(cols["senders"])):

@@ -41,3 +41,42 @@ def poisson_window(nest):
     nest.Simulate(10.0)
     t = sr.events["times"]
     return dict(first=[t.min()], last=[t.max()], steps=[len(set(t.tolist()))])
+
+
+def recorders(nest):
+    """record_to ascii (file names and content), n_events reset, start/stop/origin windows."""
+    import os
+    import tempfile
+    nest.ResetKernel()
+    nest.data_path = tempfile.mkdtemp()
+    nest.data_prefix = "run_"
+    n = nest.Create("iaf_psc_alpha", 2, params={"I_e": [400.0, 450.0]})
+    sr = nest.Create("spike_recorder", params={"record_to": "ascii"})
+    vm = nest.Create("voltmeter", params={"record_to": "ascii", "label": "vlab",
+                                          "interval": 2.0})
+    win = nest.Create("spike_recorder", params={"origin": 20.0, "start": 10.0, "stop": 60.0})
+    mem = nest.Create("spike_recorder")
+    nest.Connect(n, sr + win + mem)
+    nest.Connect(vm, n)
+    nest.Simulate(100.0)
+    before = mem.n_events
+    mem.n_events = 0
+    try:
+        nest.Simulate(50.0)
+        error = "no error"
+    except Exception as e:  # the ascii file exists and overwrite_files is False
+        error = type(e).__name__
+        nest.Cleanup()  # NEST leaves the kernel prepared after a failed Prepare
+    nest.overwrite_files = True
+    nest.Simulate(50.0)
+    with nest.RunManager():
+        nest.Run(20.0)
+        nest.Run(30.0)
+    files = sorted(os.listdir(nest.data_path))
+    text = []
+    for f in files:
+        with open(os.path.join(nest.data_path, f)) as fh:
+            text += [line for line in fh.read().splitlines() if not line.startswith("# NEST")]
+    return dict(files=files, text=text, error=[error], counts=[before, mem.n_events, win.n_events,
+                                                 sr.n_events],
+                win_times=win.events["times"], mem_times=mem.events["times"])
