@@ -22,7 +22,7 @@ if _cache:
 from . import errors  # noqa: E402
 from .api.connect import Connect, Disconnect, GetConnections  # noqa: E402
 from .api.kernel import (GetKernelStatus, Install, ResetKernel, SetKernelStatus,  # noqa: E402
-                         get_verbosity, set_verbosity)
+                         VerbosityLevel, get_verbosity, set_verbosity)
 from .api.node_collection import NodeCollection  # noqa: E402
 from .api.nodes import Create, GetNodes, PrintNodes  # noqa: E402
 from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
@@ -71,11 +71,15 @@ class _NestModule(types.ModuleType):
             return _models("synapses")
         if name == "kernel_status":
             return GetKernelStatus()
+        if name == "verbosity":
+            return get_verbosity()
         raise AttributeError(f"module 'jaxnest' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
         if name in KERNEL_ATTRIBUTES:
             SetKernelStatus({name: value})
+        elif name == "verbosity":
+            set_verbosity(value)
         else:
             super().__setattr__(name, value)
 

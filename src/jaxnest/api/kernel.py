@@ -1,12 +1,28 @@
 """ResetKernel, Get/SetKernelStatus, verbosity, Install."""
 from __future__ import annotations
 
+import enum
+
 from .. import errors
 from . import _state
 
-_VERBOSITY = {"M_ALL": 0, "M_DEBUG": 5, "M_STATUS": 7, "M_INFO": 10, "M_DEPRECATED": 18,
-              "M_WARNING": 20, "M_ERROR": 30, "M_FATAL": 40, "M_QUIET": 100}
-_verbosity = ["M_INFO"]
+
+class VerbosityLevel(enum.IntEnum):
+    """NEST 3.10's message levels (``nest.verbosity = nest.VerbosityLevel.WARNING``)."""
+
+    ALL = 0
+    DEBUG = 5
+    STATUS = 7
+    INFO = 10
+    PROGRESS = 15
+    DEPRECATED = 18
+    WARNING = 20
+    ERROR = 30
+    FATAL = 40
+    QUIET = 100
+
+
+_verbosity = [VerbosityLevel.INFO]
 
 
 def ResetKernel() -> None:
@@ -30,12 +46,16 @@ def SetKernelStatus(params: dict) -> None:
 
 
 def set_verbosity(level) -> None:
-    if isinstance(level, str) and level not in _VERBOSITY:
-        raise errors.BadParameter(f"Unknown verbosity level {level}.")
-    _verbosity[0] = level
+    """Old form: ``set_verbosity("M_ERROR")``; jaxnest prints nothing below errors anyway."""
+    if isinstance(level, str):
+        name = level[2:] if level.startswith("M_") else level
+        if name not in VerbosityLevel.__members__:
+            raise errors.BadParameter(f"Unknown verbosity level {level}.")
+        level = VerbosityLevel[name]
+    _verbosity[0] = VerbosityLevel(int(level))
 
 
-def get_verbosity():
+def get_verbosity() -> VerbosityLevel:
     return _verbosity[0]
 
 

@@ -6,6 +6,7 @@ import copy
 from .. import errors
 from . import _state
 from .node_collection import NodeCollection
+from .connect import GetConnections
 from .synapse_collection import SynapseCollection
 
 
@@ -43,6 +44,8 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     entry = _state.kernel().model(model)
     d = copy.deepcopy(entry.defaults)
     d.update(model=model, element_type=entry.element_type)
+    if entry.is_synapse:
+        d["num_connections"] = len(GetConnections(synapse_model=model))
     if not entry.is_synapse and entry.element_type == "neuron":
         d["recordables"] = list(entry.impl.recordables)
     if keys is None:

@@ -54,11 +54,17 @@ class SynapseCollection:
 
     def set(self, params=None, **kwargs) -> None:
         _state.check_current(self)
-        params = dict(params or {}, **kwargs)
-        if isinstance(params, list):
-            raise errors.NotImplemented("SynapseCollection.set with a list of dicts")
-        for key, value in params.items():
-            kconn.set_values(_state.kernel(), self._idx, key, value)
+        k = _state.kernel()
+        if isinstance(params, (list, tuple)):  # one dict per connection
+            if len(params) != len(self):
+                raise errors.BadProperty("List of dicts must have one dict per connection.")
+            keys = set().union(*[d.keys() for d in params])
+            for key in keys:
+                kconn.set_values(k, self._idx, key, [d.get(key, v) for d, v in zip(
+                    params, kconn.get(k, self._idx, key))])
+            return
+        for key, value in dict(params or {}, **kwargs).items():
+            kconn.set_values(k, self._idx, key, value)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):

@@ -131,6 +131,8 @@ def get_status(kernel: Kernel, gid: int) -> dict:
             keys = list(dev.status.get("record_from", []))
             d["events"] = dev.log.events(keys)
             d["n_events"] = dev.log.n
+            if dev.status["record_to"] == "ascii":
+                d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
         return d
     store = net.neurons[name]
     i = net.node_local[gid]
