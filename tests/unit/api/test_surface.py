@@ -1,0 +1,85 @@
+"""PyNEST surface details that need no NEST run: errors, invalidation, output forms."""
+import json
+
+import numpy as np
+import pytest
+
+import jaxnest as nest
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    nest.ResetKernel()
+
+
+def test_collections_from_before_reset_are_rejected():
+    n = nest.Create("iaf_psc_alpha", 2)
+    nest.ResetKernel()
+    with pytest.raises(nest.NESTErrors.KernelException):
+        n.get("V_m")
+
+
+def test_install_names_the_module():
+    with pytest.raises(nest.NESTError, match="mymodule"):
+        nest.Install("mymodule")
+
+
+def test_unsupported_nest_model_is_named():
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="aeif_cond_alpha"):
+        nest.Create("aeif_cond_alpha")
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="stdp_synapse"):
+        nest.Connect(nest.Create("iaf_psc_alpha"), nest.Create("iaf_psc_alpha"),
+                     syn_spec={"synapse_model": "stdp_synapse"})
+
+
+def test_delay_below_resolution_is_bad_delay():
+    n = nest.Create("iaf_psc_alpha", 2)
+    with pytest.raises(nest.NESTErrors.BadDelay):
+        nest.Connect(n, n, syn_spec={"delay": 0.04})
+
+
+def test_get_json_and_synapse_collection_forms():
+    n = nest.Create("iaf_psc_alpha", 3)
+    assert json.loads(n.get("V_m", output="json")) == [-70.0, -70.0, -70.0]
+    nest.Connect(n, n, "one_to_one", {"weight": [1.0, 2.0, 3.0], "delay": 1.5})
+    c = nest.GetConnections(n)
+    assert len(c) == 3 and c.get("weight") == [1.0, 2.0, 3.0]
+    c.set([{"weight": 5.0}, {"weight": 6.0}, {"weight": 7.0}])
+    assert c.weight == [5.0, 6.0, 7.0]
+    c.delay = 2.0
+    assert c[1].get("delay") == 2.0
+    frame = c.get(["source", "weight"], output="pandas")
+    assert list(frame["source"]) == [1, 2, 3]
+    assert len(nest.GetConnections(target=n[1])) == 1
+
+
+def test_rng_seed_reproduces_random_build():
+    def build():
+        nest.ResetKernel()
+        nest.rng_seed = 7
+        n = nest.Create("iaf_psc_alpha", 50, {"V_m": nest.random.uniform(-70.0, -60.0)})
+        nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 5})
+        return np.array(n.V_m), np.array(nest.GetConnections().source)
+    a, b = build(), build()
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_simulate_time_off_grid_is_rejected_before_running():
+    nest.Create("iaf_psc_alpha")
+    with pytest.raises(nest.NESTError):
+        nest.Simulate(1.05)
+    assert nest.biological_time == 0.0
+
+
+def test_resolution_cannot_change_after_nodes_exist():
+    nest.Create("iaf_psc_alpha")
+    with pytest.raises(nest.NESTError):
+        nest.resolution = 0.01
+
+
+def test_verbosity_attribute():
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    assert nest.verbosity == nest.VerbosityLevel.ERROR
+    nest.set_verbosity("M_WARNING")
+    assert nest.get_verbosity() == nest.VerbosityLevel.WARNING
