@@ -65,13 +65,12 @@ class Kernel:
     def status(self) -> dict:
         cols = self.network.conns.cols
         d = dict(self.settings)
-        h = self.resolution
-        d.update(biological_time=self.step * h, network_size=self.network.size,
-                 num_connections=len(cols["source"]), time=self.step * h, to_do=0,
+        now = float(self.ms_of_steps(self.step))
+        d.update(biological_time=now, network_size=self.network.size,
+                 num_connections=len(cols["source"]), to_do=0,
                  T_max=1152921504606846.8, T_min=-1152921504606846.8,
-                 tics_per_step=int(round(h * TICS_PER_MS)), ms_per_tic=1.0 / TICS_PER_MS,
-                 local_spike_counter=0, num_processes=1, mpi_address="", sim_time=self.step * h,
-                 local_num_threads=self.settings["local_num_threads"])
+                 tics_per_step=int(round(self.resolution * TICS_PER_MS)),
+                 ms_per_tic=1.0 / TICS_PER_MS, local_spike_counter=0, num_processes=1)
         if len(cols["delay"]):
             d["min_delay"] = float(cols["delay"].min())
             d["max_delay"] = float(cols["delay"].max())
@@ -95,6 +94,9 @@ class Kernel:
             self.rng = np.random.default_rng(seed)
         if "float_precision" in params and params["float_precision"] != "float64":
             raise errors.NotImplemented("jaxnest computes in float64 only for now.")
+        if "tics_per_ms" in params and params["tics_per_ms"] != TICS_PER_MS:
+            raise errors.NotImplemented("jaxnest uses NEST's default time grid of 1000 tics "
+                                        "per ms; tics_per_ms cannot be changed.")
         for key, value in params.items():
             if key not in ("resolution", "rng_seed"):
                 self.settings[key] = value
