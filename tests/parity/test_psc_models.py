@@ -60,3 +60,9 @@ def test_recorders_ascii_windows_and_reset(both):
     np.testing.assert_array_equal(got["counts"], ref["counts"])
     np.testing.assert_allclose(got["win_times"], ref["win_times"], atol=E)
     np.testing.assert_allclose(got["mem_times"], ref["mem_times"], atol=E)
+
+
+def test_offgrid_spike_times_round_up(both):
+    ref, got = both("small_network.py", "offgrid_spike_times")
+    for k in ref:
+        np.testing.assert_allclose(got[k], ref[k], atol=E)

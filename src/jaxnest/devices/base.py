@@ -32,3 +32,6 @@ class DeviceModel:
     """(status, resolution) -> None: validate one device's full status dict; raise
     errors.BadProperty naming the problem."""
     readonly: tuple[str, ...] = ()
+    normalize: Callable[[dict, float], None] | None = None
+    """(status, resolution) -> None: bring a validated status to NEST's stored form in place
+    (e.g. off-grid spike times rounded up to the grid)."""

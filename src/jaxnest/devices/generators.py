@@ -43,7 +43,7 @@ def spike_steps(d: dict, h: float) -> tuple[np.ndarray, np.ndarray]:
     weight (the connection weight multiplies it, as in NEST); multiplicities multiply.
     """
     times = np.asarray(d["spike_times"], dtype=float) + d["origin"]
-    stamps = np.rint(times / h).astype(np.int64)
+    stamps = np.rint(times / h).astype(np.int64)  # on the grid (normalize rounded them)
     keep = (times > d["origin"] + d["start"]) & (times <= d["origin"] + d["stop"])
     value = np.ones(times.size)
     if len(d["spike_multiplicities"]):
@@ -68,6 +68,14 @@ def _check_grid(d: dict, h: float) -> None:
                 f"spike_generator: Time point {bad} is not representable in current resolution.")
 
 
+def _round_up_offgrid(d: dict, h: float) -> None:
+    """NEST stores off-grid spike times (allow_offgrid_times) rounded up to the grid."""
+    if d["allow_offgrid_times"] and len(d["spike_times"]):
+        steps = np.asarray(d["spike_times"], dtype=float) / h
+        near = np.abs(steps - np.rint(steps)) <= 1e-9 * np.maximum(1.0, np.abs(steps))
+        d["spike_times"] = np.where(near, np.rint(steps), np.ceil(steps)) * h
+
+
 MODELS = {m.name: m for m in (
     DeviceModel("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
                 "current", _check_window),
@@ -78,5 +86,6 @@ MODELS = {m.name: m for m in (
                                     "spike_multiplicities": np.array([]),
                                     "precise_times": False, "allow_offgrid_times": False,
                                     "shift_now_spikes": False},
-                "stimulator", "spike_source", _check_spike_generator),
+                "stimulator", "spike_source", _check_spike_generator,
+                normalize=_round_up_offgrid),
 )}

@@ -112,6 +112,8 @@ def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
         new[k] = v
     if entry.impl.check is not None:
         entry.impl.check(new, kernel.resolution)
+    if entry.impl.normalize is not None:
+        entry.impl.normalize(new, kernel.resolution)
     status.clear()
     status.update(new)
 

@@ -80,3 +80,15 @@ def recorders(nest):
     return dict(files=files, text=text, error=[error], counts=[before, mem.n_events, win.n_events,
                                                  sr.n_events],
                 win_times=win.events["times"], mem_times=mem.events["times"])
+
+
+def offgrid_spike_times(nest):
+    """allow_offgrid_times: NEST rounds spike times up to the grid (and stores them so)."""
+    sg = nest.Create("spike_generator", params={
+        "spike_times": [1.01, 1.05, 1.09, 2.0, 2.1, 3.149], "allow_offgrid_times": True})
+    p = nest.Create("parrot_neuron")
+    nest.Connect(sg, p, syn_spec={"delay": 1.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(p, sr)
+    nest.Simulate(10.0)
+    return dict(times=sr.events["times"], stored=sg.spike_times)
