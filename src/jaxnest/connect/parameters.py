@@ -260,7 +260,8 @@ class ExponentialParameter(Parameter):
 
 def _check_int_max(value) -> int:
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        raise RuntimeError("The dictionary value with key max does not hold a numeric integer type.")
+        raise RuntimeError(
+            "The dictionary value with key max does not hold a numeric integer type.")
     return int(value)
 
 

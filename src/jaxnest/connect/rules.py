@@ -13,7 +13,8 @@ Order of the returned connections:
   not stable, so for large populations its within-source order is a permutation of ours.
 * ``fixed_indegree``, ``pairwise_bernoulli``, ``symmetric_pairwise_bernoulli``,
   ``pairwise_poisson``: grouped by target, in ``post`` order (NEST's creation order);
-  ``pairwise_bernoulli`` has ascending source positions within each target.
+  ``pairwise_bernoulli`` and the no-multapse degree rules have ascending source positions
+  within each target (source), the others drawing order.
 * ``fixed_outdegree``: grouped by source, in ``pre`` order.
 * ``fixed_total_number``: in drawing order.
 
@@ -394,35 +395,44 @@ def _fixed_total_number(pre, post, N, autapses, rng):
 
 
 def _pair_chunks(post, pre, autapses):
-    """Yield (t0, t1, valid) over chunks of targets; ``valid`` masks non-autapse pairs."""
+    """Yield (t0, t1, autapse_flat) over chunks of targets.
+
+    ``autapse_flat`` holds the flat indices ``(t - t0) * len(pre) + s`` of the autapse pairs
+    of the chunk that must be left out (None when there are none).
+    """
     S = pre.size
     chunk = max(1, _PAIR_BUDGET // max(S, 1))
     pos = None if autapses else _positions_in(post, pre)
     for t0 in range(0, post.size, chunk):
         t1 = min(post.size, t0 + chunk)
-        valid = None
+        aut = None
         if pos is not None:
             p = pos[t0:t1]
             has = np.flatnonzero(p >= 0)
             if has.size:
-                valid = np.ones((t1 - t0, S), dtype=bool)
-                valid[has, p[has]] = False
-        yield t0, t1, valid
+                aut = has * S + p[has]
+        yield t0, t1, aut
+
+
+def _drop_flat(flat, aut, *others):
+    """Remove from sorted flat indices ``flat`` (and aligned arrays) those listed in ``aut``."""
+    if aut is None or flat.size == 0:
+        return (flat, *others)
+    keep = ~np.isin(flat, aut, assume_unique=False)
+    return (flat[keep], *(o[keep] for o in others))
 
 
 def _pairwise_bernoulli(pre, post, p, autapses, rng):
-    S, T = pre.size, post.size
+    S = pre.size
     if isinstance(p, Parameter):
         rows_l, cols_l = [], []
-        for t0, t1, valid in _pair_chunks(post, pre, autapses):
+        for t0, t1, aut in _pair_chunks(post, pre, autapses):
             n = (t1 - t0) * S
-            pv = np.asarray(p.sample(rng, n), dtype=np.float64).reshape(t1 - t0, S)
-            hit = rng.random((t1 - t0, S)) < pv
-            if valid is not None:
-                hit &= valid
-            rr, cc = np.nonzero(hit)
-            rows_l.append(rr.astype(np.int64) + t0)
-            cols_l.append(cc.astype(np.int64))
+            pv = np.asarray(p.sample(rng, n), dtype=np.float64)
+            (flat,) = _drop_flat(np.flatnonzero(rng.random(n) < pv), aut)
+            rr, cc = np.divmod(flat, S)
+            rows_l.append(rr + t0)
+            cols_l.append(cc)
         rows = np.concatenate(rows_l) if rows_l else np.empty(0, np.int64)
         cols = np.concatenate(cols_l) if cols_l else np.empty(0, np.int64)
         return pre[cols], post[rows]
@@ -436,17 +446,14 @@ def _pairwise_poisson(pre, post, avg, autapses, rng):
     S = pre.size
     if isinstance(avg, Parameter):
         rows_l, cols_l = [], []
-        for t0, t1, valid in _pair_chunks(post, pre, autapses):
+        for t0, t1, aut in _pair_chunks(post, pre, autapses):
             n = (t1 - t0) * S
             lam = np.asarray(avg.sample(rng, n), dtype=np.float64)
-            lam = np.where(lam > 0, lam, 0.0)  # negative (or nan) means no connection
-            cnt = rng.poisson(lam).reshape(t1 - t0, S)
-            if valid is not None:
-                cnt[~valid] = 0
-            rr, cc = np.nonzero(cnt)
-            reps = cnt[rr, cc]
-            rows_l.append(np.repeat(rr.astype(np.int64) + t0, reps))
-            cols_l.append(np.repeat(cc.astype(np.int64), reps))
+            flat, cnt = _poisson_counts(lam, rng)
+            flat, cnt = _drop_flat(flat, aut, cnt)
+            rr, cc = np.divmod(flat, S)
+            rows_l.append(np.repeat(rr + t0, cnt))
+            cols_l.append(np.repeat(cc, cnt))
         rows = np.concatenate(rows_l) if rows_l else np.empty(0, np.int64)
         cols = np.concatenate(cols_l) if cols_l else np.empty(0, np.int64)
         return pre[cols], post[rows]
@@ -456,6 +463,40 @@ def _pairwise_poisson(pre, post, avg, autapses, rng):
     k = rng.poisson(n_avail * avg).astype(np.int64)
     rows, cols = _draw_with_replacement(k, n_avail, excl, rng)
     return pre[cols], post[rows]
+
+
+def _poisson_counts(lam: np.ndarray, rng):
+    """Poisson(lam) counts for an array of rates, returned sparse: (flat indices, counts) of
+    the non-zero counts, indices ascending.  Rates <= 0 (or nan) give 0.
+
+    Small rates by inversion of the CDF with one uniform each (most counts are 0 and cost
+    one comparison); large rates with numpy's Poisson sampler.
+    """
+    u = rng.random(lam.shape)
+    p0 = np.exp(-lam)  # > 1 for negative rates: never exceeded by u
+    large = lam > 10.0
+    idx = np.flatnonzero(u >= p0)
+    if np.any(large):
+        idx = np.union1d(idx, np.flatnonzero(large))
+    cnt = np.zeros(idx.size, dtype=np.int64)
+    lam_i = lam[idx]
+    big = lam_i > 10.0
+    if np.any(big):
+        cnt[big] = rng.poisson(lam_i[big])
+    todo = np.flatnonzero(~big)
+    uu, ll, p = u[idx[todo]], lam_i[todo], p0[idx[todo]]
+    F = p.copy()
+    k = 0
+    while todo.size:
+        k += 1
+        p = p * ll / k
+        F += p
+        done = (uu < F) | (k >= 100)  # k >= 100 only by round-off, P ~ 1e-60 for lam <= 10
+        cnt[todo[done]] = k
+        keep = ~done
+        todo, uu, ll, p, F = todo[keep], uu[keep], ll[keep], p[keep], F[keep]
+    nz = cnt > 0
+    return idx[nz], cnt[nz]
 
 
 def _symmetric_pairwise_bernoulli(pre, post, p, rng):
@@ -483,9 +524,13 @@ def connect(rule: str | None, conn_spec: dict | None, pre, post,
     """Connections of ``rule`` from node ids ``pre`` to node ids ``post``.
 
     ``conn_spec`` is the PyNEST conn_spec dict (a ``'rule'`` entry in it is allowed and used
-    when ``rule`` is None).  Returns ``(sources, targets)``, int64 arrays of equal length.
-    Validates like NEST 3.10 and raises NEST's error types with NEST's messages.
+    when ``rule`` is None) or a rule name.  ``rng`` is a numpy Generator (anything else is
+    passed to ``np.random.default_rng``).  Returns ``(sources, targets)``, int64 arrays of
+    equal length.  Validates like NEST 3.10 and raises NEST's error types with NEST's
+    messages.
     """
+    if isinstance(conn_spec, str):  # PyNEST's Connect(pre, post, "all_to_all")
+        rule, conn_spec = (conn_spec if rule is None else rule), None
     spec = dict(conn_spec or {})
     if rule is None:
         rule = spec["rule"]  # KeyError('rule'), as PyNEST

@@ -66,8 +66,8 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     """Create connections; returns the indices of the new ones in the connection table."""
     if isinstance(conn_spec, str):
         conn_spec = {"rule": conn_spec}
-    conn_spec = dict(conn_spec or {"rule": "all_to_all"})
-    rule = conn_spec.pop("rule", "all_to_all")
+    conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
+    rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values = _resolve_syn_spec(kernel, syn_spec)
     _check_kinds(kernel, pre, post)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
