@@ -55,6 +55,16 @@ KERNEL_ATTRIBUTES = {
 }
 
 
+# What NEST's own test suite asks of a build (nest.build_info): jaxnest emulates NEST's GSL
+# solvers, has no MPI, HDF5, MUSIC or SIONlib, and parallelises through XLA, not threads.
+BUILD_INFO = {
+    "version": "3.10.0", "built": "jaxnest " + __version__, "exitcode": 0, "ndebug": True,
+    "have_boost": True, "have_gsl": True, "have_hdf5": False, "have_libneurosim": False,
+    "have_mpi": False, "have_music": False, "have_sionlib": False, "have_threads": False,
+    "threads_model": "none",
+}
+
+
 def _models(kind: str):
     return Models(kind)
 
@@ -73,6 +83,8 @@ class _NestModule(types.ModuleType):
             return GetKernelStatus()
         if name == "verbosity":
             return get_verbosity()
+        if name == "build_info":
+            return dict(BUILD_INFO)
         raise AttributeError(f"module 'jaxnest' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
