@@ -43,7 +43,8 @@ def SetStatus(nodes, params, val=None) -> None:
 def GetDefaults(model: str, keys=None, output: str = ""):
     entry = _state.kernel().model(model)
     d = copy.deepcopy(entry.defaults)
-    d.update(model=model, element_type=entry.element_type)
+    d.update(model=model, element_type=entry.element_type,
+             model_id=list(_state.kernel().models).index(model))
     if entry.is_synapse:
         d["num_connections"] = len(GetConnections(synapse_model=model))
     if not entry.is_synapse and entry.element_type == "neuron":

@@ -125,7 +125,8 @@ def get_status(kernel: Kernel, gid: int) -> dict:
         raise errors.UnknownNode(f"Node with id {gid} does not exist.")
     name = net.model_of(gid)
     entry = kernel.models[name]
-    base = {"global_id": gid, "model": name, "element_type": entry.element_type}
+    base = {"global_id": gid, "model": name, "element_type": entry.element_type,
+            "model_id": list(kernel.models).index(name)}
     if gid in net.devices:
         dev = net.devices[gid]
         d = {**_DEVICE_COMMON, **copy.deepcopy(dev.status), **base}
