@@ -140,8 +140,10 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     store = net.neurons[name]
     i = net.node_local[gid]
     d = {**_NEURON_COMMON, **base}
-    for table in (store.params, store.state):
-        d.update({k: float(v[i]) for k, v in table.items()})
+    defaults = {**entry.impl.params, **entry.impl.state}
+    for table in (store.params, store.state):  # arrays hold floats; report NEST's types
+        d.update({k: type(defaults[k])(v[i]) if isinstance(defaults[k], bool) else float(v[i])
+                  for k, v in table.items()})
     d["recordables"] = list(entry.impl.recordables)
     return d
 
@@ -182,13 +184,13 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
                     f"Unaccessed elements in params, in function "
                     f"NodeManager::set_status:  {k}")
             table[k][i] = float(v)
-    if entry.impl.check is not None:
-        try:
+    try:
+        if entry.impl.check is not None:
             entry.impl.check({k: v[idx] for k, v in new_p.items()})
-        except errors.BadProperty as e:
-            raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
-                                     f"{int(gids[0])}: {e}") from None
-    if entry.impl.on_set is not None:
-        keys = set().union(*[d.keys() for d in params])
-        new_s = entry.impl.on_set(store.params, new_p, new_s, keys)
+        if entry.impl.on_set is not None:
+            keys = set().union(*[d.keys() for d in params])
+            new_s = entry.impl.on_set(store.params, new_p, new_s, keys)
+    except errors.BadProperty as e:
+        raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
+                                 f"{int(gids[0])}: {e}") from None
     store.params, store.state = new_p, new_s

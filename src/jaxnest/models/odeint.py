@@ -178,3 +178,100 @@ def integrate(rhs, y, params, h, dt_state, eps_abs=1e-3, eps_rel=0.0, max_iter=1
 
     _, y_new, dt_new, _ = lax.while_loop(cond, body, (t0, y, dt0, jnp.int32(0)))
     return y_new, dt_new
+
+
+# --------------------------------------------------------------------------------------------
+# general form: per-sub-step events and GSL's full standard control
+# --------------------------------------------------------------------------------------------
+
+
+def _max_ratio_std(y, yerr, yp, h_old, eps_abs, eps_rel, a_y, a_dydt):
+    """Per neuron ``max(DBL_MIN, max_i |yerr_i| / |D_i|)`` with GSL's standard tolerance
+    ``D_i = eps_rel * (a_y |y_i| + a_dydt |h_old yp_i|) + eps_abs`` (``y`` and ``yp`` the new
+    solution and its derivative), evaluated in full as GSL does, so that non-finite values
+    behave alike (``0 * inf`` is NaN). As GSL's ``GSL_MAX_DBL`` loop, NaN ratios are skipped
+    (``fmax``): a component that overflowed does not by itself reject a step."""
+    rmax = None
+    for yi, leaf, ypi in zip(jax.tree_util.tree_leaves(y), jax.tree_util.tree_leaves(yerr),
+                             jax.tree_util.tree_leaves(yp)):
+        D0 = eps_rel * (a_y * jnp.abs(yi) + a_dydt * jnp.abs(h_old * ypi)) + eps_abs
+        r = jnp.abs(leaf) / jnp.abs(D0)
+        if r.ndim > 1:
+            r = jnp.nanmax(r.reshape((-1, r.shape[-1])), axis=0)
+        rmax = r if rmax is None else jnp.fmax(rmax, r)
+    return jnp.fmax(rmax, _DBL_MIN)
+
+
+def evolve(rhs, y, params, h, dt_state, aux=None, on_step=None, eps_abs=1e-3, eps_rel=0.0,
+           a_y=1.0, a_dydt=0.0, max_iter=1_000_000):
+    """:func:`integrate` with state that changes between sub-steps and GSL's full control.
+
+    NEST's ``aeif_*`` models test for a spike after *every* ``gsl_odeiv_evolve_apply`` call
+    (one accepted sub-step) and reset ``V_m``, add ``b`` to ``w`` and start the refractory
+    period right there, inside the loop over ``(0, h]``; the right-hand side sees the
+    refractory counter. This function runs the same loop with
+
+    - ``rhs(y, params, aux) -> dydt``, ``aux`` a pytree of ``(n,)`` arrays (refractory
+      counter, spike count, ...) that is constant over a sub-step;
+    - ``on_step(y, aux, params) -> (y, aux)``, applied to every neuron right after it accepted
+      a sub-step (before its next one); ``None``: no events;
+    - the standard control ``D_i = eps_rel (a_y |y_i| + a_dydt |h yp_i|) + eps_abs``:
+      ``y_new`` is ``a_y = 1, a_dydt = 0`` (as :func:`integrate`), ``yp_new`` (NEST's aeif
+      models, with ``eps_abs = eps_rel = gsl_error_tol``) is ``a_y = 0, a_dydt = 1``; ``yp``
+      is the derivative at the new point (rkf45 evaluates it after every trial step).
+      ``eps_abs``/``eps_rel`` may be ``(n,)`` arrays. Unlike :func:`integrate`, non-finite
+      values are handled as in GSL (NaN ratios are skipped, not propagated), so a trial step
+      whose stages overflow is rejected by its finite components, as in NEST.
+
+    Returns ``(y_new, dt_state_new, aux_new)``.
+    """
+    leaves = jax.tree_util.tree_leaves(y)
+    n_shape = leaves[0].shape[-1:]
+    dtype = leaves[0].dtype
+    t1 = jnp.asarray(h, dtype=dtype)
+    dt0 = jnp.broadcast_to(jnp.asarray(dt_state, dtype=dtype), n_shape)
+    dt0 = jnp.where(dt0 > 0.0, dt0, t1)
+    t0 = jnp.zeros(n_shape, dtype=dtype)
+    inv_dec = 1.0 / METHOD_ORDER
+    inv_inc = 1.0 / (METHOD_ORDER + 1.0)
+
+    def cond(carry):
+        t, _, _, _, it = carry
+        return jnp.any(t < t1) & (it < max_iter)
+
+    def body(carry):
+        t, yc, dt, ax, it = carry
+        active = t < t1
+        f = lambda yy, p: rhs(yy, p, ax)  # noqa: E731
+        k1 = f(yc, params)
+        rem = t1 - t
+        final = dt > rem
+        h0 = jnp.where(final, rem, dt)
+        y_try, yerr = rkf45_step(f, yc, params, h0, k1)
+        t_try = jnp.where(final, t1, t + h0)
+        yp = f(y_try, params)  # GSL's rkf45 evaluates dydt_out after every trial step
+
+        rmax = _max_ratio_std(y_try, yerr, yp, h0, eps_abs, eps_rel, a_y, a_dydt)
+        dec = rmax > 1.1
+        inc = rmax < 0.5
+        r_dec = jnp.maximum(0.9 / jnp.power(rmax, inv_dec), 0.2)
+        r_inc = jnp.minimum(0.9 / jnp.power(rmax, inv_inc), 5.0)
+        r_inc = jnp.maximum(r_inc, 1.0)
+        h_dec = r_dec * h0
+        h_inc = r_inc * h0
+        reject = dec & (jnp.abs(h_dec) < jnp.abs(h0)) & (t_try + h_dec != t_try)
+        h_new = jnp.where(reject, h_dec, jnp.where(inc, h_inc, h0))
+
+        accept = active & ~reject
+        t = jnp.where(accept, t_try, t)
+        yc = _where(accept, y_try, yc)
+        if on_step is not None:
+            y_ev, ax_ev = on_step(yc, ax, params)
+            yc = _where(accept, y_ev, yc)
+            ax = _where(accept, ax_ev, ax)
+        dt = jnp.where(active, h_new, dt)
+        return t, yc, dt, ax, it + 1
+
+    _, y_new, dt_new, aux_new, _ = lax.while_loop(
+        cond, body, (t0, y, dt0, aux, jnp.int32(0)))
+    return y_new, dt_new, aux_new

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from .. import errors
 from .nest_names import NODE_MODELS, SYNAPSE_MODELS
 
-_FAMILIES = ("jaxnest.models.iaf_psc", "jaxnest.models.iaf_cond", "jaxnest.models.parrot",
+_FAMILIES = ("jaxnest.models.iaf_psc", "jaxnest.models.iaf_cond", "jaxnest.models.aeif",
+             "jaxnest.models.hh", "jaxnest.models.parrot",
              "jaxnest.devices.generators", "jaxnest.devices.recorders",
              "jaxnest.synapses.static")
 
