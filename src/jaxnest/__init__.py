@@ -65,6 +65,20 @@ BUILD_INFO = {
 }
 
 
+def set(**kwargs) -> None:  # noqa: A001 - PyNEST's name
+    """``nest.set(resolution=0.1, rng_seed=1)``: set kernel properties."""
+    SetKernelStatus(kwargs)
+
+
+def get(*keys):
+    """``nest.get("resolution")`` or ``nest.get("min_delay", "max_delay")``: kernel properties."""
+    if not keys:
+        return GetKernelStatus()
+    if len(keys) == 1:
+        return GetKernelStatus(keys[0])
+    return tuple(GetKernelStatus(k) for k in keys)
+
+
 def _models(kind: str):
     return Models(kind)
 
