@@ -1,14 +1,37 @@
 """The compiled simulation loop: one iteration per min_delay slice.
 
 A chunk runs ``n_steps`` steps (a traced value, so any Simulate length reuses one compilation)
-as slices of at most D steps. Inside a slice the neuron updates run in a fori_loop with no
-delivery; at its end the slice's spikes, Poisson draws and currents are written into the ring
-buffers, each event at slot (emission step + delay) mod L. A spike emitted in step s is read by
-its target in step s + delay, as in NEST.
+as slices aligned to multiples of D, as NEST aligns its min_delay slices (the first and last
+slice of a chunk may be partial). Per slice:
+
+1. the neuron updates run in a fori_loop with no delivery, each step reading its row of the
+   ring buffer (C channels x N neurons, plus the current input); each step keeps, per row,
+   the step and multiplicity of its first spike in the slice (and the full D x R spike array,
+   used only when some row spikes more than once in the slice: parrots, spike generators,
+   t_ref < min_delay);
+2. the slice's block of the ring buffer is cleared in place. The buffer holds L + D rows: L for
+   the steps and a spare block, which a slice cut short by the chunk's end clears instead of
+   its own (the rows it read are never read again; the next chunk finishes the block and
+   clears it), so that the clearing never depends on the buffer's contents;
+3. the first spikes are delivered along their sources' rows of the (padded, source-grouped)
+   edge arrays: the fired rows' segments are numbered by a cumulative sum of their segment
+   counts (no compaction over edges or segments, no search), and each loop iteration reads
+   one segment as a contiguous slice (or, for rows of a few edges, a batch of segments) and
+   scatter-adds into the ring buffer at ``(emission step mod L) * C * N + off``. Later spikes
+   of the same slice (rare) are delivered rank by rank in the same while loop;
+4. Poisson generators draw one count per edge and step from a counter-based hash RNG compared
+   against a CDF table (no while-loop sampler), added as dense rows when the edges hit a
+   contiguous block of targets with one delay, else scattered; current generators add their
+   current;
+5. recorded spikes are appended to the chunk's event buffer (per rank, compacted over the
+   recorded rows); sampled state goes to a sample buffer.
+
+A spike emitted in step s is read by its target in step s + delay, as in NEST.
 
 Everything the loop reads that can change between Simulate calls (parameters, weights, rates,
 spike-generator input) is an argument, never a closed-over constant: values change without a
-new trace, and large edge arrays do not become XLA constants.
+new trace, and large edge arrays do not become XLA constants. The function closes over a
+:class:`~jaxnest.kernel.plan.Static` only.
 """
 from __future__ import annotations
 
@@ -17,140 +40,259 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import rng
-from .plan import Plan
+from .plan import Static
 
-DELIVERY_BATCH = 32  # fired segments delivered per inner iteration
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
 
 
-def make_chunk_fn(plan: Plan, slices_cap: int, ev_cap: int):
-    """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this plan's structure."""
-    D, L, C, N = plan.D, plan.L, plan.C, plan.n_neurons
-    R = plan.n_rows
-    steps_cap = slices_cap * D
-    n_rec = plan.rec_rows.size
-    rec_slice_cap = D * n_rec
-    period = plan.sample_period
-    n_sample_rows = steps_cap // period + 1 if period else 0
-    sp, pe, ce = plan.spike, plan.poisson, plan.current
-    groups = plan.groups
+def _full(values: dict, n: int) -> dict:
+    """Parameters/propagators as models see them: every 0-d value broadcast to (n,). (The
+    broadcast is fused into the update's loops: uniform values cost no memory traffic.)"""
+    return {k: jnp.broadcast_to(v, (n,)) if jnp.ndim(v) == 0 else v for k, v in values.items()}
 
-    def update_step(k, sc, args, a, s0):
-        states, buf, cbuf, S, samples, n_samp = sc
-        s = a + k
-        slot = s % L
-        x_all = lax.dynamic_slice_in_dim(buf, slot * C * N, C * N).reshape(C, N)
-        i_all = lax.dynamic_slice_in_dim(cbuf, slot * N, N)
+
+def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
+    """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure."""
+    D, L, C, N, R = st.D, st.L, st.C, st.N, st.R
+    CN = C * N
+    LCN = L * CN
+    NB = L // D
+    steps_cap = slices_cap * D
+    n_rec = st.n_rec
+    period = st.sample_period
+    n_sample_rows = steps_cap // period + 1 if period else 0
+    n_sample_cols = sum(c for _, _, c in st.samples)
+    groups = st.groups
+    itype = jnp.int64 if st.idx64 else jnp.int32
+    seg_len, B = st.seg_len, st.seg_batch
+    r_idx = jnp.arange(R, dtype=jnp.int32)
+
+    # --- neuron updates -----------------------------------------------------------------
+    def update_step(k, sc, args, buf, cbuf, row0, A, s0):
+        states, S, k1, m1, cnt, samples, n_samp = sc
+        s = A + k
+        x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
+        if st.n_current:
+            i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * N, N)
+        else:  # no current input anywhere: cbuf stays zero
+            i_all = jnp.zeros(N)
         new_states, spikes = [], []
-        for g, st, p, pr in zip(groups, states, args["params"], args["props"]):
+        for g, stt, p, pr in zip(groups, states, args["params"], args["props"]):
+            p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.impl.n_channels, g.offset:g.offset + g.n]
-            new, spk = g.impl.update(p, pr, st, x, i_all[g.offset:g.offset + g.n], plan.h)
+            new, spk = g.impl.update(p, pr, stt, x, i_all[g.offset:g.offset + g.n], st.h)
             new_states.append(new)
             spikes.append(jnp.asarray(spk, jnp.float64))
-        buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(C * N), slot * C * N, 0)
-        cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(N), slot * N, 0)
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
+        fired = row != 0
+        first = fired & (m1 == 0)
+        k1 = jnp.where(first, k.astype(jnp.int32), k1)
+        m1 = jnp.where(first, row, m1)
+        cnt = cnt + fired.astype(jnp.int32)
         if period:
             vals = jnp.concatenate([new_states[gi][var][idx] for (gi, var, _), idx in
-                                    zip(plan.samples, args["sample_idx"])])
+                                    zip(st.samples, args["sample_idx"])])
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, buf, cbuf, S, samples, n_samp
+        return new_states, S, k1, m1, cnt, samples, n_samp
 
-    def deliver_spikes(buf, S, a, e):
-        """Scatter every spike of the slice along its source's edge segments."""
-        r_idx = jnp.arange(R)
-        lane = jnp.arange(sp["seg_len"])
+    # --- spike delivery -----------------------------------------------------------------
+    def deliver_rank(buf, k_r, m_r, a_mod, e):
+        """One spike per row at most: row r emitted m_r[r] spikes in step A + k_r[r].
 
-        def one_rank(c):
-            buf, rem = c
-            has = rem != 0
-            k = jnp.argmax(has, axis=0)
+        The fired rows' segments are numbered 0 .. total-1 in row order (a cumulative sum
+        of their segment counts); a row's first number is marked in ``marks`` and a running
+        maximum over the marks tells each number its row. Each loop iteration delivers B
+        segments (B = 1: one contiguous slice of the padded edge arrays)."""
+        nseg = e["nseg"]
+        fired = (m_r != 0) & (nseg > 0)
+        cnt = jnp.where(fired, nseg, 0)
+        P = jnp.cumsum(cnt)
+        total = P[-1]
+        first = P - cnt
+        segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
+        base = a_mod + k_r
+        base = jnp.where(base >= L, base - L, base).astype(itype) * CN
+        marks = jnp.full(st.n_seg + B, -1, jnp.int32).at[
+            jnp.where(fired, first, st.n_seg + B)].set(r_idx, mode="drop")
+
+        def scatter(buf, idx, val):
+            idx = jnp.where(idx >= LCN, idx - LCN, idx)  # out of range (padding): dropped
+            return buf.at[idx.ravel()].add(val.ravel(), mode="drop")
+
+        if B == 1:
+            def step(i, c):
+                buf, cur = c
+                r = jnp.maximum(marks[i], cur)
+                seg = (segbase[r] + i).astype(itype)
+                off = lax.dynamic_slice_in_dim(e["off"], seg * seg_len, seg_len)
+                w = lax.dynamic_slice_in_dim(e["w"], seg * seg_len, seg_len)
+                return scatter(buf, base[r] + off, w * m_r[r]), r
+        else:
+            off2 = e["off"].reshape(st.n_seg + 1, seg_len)
+            w2 = e["w"].reshape(st.n_seg + 1, seg_len)
+
+            def step(i, c):
+                buf, cur = c
+                j = i * B + jnp.arange(B, dtype=jnp.int32)
+                r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
+                seg = jnp.where(j < total, segbase[r] + j, st.n_seg)  # n_seg: all padding
+                idx = base[r][:, None] + off2[seg]
+                return scatter(buf, idx, w2[seg] * m_r[r][:, None]), r[-1]
+
+        n_iter = (total + B - 1) // B
+        return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
+
+    def record_rank(rec, k_r, m_r, A, s0, args):
+        """Append the recorded rows' spikes of one rank to the chunk's event buffers."""
+        ev_step, ev_row, ev_mult, n_ev = rec
+        rows = args["rec_rows"]
+        kr, mr = k_r[rows], m_r[rows]
+        f = mr != 0
+        pos = n_ev + jnp.cumsum(f.astype(jnp.int32)) - 1
+        pos = jnp.where(f & (pos < ev_cap), pos, ev_cap)
+        ev_step = ev_step.at[pos].set((A - s0).astype(jnp.int32) + kr, mode="drop")
+        ev_row = ev_row.at[pos].set(jnp.arange(n_rec, dtype=jnp.int32), mode="drop")
+        ev_mult = ev_mult.at[pos].set(mr, mode="drop")
+        return ev_step, ev_row, ev_mult, n_ev + jnp.sum(f, dtype=jnp.int32)
+
+    def deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args):
+        a_mod = (A % L).astype(jnp.int32)
+
+        def one_rank(buf, rec, k_r, m_r):
+            if st.n_spike:
+                buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
+            if n_rec:
+                rec = record_rank(rec, k_r, m_r, A, s0, args)
+            return buf, rec
+
+        if not (st.n_spike or n_rec):
+            return buf, rec
+
+        def next_rank(c):
+            """After delivering rank (k, m): clear it from rem, extract the next one."""
+            k, m, rem = c
+            rem = rem.at[jnp.where(m != 0, k, D), r_idx].set(0.0, mode="drop")
+            k = jnp.argmax(rem != 0, axis=0).astype(jnp.int32)
             m = rem[k, r_idx]
-            rem = rem.at[k, r_idx].set(0.0)
-            seg_fired = m[e["seg_row"]] != 0
-            count = seg_fired.sum()
-            idx = jnp.nonzero(seg_fired, size=sp["n_seg"] + DELIVERY_BATCH, fill_value=0)[0]
+            return k, m, rem
 
-            def batch(i, buf):
-                segs = lax.dynamic_slice_in_dim(idx, i * DELIVERY_BATCH, DELIVERY_BATCH)
-                valid = i * DELIVERY_BATCH + jnp.arange(DELIVERY_BATCH) < count
-                ok = valid[:, None] & (lane[None, :] < e["seg_count"][segs][:, None])
-                edge = jnp.where(ok, e["seg_start"][segs][:, None] + lane[None, :], 0)
-                row = e["seg_row"][segs][:, None]
-                val = jnp.where(ok, e["w"][edge] * m[row], 0.0)
-                slot = (a + k[row] + e["d"][edge]) % L
-                return buf.at[(slot * (C * N) + e["tgt"][edge]).ravel()].add(val.ravel())
+        def body(c):
+            """Deliver one rank: each row's earliest spike not yet delivered. Rank 0 comes
+            from the step loop; rows that spiked more than once in the slice (parrots, spike
+            generators, t_ref < min_delay) need further ranks, read off the slice's spikes."""
+            buf, rec, k, m, rem, _, multi = c
+            buf, rec = one_rank(buf, rec, k, m)
+            k, m, rem = lax.cond(multi, next_rank, lambda c: c, (k, m, rem))
+            return buf, rec, k, m, rem, multi & jnp.any(m != 0), multi
 
-            n_batches = (count + DELIVERY_BATCH - 1) // DELIVERY_BATCH
-            return lax.fori_loop(0, n_batches, batch, buf), rem
+        buf, rec, *_ = lax.while_loop(
+            lambda c: c[5], body, (buf, rec, k1, m1, S, jnp.bool_(True), jnp.any(cnt > 1)))
+        return buf, rec
 
-        return lax.while_loop(lambda c: jnp.any(c[1] != 0), one_rank, (buf, S))[0]
+    # --- generators ---------------------------------------------------------------------
+    def poisson_counts(args, keys, hkey, gen):
+        """Counts (steps, edges): one uniform per (step, edge) against the CDF table, in its
+        integer form (see runtime.poisson_thresholds): c0 + #{j : bits > thr_j}."""
+        b = rng.bits_from_keys(keys[:, None], hkey[None, :])
+        thr, c0 = args["pg_thr"], args["pg_c0"]
+        if st.n_pg == 1:
+            count = c0[0] + sum((b > thr[0, j]).astype(jnp.int32) for j in range(thr.shape[1]))
+        else:
+            t, c = thr[gen], c0[gen]
+            count = c[None] + sum((b > t[None, :, j]).astype(jnp.int32)
+                                  for j in range(thr.shape[1]))
+        return count
 
-    def deliver_generators(buf, cbuf, a, n, args):
+    def deliver_generators(buf, cbuf, A, live, args):
         k = jnp.arange(D)
-        steps = a + k
-        live = (k < n)[:, None]
-        if pe["n_edges"]:
+        steps = A + k
+        a_mod = (A % L).astype(jnp.int32)
+        if st.n_poisson:
             e = args["poisson"]
             gen = e["gen"]
+            keys = rng.step_key(args["seed"], steps)
             t = steps[:, None]  # NEST: a poisson_generator draws in steps lo < s <= hi
-            active = live & (t > args["pg_lo"][gen][None]) & (t <= args["pg_hi"][gen][None])
-            u = rng.uniform(args["seed"], steps[:, None], jnp.arange(pe["n_edges"])[None])
-            count = jnp.sum(u[..., None] > args["pg_cdf"][gen][None], axis=-1)
+            if st.n_pg == 1:
+                lo, hi = args["pg_lo"][0], args["pg_hi"][0]
+                active = live & (steps > lo) & (steps <= hi)
+                # per-step values: computed once, not inside the per-draw loop
+                keys, active = lax.optimization_barrier((keys, active))
+                active = active[:, None]
+            else:
+                keys = lax.optimization_barrier(keys)
+                active = live[:, None] & (t > args["pg_lo"][gen][None]) \
+                    & (t <= args["pg_hi"][gen][None])
+            count = poisson_counts(args, keys, e["hkey"], gen)
             val = jnp.where(active, count * e["w"][None], 0.0)
-            slot = (steps[:, None] + e["d"][None]) % L
-            buf = buf.at[(slot * (C * N) + e["tgt"][None]).ravel()].add(val.ravel())
-        if ce["n_edges"]:
+            if st.poisson_dense:
+                slot = a_mod + k.astype(jnp.int32) + e["d0"]
+                slot = jnp.where(slot >= L, slot - L, slot)
+                buf2 = buf.reshape(L + D, CN)
+                idx = jnp.stack([slot, jnp.broadcast_to(e["lo"], slot.shape)], axis=-1)
+                dnums = lax.ScatterDimensionNumbers(
+                    update_window_dims=(1,), inserted_window_dims=(0,),
+                    scatter_dims_to_operand_dims=(0, 1))
+                buf = lax.scatter_add(buf2, idx, val, dnums,
+                                      indices_are_sorted=False, unique_indices=False
+                                      ).reshape((L + D) * CN)
+            else:
+                slot = (steps[:, None] + e["d"][None]) % L
+                buf = buf.at[(slot * CN + e["tgt"][None]).ravel()].add(val.ravel())
+        if st.n_current:
             e = args["current"]
             gen = e["gen"]
             t = steps[:, None] + 2  # NEST: a current generator sends in steps lo < s + 2 <= hi
-            active = live & (t > args["cg_lo"][gen][None]) & (t <= args["cg_hi"][gen][None])
+            active = live[:, None] & (t > args["cg_lo"][gen][None]) \
+                & (t <= args["cg_hi"][gen][None])
             val = jnp.where(active, args["cg_amp"][gen][None] * e["w"][None], 0.0)
             slot = (steps[:, None] + e["d"][None]) % L
             cbuf = cbuf.at[(slot * N + e["tgt"][None]).ravel()].add(val.ravel())
         return buf, cbuf
 
-    def record_spikes(S, n, rec, a, args):
-        """Append the recorded rows' spikes of this slice to the chunk's event buffers."""
-        ev_step, ev_row, ev_mult, n_ev = rec
-        live = (jnp.arange(D) < n)[:, None]
-        Sr = jnp.where(live, S[:, args["rec_rows"]], 0.0)
-        flat = jnp.nonzero(Sr.ravel() != 0, size=rec_slice_cap, fill_value=0)[0]
-        n_new = jnp.sum(Sr != 0)
-        pos = jnp.minimum(n_ev, ev_cap)
-        ev_step = lax.dynamic_update_slice_in_dim(ev_step, (a + flat // n_rec), pos, 0)
-        ev_row = lax.dynamic_update_slice_in_dim(ev_row, flat % n_rec, pos, 0)
-        ev_mult = lax.dynamic_update_slice_in_dim(ev_mult, Sr.ravel()[flat], pos, 0)
-        return ev_step, ev_row, ev_mult, n_ev + n_new
-
+    # --- the chunk ----------------------------------------------------------------------
     def chunk(carry, args, n_steps):
         TRACES[0] += 1
         s0 = carry["step"]
-        params = args["params"]
-        props = [g.impl.propagators(p, plan.h) for g, p in zip(groups, params)]
+        props = []
+        for g, p in zip(groups, args["params"]):
+            try:  # uniform parameters arrive as scalars: their propagators are scalars too
+                props.append(g.impl.propagators(p, st.h))
+            except Exception:  # a model that needs per-neuron arrays
+                props.append(g.impl.propagators(_full(p, g.n), st.h))
         args = dict(args, props=props)
-        rec0 = (jnp.zeros(ev_cap + rec_slice_cap, jnp.int64),
-                jnp.zeros(ev_cap + rec_slice_cap, jnp.int64),
-                jnp.zeros(ev_cap + rec_slice_cap), jnp.int64(0))
-        samples0 = jnp.zeros((n_sample_rows + 1, plan.sample_gids.size))
-        n_slices = (n_steps + D - 1) // D
+        rec0 = (jnp.zeros(ev_cap, jnp.int32), jnp.zeros(ev_cap, jnp.int32),
+                jnp.zeros(ev_cap), jnp.int32(0))
+        samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols))
+        A0 = s0 - s0 % D
+        n_slices = (s0 % D + n_steps + D - 1) // D
+        kk = jnp.arange(D)
 
         def one_slice(j, c):
             states, buf, cbuf, rec, samples, n_samp = c
-            a = s0 + j * D
-            n = jnp.minimum(D, n_steps - j * D)
+            A = A0 + j * D
+            k_lo = jnp.maximum(s0 - A, 0)
+            k_hi = jnp.minimum(s0 + n_steps - A, D)
+            live = (kk >= k_lo) & (kk < k_hi)
+            row0 = ((A // D) % NB) * D   # ring-buffer row of the slice's first step
             S = jnp.zeros((D, R))
-            states, buf, cbuf, S, samples, n_samp = lax.fori_loop(
-                0, n, lambda k, sc: update_step(k, sc, args, a, s0),
-                (states, buf, cbuf, S, samples, n_samp))
-            if sp["n_edges"]:
-                buf = deliver_spikes(buf, S, a, args["spike"])
-            buf, cbuf = deliver_generators(buf, cbuf, a, n, args)
-            if n_rec:
-                rec = record_spikes(S, n, rec, a, args)
+            k1 = jnp.zeros(R, jnp.int32)
+            m1 = jnp.zeros(R)
+            cnt = jnp.zeros(R, jnp.int32)
+            states, S, k1, m1, cnt, samples, n_samp = lax.fori_loop(
+                k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
+                (states, S, k1, m1, cnt, samples, n_samp))
+            # clear the block once the slice has read all of it; a slice cut short by the
+            # chunk's end clears the spare block at row L instead. (row_z depends on the
+            # loop's result, so the clearing is ordered after the reads and done in place.)
+            row_z = jnp.where((k_hi == D) & (n_samp >= 0), row0, L)
+            buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN), row_z * CN, 0)
+            if st.n_current:
+                cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * N), row_z * N, 0)
+            buf, rec = deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args)
+            buf, cbuf = deliver_generators(buf, cbuf, A, live, args)
             return states, buf, cbuf, rec, samples, n_samp
 
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0))

@@ -4,15 +4,28 @@ Layout (rows): neurons grouped by model name, each group a contiguous block of r
 spike generators. Every spike source (neuron or spike_generator) has a row; only neurons have
 input. Connections become four edge sets:
 
-- spike edges, sorted by source row and cut into segments of at most ``seg_len`` edges, so that
-  delivery touches only the rows of the sources that fired (work ~ spikes x out-degree);
-- poisson edges (one independent draw per edge and step, as NEST's poisson_generator sends);
+- spike edges, grouped by source row (CSR), each row padded to whole segments of ``seg_len``
+  edges (padding: weight 0, an offset that lands out of range): delivery touches only the
+  rows of the sources that fired, one contiguous segment per step of its loop (work ~ spikes x
+  out-degree). Each edge carries its weight and one precomputed int
+  ``off = delay * C * N + channel * N + target row``: an event emitted in step s lands at flat
+  ring-buffer index ``(s mod L) * C * N + off`` (minus ``L * C * N`` once when past the end),
+  with no division in the kernel;
+- poisson edges (one independent draw per edge and step, as NEST's poisson_generator sends),
+  sorted by target; when they hit a contiguous block of distinct targets with one delay (e.g. a
+  generator connected to a population) the kernel adds their draws as dense rows;
 - current edges (dc_generator);
 - recording links, which become row lists (spike recorders) and (group, variable, index)
   gathers (samplers).
 
 The slice length D is the smallest delay (in steps) of any edge that carries events: a spike
 emitted inside a slice cannot arrive inside it, so the slice needs no delivery until its end.
+The ring buffer holds L steps, a multiple of D (slices aligned to multiples of D, as NEST aligns
+them, own one block of D rows each), plus one spare block (see the engine).
+
+What the compiled code depends on (shapes, static choices) is :class:`Static`, a small hashable
+object: it is the compile-cache key, and compiled functions close over it only, never over the
+(large) arrays of a :class:`Plan`.
 """
 from __future__ import annotations
 
@@ -24,8 +37,12 @@ import numpy as np
 from .. import errors
 from .network import Network
 
-SEG_LEN = 128      # edges per delivery segment
+SEG_MAX = 4096      # longest delivery segment (edges)
+SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
+                    # per iteration vs ~4 ns per edge on a 2-core EPYC)
+BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 DEFAULT_SLICE = 10  # steps per slice when nothing constrains it
+INDEX_LIMIT = 2**31  # ring-buffer and edge-array indices beyond this use int64 (tests lower it)
 
 
 @dataclass
@@ -35,6 +52,44 @@ class Group:
     offset: int
     n: int
     gids: np.ndarray
+
+
+@dataclass(frozen=True)
+class GroupStatic:
+    model: str                                  # the implementation's NEST name
+    offset: int
+    n: int
+    impl: object = field(compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Static:
+    """Everything a compiled chunk function depends on besides argument values."""
+    h: float
+    D: int
+    L: int
+    C: int
+    N: int
+    R: int
+    groups: tuple                               # GroupStatic per group
+    n_sg: int
+    # spike edges
+    n_spike: int = 0
+    n_seg: int = 0
+    seg_len: int = 1
+    seg_batch: int = 1
+    idx64: bool = False                         # ring-buffer indices need int64
+    # poisson edges
+    n_poisson: int = 0
+    n_pg: int = 0
+    poisson_dense: bool = False                 # contiguous distinct targets, one delay
+    # current edges
+    n_current: int = 0
+    n_cg: int = 0
+    # recording
+    n_rec: int = 0
+    samples: tuple = ()                         # (group index, var, count)
+    sample_period: int = 0
 
 
 @dataclass
@@ -58,22 +113,45 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
+    timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
+    pending: object = None          # build_plan(defer=True): call to fill the spike edges
 
     @property
     def n_rows(self) -> int:
         return self.n_neurons + self.sg_gids.size
 
-    def signature(self) -> tuple:
+    def static(self) -> Static:
+        sp, pe, ce = self.spike, self.poisson, self.current
+        return Static(
+            h=self.h, D=self.D, L=self.L, C=self.C, N=self.n_neurons, R=self.n_rows,
+            groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.impl) for g in self.groups),
+            n_sg=int(self.sg_gids.size),
+            n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
+            seg_batch=sp.get("seg_batch", 1), idx64=sp.get("idx64", False),
+            n_poisson=pe["n_edges"], n_pg=int(self.pg_gids.size),
+            poisson_dense=pe.get("dense", False),
+            n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
+            n_rec=int(self.rec_rows.size),
+            samples=tuple((g, v, len(i)) for g, v, i in self.samples),
+            sample_period=self.sample_period)
+
+    def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""
-        return (self.D, self.L, self.C, tuple((g.name, g.n) for g in self.groups),
-                self.sg_gids.size, self.spike["n_edges"], self.spike["n_seg"],
-                self.spike["seg_len"], self.poisson["n_edges"], self.pg_gids.size,
-                self.current["n_edges"], self.cg_gids.size, self.rec_rows.size,
-                tuple((g, v, len(i)) for g, v, i in self.samples), self.sample_period)
+        return self.static()
 
 
-def build_plan(net: Network, h: float) -> Plan:
-    """Layout, edge sets and recorder wiring for the current network (all numpy)."""
+def build_plan(net: Network, h: float, reuse: Plan | None = None,
+               defer: bool = False) -> Plan:
+    """Layout, edge sets and recorder wiring for the current network (all numpy).
+
+    ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
+    edge sets are taken over instead of being sorted again.
+    ``defer``: leave the expensive part (sorting the spike edges into their padded rows) to
+    ``plan.pending()``; everything the compiled code depends on (``plan.static()``, array
+    shapes) is known before, so the runtime compiles while the edges are sorted.
+    """
+    import time
+    t0 = time.perf_counter()
     groups, offset = [], 0
     row_of = np.full(net.size + 1, -1, dtype=np.int64)
     for name, store in net.neurons.items():
@@ -88,33 +166,98 @@ def build_plan(net: Network, h: float) -> Plan:
     sg_gids = np.array(sorted(by_kind.get("spike_source", [])), dtype=np.int64)
     row_of[sg_gids] = n_neurons + np.arange(sg_gids.size)
     C = max([g.impl.n_channels for g in groups], default=1)
+    pg_gids = np.array(sorted(by_kind.get("poisson", [])), dtype=np.int64)
+    cg_gids = np.array(sorted(by_kind.get("current", [])), dtype=np.int64)
 
     cols = net.conns.cols
     src, tgt = cols["source"], cols["target"]
     kind = _node_kinds(net)
+    if reuse is not None:
+        plan = Plan(h=h, D=reuse.D, L=reuse.L, C=C, groups=groups, n_neurons=n_neurons,
+                    sg_gids=sg_gids, row_of=row_of, spike=reuse.spike, poisson=reuse.poisson,
+                    current=reuse.current, pg_gids=pg_gids, cg_gids=cg_gids)
+        _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
+        plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
+        return plan
+
     src_kind, tgt_kind = kind[src], kind[tgt]
-    delay_steps = np.rint(cols["delay"] / h).astype(np.int64)
-
-    is_spike = (tgt_kind == _NEURON) & ((src_kind == _NEURON) | (src_kind == _SG))
-    is_poisson = (tgt_kind == _NEURON) & (src_kind == _PG)
-    is_current = (tgt_kind == _NEURON) & (src_kind == _CG)
+    tgt_neuron = tgt_kind == _NEURON
+    is_spike = tgt_neuron & ((src_kind == _NEURON) | (src_kind == _SG))
+    is_poisson = tgt_neuron & (src_kind == _PG)
+    is_current = tgt_neuron & (src_kind == _CG)
     carrying = is_spike | is_poisson | is_current
-    D = int(delay_steps[carrying].min()) if carrying.any() else DEFAULT_SLICE
-    dmax = int(delay_steps[carrying].max()) if carrying.any() else D
-    plan = Plan(h=h, D=D, L=dmax + D, C=C, groups=groups, n_neurons=n_neurons,
-                sg_gids=sg_gids, row_of=row_of)
+    del src_kind, tgt_kind, tgt_neuron
+    delay_all = cols["delay"]
+    if carrying.all():
+        d_carrying = delay_all
+    else:
+        d_carrying = delay_all[carrying]
+    if d_carrying.size:
+        dmin_ms, dmax_ms = float(d_carrying.min()), float(d_carrying.max())
+        D = int(np.rint(dmin_ms / h))
+        dmax = int(np.rint(dmax_ms / h))
+    else:
+        D, dmax = DEFAULT_SLICE, DEFAULT_SLICE
+    del d_carrying
+    # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
+    # slice being read, in whole slices
+    L = D * (-(-dmax // D) + 1)
+    plan = Plan(h=h, D=D, L=L, C=C, groups=groups, n_neurons=n_neurons,
+                sg_gids=sg_gids, row_of=row_of, pg_gids=pg_gids, cg_gids=cg_gids)
+    t1 = time.perf_counter()
 
-    chan, weight = _channels(groups, row_of, tgt, cols["weight"], cols["receptor"], carrying)
-    flat_tgt = chan * n_neurons + row_of[tgt]
-    plan.spike = _spike_edges(row_of[src[is_spike]], flat_tgt[is_spike],
-                              weight[is_spike], delay_steps[is_spike])
-    plan.pg_gids = np.array(sorted(by_kind.get("poisson", [])), dtype=np.int64)
-    plan.poisson = _gen_edges(plan.pg_gids, src[is_poisson], flat_tgt[is_poisson],
-                              weight[is_poisson], delay_steps[is_poisson])
-    plan.cg_gids = np.array(sorted(by_kind.get("current", [])), dtype=np.int64)
-    plan.current = _gen_edges(plan.cg_gids, src[is_current], row_of[tgt[is_current]],
-                              cols["weight"][is_current], delay_steps[is_current])
-    _wire_recorders(plan, net, src, tgt, src_kind, tgt_kind)
+    def take(mask, col):
+        return col if mask.all() else col[mask]
+
+    N = n_neurons
+    CN = C * N
+    idx64 = 4 * L * CN >= INDEX_LIMIT
+
+    def finish():
+        """Spike edges: ring offset ``delay * C * N + channel * N + target row`` and weight
+        of each connection, sorted into the padded rows of their sources."""
+        t0 = time.perf_counter()
+        it = np.int64 if plan.spike["idx64"] else np.int32
+        e_tgt = take(is_spike, tgt)
+        e_w = take(is_spike, cols["weight"])
+        chan, value = _channels(groups, row_of, e_tgt, e_w, take(is_spike, cols["receptor"]))
+        del e_w
+        off = np.rint(take(is_spike, delay_all) / h).astype(it)
+        off *= CN
+        chan = chan.astype(it)
+        chan *= N
+        off += chan
+        del chan
+        off += row_of[e_tgt].astype(it)
+        del e_tgt
+        t1 = time.perf_counter()
+        _spike_fill(plan.spike, src_row, off, value, 3 * L * CN)
+        plan.pending = None
+        plan.timings.update(spike_columns=t1 - t0, spike_sort=time.perf_counter() - t1)
+    src_row = row_of[take(is_spike, src)].astype(np.int32 if plan.n_rows < 2**31 else np.int64)
+    t2 = time.perf_counter()
+    plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
+    t3 = time.perf_counter()
+    # generator edges (usually few: one per generator and target)
+    p_src, p_tgt = src[is_poisson], tgt[is_poisson]
+    p_w, p_rec = cols["weight"][is_poisson], cols["receptor"][is_poisson]
+    p_chan, p_value = _channels(groups, row_of, p_tgt, p_w, p_rec)
+    p_d = np.rint(delay_all[is_poisson] / h).astype(np.int64)
+    plan.poisson = _poisson_edges(pg_gids, p_src, p_chan * n_neurons + row_of[p_tgt],
+                                  p_value, p_d)
+    c_src, c_tgt = src[is_current], tgt[is_current]
+    c_d = np.rint(delay_all[is_current] / h).astype(np.int64)
+    plan.current = _gen_edges(cg_gids, c_src, row_of[c_tgt], cols["weight"][is_current], c_d)
+    t4 = time.perf_counter()
+    _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
+    t5 = time.perf_counter()
+    plan.timings = dict(classify=t1 - t0, sources=t2 - t1, spike_layout=t3 - t2,
+                        generator_edges=t4 - t3, recorders=t5 - t4)
+    if plan.spike["n_edges"]:
+        plan.pending = finish
+        if not defer:
+            finish()
+    plan.timings["total"] = time.perf_counter() - t0
     return plan
 
 
@@ -130,14 +273,22 @@ def _node_kinds(net: Network) -> np.ndarray:
     return kind
 
 
-def _channels(groups, row_of, tgt, weight, receptor, carrying):
-    """Ring-buffer channel of every edge, as its target model splits input, and the value an
-    event carries per unit multiplicity (1 where the target counts spikes, e.g. parrots)."""
-    chan = np.zeros(tgt.size, dtype=np.int64)
+def _channels(groups, row_of, tgt, weight, receptor):
+    """Ring-buffer channel of every edge (all target neurons), as its target model splits
+    input, and the value an event carries per unit multiplicity (1 where the target counts
+    spikes, e.g. parrots)."""
+    chan = np.zeros(tgt.size, dtype=np.int32)
     value = weight.copy()
+    if len(groups) == 1:
+        g = groups[0]
+        if tgt.size:
+            chan[:] = g.impl.channel(weight, receptor)
+            if g.impl.input_is_multiplicity:
+                value[:] = 1.0
+        return chan, value
     rows = row_of[tgt]
     for g in groups:
-        sel = carrying & (rows >= g.offset) & (rows < g.offset + g.n)
+        sel = (rows >= g.offset) & (rows < g.offset + g.n)
         if sel.any():
             chan[sel] = g.impl.channel(weight[sel], receptor[sel])
             if g.impl.input_is_multiplicity:
@@ -145,27 +296,105 @@ def _channels(groups, row_of, tgt, weight, receptor, carrying):
     return chan, value
 
 
-def _spike_edges(src_row, flat_tgt, w, d) -> dict:
-    """Spike edges sorted by source row, cut into segments of at most SEG_LEN edges."""
-    order = np.argsort(src_row, kind="stable")
-    src_row, flat_tgt, w, d = src_row[order], flat_tgt[order], w[order], d[order]
-    n = src_row.size
+def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """``np.argsort(keys, kind='stable')`` for integer keys in [0, n_keys), by 16-bit radix
+    passes (numpy sorts 16-bit keys by radix sort, in linear time)."""
+    if n_keys <= 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    k = keys.astype(np.uint64)
+    order = np.argsort((k & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while (n_keys - 1) >> shift:
+        part = ((k[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(part, kind="stable")]
+        shift += 16
+    return order
+
+
+def _spike_layout(src_row, R, idx64) -> dict:
+    """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
+    per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
+
+    Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
+    padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
+    n = int(src_row.size)
     if n == 0:
-        return dict(n_edges=0, n_seg=0, seg_len=1, order=order)
-    starts = np.flatnonzero(np.r_[True, src_row[1:] != src_row[:-1]])
-    lengths = np.diff(np.r_[starts, n])
-    seg_len = int(min(SEG_LEN, lengths.max()))
-    n_pieces = -(-lengths // seg_len)
-    piece = np.arange(n_pieces.sum()) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-    seg_start = np.repeat(starts, n_pieces) + piece * seg_len
-    seg_end = np.minimum(seg_start + seg_len, np.repeat(starts + lengths, n_pieces))
-    return dict(n_edges=n, n_seg=int(seg_start.size), seg_len=seg_len, order=order,
-                seg_row=src_row[seg_start], seg_start=seg_start,
-                seg_count=seg_end - seg_start, tgt=flat_tgt, w=w, d=d)
+        return dict(n_edges=0, seg_len=1, seg_batch=1, idx64=False)
+    counts = np.bincount(src_row, minlength=R)
+    seg_len, batch = choose_segments(counts)
+    nseg = -(-counts // seg_len)
+    n_seg = int(nseg.sum())
+    seg_first = np.zeros(R, dtype=np.int64)
+    np.cumsum(nseg[:-1], out=seg_first[1:])
+    size = (n_seg + 1) * seg_len          # one all-padding segment at the end
+    idx64 = bool(idx64 or size >= INDEX_LIMIT)
+    return dict(n_edges=n, n_seg=n_seg, seg_len=seg_len, seg_batch=batch, idx64=idx64,
+                size=size, counts=counts,
+                seg_first=seg_first.astype(np.int32 if not idx64 else np.int64),
+                nseg=nseg.astype(np.int32), off=None, w=None)
+
+
+def _spike_fill(layout: dict, src_row, off, w, pad_off) -> None:
+    """Sort the edges (ring offsets ``off``, weights ``w``, connection order) into their
+    source rows' padded segments; padding lanes get weight 0 and ``pad_off`` (still out of
+    range after the kernel's wrap-around subtraction, so they are dropped)."""
+    n, counts, seg_len = layout["n_edges"], layout["counts"], layout["seg_len"]
+    R = counts.size
+    order = stable_order(src_row, R)
+    row_start = np.zeros(R, dtype=np.int64)
+    np.cumsum(counts[:-1], out=row_start[1:])
+    # slot of the q-th edge of row r (in connection order): seg_first[r] * seg_len + q,
+    # increasing along ``order``
+    pos = np.repeat(layout["seg_first"].astype(np.int64) * seg_len - row_start, counts)
+    pos += np.arange(n, dtype=np.int64)
+    off_p = np.full(layout["size"], pad_off, dtype=np.int64 if layout["idx64"] else np.int32)
+    off_p[pos] = off[order]
+    w_p = np.zeros(layout["size"], dtype=np.float64)
+    w_p[pos] = w[order]
+    layout.update(off=off_p, w=w_p)
+    del layout["counts"]
+
+
+def choose_segments(counts: np.ndarray) -> tuple[int, int]:
+    """Segment length and segments per delivery-loop iteration for these out-degrees.
+
+    A loop iteration costs about SEG_OVERHEAD edge lanes plus its lanes; rows are padded to
+    whole segments. Long segments (multiples of 64 edges, one per iteration, read as contiguous
+    slices) suit large out-degrees (rows of 1,250 edges: one segment of 1,280); rows of a few
+    edges get short power-of-two segments, BATCH_LANES lanes per iteration."""
+    deg = counts[counts > 0]
+    if deg.size == 0:
+        return 1, 1
+    vals, mult = np.unique(deg, return_counts=True)
+    best = None
+    for s in [2 ** i for i in range(6)] + list(range(64, SEG_MAX + 1, 64)):
+        nseg = (-(-vals // s) * mult).sum()
+        if s >= 64:
+            cost, batch = nseg * (SEG_OVERHEAD + s), 1
+        else:  # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data),
+            batch = BATCH_LANES // s  # the loop's overhead is shared by the batch
+            cost = nseg * (s * 1.5 + 4) + SEG_OVERHEAD * nseg / batch
+        if best is None or cost < best[0]:
+            best = (cost, s, batch)
+    return best[1], best[2]
+
+
+def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:
+    """Poisson edges sorted by (flat) target; ``hidx`` keeps each edge's position in
+    connection order, which is its random-stream counter."""
+    n = int(src.size)
+    gen = np.searchsorted(gen_gids, src).astype(np.int32)
+    order = np.argsort(flat_tgt, kind="stable")
+    t = flat_tgt[order]
+    dense = bool(n and np.all(d == d[0]) and t[-1] - t[0] == n - 1
+                 and np.all(np.diff(t) == 1))
+    return dict(n_edges=n, gen=gen[order], tgt=t.astype(np.int64), w=w[order],
+                d=d[order].astype(np.int64), hidx=order.astype(np.uint32), dense=dense,
+                lo=int(t[0]) if n else 0, d0=int(d[0]) if n else 0)
 
 
 def _gen_edges(gen_gids, src, tgt, w, d) -> dict:
-    """Edges from generators that send to every target each step (poisson, current)."""
+    """Edges from generators that send to every target each step (current generators)."""
     gen = np.searchsorted(gen_gids, src)
     return dict(n_edges=int(src.size), gen=gen, tgt=tgt, w=w, d=d)
 
@@ -173,10 +402,16 @@ def _gen_edges(gen_gids, src, tgt, w, d) -> dict:
 def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
     """Spike recorders get their source rows; samplers their (group, var, index) gathers."""
     rec_rows, samples, sample_gids, sample_vars, periods = set(), [], [], [], []
+    # only links that touch a recorder matter: select them once (the edge set is large)
+    dev_link = (tgt_kind == _SR) | (src_kind == _SAMPLER)
+    if dev_link.any():
+        l_src, l_tgt = src[dev_link], tgt[dev_link]
+    else:
+        l_src = l_tgt = np.zeros(0, np.int64)
     for gid, dev in sorted(net.devices.items()):
         kind = dev.entry.impl.kind
         if kind == "spike_recorder":
-            sources = np.unique(src[tgt == gid])
+            sources = np.unique(l_src[l_tgt == gid])
             bad = sources[plan.row_of[sources] < 0]
             if bad.size:
                 raise errors.IllegalConnection(
@@ -185,7 +420,7 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
             plan.recorders[gid] = sources
             rec_rows.update(plan.row_of[sources].tolist())
         elif kind == "sampler":
-            targets = np.unique(tgt[src == gid])
+            targets = np.unique(l_tgt[l_src == gid])
             plan.recorders[gid] = targets
             if targets.size:
                 periods += [_steps(dev.status["interval"], plan.h),

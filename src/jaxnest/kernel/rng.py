@@ -22,11 +22,25 @@ def _mix(x):
     return x ^ (x >> 16)
 
 
+def step_key(seed, step):
+    """The per-step part of :func:`bits` (compute it once per step, not per draw)."""
+    s = _mix(jnp.asarray(seed, jnp.uint32) ^ _GOLDEN)
+    return _mix(s ^ jnp.asarray(step, jnp.uint32))
+
+
+def index_key(index):
+    """The per-index part of :func:`bits` (can be precomputed per index)."""
+    return jnp.asarray(index, jnp.uint32) * _GOLDEN
+
+
+def bits_from_keys(step_k, index_k):
+    """``bits(seed, step, index) == bits_from_keys(step_key(seed, step), index_key(index))``."""
+    return _mix(step_k + index_k)
+
+
 def bits(seed, step, index):
     """32 random bits for each broadcast (step, index) pair under ``seed``."""
-    s = _mix(jnp.asarray(seed, jnp.uint32) ^ _GOLDEN)
-    s = _mix(s ^ jnp.asarray(step, jnp.uint32))
-    return _mix(s + jnp.asarray(index, jnp.uint32) * _GOLDEN)
+    return bits_from_keys(step_key(seed, step), index_key(index))
 
 
 def uniform(seed, step, index):

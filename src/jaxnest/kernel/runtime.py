@@ -2,12 +2,18 @@
 
 Holds what persists between Simulate calls: the plan of the current structure, compiled chunk
 functions (cached by structure signature, so value changes and ResetKernel + rebuild of the same
-shape reuse them), and the ring buffers. Neuron state lives on the host between calls (it is
-O(neurons)); the ring buffers stay on the device.
+shape reuse them), the device copies of the edge arrays, and the ring buffers. Neuron state
+lives on the host between calls (it is O(neurons)); the ring buffers stay on the device.
+
+The compiled-function cache holds functions that close over a small
+:class:`~jaxnest.kernel.plan.Static` only, so an old plan's (large) edge arrays are freed as
+soon as the runtime lets go of the plan.
 """
 from __future__ import annotations
 
 import math
+import threading
+import time
 
 import jax
 import jax.numpy as jnp
@@ -18,7 +24,7 @@ from ..devices.recorders import in_window, sample_mask, write_ascii
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
-_COMPILED: dict[tuple, tuple] = {}   # signature -> (fn, steps_cap); survives ResetKernel
+_COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
 _CHUNK_BYTES = 64 * 2**20           # bound on per-chunk inputs/outputs held on the device
 
 
@@ -30,30 +36,50 @@ class Runtime:
         self.plan_key = None
         self.buf = None
         self.cbuf = None
-        self.ev_cap = 1024
+        self.ev_cap = 0            # 0: not chosen yet (see _initial_ev_cap)
+        self.edge_key = None       # the structure the plan's edge sets were built for
+        self.dev = None            # (plan, device copies of its edge arrays)
+        self.timings: dict = {}    # seconds spent in the parts of the last run()
 
     # --- structure -----------------------------------------------------------------------
-    def ensure_plan(self, net, h: float) -> Plan:
+    def ensure_plan(self, net, h: float, defer: bool = False) -> Plan:
+        """The plan of the current structure (built when the structure changed). ``defer``:
+        the spike edges may be left unsorted (``plan.pending``), see :meth:`run`."""
         key = (net.version, net.conns.version)
         if self.plan is None or key != self.plan_key:
-            new = build_plan(net, h)
+            t0 = time.perf_counter()
+            edge_key = (net.version, net.conns.version, h)
+            # device settings changed only (plan_key reset by SetStatus): keep the edge sets
+            reuse = self.plan if self.plan is not None and edge_key == self.edge_key else None
+            new = build_plan(net, h, reuse=reuse, defer=True)
             self._relayout_buffers(new)
-            self.plan, self.plan_key = new, key
+            self.plan, self.plan_key, self.edge_key = new, key, edge_key
+            self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
+            self.timings["plan_parts"] = new.timings
+        if not defer and self.plan.pending is not None:
+            t0 = time.perf_counter()
+            self.plan.pending()
+            self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
         return self.plan
 
     def _relayout_buffers(self, new: Plan) -> None:
         """Carry pending ring-buffer events into a new layout (rows may move when nodes are
-        created between Simulate calls)."""
+        created between Simulate calls).
+
+        The ring buffers hold L + D rows of C x N (spike input) and N (current input): row
+        ``step mod L`` for each step, plus a spare block. Events are pending for the steps
+        [step, step + L - D) only: rows of the current block before ``step`` were read by a
+        slice cut short by the end of the last run and are not cleared yet."""
         old = self.plan
-        L, C, N = new.L, new.C, new.n_neurons
-        buf = np.zeros((L, C, N))
-        cbuf = np.zeros((L, N))
+        L, D, C, N = new.L, new.D, new.C, new.n_neurons
+        buf = np.zeros((L + D, C, N))
+        cbuf = np.zeros((L + D, N))
         if old is not None and self.buf is not None and old.n_neurons:
-            ob = np.asarray(self.buf).reshape(old.L, old.C, old.n_neurons)
-            oc = np.asarray(self.cbuf).reshape(old.L, old.n_neurons)
+            ob = np.asarray(self.buf).reshape(old.L + old.D, old.C, old.n_neurons)
+            oc = np.asarray(self.cbuf).reshape(old.L + old.D, old.n_neurons)
             gids = np.concatenate([g.gids for g in old.groups])
             rows_new = new.row_of[gids]
-            for step in range(self._step, self._step + old.L):
+            for step in range(self._step, self._step + old.L - old.D):
                 buf[step % L][: old.C][:, rows_new] = ob[step % old.L]
                 cbuf[step % L][rows_new] = oc[step % old.L]
         self.buf = jnp.asarray(buf.ravel())
@@ -64,33 +90,73 @@ class Runtime:
         """Advance the network by ``n_steps`` steps from ``kernel.step``."""
         net, h = kernel.network, kernel.resolution
         self._step = kernel.step
-        plan = self.ensure_plan(net, h)
+        self.timings = {}
+        plan = self.ensure_plan(net, h, defer=True)
         fn, steps_cap = self._compiled(plan)
-        args = self._args(plan, net, kernel)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
                      step=jnp.int64(kernel.step))
+        if plan.pending is not None:
+            self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
+        t0 = time.perf_counter()
+        args = self._args(plan, net, kernel)
+        self.timings["args_s"] = time.perf_counter() - t0
+        t_run = time.perf_counter()
         done = 0
         while done < n_steps:
             todo = min(steps_cap, n_steps - done)
             args["sg_input"] = self._sg_input(plan, net, kernel.step + done, steps_cap, h)
             new, out = fn(carry, args, jnp.int64(todo))
-            if int(out["n_ev"]) > self.ev_cap:
-                self.ev_cap = 2 ** math.ceil(math.log2(int(out["n_ev"])))
+            n_ev = int(out["n_ev"])
+            if n_ev > self.ev_cap:
+                # grow with room for the rest of the run at the rate just seen, then run the
+                # same chunk again from the same state (state is functional: exact)
+                need = n_ev * max(1.0, min(n_steps - done, steps_cap) / max(todo, 1))
+                self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
                 fn, steps_cap = self._compiled(plan)
-                continue  # run the same chunk again from the same state
+                continue
+            t1 = time.perf_counter()
             self._collect(plan, net, kernel, out, kernel.step + done, todo)
+            self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
+                + time.perf_counter() - t1
             carry, done = new, done + todo
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         self._store_states(plan, net, carry["states"])
         self._flush_samples(kernel, net, kernel.step + n_steps)
+        self.timings["run_s"] = time.perf_counter() - t_run
+
+    def _finish_plan_while_compiling(self, plan, net, kernel, fn, carry, steps_cap) -> None:
+        """Sort the spike edges (numpy, which releases the GIL) while another thread traces
+        and compiles the chunk function for their known shapes (XLA, which releases it too);
+        the run then finds the compiled code in jax's caches. Without a pending compilation
+        (cached already) this is just ``plan.pending()``."""
+        t0 = time.perf_counter()
+        args = self._args(plan, net, kernel, abstract_spikes=True)
+        args["sg_input"] = jax.ShapeDtypeStruct((steps_cap, plan.sg_gids.size), jnp.float64)
+        n = jax.ShapeDtypeStruct((), jnp.int64)
+
+        def compile_ahead():
+            try:
+                fn.lower(carry, args, n).compile()
+            except Exception:  # noqa: BLE001 - the real call reports any error
+                pass
+
+        worker = threading.Thread(target=compile_ahead, name="jaxnest-compile", daemon=True)
+        worker.start()
+        try:
+            plan.pending()
+        finally:
+            worker.join()
+        self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
 
     def _compiled(self, plan: Plan):
         per_step = 8 * (plan.sg_gids.size + plan.sample_gids.size / max(plan.sample_period, 1))
         slices_cap = max(1, min(4096, int(_CHUNK_BYTES / max(per_step * plan.D, 1))))
         slices_cap = 2 ** int(math.log2(slices_cap))
-        key = (plan.signature(), slices_cap, self.ev_cap)
+        if not self.ev_cap:
+            self.ev_cap = _initial_ev_cap(plan.rec_rows.size, slices_cap * plan.D)
+        key = (plan.static(), slices_cap, self.ev_cap)
         if key not in _COMPILED:
-            _COMPILED[key] = make_chunk_fn(plan, slices_cap, self.ev_cap)
+            _COMPILED[key] = make_chunk_fn(plan.static(), slices_cap, self.ev_cap)
         return _COMPILED[key]
 
     # --- host <-> device -----------------------------------------------------------------
@@ -109,30 +175,52 @@ class Runtime:
             for k in st.hidden:
                 st.hidden[k] = np.asarray(s[k])
 
-    def _args(self, plan: Plan, net, kernel) -> dict:
+    def _edge_args(self, plan: Plan, abstract_spikes: bool = False) -> dict:
+        """Device copies of the plan's edge arrays, made once per plan (not per Simulate).
+        ``abstract_spikes``: shapes only for the spike edge arrays (not sorted yet)."""
+        if self.dev is not None and self.dev[0] is plan and not abstract_spikes:
+            return self.dev[1]
+        out = {}
+        sp, pe, ce = plan.spike, plan.poisson, plan.current
+        if sp["n_edges"] and abstract_spikes:
+            it = jnp.int64 if sp["idx64"] else jnp.int32
+            out["spike"] = dict(seg_first=jnp.asarray(sp["seg_first"]),
+                                nseg=jnp.asarray(sp["nseg"]),
+                                off=jax.ShapeDtypeStruct((sp["size"],), it),
+                                w=jax.ShapeDtypeStruct((sp["size"],), jnp.float64))
+        elif sp["n_edges"]:
+            out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w")}
+        if pe["n_edges"]:
+            hkey = (pe["hidx"].astype(np.uint64) * 0x9E3779B9) & 0xFFFFFFFF  # rng.index_key
+            out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
+                                  hkey=jnp.asarray(hkey.astype(np.uint32)),
+                                  w=jnp.asarray(pe["w"]))
+            if pe["dense"]:
+                out["poisson"].update(lo=jnp.int32(pe["lo"]), d0=jnp.int32(pe["d0"]))
+            else:
+                out["poisson"].update(tgt=jnp.asarray(pe["tgt"]), d=jnp.asarray(pe["d"]))
+        if ce["n_edges"]:
+            out["current"] = {k: jnp.asarray(ce[k]) for k in ("gen", "tgt", "w", "d")}
+        out["rec_rows"] = jnp.asarray(plan.rec_rows.astype(np.int32))
+        out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
+        if not abstract_spikes:
+            self.dev = (plan, out)
+        return out
+
+    def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
-        cols = net.conns.cols
         args = dict(
-            params=[{k: jnp.asarray(v) for k, v in net.neurons[g.name].params.items()}
-                    for g in plan.groups],
+            params=[{k: jnp.asarray(_compact(v)) for k, v in
+                     net.neurons[g.name].params.items()} for g in plan.groups],
             seed=jnp.uint32(kernel.rng_seed % 2**32),
-            rec_rows=jnp.asarray(plan.rec_rows),
-            sample_idx=[jnp.asarray(i) for _, _, i in plan.samples],
+            **self._edge_args(plan, abstract_spikes),
         )
-        sp = plan.spike
-        if sp["n_edges"]:
-            args["spike"] = {k: jnp.asarray(sp[k]) for k in
-                             ("seg_row", "seg_start", "seg_count", "tgt", "w", "d")}
-        for name, gids in (("poisson", plan.pg_gids), ("current", plan.cg_gids)):
-            e = getattr(plan, name)
-            if e["n_edges"]:
-                args[name] = {k: jnp.asarray(e[k]) for k in ("gen", "tgt", "w", "d")}
-        del cols
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
             args["pg_lo"], args["pg_hi"] = _windows(status, h)
-            args["pg_cdf"] = jnp.asarray(_poisson_cdf(np.array([s["rate"] for s in status]) * h
-                                                      / 1000.0))
+            thr, c0 = poisson_thresholds(
+                _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
+            args["pg_thr"], args["pg_c0"] = jnp.asarray(thr), jnp.asarray(c0)
         status = [net.devices[int(g)].status for g in plan.cg_gids]
         if plan.current["n_edges"]:
             args["cg_lo"], args["cg_hi"] = _windows(status, h)
@@ -157,15 +245,15 @@ class Runtime:
             row_gid[g.offset:g.offset + g.n] = g.gids
         row_gid[plan.n_neurons:] = plan.sg_gids
         if n_ev:
-            steps = np.asarray(out["ev_step"][:n_ev])
-            senders = row_gid[plan.rec_rows[np.asarray(out["ev_row"][:n_ev])]]
-            mult = np.rint(np.asarray(out["ev_mult"][:n_ev])).astype(np.int64)
+            steps = step0 + np.asarray(out["ev_step"])[:n_ev].astype(np.int64)
+            senders = row_gid[plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]]
+            mult = np.rint(np.asarray(out["ev_mult"])[:n_ev]).astype(np.int64)
             order = np.lexsort((steps, senders, steps // kernel.min_delay_steps()))
             steps = np.repeat(steps[order], np.maximum(mult[order], 1))
             senders = np.repeat(senders[order], np.maximum(mult[order], 1))
         n_samp = int(out["n_samples"])
         if n_samp:
-            samples = np.asarray(out["samples"][:n_samp])
+            samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
             sample_steps = first + plan.sample_period * np.arange(n_samp)
         for gid, nodes in plan.recorders.items():
@@ -224,12 +312,54 @@ class Runtime:
             dev.log.append(cols)
 
 
+def _compact(v: np.ndarray) -> np.ndarray:
+    """A parameter column as the kernel takes it: a scalar when all neurons share the value
+    (the usual case: less memory traffic per step; a column that stops being uniform costs one
+    retrace), else the array."""
+    v = np.asarray(v)
+    if v.ndim == 1 and v.size and (v == v[0]).all():
+        return v[0]
+    return v
+
+
+def _initial_ev_cap(n_rec: int, steps_cap: int) -> int:
+    """Event-buffer size for a chunk: every recorded row spiking every step fits when that is
+    small; else a 1-in-32-steps rate (312 Hz at 0.1 ms), at most 4M events. A chunk that
+    overflows is run again with a larger buffer."""
+    upper = n_rec * steps_cap
+    cap = min(upper, max(4096, min(upper // 32, 1 << 22)))
+    return 2 ** math.ceil(math.log2(max(cap, 1)))
+
+
 def _windows(status: list[dict], h: float):
     """Active window of stimulators, (origin + start, origin + stop] in steps; the engine
     compares it with each generator's own step convention."""
     lo = np.array([(s["origin"] + s["start"]) / h for s in status])
     hi = np.array([(s["origin"] + s["stop"]) / h for s in status])
     return jnp.asarray(np.rint(lo)), jnp.asarray(np.where(np.isinf(hi), 1e300, np.rint(hi)))
+
+
+def poisson_thresholds(cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer form of the CDF table for 32-bit draws: (thresholds, base counts).
+
+    The kernel's uniform is ``u = (b + 0.5) / 2**32`` for 32 random bits b, and the count is
+    the number of table entries below u. Exactly: ``u > c  <=>  b >= T`` with
+    ``T = floor(c * 2**32 - 0.5) + 1`` (both sides scaled by a power of two, c * 2**32 - 0.5
+    exact in float64), so ``count = c0 + #{j : b > thr_j}`` where c0 counts the entries every
+    b passes (T = 0) and ``thr_j = T_j - 1`` lists the others (T = 2**32: never passed, never
+    listed). Thresholds are padded with 0xFFFFFFFF (never passed) to a power-of-two width, so
+    that a rate change rarely changes the shape (and retraces)."""
+    cdf = np.atleast_2d(np.asarray(cdf, dtype=np.float64))
+    T = np.floor(cdf * 4294967296.0 - 0.5) + 1.0     # in [0, 2**32]
+    c0 = (T <= 0).sum(axis=1)
+    live = (T > 0) & (T < 4294967296.0)
+    width = int(live.sum(axis=1).max()) if live.size else 0
+    K = 2 ** math.ceil(math.log2(max(width, 4)))
+    thr = np.full((cdf.shape[0], K), 0xFFFFFFFF, dtype=np.uint32)
+    for g in range(cdf.shape[0]):
+        t = T[g][live[g]] - 1.0
+        thr[g, :t.size] = t.astype(np.uint32)
+    return thr, c0.astype(np.int32)
 
 
 def _poisson_cdf(lam: np.ndarray) -> np.ndarray:

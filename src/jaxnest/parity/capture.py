@@ -141,7 +141,7 @@ class Capture:
         node = nest.NodeCollection([gid])
         rec = {"gid": gid}
         for key in ("model", "record_to", "record_from", "interval", "start", "stop", "origin",
-                    "n_events", "label", "time_in_steps"):
+                    "n_events", "label", "time_in_steps", "precision", "filenames"):
             try:
                 rec[key] = _plain(node.get(key))
             except Exception:
@@ -151,8 +151,15 @@ class Capture:
         except Exception as e:
             rec["error"] = f"{type(e).__name__}: {e}"
             events = {}
+        events = dict(events)
+        if rec.get("record_to") == "ascii" and not any(len(v) for v in events.values()):
+            try:
+                events = _read_ascii(rec.get("filenames") or [])
+                rec["from_ascii"] = True
+            except Exception as e:  # noqa: BLE001
+                rec["error"] = f"reading {rec.get('filenames')}: {type(e).__name__}: {e}"
         keys = []
-        for key, val in dict(events).items():
+        for key, val in events.items():
             arr = np.asarray(val)
             if arr.dtype == object:
                 continue
@@ -178,6 +185,35 @@ class Capture:
                     resets=self.resets)
         with open(os.path.join(out_dir, "result.json"), "w") as f:
             json.dump(meta, f, default=_plain)
+
+
+_ASCII_COLUMNS = {"sender": "senders", "time_ms": "times", "time_step": "times"}
+
+
+def _read_ascii(filenames) -> dict:
+    """A recorder's ASCII files (NEST's format: '#' lines, a header row, tab-separated
+    columns) as an events dict."""
+    if isinstance(filenames, str):
+        filenames = [filenames]
+    names, rows = None, []
+    for fname in filenames:
+        with open(fname) as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                parts = line.split()
+                try:
+                    rows.append([float(x) for x in parts])
+                except ValueError:
+                    names = parts
+    if names is None:
+        return {}
+    data = np.asarray(rows, float).reshape(len(rows), len(names))
+    out = {}
+    for i, name in enumerate(names):
+        col = data[:, i]
+        out[_ASCII_COLUMNS.get(name, name)] = col.astype(np.int64) if name == "sender" else col
+    return out
 
 
 class _SeedAttribute:
@@ -237,16 +273,24 @@ def main(argv: list[str]) -> int:
     import warnings
     warnings.filterwarnings("ignore", message=".*non-interactive.*")
     t_import = time.perf_counter()
-    if backend == "nest":
-        import nest
-    else:
-        from jaxnest.parity.alias import install_nest_alias
-        nest = install_nest_alias()
-    import_s = time.perf_counter() - t_import
-    cap = Capture(nest, backend, k)
-
     meta = {"backend": backend, "seed_index": k, "script": script, "ok": True,
-            "exit_code": 0, "error": None, "import_s": import_s}
+            "exit_code": 0, "error": None}
+    try:
+        if backend == "nest":
+            import nest
+        else:
+            from jaxnest.parity.alias import install_nest_alias
+            nest = install_nest_alias()
+        cap = Capture(nest, backend, k)
+    except BaseException as e:  # noqa: BLE001 - the backend itself is broken
+        meta.update(ok=False, exit_code=1, error=_error_info(e, script), wall_s=0.0,
+                    backend_broken=True)
+        meta["error"]["message"] = f"importing {backend} failed: {meta['error']['message']}"
+        np.savez_compressed(os.path.join(out_dir, "events.npz"))
+        with open(os.path.join(out_dir, "result.json"), "w") as f:
+            json.dump(dict(meta, snapshots=[]), f)
+        return 1
+    meta["import_s"] = time.perf_counter() - t_import
     t0 = time.perf_counter()
     try:
         runpy.run_path(script, run_name="__main__")

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# Event keys of a spike recorder (memory: offsets; ASCII files: time_offset).
+SPIKE_KEYS = frozenset({"senders", "times", "offsets", "time_offset"})
 CAPTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "capture.py")
 
 
@@ -30,9 +32,13 @@ class Recorder:
     events: dict[str, np.ndarray]
 
     @property
-    def is_spikes(self) -> bool:
-        keys = set(self.events) - {"senders", "times", "offsets"}
-        return not self.status.get("record_from") and not keys
+    def kind(self) -> str:
+        """'samples' (voltmeter, multimeter), 'spikes' (spike_recorder) or 'events'."""
+        if self.status.get("record_from") is not None:
+            return "samples"
+        if set(self.events) <= SPIKE_KEYS:
+            return "spikes"
+        return "events"
 
 
 @dataclass
@@ -64,6 +70,9 @@ class RunResult:
 
     @property
     def error_text(self) -> str:
+        """One line saying how the run failed ('' for a run that completed)."""
+        if self.ok:
+            return ""
         if self.timed_out:
             return "timed out"
         if self.error:
@@ -82,12 +91,9 @@ def _scratch(script: str, copy: bool) -> tuple[str, str]:
         if name == "__pycache__":
             continue
         src, dst = os.path.join(src_dir, name), os.path.join(tmp, name)
-        if copy:
-            if os.path.isdir(src):
-                shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(src, dst)
-        else:
+        if copy and not os.path.isdir(src):
+            shutil.copy2(src, dst)
+        else:  # subdirectories are linked even when copying (data sets, other examples)
             os.symlink(src, dst)
     return tmp, os.path.join(tmp, os.path.basename(script))
 
@@ -96,8 +102,8 @@ def run_script(backend: str, script: str, seed_index: int = 0, timeout: float = 
                args: tuple[str, ...] = (), copy_dir: bool = False,
                keep: str | None = None, env: dict | None = None) -> RunResult:
     """Run ``script`` (unmodified) under ``backend`` ('nest' or 'jaxnest') and load what its
-    recorders recorded. ``copy_dir`` copies the script's directory into scratch instead of
-    linking it (for scripts that overwrite files beside them). ``keep`` names a directory to
+    recorders recorded. ``copy_dir`` copies the files beside the script into scratch instead
+    of linking them (for scripts that overwrite files beside them). ``keep`` names a directory to
     keep the raw capture (result.json, events.npz) in."""
     tmp, path = _scratch(script, copy_dir)
     out = os.path.join(tmp, ".jaxnest-capture")

@@ -1,0 +1,294 @@
+"""Compare what one script recorded under NEST and under jaxnest, quantity by quantity.
+
+Every comparison yields a :class:`Check`: the quantity, its tolerance category (A-E, see
+tolerances.py), the deviation, the tolerance it was held to and the verdict. Sample-by-sample
+comparison (categories A, B, C, E) is used only for quantities that do not change with NEST's
+``rng_seed``; the others are compared by distribution over seeds (category D, stats.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import stats
+from .runner import Recorder, RunResult
+from .tolerances import CATEGORIES, looks_stochastic, spike_category, trace_category
+
+
+@dataclass
+class Check:
+    """One compared quantity and its verdict."""
+
+    where: str            # e.g. "k0 #3 voltmeter" or "kernel"
+    quantity: str         # recordable, "spike times", "rate (Hz)", "num_connections", ...
+    category: str         # A-E, or "exact"
+    deviation: float      # in the quantity's unit; relative for D
+    tolerance: float
+    passed: bool
+    models: str = ""      # models of the recorded senders
+    note: str = ""
+
+    @property
+    def excess(self) -> float:
+        """deviation / tolerance (inf where the tolerance is 0 and the deviation is not)."""
+        if self.tolerance > 0:
+            return self.deviation / self.tolerance
+        return 0.0 if self.deviation == 0 else float("inf")
+
+
+@dataclass
+class Pair:
+    """A recorder present under both backends, with the run of each used for plots."""
+
+    label: str
+    gid: int
+    kind: str                       # samples / spikes / events
+    deterministic: bool
+    nest: list[Recorder] = field(default_factory=list)     # one per seed
+    jaxnest: list[Recorder] = field(default_factory=list)
+    models: dict[int, str] = field(default_factory=dict)
+    t_stop: float = 0.0
+
+
+# --- sample-by-sample comparisons -------------------------------------------------------------
+
+def _keys(ev: dict, h: float) -> np.ndarray:
+    steps = np.rint(np.asarray(ev.get("times", []), float) / h).astype(np.int64)
+    return np.asarray(ev["senders"], np.int64) * (1 << 40) + steps
+
+
+def compare_trace(ref: dict, got: dict, key: str, h: float, cat: str) -> tuple[float, bool, str]:
+    """Largest |got - ref| of recordable ``key`` over the (sender, time) samples both hold."""
+    c = CATEGORIES[cat]
+    kr, kg = _keys(ref, h), _keys(got, h)
+    common, ir, ig = np.intersect1d(kr, kg, return_indices=True)
+    a = np.asarray(ref[key], float)[ir]
+    b = np.asarray(got[key], float)[ig]
+    note = ""
+    if len(common) != len(kr) or len(common) != len(kg):
+        note = f"samples: NEST {len(kr)}, jaxnest {len(kg)}, common {len(common)}"
+    if not len(common):
+        return (0.0 if not len(kr) and not len(kg) else float("inf")), not len(kr) and not len(kg), note
+    diff = np.abs(b - a)
+    both_nan = np.isnan(a) & np.isnan(b)
+    diff = np.where(both_nan, 0.0, diff)
+    dev = float(np.nanmax(np.where(np.isnan(diff), np.inf, diff)))
+    ok = bool(np.all(diff <= c.atol + c.rtol * np.nan_to_num(np.abs(a)))) and not note
+    return dev, ok, note
+
+
+def _per_sender(ev: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    s = np.asarray(ev.get("senders", []), np.int64)
+    t = np.asarray(ev.get("times", []), float)
+    order = np.lexsort((t, s))
+    return s[order], t[order], np.unique(s)
+
+
+def compare_spikes(ref: dict, got: dict, h: float) -> tuple[int, float]:
+    """Per-sender spike trains: (largest |dN|, largest |dt| in ms between matched spikes).
+
+    Where counts agree spikes are matched in order; where they differ each spike of the
+    shorter train is matched to the nearest spike of the longer one.
+    """
+    sr, tr, ur = _per_sender(ref)
+    sg, tg, ug = _per_sender(got)
+    senders = np.union1d(ur, ug)
+    nr = np.searchsorted(sr, senders, "right") - np.searchsorted(sr, senders, "left")
+    ng = np.searchsorted(sg, senders, "right") - np.searchsorted(sg, senders, "left")
+    dn = int(np.max(np.abs(nr - ng))) if len(senders) else 0
+    if dn == 0:
+        return 0, float(np.max(np.abs(tr - tg))) if len(tr) else 0.0
+    dt = 0.0
+    for s in senders:
+        a = tr[np.searchsorted(sr, s, "left"):np.searchsorted(sr, s, "right")]
+        b = tg[np.searchsorted(sg, s, "left"):np.searchsorted(sg, s, "right")]
+        if len(a) == len(b):
+            d = np.abs(a - b).max() if len(a) else 0.0
+        elif len(a) and len(b):
+            short, long_ = (a, b) if len(a) < len(b) else (b, a)
+            idx = np.clip(np.searchsorted(long_, short), 1, len(long_) - 1)
+            near = np.minimum(np.abs(short - long_[idx - 1]), np.abs(short - long_[idx]))
+            d = near.max() if len(long_) > 1 else np.abs(short - long_[0]).max()
+        else:
+            d = 0.0
+        dt = max(dt, float(d))
+    return dn, dt
+
+
+def identical(a: dict, b: dict) -> bool:
+    """Whether two events dicts hold the same arrays."""
+    if set(a) != set(b):
+        return False
+    return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k]), equal_nan=True) for k in a)
+
+
+# --- whole runs ---------------------------------------------------------------------------
+
+def _where(label: str, rec: Recorder) -> str:
+    return f"{label} #{rec.gid} {rec.model}"
+
+
+def _models_text(models: dict[int, str], senders) -> str:
+    names = sorted({models.get(int(s), "?") for s in np.unique(np.asarray(senders))})
+    return ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+
+
+def _sender_model(models: dict[int, str], senders) -> str | None:
+    names = {models.get(int(s)) for s in np.unique(np.asarray(senders))}
+    names.discard(None)
+    return sorted(names)[0] if len(names) == 1 else (sorted(names)[0] if names else None)
+
+
+def _deterministic_recorder(runs: list[RunResult], label: str, gid: int, hint: bool) -> bool:
+    evs = []
+    for r in runs:
+        snap = r.snapshot(label)
+        if snap is None or gid not in snap.recorders:
+            return hint
+        evs.append(snap.recorders[gid].events)
+    if len(evs) < 2:
+        return hint
+    return all(identical(evs[0], e) for e in evs[1:])
+
+
+def _resolution(run: RunResult, label: str) -> float:
+    snap = run.snapshot(label)
+    return float((snap.kernel.get("resolution") if snap else None) or 0.1)
+
+
+def compare_kernel(nest_runs, jax_runs, label, deterministic_hint) -> list[Check]:
+    """network_size and biological_time exactly; num_connections exactly or by distribution."""
+    checks = []
+    ref = nest_runs[0].snapshot(label)
+    got = jax_runs[0].snapshot(label)
+    if ref is None or got is None:
+        return [Check(f"{label} kernel", "snapshot", "exact", float("inf"), 0.0, False,
+                      note="kernel snapshot missing under " + ("jaxnest" if ref else "NEST"))]
+    for key in ("network_size", "biological_time"):
+        a, b = ref.kernel.get(key), got.kernel.get(key)
+        if a is None:
+            continue
+        dev = abs(float(b) - float(a)) if b is not None else float("inf")
+        checks.append(Check(f"{label} kernel", key, "exact", dev, 1e-9, dev <= 1e-9))
+    refs = [r.snapshot(label) for r in nest_runs]
+    counts_n = [float(s.kernel.get("num_connections", 0)) for s in refs if s]
+    counts_j = [float(s.kernel.get("num_connections", 0))
+                for s in (r.snapshot(label) for r in jax_runs) if s]
+    det = len(set(counts_n)) == 1 if len(counts_n) > 1 else deterministic_hint
+    if det:
+        dev = abs(counts_j[0] - counts_n[0])
+        checks.append(Check(f"{label} kernel", "num_connections", "exact", dev, 0.0, dev == 0))
+    else:
+        checks.append(stats.compare_stat(f"{label} kernel", "num_connections", counts_n, counts_j,
+                                         [c ** 0.5 for c in counts_n], [c ** 0.5 for c in counts_j],
+                                         floor=0.0))
+    return checks
+
+
+def compare_recorder(pair: Pair, h: float) -> list[Check]:
+    """The checks of one recorder present under both backends."""
+    ref, got = pair.nest[0], pair.jaxnest[0]
+    where = _where(pair.label, ref)
+    senders = np.concatenate([np.asarray(ref.events.get("senders", []), np.int64),
+                              np.asarray(got.events.get("senders", []), np.int64)])
+    mtext = _models_text(pair.models, senders)
+    checks = []
+    only_nest = [k for k in ref.events if k not in got.events]
+    only_jax = [k for k in got.events if k not in ref.events]
+    if only_nest or only_jax:
+        checks.append(Check(where, "recorded quantities", "exact", float("inf"), 0.0, False,
+                            mtext, f"only under NEST: {only_nest}; only under jaxnest: "
+                                   f"{only_jax}"))
+    if not pair.deterministic:
+        return checks + stats.compare_recorder_distributions(pair, where, mtext)
+    if pair.kind == "spikes":
+        c = CATEGORIES[spike_category(True)]
+        dn, dt = compare_spikes(ref.events, got.events, h)
+        n_ref, n_got = len(ref.events.get("times", [])), len(got.events.get("times", []))
+        checks.append(Check(where, "spike count per sender", "E", float(dn), float(c.count_atol),
+                            dn <= c.count_atol, mtext, f"total NEST {n_ref}, jaxnest {n_got}"))
+        tol = c.steps * h + c.atol
+        checks.append(Check(where, "spike times (ms)", "E", dt, tol, dt <= tol, mtext))
+        return checks
+    keys = [k for k in ref.events if k not in ("senders", "times", "offsets")]
+    for key in keys:
+        if key not in got.events:
+            continue  # reported above
+        if pair.kind == "samples":
+            cat = trace_category(_sender_model(pair.models, senders), key)
+            dev, ok, note = compare_trace(ref.events, got.events, key, h, cat)
+            tol = CATEGORIES[cat].atol
+            if ref.status.get("from_ascii"):  # values rounded to `precision` digits in files
+                tol = max(tol, 1.01 * 10.0 ** -int(ref.status.get("precision") or 3))
+                ok = dev <= tol and not note
+                note = (note + "; " if note else "") + "read from ASCII files"
+        else:  # other recorders: arrays must agree in shape and within C
+            cat = "C"
+            a, b = np.asarray(ref.events[key], float), np.asarray(got.events[key], float)
+            dev = float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else (
+                0.0 if a.shape == b.shape else float("inf"))
+            tol, note = CATEGORIES[cat].atol, "" if a.shape == b.shape else "lengths differ"
+            ok = dev <= tol + CATEGORIES[cat].rtol * (np.abs(a).max() if a.size else 0)
+        checks.append(Check(where, key, cat, dev, tol, ok, mtext, note))
+    if not keys:
+        checks.append(Check(where, "events", "exact", 0.0 if identical(ref.events, got.events)
+                            else float("inf"), 0.0, identical(ref.events, got.events), mtext))
+    return checks
+
+
+@dataclass
+class Comparison:
+    checks: list[Check]
+    pairs: list[Pair]
+    deterministic: bool  # seed-independent as measured (or guessed with one seed)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def worst(self) -> Check | None:
+        bad = [c for c in self.checks if not c.passed] or self.checks
+        return max(bad, key=lambda c: c.excess) if bad else None
+
+
+def compare_runs(nest_runs: list[RunResult], jax_runs: list[RunResult],
+                 source: str = "") -> Comparison:
+    """All checks for one script, from completed runs (index = seed index) of each backend."""
+    hint = not looks_stochastic(source)
+    checks, pairs = [], []
+    labels = [s.label for s in nest_runs[0].snapshots]
+    extra = [s.label for s in jax_runs[0].snapshots if s.label not in labels]
+    for label in extra:
+        checks.append(Check(f"{label} kernel", "snapshot", "exact", float("inf"), 0.0, False,
+                            note="jaxnest ran more kernels (ResetKernel calls) than NEST"))
+    det_all = True
+    for label in labels:
+        checks += compare_kernel(nest_runs, jax_runs, label, hint)
+        ref_snap, got_snap = nest_runs[0].snapshot(label), jax_runs[0].snapshot(label)
+        if got_snap is None:
+            continue
+        h = _resolution(nest_runs[0], label)
+        t_stop = float(ref_snap.kernel.get("biological_time") or 0.0)
+        for gid, rec in ref_snap.recorders.items():
+            if gid not in got_snap.recorders:
+                checks.append(Check(_where(label, rec), "recorder", "-", float("inf"), 0.0,
+                                    False, note="missing under jaxnest"))
+                continue
+            det = _deterministic_recorder(nest_runs, label, gid, hint)
+            det_all &= det
+            models = dict(got_snap.models)
+            models.update(ref_snap.models)
+            pair = Pair(label, gid, rec.kind, det,
+                        [r.snapshot(label).recorders[gid] for r in nest_runs
+                         if r.snapshot(label) and gid in r.snapshot(label).recorders],
+                        [r.snapshot(label).recorders[gid] for r in jax_runs
+                         if r.snapshot(label) and gid in r.snapshot(label).recorders],
+                        models, t_stop)
+            pairs.append(pair)
+            checks += compare_recorder(pair, h)
+        for gid, rec in got_snap.recorders.items():
+            if gid not in ref_snap.recorders:
+                checks.append(Check(_where(label, rec), "recorder", "-", float("inf"), 0.0,
+                                    False, note="exists only under jaxnest"))
+    return Comparison(checks, pairs, det_all)

@@ -1,0 +1,205 @@
+"""``jaxnest parity --nest-pytests``: NEST's shipped pytest files, run with ``nest`` = jaxnest.
+
+A measure of API coverage, not a gate: the test files are run in place from the installed
+nest-simulator package (never copied, never edited), one pytest process per directory (files
+under connect/ import a helper beside them), with the plugin of pytest_plugin.py. The MPI
+directories need an MPI launcher and are listed, not run. Results: ``compat/nest_pytests.md``
+and ``compat/nest_pytests.json``.
+"""
+from __future__ import annotations
+
+import collections
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+
+from .classify import missing_item
+from .runner import RunResult
+from .tables import to_markdown
+
+MPI_DIRS = ("mpi_direct", "mpi_indirect")
+
+
+def pytests_root() -> str:
+    spec = importlib.util.find_spec("nest")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("nest-simulator is not installed (pip install nest-simulator)")
+    root = os.path.join(list(spec.submodule_search_locations)[0], "share", "nest", "testsuite",
+                        "pytests")
+    if not os.path.isdir(root):
+        raise RuntimeError(f"no NEST pytests at {root}")
+    return root
+
+
+def test_files(root: str) -> dict[str, list[str]]:
+    """{directory: [test file paths relative to root]}."""
+    out = collections.defaultdict(list)
+    for dirpath, dirnames, files in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for f in sorted(files):
+            if f.startswith("test_") and f.endswith(".py"):
+                rel = os.path.relpath(os.path.join(dirpath, f), root)
+                out[rel.split(os.sep)[0]].append(rel)
+    return dict(sorted(out.items()))
+
+
+def run_directory(root: str, directory: str, backend: str = "jaxnest",
+                  test_timeout: float = 60, dir_timeout: float = 1800) -> tuple[list[dict], dict]:
+    """Run one directory's tests; (per-phase log records, run info)."""
+    tmp = tempfile.mkdtemp(prefix="jaxnest-pytests-")
+    log = os.path.join(tmp, "log.jsonl")
+    ini = os.path.join(tmp, "pytest.ini")
+    with open(ini, "w") as f:
+        f.write("[pytest]\n")
+    env = dict(os.environ, JAXNEST_PYTEST_LOG=log, JAXNEST_TEST_TIMEOUT=str(test_timeout),
+               MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYNEST_QUIET="1")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", ini,
+           "--rootdir", root, "-p", "no:randomly", "--continue-on-collection-errors"]
+    cmd += ["-p", "jaxnest.parity.pytest_plugin"]
+    if backend == "nest":  # NEST itself, for a baseline: the same logging, no alias
+        env["JAXNEST_PYTEST_NO_ALIAS"] = "1"
+    cmd.append(os.path.join(root, directory))
+    t0 = time.perf_counter()
+    timed_out = False
+    try:
+        p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=dir_timeout,
+                           env=env, errors="replace")
+        tail, rc = p.stdout[-3000:] + p.stderr[-3000:], p.returncode
+    except subprocess.TimeoutExpired as e:
+        timed_out, rc = True, None
+        tail = (e.stdout or b"")[-3000:].decode(errors="replace") if isinstance(
+            e.stdout, bytes) else str(e.stdout or "")[-3000:]
+    records = []
+    if os.path.exists(log):
+        with open(log) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+    info = {"directory": directory, "returncode": rc, "timed_out": timed_out,
+            "wall_s": time.perf_counter() - t0, "tail": tail}
+    return records, info
+
+
+def per_test(records: list[dict]) -> dict[str, dict]:
+    """{nodeid: {"outcome": passed/failed/error/skipped, "message": ...}} from phase records."""
+    tests: dict[str, dict] = {}
+    for r in records:
+        t = tests.setdefault(r["nodeid"], {"outcome": "passed", "message": ""})
+        if r["when"] == "collect":
+            t.update(outcome="error", message="collection: " + r["message"])
+        elif r["outcome"] == "skipped":
+            if t["outcome"] == "passed":
+                t.update(outcome="skipped", message=r["message"])
+        elif r["outcome"] == "failed":
+            if r["when"] == "call":
+                t.update(outcome="failed", message=r["message"])
+            elif t["outcome"] != "failed":
+                t.update(outcome="error", message=f"{r['when']}: {r['message']}")
+    return tests
+
+
+def summarize(root: str, files: dict[str, list[str]], records: list[dict],
+              infos: dict[str, dict]) -> list[dict]:
+    """One row per test file: counts of passed / failed / error / skipped."""
+    tests = per_test(records)
+    by_file = collections.defaultdict(list)
+    for nodeid, t in tests.items():
+        by_file[nodeid.split("::")[0].replace("/", os.sep)].append(t)
+    rows = []
+    for directory, rels in files.items():
+        for rel in rels:
+            row = {"file": rel, "directory": directory, "passed": 0, "failed": 0, "error": 0,
+                   "skipped": 0, "note": ""}
+            if directory in MPI_DIRS:
+                row["note"] = "needs MPI (not run)"
+                rows.append(row)
+                continue
+            ts = by_file.get(rel, [])
+            for t in ts:
+                row[t["outcome"]] += 1
+            if not ts:
+                info = infos.get(directory, {})
+                row["note"] = "not reached (directory time limit)" if info.get("timed_out") \
+                    else "no tests collected"
+            else:
+                msgs = [t["message"] for t in ts if t["outcome"] in ("failed", "error")]
+                row["note"] = msgs[0][:140] if msgs else ""
+            rows.append(row)
+    return rows
+
+
+def missing_from_messages(records: list[dict]) -> collections.Counter:
+    """Missing jaxnest names/models as named by failure messages (counted per test)."""
+    c = collections.Counter()
+    for nodeid, t in per_test(records).items():
+        if t["outcome"] not in ("failed", "error"):
+            continue
+        item = missing_item(RunResult("jaxnest", 0, ok=False,
+                                      error={"type": "", "message": t["message"]}))
+        if item:
+            c[item] += 1
+    return c
+
+
+def sweep(out_dir: str = "compat", only=None, test_timeout: float = 60,
+          dir_timeout: float = 1800, jobs: int = 2, log=print) -> dict:
+    """Run every directory, write nest_pytests.md/json; returns the totals."""
+    root = pytests_root()
+    files = test_files(root)
+    dirs = [d for d in files if d not in MPI_DIRS and (not only or d in only)]
+    if only:
+        files = {d: f for d, f in files.items() if d in only}
+    records, infos = [], {}
+
+    def one(d):
+        log(f"running {d} ({len(files[d])} files)")
+        recs, info = run_directory(root, d, test_timeout=test_timeout, dir_timeout=dir_timeout)
+        log(f"  {d}: {len(per_test(recs))} tests in {info['wall_s']:.0f} s"
+            + (" (directory time limit)" if info["timed_out"] else ""))
+        return d, recs, info
+
+    with ThreadPoolExecutor(max(1, jobs)) as ex:
+        for d, recs, info in ex.map(one, dirs):
+            records += recs
+            infos[d] = info
+    rows = summarize(root, files, records, infos)
+    df = pd.DataFrame(rows)
+    tot = {k: int(df[k].sum()) for k in ("passed", "failed", "error", "skipped")}
+    tot["tests"] = sum(tot.values())
+    tot["files"] = len(df)
+    tot["files all passed"] = int(((df.passed > 0) & (df.failed + df.error == 0)).sum())
+    tot["files not run (MPI)"] = int((df.note == "needs MPI (not run)").sum())
+    missing = missing_from_messages(records)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "nest_pytests.json"), "w") as f:
+        json.dump({"totals": tot, "test_timeout_s": test_timeout, "directories": infos,
+                   "missing": missing.most_common(), "files": rows,
+                   "tests": per_test(records)}, f, indent=1, default=str)
+    write_markdown(os.path.join(out_dir, "nest_pytests.md"), df, tot, missing, test_timeout)
+    return tot
+
+
+def write_markdown(path, df: pd.DataFrame, tot: dict, missing, test_timeout) -> None:
+    per_dir = df.groupby("directory")[["passed", "failed", "error", "skipped"]].sum() \
+        .reset_index()
+    lines = ["# NEST's pytest suite under jaxnest\n",
+             "Generated by `jaxnest parity --nest-pytests`: NEST 3.10's own test files, run "
+             "unmodified from the installed package with `import nest` resolving to jaxnest "
+             f"(one pytest process per directory, {test_timeout:g} s per test). A measure of "
+             "coverage, not a gate. Under real NEST the suite collects 5,281 tests and 5,249 "
+             "pass (the rest need MPI). A file that fails to import counts as one error (its tests are not "
+             "collected), so the number of tests here is lower than NEST's until files import.\n",
+             "## Totals\n", to_markdown(pd.DataFrame([tot])),
+             "## Per directory\n", to_markdown(per_dir),
+             "## Missing in jaxnest, as failure messages name it (tests)\n",
+             to_markdown(pd.DataFrame(missing.most_common(30), columns=["missing", "tests"]))
+             if missing else "(nothing named)\n",
+             "## Per file\n",
+             to_markdown(df[["file", "passed", "failed", "error", "skipped", "note"]])]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))

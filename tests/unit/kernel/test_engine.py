@@ -1,0 +1,236 @@
+"""The slice kernel's mechanisms: several spikes per slice, partial slices at chunk ends,
+the integer Poisson thresholds, the edge layout, event-buffer overflow, plan retention."""
+import gc
+import weakref
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxnest as nest
+from jaxnest.api import _state
+from jaxnest.kernel import plan as plan_mod
+from jaxnest.kernel import rng
+from jaxnest.kernel.runtime import _poisson_cdf, poisson_thresholds
+
+
+def _runtime():
+    return _state.kernel().runtime
+
+
+def test_parrots_fire_every_step_and_every_spike_is_delivered():
+    """A spike generator firing in every step of 3 ms drives a chain of parrots: each parrot
+    fires in every step (many spikes per min_delay slice of 15 steps), each spike arriving
+    exactly one delay later, multiplicities included."""
+    nest.ResetKernel()
+    times = np.round(np.arange(1.0, 4.0, 0.1), 1)
+    mult = np.arange(times.size) % 3 + 1
+    sg = nest.Create("spike_generator", params={"spike_times": times,
+                                                  "spike_multiplicities": mult})
+    p1 = nest.Create("parrot_neuron")
+    p2 = nest.Create("parrot_neuron")
+    nest.Connect(sg, p1, syn_spec={"delay": 1.5})
+    nest.Connect(p1, p2, syn_spec={"delay": 2.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(p1 + p2, sr)
+    nest.Simulate(7.3)
+    nest.Simulate(5.0)
+    assert _runtime().plan.D == 15
+    ev = sr.events
+    for node, delay in ((p1, 1.5), (p2, 3.5)):
+        t = ev["times"][ev["senders"] == node.global_id]
+        expect = np.repeat(np.round(times + delay, 1), mult)
+        np.testing.assert_allclose(np.sort(t), expect, atol=1e-9)
+
+
+def test_refractory_shorter_than_min_delay_delivers_every_spike():
+    """t_ref (0.1 ms) < min_delay (1.0 ms): a neuron fires several times per slice; a parrot
+    behind it repeats each spike one delay later."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 2, params={"I_e": [60000.0, 25000.0], "t_ref": 0.1})
+    p = nest.Create("parrot_neuron", 2)
+    nest.Connect(n, p, "one_to_one", syn_spec={"delay": 1.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n + p, sr)
+    nest.Simulate(40.0)
+    ev = sr.events
+    for a, b in zip(n, p):
+        ta = np.sort(ev["times"][ev["senders"] == a.global_id])
+        tb = np.sort(ev["times"][ev["senders"] == b.global_id])
+        assert np.diff(ta).min() < 1.0  # several spikes in one slice
+        ta = ta[ta + 1.0 <= 40.0 + 1e-9]
+        np.testing.assert_allclose(tb, ta + 1.0, atol=1e-9)
+
+
+def _chunked_run(pieces):
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 30, params={"I_e": 300.0})
+    n.V_m = list(-70.0 + np.linspace(0.0, 14.0, 30))
+    pg = nest.Create("poisson_generator", params={"rate": 8000.0})
+    nest.Connect(pg, n, syn_spec={"weight": 20.0, "delay": 1.5})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 4},
+                 {"weight": 30.0, "delay": 1.5})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    vm = nest.Create("voltmeter")
+    nest.Connect(vm, n[:3])
+    for t in pieces:
+        nest.Simulate(t)
+    nest.Simulate(1.5)  # flush the samples of the last slice
+    ev = vm.events
+    order = np.lexsort((ev["times"], ev["senders"]))
+    return sr.events["senders"], sr.events["times"], ev["V_m"][order]
+
+
+def test_simulate_in_pieces_equals_one_run():
+    """Chunks that end inside a min_delay slice (partial slices) change no spike and no
+    sample (events of a slice split across calls are reported per call, as NEST does)."""
+    whole = _chunked_run([60.0])
+    parts = _chunked_run([0.1, 1.4, 17.3, 0.2, 26.0, 15.0])
+    for run in (whole, parts):
+        order = np.lexsort((run[1], run[0]))
+        run[0][:], run[1][:] = run[0][order], run[1][order]
+    for a, b in zip(whole, parts):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_poisson_thresholds_equal_float_comparison():
+    lam = np.array([1e-6, 0.01, 0.8, 2.0, 7.5, 30.0, 0.0])
+    cdf = _poisson_cdf(lam)
+    thr, c0 = poisson_thresholds(cdf)
+    assert thr.dtype == np.uint32 and thr.shape[1] & (thr.shape[1] - 1) == 0
+    rs = np.random.default_rng(1)
+    b = rs.integers(0, 2**32, 200_000, dtype=np.uint64)
+    # also the draws next to every threshold
+    T = np.floor(cdf * 4294967296.0 - 0.5) + 1.0
+    near = np.concatenate([T.ravel() - 1, T.ravel(), T.ravel() + 1])
+    b = np.concatenate([b, near[(near >= 0) & (near < 2**32)].astype(np.uint64),
+                        np.array([0, 2**32 - 1], np.uint64)])
+    u = (b.astype(np.float64) + 0.5) * (1.0 / 4294967296.0)
+    for g in range(lam.size):
+        want = (u[:, None] > cdf[g][None, :]).sum(axis=1)
+        got = c0[g] + (b.astype(np.uint32)[:, None] > thr[g][None, :]).sum(axis=1)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_rng_keys_compose_to_bits():
+    steps = jnp.arange(5)[:, None]
+    idx = jnp.arange(7)[None, :]
+    np.testing.assert_array_equal(
+        np.asarray(rng.bits(9, steps, idx)),
+        np.asarray(rng.bits_from_keys(rng.step_key(9, steps), rng.index_key(idx))))
+
+
+@pytest.mark.parametrize("n_keys", [10, 70_000, 5_000_000])
+def test_stable_order_is_a_stable_argsort(n_keys):
+    keys = np.random.default_rng(0).integers(0, n_keys, 100_000)
+    np.testing.assert_array_equal(plan_mod.stable_order(keys, n_keys),
+                                  np.argsort(keys, kind="stable"))
+
+
+def test_segment_choice():
+    seg, batch = plan_mod.choose_segments(np.full(100, 1250))
+    assert batch == 1 and seg >= 1250 and seg % 64 == 0
+    seg, batch = plan_mod.choose_segments(np.full(100, 3))
+    assert seg == 4 and batch > 1
+
+
+def test_spike_edge_layout_matches_connections():
+    """Every connection appears once in its source's padded row, with its weight and ring
+    offset; padding lanes have weight 0 and an out-of-range offset."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 50)
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 7},
+                 {"weight": nest.random.uniform(-5.0, 5.0),
+                  "delay": nest.random.uniform(0.5, 3.0)})
+    nest.Simulate(0.1)
+    p = _runtime().plan
+    sp, L, C, N = p.spike, p.L, p.C, p.n_neurons
+    conns = nest.GetConnections(n, n)
+    src = np.asarray(conns.source)
+    tgt = np.asarray(conns.target)
+    w = np.asarray(conns.weight)
+    d = np.rint(np.asarray(conns.delay) / 0.1).astype(int)
+    got = set()
+    for r in range(N):
+        first, k = sp["seg_first"][r], sp["nseg"][r]
+        lanes = slice(first * sp["seg_len"], (first + k) * sp["seg_len"])
+        for off, ww in zip(sp["off"][lanes], sp["w"][lanes]):
+            if off >= 3 * L * C * N:
+                assert ww == 0.0
+                continue
+            got.add((r, int(off), float(ww)))
+    want = {(int(p.row_of[s]), int(dd * C * N + (ww < 0) * N + p.row_of[t]), float(ww))
+            for s, t, ww, dd in zip(src, tgt, w, d)}
+    assert got == want and len(want) == src.size
+
+
+def test_int64_indices_give_the_same_run(monkeypatch):
+    """Networks whose ring buffer or edge arrays outgrow int32 indices use int64 ones."""
+    small = _chunked_run([20.0, 13.3])
+    monkeypatch.setattr(plan_mod, "INDEX_LIMIT", 64)
+    large = _chunked_run([20.0, 13.3])
+    assert _runtime().plan.spike["idx64"]
+    for a, b in zip(small, large):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_event_buffer_overflow_reruns_the_chunk_exactly():
+    nest.ResetKernel()
+    sg = nest.Create("spike_generator",
+                     params={"spike_times": np.round(np.arange(0.1, 200.0, 0.1), 1)})
+    p = nest.Create("parrot_neuron", 400)
+    nest.Connect(sg, p, syn_spec={"delay": 1.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(p, sr)
+    nest.Simulate(150.0)
+    assert sr.n_events == 400 * 1490  # every parrot, every step from 1.1 ms to 150 ms
+    t = sr.events["times"][sr.events["senders"] == p[7].global_id]
+    np.testing.assert_allclose(np.sort(t), np.round(np.arange(1.1, 150.05, 0.1), 1))
+
+
+def test_compiled_functions_do_not_retain_plans():
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 20, params={"I_e": 400.0})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 3})
+    nest.Simulate(5.0)
+    ref = weakref.ref(_runtime().plan)
+    nest.ResetKernel()
+    nest.Create("iaf_psc_alpha", 20)
+    nest.Simulate(5.0)
+    gc.collect()
+    assert ref() is None
+
+
+def test_device_setstatus_keeps_the_edge_sets():
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 20)
+    pg = nest.Create("poisson_generator", params={"rate": 10000.0})
+    nest.Connect(pg, n, syn_spec={"weight": 20.0})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 3})
+    nest.Simulate(5.0)
+    before = _runtime().plan
+    pg.rate = 20000.0
+    nest.Simulate(5.0)
+    after = _runtime().plan
+    assert after is not before and after.spike is before.spike
+
+
+def test_uniform_parameters_are_passed_as_scalars():
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 10, params={"I_e": 376.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    k = _state.kernel()
+    args = k.runtime._args(k.runtime.ensure_plan(k.network, k.resolution), k.network, k)
+    assert jnp.ndim(args["params"][0]["I_e"]) == 0
+    n[3].I_e = 500.0
+    args = k.runtime._args(k.runtime.ensure_plan(k.network, k.resolution), k.network, k)
+    assert jnp.shape(args["params"][0]["I_e"]) == (10,)
+    nest.Simulate(50.0)
+    t = sr.events["senders"]
+    assert (t == n[3].global_id).sum() > (t == n[0].global_id).sum()
+
+
+jax.config.update("jax_enable_x64", True)

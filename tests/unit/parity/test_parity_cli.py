@@ -1,0 +1,87 @@
+"""`jaxnest run` and `jaxnest port` end to end, and the `nest` alias, in subprocesses (the alias
+rewires sys.modules, which must not leak into this test process)."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from _synth import missing_model
+
+SCRIPT = textwrap.dedent("""\
+    import sys
+    import matplotlib.pyplot as plt
+    import nest
+    import nest.voltage_trace
+    import nest.raster_plot
+    from nest import Create
+    import jaxnest
+    assert nest is jaxnest and nest.voltage_trace is jaxnest.voltage_trace
+    nest.ResetKernel()
+    n = Create("iaf_psc_alpha", params={"I_e": 376.0})
+    vm = nest.Create("voltmeter")
+    sr = nest.Create("spike_recorder")
+    nest.Connect(vm, n)
+    nest.Connect(n, sr)
+    nest.Simulate(100.0)
+    nest.voltage_trace.from_device(vm)
+    nest.raster_plot.from_device(sr, hist=True)
+    plt.show()
+    print("ARGS", sys.argv[1:], len(sr.events["times"]))
+""")
+
+
+def _cli(*args, cwd=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "jaxnest", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=cwd)
+
+
+def test_run_executes_unmodified_script_headless(tmp_path):
+    path = tmp_path / "script.py"
+    path.write_text(SCRIPT)
+    p = _cli("run", str(path), "a", "--flag", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "ARGS ['a', '--flag'] 1" in p.stdout
+
+
+def test_run_propagates_exit_code(tmp_path):
+    path = tmp_path / "exit.py"
+    path.write_text("import sys\nimport nest\nsys.exit(3)\n")
+    assert _cli("run", str(path)).returncode == 3
+
+
+def test_missing_submodule_names_nest(tmp_path):
+    path = tmp_path / "lib.py"
+    path.write_text("import nest.no_such_module\n")
+    p = _cli("run", str(path))
+    assert p.returncode != 0 and "nest.no_such_module" in p.stderr
+
+
+def test_port_exit_codes_and_output(tmp_path):
+    good = tmp_path / "good.py"
+    good.write_text('import nest\nnest.Create("iaf_psc_alpha")\nnest.Simulate(1.0)\n')
+    out = tmp_path / "good_jax.py"
+    p = _cli("port", str(good), "-o", str(out))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert out.read_text().startswith("import jaxnest as nest\n")
+    assert "dry run: completed" in p.stdout
+
+    bad = tmp_path / "bad.py"
+    missing = missing_model()
+    bad.write_text(f'import nest\nnest.Create("iaf_psc_alpha")\nnest.Create("{missing}")\n')
+    p = _cli("port", str(bad), "-o", str(tmp_path / "bad_jax.py"))
+    assert p.returncode == 1
+    assert f"bad.py:3: model {missing}" in p.stdout
+    assert "dry run:" in p.stdout and missing in p.stdout.split("dry run:")[-1]
+
+
+def test_parity_without_target_is_a_usage_error():
+    assert _cli("parity").returncode == 2
+
+
+@pytest.mark.parametrize("module", ["raster_plot", "voltage_trace"])
+def test_plot_modules_importable_without_matplotlib_import(module):
+    code = (f"import sys, jaxnest.{module}; "
+            "print('matplotlib.pyplot' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.stdout.strip() == "False", p.stderr

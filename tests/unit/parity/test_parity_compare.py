@@ -1,0 +1,145 @@
+"""Verdicts of the comparison logic on synthetic data (categories B, A, C, E, D)."""
+import numpy as np
+import pytest
+
+from jaxnest.parity.compare import compare_runs, compare_spikes, compare_trace
+from jaxnest.parity.tolerances import CATEGORIES
+
+from _synth import H, poisson_spikes, run, sr, trace_events, vm
+
+
+def test_identical_trace_passes_b():
+    ev = trace_events()
+    dev, ok, note = compare_trace(ev, dict(ev), "V_m", H, "B")
+    assert ok and dev == 0.0 and note == ""
+
+
+def test_rounding_noise_passes_b_but_offset_fails():
+    ev = trace_events()
+    tiny = trace_events(noise=1e-9)
+    assert compare_trace(ev, tiny, "V_m", H, "B")[1]
+    dev, ok, _ = compare_trace(ev, trace_events(offset=1e-4), "V_m", H, "B")
+    assert not ok and dev == pytest.approx(1e-4)
+
+
+def test_adaptive_band_a():
+    ev = trace_events()
+    assert compare_trace(ev, trace_events(offset=5e-4), "V_m", H, "A")[1]
+    assert not compare_trace(ev, trace_events(offset=5e-3), "V_m", H, "A")[1]
+
+
+def test_relative_band_c():
+    ev = trace_events()
+    # atol 1e-3 + rtol 1e-6 * |V| (~70 mV): 1.05e-3 passes, 2e-3 does not
+    assert compare_trace(ev, trace_events(offset=1.05e-3), "V_m", H, "C")[1]
+    assert not compare_trace(ev, trace_events(offset=2e-3), "V_m", H, "C")[1]
+
+
+def test_missing_samples_fail_even_when_common_samples_agree():
+    ev = trace_events()
+    short = {k: v[:-5] for k, v in ev.items()}
+    dev, ok, note = compare_trace(ev, short, "V_m", H, "B")
+    assert dev == 0.0 and not ok and "samples" in note
+
+
+def test_nan_in_both_is_agreement():
+    ev = trace_events()
+    ev["V_m"] = ev["V_m"].copy()
+    ev["V_m"][3] = np.nan
+    assert compare_trace(ev, {k: v.copy() for k, v in ev.items()}, "V_m", H, "B")[1]
+
+
+def _spikes(times_by_sender):
+    s = np.concatenate([np.full(len(t), g) for g, t in times_by_sender.items()])
+    t = np.concatenate([np.asarray(t, float) for t in times_by_sender.values()])
+    return {"senders": s, "times": t}
+
+
+def test_spike_trains_exact_and_one_step():
+    a = _spikes({1: [10.0, 20.0, 30.0], 2: [15.0]})
+    assert compare_spikes(a, dict(a), H) == (0, 0.0)
+    b = _spikes({1: [10.0, 20.1, 30.0], 2: [15.0]})
+    dn, dt = compare_spikes(a, b, H)
+    assert dn == 0 and dt == pytest.approx(0.1)
+    e = CATEGORIES["E"]
+    assert dt <= e.steps * H + e.atol
+
+
+def test_spike_trains_missing_spike_and_shift():
+    a = _spikes({1: [10.0, 20.0, 30.0]})
+    b = _spikes({1: [10.0, 30.0]})
+    dn, dt = compare_spikes(a, b, H)
+    assert dn == 1 and dt == 0.0
+    c = _spikes({1: [10.5, 20.0, 30.0]})
+    assert compare_spikes(a, c, H)[1] == pytest.approx(0.5)
+    # order of senders in the arrays does not matter
+    d = {"senders": a["senders"][::-1], "times": a["times"][::-1]}
+    assert compare_spikes(a, d, H) == (0, 0.0)
+
+
+def test_deterministic_run_passes_and_fails():
+    spikes = _spikes({1: [10.0, 20.0], 2: [12.0]})
+    recs = {3: vm(trace_events()), 4: sr(spikes)}
+    nest = [run("nest", recs, 0), run("nest", recs, 1)]   # same for both seeds
+    comp = compare_runs(nest, [run("jaxnest", recs)])
+    assert comp.passed and comp.deterministic
+    assert {c.category for c in comp.checks} >= {"B", "E", "exact"}
+
+    late = _spikes({1: [10.0, 20.5], 2: [12.0]})
+    bad = compare_runs(nest, [run("jaxnest", {3: vm(trace_events(offset=1e-3)), 4: sr(late)})])
+    assert not bad.passed
+    failed = {(c.quantity, c.category) for c in bad.checks if not c.passed}
+    assert ("V_m", "B") in failed and ("spike times (ms)", "E") in failed
+    assert bad.worst().excess > 1
+
+
+def test_cond_model_traces_use_a():
+    recs = {3: vm(trace_events())}
+    models = {1: "iaf_cond_exp", 2: "iaf_cond_exp"}
+    nest = [run("nest", recs, 0, models=models), run("nest", recs, 1, models=models)]
+    got = run("jaxnest", {3: vm(trace_events(offset=5e-4))}, models=models)
+    comp = compare_runs(nest, [got])
+    (check,) = [c for c in comp.checks if c.quantity == "V_m"]
+    assert check.category == "A" and check.passed
+
+
+def test_missing_recorder_and_kernel_mismatch_fail():
+    recs = {3: vm(trace_events())}
+    nest = [run("nest", recs, 0)]
+    comp = compare_runs(nest, [run("jaxnest", {}, n_conn=11)])
+    quantities = {(c.quantity, c.passed) for c in comp.checks}
+    assert ("recorder", False) in quantities and ("num_connections", False) in quantities
+
+
+def _random_runs(backend, rate, seeds, n=40, t=1000.0, n_conn=(100, 120, 110)):
+    return [run(backend, {5: sr(poisson_spikes(rate, n, t, 1000 * (backend == "jaxnest") + k))},
+                k, n_conn=n_conn[k % len(n_conn)], models={g: "iaf_psc_alpha" for g in
+                                                           range(1, n + 1)})
+            for k in range(seeds)]
+
+
+def test_seed_dependent_spikes_same_rate_pass_d():
+    comp = compare_runs(_random_runs("nest", 20.0, 3), _random_runs("jaxnest", 20.0, 3))
+    assert not comp.deterministic
+    d = [c for c in comp.checks if c.category == "D"]
+    assert {c.quantity for c in d} >= {"rate (Hz)", "spike count", "CV of ISI",
+                                       "num_connections"}
+    assert comp.passed, [c for c in comp.checks if not c.passed]
+
+
+def test_seed_dependent_spikes_wrong_rate_fail_d():
+    comp = compare_runs(_random_runs("nest", 20.0, 3), _random_runs("jaxnest", 30.0, 3))
+    failed = {c.quantity for c in comp.checks if not c.passed}
+    assert "rate (Hz)" in failed and "spike count" in failed
+
+
+def test_seed_dependent_traces_pass_and_fail_d():
+    rng = np.random.default_rng(0)
+
+    def runs(backend, offset):
+        return [run(backend, {3: vm(trace_events(offset, noise=rng.normal(0, 2.0, 400)))}, k)
+                for k in range(3)]
+    nest = runs("nest", 0.0)
+    assert compare_runs(nest, runs("jaxnest", 0.0)).passed
+    bad = compare_runs(nest, runs("jaxnest", 3.0))
+    assert "V_m mean" in {c.quantity for c in bad.checks if not c.passed}
