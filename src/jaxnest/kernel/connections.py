@@ -73,8 +73,10 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
     n = src.size
     weight = _column(kernel, values["weight"], n, "weight")
-    delay = _column(kernel, values["delay"], n, "delay")
-    steps = kernel.delay_steps(delay)
+    if np.ndim(values["delay"]) == 0 and not hasattr(values["delay"], "sample"):
+        steps = np.full(n, kernel.delay_steps(values["delay"]))  # one rounding, not n
+    else:
+        steps = kernel.delay_steps(_column(kernel, values["delay"], n, "delay"))
     if n and steps.min() < 1:
         raise errors.BadDelay(f"Delay must be greater than or equal to resolution "
                               f"({kernel.resolution} ms).")
@@ -123,6 +125,8 @@ def _name_of_kind(kernel: Kernel, gids: np.ndarray, kind: str) -> str:
 def _check_receptors(kernel: Kernel, tgt: np.ndarray, weight: np.ndarray,
                      receptor: np.ndarray) -> None:
     """Let each target model reject receptor types it lacks, at Connect time (as NEST)."""
+    if not receptor.any():  # receptor 0 exists in every model
+        return
     net = kernel.network
     for name, store in net.neurons.items():
         sel = np.isin(tgt, store.gids)
