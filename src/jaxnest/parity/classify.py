@@ -67,6 +67,8 @@ _MISSING_PATTERNS = (
                 r"'([^']+)'"), "method"),
     (re.compile(r"No module named '(nest\.[\w.]+)'"), "module"),
     (re.compile(r"cannot import name '([^']+)' from 'jaxnest"), "function"),
+    (re.compile(r"`(\w+)` is not a valid kernel parameter"), "kernel-parameter"),
+    (re.compile(r"Unaccessed elements in \w+, in function [\w:]+:\s*(\w+)"), "parameter"),
 )
 
 

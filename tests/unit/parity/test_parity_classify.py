@@ -18,6 +18,13 @@ def test_missing_items():
         "module:nest.spatial"
     assert missing_item(failed("AttributeError", "'NodeCollection' object has no attribute "
                                                  "'spatial'")) == "method:NodeCollection.spatial"
+    assert missing_item(failed("ValueError", "`use_wfr` is not a valid kernel parameter, "
+                                             "valid parameters are: ...")) == \
+        "kernel-parameter:use_wfr"
+    assert missing_item(failed("UnaccessedDictionaryEntry", "Unaccessed elements in params, in "
+                                                            "function NodeManager::set_status:  "
+                                                            "ignore_and_spike")) == \
+        "parameter:ignore_and_spike"
     assert missing_item(failed("ValueError", "bad")) is None
 
 
