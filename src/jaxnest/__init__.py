@@ -99,6 +99,9 @@ class _NestModule(types.ModuleType):
             return get_verbosity()
         if name == "build_info":
             return dict(BUILD_INFO)
+        if name in ("raster_plot", "voltage_trace"):  # PyNEST exposes them without an import
+            import importlib
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'jaxnest' has no attribute {name!r}")
 
     def __setattr__(self, name, value):

@@ -15,6 +15,8 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
         from .. import errors
         raise errors.NotImplemented("Create with positions (spatial networks) is not supported "
                                     "by jaxnest yet.")
+    if isinstance(n, dict) and params is None:  # PyNEST accepts Create(model, {params})
+        n, params = 1, n
     ids = knodes.create(_state.kernel(), model, n, params)
     return NodeCollection(ids)
 

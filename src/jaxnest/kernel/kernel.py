@@ -190,7 +190,8 @@ class Kernel:
         new = dict(entry.defaults)
         new.update(params)
         check = getattr(entry.impl, "check", None)
-        if check is not None and not entry.is_synapse:
-            check({k: np.asarray([v]) if np.isscalar(v) else v for k, v in new.items()}
-                  if entry.element_type == "neuron" else new)
+        if check is not None and entry.element_type == "neuron":
+            check({k: np.asarray([v]) if np.isscalar(v) else v for k, v in new.items()})
+        elif check is not None and not entry.is_synapse:  # devices: (status, resolution)
+            check(new, self.resolution)
         entry.defaults = new

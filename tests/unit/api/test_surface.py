@@ -83,3 +83,17 @@ def test_verbosity_attribute():
     assert nest.verbosity == nest.VerbosityLevel.ERROR
     nest.set_verbosity("M_WARNING")
     assert nest.get_verbosity() == nest.VerbosityLevel.WARNING
+
+
+def test_create_with_params_as_second_argument_and_device_defaults():
+    n = nest.Create("iaf_psc_alpha", {"I_e": 5.0})
+    assert len(n) == 1 and n.I_e == 5.0
+    nest.SetDefaults("voltmeter", {"interval": 0.5})
+    assert nest.GetDefaults("voltmeter", "interval") == 0.5
+    with pytest.raises(nest.NESTErrors.BadProperty):
+        nest.SetDefaults("voltmeter", {"interval": -1.0})
+
+
+def test_plotting_modules_without_import():
+    assert hasattr(nest.raster_plot, "from_device")
+    assert hasattr(nest.voltage_trace, "from_device")
