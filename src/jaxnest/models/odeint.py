@@ -64,6 +64,20 @@ _DBL_MIN = float(np.finfo(np.float64).tiny)
 _tmap = jax.tree_util.tree_map
 
 
+
+def _control(rmax, h0, t_try, inv_dec, inv_inc):
+    """GSL's standard step control: shrink and retry when rmax > 1.1 (if the step really
+    shrinks and still moves t), grow by up to 5x when rmax < 0.5. Returns (reject, next h)."""
+    dec = rmax > 1.1
+    inc = rmax < 0.5
+    r_dec = jnp.maximum(0.9 / jnp.power(rmax, inv_dec), 0.2)
+    r_inc = jnp.minimum(0.9 / jnp.power(rmax, inv_inc), 5.0)
+    r_inc = jnp.maximum(r_inc, 1.0)
+    h_dec = r_dec * h0
+    h_inc = r_inc * h0
+    reject = dec & (jnp.abs(h_dec) < jnp.abs(h0)) & (t_try + h_dec != t_try)
+    return reject, jnp.where(reject, h_dec, jnp.where(inc, h_inc, h0))
+
 def rkf45_step(rhs, y, params, h, k1):
     """One RKF45 step of size ``h`` (per neuron, broadcast over leaves) from ``y`` with
     ``k1 = rhs(y)``. Returns ``(y5, yerr)``: the 5th-order solution and the 5th-4th difference.
@@ -160,15 +174,7 @@ def integrate(rhs, y, params, h, dt_state, eps_abs=1e-3, eps_rel=0.0, max_iter=1
         t_try = jnp.where(final, t1, t + h0)
 
         rmax = _max_ratio(y_try, yerr, eps_abs, eps_rel)
-        dec = rmax > 1.1
-        inc = rmax < 0.5
-        r_dec = jnp.maximum(0.9 / jnp.power(rmax, inv_dec), 0.2)
-        r_inc = jnp.minimum(0.9 / jnp.power(rmax, inv_inc), 5.0)
-        r_inc = jnp.maximum(r_inc, 1.0)
-        h_dec = r_dec * h0
-        h_inc = r_inc * h0
-        reject = dec & (jnp.abs(h_dec) < jnp.abs(h0)) & (t_try + h_dec != t_try)
-        h_new = jnp.where(reject, h_dec, jnp.where(inc, h_inc, h0))
+        reject, h_new = _control(rmax, h0, t_try, inv_dec, inv_inc)
 
         accept = active & ~reject
         t = jnp.where(accept, t_try, t)
@@ -252,15 +258,7 @@ def evolve(rhs, y, params, h, dt_state, aux=None, on_step=None, eps_abs=1e-3, ep
         yp = f(y_try, params)  # GSL's rkf45 evaluates dydt_out after every trial step
 
         rmax = _max_ratio_std(y_try, yerr, yp, h0, eps_abs, eps_rel, a_y, a_dydt)
-        dec = rmax > 1.1
-        inc = rmax < 0.5
-        r_dec = jnp.maximum(0.9 / jnp.power(rmax, inv_dec), 0.2)
-        r_inc = jnp.minimum(0.9 / jnp.power(rmax, inv_inc), 5.0)
-        r_inc = jnp.maximum(r_inc, 1.0)
-        h_dec = r_dec * h0
-        h_inc = r_inc * h0
-        reject = dec & (jnp.abs(h_dec) < jnp.abs(h0)) & (t_try + h_dec != t_try)
-        h_new = jnp.where(reject, h_dec, jnp.where(inc, h_inc, h0))
+        reject, h_new = _control(rmax, h0, t_try, inv_dec, inv_inc)
 
         accept = active & ~reject
         t = jnp.where(accept, t_try, t)
