@@ -64,7 +64,6 @@ _DBL_MIN = float(np.finfo(np.float64).tiny)
 _tmap = jax.tree_util.tree_map
 
 
-
 def _control(rmax, h0, t_try, inv_dec, inv_inc):
     """GSL's standard step control: shrink and retry when rmax > 1.1 (if the step really
     shrinks and still moves t), grow by up to 5x when rmax < 0.5. Returns (reject, next h)."""
