@@ -11,8 +11,13 @@ device takes part in a simulation:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
+
+from .. import errors
+
+TICS_PER_MS = 1000.0  # NEST's default time grid; device times are checked on it
 
 STIMULATOR_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "",
                      "stimulus_source": ""}
@@ -35,3 +40,32 @@ class DeviceModel:
     normalize: Callable[[dict, float], None] | None = None
     """(status, resolution) -> None: bring a validated status to NEST's stored form in place
     (e.g. off-grid spike times rounded up to the grid)."""
+
+
+def tics(ms: float) -> int:
+    """A time in tics, as NEST's ``Time::ms`` rounds it."""
+    return int(math.floor(ms * TICS_PER_MS + 0.5))
+
+
+def on_grid_ms(ms: float, h: float) -> float | None:
+    """``ms`` as NEST stores a device time (whole tics), or None when it is not a multiple of
+    the resolution ``h``. Infinite times pass unchanged."""
+    if not math.isfinite(ms):
+        return ms
+    t, step = tics(ms), tics(h)
+    if t < 0 or t % step:
+        return None
+    return t / TICS_PER_MS
+
+
+def check_window_grid(d: dict, h: float) -> None:
+    """NEST's devices take origin, start and stop only on the time grid."""
+    for key in ("origin", "start", "stop"):
+        if on_grid_ms(d[key], h) is None:
+            raise errors.BadProperty(f"{key} must be a multiple of the simulation resolution.")
+
+
+def snap_window(d: dict, h: float) -> None:
+    """Store origin, start and stop as whole tics, as NEST does (0.2500000001 -> 0.25)."""
+    for key in ("origin", "start", "stop"):
+        d[key] = on_grid_ms(d[key], h)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors
-from .base import STIMULATOR_COMMON, DeviceModel
+from .base import STIMULATOR_COMMON, DeviceModel, check_window_grid, snap_window
 
 
 def _check_window(d: dict, h: float) -> None:
+    check_window_grid(d, h)
     if d["stop"] < d["start"]:
         raise errors.BadProperty("stop >= start required.")
 
@@ -70,6 +71,7 @@ def _check_grid(d: dict, h: float) -> None:
 
 def _round_up_offgrid(d: dict, h: float) -> None:
     """NEST stores off-grid spike times (allow_offgrid_times) rounded up to the grid."""
+    snap_window(d, h)
     if d["allow_offgrid_times"] and len(d["spike_times"]):
         steps = np.asarray(d["spike_times"], dtype=float) / h
         near = np.abs(steps - np.rint(steps)) <= 1e-9 * np.maximum(1.0, np.abs(steps))
@@ -78,9 +80,9 @@ def _round_up_offgrid(d: dict, h: float) -> None:
 
 MODELS = {m.name: m for m in (
     DeviceModel("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
-                "current", _check_window),
+                "current", _check_window, normalize=snap_window),
     DeviceModel("poisson_generator", {**STIMULATOR_COMMON, "rate": 0.0}, "stimulator",
-                "poisson", _check_poisson),
+                "poisson", _check_poisson, normalize=snap_window),
     DeviceModel("spike_generator", {**STIMULATOR_COMMON, "spike_times": np.array([]),
                                     "spike_weights": np.array([]),
                                     "spike_multiplicities": np.array([]),

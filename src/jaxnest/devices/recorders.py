@@ -11,32 +11,71 @@ import os
 import numpy as np
 
 from .. import errors
-from .base import RECORDER_COMMON, DeviceModel
+from .base import RECORDER_COMMON, DeviceModel, check_window_grid, snap_window, tics
 
 
 def _check_recorder(d: dict, h: float) -> None:
+    check_window_grid(d, h)
     if d["stop"] < d["start"]:
         raise errors.BadProperty("stop >= start required.")
     if d["record_to"] not in ("memory", "ascii", "screen"):
         raise errors.BadProperty(f"Recording backend '{d['record_to']}' is unknown or not "
                                  "supported by jaxnest (memory, ascii, screen).")
+    p = d["precision"]
+    if isinstance(p, bool) or not float(p).is_integer():
+        raise errors.TypeMismatch("Expected datatype: Failed to cast 'precision' from double "
+                                  "to type long")
+    if not isinstance(d["file_extension"], str):
+        raise errors.TypeMismatch("Expected datatype: Failed to cast 'file_extension' to "
+                                  "type string")
+
+
+def _normalize_recorder(d: dict, h: float) -> None:
+    """Backend properties belong to the backend: NEST forgets them (back to their defaults)
+    when a recorder moves to a backend without them (memory has neither, screen has no file)."""
+    snap_window(d, h)
+    d["precision"] = int(d["precision"])
+    if d["record_to"] == "memory":
+        d["precision"] = BACKEND_DEFAULTS["precision"]
+    if d["record_to"] != "ascii":
+        d["file_extension"] = BACKEND_DEFAULTS["file_extension"]
 
 
 def _check_sampler(d: dict, h: float) -> None:
     _check_recorder(d, h)
-    if d["interval"] <= 0:
-        raise errors.BadProperty("The sampling interval must be > 0.")
+    interval, step = tics(d["interval"]), tics(h)
+    if interval < step:
+        raise errors.BadProperty("The sampling interval must be at least as long as the "
+                                 "simulation resolution.")
+    if interval % step:
+        raise errors.BadProperty("The sampling interval must be a multiple of the simulation "
+                                 "resolution.")
+    if d["offset"] < 0 or (d["offset"] != 0 and tics(d["offset"]) < step):
+        raise errors.BadProperty("The offset for the sampling interval must be at least as "
+                                 "long as the simulation resolution.")
 
 
-SAMPLER = {**RECORDER_COMMON, "interval": 1.0, "offset": 0.0}
+def _normalize_sampler(d: dict, h: float) -> None:
+    """NEST stores the interval in whole tics and the offset rounded up to the grid."""
+    _normalize_recorder(d, h)
+    step = tics(h)
+    d["interval"] = tics(d["interval"]) / 1000.0
+    d["offset"] = -(-tics(d["offset"]) // step) * step / 1000.0
+
+
+BACKEND_DEFAULTS = {"precision": 3, "file_extension": "dat"}
+"""Properties of NEST's ascii (both) and screen (precision) backends: digits after the point
+of every float written, and the data files' extension."""
+RECORDER = {**RECORDER_COMMON, **BACKEND_DEFAULTS}
+SAMPLER = {**RECORDER, "interval": 1.0, "offset": 0.0}
 
 MODELS = {m.name: m for m in (
-    DeviceModel("spike_recorder", dict(RECORDER_COMMON), "recorder", "spike_recorder",
-                _check_recorder, readonly=("events",)),
+    DeviceModel("spike_recorder", dict(RECORDER), "recorder", "spike_recorder",
+                _check_recorder, readonly=("events",), normalize=_normalize_recorder),
     DeviceModel("voltmeter", {**SAMPLER, "record_from": ["V_m"]}, "recorder", "sampler",
-                _check_sampler),
+                _check_sampler, normalize=_normalize_sampler),
     DeviceModel("multimeter", {**SAMPLER, "record_from": []}, "recorder", "sampler",
-                _check_sampler),
+                _check_sampler, normalize=_normalize_sampler),
 )}
 
 
@@ -54,7 +93,11 @@ def sample_mask(steps: np.ndarray, d: dict, h: float, ms_of_steps) -> np.ndarray
 
 
 class EventLog:
-    """Growing event columns of one recorder (NEST's memory backend)."""
+    """Growing event columns of one recorder (NEST's memory backend).
+
+    Times handed over as integers are steps (``time_in_steps``); NEST then adds the column
+    ``offsets`` (ms from the step's end to the event; always 0 for on-grid events).
+    """
 
     def __init__(self) -> None:
         self.columns: dict[str, list[np.ndarray]] = {}
@@ -64,13 +107,20 @@ class EventLog:
         n = len(next(iter(cols.values()))) if cols else 0
         if n == 0:
             return
+        cols = dict(cols)
+        if "offsets" not in cols and np.issubdtype(np.asarray(cols["times"]).dtype, np.integer):
+            cols["offsets"] = np.zeros(n)
         for k, v in cols.items():
             self.columns.setdefault(k, []).append(np.asarray(v))
         self.n += n
 
-    def events(self, keys: list[str]) -> dict[str, np.ndarray]:
+    def events(self, keys: list[str], time_in_steps: bool | None = None) -> dict[str, np.ndarray]:
+        """NEST's ``events``: senders, times (and offsets with ``time_in_steps``), then the
+        recorded quantities. ``time_in_steps=None``: offsets when recorded in steps."""
+        if time_in_steps is None:
+            time_in_steps = "offsets" in self.columns
         out = {}
-        for k in ["senders", "times", *keys]:
+        for k in ["senders", "times", *(["offsets"] if time_in_steps else []), *keys]:
             parts = self.columns.get(k)
             if parts:
                 out[k] = np.concatenate(parts)
@@ -83,29 +133,59 @@ class EventLog:
         self.n = 0
 
 
+# --- ascii and screen backends -------------------------------------------------------------
+_FILE_STATUS: dict[str, dict] = {}
+"""The status dict of the recorder that last opened each file (for its ``precision``)."""
+
+
 def ascii_path(d: dict, model: str, gid: int, data_path: str, data_prefix: str) -> str:
-    """NEST's file name: <data_path>/<data_prefix><label or model>-<gid>-<vp>.dat."""
+    """NEST's file name: [<data_path>/]<data_prefix><label or model>-<gid>-<vp>.<extension>."""
     label = d["label"] or model
-    return os.path.join(data_path or ".", f"{data_prefix}{label}-{gid}-0.dat")
+    name = f"{data_prefix}{label}-{gid}-0.{d.get('file_extension', 'dat')}"
+    path = os.path.join(data_path, name) if data_path else name
+    _FILE_STATUS[path] = d
+    return path
+
+
+def header(keys: list[str], time_in_steps: bool) -> str:
+    """The column row of NEST's ascii files."""
+    cols = ["sender", *(("time_step", "time_offset") if time_in_steps else ("time_ms",)), *keys]
+    return "\t".join(cols) + "\n"
 
 
 def open_ascii(path: str, keys: list[str], time_in_steps: bool) -> None:
     """Start a recorder's file as NEST does at every Prepare: truncate and write the header."""
-    header = "sender\ttime_step\toffset" if time_in_steps else "sender\ttime_ms"
     with open(path, "w") as f:
         f.write("# NEST version: 3.10.0\n# RecordingBackendASCII version: 2\n")
-        f.write(header + "".join(f"\t{k}" for k in keys) + "\n")
+        f.write(header(keys, time_in_steps))
+
+
+def format_rows(cols: dict[str, np.ndarray], keys: list[str], time_in_steps: bool,
+                precision: int = 3) -> str:
+    """Events as NEST's ascii and screen backends write them: tab-separated, one line per
+    event, sender, time in ms (or step and offset), then the values, every float in fixed
+    notation with ``precision`` digits (C++ ``std::fixed``; a negative precision means 6)."""
+    p = int(precision) if precision >= 0 else 6
+    senders = np.asarray(cols.get("senders", np.array([], dtype=np.int64)))
+    times = np.asarray(cols.get("times", np.array([])))
+    fmt = f"{{:.{p}f}}".format
+    if time_in_steps:
+        offsets = cols.get("offsets")
+        offsets = np.zeros(len(senders)) if offsets is None else np.asarray(offsets)
+        lead = [f"{int(s)}\t{int(t)}\t{fmt(o)}" for s, t, o in zip(senders, times, offsets)]
+    else:
+        lead = [f"{int(s)}\t{fmt(t)}" for s, t in zip(senders, times)]
+    if keys:
+        vals = [[fmt(v) for v in np.asarray(cols[k]).tolist()] for k in keys]
+        lead = ["\t".join(row) for row in zip(lead, *vals)]
+    return "".join(line + "\n" for line in lead)
 
 
 def write_ascii(path: str, cols: dict[str, np.ndarray], keys: list[str],
-                time_in_steps: bool) -> None:
-    """Append events in NEST's ascii format (tab-separated, 3 decimals)."""
-    senders = cols.get("senders", np.array([]))
-    times = cols.get("times", np.array([]))
+                time_in_steps: bool, precision: int | None = None) -> None:
+    """Append events in NEST's ascii format (see :func:`format_rows`); ``precision`` defaults
+    to that of the recorder that opened the file."""
+    if precision is None:
+        precision = _FILE_STATUS.get(path, BACKEND_DEFAULTS)["precision"]
     with open(path, "a") as f:
-        for i in range(len(senders)):
-            if time_in_steps:
-                row = f"{int(senders[i])}\t{int(times[i])}\t0"
-            else:
-                row = f"{int(senders[i])}\t{times[i]:.3f}"
-            f.write(row + "".join(f"\t{cols[k][i]:.3f}" for k in keys) + "\n")
+        f.write(format_rows(cols, keys, time_in_steps, precision))

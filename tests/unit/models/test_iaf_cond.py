@@ -19,11 +19,8 @@ contraction, apart from XLA's pow, which differs from libm's by 1 ulp at times).
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -34,8 +31,10 @@ import jax.numpy as jnp  # noqa: E402
 from jax import lax  # noqa: E402
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "src")))
-from jaxnest import errors  # noqa: E402
 from jaxnest.models import iaf_cond, odeint  # noqa: E402
+from _nest_driver import (  # noqa: E402
+    check_defaults, check_param_errors, check_receptor, initial, run_nest, simulate, spike_times,
+    train, update_defaults)
 
 MODELS = iaf_cond.MODELS
 TOL_V = 1e-9  # mV; observed ~1e-13
@@ -46,21 +45,14 @@ TOL_G_REL = 1e-9  # relative to max(|g|, 1 nS); observed ~1e-14
 # --------------------------------------------------------------------------------------------
 
 
-def _train(rng, t0, t1, rate, h):
-    """Grid-aligned Poisson-like spike times in [t0, t1) (ms), as a sorted list."""
-    n = rng.poisson(rate * (t1 - t0) / 1000.0)
-    steps = np.unique(rng.integers(int(round(t0 / h)), int(round(t1 / h)), n))
-    return [round(float(s) * h, 6) for s in steps]
-
-
 def _scenarios():
     rng = np.random.default_rng(2024)
     sc = []
 
     def neuron(params, h, T, exc_w, inh_w, rate_e=300.0, rate_i=150.0, delays=(1.0, 1.5), dc=()):
         spikes = [
-            [_train(rng, 1.0, T - 5.0, rate_e, h), exc_w, delays[0]],
-            [_train(rng, 1.0, T - 5.0, rate_i, h), inh_w, delays[1]],
+            [train(rng, 1.0, T - 5.0, rate_e, h), exc_w, delays[0]],
+            [train(rng, 1.0, T - 5.0, rate_i, h), inh_w, delays[1]],
             # two spikes in the same step from one generator (summed in the buffer)
             [[20.0, 20.0, 150.0], exc_w, delays[0]],
         ]
@@ -97,143 +89,12 @@ def _scenarios():
 _BAD = [{"C_m": 0.0}, {"C_m": -1.0}, {"tau_syn_ex": 0.0}, {"tau_syn_in": -2.0}, {"t_ref": -0.5},
         {"V_reset": -50.0}, {"g_L": 0.0}, {"C_m": -1.0, "V_reset": -40.0, "tau_syn_ex": -1.0}]
 
-_NEST_SCRIPT = textwrap.dedent(r"""
-    import json, sys
-    import nest
-    nest.set_verbosity("M_ERROR")
-    scen, bad = json.load(open(sys.argv[1]))
-    MODELS = ["iaf_cond_alpha", "iaf_cond_exp"]
-    out = {"runs": [], "defaults": {}, "errors": {}, "receptor": {}}
-    for m in MODELS + ["parrot_neuron"]:
-        d = nest.GetDefaults(m)
-        out["defaults"][m] = {k: d[k] for k in d if isinstance(d[k], (int, float, bool))}
-        out["defaults"][m]["recordables"] = [str(r) for r in d.get("recordables", [])]
-    for m in MODELS:
-        res = []
-        for b in bad:
-            nest.ResetKernel()
-            n = nest.Create(m)
-            try:
-                n.set(b)
-                res.append(None)
-            except Exception as e:
-                res.append([type(e).__name__, str(e)])
-        out["errors"][m] = res
-        nest.ResetKernel()
-        n = nest.Create(m)
-        try:
-            nest.Connect(nest.Create("spike_generator"), n, syn_spec={"receptor_type": 1})
-            out["receptor"][m] = None
-        except Exception as e:
-            out["receptor"][m] = [type(e).__name__, str(e)]
-    for s in scen:
-        nest.ResetKernel()
-        nest.resolution = s["h"]
-        rec = []
-        recordables = [str(r) for r in nest.GetDefaults(s["model"])["recordables"]]
-        for nd in s["neurons"]:
-            n = nest.Create(s["model"], params=nd["params"])
-            for times, w, delay in nd["spikes"]:
-                g = nest.Create("spike_generator", params={"spike_times": times})
-                nest.Connect(g, n, syn_spec={"weight": w, "delay": delay})
-            for amp, start, stop, delay in nd["dc"]:
-                g = nest.Create("dc_generator", params={"amplitude": amp, "start": start, "stop": stop})
-                nest.Connect(g, n, syn_spec={"delay": delay})
-            sr = nest.Create("spike_recorder")
-            nest.Connect(n, sr)
-            mm = nest.Create("multimeter", params={"interval": s["h"], "record_from": recordables})
-            nest.Connect(mm, n)
-            rec.append((sr, mm))
-        nest.Simulate(s["T"])
-        res = []
-        for sr, mm in rec:
-            ev = mm.events
-            r = {"spikes": [float(t) for t in sr.events["times"]],
-                 "times": [float(t) for t in ev["times"]]}
-            for k in recordables:
-                r[k] = [float(v) for v in ev[k]]
-            res.append(r)
-        out["runs"].append(res)
-    json.dump(out, open(sys.argv[2], "w"))
-""")
-
 
 @pytest.fixture(scope="module")
 def nest_results(tmp_path_factory):
     pytest.importorskip("nest")
-    d = tmp_path_factory.mktemp("nest_cond")
     scen = _scenarios()
-    (d / "in.json").write_text(json.dumps([scen, _BAD]))
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", _NEST_SCRIPT, str(d / "in.json"), str(d / "out.json")],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return scen, json.loads((d / "out.json").read_text())
-
-
-# --------------------------------------------------------------------------------------------
-# jaxnest driver
-# --------------------------------------------------------------------------------------------
-
-
-def _inputs(model, scenario):
-    """Per-step inputs x (steps, 2, n) and i_stim (steps, n) at NEST's arrival steps."""
-    h, T = scenario["h"], scenario["T"]
-    n_steps = int(round(T / h))
-    neurons = scenario["neurons"]
-    n = len(neurons)
-    x = np.zeros((n_steps, model.n_channels, n))
-    i_stim = np.zeros((n_steps, n))
-    for j, nd in enumerate(neurons):
-        for times, w, delay in nd["spikes"]:
-            ch = int(model.channel(np.array([w]), np.array([0]))[0])
-            for t in times:
-                s = int(round(t / h)) - 1 + int(round(delay / h))
-                if s < n_steps:
-                    x[s, ch, j] += w
-        for amp, start, stop, delay in nd["dc"]:
-            e0 = max(int(round(start / h)) - 1, 0)
-            e1 = int(round(stop / h)) - 2  # inclusive
-            D = int(round(delay / h))
-            for e in range(e0, e1 + 1):
-                if e + D < n_steps:
-                    i_stim[e + D, j] += amp
-    return x, i_stim
-
-
-def _initial(model, neurons):
-    params = {k: np.array([float(nd["params"].get(k, v)) for nd in neurons]) for k, v in model.params.items()}
-    state = {k: jnp.asarray([float(nd["params"].get(k, v)) for nd in neurons]) for k, v in model.state.items()}
-    state.update({k: jnp.full(len(neurons), float(v)) for k, v in model.hidden.items()})
-    return params, state
-
-
-def _run(model, scenario):
-    """Drive ``model.update`` with lax.scan; return recordables (steps, n) and spike counts."""
-    h = scenario["h"]
-    params, state = _initial(model, scenario["neurons"])
-    model.check(params)
-    x, i_stim = _inputs(model, scenario)
-
-    @jax.jit
-    def run(params, state, x, i_stim):
-        props = model.propagators(params, h)  # traced, as the kernel calls it
-
-        def step(st, inp):
-            xs, ist = inp
-            new, spk = model.update(params, props, st, xs, ist, h)
-            return new, ({k: new[k] for k in model.recordables}, spk)
-
-        return lax.scan(step, state, (x, i_stim))[1]
-
-    jparams = {k: jnp.asarray(v) for k, v in params.items()}
-    rec, spikes = run(jparams, state, jnp.asarray(x), jnp.asarray(i_stim))
-    return {k: np.asarray(v) for k, v in rec.items()}, np.asarray(spikes)
-
-
-def _spike_times(counts, h):
-    steps = np.repeat(np.arange(counts.size), counts.astype(int))
-    return np.round((steps + 1) * h, 9)
+    return scen, run_nest(tmp_path_factory, "nest_cond", scen, list(MODELS), _BAD)
 
 
 def _scenario_ids():
@@ -246,10 +107,10 @@ def test_matches_nest(nest_results, idx):
     scenario = scen[idx]
     model = MODELS[scenario["model"]]
     h = scenario["h"]
-    rec, spikes = _run(model, scenario)
+    rec, spikes = simulate(model, scenario)
     worst = {}
     for j, nr in enumerate(out["runs"][idx]):
-        mine = _spike_times(spikes[:, j], h)
+        mine = spike_times(spikes[:, j], h)
         theirs = np.round(np.array(sorted(nr["spikes"])), 9)
         assert mine.tolist() == theirs.tolist(), (scenario["model"], j)
         steps = np.rint(np.array(nr["times"]) / h).astype(int) - 1
@@ -279,39 +140,17 @@ def test_matches_nest(nest_results, idx):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_defaults_match_nest(nest_results, name):
     _, out = nest_results
-    nd = out["defaults"][name]
     m = MODELS[name]
-    for k, v in {**m.params, **m.state}.items():
-        assert k in nd, k
-        assert nd[k] == v, (k, nd[k], v)
-    assert list(m.recordables) == nd["recordables"]
-    assert not set(m.hidden) & set(nd), "hidden names must not shadow NEST keys"
-    node_level = set(out["defaults"]["parrot_neuron"]) - {"flush_event_send_interval"}
-    assert set(nd) - node_level - {"recordables"} <= set(m.params) | set(m.state), \
-        set(nd) - node_level - set(m.params) - set(m.state)
-    # every recordable is a key of the state update returns
-    params, state = _initial(m, [{"params": {}}])
-    new, _ = m.update(params, m.propagators(params, 0.1), state, jnp.zeros((2, 1)), jnp.zeros(1), 0.1)
-    assert set(m.recordables) <= set(new) and set(new) == set(m.state) | set(m.hidden)
+    check_defaults(m, out, name)
+    update_defaults(m)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_error_messages_match_nest(nest_results, name):
     _, out = nest_results
     m = MODELS[name]
-    for b, expect in zip(_BAD, out["errors"][name]):
-        params = {k: np.array([float(b.get(k, v))]) for k, v in m.params.items()}
-        if expect is None:
-            m.check(params)
-            continue
-        assert expect[0] == "BadProperty"
-        with pytest.raises(errors.BadProperty) as ei:
-            m.check(params)
-        assert expect[1].endswith(str(ei.value)), (expect[1], str(ei.value))
-    kind, msg = out["receptor"][name]
-    with pytest.raises(getattr(errors, kind)) as ei:
-        m.channel(np.array([1.0]), np.array([1]))
-    assert msg.endswith(str(ei.value)), (msg, str(ei.value))
+    check_param_errors(m, _BAD, out["errors"][name], allow_skip=False)
+    check_receptor(m, out, name)
     assert m.channel(np.array([2.0, 0.0, -1.0]), np.zeros(3, int)).tolist() == [0, 0, 1]
 
 
@@ -376,7 +215,7 @@ def test_integrate_step_sequence_matches_gsl():
 def test_update_in_fori_loop_and_refractoriness():
     m = iaf_cond.iaf_cond_alpha
     n = 3
-    params, state = _initial(m, [{"params": {}}] * n)
+    params, state = initial(m, [{"params": {}}] * n)
     params["I_e"] = np.array([0.0, 400.0, 1000.0])
     params = {k: jnp.asarray(v) for k, v in params.items()}
 
@@ -407,7 +246,7 @@ def test_spike_input_scaling():
     x = jnp.array([[2.0], [-3.0]])
     for name in MODELS:
         m = MODELS[name]
-        params, state = _initial(m, [{"params": {}}])
+        params, state = initial(m, [{"params": {}}])
         params = {k: jnp.asarray(v) for k, v in params.items()}
         new, _ = m.update(params, m.propagators(params, h), state, x, jnp.zeros(1), h)
         if name == "iaf_cond_alpha":

@@ -2,25 +2,13 @@
 
 The NEST side runs in one subprocess (NEST can be imported only once per process and prints a
 banner), which simulates every scenario and writes JSON. The jaxnest side drives the model's
-``update`` step by step with a ``lax.scan``, feeding the inputs at the steps NEST delivers them:
-
-- a spike_generator spike at time t over a connection of delay d is read by its target in step
-  ``round(t/h) - 1 + round(d/h)`` (the generator emits it in step round(t/h) - 1, the step whose
-  end is t; delivery adds the delay in steps);
-- a dc_generator (start, stop, delay d) sends in the steps e with start < (e + 2) h <= stop
-  (NEST shifts current generators by 2 steps in ``StimulationDevice::is_active``), i.e.
-  e = round(start/h) - 1 ... round(stop/h) - 2, clipped at 0; the target reads it in step
-  e + round(d/h);
-- a multimeter/voltmeter sample stamped (s + 1) h (interval = h) shows the state after the
-  update of step s; a spike emitted in step s is stamped (s + 1) h.
+``update`` step by step with a ``lax.scan``, feeding the inputs at the steps NEST delivers them
+(``_nest_driver.py`` states the NEST conventions it reproduces).
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -28,11 +16,12 @@ import pytest
 jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
-from jax import lax  # noqa: E402
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "src")))
 from jaxnest import errors  # noqa: E402
 from jaxnest.models import iaf_psc, parrot  # noqa: E402
+from _nest_driver import (  # noqa: E402
+    check_defaults, check_param_errors, run_fori, run_nest, simulate, spike_times, train)
 
 MODELS = {**iaf_psc.MODELS, **parrot.MODELS}
 TOL = 1e-9
@@ -42,21 +31,14 @@ TOL = 1e-9
 # --------------------------------------------------------------------------------------------
 
 
-def _train(rng, t0, t1, rate, h):
-    """Grid-aligned Poisson-like spike times in [t0, t1) (ms), as a sorted list."""
-    n = rng.poisson(rate * (t1 - t0) / 1000.0)
-    steps = np.unique(rng.integers(int(round(t0 / h)), int(round(t1 / h)), n))
-    return [round(float(s) * h, 6) for s in steps]
-
-
 def _scenarios():
     rng = np.random.default_rng(12345)
     sc = []
 
     def neuron(params, h, T, exc_w, inh_w, rate_e=800.0, rate_i=400.0, delays=(1.0, 1.5), dc=()):
         spikes = [
-            [_train(rng, 1.0, T - 5.0, rate_e, h), exc_w, delays[0]],
-            [_train(rng, 1.0, T - 5.0, rate_i, h), inh_w, delays[1]],
+            [train(rng, 1.0, T - 5.0, rate_e, h), exc_w, delays[0]],
+            [train(rng, 1.0, T - 5.0, rate_i, h), inh_w, delays[1]],
             # two spikes in the same step from one generator (summed in the buffer)
             [[20.0, 20.0, 150.0], exc_w, h],
         ]
@@ -117,9 +99,9 @@ def _scenarios():
     h, T = 0.1, 100.0
     sc.append({"model": "parrot_neuron", "h": h, "T": T, "neurons": [
         {"params": {}, "dc": [], "spikes": [
-            [_train(rng, 1.0, 90.0, 300.0, h), 2.5, 1.0],
-            [sorted(_train(rng, 1.0, 90.0, 300.0, h) + [30.0, 30.0]), -3.0, 2.0],  # weight is ignored
-            [_train(rng, 1.0, 90.0, 300.0, h), 1.0, 1.0, 1],  # receptor 1: ignored
+            [train(rng, 1.0, 90.0, 300.0, h), 2.5, 1.0],
+            [sorted(train(rng, 1.0, 90.0, 300.0, h) + [30.0, 30.0]), -3.0, 2.0],  # weight is ignored
+            [train(rng, 1.0, 90.0, 300.0, h), 1.0, 1.0, 1],  # receptor 1: ignored
         ]},
     ]})
     return sc
@@ -129,157 +111,26 @@ def _scenarios():
 # NEST subprocess
 # --------------------------------------------------------------------------------------------
 
-_NEST_SCRIPT = textwrap.dedent(r"""
-    import json, sys
-    import nest
-    nest.set_verbosity("M_ERROR")
-    scen = json.load(open(sys.argv[1]))
-    MODELS = ["iaf_psc_alpha", "iaf_psc_exp", "iaf_psc_delta", "parrot_neuron"]
-    out = {"runs": [], "defaults": {}, "errors": {}}
-    for m in MODELS:
-        d = nest.GetDefaults(m)
-        out["defaults"][m] = {k: d[k] for k in d if k not in ("recordables",)
-                              and isinstance(d[k], (int, float, bool))}
-        out["defaults"][m]["recordables"] = list(d.get("recordables", []))
-    bad = [{"C_m": 0.0}, {"tau_m": -1.0}, {"tau_syn_ex": 0.0}, {"tau_syn_in": -2.0},
-           {"t_ref": -0.5}, {"V_reset": -50.0}, {"rho": -1.0}, {"delta": -1.0},
-           {"C_m": -1.0, "V_reset": -40.0, "tau_m": -1.0}, {"flush_event_send_interval": 0.0}]
-    for m in MODELS:
-        res = []
-        for b in bad:
-            nest.ResetKernel()
-            n = nest.Create(m)
-            try:
-                n.set(b)
-                res.append(None)
-            except Exception as e:
-                res.append([type(e).__name__, str(e)])
-        out["errors"][m] = res
-    for s in scen:
-        nest.ResetKernel()
-        nest.resolution = s["h"]
-        rec = []
-        d = nest.GetDefaults(s["model"])
-        recordables = list(d.get("recordables", []))
-        for nd in s["neurons"]:
-            n = nest.Create(s["model"], params=nd["params"])
-            for sp in nd["spikes"]:
-                times, w, delay = sp[:3]
-                syn = {"weight": w, "delay": delay}
-                if len(sp) > 3:
-                    syn["receptor_type"] = sp[3]
-                g = nest.Create("spike_generator", params={"spike_times": times})
-                nest.Connect(g, n, syn_spec=syn)
-            for amp, start, stop, delay in nd["dc"]:
-                g = nest.Create("dc_generator", params={"amplitude": amp, "start": start, "stop": stop})
-                nest.Connect(g, n, syn_spec={"delay": delay})
-            sr = nest.Create("spike_recorder")
-            nest.Connect(n, sr)
-            mm = None
-            if recordables:
-                mm = nest.Create("multimeter", params={"interval": s["h"], "record_from": recordables})
-                nest.Connect(mm, n)
-            rec.append((sr, mm))
-        nest.Simulate(s["T"])
-        res = []
-        for sr, mm in rec:
-            r = {"spikes": [float(t) for t in sr.events["times"]]}
-            if mm is not None:
-                ev = mm.events
-                r["times"] = [float(t) for t in ev["times"]]
-                for k in recordables:
-                    r[k] = [float(v) for v in ev[k]]
-            res.append(r)
-        out["runs"].append(res)
-    json.dump(out, open(sys.argv[2], "w"))
-""")
+_BAD = [{"C_m": 0.0}, {"tau_m": -1.0}, {"tau_syn_ex": 0.0}, {"tau_syn_in": -2.0},
+        {"t_ref": -0.5}, {"V_reset": -50.0}, {"rho": -1.0}, {"delta": -1.0},
+        {"C_m": -1.0, "V_reset": -40.0, "tau_m": -1.0}, {"flush_event_send_interval": 0.0}]
+
 
 
 @pytest.fixture(scope="module")
 def nest_results(tmp_path_factory):
     pytest.importorskip("nest")
-    d = tmp_path_factory.mktemp("nest")
     scen = _scenarios()
-    (d / "in.json").write_text(json.dumps(scen))
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", _NEST_SCRIPT, str(d / "in.json"), str(d / "out.json")],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return scen, json.loads((d / "out.json").read_text())
-
-
-# --------------------------------------------------------------------------------------------
-# jaxnest driver
-# --------------------------------------------------------------------------------------------
-
-
-def _inputs(model, scenario):
-    """Per-step inputs x (steps, C, n) and i_stim (steps, n) at NEST's arrival steps."""
-    h, T = scenario["h"], scenario["T"]
-    n_steps = int(round(T / h))
-    neurons = scenario["neurons"]
-    n = len(neurons)
-    x = np.zeros((n_steps, model.n_channels, n))
-    i_stim = np.zeros((n_steps, n))
-    for j, nd in enumerate(neurons):
-        for sp in nd["spikes"]:
-            times, w, delay = sp[:3]
-            receptor = sp[3] if len(sp) > 3 else 0
-            ch = int(model.channel(np.array([w]), np.array([receptor]))[0])
-            value = 1.0 if getattr(model, "input_is_multiplicity", False) else w
-            for t in times:
-                s = int(round(t / h)) - 1 + int(round(delay / h))
-                if s < n_steps:
-                    x[s, ch, j] += value
-        for amp, start, stop, delay in nd["dc"]:
-            e0 = max(int(round(start / h)) - 1, 0)
-            e1 = int(round(stop / h)) - 2  # inclusive
-            D = int(round(delay / h))
-            for e in range(e0, e1 + 1):
-                if e + D < n_steps:
-                    i_stim[e + D, j] += amp
-    return x, i_stim
-
-
-def _run(model, scenario):
-    """Drive ``model.update`` with lax.scan; return recordables (steps, n) and spike counts."""
-    h = scenario["h"]
-    neurons = scenario["neurons"]
-    params = {k: np.array([float(nd["params"].get(k, v)) for nd in neurons]) for k, v in model.params.items()}
-    state = {k: jnp.asarray([float(nd["params"].get(k, v)) for nd in neurons]) for k, v in model.state.items()}
-    state.update({k: jnp.full(len(neurons), float(v)) for k, v in model.hidden.items()})
-    model.check(params)
-    x, i_stim = _inputs(model, scenario)
-
-    @jax.jit
-    def run(params, state, x, i_stim):
-        props = model.propagators(params, h)  # traced, as the kernel calls it
-
-        def step(st, inp):
-            xs, ist = inp
-            new, spk = model.update(params, props, st, xs, ist, h)
-            return new, ({k: new[k] for k in model.recordables}, spk)
-
-        return lax.scan(step, state, (x, i_stim))[1]
-
-    jparams = {k: jnp.asarray(v) for k, v in params.items()}
-    rec, spikes = run(jparams, state, jnp.asarray(x), jnp.asarray(i_stim))
-    return {k: np.asarray(v) for k, v in rec.items()}, np.asarray(spikes)
-
-
-def _spike_times(counts, h):
-    """Spike times (multiplicity repeated) of one neuron: step s -> (s + 1) h."""
-    steps = np.repeat(np.arange(counts.size), counts.astype(int))
-    return np.round((steps + 1) * h, 9)
+    return scen, run_nest(tmp_path_factory, "nest", scen, list(MODELS), _BAD)
 
 
 def _compare(scenario, nest_run):
     model = MODELS[scenario["model"]]
     h = scenario["h"]
-    rec, spikes = _run(model, scenario)
+    rec, spikes = simulate(model, scenario)
     worst = {}
     for j, nr in enumerate(nest_run):
-        mine = _spike_times(spikes[:, j], h)
+        mine = spike_times(spikes[:, j], h)
         theirs = np.round(np.array(nr["spikes"]), 9)
         assert mine.tolist() == sorted(theirs.tolist()), (scenario["model"], j)
         if model.recordables:
@@ -322,37 +173,16 @@ def test_matches_nest(nest_results, idx):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_defaults_match_nest(nest_results, name):
     _, out = nest_results
-    nd = out["defaults"][name]
     m = MODELS[name]
-    for k, v in {**m.params, **m.state}.items():
-        assert k in nd, k
-        assert nd[k] == v, (k, nd[k], v)
-    assert sorted(m.recordables) == sorted(nd["recordables"])
-    assert not set(m.hidden) & set(nd), "hidden names must not shadow NEST keys"
-    # every model-specific (non-node-level) NEST default is a parameter or public state
-    node_level = set(out["defaults"]["parrot_neuron"]) - {"flush_event_send_interval"}
-    assert set(nd) - node_level - {"recordables"} <= set(m.params) | set(m.state), \
-        set(nd) - node_level - set(m.params) - set(m.state)
+    check_defaults(m, out, name, ordered_recordables=False)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_error_messages_match_nest(nest_results, name):
     _, out = nest_results
     m = MODELS[name]
-    bad = [{"C_m": 0.0}, {"tau_m": -1.0}, {"tau_syn_ex": 0.0}, {"tau_syn_in": -2.0},
-           {"t_ref": -0.5}, {"V_reset": -50.0}, {"rho": -1.0}, {"delta": -1.0},
-           {"C_m": -1.0, "V_reset": -40.0, "tau_m": -1.0}, {"flush_event_send_interval": 0.0}]
-    for b, expect in zip(bad, out["errors"][name]):
-        if not set(b) <= set(m.params):
-            continue  # NEST: UnaccessedDictionaryEntry, raised by the API layer
-        params = {k: np.array([float(b.get(k, v))]) for k, v in m.params.items()}
-        if expect is None:
-            m.check(params)
-            continue
-        assert expect[0] == "BadProperty"
-        with pytest.raises(errors.BadProperty) as ei:
-            m.check(params)
-        assert expect[1].endswith(str(ei.value)), (expect[1], str(ei.value))
+    # keys the model lacks: NEST's UnaccessedDictionaryEntry, raised by the API layer
+    check_param_errors(m, _BAD, out["errors"][name], skip=lambda b: not set(b) <= set(m.params))
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,18 +230,7 @@ def test_update_in_fori_loop_vectorised():
     params["I_e"] = jnp.array([0.0, 400.0, 1000.0])
     state = {k: jnp.full(n, float(v)) for k, v in {**m.state, **m.hidden}.items()}
 
-    @jax.jit
-    def run(params, state):
-        props = m.propagators(params, 0.1)
-
-        def body(i, c):
-            st, cnt = c
-            st, spk = m.update(params, props, st, jnp.zeros((2, n)), jnp.zeros(n), 0.1)
-            return st, cnt + spk
-
-        return lax.fori_loop(0, 1000, body, (state, jnp.zeros(n)))
-
-    st, cnt = run(params, state)
+    st, cnt = run_fori(m, params, state, 1000)
     assert st["V_m"].dtype == jnp.float64
     assert cnt[0] == 0 and 0 < cnt[1] < cnt[2]
 
