@@ -53,11 +53,14 @@ def psc_for_psp(tau_m, tau_syn, C_m):
     return 1.0 / psp(0.5 * (lo + hi))
 
 
-def brunel(nest, order: int, seed: int, threads: int = 1):
-    """examples/pynest/brunel.py's network; returns the spike recorder (50 exc. neurons)."""
+def brunel(nest, order: int, seed: int, threads: int = 1, float_precision: str = ""):
+    """examples/pynest/brunel.py's network; returns the spike recorder (50 exc. neurons).
+    ``float_precision``: jaxnest's kernel setting ('float32' opt-in), not set when empty."""
     nest.ResetKernel()
     if threads > 1:
         nest.local_num_threads = threads
+    if float_precision:
+        nest.float_precision = float_precision
     nest.resolution = 0.1
     nest.rng_seed = seed
     NE, NI = 4 * order, order
@@ -90,7 +93,7 @@ def _peak_rss_gib() -> float:
 
 
 def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
-            repeat: bool) -> dict:
+            repeat: bool, float_precision: str = "") -> dict:
     """Build and simulate in this process; returns the measurements."""
     t0 = time.perf_counter()
     compile_s = [0.0]
@@ -110,7 +113,8 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
         jax.monitoring.register_event_duration_secs_listener(listener)
         import jaxnest as nest
     t_import = time.perf_counter()
-    spikes = brunel(nest, order, seed, threads if backend == "nest" else 1)
+    spikes = brunel(nest, order, seed, threads if backend == "nest" else 1,
+                    float_precision if backend == "jaxnest" else "")
     t_built = time.perf_counter()
     compile_s[0] = 0.0
     c0 = time.process_time()
@@ -132,6 +136,7 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
         out["plan_s"] = round(timings.get("plan_s", 0.0), 3)
         out["simulate_s"] = round(timings.get("run_s", t_sim - t_built - compile_s[0]), 3)
         out["device"] = str(jax.devices()[0])
+        out["float_precision"] = nest.float_precision
     else:
         out["compile_s"] = 0.0
         out["simulate_s"] = out["simulate_first_s"]
@@ -150,7 +155,8 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
 def _subprocess(backend: str, a) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--backend", backend, "--child",
            "--order", str(a.order), "--simtime", str(a.simtime), "--seed", str(a.seed),
-           "--threads", str(a.threads)] + (["--repeat"] if a.repeat else [])
+           "--threads", str(a.threads)] + (["--repeat"] if a.repeat else []) \
+        + (["--float-precision", a.float_precision] if a.float_precision else [])
     env = dict(os.environ)
     if not a.xla_cache:
         env["JAXNEST_CACHE_DIR"] = ""
@@ -174,11 +180,13 @@ def main(argv=None) -> None:
     p.add_argument("--repeat", action="store_true", help="time a second, equal Simulate")
     p.add_argument("--xla-cache", action="store_true",
                    help="keep jaxnest's persistent XLA cache (default: cold compile)")
+    p.add_argument("--float-precision", choices=("float64", "float32"), default="",
+                   help="jaxnest's float_precision kernel setting (default: float64)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
-        print(json.dumps(run_one(a.backend, a.order, a.simtime, a.seed, a.threads, a.repeat)),
-              flush=True)
+        print(json.dumps(run_one(a.backend, a.order, a.simtime, a.seed, a.threads, a.repeat,
+                                 a.float_precision)), flush=True)
         return
     backends = ("nest", "jaxnest") if a.backend == "both" else (a.backend,)
     res = {}

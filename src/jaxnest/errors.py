@@ -175,3 +175,11 @@ class NESTErrors:
     UnknownReceptorType = UnknownReceptorType
     UnknownSynapseType = UnknownSynapseType
     UnsupportedEvent = UnsupportedEvent
+
+
+class OutOfMemory(KernelException):
+    """A network that would not fit in the memory available (raised before allocating, so
+    that the process is not killed by the operating system)."""
+
+
+NESTErrors.OutOfMemory = OutOfMemory

@@ -11,6 +11,7 @@ import numpy as np
 from .. import errors
 from ..connect import rules
 from .kernel import Kernel
+from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
           "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set()}
@@ -51,11 +52,16 @@ def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict]:
 def _column(kernel: Kernel, value, n: int, key: str) -> np.ndarray:
     """One value per new connection from a scalar, an array (in connection order) or a
     random parameter."""
+    return np.broadcast_to(_values(kernel, value, n, key), (n,)).copy()
+
+
+def _values(kernel: Kernel, value, n: int, key: str):
+    """As :func:`_column`, but a scalar stays one float (the table fills it in place)."""
     if hasattr(value, "sample"):
         return np.asarray(value.sample(kernel.rng, n), dtype=float)
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
-        return np.full(n, float(arr))
+        return float(arr)
     if arr.size != n:
         raise errors.BadProperty(f"'{key}' array has {arr.size} elements but the rule creates "
                                  f"{n} connections.")
@@ -70,23 +76,46 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values = _resolve_syn_spec(kernel, syn_spec)
     _check_kinds(kernel, pre, post)
+    _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
     n = src.size
-    weight = _column(kernel, values["weight"], n, "weight")
-    if np.ndim(values["delay"]) == 0 and not hasattr(values["delay"], "sample"):
-        steps = np.full(n, kernel.delay_steps(values["delay"]))  # one rounding, not n
-    else:
-        steps = kernel.delay_steps(_column(kernel, values["delay"], n, "delay"))
-    if n and steps.min() < 1:
+    weight = _values(kernel, values["weight"], n, "weight")
+    steps = kernel.delay_steps(_values(kernel, values["delay"], n, "delay"))
+    if n and np.min(steps) < 1:
         raise errors.BadDelay(f"Delay must be greater than or equal to resolution "
                               f"({kernel.resolution} ms).")
-    receptor = _column(kernel, values["receptor_type"], n, "receptor_type").astype(np.int32)
+    receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
+                          dtype=np.int32)
     _check_receptors(kernel, tgt, weight, receptor)
     table = kernel.network.conns
     first = len(table)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.resolution,
-                      syn=np.full(n, synapse_names(kernel).index(name)), receptor=receptor))
+                      syn=synapse_names(kernel).index(name), receptor=receptor))
     return np.arange(first, first + n)
+
+
+# bytes per new connection while a rule draws it (ids, row/column indices), besides its row
+# in the connection table
+RULE_BYTES = 28
+
+
+def _check_room(rule, conn_spec: dict, n_pre: int, n_post: int) -> None:
+    """Refuse, before drawing, a Connect whose connections cannot fit in memory (counted
+    where the rule fixes their number, or expects it: pairwise_bernoulli with a scalar p)."""
+    def num(key) -> float:
+        v = conn_spec.get(key)
+        ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        return max(float(v), 0.0) if ok else 0.0
+
+    count = {"all_to_all": n_pre * n_post, "one_to_one": n_pre,
+             "fixed_indegree": n_post * num("indegree"),
+             "fixed_outdegree": n_pre * num("outdegree"),
+             "fixed_total_number": num("N"),
+             "pairwise_bernoulli": n_pre * n_post * num("p")
+             }.get(rule, 0) if isinstance(rule, str) else 0
+    if count > 2**20:
+        check_memory(int(count) * (ConnTable.ROW_BYTES + RULE_BYTES),
+                     f"{int(count):,} connections")
 
 
 def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> None:
@@ -122,14 +151,20 @@ def _name_of_kind(kernel: Kernel, gids: np.ndarray, kind: str) -> str:
     return kind
 
 
-def _check_receptors(kernel: Kernel, tgt: np.ndarray, weight: np.ndarray,
-                     receptor: np.ndarray) -> None:
+def _check_receptors(kernel: Kernel, tgt: np.ndarray, weight, receptor) -> None:
     """Let each target model reject receptor types it lacks, at Connect time (as NEST)."""
     if not receptor.any():  # receptor 0 exists in every model
         return
     net = kernel.network
-    for name, store in net.neurons.items():
-        sel = np.isin(tgt, store.gids)
+    store_of = np.zeros(net.size + 1, dtype=np.int32)  # gid -> 1 + index of its store
+    stores = list(net.neurons.values())
+    for i, store in enumerate(stores):
+        store_of[store.gids] = i + 1
+    code = store_of[tgt]
+    weight = np.broadcast_to(weight, tgt.shape)
+    receptor = np.broadcast_to(receptor, tgt.shape)
+    for i, store in enumerate(stores):
+        sel = code == i + 1
         if sel.any():
             store.entry.impl.channel(weight[sel], receptor[sel])
 

@@ -51,6 +51,15 @@ def _full(values: dict, n: int) -> dict:
     return {k: jnp.broadcast_to(v, (n,)) if jnp.ndim(v) == 0 else v for k, v in values.items()}
 
 
+def _cast_floats(ft):
+    """Floating point leaves to the kernel's float type (propagators are computed in float64
+    from the parameters); integer leaves as they are."""
+    def cast(x):
+        x = jnp.asarray(x)
+        return x.astype(ft) if jnp.issubdtype(x.dtype, jnp.floating) else x
+    return cast
+
+
 def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure."""
     D, L, C, N, R = st.D, st.L, st.C, st.N, st.R
@@ -65,6 +74,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     groups = st.groups
     itype = jnp.int64 if st.idx64 else jnp.int32
     seg_len, B = st.seg_len, st.seg_batch
+    ft = jnp.dtype(st.float_type)  # state, weights, buffers (the kernel's float_precision)
     r_idx = jnp.arange(R, dtype=jnp.int32)
 
     # --- neuron updates -----------------------------------------------------------------
@@ -75,14 +85,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         if st.n_current:
             i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * N, N)
         else:  # no current input anywhere: cbuf stays zero
-            i_all = jnp.zeros(N)
+            i_all = jnp.zeros(N, ft)
         new_states, spikes = [], []
         for g, stt, p, pr in zip(groups, states, args["params"], args["props"]):
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.impl.n_channels, g.offset:g.offset + g.n]
             new, spk = g.impl.update(p, pr, stt, x, i_all[g.offset:g.offset + g.n], st.h)
-            new_states.append(new)
-            spikes.append(jnp.asarray(spk, jnp.float64))
+            new_states.append({k: v.astype(stt[k].dtype) for k, v in new.items()})
+            spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
         fired = row != 0
@@ -259,13 +269,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         props = []
         for g, p in zip(groups, args["params"]):
             try:  # uniform parameters arrive as scalars: their propagators are scalars too
-                props.append(g.impl.propagators(p, st.h))
+                pr = g.impl.propagators(p, st.h)
             except Exception:  # a model that needs per-neuron arrays
-                props.append(g.impl.propagators(_full(p, g.n), st.h))
+                pr = g.impl.propagators(_full(p, g.n), st.h)
+            props.append(jax.tree.map(_cast_floats(ft), pr))
         args = dict(args, props=props)
         rec0 = (jnp.zeros(ev_cap, jnp.int32), jnp.zeros(ev_cap, jnp.int32),
-                jnp.zeros(ev_cap), jnp.int32(0))
-        samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols))
+                jnp.zeros(ev_cap, ft), jnp.int32(0))
+        samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols), ft)
         A0 = s0 - s0 % D
         n_slices = (s0 % D + n_steps + D - 1) // D
         kk = jnp.arange(D)
@@ -277,9 +288,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             k_hi = jnp.minimum(s0 + n_steps - A, D)
             live = (kk >= k_lo) & (kk < k_hi)
             row0 = ((A // D) % NB) * D   # ring-buffer row of the slice's first step
-            S = jnp.zeros((D, R))
+            S = jnp.zeros((D, R), ft)
             k1 = jnp.zeros(R, jnp.int32)
-            m1 = jnp.zeros(R)
+            m1 = jnp.zeros(R, ft)
             cnt = jnp.zeros(R, jnp.int32)
             states, S, k1, m1, cnt, samples, n_samp = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
@@ -288,9 +299,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             # chunk's end clears the spare block at row L instead. (row_z depends on the
             # loop's result, so the clearing is ordered after the reads and done in place.)
             row_z = jnp.where((k_hi == D) & (n_samp >= 0), row0, L)
-            buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN), row_z * CN, 0)
+            buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN, ft), row_z * CN, 0)
             if st.n_current:
-                cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * N), row_z * N, 0)
+                cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * N, ft), row_z * N, 0)
             buf, rec = deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args)
             buf, cbuf = deliver_generators(buf, cbuf, A, live, args)
             return states, buf, cbuf, rec, samples, n_samp

@@ -92,8 +92,8 @@ class Kernel:
                 raise errors.BadProperty("RNG seed must be in (0, 2^32-1).")
             self.settings["rng_seed"] = seed
             self.rng = np.random.default_rng(seed)
-        if "float_precision" in params and params["float_precision"] != "float64":
-            raise errors.NotImplemented("jaxnest computes in float64 only for now.")
+        if "float_precision" in params:
+            self._check_float_precision(params["float_precision"])
         if "tics_per_ms" in params and params["tics_per_ms"] != TICS_PER_MS:
             raise errors.NotImplemented("jaxnest uses NEST's default time grid of 1000 tics "
                                         "per ms; tics_per_ms cannot be changed.")
@@ -126,6 +126,14 @@ class Kernel:
             raise errors.BadParameter(f"{what} ({ms} ms) must be a multiple of the "
                                       f"resolution ({self.resolution} ms).")
         return int(round(steps))
+
+    def _check_float_precision(self, value) -> None:
+        """jaxnest's opt-in float32 (state, weights, ring buffers; NEST computes in double):
+        chosen before the first Simulate, since the buffers live on the device from then."""
+        if value not in ("float64", "float32"):
+            raise errors.BadProperty("float_precision must be 'float64' or 'float32'.")
+        if self.simulated and value != self.settings["float_precision"]:
+            raise errors.KernelException("Cannot change float_precision after simulation.")
 
     def delay_steps(self, delay: np.ndarray) -> np.ndarray:
         """NEST's rounding of delays to the grid: ms -> tics (nearest) -> steps (half up)."""

@@ -7,10 +7,44 @@ appended per Connect call and joined lazily.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from .. import errors
 from ..devices.recorders import EventLog
 from ..models.registry import Entry
+
+
+def available_memory() -> int:
+    """Bytes this process may still allocate: ``JAXNEST_MEMORY_LIMIT`` (bytes, or with a K, M
+    or G suffix: the process's whole budget) less what it holds already, else the system's
+    MemAvailable."""
+    limit = os.environ.get("JAXNEST_MEMORY_LIMIT", "").strip()
+    if limit:
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(limit[-1].upper(), 1)
+        budget = int(float(limit[:-1] if scale > 1 else limit) * scale)
+        with open("/proc/self/statm") as f:
+            resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        return budget - resident
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 1 << 62  # unknown: do not refuse
+
+
+def check_memory(nbytes: int, what: str) -> None:
+    """Refuse, with NEST's kind of error, an allocation that does not fit in memory, before
+    making it: the operating system would kill the process instead of raising."""
+    avail = available_memory()
+    if nbytes > avail:
+        raise errors.OutOfMemory(
+            f"Not enough memory for {what}: they need {nbytes / 2**30:.2f} GiB, "
+            f"{max(avail, 0) / 2**30:.2f} GiB are available.")
 
 
 class NeuronStore:
@@ -59,33 +93,50 @@ class DeviceRecord:
 
 
 class ConnTable:
-    """All connections as columns; ``version`` changes whenever the structure does."""
+    """All connections as columns; ``version`` changes whenever the structure does.
+
+    Columns live in preallocated arrays that grow by doubling, so that Connect writes its
+    values in place (a scalar column is a fill, not an array) and reading ``cols`` never joins
+    pieces: at order 2500 (15.6M synapses) joining per-Connect pieces cost 1.3 s."""
 
     COLUMNS = (("source", np.int64), ("target", np.int64), ("weight", float),
                ("delay", float), ("syn", np.int32), ("receptor", np.int32))
+    ROW_BYTES = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)
 
     def __init__(self) -> None:
-        self._chunks: list[dict[str, np.ndarray]] = []
-        self._cols: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS}
+        self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS}
+        self._n = 0
         self.version = 0
 
-    def append(self, cols: dict[str, np.ndarray]) -> None:
+    def append(self, cols: dict) -> None:
+        """Append connections; each value is an array of the new rows or one scalar."""
         n = len(cols["source"])
-        if n:
-            self._chunks.append({k: np.broadcast_to(np.asarray(cols[k], dt), (n,))
-                                 for k, dt in self.COLUMNS})
-            self.version += 1
+        if not n:
+            return
+        self._reserve(self._n + n)
+        for k, _ in self.COLUMNS:
+            self._buf[k][self._n:self._n + n] = cols[k]
+        self._n += n
+        self.version += 1
+
+    def _reserve(self, rows: int) -> None:
+        """Room for ``rows`` connections: twice that when growing (untouched capacity costs
+        address space, not memory), after checking that the new rows fit in memory."""
+        cap = self._buf["source"].size
+        if rows <= cap:
+            return
+        check_memory((rows - self._n) * self.ROW_BYTES, f"{rows:,} connections")
+        for k, dt in self.COLUMNS:
+            new = np.empty(2 * rows, dt)
+            new[:self._n] = self._buf[k][:self._n]
+            self._buf[k] = new
 
     @property
     def cols(self) -> dict[str, np.ndarray]:
-        if self._chunks:
-            parts = [self._cols, *self._chunks]
-            self._cols = {k: np.concatenate([p[k] for p in parts]) for k, _ in self.COLUMNS}
-            self._chunks = []
-        return self._cols
+        return {k: v[:self._n] for k, v in self._buf.items()}
 
     def __len__(self) -> int:
-        return len(self._cols["source"]) + sum(len(c["source"]) for c in self._chunks)
+        return self._n
 
 
 class Network:

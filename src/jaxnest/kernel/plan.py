@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import errors
-from .network import Network
+from .network import Network, check_memory
 
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
@@ -43,6 +43,8 @@ SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measur
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 DEFAULT_SLICE = 10  # steps per slice when nothing constrains it
 INDEX_LIMIT = 2**31  # ring-buffer and edge-array indices beyond this use int64 (tests lower it)
+SORT_BYTES = 44     # temporaries per spike edge while the edges are sorted (measured: order
+                    # 1000, 53 bytes per edge at the peak, 14 of them the padded arrays)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Static:
     R: int
     groups: tuple                               # GroupStatic per group
     n_sg: int
+    float_type: str = "float64"                 # state, weights and buffers
     # spike edges
     n_spike: int = 0
     n_seg: int = 0
@@ -113,6 +116,7 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
+    float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
     pending: object = None          # build_plan(defer=True): call to fill the spike edges
 
@@ -125,7 +129,7 @@ class Plan:
         return Static(
             h=self.h, D=self.D, L=self.L, C=self.C, N=self.n_neurons, R=self.n_rows,
             groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.impl) for g in self.groups),
-            n_sg=int(self.sg_gids.size),
+            n_sg=int(self.sg_gids.size), float_type=self.float_type,
             n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
             seg_batch=sp.get("seg_batch", 1), idx64=sp.get("idx64", False),
             n_poisson=pe["n_edges"], n_pg=int(self.pg_gids.size),
@@ -141,7 +145,7 @@ class Plan:
 
 
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
-               defer: bool = False) -> Plan:
+               defer: bool = False, float_type: str = "float64") -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -149,6 +153,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     ``defer``: leave the expensive part (sorting the spike edges into their padded rows) to
     ``plan.pending()``; everything the compiled code depends on (``plan.static()``, array
     shapes) is known before, so the runtime compiles while the edges are sorted.
+    ``float_type``: dtype of the weights (the kernel's float_precision).
     """
     import time
     t0 = time.perf_counter()
@@ -175,7 +180,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if reuse is not None:
         plan = Plan(h=h, D=reuse.D, L=reuse.L, C=C, groups=groups, n_neurons=n_neurons,
                     sg_gids=sg_gids, row_of=row_of, spike=reuse.spike, poisson=reuse.poisson,
-                    current=reuse.current, pg_gids=pg_gids, cg_gids=cg_gids)
+                    current=reuse.current, pg_gids=pg_gids, cg_gids=cg_gids,
+                    float_type=reuse.float_type)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
         return plan
@@ -203,7 +209,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
     plan = Plan(h=h, D=D, L=L, C=C, groups=groups, n_neurons=n_neurons,
-                sg_gids=sg_gids, row_of=row_of, pg_gids=pg_gids, cg_gids=cg_gids)
+                sg_gids=sg_gids, row_of=row_of, pg_gids=pg_gids, cg_gids=cg_gids,
+                float_type=float_type)
     t1 = time.perf_counter()
 
     def take(mask, col):
@@ -220,10 +227,14 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         it = np.int64 if plan.spike["idx64"] else np.int32
         e_tgt = take(is_spike, tgt)
         e_w = take(is_spike, cols["weight"])
-        chan, value = _channels(groups, row_of, e_tgt, e_w, take(is_spike, cols["receptor"]))
+        chan, value = _channels(groups, row_of, e_tgt, e_w, take(is_spike, cols["receptor"]),
+                                float_type)
         del e_w
-        off = np.rint(take(is_spike, delay_all) / h).astype(it)
-        off *= CN
+        if dmin_ms == dmax_ms:  # one delay for all (Brunel): no rounding per edge
+            off = np.full(e_tgt.size, int(np.rint(dmin_ms / h)) * CN, dtype=it)
+        else:
+            off = np.rint(take(is_spike, delay_all) / h).astype(it)
+            off *= CN
         chan = chan.astype(it)
         chan *= N
         off += chan
@@ -231,23 +242,29 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         off += row_of[e_tgt].astype(it)
         del e_tgt
         t1 = time.perf_counter()
-        _spike_fill(plan.spike, src_row, off, value, 3 * L * CN)
+        edges = dict(off=off, w=value)
+        del off, value  # _spike_fill frees each column once it is sorted
+        _spike_fill(plan.spike, src_row, edges, 3 * L * CN)
         plan.pending = None
         plan.timings.update(spike_columns=t1 - t0, spike_sort=time.perf_counter() - t1)
     src_row = row_of[take(is_spike, src)].astype(np.int32 if plan.n_rows < 2**31 else np.int64)
     t2 = time.perf_counter()
     plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
+    if plan.spike["n_edges"]:
+        check_memory(_spike_bytes(plan.spike, float_type),
+                     f"the spike edges of {plan.spike['n_edges']:,} connections")
     t3 = time.perf_counter()
     # generator edges (usually few: one per generator and target)
     p_src, p_tgt = src[is_poisson], tgt[is_poisson]
     p_w, p_rec = cols["weight"][is_poisson], cols["receptor"][is_poisson]
-    p_chan, p_value = _channels(groups, row_of, p_tgt, p_w, p_rec)
+    p_chan, p_value = _channels(groups, row_of, p_tgt, p_w, p_rec, float_type)
     p_d = np.rint(delay_all[is_poisson] / h).astype(np.int64)
     plan.poisson = _poisson_edges(pg_gids, p_src, p_chan * n_neurons + row_of[p_tgt],
                                   p_value, p_d)
     c_src, c_tgt = src[is_current], tgt[is_current]
     c_d = np.rint(delay_all[is_current] / h).astype(np.int64)
-    plan.current = _gen_edges(cg_gids, c_src, row_of[c_tgt], cols["weight"][is_current], c_d)
+    plan.current = _gen_edges(cg_gids, c_src, row_of[c_tgt],
+                              cols["weight"][is_current].astype(float_type), c_d)
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
     t5 = time.perf_counter()
@@ -273,12 +290,12 @@ def _node_kinds(net: Network) -> np.ndarray:
     return kind
 
 
-def _channels(groups, row_of, tgt, weight, receptor):
+def _channels(groups, row_of, tgt, weight, receptor, float_type):
     """Ring-buffer channel of every edge (all target neurons), as its target model splits
     input, and the value an event carries per unit multiplicity (1 where the target counts
-    spikes, e.g. parrots)."""
+    spikes, e.g. parrots), in ``float_type``."""
     chan = np.zeros(tgt.size, dtype=np.int32)
-    value = weight.copy()
+    value = weight.astype(float_type)  # a copy
     if len(groups) == 1:
         g = groups[0]
         if tgt.size:
@@ -334,10 +351,19 @@ def _spike_layout(src_row, R, idx64) -> dict:
                 nseg=nseg.astype(np.int32), off=None, w=None)
 
 
-def _spike_fill(layout: dict, src_row, off, w, pad_off) -> None:
-    """Sort the edges (ring offsets ``off``, weights ``w``, connection order) into their
-    source rows' padded segments; padding lanes get weight 0 and ``pad_off`` (still out of
-    range after the kernel's wrap-around subtraction, so they are dropped)."""
+def _spike_bytes(layout: dict, float_type: str) -> int:
+    """Memory that sorting the spike edges takes at its peak: temporaries per edge (target,
+    weight, channel, offset, sort order, slot) and the padded offset and weight arrays. (Their
+    device copies come after the temporaries are freed.)"""
+    slot = (8 if layout["idx64"] else 4) + np.dtype(float_type).itemsize
+    return SORT_BYTES * layout["n_edges"] + slot * layout["size"]
+
+
+def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
+    """Sort the edges (``edges``: ring offsets ``off`` and weights ``w`` in connection order,
+    taken out of the dict one at a time so that each is freed once sorted) into their source
+    rows' padded segments; padding lanes get weight 0 and ``pad_off`` (still out of range after
+    the kernel's wrap-around subtraction, so they are dropped)."""
     n, counts, seg_len = layout["n_edges"], layout["counts"], layout["seg_len"]
     R = counts.size
     order = stable_order(src_row, R)
@@ -345,11 +371,14 @@ def _spike_fill(layout: dict, src_row, off, w, pad_off) -> None:
     np.cumsum(counts[:-1], out=row_start[1:])
     # slot of the q-th edge of row r (in connection order): seg_first[r] * seg_len + q,
     # increasing along ``order``
-    pos = np.repeat(layout["seg_first"].astype(np.int64) * seg_len - row_start, counts)
-    pos += np.arange(n, dtype=np.int64)
-    off_p = np.full(layout["size"], pad_off, dtype=np.int64 if layout["idx64"] else np.int32)
-    off_p[pos] = off[order]
-    w_p = np.zeros(layout["size"], dtype=np.float64)
+    it = np.int64 if layout["idx64"] else np.int32  # size < INDEX_LIMIT otherwise
+    pos = np.repeat((layout["seg_first"].astype(np.int64) * seg_len - row_start).astype(it),
+                    counts)
+    pos += np.arange(n, dtype=it)
+    off_p = np.full(layout["size"], pad_off, dtype=it)
+    off_p[pos] = edges.pop("off")[order]
+    w = edges.pop("w")
+    w_p = np.zeros(layout["size"], dtype=w.dtype)
     w_p[pos] = w[order]
     layout.update(off=off_p, w=w_p)
     del layout["counts"]

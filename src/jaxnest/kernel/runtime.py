@@ -42,16 +42,17 @@ class Runtime:
         self.timings: dict = {}    # seconds spent in the parts of the last run()
 
     # --- structure -----------------------------------------------------------------------
-    def ensure_plan(self, net, h: float, defer: bool = False) -> Plan:
+    def ensure_plan(self, net, h: float, defer: bool = False,
+                    float_type: str = "float64") -> Plan:
         """The plan of the current structure (built when the structure changed). ``defer``:
         the spike edges may be left unsorted (``plan.pending``), see :meth:`run`."""
-        key = (net.version, net.conns.version)
+        key = (net.version, net.conns.version, float_type)
         if self.plan is None or key != self.plan_key:
             t0 = time.perf_counter()
-            edge_key = (net.version, net.conns.version, h)
+            edge_key = (net.version, net.conns.version, h, float_type)
             # device settings changed only (plan_key reset by SetStatus): keep the edge sets
             reuse = self.plan if self.plan is not None and edge_key == self.edge_key else None
-            new = build_plan(net, h, reuse=reuse, defer=True)
+            new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type)
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
@@ -72,8 +73,8 @@ class Runtime:
         slice cut short by the end of the last run and are not cleared yet."""
         old = self.plan
         L, D, C, N = new.L, new.D, new.C, new.n_neurons
-        buf = np.zeros((L + D, C, N))
-        cbuf = np.zeros((L + D, N))
+        buf = np.zeros((L + D, C, N), new.float_type)
+        cbuf = np.zeros((L + D, N), new.float_type)
         if old is not None and self.buf is not None and old.n_neurons:
             ob = np.asarray(self.buf).reshape(old.L + old.D, old.C, old.n_neurons)
             oc = np.asarray(self.cbuf).reshape(old.L + old.D, old.n_neurons)
@@ -91,7 +92,8 @@ class Runtime:
         net, h = kernel.network, kernel.resolution
         self._step = kernel.step
         self.timings = {}
-        plan = self.ensure_plan(net, h, defer=True)
+        plan = self.ensure_plan(net, h, defer=True,
+                                float_type=kernel.settings["float_precision"])
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
                      step=jnp.int64(kernel.step))
@@ -131,7 +133,8 @@ class Runtime:
         (cached already) this is just ``plan.pending()``."""
         t0 = time.perf_counter()
         args = self._args(plan, net, kernel, abstract_spikes=True)
-        args["sg_input"] = jax.ShapeDtypeStruct((steps_cap, plan.sg_gids.size), jnp.float64)
+        args["sg_input"] = jax.ShapeDtypeStruct((steps_cap, plan.sg_gids.size),
+                                                plan.float_type)
         n = jax.ShapeDtypeStruct((), jnp.int64)
 
         def compile_ahead():
@@ -164,7 +167,8 @@ class Runtime:
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
-            out.append({k: jnp.asarray(v) for k, v in {**st.state, **st.hidden}.items()})
+            out.append({k: _as_float(v, plan.float_type)
+                        for k, v in {**st.state, **st.hidden}.items()})
         return out
 
     def _store_states(self, plan: Plan, net, states) -> None:
@@ -187,7 +191,7 @@ class Runtime:
             out["spike"] = dict(seg_first=jnp.asarray(sp["seg_first"]),
                                 nseg=jnp.asarray(sp["nseg"]),
                                 off=jax.ShapeDtypeStruct((sp["size"],), it),
-                                w=jax.ShapeDtypeStruct((sp["size"],), jnp.float64))
+                                w=jax.ShapeDtypeStruct((sp["size"],), plan.float_type))
         elif sp["n_edges"]:
             out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w")}
         if pe["n_edges"]:
@@ -210,7 +214,7 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[{k: jnp.asarray(_compact(v)) for k, v in
+            params=[{k: _as_float(_compact(v), plan.float_type) for k, v in
                      net.neurons[g.name].params.items()} for g in plan.groups],
             seed=jnp.uint32(kernel.rng_seed % 2**32),
             **self._edge_args(plan, abstract_spikes),
@@ -224,12 +228,13 @@ class Runtime:
         status = [net.devices[int(g)].status for g in plan.cg_gids]
         if plan.current["n_edges"]:
             args["cg_lo"], args["cg_hi"] = _windows(status, h)
-            args["cg_amp"] = jnp.asarray(np.array([s["amplitude"] for s in status], float))
+            args["cg_amp"] = jnp.asarray(np.array([s["amplitude"] for s in status],
+                                                  plan.float_type))
         return args
 
     def _sg_input(self, plan: Plan, net, step0: int, steps_cap: int, h: float):
         """Dense (steps, generators) spike multiplicities of the spike generators for a chunk."""
-        inp = np.zeros((steps_cap, plan.sg_gids.size))
+        inp = np.zeros((steps_cap, plan.sg_gids.size), plan.float_type)
         for j, gid in enumerate(plan.sg_gids.tolist()):
             steps, value = spike_steps(net.devices[gid].status, h)
             sel = (steps >= step0) & (steps < step0 + steps_cap)
@@ -310,6 +315,12 @@ class Runtime:
             dev.log.n += len(cols["senders"])
         else:
             dev.log.append(cols)
+
+
+def _as_float(v, float_type: str):
+    """A host value on the device, floating point values in the kernel's float type."""
+    v = np.asarray(v)
+    return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
 
 
 def _compact(v: np.ndarray) -> np.ndarray:
