@@ -297,8 +297,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 (states, S, k1, m1, cnt, samples, n_samp))
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
-            # loop's result, so the clearing is ordered after the reads and done in place.)
-            row_z = jnp.where((k_hi == D) & (n_samp >= 0), row0, L)
+            # loop's result, so the clearing is ordered after the reads and done in place. It
+            # must be a value the loop changes: with one it passes through unchanged, XLA
+            # hoists the clearing above the loop and copies the whole buffer twice a slice.)
+            row_z = jnp.where((k_hi == D) & ((cnt[0] >= 0) if R else True), row0, L)
             buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN, ft), row_z * CN, 0)
             if st.n_current:
                 cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * N, ft), row_z * N, 0)
