@@ -1,0 +1,45 @@
+"""The compiled chunk updates the ring buffers in place: no copy of a whole buffer per slice.
+
+XLA inserts such copies silently when the order of a slice's reads and its clearing of the
+ring buffer is not forced (each costs O(max_delay x neurons) per slice: 3-5x the step time at
+min_delay = h with long delays). The optimised HLO of the chunk is inspected for them.
+"""
+import glob
+import math
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent("""
+    import jaxnest as nest
+    n = nest.Create("iaf_psc_alpha", 50, params={"I_e": 400.0})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 5}, {"weight": 10.0, "delay": 0.1})
+    nest.Connect(n[:1], n[1:2], syn_spec={"weight": 1.0, "delay": 5.0})   # a long delay
+    dc = nest.Create("dc_generator", params={"amplitude": 10.0})
+    nest.Connect(dc, n)
+    nest.Connect(n, nest.Create("spike_recorder"))
+    nest.Simulate(5.0)
+""")
+
+
+def _elements(shape: str) -> int:
+    return math.prod(int(d) for d in shape.split(",") if d)
+
+
+def test_chunk_copies_no_ring_buffer_inside_its_loop(tmp_path):
+    env = dict(os.environ, JAXNEST_CACHE_DIR="",
+               XLA_FLAGS=f"--xla_dump_to={tmp_path} --xla_dump_hlo_as_text")
+    subprocess.run([sys.executable, "-c", SCRIPT], check=True, env=env, timeout=300)
+    files = glob.glob(str(tmp_path / "*jit_chunk*after_optimizations.txt"))
+    assert files, "no chunk function was compiled"
+    hlo = open(max(files, key=os.path.getsize)).read()
+    entry = next(line for line in hlo.splitlines() if line.startswith("ENTRY"))
+    sizes = {int(s) for s in re.findall(r"carry__c?buf__\.\d+: f\d+\[(\d+)\]", entry)}
+    assert len(sizes) == 2, entry[:300]   # buf (C x N rows) and cbuf (N rows)
+    copies = [line.strip()[:160] for line in hlo.splitlines()
+              if (m := re.search(r"= f\d+\[([\d,]*)\]\S* copy\(", line))
+              and _elements(m.group(1)) in sizes]
+    # the entry copies the (non-donated) input buffers once per chunk; nothing else may
+    assert copies and not [c for c in copies if "copy(%carry__" not in c], copies
