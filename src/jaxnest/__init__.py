@@ -21,10 +21,11 @@ if _cache:
 
 from . import errors  # noqa: E402
 from .api.connect import Connect, Disconnect, GetConnections  # noqa: E402
-from .api.kernel import (GetKernelStatus, Install, ResetKernel, SetKernelStatus,  # noqa: E402
-                         VerbosityLevel, get_verbosity, set_verbosity)
+from .api.kernel import (GetKernelStatus, GetLocalVPs, Install, NumProcesses,  # noqa: E402
+                         Rank, ResetKernel, SetKernelStatus, SyncProcesses, VerbosityLevel,
+                         get_verbosity, message, set_verbosity)
 from .api.node_collection import NodeCollection  # noqa: E402
-from .api.nodes import Create, GetNodes, PrintNodes  # noqa: E402
+from .api.nodes import Create, GetLocalNodeCollection, GetNodes, PrintNodes  # noqa: E402
 from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
 from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
                          SetStatus)
@@ -56,12 +57,22 @@ KERNEL_ATTRIBUTES = {
 
 
 # What NEST's own test suite asks of a build (nest.build_info): jaxnest emulates NEST's GSL
-# solvers, has no MPI, HDF5, MUSIC or SIONlib, and parallelises through XLA, not threads.
+# solvers and has no MPI, HDF5, MUSIC or SIONlib. It parallelises through XLA; it accepts
+# local_num_threads as a threaded NEST does (nodes report NEST's vp and thread) and its
+# results do not depend on it.
 BUILD_INFO = {
     "version": "3.10.0", "built": "jaxnest " + __version__, "exitcode": 0, "ndebug": True,
     "have_boost": True, "have_gsl": True, "have_hdf5": False, "have_libneurosim": False,
-    "have_mpi": False, "have_music": False, "have_sionlib": False, "have_threads": False,
-    "threads_model": "none",
+    "have_mpi": False, "have_music": False, "have_sionlib": False, "have_threads": True,
+    "threads_model": "openmp",
+    "datadir": os.path.join(os.path.dirname(__file__), "share"),
+    "docdir": os.path.join(sys.prefix, "share", "doc", "jaxnest"), "prefix": sys.prefix,
+    "host": "x86_64-pc-linux", "hostcpu": "x86_64", "hostos": "linux", "hostvendor": "pc",
+    "test_exitcodes": {"abort": 134, "exception": 125, "fatal": 127, "scripterror": 126,
+                       "segfault": 139, "skipped": 200, "skipped_have_mpi": 202,
+                       "skipped_no_gsl": 204, "skipped_no_mpi": 201, "skipped_no_music": 205,
+                       "skipped_no_threading": 203, "success": 0, "unknownerror": 10,
+                       "userabort": 15},
 }
 
 
@@ -79,6 +90,12 @@ def get(*keys):
     return tuple(GetKernelStatus(k) for k in keys)
 
 
+def _readonly():
+    from .kernel.kernel import KERNEL_DEFAULTS
+    return [k for k in GetKernelStatus()
+            if k not in KERNEL_DEFAULTS or not KERNEL_DEFAULTS[k][1]]
+
+
 def _models(kind: str):
     return Models(kind)
 
@@ -89,6 +106,10 @@ class _NestModule(types.ModuleType):
     def __getattr__(self, name):
         if name in KERNEL_ATTRIBUTES:
             return GetKernelStatus(name)
+        if not name.startswith("_"):
+            status = GetKernelStatus()
+            if name in status:  # every kernel property is a module attribute, as in PyNEST
+                return status[name]
         if name == "node_models":
             return _models("nodes")
         if name == "synapse_models":
@@ -105,12 +126,16 @@ class _NestModule(types.ModuleType):
         raise AttributeError(f"module 'jaxnest' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
-        if name in KERNEL_ATTRIBUTES:
-            SetKernelStatus({name: value})
-        elif name == "verbosity":
+        if name == "verbosity":
             set_verbosity(value)
-        else:
-            super().__setattr__(name, value)
+        elif isinstance(value, types.ModuleType) or name.startswith("_"):
+            super().__setattr__(name, value)  # the import machinery, private state
+        elif name in KERNEL_ATTRIBUTES or name in GetKernelStatus():
+            if name in _readonly():
+                raise AttributeError(f"`{name}` is a read only kernel attribute.")
+            SetKernelStatus({name: value})
+        else:  # PyNEST freezes its module against typos
+            raise AttributeError(f"Cannot set attribute '{name}' on module 'nest'")
 
 
 sys.modules[__name__].__class__ = _NestModule

@@ -14,3 +14,13 @@ def test_api_case_matches_nest(both, case):
             np.testing.assert_allclose(b.astype(float), a, rtol=1e-12, err_msg=k)
         else:
             assert a.tolist() == b.tolist(), k
+
+
+@pytest.mark.parametrize("case", ["time_base", "delay_extrema", "kernel_settings",
+                                  "connect_arrays", "node_collection_more", "syn_arrays"])
+def test_kernel_case_matches_nest(both, case):
+    """tics_per_ms/resolution, delay extrema, wfr and thread settings, connect_arrays."""
+    ref, got = both("kernel_api.py", case)
+    assert set(ref) == set(got)
+    for k in ref:
+        assert ref[k].tolist() == got[k].tolist(), k

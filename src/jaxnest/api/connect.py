@@ -17,9 +17,185 @@ def _ids(nodes, what: str) -> np.ndarray:
     raise TypeError(f"{what} must be a NodeCollection")
 
 
+def _process_input_nodes(pre, post, conn_spec):
+    """PyNEST's rule: node-id arrays (or lists) with unique ids become NodeCollections;
+    with one_to_one, or non-unique ids, they are connected pairwise (connect_arrays)."""
+    rule = conn_spec.get("rule", "all_to_all") if isinstance(conn_spec, dict) else conn_spec
+    one_to_one = rule == "one_to_one"
+    pre_nc = post_nc = True
+    if not isinstance(pre, NodeCollection):
+        if not one_to_one and len(set(pre)) == len(pre):
+            pre = NodeCollection(pre)
+        else:
+            pre_nc = False
+    if not isinstance(post, NodeCollection):
+        if not one_to_one and len(set(post)) == len(post):
+            post = NodeCollection(post)
+        else:
+            post_nc = False
+    if pre_nc and post_nc:
+        return False, pre, post
+    if len(pre) != len(post):
+        raise ValueError("If 'pre' or 'post' contain non-unique IDs, then they must have the "
+                         "same length.")
+    pre = np.asarray(pre.tolist() if isinstance(pre, NodeCollection) else pre)
+    post = np.asarray(post.tolist() if isinstance(post, NodeCollection) else post)
+    for arr, what in ((pre, "pre"), (post, "post")):
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"'{what}' node IDs must be integers.")
+    if not (pre.ndim == 1 and post.ndim == 1):
+        raise ValueError("Sources and targets must be 1-dimensional arrays")
+    if not one_to_one:
+        raise ValueError("When connecting two arrays with non-unique IDs, `conn_spec` must be "
+                         "'one_to_one'.")
+    return True, pre.astype(np.int64), post.astype(np.int64)
+
+
+def _connect_arrays(pre: np.ndarray, post: np.ndarray, syn_spec) -> None:
+    """NEST's connect_arrays: connection i from pre[i] to post[i], with per-connection
+    values from 1-d arrays in syn_spec."""
+    n = pre.size
+    if syn_spec is None:
+        syn_spec = {}
+    if isinstance(syn_spec, str):
+        syn_spec = {"synapse_model": syn_spec}
+    spec = {}
+    for key, value in dict(syn_spec).items():
+        if isinstance(value, (list, tuple)):
+            value = np.asarray(value)
+        if isinstance(value, (np.ndarray, np.generic)) and value.ndim == 1 and value.size != n:
+            raise ValueError(f"'{key}' has to be an array of dimension {n}.")
+        spec[key] = value
+    if "weights" in spec:
+        raise ValueError("To specify weights, use 'weight' in syn_spec.")
+    if "delays" in spec:
+        raise ValueError("To specify delays, use 'delay' in syn_spec.")
+    for key, what in (("weight", "weights"), ("delay", "delays")):
+        if key in spec and np.ndim(spec[key]) != 1:
+            raise TypeError(f"{what} must be a 1-dimensional NumPy array")
+    if not isinstance(spec.setdefault("synapse_model", "static_synapse"), str):
+        raise TypeError("'synapse_model' must be specified by a 'str'.")
+    for key, value in spec.items():
+        if key in ("weight", "delay", "synapse_model"):
+            continue
+        value = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+        if key == "receptor_type" and np.any(value != np.floor(value)):
+            raise errors.BadParameter("Expected integer value for receptor_type, but got "
+                                      "double.")
+        spec[key] = value
+    k = _state.kernel()
+    size = k.network.size
+    bad = np.flatnonzero((pre < 1) | (pre > size) | (post < 1) | (post > size))
+    stop = int(bad[0]) if bad.size else n  # NEST connects the pairs before a missing node
+    part = slice(0, stop)
+    if stop:
+        cut = {key: (v[part] if isinstance(v, np.ndarray) and v.ndim == 1 else v)
+               for key, v in spec.items()}
+        # NEST lists the connections of one call by source (creation order within a source)
+        order = np.argsort(pre[part], kind="stable")
+        cut = {key: (v[order] if isinstance(v, np.ndarray) and v.ndim == 1 else v)
+               for key, v in cut.items()}
+        _connect(k, pre[part][order], post[part][order], {"rule": "one_to_one"}, cut)
+    if bad.size:
+        i = int(bad[0])
+        missing = pre[i] if not 1 <= pre[i] <= size else post[i]
+        raise errors.UnknownNode(f"Node with id {missing} does not exist.")
+
+
+def _connect(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
+    """Connect through the kernel, with NEST's delay checks before and after."""
+    delay = _spec_delay(k, syn_spec)
+    if delay is not None:
+        k.check_delays(k.delay_steps(delay))
+    idx = kconn.connect(k, pre, post, conn_spec, syn_spec)
+    if len(idx):
+        k.note_connections(slice(int(idx[0]), int(idx[-1]) + 1), checked=delay is not None)
+
+
+def _spec_delay(k, syn_spec):
+    """The delay (ms, scalar or array) a syn_spec gives its connections, if it is known
+    before the rule runs (not a random parameter)."""
+    if isinstance(syn_spec, dict) and "delay" in syn_spec:
+        value = syn_spec["delay"]
+    else:
+        name = syn_spec if isinstance(syn_spec, str) else (
+            syn_spec.get("synapse_model", "static_synapse") if isinstance(syn_spec, dict)
+            else "static_synapse")
+        if not isinstance(name, str) or name not in k.models:
+            return None
+        value = k.models[name].defaults.get("delay")
+    if value is None or hasattr(value, "sample"):
+        return None
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def _process_syn_spec(syn_spec, conn_spec, n_pre: int, n_post: int, pre=None, post=None):
+    """PyNEST's checks of parameter arrays in a syn_spec dict, with 2-d arrays given in
+    connection order: all_to_all's (n_post x n_pre) array becomes source-major, the order in
+    which jaxnest's rule lists the connections; fixed_indegree's (n_post x indegree) and
+    fixed_outdegree's (n_pre x outdegree) rows are already in it."""
+    if not isinstance(syn_spec, dict):
+        return syn_spec
+    spec = dict(conn_spec) if isinstance(conn_spec, dict) else {
+        "rule": "all_to_all" if conn_spec is None else conn_spec}
+    rule = spec.get("rule")
+    out = dict(syn_spec)
+    for key, value in syn_spec.items():
+        if isinstance(value, (list, tuple)):
+            value = np.asarray(value)
+        if not isinstance(value, (np.ndarray, np.generic)) or value.ndim == 0:
+            continue
+        if value.ndim == 1:
+            if rule == "one_to_one":
+                if value.shape[0] != n_pre:
+                    raise ValueError(f"'{key}' has to be an array of dimension {n_pre}, a "
+                                     "scalar or a dictionary.")
+            elif rule == "fixed_total_number":
+                if "N" in spec and value.shape[0] != spec["N"]:
+                    raise ValueError(f"'{key}' has to be an array of dimension {spec['N']}, a "
+                                     "scalar or a dictionary")
+            else:
+                raise TypeError(f"'{key}' has the wrong type. One-dimensional parameter arrays "
+                                "can only be used in conjunction with rule 'one_to_one' or "
+                                "'fixed_total_number'.")
+            out[key] = value
+        elif value.ndim == 2:
+            shapes = {"all_to_all": ((n_post, n_pre), "n_target x n_sources"),
+                      "fixed_indegree": ((n_post, spec.get("indegree")), "n_target x indegree"),
+                      "fixed_outdegree": ((n_pre, spec.get("outdegree")),
+                                          "n_sources x outdegree")}
+            if rule not in shapes:
+                raise TypeError(f"'{key}' has the wrong type. Two-dimensional parameter arrays "
+                                "can only be used in conjunction with rules 'all_to_all', "
+                                "'fixed_indegree' or fixed_outdegree'.")
+            shape, what = shapes[rule]
+            if value.shape != shape:
+                raise ValueError(f"'{key}' has to be an array of dimension {shape[0]}x"
+                                 f"{shape[1]} ({what}), a scalar or a dictionary.")
+            if rule == "all_to_all":
+                value = value.T
+                if not spec.get("allow_autapses", True) and pre is not None:
+                    # NEST skips the entry of each autapse it does not create
+                    value = value[pre[:, None] != post[None, :]]
+            out[key] = value.ravel()
+    return out
+
+
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: bool = False):
     """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec)."""
-    kconn.connect(_state.kernel(), _ids(pre, "pre"), _ids(post, "post"), conn_spec, syn_spec)
+    arrays, pre, post = _process_input_nodes(pre, post, conn_spec)
+    if arrays:
+        if return_synapsecollection:
+            raise ValueError("SynapseCollection cannot be returned when connecting two arrays "
+                             "of node IDs")
+        _connect_arrays(pre, post, syn_spec)
+        return None
+    pre_ids, post_ids = _ids(pre, "pre"), _ids(post, "post")
+    syn = _process_syn_spec(syn_spec, conn_spec, len(pre), len(post), pre_ids, post_ids)
+    _connect(_state.kernel(), pre_ids, post_ids, conn_spec, syn)
     if return_synapsecollection:  # NEST returns every connection from pre to post
         model = syn_spec.get("synapse_model") if isinstance(syn_spec, dict) else syn_spec
         return GetConnections(pre, post, synapse_model=model)

@@ -36,8 +36,11 @@ def GetKernelStatus(keys=None):
         return d
     if isinstance(keys, str):
         if keys not in d:
-            raise errors.KeyError(f"'{keys}' is not a kernel property.")
+            raise KeyError(keys)  # PyNEST raises the built-in KeyError here
         return d[keys]
+    missing = [k for k in keys if k not in d]
+    if missing:
+        raise KeyError(missing[0])
     return tuple(d[k] for k in keys)
 
 
@@ -57,6 +60,37 @@ def set_verbosity(level) -> None:
 
 def get_verbosity() -> VerbosityLevel:
     return _verbosity[0]
+
+
+def Rank() -> int:
+    """MPI rank of this process: always 0 (jaxnest runs in one process)."""
+    return int(_state.kernel().status()["mpi_rank"])
+
+
+def NumProcesses() -> int:
+    """Number of MPI processes: always 1."""
+    return int(_state.kernel().status()["num_processes"])
+
+
+def SyncProcesses() -> None:
+    """Synchronize MPI processes: nothing to do in one process."""
+
+
+def GetLocalVPs():
+    """The virtual processes of this rank (NEST's round-robin over ranks)."""
+    return range(Rank(), int(_state.kernel().status()["total_num_virtual_procs"]),
+                 NumProcesses())
+
+
+def message(message: str, severity=VerbosityLevel.INFO, *, function=None, filename=None,
+            lineno=None) -> None:
+    """Log a message through NEST's logger: printed when ``severity`` reaches the verbosity."""
+    import datetime
+    import sys
+    level = VerbosityLevel(int(severity))
+    if level >= _verbosity[0]:
+        stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        print(f"[{level.name}] [{stamp}] {message}", file=sys.stderr)
 
 
 def Install(module_name: str) -> None:

@@ -15,6 +15,10 @@ class NodeCollection:
     __slots__ = ("_ids", "_step", "_kernel_id")
 
     def __init__(self, node_ids=None) -> None:
+        if isinstance(node_ids, NodeCollection):
+            node_ids = node_ids._ids
+        elif node_ids is not None and not isinstance(node_ids, (list, tuple, np.ndarray)):
+            node_ids = list(node_ids)  # a generator or other iterable, as PyNEST accepts
         ids = np.asarray([] if node_ids is None else node_ids, dtype=np.int64).ravel()
         if ids.size > 1 and np.any(np.diff(ids) <= 0):
             raise errors.BadProperty("Indices must be sorted in ascending order")
@@ -63,11 +67,34 @@ class NodeCollection:
         return bool(np.isin(node_id, self._ids))
 
     def __add__(self, other: "NodeCollection") -> "NodeCollection":
+        if isinstance(other, numbers.Integral) and not isinstance(other, bool) and other == 0:
+            return self  # sum([a, b]) starts from 0, as PyNEST allows
         if not isinstance(other, NodeCollection):
-            raise NotImplementedError("Can only join a NodeCollection with a NodeCollection")
+            raise TypeError(f"Cannot add object of type '{type(other).__name__}' to "
+                            "'NodeCollection'")
         if np.intersect1d(self._ids, other._ids).size:
             raise errors.BadProperty("Cannot join overlapping NodeCollections.")
         return NodeCollection(np.sort(np.concatenate([self._ids, other._ids])))
+
+    def __radd__(self, other) -> "NodeCollection":
+        return self.__add__(other)
+
+    def _to_array(self, selection: str = "all") -> dict:
+        """PyNEST's node ids grouped by ``selection``: 'All', 'rank' or 'thread' (NEST's
+        threads: neuron g on g % total_num_virtual_procs, devices on thread 0)."""
+        ids = self._ids.tolist()
+        if selection in ("all", "All"):
+            return {"All": ids}
+        if selection == "rank":
+            return {"Rank 0": ids}
+        if selection == "thread":
+            k = _state.kernel()
+            vps = int(k.settings["total_num_virtual_procs"])
+            out = {t: [] for t in range(vps)}
+            for g in ids:
+                out[0 if g in k.network.devices else g % vps].append(g)
+            return out
+        raise ValueError(f"Invalid selection '{selection}'; use 'All', 'rank' or 'thread'.")
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, NodeCollection):
@@ -155,8 +182,10 @@ class NodeCollection:
             per_node = [dict(d) for d in params]
         else:
             per_node = [{} for _ in range(n)]
+            defaults = _state.kernel().model(_state.models_of(self._ids[:1])[0]).defaults \
+                if n else {}
             for k, v in params.items():
-                for i, value in enumerate(_spread(v, n, k)):
+                for i, value in enumerate(_spread(v, n, k, defaults)):
                     per_node[i][k] = value
         _state.set_node_statuses(self._ids, per_node)
 
@@ -194,13 +223,16 @@ class NodeCollection:
         return self.get("global_id")
 
 
-def _spread(value, n: int, key: str) -> list:
-    """One value per node: lists/arrays of length n are per node, anything else is shared."""
+def _spread(value, n: int, key: str, defaults: dict) -> list:
+    """One value per node, as PyNEST spreads a dict: a sequence given for a scalar
+    parameter holds one value per node (IndexError when too short); anything else, and any
+    value of a list-valued parameter (record_from, spike_times), is shared."""
     if hasattr(value, "sample"):
         return list(value.sample(_state.kernel().rng, n))
-    if isinstance(value, (list, tuple, np.ndarray)) and len(value) == n and n > 1 \
-            and not isinstance(value, str):
-        return list(value)
+    sequence = isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str)
+    default = defaults.get(key)
+    if sequence and key in defaults and not isinstance(default, (list, tuple, np.ndarray)):
+        return [value[i] for i in range(n)]
     return [value] * n
 
 

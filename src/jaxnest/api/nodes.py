@@ -40,3 +40,10 @@ def PrintNodes() -> None:
     nc = GetNodes()
     if len(nc):
         print(repr(nc))
+
+
+def GetLocalNodeCollection(nc):
+    """The nodes of ``nc`` local to this process: all of them (jaxnest has one process)."""
+    if not isinstance(nc, NodeCollection):
+        raise TypeError("GetLocalNodeCollection requires a NodeCollection in order to run")
+    return nc

@@ -10,8 +10,7 @@ from . import _state
 def Simulate(t: float) -> None:
     """Advance the network by ``t`` ms (a multiple of the resolution): Prepare, Run, Cleanup."""
     k = _state.kernel()
-    k.steps_of(float(t))  # validate before touching files
-    Prepare()
+    Prepare()  # as NEST: a bad time raises in Run and leaves the kernel prepared
     k.run(float(t))
     k.cleanup()
 

@@ -43,10 +43,15 @@ def SetStatus(nodes, params, val=None) -> None:
 def GetDefaults(model: str, keys=None, output: str = ""):
     entry = _state.kernel().model(model)
     d = copy.deepcopy(entry.defaults)
-    d.update(model=model, element_type=entry.element_type,
-             model_id=list(_state.kernel().models).index(model))
-    if entry.is_synapse:
-        d["num_connections"] = len(GetConnections(synapse_model=model))
+    if entry.is_synapse:  # NEST's synapse defaults: synapse_model/synapse_modelid
+        from ..kernel.connections import synapse_names
+        d.update(synapse_model=model, element_type=entry.element_type,
+                 synapse_modelid=synapse_names(_state.kernel()).index(model),
+                 num_connections=len(GetConnections(synapse_model=model)), has_delay=True,
+                 requires_symmetric=False, sizeof=32, weight_recorder=NodeCollection())
+    else:
+        d.update(model=model, element_type=entry.element_type,
+                 model_id=list(_state.kernel().models).index(model))
     if not entry.is_synapse and entry.element_type == "neuron":
         d["recordables"] = list(entry.impl.recordables)
     if keys is None:

@@ -59,12 +59,18 @@ class SynapseCollection:
             if len(params) != len(self):
                 raise errors.BadProperty("List of dicts must have one dict per connection.")
             keys = set().union(*[d.keys() for d in params])
-            for key in keys:
-                kconn.set_values(k, self._idx, key, [d.get(key, v) for d, v in zip(
-                    params, kconn.get(k, self._idx, key))])
-            return
-        for key, value in dict(params or {}, **kwargs).items():
+            values = {key: [d.get(key, v) for d, v in zip(params, kconn.get(k, self._idx, key))]
+                      for key in keys}
+        else:
+            values = dict(params or {}, **kwargs)
+        delay = values.get("delay")
+        if delay is not None and not hasattr(delay, "sample"):
+            k.check_delays(k.delay_steps(np.asarray(delay, dtype=float)))
+        for key, value in values.items():
             kconn.set_values(k, self._idx, key, value)
+        if "delay" in values:
+            k.note_connections(self._idx, checked=delay is not None and
+                               not hasattr(delay, "sample"))
 
     def __getattr__(self, name: str):
         if name.startswith("_"):

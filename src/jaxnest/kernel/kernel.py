@@ -29,14 +29,79 @@ KERNEL_DEFAULTS = {
     "keep_source_table": (True, True), "sort_connections_by_source": (True, True),
     "use_compressed_spikes": (True, True), "structural_plasticity_update_interval": (10000.0, True),
     "float_precision": ("float64", True),
+    "use_wfr": (True, True), "wfr_comm_interval": (1.0, True), "wfr_tol": (0.0001, True),
+    "wfr_max_iterations": (15, True), "wfr_interpolation_order": (3, True),
+    "mpi_rank": (0, False),
+    # NEST's communication-buffer and e-prop settings: stored, without effect in jaxnest
+    "adaptive_target_buffers": (True, True), "buffer_size_spike_data": (2, True),
+    "buffer_size_target_data": (2, True), "growth_factor_buffer_spike_data": (1.5, True),
+    "growth_factor_buffer_target_data": (1.5, True),
+    "max_buffer_size_target_data": (16777216, True), "spike_buffer_grow_extra": (0.5, True),
+    "spike_buffer_shrink_limit": (0.2, True), "spike_buffer_shrink_spare": (0.1, True),
+    "update_time_limit": (float("inf"), True), "eprop_learning_window": (1000.0, True),
+    "eprop_reset_neurons_on_update": (True, True), "eprop_update_interval": (1000.0, True),
+    "structural_plasticity_synapses": ({}, True),
+    "off_grid_spiking": (False, False), "max_num_syn_models": (511, False),
+    "rng_types": (["Philox_32", "Philox_64", "Threefry_32", "Threefry_64", "mt19937",
+                   "mt19937_64"], False),
+    "recording_backends": (["ascii", "memory", "screen"], False),
+    "stimulation_backends": ([], False), "growth_curves": (["gaussian", "linear", "sigmoid"], False),
+    "recv_buffer_size_secondary_events": (0, False),
+    "send_buffer_size_secondary_events": (0, False),
+    "max_update_time": (-float("inf"), False), "min_update_time": (float("inf"), False),
+    "modules": ([], False),
 }
+# keys set_status handles itself rather than storing as given
+_SET_ELSEWHERE = ("local_num_threads", "total_num_virtual_procs", "resolution", "tics_per_ms",
+                  "rng_seed", "min_delay", "max_delay", "use_wfr", "wfr_comm_interval",
+                  "wfr_tol", "wfr_max_iterations", "wfr_interpolation_order")
+_TYPE_NAMES = {bool: "bool", int: "long", float: "double"}
+
+
+def _typed(key: str, value, kind: type):
+    """NEST's typed dictionary read: an int is read as a double, but a double is not read as
+    an integer, nor an integer as a bool (TypeMismatch)."""
+    if kind is bool and isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if kind is int and is_int:
+        return int(value)
+    if kind is float and (is_int or isinstance(value, (float, np.floating))):
+        return float(value)
+    got = ("bool" if isinstance(value, (bool, np.bool_)) else "long" if is_int else
+           "double" if isinstance(value, (float, np.floating)) else type(value).__name__)
+    raise errors.TypeMismatch(f"Expected datatype: Failed to cast '{key}' from {got} to type "
+                              f"{_TYPE_NAMES[kind]}")
+
+
+def _memory_size() -> int:
+    """NEST's memory_size: the process's resident memory in KiB."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        import resource
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _rules():
+    from ..connect import rules
+    return rules
+
+
+def _is_integer(n: float) -> bool:
+    """NEST's is_integer: n is within four ulps (relative) of an integer."""
+    frac = n - np.floor(n)
+    if frac > 0.5:
+        frac = 1.0 - frac
+    return bool(frac < 4 * n * np.finfo(float).eps)
 
 
 class Kernel:
     """One simulation kernel; ``ResetKernel`` replaces it with a fresh one."""
 
     def __init__(self) -> None:
-        self.settings = {k: v for k, (v, _) in KERNEL_DEFAULTS.items()}
+        self.settings = {k: copy.copy(v) for k, (v, _) in KERNEL_DEFAULTS.items()}
         self.models: dict[str, Entry] = builtin_models()
         self.network = Network()
         self.runtime = Runtime()
@@ -44,11 +109,30 @@ class Kernel:
         self.rng = np.random.default_rng(self.settings["rng_seed"])
         self.simulated = False
         self.prepared = False
+        # NEST's time base (Time::Range): tics per ms and tics per step; see _set_time
+        self.tics_per_ms = TICS_PER_MS
+        self.tics_per_step = 100
+        # NEST's DelayChecker: the extrema (in steps) of every delay ever checked (they never
+        # shrink), whether the user set them, and their values frozen at the first Simulate
+        self.delay_extrema: list = [None, None]
+        self.user_delay_extrema = False
+        self.frozen_delays: tuple[int, int] | None = None
+        self.defaults_modified = False  # SetDefaults/CopyModel: time base is then fixed
 
     # --- settings -----------------------------------------------------------------------
     @property
     def resolution(self) -> float:
-        return self.settings["resolution"]
+        """The step in ms as NEST computes it (Time::get_resolution().get_ms())."""
+        return self.tics_per_step * self.ms_per_tic
+
+    @property
+    def ms_per_tic(self) -> float:
+        return 1.0 / self.tics_per_ms
+
+    @property
+    def ms_per_step(self) -> float:
+        """NEST's Range::MS_PER_STEP, the factor of delay_steps_to_ms."""
+        return self.tics_per_step / self.tics_per_ms
 
     @property
     def rng_seed(self) -> int:
@@ -69,11 +153,15 @@ class Kernel:
         d.update(biological_time=now, network_size=self.network.size,
                  num_connections=len(cols["source"]), to_do=0,
                  T_max=1152921504606846.8, T_min=-1152921504606846.8,
-                 tics_per_step=int(round(self.resolution * TICS_PER_MS)),
-                 ms_per_tic=1.0 / TICS_PER_MS, local_spike_counter=0, num_processes=1)
-        if len(cols["delay"]):
-            d["min_delay"] = float(cols["delay"].min())
-            d["max_delay"] = float(cols["delay"].max())
+                 tics_per_step=int(self.tics_per_step), tics_per_ms=float(self.tics_per_ms),
+                 ms_per_tic=self.ms_per_tic, resolution=self.resolution,
+                 local_spike_counter=0, num_processes=1, mpi_rank=0,
+                 memory_size=_memory_size(), prepared=self.prepared,
+                 connection_rules=sorted(_rules().RULES),
+                 node_models=sorted(n for n, e in self.models.items() if not e.is_synapse),
+                 synapse_models=sorted(n for n, e in self.models.items() if e.is_synapse))
+        lo, hi = self.delay_range()
+        d["min_delay"], d["max_delay"] = float(self.ms_of_steps(lo)), float(self.ms_of_steps(hi))
         return d
 
     def set_status(self, params: dict) -> None:
@@ -84,8 +172,8 @@ class Kernel:
                                  f"are: {', '.join(repr(k) for k in sorted(readable))}")
             if key not in KERNEL_DEFAULTS or not KERNEL_DEFAULTS[key][1]:
                 raise ValueError(f"`{key}` is a readonly kernel parameter")
-        if "resolution" in params:
-            self._set_resolution(float(params["resolution"]))
+        self._set_threads(params)
+        self._set_time(params)
         if "rng_seed" in params:
             seed = int(params["rng_seed"])
             if not 1 <= seed < 2**32:
@@ -94,38 +182,230 @@ class Kernel:
             self.rng = np.random.default_rng(seed)
         if "float_precision" in params:
             self._check_float_precision(params["float_precision"])
-        if "tics_per_ms" in params and params["tics_per_ms"] != TICS_PER_MS:
-            raise errors.NotImplemented("jaxnest uses NEST's default time grid of 1000 tics "
-                                        "per ms; tics_per_ms cannot be changed.")
+        self._set_wfr(params)
+        if "min_delay" in params or "max_delay" in params:
+            self._set_delay_extrema(params)
         for key, value in params.items():
-            if key not in ("resolution", "rng_seed"):
+            if key not in _SET_ELSEWHERE:
                 self.settings[key] = value
-        if "local_num_threads" in params:
-            self.settings["total_num_virtual_procs"] = params["local_num_threads"]
 
-    def _set_resolution(self, h: float) -> None:
-        if self.network.size:
-            raise errors.KernelException(
-                "Cannot change resolution after nodes have been created.")
-        if self.simulated:
-            raise errors.KernelException("Cannot change resolution after simulation.")
-        tics = h * TICS_PER_MS
-        if h <= 0 or abs(tics - round(tics)) > 1e-9 * max(1.0, tics):
-            raise errors.BadProperty("Resolution must be a multiple of the tic length "
-                                     f"({1.0 / TICS_PER_MS} ms).")
-        self.settings["resolution"] = h
-        self.settings["min_delay"] = self.settings["max_delay"] = h
+    def _set_threads(self, params: dict) -> None:
+        """NEST's VPManager::set_status (one process: total_num_virtual_procs equals
+        local_num_threads). jaxnest's results do not depend on the number of threads; nodes
+        report NEST's vp and thread."""
+        has_t, has_v = "local_num_threads" in params, "total_num_virtual_procs" in params
+        if not (has_t or has_v):
+            return
+        threads = vps = int(self.settings["local_num_threads"])
+        if has_t:
+            threads = _typed("local_num_threads", params["local_num_threads"], int)
+        if has_v:
+            vps = _typed("total_num_virtual_procs", params["total_num_virtual_procs"], int)
+            if not has_t:
+                threads = vps
+            if vps != threads:
+                raise errors.BadProperty(
+                    "Requested total_num_virtual_procs is incompatible with the number of "
+                    "processes and threads.It must be an integer multiple of num_processes and "
+                    "equal to local_num_threads * num_processes. Value unchanged.")
+        if threads < 1:
+            raise errors.BadProperty("Number of threads must be positive.")
+        if threads == self.settings["local_num_threads"]:
+            return
+        problems = [m for m, bad in (("Nodes exist", self.network.size),
+                                     ("Delay extrema have been set", self.user_delay_extrema),
+                                     ("Network has been simulated", self.simulated),
+                                     ("Model defaults were modified", self.defaults_modified))
+                    if bad]
+        if problems:
+            raise errors.KernelException("Number of threads unchanged. Error conditions:"
+                                         + "".join(f" {p}." for p in problems))
+        self.settings["local_num_threads"] = self.settings["total_num_virtual_procs"] = threads
+
+    def _set_time(self, params: dict) -> None:
+        """NEST's SimulationManager::set_status for tics_per_ms and resolution."""
+        has_tpm, has_res = "tics_per_ms" in params, "resolution" in params
+        if not (has_tpm or has_res):
+            return
+        tpm = _typed("tics_per_ms", params["tics_per_ms"], int) if has_tpm else None
+        res = _typed("resolution", params["resolution"], float) if has_res else None
+        problems = [m for m, bad in (("Nodes have already been created", self.network.size),
+                                     ("Network has been simulated", self.simulated),
+                                     ("Model defaults were modified", self.defaults_modified))
+                    if bad]
+        if len(problems) == 1:
+            raise errors.KernelException(f"{problems[0]}: time representation cannot be changed.")
+        if problems:
+            raise errors.KernelException("Time representation unchanged. Error conditions: "
+                                         + " ".join(p + "." for p in problems))
+        if not has_res:
+            raise errors.KernelException("Change of tics_per_ms requires simultaneous "
+                                         "specification of resolution.")
+        tpm = float(tpm) if has_tpm else self.tics_per_ms
+        if res < 1.0 / tpm:
+            raise errors.KernelException("Resolution must be greater than or equal to one tic. "
+                                         "Value unchanged.")
+        if not _is_integer(res * tpm if has_tpm else res / self.ms_per_tic):
+            raise errors.KernelException("Resolution must be a multiple of the tic length. "
+                                         "Value unchanged.")
+        old_tpm, old_tps = self.tics_per_ms, self.tics_per_step
+        old_extrema = [self.ms_of_steps(v) for v in self.delay_range()]
+        self.tics_per_ms = tpm
+        self.tics_per_step = int(np.floor(tpm * res + 0.5))
+        # NEST's calibrate(TimeConverter): default synapse delays move to the new grid (old
+        # steps -> ms -> tics, rounded up to steps); user-set delay extrema are set again
+        for entry in self.models.values():
+            if entry.is_synapse and "delay" in entry.defaults:
+                old = np.floor(float(entry.defaults["delay"]) * old_tpm / old_tps + 0.5)
+                steps = self._steps_up(np.floor(old * old_tps / old_tpm * tpm + 0.5))
+                entry.defaults = dict(entry.defaults, delay=max(steps, 1) * self.ms_per_step)
+        if self.user_delay_extrema:
+            self._set_delay_extrema({"min_delay": old_extrema[0], "max_delay": old_extrema[1]})
+        if self.settings["wfr_comm_interval"] < self.resolution or not self.settings["use_wfr"]:
+            self.settings["wfr_comm_interval"] = self.resolution
+
+    def _steps_up(self, tics: float) -> int:
+        """Time(tic).get_steps(): tics rounded up to whole steps."""
+        return int((tics + self.tics_per_step - 1) // self.tics_per_step)
+
+    def _set_wfr(self, params: dict) -> None:
+        """Waveform-relaxation settings, stored and checked as NEST does (they matter only for
+        gap junctions, which jaxnest does not have)."""
+        if "use_wfr" in params:
+            use = _typed("use_wfr", params["use_wfr"], bool)
+            if self.network.size:
+                raise errors.KernelException(
+                    "Cannot enable/disable usage of waveform relaxation after nodes have been "
+                    "created. Please call ResetKernel first.")
+            self.settings["use_wfr"] = use
+            if not use:
+                self.settings["wfr_comm_interval"] = self.resolution
+        if "wfr_comm_interval" in params:
+            value = _typed("wfr_comm_interval", params["wfr_comm_interval"], float)
+            if not self.settings["use_wfr"]:
+                raise errors.KernelException(
+                    "Cannot set waveform communication interval when usage of waveform "
+                    "relaxation is disabled. Set use_wfr to true first.")
+            if len(self.network.conns):
+                raise errors.KernelException(
+                    "Cannot change waveform communication interval after connections have "
+                    "been created. Please call ResetKernel first.")
+            if value < self.resolution:
+                raise errors.KernelException(
+                    "Communication interval of the waveform relaxation must be greater or "
+                    "equal to the resolution of the simulation.")
+            self.settings["wfr_comm_interval"] = value
+        checks = (("wfr_tol", float, lambda v: v >= 0.0, "Tolerance must be zero or positive"),
+                  ("wfr_max_iterations", int, lambda v: v > 0,
+                   "Maximal number of iterations  for the waveform relaxation must be positive. "
+                   "To disable waveform relaxation set use_wfr instead."),
+                  ("wfr_interpolation_order", int, lambda v: v in (0, 1, 3),
+                   "Interpolation order must be 0, 1, or 3."))
+        for key, kind, ok, message in checks:
+            if key in params:
+                value = _typed(key, params[key], kind)
+                if not ok(value):
+                    raise errors.KernelException(message)
+                self.settings[key] = value
+
+    # --- delays (NEST's DelayChecker) -------------------------------------------------------
+    def _set_delay_extrema(self, params: dict) -> None:
+        if ("min_delay" in params) != ("max_delay" in params):
+            raise errors.BadProperty("Both min_delay and max_delay have to be specified")
+        if len(self.network.conns):
+            raise errors.BadProperty("Connections already exist. Please call ResetKernel first")
+        lo_ms = _typed("min_delay", params["min_delay"], float)
+        hi_ms = _typed("max_delay", params["max_delay"], float)
+        # min_delay rounds down, max_delay up (Time::ms_stamp)
+        lo = self._steps_of_stamp(lo_ms)
+        if self.ms_of_steps(lo) > lo_ms:
+            lo -= 1
+        hi = self._steps_of_stamp(hi_ms)
+        if lo < 1:
+            raise errors.BadDelay(f"Delay value {self.ms_of_steps(lo):g} is invalid: min_delay "
+                                  "must be greater than or equal to resolution.")
+        if hi < lo:
+            raise errors.BadDelay(f"Delay value {self.ms_of_steps(lo):g} is invalid: min_delay "
+                                  "must be smaller than or equal to max_delay.")
+        self.delay_extrema = [lo, hi]
+        self.user_delay_extrema = True
+
+    def _steps_of_stamp(self, ms: float) -> int:
+        """Time(Time::ms_stamp(ms)).get_steps(): the first grid point at or after ms."""
+        n = int(ms * self.tics_per_ms)
+        n -= n % self.tics_per_step
+        if n * (1.0 / self.tics_per_step) * self.ms_per_step < ms:
+            n += self.tics_per_step
+        return n // self.tics_per_step
+
+    def delay_range(self) -> tuple[int, int]:
+        """NEST's min_delay and max_delay in steps (ConnectionManager::update_delay_extrema_):
+        one step when no delay has been checked; frozen from the first Simulate on."""
+        if self.frozen_delays is not None:
+            return self.frozen_delays
+        lo, hi = self.delay_extrema
+        return (1 if lo is None else lo), max(1, -1 if hi is None else hi)
+
+    def check_delays(self, steps, before: bool = True) -> None:
+        """NEST's DelayChecker::assert_valid_delay_ms for delays (in steps) about to be used:
+        raises BadDelay where NEST does; with ``before=False`` records the new extrema."""
+        steps = np.asarray(steps)
+        if not steps.size:
+            return
+        lo_new, hi_new = int(steps.min()), int(steps.max())
+        if before:
+            def bad(n, why):
+                return errors.BadDelay(f"Delay value {self.ms_of_steps(n):g} is invalid: {why}")
+            if lo_new < 1:
+                raise bad(lo_new, "Delay must be greater than or equal to resolution")
+            if self.frozen_delays is not None:
+                lo, hi = self.frozen_delays
+                for n in (lo_new, hi_new):
+                    if not lo <= n <= hi:
+                        raise bad(n, "Minimum and maximum delay cannot be changed after "
+                                     "Simulate has been called.")
+            if self.user_delay_extrema:
+                lo, hi = self.delay_extrema
+                if lo_new < lo:
+                    raise bad(lo_new, "Delay must be greater than or equal to min_delay. You "
+                                      "may set min_delay before creating connections.")
+                if hi_new > hi:
+                    raise bad(hi_new, "Delay must be smaller than or equal to max_delay. You "
+                                      "may set min_delay before creating connections.")
+            return
+        if not self.user_delay_extrema and self.frozen_delays is None:
+            lo, hi = self.delay_extrema
+            self.delay_extrema = [lo_new if lo is None else min(lo, lo_new),
+                                  hi_new if hi is None else max(hi, hi_new)]
+
+    def note_connections(self, idx, checked: bool = True) -> None:
+        """After Connect or a delay change: NEST's delay checks on the connections ``idx``
+        (indices or a slice; checked before, unless ``checked`` is False) and the new delay
+        extrema."""
+        if not isinstance(idx, slice):  # a slice (Connect's new rows) reads a view
+            idx = np.asarray(idx)
+        delay = self.network.conns.cols["delay"][idx]
+        if not delay.size:
+            return
+        steps = np.rint(np.array([delay.min(), delay.max()]) / self.resolution)
+        if not checked:
+            self.check_delays(steps)
+        self.check_delays(steps, before=False)
 
     # --- time ---------------------------------------------------------------------------
-    def steps_of(self, ms: float, what: str = "Simulation time") -> int:
-        """Steps of a duration that must lie on the grid (NEST's TimeMultipleRequired rule)."""
-        steps = float(ms) / self.resolution
+    def steps_of(self, ms: float) -> int:
+        """Steps of a simulation time, checked as NEST's run() checks it: ms -> tics (half
+        up), which must be a whole number of steps."""
+        ms = float(ms)
         if ms < 0:
-            raise errors.BadParameter(f"{what} must not be negative.")
-        if abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
-            raise errors.BadParameter(f"{what} ({ms} ms) must be a multiple of the "
-                                      f"resolution ({self.resolution} ms).")
-        return int(round(steps))
+            raise errors.BadParameter("The simulation time cannot be negative.")
+        if not np.isfinite(ms):
+            raise errors.BadParameter("The simulation time must be finite.")
+        tics = int(ms * self.tics_per_ms + 0.5)
+        if tics % self.tics_per_step:
+            raise errors.BadParameter("The simulation time must be a multiple of the "
+                                      "simulation resolution.")
+        return tics // self.tics_per_step
 
     def _check_float_precision(self, value) -> None:
         """jaxnest's opt-in float32 (state, weights, ring buffers; NEST computes in double):
@@ -143,14 +423,13 @@ class Kernel:
 
     def ms_of_steps(self, steps):
         """Times as NEST computes them: steps -> tics -> tics * ms_per_tic."""
-        tics = np.asarray(steps, dtype=np.int64) * int(round(self.resolution * TICS_PER_MS))
-        return tics * (1.0 / TICS_PER_MS)
+        tics = np.asarray(steps, dtype=np.int64) * self.tics_per_step
+        return tics * self.ms_per_tic
 
     def min_delay_steps(self) -> int:
-        """NEST's min_delay in steps: the smallest delay of any connection (recorder links
-        included), one step when there are none."""
-        delay = self.network.conns.cols["delay"]
-        return int(self.delay_steps(delay.min())) if delay.size else 1
+        """NEST's min_delay in steps: the smallest delay ever checked (recorder links
+        included) or the user's min_delay; one step when there is none."""
+        return self.delay_range()[0]
 
     def prepare(self) -> None:
         """NEST's Prepare: recorders writing to ascii open (truncate) their files."""
@@ -172,6 +451,8 @@ class Kernel:
 
     def run(self, ms: float) -> None:
         n = self.steps_of(ms)
+        if self.frozen_delays is None:  # NEST's update_delay_extrema_ stops at Simulate
+            self.frozen_delays = self.delay_range()
         if n:
             self.runtime.run(self, n)
         self.step += n
@@ -187,6 +468,7 @@ class Kernel:
         base = self.model(old)
         entry = Entry(new, base.impl, copy.deepcopy(base.defaults), builtin=False)
         self.models[new] = entry
+        self.defaults_modified = True
         if params:
             self.set_defaults(new, params)
 
@@ -197,6 +479,10 @@ class Kernel:
             raise errors.BadProperty(f"{name} has no parameter {unknown[0]!r}.")
         new = dict(entry.defaults)
         new.update(params)
+        if entry.is_synapse and "delay" in params and np.ndim(params["delay"]) == 0:
+            # NEST keeps a synapse's delay in steps (Time::delay_ms_to_steps)
+            new["delay"] = float(self.delay_steps(float(params["delay"]))) * self.ms_per_step
+        self.defaults_modified = True
         check = getattr(entry.impl, "check", None)
         if check is not None and entry.element_type == "neuron":
             check({k: np.asarray([v]) if np.isscalar(v) else v for k, v in new.items()})

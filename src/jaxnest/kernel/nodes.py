@@ -140,6 +140,8 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     store = net.neurons[name]
     i = net.node_local[gid]
     d = {**_NEURON_COMMON, **base}
+    # NEST places neuron g on virtual process g % total_num_virtual_procs (one thread per vp)
+    d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
     defaults = {**entry.impl.params, **entry.impl.state}
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
         d.update({k: type(defaults[k])(v[i]) if isinstance(defaults[k], bool) else float(v[i])
@@ -178,7 +180,7 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
         for k, v in d.items():
             table = new_p if k in new_p else new_s if k in new_s else None
             if table is None:
-                if k in _NEURON_COMMON or k in ("global_id", "model", "recordables"):
+                if k == "frozen":  # NEST rejects every other read-only key
                     continue
                 raise errors.UnaccessedDictionaryEntry(
                     f"Unaccessed elements in params, in function "

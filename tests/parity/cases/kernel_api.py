@@ -1,0 +1,289 @@
+"""Kernel settings as NEST's own tests use them: time base, delay extrema, waveform-relaxation
+and thread settings, connect_arrays. Values are returned plainly so both backends compare."""
+import numpy as np
+
+
+def _err(fn):
+    try:
+        out = fn()
+    except Exception as e:  # the class name is what a script sees
+        return type(e).__name__
+    return "ok" if out is None else repr(out)
+
+
+def _time(nest):
+    return [nest.resolution, nest.tics_per_ms, nest.ms_per_tic, nest.tics_per_step,
+            nest.min_delay, nest.max_delay]
+
+
+def time_base(nest):
+    out = {}
+    cases = [dict(tics_per_ms=2**14, resolution=2**-4), dict(tics_per_ms=1024, resolution=0.25),
+             dict(tics_per_ms=3, resolution=2 / 3), dict(tics_per_ms=10**7, resolution=0.1),
+             dict(tics_per_ms=1024, resolution=0.1), dict(tics_per_ms=1000.5, resolution=0.1),
+             dict(tics_per_ms=1000.0, resolution=0.1), dict(tics_per_ms=2**14),
+             dict(tics_per_ms=1024, resolution=2**-11)]
+    for v in [0.7, 0.3 - 5e-17, 0.1 + 0.2, 2.3, 0.035, 12345.678, 0.001, 1,
+              0.1 + 1e-13, 0.1 - 3e-15, 0.0015, 0.0001, -0.1]:
+        cases.append(dict(resolution=v))
+    for i, params in enumerate(cases):
+        nest.ResetKernel()
+        out[f"set{i}"] = [_err(lambda: nest.set(**params))] + [repr(x) for x in _time(nest)]
+    # the time base is fixed once nodes exist, after Simulate, after SetDefaults/CopyModel
+    setups = [lambda: nest.Create("iaf_psc_alpha"), lambda: nest.Simulate(1.0),
+              lambda: nest.SetDefaults("iaf_psc_alpha", {"C_m": 200.0}),
+              lambda: nest.CopyModel("static_synapse", "syn2"),
+              lambda: (nest.Create("iaf_psc_alpha"), nest.Simulate(1.0))]
+    for i, setup in enumerate(setups):
+        nest.ResetKernel()
+        setup()
+        out[f"fixed{i}"] = [_err(lambda: nest.set(resolution=0.5)),
+                            _err(lambda: nest.set(tics_per_ms=100, resolution=0.5)),
+                            nest.resolution]
+    # simulation times on the tic grid; biological time in a changed tic base
+    nest.ResetKernel()
+    nest.set(tics_per_ms=2**10, resolution=2**-3)
+    out["sim"] = [_err(lambda: nest.Simulate(t)) for t in (0.25, 0.3, 0.125 + 1e-5, -1.0)]
+    out["sim_time"] = [nest.biological_time]
+    nest.ResetKernel()
+    out["sim_default"] = [_err(lambda: nest.Simulate(t)) for t in (0.15, 0.1004, 0.2)]
+    out["sim_default_time"] = [nest.biological_time]
+    return out
+
+
+def delay_extrema(nest):
+    out = {}
+
+    def md():
+        return [nest.min_delay, nest.max_delay]
+
+    out["user"] = [_err(lambda: nest.set(min_delay=0.81, max_delay=1.49))] + md()
+    n = nest.Create("iaf_psc_alpha", 2)
+    out["user_conn"] = [_err(lambda: nest.Connect(n, n, syn_spec={"delay": d}))
+                        for d in (0.5, 1.7, 1.0, 0.81, 1.49)] + md() + [nest.num_connections]
+    out["user_after"] = [_err(lambda: nest.set(min_delay=0.5, max_delay=1.49))] + md()
+    nest.ResetKernel()
+    out["bad_user"] = [_err(lambda: nest.set(min_delay=0.5)),
+                       _err(lambda: nest.set(min_delay=0.05, max_delay=1.0)),
+                       _err(lambda: nest.set(min_delay=1.0, max_delay=0.5))] + md()
+    # resolution changes move user-set extrema (min down, max up) and default delays
+    nest.ResetKernel()
+    nest.SetKernelStatus({"resolution": 0.1, "min_delay": 2.1, "max_delay": 12.3})
+    nest.resolution = 1.0
+    out["res_change"] = md() + [nest.GetDefaults("static_synapse", "delay")]
+    nest.SetDefaults("static_synapse", {"delay": 3.5})
+    out["res_change_default"] = md() + [nest.GetDefaults("static_synapse", "delay")]
+    nest.ResetKernel()
+    nest.SetKernelStatus({"resolution": 0.1, "min_delay": 2.1, "max_delay": 12.3})
+    nest.SetKernelStatus({"resolution": 0.001})
+    out["res_finer"] = md()
+    nest.ResetKernel()
+    nest.SetKernelStatus({"tics_per_ms": 10000, "resolution": 0.001, "min_delay": 2.1,
+                          "max_delay": 12.3})
+    out["tics_change"] = md()
+    nest.ResetKernel()
+    nest.resolution = 0.3
+    n = nest.Create("iaf_psc_alpha", 2)
+    nest.Connect(n[0], n[1])
+    out["coarse_default"] = md() + [nest.GetConnections().delay]
+    # extrema never shrink; they freeze at the first Simulate
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 2)
+    nest.Connect(n[0], n[1], syn_spec={"delay": 2.0})
+    c = nest.GetConnections()
+    out["grow"] = []
+    for d in (0.1, 5.0, 1.0):
+        c.delay = d
+        out["grow"] += md()
+    nest.SetDefaults("static_synapse", {"delay": 10.0})
+    out["grow"] += md()
+    nest.Simulate(1.0)
+    out["frozen"] = [_err(lambda: nest.Connect(n[1], n[0], syn_spec={"delay": 7.0})),
+                     _err(lambda: nest.Connect(n[1], n[0], syn_spec={"delay": 0.1})),
+                     _err(lambda: setattr(c, "delay", 9.0)), nest.num_connections] + md()
+    nest.ResetKernel()
+    sr = nest.Create("spike_recorder")
+    nest.Connect(nest.Create("iaf_psc_alpha"), sr)
+    out["recorder"] = md()
+    nest.ResetKernel()
+    nest.SetDefaults("static_synapse", {"delay": 0.84})
+    out["default_rounded"] = [nest.GetDefaults("static_synapse", "delay")] + md()
+    # a user min_delay below every connection delay sets NEST's slices: multimeter samples
+    # reach the recorder one step after they are taken, not one slice
+    nest.ResetKernel()
+    nest.set(min_delay=0.1, max_delay=2.0)
+    a = nest.Create("iaf_psc_alpha", params={"I_e": 500.0})
+    b = nest.Create("iaf_psc_alpha")
+    nest.Connect(a, b, syn_spec={"delay": 1.5})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    nest.Connect(mm, b)
+    nest.Simulate(5.0)
+    out["mm_times"] = list(mm.events["times"])
+    out["mm_V"] = list(mm.events["V_m"])
+    out["sliced"] = md()
+    return out
+
+
+def kernel_settings(nest):
+    out = {}
+    keys = ["use_wfr", "wfr_comm_interval", "wfr_tol", "wfr_max_iterations",
+            "wfr_interpolation_order"]
+    out["wfr_defaults"] = [repr(nest.GetKernelStatus(k)) for k in keys]
+    out["wfr_errors"] = [_err(lambda: nest.set(wfr_comm_interval=0.05)),
+                         _err(lambda: nest.set(wfr_tol=-1.0)),
+                         _err(lambda: nest.set(wfr_max_iterations=0)),
+                         _err(lambda: nest.set(wfr_interpolation_order=2)),
+                         _err(lambda: nest.set(wfr_max_iterations=3.0)),
+                         _err(lambda: nest.set(use_wfr=1))]
+    out["wfr_set"] = [_err(lambda: nest.set(wfr_comm_interval=2.5, wfr_tol=0.01,
+                                            wfr_max_iterations=7, wfr_interpolation_order=1))]
+    nest.resolution = 0.5
+    out["wfr_after_res"] = [repr(nest.GetKernelStatus(k)) for k in keys]
+    nest.ResetKernel()
+    out["no_wfr"] = [_err(lambda: nest.set(use_wfr=False)), nest.wfr_comm_interval,
+                     _err(lambda: nest.set(wfr_comm_interval=2.0))]
+    nest.resolution = 0.25
+    out["no_wfr_res"] = [nest.wfr_comm_interval]
+    nest.Create("iaf_psc_alpha")
+    out["wfr_after_nodes"] = [_err(lambda: nest.set(use_wfr=True))]
+    nest.ResetKernel()
+    out["processes"] = [nest.Rank(), nest.NumProcesses(), nest.num_processes,
+                        list(nest.GetLocalVPs()), _err(lambda: nest.SyncProcesses())]
+    out["memory"] = [nest.memory_size > 0, isinstance(nest.memory_size, int)]
+    out["readonly"] = [_err(lambda: setattr(nest, "network_size", 3)),
+                       _err(lambda: setattr(nest, "no_such_thing", 3)),
+                       _err(lambda: nest.get("no_such_thing")),
+                       _err(lambda: nest.GetKernelStatus("no_such_thing")),
+                       _err(lambda: nest.SetKernelStatus({"network_size": 3}))]
+    out["misc"] = [repr(nest.GetKernelStatus(k)) for k in
+                   ("connection_rules", "rng_types", "recording_backends", "max_num_syn_models",
+                    "keep_source_table", "eprop_learning_window", "off_grid_spiking",
+                    "growth_curves", "stimulation_backends", "mpi_rank")]
+    out["have_threads"] = [nest.build_info["have_threads"]]
+    # threads: vps as NEST numbers them; the thread count is fixed once nodes exist
+    nest.set(local_num_threads=3)
+    n = nest.Create("iaf_psc_alpha", 4)
+    sr = nest.Create("spike_recorder")
+    out["threads"] = [nest.local_num_threads, nest.total_num_virtual_procs,
+                      _err(lambda: nest.set(local_num_threads=2)),
+                      _err(lambda: nest.set(local_num_threads=3))]
+    out["vp"] = [list(n.vp), list(n.thread), sr.vp, sr.thread]
+    nest.ResetKernel()
+    out["vps"] = [_err(lambda: nest.set(total_num_virtual_procs=4)), nest.local_num_threads,
+                  _err(lambda: nest.set(total_num_virtual_procs=2, local_num_threads=3)),
+                  nest.local_num_threads]
+    nest.ResetKernel()
+    nest.set(min_delay=0.5, max_delay=2.0)
+    out["threads_after_delays"] = [_err(lambda: nest.set(local_num_threads=2))]
+    return out
+
+
+def connect_arrays(nest):
+    out = {}
+    n = nest.Create("iaf_psc_alpha", 5)
+    nest.Create("spike_recorder")
+    out["pairs"] = [_err(lambda: nest.Connect([3, 1, 2, 1], [1, 1, 2, 5], "one_to_one",
+                                              {"weight": [1.0, 2.0, 3.0, 4.0],
+                                               "delay": [1.0, 2.0, 3.0, 0.5]}))]
+    c = nest.GetConnections()
+    out["pairs_conns"] = [c.source, c.target, c.weight, c.delay, nest.min_delay,
+                          nest.max_delay]
+    calls = [
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4])),
+        lambda: nest.Connect(np.array([2, 1]), np.array([3, 4])),
+        lambda: nest.Connect(np.array([1, 1]), np.array([3, 4])),
+        lambda: nest.Connect(np.array([1.0, 1]), np.array([3, 4]), "one_to_one"),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4, 5]), "one_to_one"),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 9]), "one_to_one"),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one",
+                             return_synapsecollection=True),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one",
+                             {"weight": [1.0, 2.0, 3.0]}),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one",
+                             {"receptor_type": [1.5, 1]}),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one",
+                             {"synapse_model": "static_synapse", "weights": [1.0, 2.0]}),
+        lambda: nest.Connect([1, 2], [6, 6], "one_to_one"),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one", {"delay": 0.5}),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one", {"weight": 5.0}),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]), "one_to_one",
+                             "static_synapse"),
+        lambda: nest.Connect(np.array([1, 2]), np.array([3, 4]),
+                             {"rule": "one_to_one", "allow_autapses": False}),
+        lambda: nest.Connect(np.array([[1, 2]]), np.array([[3, 4]]), "one_to_one"),
+        lambda: nest.Connect(np.array([2, 1], dtype=np.uint64), n[2:4], "one_to_one",
+                             {"weight": np.array([7.0, 8.0])}),
+        lambda: nest.Connect(np.array([4, 4]), np.array([4, 5]), "one_to_one",
+                             {"delay": np.array([0.05, 1.0])}),
+    ]
+    out["calls"] = []
+    for call in calls:
+        out["calls"] += [_err(call), nest.num_connections]
+    # NEST lists connections by source across Connect calls; compare them as a set
+    c = nest.GetConnections()
+    out["all_conns"] = sorted(zip(c.source, c.target, c.weight, c.delay))
+    return out
+
+
+def node_collection_more(nest):
+    out = {}
+    nest.local_num_threads = 3
+    a = nest.Create("iaf_psc_alpha", 10)
+    b = nest.Create("iaf_psc_exp", 3)
+    out["sum"] = [sum([a, b]) == a + b, sum(a[0:1]) == a[0:1], a + 0 == a, 0 + a == a]
+    out["bad_add"] = [_err(lambda: a + v) for v in (1, [], [0], (0,))] + \
+        [_err(lambda: v + a) for v in (1, [], [0], (0,))]
+    out["to_array"] = [repr(a[::3]._to_array()), repr(a[::3]._to_array("rank")),
+                       repr(sorted(a[1:8:2]._to_array("thread").items()))]
+    out["from_generator"] = [nest.NodeCollection(n.global_id for n in a[2:5]).tolist()]
+    out["set_lists"] = [_err(lambda: a.set(V_reset=[-85.0, -82.0])),
+                        _err(lambda: setattr(b, "V_reset", [-85.0, -82.0, -80.0, -77.0]))]
+    out["V_reset"] = list(b.V_reset)
+    a[0].set({"V_m": [-13.0], "C_m": [222.0]})
+    out["single_lists"] = [a[0].V_m, a[0].C_m]
+    out["readonly_keys"] = [_err(lambda: a.set({k: v})) for k, v in
+                            (("vp", 2), ("global_id", 2), ("local", True), ("frozen", False),
+                             ("model", "x"), ("thread", 0))]
+    sg = nest.Create("spike_generator", 2)
+    sg.set({"spike_times": [1.0, 2.0]})
+    out["shared_list"] = [list(x) for x in sg.spike_times]
+    d = nest.GetDefaults("static_synapse")
+    out["syn_defaults"] = sorted(d)
+    nest.CopyModel("static_synapse", "static_synapse_copy")
+    out["syn_copy"] = [nest.GetDefaults("static_synapse_copy")["synapse_modelid"] >
+                       d["synapse_modelid"],
+                       nest.GetDefaults("static_synapse_copy")["synapse_model"]]
+    nest.Connect(a[0:2], a[2:3])
+    out["syn_id"] = [nest.GetConnections().synapse_id == [d["synapse_modelid"]] * 2]
+    return out
+
+
+def syn_arrays(nest):
+    """Parameter arrays in syn_spec: 2-d for all_to_all (n_target x n_source), with and
+    without autapses, and PyNEST's shape errors."""
+    out = {}
+    a = nest.Create("iaf_psc_alpha", 3)
+    b = nest.Create("iaf_psc_alpha", 2)
+    w = np.arange(6, dtype=float).reshape(2, 3) + 1.0
+    nest.Connect(a, b, syn_spec={"weight": w})
+    c = nest.GetConnections(a, b)
+    out["a2a"] = sorted(zip(c.source, c.target, c.weight))
+    d = (np.arange(9, dtype=float).reshape(3, 3) + 1.0) * 0.5
+    nest.Connect(a, a, {"rule": "all_to_all", "allow_autapses": False}, {"delay": d})
+    c = nest.GetConnections(a, a)
+    out["a2a_noauto"] = sorted(zip(c.source, c.target, c.delay))
+    out["errors"] = [
+        _err(lambda: nest.Connect(a, b, syn_spec={"weight": w.T})),
+        _err(lambda: nest.Connect(a, b, syn_spec={"weight": [1.0, 2.0]})),
+        _err(lambda: nest.Connect(a, b, "one_to_one", {"weight": w})),
+        _err(lambda: nest.Connect(a, a, "one_to_one", {"weight": [1.0, 2.0]})),
+        _err(lambda: nest.Connect(a, b, {"rule": "fixed_indegree", "indegree": 2},
+                                  {"weight": np.ones((3, 2))})),
+        _err(lambda: nest.Connect(a, b, {"rule": "fixed_total_number", "N": 4},
+                                  {"weight": [1.0, 2.0]}))]
+    nest.Connect(a, b, {"rule": "fixed_indegree", "indegree": 2},
+                 {"weight": np.array([[10.0, 11.0], [12.0, 13.0]])})
+    c = nest.GetConnections(a, b)
+    out["indegree_weights"] = sorted(zip(c.target, c.weight))[-4:]
+    out["n"] = [nest.num_connections]
+    return out
