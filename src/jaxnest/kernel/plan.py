@@ -43,8 +43,9 @@ SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measur
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 DEFAULT_SLICE = 10  # steps per slice when nothing constrains it
 INDEX_LIMIT = 2**31  # ring-buffer and edge-array indices beyond this use int64 (tests lower it)
-SORT_BYTES = 44     # temporaries per spike edge while the edges are sorted (measured: order
-                    # 1000, 53 bytes per edge at the peak, 14 of them the padded arrays)
+CHANNEL_CHUNK = 1 << 20  # edges per call of a model's channel()
+SORT_BYTES = 34     # temporaries per spike edge while the edges are sorted (measured: order
+                    # 1000, 46 bytes per edge at the peak, 14 of them the padded arrays)
 
 
 @dataclass
@@ -116,6 +117,7 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
+    pg_records: list = field(default_factory=list)  # (recorder gid, poisson_generator gid)
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
     pending: object = None          # build_plan(defer=True): call to fill the spike edges
@@ -298,10 +300,11 @@ def _channels(groups, row_of, tgt, weight, receptor, float_type):
     value = weight.astype(float_type)  # a copy
     if len(groups) == 1:
         g = groups[0]
-        if tgt.size:
-            chan[:] = g.impl.channel(weight, receptor)
-            if g.impl.input_is_multiplicity:
-                value[:] = 1.0
+        for a in range(0, tgt.size, CHANNEL_CHUNK):  # bounds the model's temporaries
+            b = a + CHANNEL_CHUNK
+            chan[a:b] = g.impl.channel(weight[a:b], receptor[a:b])
+        if g.impl.input_is_multiplicity:
+            value[:] = 1.0
         return chan, value
     rows = row_of[tgt]
     for g in groups:
@@ -366,20 +369,20 @@ def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
     the kernel's wrap-around subtraction, so they are dropped)."""
     n, counts, seg_len = layout["n_edges"], layout["counts"], layout["seg_len"]
     R = counts.size
-    order = stable_order(src_row, R)
+    it = np.int64 if layout["idx64"] else np.int32  # size < INDEX_LIMIT otherwise
+    order = stable_order(src_row, R).astype(it)  # int32 gathers are faster, and smaller
     row_start = np.zeros(R, dtype=np.int64)
     np.cumsum(counts[:-1], out=row_start[1:])
     # slot of the q-th edge of row r (in connection order): seg_first[r] * seg_len + q,
     # increasing along ``order``
-    it = np.int64 if layout["idx64"] else np.int32  # size < INDEX_LIMIT otherwise
     pos = np.repeat((layout["seg_first"].astype(np.int64) * seg_len - row_start).astype(it),
                     counts)
     pos += np.arange(n, dtype=it)
     off_p = np.full(layout["size"], pad_off, dtype=it)
     off_p[pos] = edges.pop("off")[order]
-    w = edges.pop("w")
+    w = edges.pop("w")[order]  # the unsorted weights are freed here
     w_p = np.zeros(layout["size"], dtype=w.dtype)
-    w_p[pos] = w[order]
+    w_p[pos] = w
     layout.update(off=off_p, w=w_p)
     del layout["counts"]
 
@@ -441,6 +444,9 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
         kind = dev.entry.impl.kind
         if kind == "spike_recorder":
             sources = np.unique(l_src[l_tgt == gid])
+            from_pg = np.isin(sources, plan.pg_gids)
+            plan.pg_records += [(gid, int(g)) for g in sources[from_pg]]
+            sources = sources[~from_pg]
             bad = sources[plan.row_of[sources] < 0]
             if bad.size:
                 raise errors.IllegalConnection(

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..devices.generators import spike_steps
 from ..devices.recorders import in_window, sample_mask, write_ascii
+from . import rng
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -249,13 +250,11 @@ class Runtime:
         for g in plan.groups:
             row_gid[g.offset:g.offset + g.n] = g.gids
         row_gid[plan.n_neurons:] = plan.sg_gids
-        if n_ev:
-            steps = step0 + np.asarray(out["ev_step"])[:n_ev].astype(np.int64)
-            senders = row_gid[plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]]
-            mult = np.rint(np.asarray(out["ev_mult"])[:n_ev]).astype(np.int64)
-            order = np.lexsort((steps, senders, steps // kernel.min_delay_steps()))
-            steps = np.repeat(steps[order], np.maximum(mult[order], 1))
-            senders = np.repeat(senders[order], np.maximum(mult[order], 1))
+        steps = step0 + np.asarray(out["ev_step"])[:n_ev].astype(np.int64)
+        senders = row_gid[plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]]
+        mult = np.maximum(np.rint(np.asarray(out["ev_mult"])[:n_ev]).astype(np.int64), 1)
+        steps, senders = np.repeat(steps, mult), np.repeat(senders, mult)
+        from_pg = self._poisson_records(plan, net, kernel, step0, n_steps)
         n_samp = int(out["n_samples"])
         if n_samp:
             samples = np.asarray(out["samples"])[:n_samp]
@@ -263,10 +262,16 @@ class Runtime:
             sample_steps = first + plan.sample_period * np.arange(n_samp)
         for gid, nodes in plan.recorders.items():
             dev = net.devices[gid]
-            if dev.entry.impl.kind == "spike_recorder" and n_ev:
-                times = kernel.ms_of_steps(steps + 1)
-                sel = np.isin(senders, nodes) & in_window(times, dev.status)
-                self._emit(kernel, dev, {"senders": senders[sel], "times": times[sel]}, [])
+            if dev.entry.impl.kind == "spike_recorder" and (n_ev or gid in from_pg):
+                sel = np.isin(senders, nodes)
+                st, se = steps[sel], senders[sel]
+                if gid in from_pg:
+                    st, se = np.r_[st, from_pg[gid][0]], np.r_[se, from_pg[gid][1]]
+                # NEST's order: by min_delay slice, then sender, then time
+                order = np.lexsort((st, se, st // kernel.min_delay_steps()))
+                times = kernel.ms_of_steps(st[order] + 1)
+                keep = in_window(times, dev.status)
+                self._emit(kernel, dev, {"senders": se[order][keep], "times": times[keep]}, [])
             elif dev.entry.impl.kind == "sampler" and n_samp and nodes.size:
                 rows = sample_mask(sample_steps, dev.status, h, kernel.ms_of_steps)
                 keys = list(dev.status["record_from"])
@@ -279,6 +284,32 @@ class Runtime:
                     c = cols & (np.array(plan.sample_vars) == var)
                     block[var] = samples[rows][:, c].ravel()
                 dev.pending.append(block)
+
+    def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
+        """What spike recorders record from poisson_generators: NEST sends every target of a
+        generator, a recorder too, a train of its own. One train per (recorder, generator)
+        link, drawn from the kernel's counter-based stream at indices of their own (2**31 +
+        link; the kernel's Poisson edges use indices below), so that neither chunks nor
+        Simulate calls change it. Returns recorder gid -> (steps, senders)."""
+        if not plan.pg_records:
+            return {}
+        status = [net.devices[g].status for _, g in plan.pg_records]
+        h = kernel.resolution
+        lo, hi = (np.asarray(x)[None] for x in _windows(status, h))
+        thr, c0 = poisson_thresholds(
+            _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
+        steps = step0 + np.arange(n_steps, dtype=np.int64)
+        link = np.uint32(2**31) + np.arange(len(status), dtype=np.uint32)
+        b = np.asarray(rng.bits(kernel.rng_seed % 2**32, steps[:, None], link[None, :]))
+        count = c0[None] + (b[:, :, None] > thr[None]).sum(axis=-1)
+        t = steps[:, None]  # NEST: a poisson_generator draws in steps lo < s <= hi
+        count = np.where((t > lo) & (t <= hi), count, 0)
+        out: dict = {}
+        for j, (rec, gen) in enumerate(plan.pg_records):
+            st = np.repeat(steps, count[:, j])
+            old = out.get(rec, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+            out[rec] = (np.r_[old[0], st], np.r_[old[1], np.full(st.size, gen)])
+        return out
 
     def _flush_samples(self, kernel, net, end: int) -> None:
         """Hand samplers their samples up to the start of the last min_delay slice.
