@@ -28,7 +28,7 @@ from .api.node_collection import NodeCollection  # noqa: E402
 from .api.nodes import Create, GetLocalNodeCollection, GetNodes, PrintNodes  # noqa: E402
 from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
 from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
-                         SetStatus)
+                         SetStatus, serialize_data, to_json)
 from .api.synapse_collection import SynapseCollection  # noqa: E402
 from .errors import NESTError, NESTErrors  # noqa: E402
 
@@ -138,6 +138,31 @@ class _NestModule(types.ModuleType):
             raise AttributeError(f"Cannot set attribute '{name}' on module 'nest'")
 
 
+class _KernelAttribute:
+    """A kernel property on the module type, as PyNEST's KernelAttribute: ``nest.x`` reads
+    the kernel, ``type(nest).x._default`` is NEST's default."""
+
+    def __init__(self, name: str, default, readonly: bool) -> None:
+        self._name, self._default, self._readonly = name, default, readonly
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else GetKernelStatus(self._name)
+
+    def __set__(self, obj, value) -> None:
+        if self._readonly:
+            raise AttributeError(f"`{self._name}` is a read only kernel attribute.")
+        SetKernelStatus({self._name: value})
+
+
+def _kernel_attributes() -> None:
+    from .kernel.kernel import KERNEL_DEFAULTS
+    for name in GetKernelStatus():
+        default, writable = KERNEL_DEFAULTS.get(name, (None, False))
+        setattr(_NestModule, name, _KernelAttribute(name, default if writable else None,
+                                                    not writable))
+
+
+_kernel_attributes()
 sys.modules[__name__].__class__ = _NestModule
 
 from . import random  # noqa: E402,F401  (nest.random.uniform, ...)

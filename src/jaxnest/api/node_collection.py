@@ -22,14 +22,22 @@ class NodeCollection:
         ids = np.asarray([] if node_ids is None else node_ids, dtype=np.int64).ravel()
         if ids.size > 1 and np.any(np.diff(ids) <= 0):
             raise errors.BadProperty("Indices must be sorted in ascending order")
+        size = _state.kernel().network.size
+        if ids.size and (ids[0] < 1 or ids[-1] > size):  # sorted: the ends suffice
+            bad = ids[(ids < 1) | (ids > size)][0]
+            raise errors.UnknownNode(f"Node with id {bad} does not exist.")
+        self._init(ids, 1)
+
+    def _init(self, ids: np.ndarray, step: int) -> None:
         object.__setattr__(self, "_ids", ids)
-        object.__setattr__(self, "_step", 1)
+        object.__setattr__(self, "_step", step)
         object.__setattr__(self, "_kernel_id", _state.kernel_id())
 
     @classmethod
     def _from_ids(cls, ids: np.ndarray, step: int = 1) -> "NodeCollection":
-        nc = cls(ids)
-        object.__setattr__(nc, "_step", step)
+        """A collection of ids taken from existing collections (not checked again)."""
+        nc = cls.__new__(cls)
+        nc._init(np.asarray(ids, dtype=np.int64).ravel(), step)
         return nc
 
     # --- sequence protocol -----------------------------------------------------------------
@@ -58,7 +66,10 @@ class NodeCollection:
         if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
             if np.unique(arr).size != arr.size:
                 raise errors.BadProperty("All node IDs in a NodeCollection have to be unique")
-            return NodeCollection(self._ids[arr])
+            picked = self._ids[arr]
+            if picked.size > 1 and np.any(np.diff(picked) <= 0):
+                raise errors.BadProperty("Indices must be sorted in ascending order")
+            return NodeCollection._from_ids(picked)
         raise TypeError("Indices must be integers, slices, lists of integers or bool arrays")
 
     def __contains__(self, node_id) -> bool:
@@ -74,7 +85,7 @@ class NodeCollection:
                             "'NodeCollection'")
         if np.intersect1d(self._ids, other._ids).size:
             raise errors.BadProperty("Cannot join overlapping NodeCollections.")
-        return NodeCollection(np.sort(np.concatenate([self._ids, other._ids])))
+        return NodeCollection._from_ids(np.sort(np.concatenate([self._ids, other._ids])))
 
     def __radd__(self, other) -> "NodeCollection":
         return self.__add__(other)
@@ -158,15 +169,19 @@ class NodeCollection:
         return vals[0] if len(vals) == 1 else vals
 
     def _nested(self, statuses: list[dict], path: tuple):
-        out = []
-        for s in statuses:
-            value = s
-            for p in path[:-1]:
-                value = value[p]
-            last = path[-1]
-            out.append({k: value[k] for k in last} if isinstance(last, (list, tuple))
-                       else value[last])
-        return out[0] if len(out) == 1 else tuple(out)
+        """PyNEST's hierarchical get(first, ..., last): the dicts under ``first`` (merged
+        into one dict of lists for several nodes), then ``last`` (a key or a list of keys);
+        as in PyNEST, keys between the two are not used."""
+        if not isinstance(path[0], str):
+            raise TypeError("First argument must be a string, specifying path into "
+                            "hierarchical dictionary")
+        values = [s[path[0]] for s in statuses]
+        merged = values[0] if len(values) == 1 else {k: [v[k] for v in values]
+                                                      for k in values[0]}
+        last = path[-1]
+        if isinstance(last, str):
+            return merged[last]
+        return {k: merged[k] for k in last}
 
     def set(self, params=None, **kwargs) -> None:
         """PyNEST's set: a dict (values scalar or one per node), a list of dicts, or keywords."""
@@ -176,6 +191,10 @@ class NodeCollection:
             params = kwargs
         elif kwargs:
             raise TypeError("set() takes a dict or keyword arguments, not both")
+        for d in (params if isinstance(params, (list, tuple)) else [params]):
+            for v in d.values():  # PyNEST passes ints on as C longs
+                if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**63:
+                    raise OverflowError("Python int too large to convert to C long")
         if isinstance(params, (list, tuple)):
             if len(params) != n:
                 raise errors.BadProperty("List of dicts must have one dict per node.")

@@ -11,24 +11,57 @@ from .synapse_collection import SynapseCollection
 
 
 def GetStatus(nodes, keys=None, output: str = ""):
-    """Deprecated PyNEST form: a tuple with one status (or value) per node or connection."""
+    """Deprecated PyNEST form: a tuple with one status (or value) per node or connection,
+    built from ``get`` as PyNEST 3.10 builds it (NEST 3.9's format)."""
     if isinstance(nodes, SynapseCollection):
         items = [nodes[i] for i in range(len(nodes))]
         if keys is None:
-            return tuple(c.get() for c in items)
-        return tuple(c.get(keys) for c in items)
+            result = tuple(c.get() for c in items)
+        else:
+            result = tuple(c.get(keys) for c in items)
+        return to_json(result) if output == "json" else result
     if not isinstance(nodes, NodeCollection):
         raise TypeError("The first input (nodes) must be NodeCollection or SynapseCollection.")
-    result = []
-    for nc in nodes:
-        if keys is None:
-            result.append(nc.get())
-        elif isinstance(keys, str):
-            result.append(nc.get(keys))
+    if len(nodes) == 0:
+        return "[]" if output == "json" else tuple()
+    if keys:
+        result = nodes.get(keys)
+        if isinstance(keys, str):
+            if len(nodes) == 1:
+                result = (result,)
+        elif len(nodes) == 1:
+            result = (tuple(result.values()),)
         else:
-            d = nc.get(list(keys))
-            result.append(tuple(d[k] for k in keys))
-    return tuple(result)
+            result = tuple(zip(*result.values()))
+    else:
+        result = nodes.get()
+        if len(nodes) == 1:
+            result = (result,)
+        else:
+            result = tuple({k: v[j] for k, v in result.items()} for j in range(len(nodes)))
+    return to_json(result) if output == "json" else result
+
+
+def serialize_data(data):
+    """PyNEST's serialize_data: plain Python values that json can encode."""
+    import numpy as np
+    if isinstance(data, (np.ndarray, NodeCollection)):
+        return serialize_data(data.tolist())
+    if isinstance(data, SynapseCollection):
+        return serialize_data(data.get())
+    if isinstance(data, np.generic):
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [serialize_data(d) for d in data]
+    if isinstance(data, dict):
+        return {serialize_data(k): serialize_data(v) for k, v in data.items()}
+    return data
+
+
+def to_json(data, **kwargs) -> str:
+    """PyNEST's to_json: ``json.dumps`` of the serialized data."""
+    import json
+    return json.dumps(serialize_data(data), **kwargs)
 
 
 def SetStatus(nodes, params, val=None) -> None:
@@ -55,17 +88,35 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     if not entry.is_synapse and entry.element_type == "neuron":
         d["recordables"] = list(entry.impl.recordables)
     if keys is None:
-        return d
-    if isinstance(keys, str):
+        result = d
+    elif isinstance(keys, str):
         if keys not in d:
             raise errors.KeyError(f"'{keys}' is not a default of {model}.")
-        return d[keys]
-    return tuple(d[k] for k in keys)
+        result = d[keys]
+    else:
+        result = tuple(d[k] for k in keys)
+    return to_json(result) if output == "json" else result
 
 
 def SetDefaults(model: str, params, val=None) -> None:
-    if isinstance(params, str):
+    if val is None:
+        if not isinstance(params, dict):
+            raise TypeError("params must be dictionary unless val is given.")
+        if not params:
+            return
+    elif isinstance(params, str):
         params = {params: val}
+    else:
+        raise TypeError("If val is given, params must be string giving the parameter name.")
+    defaults = _state.kernel().model(model).defaults
+
+    def sequence(v):
+        return isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and hasattr(v, "dtype"))
+
+    for k, v in params.items():  # PyNEST: lists only for list-valued parameters
+        if hasattr(v, "sample") or (sequence(v) and k in defaults and not sequence(defaults[k])
+                                    and not isinstance(defaults[k], str)):
+            raise ValueError("SetDefaults() accepts only explicit, single parameter values.")
     _state.kernel().set_defaults(model, dict(params))
 
 

@@ -287,3 +287,46 @@ def syn_arrays(nest):
     out["indegree_weights"] = sorted(zip(c.target, c.weight))[-4:]
     out["n"] = [nest.num_connections]
     return out
+
+
+def status_forms(nest):
+    """GetStatus/get/GetDefaults with output='json', hierarchical get, NodeCollection from
+    ids of nodes that do not exist."""
+    out = {"unknown": [_err(lambda: nest.NodeCollection([1, 2])),
+                       _err(lambda: nest.NodeCollection([0])),
+                       repr(nest.NodeCollection([]))]}
+    n = nest.Create("iaf_psc_alpha", 3, params={"I_e": [100.0, 200.0, 300.0]})
+    out["unknown_after"] = [_err(lambda: nest.NodeCollection([1, 2, 5])),
+                            nest.NodeCollection([2]).tolist(), _err(lambda: n[[2, 0]])]
+    mm = nest.Create("multimeter", 3, params={"record_from": ["V_m", "I_syn_ex"]})
+    nest.Connect(mm, n, "one_to_one")
+    nest.Simulate(3.0)
+    import json
+    out["json"] = [json.loads(nest.GetStatus(mm, "record_from", output="json")),
+                   json.loads(nest.GetStatus(mm[0], ["start", "origin"], output="json")),
+                   json.loads(mm.get("record_from", output="json")),
+                   json.loads(nest.GetDefaults("iaf_psc_alpha", "C_m", output="json")),
+                   json.loads(nest.to_json({"a": np.arange(3), "b": n}))]
+    out["getstatus"] = [nest.GetStatus(mm, "interval"), nest.GetStatus(mm[1], ["interval"]),
+                        nest.GetStatus(n, ["I_e", "C_m"])]
+    out["nested"] = [repr(mm.get("events", "times")), repr(mm[0].get("events", "times", "V_m")),
+                     sorted(mm.get("events", ["times", "senders"])),
+                     repr(mm[0].get("events", ["senders"]))]
+    return out
+
+
+def int_overflow(nest):
+    n = nest.Create("iaf_psc_alpha")
+    out = {"set": [_err(lambda: setattr(n, "V_m", v)) for v in
+                   (-2**63, 2**63 - 1, -2**63 - 1, 2**63)]}
+    out["attrs"] = [repr(type(nest).keep_source_table._default), repr(nest.keep_source_table),
+                    _err(lambda: setattr(nest, "get", 5))]
+    out["set_defaults"] = [
+        _err(lambda: nest.SetDefaults("iaf_psc_alpha", {"tau_syn_ex": [1.0, 2.0]})),
+        _err(lambda: nest.SetDefaults("iaf_psc_alpha", "tau_syn_ex", nest.random.uniform(0, 1))),
+        _err(lambda: nest.SetDefaults("iaf_psc_alpha", "tau_syn_ex", 3.0)),
+        _err(lambda: nest.SetDefaults("spike_generator", {"spike_times": [1.0, 2.0]})),
+        _err(lambda: nest.SetDefaults("iaf_psc_alpha", ["tau_syn_ex"], 3.0)),
+        _err(lambda: nest.SetDefaults("iaf_psc_alpha", 3.0)),
+        nest.GetDefaults("iaf_psc_alpha", "tau_syn_ex")]
+    return out
