@@ -102,8 +102,22 @@ def _connect_arrays(pre: np.ndarray, post: np.ndarray, syn_spec) -> None:
         raise errors.UnknownNode(f"Node with id {missing} does not exist.")
 
 
+def _check_common_properties(k, syn_spec) -> None:
+    """A homogeneous-weight synapse (static_synapse_hom_w and its copies) takes its weight
+    from its defaults only, as in NEST."""
+    if not isinstance(syn_spec, dict) or "weight" not in syn_spec:
+        return
+    name = syn_spec.get("synapse_model", "static_synapse")
+    hom = k.models.get("static_synapse_hom_w")
+    entry = k.models.get(name) if isinstance(name, str) else None
+    if hom is not None and entry is not None and entry.impl is hom.impl:
+        raise errors.NotImplemented('Synapse parameter "weight" can only be set via '
+                                    'SetDefaults() or CopyModel().')
+
+
 def _connect(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
     """Connect through the kernel, with NEST's delay checks before and after."""
+    _check_common_properties(k, syn_spec)
     delay = _spec_delay(k, syn_spec)
     if delay is not None:
         k.check_delays(k.delay_steps(delay))

@@ -49,11 +49,26 @@ class NodeCollection:
             yield NodeCollection._from_ids(np.array([i]))
 
     def __getitem__(self, key) -> "NodeCollection":
-        if isinstance(key, slice):
-            step = key.step or 1
+        if isinstance(key, slice):  # PyNEST's checks, then NEST's 1-based inclusive slice
+            size = len(self)
+            if not size:
+                return NodeCollection._from_ids(self._ids)
+            start = 1 if key.start is None else key.start + 1 if key.start >= 0 else key.start
+            if key.start is not None and abs(start) > size:
+                raise IndexError("slice start value outside of the NodeCollection")
+            stop = size if key.stop is None else key.stop if key.stop > 0 else key.stop - 1
+            if key.stop is not None and abs(stop) > size:
+                raise IndexError("slice stop value outside of the NodeCollection")
+            step = 1 if key.step is None else key.step
             if step < 1:
-                raise errors.BadProperty("Slicing step must be strictly positive.")
-            return NodeCollection._from_ids(self._ids[key], step * self._step)
+                raise IndexError("slicing step for NodeCollection must be strictly positive")
+            start = start + size + 1 if start < 0 else start
+            stop = stop + size + 1 if stop < 0 else stop
+            if start > stop:
+                raise errors.BadParameter("start < stop required.")
+            if self._step > 1 and stop > start:
+                raise errors.BadProperty("Cannot slice a sliced composite NodeCollection.")
+            return NodeCollection._from_ids(self._ids[start - 1:stop:step], step * self._step)
         if isinstance(key, numbers.Integral):
             if not -len(self) <= key < len(self):
                 raise IndexError("index value outside of the NodeCollection")

@@ -17,6 +17,12 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
                                     "by jaxnest yet.")
     if isinstance(n, dict) and params is None:  # PyNEST accepts Create(model, {params})
         n, params = 1, n
+    if int(n) != n:  # PyNEST: a float with an integer value is a count
+        raise TypeError("n must have an integer value")
+    n = int(n)
+    if n == 0:
+        from .. import errors
+        raise errors.BadParameterValue("Create: number of nodes must be positive.")
     ids = knodes.create(_state.kernel(), model, n, params)
     return NodeCollection(ids)
 

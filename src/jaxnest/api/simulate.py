@@ -31,7 +31,10 @@ def Run(t: float) -> None:
 
 
 def Cleanup() -> None:
-    _state.kernel().cleanup()
+    k = _state.kernel()
+    if not k.prepared:
+        raise errors.KernelException("Cleanup called without calling Prepare.")
+    k.cleanup()
 
 
 @contextmanager

@@ -329,4 +329,31 @@ def int_overflow(nest):
         _err(lambda: nest.SetDefaults("iaf_psc_alpha", ["tau_syn_ex"], 3.0)),
         _err(lambda: nest.SetDefaults("iaf_psc_alpha", 3.0)),
         nest.GetDefaults("iaf_psc_alpha", "tau_syn_ex")]
+    out["create_counts"] = [_err(lambda: len(nest.Create("iaf_psc_alpha", n)))
+                            for n in (3.0, 3.5, True, 0, -1)]
+    return out
+
+
+def slicing_and_misc(nest):
+    nc = nest.Create("iaf_psc_alpha", 10)
+    keys = [slice(-15, None), slice(None, 15), slice(-13, 17), slice(None, None, -3),
+            slice(10, None), slice(5, 3), slice(-10, None), slice(None, 10), slice(3, -1),
+            slice(11, 12), slice(0, 0), slice(2, 9, 3), slice(-3, None), slice(3, 4),
+            slice(1, None, 2)]
+    out = {"slices": [_err(lambda: nc[k].tolist()) for k in keys]}
+    out["nested_slice"] = [_err(lambda: nc[1::2][1:3].tolist()), nc[2:8][::2].tolist(),
+                           repr(nc[::3])]
+    out["cleanup"] = [_err(lambda: nest.Cleanup())]
+    out["hom_w"] = [
+        _err(lambda: nest.Connect(nc[0], nc[1], "one_to_one",
+                                  {"synapse_model": "static_synapse_hom_w", "weight": 2.0})),
+        _err(lambda: nest.CopyModel("static_synapse_hom_w", "mysyn")),
+        _err(lambda: nest.Connect(nc[0], nc[1], "one_to_one",
+                                  {"synapse_model": "mysyn", "weight": 2.0})),
+        _err(lambda: nest.Connect(nc[0], nc[1], "one_to_one",
+                                  {"synapse_model": "mysyn", "delay": 2.0})),
+        nest.num_connections]
+    s = nc[::2]
+    out["stepped"] = [_err(lambda: s[k].tolist()) for k in
+                      (1, slice(1, 3), slice(0, 1), slice(1, 2), slice(None), slice(None, None, 1))]
     return out
