@@ -68,8 +68,9 @@ def _values(kernel: Kernel, value, n: int, key: str):
     return arr.ravel().copy()
 
 
-def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> np.ndarray:
-    """Create connections; returns the indices of the new ones in the connection table."""
+def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> range:
+    """Create connections; returns the indices of the new ones in the connection table (a
+    range: an array of them cost 0.1-0.4 s at 15.6M connections)."""
     if isinstance(conn_spec, str):
         conn_spec = {"rule": conn_spec}
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
@@ -91,7 +92,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     first = len(table)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.resolution,
                       syn=synapse_names(kernel).index(name), receptor=receptor))
-    return np.arange(first, first + n)
+    return range(first, first + n)
 
 
 # bytes per new connection while a rule draws it (ids, row/column indices), besides its row
