@@ -50,7 +50,7 @@ def tics(ms: float) -> int:
 def on_grid_ms(ms: float, h: float) -> float | None:
     """``ms`` as NEST stores a device time (whole tics), or None when it is not a multiple of
     the resolution ``h``. Infinite times pass unchanged."""
-    if not math.isfinite(ms):
+    if not math.isfinite(ms) or abs(ms) * TICS_PER_MS >= 2.0 ** 62:  # NEST: +/- infinity
         return ms
     t, step = tics(ms), tics(h)
     if t < 0 or t % step:

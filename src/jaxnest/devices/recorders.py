@@ -2,7 +2,10 @@
 
 The kernel hands every recorder the raw samples of a run chunk; this module turns them into
 NEST's ``events`` dict, applying each recorder's window (origin+start, origin+stop] and its
-interval/offset grid, and writes ``record_to='ascii'`` files.
+interval/offset grid, and writes ``record_to='ascii'`` files and ``'screen'`` lines as NEST's
+backends do (checked against NEST 3.10): a header ``sender, time_ms`` or, with
+``time_in_steps``, ``sender, time_step, time_offset``, then the recorded quantities; every float
+in fixed notation with the recorder's ``precision`` (default 3) digits.
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import os
 import numpy as np
 
 from .. import errors
-from .base import RECORDER_COMMON, DeviceModel, check_window_grid, snap_window, tics
+from .base import (TICS_PER_MS, RECORDER_COMMON, DeviceModel, check_window_grid, snap_window,
+                   tics)
 
 
 def _check_recorder(d: dict, h: float) -> None:
@@ -59,8 +63,8 @@ def _normalize_sampler(d: dict, h: float) -> None:
     """NEST stores the interval in whole tics and the offset rounded up to the grid."""
     _normalize_recorder(d, h)
     step = tics(h)
-    d["interval"] = tics(d["interval"]) / 1000.0
-    d["offset"] = -(-tics(d["offset"]) // step) * step / 1000.0
+    d["interval"] = tics(d["interval"]) / TICS_PER_MS
+    d["offset"] = -(-tics(d["offset"]) // step) * step / TICS_PER_MS
 
 
 BACKEND_DEFAULTS = {"precision": 3, "file_extension": "dat"}
