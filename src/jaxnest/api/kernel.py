@@ -34,6 +34,8 @@ def GetKernelStatus(keys=None):
     d = _state.kernel().status()
     if keys is None:
         return d
+    if not isinstance(keys, (str, list, tuple)):
+        raise TypeError("keys should be either a string or an iterable")
     if isinstance(keys, str):
         if keys not in d:
             raise KeyError(keys)  # PyNEST raises the built-in KeyError here

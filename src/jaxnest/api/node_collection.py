@@ -69,23 +69,50 @@ class NodeCollection:
             if self._step > 1 and stop > start:
                 raise errors.BadProperty("Cannot slice a sliced composite NodeCollection.")
             return NodeCollection._from_ids(self._ids[start - 1:stop:step], step * self._step)
-        if isinstance(key, numbers.Integral):
-            if not -len(self) <= key < len(self):
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            if abs(key + (key >= 0)) > len(self):
                 raise IndexError("index value outside of the NodeCollection")
             return NodeCollection._from_ids(self._ids[[key]])
-        arr = np.asarray(key)
-        if arr.dtype == bool:
-            if arr.size != len(self):
+        if isinstance(key, (list, tuple)):  # PyNEST's checks of index lists
+            if len(key) == 0:
+                return NodeCollection._from_ids(np.zeros(0, dtype=np.int64))
+            if all(isinstance(x, (bool, np.bool_)) for x in key):
+                if len(key) != len(self):
+                    raise IndexError("Bool index array must be the same length as "
+                                     "NodeCollection")
+                arr = np.array(key, dtype=bool)
+            elif all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+                     for x in key):
+                arr = np.array(key, dtype=np.int64)
+                if np.unique(arr).size != arr.size:
+                    raise ValueError("All node IDs in a NodeCollection have to be unique")
+            else:
+                raise TypeError("Indices must be integers or bools")
+            return self._take(arr)
+        if isinstance(key, np.ndarray):
+            if len(key) == 0:
+                return NodeCollection._from_ids(np.zeros(0, dtype=np.int64))
+            if key.ndim != 1:
+                raise TypeError("NumPy indices must one-dimensional")
+            is_bool = np.issubdtype(key.dtype, np.bool_)
+            if not (is_bool or np.issubdtype(key.dtype, np.integer)):
+                raise TypeError("NumPy indices must be an array of integers or bools")
+            if is_bool and len(key) != len(self):
                 raise IndexError("Bool index array must be the same length as NodeCollection")
+            if not is_bool and np.unique(key).size != key.size:
+                raise ValueError("All node IDs in a NodeCollection have to be unique")
+            return self._take(key)
+        raise IndexError("only integers, slices, lists, tuples, and numpy arrays are valid "
+                         "indices")
+
+    def _take(self, arr: np.ndarray) -> "NodeCollection":
+        """NEST's take_array_index: by mask, or by ascending positions."""
+        if arr.dtype == bool:
             return NodeCollection._from_ids(self._ids[arr])
-        if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer):
-            if np.unique(arr).size != arr.size:
-                raise errors.BadProperty("All node IDs in a NodeCollection have to be unique")
-            picked = self._ids[arr]
-            if picked.size > 1 and np.any(np.diff(picked) <= 0):
-                raise errors.BadProperty("Indices must be sorted in ascending order")
-            return NodeCollection._from_ids(picked)
-        raise TypeError("Indices must be integers, slices, lists of integers or bool arrays")
+        picked = self._ids[arr.astype(np.int64)]
+        if picked.size > 1 and np.any(np.diff(picked) <= 0):
+            raise errors.BadProperty("Indices must be sorted in ascending order")
+        return NodeCollection._from_ids(picked)
 
     def __contains__(self, node_id) -> bool:
         if not isinstance(node_id, numbers.Integral):
@@ -98,6 +125,8 @@ class NodeCollection:
         if not isinstance(other, NodeCollection):
             raise TypeError(f"Cannot add object of type '{type(other).__name__}' to "
                             "'NodeCollection'")
+        if self._step > 1 and len(self) > 1:
+            raise errors.BadProperty("Cannot add NodeCollection to a sliced composite.")
         if np.intersect1d(self._ids, other._ids).size:
             raise errors.BadProperty("Cannot join overlapping NodeCollections.")
         return NodeCollection._from_ids(np.sort(np.concatenate([self._ids, other._ids])))
@@ -124,7 +153,8 @@ class NodeCollection:
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, NodeCollection):
-            return NotImplemented
+            raise NotImplementedError(f"Cannot compare NodeCollection to "
+                                      f"{type(other).__name__}")
         return np.array_equal(self._ids, other._ids)
 
     def __ne__(self, other) -> bool:

@@ -89,6 +89,8 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d["recordables"] = list(entry.impl.recordables)
     if keys is None:
         result = d
+    elif not isinstance(keys, (str, list, tuple)):
+        raise KeyError(keys)
     elif isinstance(keys, str):
         if keys not in d:
             raise errors.KeyError(f"'{keys}' is not a default of {model}.")

@@ -157,6 +157,8 @@ class Kernel:
                  ms_per_tic=self.ms_per_tic, resolution=self.resolution,
                  local_spike_counter=0, num_processes=1, mpi_rank=0,
                  memory_size=_memory_size(), prepared=self.prepared,
+                 spike_buffer_resize_log={k: np.zeros(0) for k in (
+                     "global_max_spikes_sent", "new_buffer_size", "times")},
                  connection_rules=sorted(_rules().RULES),
                  node_models=sorted(n for n, e in self.models.items() if not e.is_synapse),
                  synapse_models=sorted(n for n, e in self.models.items() if e.is_synapse))
@@ -476,7 +478,10 @@ class Kernel:
         entry = self.model(name)
         unknown = [k for k in params if k not in entry.defaults]
         if unknown:
-            raise errors.BadProperty(f"{name} has no parameter {unknown[0]!r}.")
+            where = "synapse" if entry.is_synapse else "node"
+            raise errors.UnaccessedDictionaryEntry(
+                f"Unaccessed elements in params, in function "
+                f"ModelManager::set_{where}_defaults_:  {unknown[0]}")
         new = dict(entry.defaults)
         new.update(params)
         if entry.is_synapse and "delay" in params and np.ndim(params["delay"]) == 0:

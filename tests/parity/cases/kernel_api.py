@@ -356,4 +356,17 @@ def slicing_and_misc(nest):
     s = nc[::2]
     out["stepped"] = [_err(lambda: s[k].tolist()) for k in
                       (1, slice(1, 3), slice(0, 1), slice(1, 2), slice(None), slice(None, None, 1))]
+    b = nest.Create("iaf_psc_exp", 3)
+    out["add_stepped"] = [_err(lambda: (nc + b)[::2] + nest.Create("iaf_psc_delta")),
+                          _err(lambda: (nc[1:3] + b).tolist())]
+    idx = [[1, 3], (0, 2), [3, 1], [1, 1], [True] * 10, [True, False], [1.0, 2.0], [],
+           np.array([1, 4]), np.array([[1]]), np.array([0.5]), np.array([2, 2]),
+           np.array([True, False] * 5), {1}, -10, -11, 10]
+    out["index"] = [_err(lambda: nc[k].tolist()) for k in idx]
+    out["compare"] = [_err(lambda: nc == 5), _err(lambda: nc[0:2] == nc[0:2])]
+    out["lookups"] = [_err(lambda: nest.GetDefaults("iaf_psc_alpha", 42)),
+                      _err(lambda: nest.GetKernelStatus(42)),
+                      _err(lambda: nest.SetDefaults("iaf_psc_alpha", "no_such_key", 0)),
+                      _err(lambda: nest.SetDefaults("static_synapse", {"no_such_key": 0})),
+                      sorted(nest.GetKernelStatus("spike_buffer_resize_log"))]
     return out
