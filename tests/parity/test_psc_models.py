@@ -66,3 +66,11 @@ def test_offgrid_spike_times_round_up(both):
     ref, got = both("small_network.py", "offgrid_spike_times")
     for k in ref:
         np.testing.assert_allclose(got[k], ref[k], atol=E)
+
+
+def test_many_spike_recorders_record_their_own_senders(both):
+    ref, got = both("small_network.py", "many_recorders")
+    assert ref["sub_t"].size > 10 and ref["twice"].size > 2
+    assert set(ref) == set(got)
+    for k in ref:
+        np.testing.assert_allclose(got[k], ref[k], atol=E, err_msg=k)

@@ -443,7 +443,8 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
     for gid, dev in sorted(net.devices.items()):
         kind = dev.entry.impl.kind
         if kind == "spike_recorder":
-            sources = np.unique(l_src[l_tgt == gid])
+            # one entry per connection: a node connected twice is recorded twice (as NEST)
+            sources = np.sort(l_src[l_tgt == gid])
             from_pg = np.isin(sources, plan.pg_gids)
             plan.pg_records += [(gid, int(g)) for g in sources[from_pg]]
             sources = sources[~from_pg]

@@ -92,3 +92,22 @@ def offgrid_spike_times(nest):
     nest.Connect(p, sr)
     nest.Simulate(10.0)
     return dict(times=sr.events["times"], stored=sg.spike_times)
+
+
+def many_recorders(nest):
+    """One spike recorder per neuron, one for a subset, one connected twice to the same
+    neuron, one for a spike generator: each records exactly its own senders."""
+    n = nest.Create("iaf_psc_alpha", 8, params={"I_e": [380.0 + 20.0 * i for i in range(8)]})
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 5.0, 5.5]})
+    each = nest.Create("spike_recorder", 8)
+    nest.Connect(n, each, "one_to_one")
+    sub, twice, gen = nest.Create("spike_recorder", 3)
+    nest.Connect(n[2:6], sub)
+    nest.Connect(n[0], twice)
+    nest.Connect(n[0], twice)
+    nest.Connect(sg, gen)
+    nest.Simulate(200.0)
+    out = {f"each{i}": each[i].events["times"] for i in range(8)}
+    out.update(sub_t=sub.events["times"], sub_s=sub.events["senders"],
+               twice=twice.events["times"], gen=gen.events["times"])
+    return out
