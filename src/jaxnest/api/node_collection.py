@@ -1,12 +1,21 @@
 """NodeCollection: an ordered set of node ids with PyNEST's algebra and get/set forms."""
 from __future__ import annotations
 
+import builtins
 import numbers
 
 import numpy as np
 
 from .. import errors
 from . import _state
+
+
+class UnknownPropertyError(errors.KeyError, builtins.KeyError, AttributeError):
+    """A node property no node of the collection has: PyNEST raises the built-in KeyError
+    (also for attribute access); an AttributeError too, so that ``hasattr`` works."""
+
+
+UnknownPropertyError.__name__ = UnknownPropertyError.__qualname__ = "KeyError"
 
 
 class NodeCollection:
@@ -199,18 +208,28 @@ class NodeCollection:
             result = {k: self._values(statuses, k) for k in params[0]}
         else:
             result = self._nested(statuses, params)
-        if output == "pandas":
-            return _as_frame(self._ids, statuses, params)
+        if output == "pandas":  # as PyNEST builds the frame
+            import pandas as pd
+            index = self._ids.tolist() if len(self) > 1 else self._ids.tolist()[0]
+            if len(params) == 1 and isinstance(params[0], str):
+                result = {params[0]: result}
+            elif len(params) > 1 and isinstance(params[1], str):
+                result = {params[1]: result}
+            if len(self) == 1:
+                index = [index]
+                result = {k: [v] for k, v in result.items()}
+            return pd.DataFrame(result, index=tuple(index) if len(self) > 1 else index)
         if output == "json":
             import json
             return json.dumps(result, default=_json_default)
         return result
 
     def _values(self, statuses: list[dict], key: str):
-        for s in statuses:
-            if key not in s:
-                raise errors.KeyError(f"'{key}' is not a property of {s['model']}.")
-        vals = tuple(s[key] for s in statuses)
+        """One value per node; None where a node's model lacks the key (composite
+        collections), the built-in KeyError when no node has it (as PyNEST)."""
+        if not any(key in s for s in statuses):
+            raise UnknownPropertyError(key)
+        vals = tuple(s.get(key) for s in statuses)
         return vals[0] if len(vals) == 1 else vals
 
     def _nested(self, statuses: list[dict], path: tuple):
@@ -259,10 +278,7 @@ class NodeCollection:
         if name == "spatial":
             raise errors.NotImplemented("Spatial NodeCollections are not supported by "
                                         "jaxnest yet.")
-        try:
-            return self.get(name)
-        except errors.KeyError as e:
-            raise AttributeError(str(e)) from None
+        return self.get(name)  # UnknownPropertyError is both KeyError and AttributeError
 
     def __setattr__(self, name: str, value) -> None:
         if name.startswith("_"):
@@ -317,18 +333,6 @@ def _parts(ids: np.ndarray, step: int) -> list[str]:
                 s += f", step={step}"
         out.append(s)
     return out
-
-
-def _as_frame(ids, statuses, params):
-    import pandas as pd
-    if not params:
-        keys = sorted(set().union(*[s.keys() for s in statuses]))
-    elif isinstance(params[0], str):
-        keys = [params[0]]
-    else:
-        keys = list(params[0])
-    data = {k: [s.get(k) for s in statuses] for k in keys}
-    return pd.DataFrame(data, index=pd.Index(ids.tolist(), name=None))
 
 
 def _json_default(obj):

@@ -312,6 +312,15 @@ def status_forms(nest):
     out["nested"] = [repr(mm.get("events", "times")), repr(mm[0].get("events", "times", "V_m")),
                      sorted(mm.get("events", ["times", "senders"])),
                      repr(mm[0].get("events", ["senders"]))]
+    c = n + nest.Create("iaf_psc_delta")
+    out["composite"] = [repr(c.get("refractory_input")), _err(lambda: c.get("no_such_key")),
+                        _err(lambda: c.no_such_key),
+                        _err(lambda: n[0].get("refractory_input")),
+                        repr(c.get(["C_m", "refractory_input"]))]
+    out["pandas"] = [repr(mm.get("events", "times", output="pandas").columns.tolist()),
+                     repr(mm[0].get("events", ["senders", "times"], output="pandas").shape),
+                     repr(n.get(["I_e", "C_m"], output="pandas").index.tolist()),
+                     repr(n[1].get("I_e", output="pandas").to_dict())]
     return out
 
 
