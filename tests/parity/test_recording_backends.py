@@ -62,8 +62,6 @@ def test_memory_events(both, time_in_steps):
     assert ("offsets" in ref["spike_recorder_keys"].tolist()) == time_in_steps
 
 
-@pytest.mark.xfail(reason="runtime._emit (kernel layer) prints screen events with print() "
-                   "instead of devices.recorders.format_rows", strict=False)
 @pytest.mark.parametrize("kwargs", [{}, {"time_in_steps": True, "precision": 1}])
 def test_screen_lines(both, kwargs):
     ref, got = both("rec_backends.py", "screen_lines", **kwargs)

@@ -138,17 +138,11 @@ class EventLog:
 
 
 # --- ascii and screen backends -------------------------------------------------------------
-_FILE_STATUS: dict[str, dict] = {}
-"""The status dict of the recorder that last opened each file (for its ``precision``)."""
-
-
 def ascii_path(d: dict, model: str, gid: int, data_path: str, data_prefix: str) -> str:
     """NEST's file name: [<data_path>/]<data_prefix><label or model>-<gid>-<vp>.<extension>."""
     label = d["label"] or model
     name = f"{data_prefix}{label}-{gid}-0.{d.get('file_extension', 'dat')}"
-    path = os.path.join(data_path, name) if data_path else name
-    _FILE_STATUS[path] = d
-    return path
+    return os.path.join(data_path, name) if data_path else name
 
 
 def header(keys: list[str], time_in_steps: bool) -> str:
@@ -186,10 +180,7 @@ def format_rows(cols: dict[str, np.ndarray], keys: list[str], time_in_steps: boo
 
 
 def write_ascii(path: str, cols: dict[str, np.ndarray], keys: list[str],
-                time_in_steps: bool, precision: int | None = None) -> None:
-    """Append events in NEST's ascii format (see :func:`format_rows`); ``precision`` defaults
-    to that of the recorder that opened the file."""
-    if precision is None:
-        precision = _FILE_STATUS.get(path, BACKEND_DEFAULTS)["precision"]
+                time_in_steps: bool, precision: int) -> None:
+    """Append events in NEST's ascii format (see :func:`format_rows`)."""
     with open(path, "a") as f:
         f.write(format_rows(cols, keys, time_in_steps, precision))

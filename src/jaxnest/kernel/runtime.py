@@ -12,6 +12,7 @@ soon as the runtime lets go of the plan.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 
@@ -20,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.generators import spike_steps
-from ..devices.recorders import in_window, sample_mask, write_ascii
+from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
@@ -366,12 +367,12 @@ class Runtime:
     def _emit(self, kernel, dev, cols: dict, keys: list) -> None:
         if dev.status["time_in_steps"]:
             cols = dict(cols, times=np.rint(cols["times"] / kernel.resolution).astype(np.int64))
+        tis, precision = dev.status["time_in_steps"], dev.status["precision"]
         if dev.status["record_to"] == "ascii":
-            write_ascii(dev.ascii_path, cols, keys, dev.status["time_in_steps"])
+            write_ascii(dev.ascii_path, cols, keys, tis, precision)
             dev.log.n += len(cols["senders"])
         elif dev.status["record_to"] == "screen":
-            for i in range(len(cols["senders"])):
-                print(cols["senders"][i], cols["times"][i], *[cols[k][i] for k in keys])
+            sys.stdout.write(format_rows(cols, keys, tis, precision))
             dev.log.n += len(cols["senders"])
         else:
             dev.log.append(cols)
