@@ -117,6 +117,11 @@ def _check_common_properties(k, syn_spec) -> None:
 
 def _connect(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
     """Connect through the kernel, with NEST's delay checks before and after."""
+    with k.timed("construction_connect"):
+        _connect_timed(k, pre, post, conn_spec, syn_spec)
+
+
+def _connect_timed(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
     _check_common_properties(k, syn_spec)
     delay = _spec_delay(k, syn_spec)
     if delay is not None:

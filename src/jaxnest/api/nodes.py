@@ -23,7 +23,9 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
     if n == 0:
         from .. import errors
         raise errors.BadParameterValue("Create: number of nodes must be positive.")
-    ids = knodes.create(_state.kernel(), model, n, params)
+    k = _state.kernel()
+    with k.timed("construction_create"):
+        ids = knodes.create(k, model, n, params)
     return NodeCollection(ids)
 
 

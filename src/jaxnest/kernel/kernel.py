@@ -118,6 +118,10 @@ class Kernel:
         self.user_delay_extrema = False
         self.frozen_delays: tuple[int, int] | None = None
         self.defaults_modified = False  # SetDefaults/CopyModel: time base is then fixed
+        # NEST's build and run timers (s): wall and CPU time of Create, Connect and Simulate
+        self.timers = {f"time_{k}{c}": 0.0 for k in ("construction_create",
+                                                     "construction_connect", "simulate")
+                       for c in ("", "_cpu")}
 
     # --- settings -----------------------------------------------------------------------
     @property
@@ -156,7 +160,8 @@ class Kernel:
                  tics_per_step=int(self.tics_per_step), tics_per_ms=float(self.tics_per_ms),
                  ms_per_tic=self.ms_per_tic, resolution=self.resolution,
                  local_spike_counter=0, num_processes=1, mpi_rank=0,
-                 memory_size=_memory_size(), prepared=self.prepared,
+                 memory_size=_memory_size(), prepared=self.prepared, **self.timers,
+                 time_communicate_prepare=np.zeros(1), time_communicate_prepare_cpu=np.zeros(1),
                  spike_buffer_resize_log={k: np.zeros(0) for k in (
                      "global_max_spikes_sent", "new_buffer_size", "times")},
                  connection_rules=sorted(_rules().RULES),
@@ -451,7 +456,26 @@ class Kernel:
     def cleanup(self) -> None:
         self.prepared = False
 
+    def timed(self, what: str):
+        """Context manager adding wall and CPU time to NEST's timer ``time_<what>``."""
+        import contextlib
+        import time
+
+        @contextlib.contextmanager
+        def timer():
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                yield
+            finally:
+                self.timers[f"time_{what}"] += time.perf_counter() - t0
+                self.timers[f"time_{what}_cpu"] += time.process_time() - c0
+        return timer()
+
     def run(self, ms: float) -> None:
+        with self.timed("simulate"):
+            self._run(ms)
+
+    def _run(self, ms: float) -> None:
         n = self.steps_of(ms)
         if self.frozen_delays is None:  # NEST's update_delay_extrema_ stops at Simulate
             self.frozen_delays = self.delay_range()

@@ -175,6 +175,15 @@ def kernel_settings(nest):
     nest.ResetKernel()
     nest.set(min_delay=0.5, max_delay=2.0)
     out["threads_after_delays"] = [_err(lambda: nest.set(local_num_threads=2))]
+    nest.ResetKernel()
+    timers = [f"time_{k}{c}" for k in ("construction_create", "construction_connect",
+                                       "simulate") for c in ("", "_cpu")]
+    out["timers_reset"] = [nest.GetKernelStatus(k) for k in timers]
+    n = nest.Create("iaf_psc_alpha", 10)
+    nest.Connect(n, n)
+    nest.Simulate(10.0)
+    out["timers"] = [isinstance(nest.GetKernelStatus(k), float) and nest.GetKernelStatus(k) > 0
+                     for k in timers]
     return out
 
 
