@@ -89,7 +89,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d["recordables"] = list(entry.impl.recordables)
     if keys is None:
         result = d
-    elif not isinstance(keys, (str, list, tuple)):
+    elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):
         raise KeyError(keys)
     elif isinstance(keys, str):
         if keys not in d:

@@ -383,6 +383,7 @@ def slicing_and_misc(nest):
     out["index"] = [_err(lambda: nc[k].tolist()) for k in idx]
     out["compare"] = [_err(lambda: nc == 5), _err(lambda: nc[0:2] == nc[0:2])]
     out["lookups"] = [_err(lambda: nest.GetDefaults("iaf_psc_alpha", 42)),
+                      _err(lambda: sorted(nest.GetDefaults("iaf_psc_alpha", {"C_m", "E_L"}))),
                       _err(lambda: nest.GetKernelStatus(42)),
                       _err(lambda: nest.SetDefaults("iaf_psc_alpha", "no_such_key", 0)),
                       _err(lambda: nest.SetDefaults("static_synapse", {"no_such_key": 0})),
