@@ -90,7 +90,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     _check_receptors(kernel, tgt, weight, receptor)
     table = kernel.network.conns
     first = len(table)
-    table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.resolution,
+    table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=synapse_names(kernel).index(name), receptor=receptor))
     return range(first, first + n)
 
@@ -233,7 +233,7 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         steps = kernel.delay_steps(_column(kernel, value, idx.size, key))
         if idx.size and steps.min() < 1:
             raise errors.BadDelay("Delay must be greater than or equal to resolution.")
-        cols["delay"][idx] = steps * kernel.resolution
+        cols["delay"][idx] = steps * kernel.ms_per_step
     elif key in CONN_KEYS:
         raise errors.BadProperty(f"Connection property {key} cannot be set.")
     else:

@@ -423,10 +423,10 @@ class Kernel:
             raise errors.KernelException("Cannot change float_precision after simulation.")
 
     def delay_steps(self, delay: np.ndarray) -> np.ndarray:
-        """NEST's rounding of delays to the grid: ms -> tics (nearest) -> steps (half up)."""
-        tics = np.rint(np.asarray(delay, float) * TICS_PER_MS)
-        per_step = round(self.resolution * TICS_PER_MS)
-        return np.floor(tics / per_step + 0.5).astype(np.int64)
+        """NEST's rounding of delays to the grid (Time::delay_ms_to_steps): ms x steps per ms,
+        rounded half up (0.85 ms at h = 0.1 is 9 steps, 0.8499 ms is 8)."""
+        steps_per_ms = self.tics_per_ms / self.tics_per_step
+        return np.floor(np.asarray(delay, float) * steps_per_ms + 0.5).astype(np.int64)
 
     def ms_of_steps(self, steps):
         """Times as NEST computes them: steps -> tics -> tics * ms_per_tic."""

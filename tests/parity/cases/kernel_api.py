@@ -389,3 +389,18 @@ def slicing_and_misc(nest):
                       _err(lambda: nest.SetDefaults("static_synapse", {"no_such_key": 0})),
                       sorted(nest.GetKernelStatus("spike_buffer_resize_log"))]
     return out
+
+
+def delay_rounding(nest):
+    """Delays on the grid as NEST rounds them (ms x steps per ms, half up) and stores them
+    (steps x ms per step), at several resolutions."""
+    out = {}
+    for h in (0.1, 0.7, 0.25):
+        nest.ResetKernel()
+        nest.resolution = h
+        n = nest.Create("iaf_psc_alpha", 2)
+        ds = [0.8499, 0.85, 0.84999999, 1.05, 1.4, 2.1, 3 * h]
+        for d in ds:
+            nest.Connect(n[0], n[1], syn_spec={"delay": d})
+        out[f"h{h}"] = [repr(x) for x in nest.GetConnections().delay]
+    return out
