@@ -52,7 +52,8 @@ KERNEL_ATTRIBUTES = {
     "tics_per_ms": "Tics per millisecond of the time grid.",
     "ms_per_tic": "Length of one tic (ms); read-only.",
     "dict_miss_is_error": "Accepted for compatibility.",
-    "float_precision": "jaxnest's float dtype of state, weights and buffers: 'float64' (default) or 'float32'.",
+    "float_precision": "jaxnest's float dtype of state, weights and buffers: 'float64' "
+                       "(default) or 'float32'.",
 }
 
 
