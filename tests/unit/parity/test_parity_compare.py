@@ -143,3 +143,20 @@ def test_seed_dependent_traces_pass_and_fail_d():
     assert compare_runs(nest, runs("jaxnest", 0.0)).passed
     bad = compare_runs(nest, runs("jaxnest", 3.0))
     assert "V_m mean" in {c.quantity for c in bad.checks if not c.passed}
+
+
+def test_stop_time_varying_with_seed_is_compared_by_distribution():
+    """A script that simulates until a random event (NEST's sudoku example) stops at a time
+    that varies with the seed: same spread passes, a different mean fails, and a time equal
+    under every NEST seed is still compared exactly."""
+    def runs(backend, stops):
+        return [run(backend, {}, k, t_stop=t) for k, t in enumerate(stops)]
+    nest = runs("nest", [7500.0, 2400.0, 5100.0])
+    same = compare_runs(nest, runs("jaxnest", [3000.0, 6100.0, 4900.0]))
+    (bt,) = [c for c in same.checks if c.quantity == "biological_time"]
+    assert bt.category == "D" and bt.passed
+    far = compare_runs(nest, runs("jaxnest", [60000.0, 61000.0, 59000.0]))
+    assert not [c for c in far.checks if c.quantity == "biological_time"][0].passed
+    fixed = compare_runs(runs("nest", [1000.0] * 3), runs("jaxnest", [999.0, 1000.0, 1000.0]))
+    (bt,) = [c for c in fixed.checks if c.quantity == "biological_time"]
+    assert bt.category == "exact" and not bt.passed
