@@ -16,6 +16,16 @@ from ..devices.recorders import EventLog
 from ..models.registry import Entry
 
 
+def resident_bytes() -> int:
+    """The process's resident memory (bytes), as the operating system counts it."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
 def available_memory() -> int:
     """Bytes this process may still allocate: ``JAXNEST_MEMORY_LIMIT`` (bytes, or with a K, M
     or G suffix: the process's whole budget) less what it holds already, else the system's
@@ -24,9 +34,7 @@ def available_memory() -> int:
     if limit:
         scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(limit[-1].upper(), 1)
         budget = int(float(limit[:-1] if scale > 1 else limit) * scale)
-        with open("/proc/self/statm") as f:
-            resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        return budget - resident
+        return budget - resident_bytes()
     try:
         with open("/proc/meminfo") as f:
             for line in f:
