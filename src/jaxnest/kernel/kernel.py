@@ -5,15 +5,17 @@ validated here or in the model specs, before any simulation.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+import time
 
 import numpy as np
 
 from .. import errors
 from ..devices.recorders import ascii_path, open_ascii
 from ..models.registry import Entry, builtin_models, lookup
-from .network import Network
+from .network import Network, resident_bytes
 from .runtime import Runtime
 
 TICS_PER_MS = 1000.0
@@ -72,16 +74,6 @@ def _typed(key: str, value, kind: type):
            "double" if isinstance(value, (float, np.floating)) else type(value).__name__)
     raise errors.TypeMismatch(f"Expected datatype: Failed to cast '{key}' from {got} to type "
                               f"{_TYPE_NAMES[kind]}")
-
-
-def _memory_size() -> int:
-    """NEST's memory_size: the process's resident memory in KiB."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    except (OSError, ValueError, IndexError):
-        import resource
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _rules():
@@ -160,7 +152,7 @@ class Kernel:
                  tics_per_step=int(self.tics_per_step), tics_per_ms=float(self.tics_per_ms),
                  ms_per_tic=self.ms_per_tic, resolution=self.resolution,
                  local_spike_counter=0, num_processes=1, mpi_rank=0,
-                 memory_size=_memory_size(), prepared=self.prepared, **self.timers,
+                 memory_size=resident_bytes() // 1024, prepared=self.prepared, **self.timers,
                  time_communicate_prepare=np.zeros(1), time_communicate_prepare_cpu=np.zeros(1),
                  spike_buffer_resize_log={k: np.zeros(0) for k in (
                      "global_max_spikes_sent", "new_buffer_size", "times")},
@@ -456,20 +448,15 @@ class Kernel:
     def cleanup(self) -> None:
         self.prepared = False
 
+    @contextlib.contextmanager
     def timed(self, what: str):
-        """Context manager adding wall and CPU time to NEST's timer ``time_<what>``."""
-        import contextlib
-        import time
-
-        @contextlib.contextmanager
-        def timer():
-            t0, c0 = time.perf_counter(), time.process_time()
-            try:
-                yield
-            finally:
-                self.timers[f"time_{what}"] += time.perf_counter() - t0
-                self.timers[f"time_{what}_cpu"] += time.process_time() - c0
-        return timer()
+        """Add the wall and CPU time of the block to NEST's timer ``time_<what>``."""
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.timers[f"time_{what}"] += time.perf_counter() - t0
+            self.timers[f"time_{what}_cpu"] += time.process_time() - c0
 
     def run(self, ms: float) -> None:
         with self.timed("simulate"):
