@@ -91,30 +91,12 @@ def get(*keys):
     return tuple(GetKernelStatus(k) for k in keys)
 
 
-def _readonly():
-    from .kernel.kernel import KERNEL_DEFAULTS
-    return [k for k in GetKernelStatus()
-            if k not in KERNEL_DEFAULTS or not KERNEL_DEFAULTS[k][1]]
-
-
-def _models(kind: str):
-    return Models(kind)
-
-
 class _NestModule(types.ModuleType):
     """Module type whose kernel attributes read and write the global kernel."""
 
+    # Kernel properties (every key of the kernel status, node_models included) are
+    # _KernelAttribute descriptors on this type: reads never reach __getattr__.
     def __getattr__(self, name):
-        if name in KERNEL_ATTRIBUTES:
-            return GetKernelStatus(name)
-        if not name.startswith("_"):
-            status = GetKernelStatus()
-            if name in status:  # every kernel property is a module attribute, as in PyNEST
-                return status[name]
-        if name == "node_models":
-            return _models("nodes")
-        if name == "synapse_models":
-            return _models("synapses")
         if name == "kernel_status":
             return GetKernelStatus()
         if name == "verbosity":
@@ -131,10 +113,8 @@ class _NestModule(types.ModuleType):
             set_verbosity(value)
         elif isinstance(value, types.ModuleType) or name.startswith("_"):
             super().__setattr__(name, value)  # the import machinery, private state
-        elif name in KERNEL_ATTRIBUTES or name in GetKernelStatus():
-            if name in _readonly():
-                raise AttributeError(f"`{name}` is a read only kernel attribute.")
-            SetKernelStatus({name: value})
+        elif isinstance(type(self).__dict__.get(name), _KernelAttribute):
+            type(self).__dict__[name].__set__(self, value)
         else:  # PyNEST freezes its module against typos
             raise AttributeError(f"Cannot set attribute '{name}' on module 'nest'")
 
