@@ -117,6 +117,7 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
+    spike_links: tuple = ()         # (node, spike recorder) of every link, sorted by node
     pg_records: list = field(default_factory=list)  # (recorder gid, poisson_generator gid)
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
@@ -431,6 +432,17 @@ def _gen_edges(gen_gids, src, tgt, w, d) -> dict:
     return dict(n_edges=int(src.size), gen=gen, tgt=tgt, w=w, d=d)
 
 
+def _spike_links(plan: Plan, net) -> tuple[np.ndarray, np.ndarray]:
+    """(node, spike recorder) of every link from a node to a spike recorder, sorted by node:
+    the runtime routes a chunk's events to their recorders with one binary search each."""
+    recs = [(g, nodes) for g, nodes in plan.recorders.items()
+            if net.devices[g].entry.impl.kind == "spike_recorder"]
+    node = np.concatenate([n for _, n in recs] or [np.zeros(0, np.int64)])
+    rec = np.repeat(np.array([g for g, _ in recs], np.int64), [n.size for _, n in recs])
+    order = np.argsort(node, kind="stable")
+    return node[order], rec[order]
+
+
 def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
     """Spike recorders get their source rows; samplers their (group, var, index) gathers."""
     rec_rows, samples, sample_gids, sample_vars, periods = set(), [], [], [], []
@@ -462,6 +474,7 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
                 periods += [_steps(dev.status["interval"], plan.h),
                             _steps(dev.status["offset"], plan.h)]
     plan.rec_rows = np.array(sorted(rec_rows), dtype=np.int64)
+    plan.spike_links = _spike_links(plan, net)
     # one gather per (group, variable) over the union of everything any sampler reads
     wanted: dict[tuple[int, str], set] = {}
     for gid, targets in plan.recorders.items():

@@ -41,7 +41,6 @@ class Runtime:
         self.ev_cap = 0            # 0: not chosen yet (see _initial_ev_cap)
         self.edge_key = None       # the structure the plan's edge sets were built for
         self.dev = None            # (plan, device copies of its edge arrays)
-        self._routes = None        # (plan, its (node, spike recorder) links sorted by node)
         self.timings: dict = {}    # seconds spent in the parts of the last run()
 
     # --- structure -----------------------------------------------------------------------
@@ -262,7 +261,7 @@ class Runtime:
             samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
             sample_steps = first + plan.sample_period * np.arange(n_samp)
-        routed = self._route_spikes(plan, net, senders)
+        routed = _route_spikes(plan, senders)
         for gid, nodes in plan.recorders.items():
             dev = net.devices[gid]
             if dev.entry.impl.kind == "spike_recorder" and (gid in routed or gid in from_pg):
@@ -287,33 +286,6 @@ class Runtime:
                     c = cols & (np.array(plan.sample_vars) == var)
                     block[var] = samples[rows][:, c].ravel()
                 dev.pending.append(block)
-
-    def _route_spikes(self, plan: Plan, net, senders: np.ndarray) -> dict:
-        """Spike recorder gid -> indices (in event order) of the events its nodes sent.
-
-        One sorted table of (node, recorder) links per plan and a binary search per event:
-        the cost grows with the events and links, not with events x recorders (scripts with
-        hundreds of recorders, such as NEST's sudoku example, spent most of their time here)."""
-        if self._routes is None or self._routes[0] is not plan:
-            recs = [(g, nodes) for g, nodes in plan.recorders.items()
-                    if net.devices[g].entry.impl.kind == "spike_recorder"]
-            node = np.concatenate([n for _, n in recs] or [np.zeros(0, np.int64)])
-            rec = np.repeat(np.array([g for g, _ in recs], np.int64),
-                            [n.size for _, n in recs]).astype(np.int64)
-            order = np.argsort(node, kind="stable")
-            self._routes = (plan, node[order], rec[order])
-        _, node, rec = self._routes
-        if not senders.size or not node.size:
-            return {}
-        lo = np.searchsorted(node, senders, "left")
-        n_links = np.searchsorted(node, senders, "right") - lo
-        event = np.repeat(np.arange(senders.size), n_links)
-        first = np.repeat(np.cumsum(n_links) - n_links, n_links)
-        link = np.repeat(lo, n_links) + np.arange(event.size) - first
-        by_rec = np.argsort(rec[link], kind="stable")  # events stay in order per recorder
-        gids, starts = np.unique(rec[link][by_rec], return_index=True)
-        parts = np.split(event[by_rec], starts[1:])
-        return dict(zip(gids.tolist(), parts))
 
     def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
         """What spike recorders record from poisson_generators: NEST sends every target of a
@@ -376,6 +348,27 @@ class Runtime:
             dev.log.n += len(cols["senders"])
         else:
             dev.log.append(cols)
+
+
+def _route_spikes(plan: Plan, senders: np.ndarray) -> dict:
+    """Spike recorder gid -> indices (in event order) of the events its nodes sent.
+
+    A binary search per event in the plan's sorted (node, recorder) links: the cost grows
+    with the events and links, not with events x recorders (scripts with hundreds of
+    recorders, such as NEST's sudoku example, spent most of their time here)."""
+    node, rec = plan.spike_links
+    if not senders.size or not node.size:
+        return {}
+    lo = np.searchsorted(node, senders, "left")
+    n_links = np.searchsorted(node, senders, "right") - lo
+    event = np.repeat(np.arange(senders.size), n_links)
+    first = np.repeat(np.cumsum(n_links) - n_links, n_links)
+    link = np.repeat(lo, n_links) + np.arange(event.size) - first
+    owner = rec[link]
+    by_rec = np.argsort(owner, kind="stable")  # events stay in order per recorder
+    gids, starts = np.unique(owner[by_rec], return_index=True)
+    parts = np.split(event[by_rec], starts[1:])
+    return dict(zip(gids.tolist(), parts))
 
 
 def _as_float(v, float_type: str):
