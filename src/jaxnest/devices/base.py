@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from .. import errors
-
-TICS_PER_MS = 1000.0  # NEST's default time grid; device times are checked on it
+from ..timebase import TICS_PER_MS
 
 STIMULATOR_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "",
                      "stimulus_source": ""}

@@ -15,10 +15,10 @@ import numpy as np
 from .. import errors
 from ..devices.recorders import ascii_path, open_ascii
 from ..models.registry import Entry, builtin_models, lookup
+from ..timebase import TICS_PER_MS
 from .network import Network, resident_bytes
 from .runtime import Runtime
 
-TICS_PER_MS = 1000.0
 
 # Kernel status keys: name -> (default, writable)
 KERNEL_DEFAULTS = {

@@ -41,10 +41,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
+from ..timebase import TICS_PER_MS
 from .base import NeuronModel
-
-TICS_PER_MS = 1000.0
-"""NEST's default ``tics_per_ms``; times are converted to steps through tics as NEST does."""
 
 _NUMERICAL_STABILITY_FACTOR = 1e-7  # IAFPropagator: regular P31 case if h > this * tau_m^2 / |tau_m - tau_syn|
 
