@@ -1,21 +1,35 @@
 """Registry of everything ``Create`` and ``Connect`` accept, by NEST name.
 
-Each model family module exports ``MODELS``; this module merges them and keeps the models that
-``CopyModel`` derives (a base model plus changed defaults). A model NEST has but jaxnest lacks
+Every module of the packages ``jaxnest.models``, ``jaxnest.devices`` and ``jaxnest.synapses``
+that exports ``MODELS`` (one model family per file) is a family: adding a NEST model is adding
+its file. This module merges the families and keeps the models that ``CopyModel`` derives (a
+base model plus changed defaults). A model NEST has but jaxnest lacks
 raises a clear error naming it (see :func:`lookup`).
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
 
 from .. import errors
 from .nest_names import NODE_MODELS, SYNAPSE_MODELS
 
-_FAMILIES = ("jaxnest.models.iaf_psc", "jaxnest.models.iaf_cond", "jaxnest.models.aeif",
-             "jaxnest.models.hh", "jaxnest.models.parrot",
-             "jaxnest.devices.generators", "jaxnest.devices.recorders",
-             "jaxnest.synapses.static")
+_PACKAGES = ("jaxnest.models", "jaxnest.devices", "jaxnest.synapses")
+
+
+@functools.cache
+def _families() -> tuple:
+    """The family modules, in a fixed order (package, then module name); found once."""
+    out = []
+    for pkg in _PACKAGES:
+        path = importlib.import_module(pkg).__path__
+        for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+            mod = importlib.import_module(f"{pkg}.{info.name}")
+            if hasattr(mod, "MODELS"):
+                out.append(mod)
+    return tuple(out)
 
 
 @dataclass
@@ -39,8 +53,8 @@ class Entry:
 def builtin_models() -> dict[str, Entry]:
     """Fresh entries for every model jaxnest implements (ResetKernel restores these)."""
     out = {}
-    for mod in _FAMILIES:
-        for name, impl in importlib.import_module(mod).MODELS.items():
+    for mod in _families():
+        for name, impl in mod.MODELS.items():
             defaults = dict(impl.params)
             if hasattr(impl, "state"):
                 defaults.update(impl.state)
