@@ -50,12 +50,12 @@ def _scenarios():
                 "V_th": -50.0, "tau_syn_ex": 0.5, "tau_syn_in": 3.0, "I_e": 900.0,
                 "tau_ahp": 2.0, "g_ahp": 100.0, "E_ahp": -90.0}, 0.1, 300.0, 15.0, -10.0,
                delays=(0.1, 2.0), dc=[(-300.0, 50.0, 90.0, 0.5)]),
-    ]}, {"model": NAME, "h": 0.5, "T": 100.0, "neurons": [
+    ]}, {"model": NAME, "h": 0.5, "T": 60.0, "neurons": [
         # strong drive at a coarse step is chaotic: NEST's own traces of two neurons whose
         # V_m differ by 1e-12 mV drift apart by ~1e-3 mV in 150 ms and split spikes by 225 ms,
-        # so rounding differences (XLA's pow/FMA vs libm) grow alike; 100 ms stay ~1e-10
-        neuron({"I_e": 2000.0}, 0.5, 100.0, 30.0, -30.0, delays=(1.0, 3.0),
-               dc=[(600.0, 40.0, 80.0, 1.0)]),
+        # so rounding differences (XLA's pow/FMA vs libm) grow alike; 60 ms stay ~1e-11
+        neuron({"I_e": 2000.0}, 0.5, 60.0, 30.0, -30.0, delays=(1.0, 3.0),
+               dc=[(600.0, 20.0, 45.0, 1.0)]),
     ]}]
 
 
