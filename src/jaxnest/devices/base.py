@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import numpy as np
+
 from .. import errors
 from ..timebase import TICS_PER_MS
 
@@ -22,6 +24,21 @@ STIMULATOR_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label":
                      "stimulus_source": ""}
 RECORDER_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "",
                    "record_to": "memory", "time_in_steps": False}
+
+
+@dataclass
+class DeviceContext:
+    """What a device's input hook reads besides its status (the runtime builds it per chunk).
+
+    ``conns`` has one entry per row of the device: the connection the row feeds (-1: a row
+    shared by all its targets). ``state`` persists across chunks and Simulate calls (the
+    device's own, e.g. the phase of a gamma process); chunks are computed in order, once."""
+
+    h: float
+    gid: int
+    conns: np.ndarray
+    draws: object   # streams.HostDraws of this device
+    state: dict
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,18 @@ class DeviceModel:
     normalize: Callable[[dict, float], None] | None = None
     """(status, resolution) -> None: bring a validated status to NEST's stored form in place
     (e.g. off-grid spike times rounded up to the grid)."""
+    spikes: Callable[[dict, np.ndarray, DeviceContext], np.ndarray] | None = None
+    """kind 'spike_source': (status, steps, ctx) -> (len(steps), rows) multiplicities emitted
+    in each step (a spike emitted in step s is stamped (s + 1) h), window applied."""
+    current: Callable[[dict, np.ndarray, DeviceContext], np.ndarray] | None = None
+    """kind 'current': (status, steps, ctx) -> (len(steps), rows) current (pA) sent in each
+    step, window applied; the target reads it ``delay`` steps later."""
+    individual: Callable[[dict], bool] | None = None
+    """status -> whether each connection gets its own train/current (one row per connection)
+    rather than one shared by all targets."""
+    signed: Callable[[dict], bool] | None = None
+    """status -> whether the device may emit negative multiplicities (spike_weights < 0):
+    targets that pick ex/in channels by sign then decide per event, as NEST."""
 
 
 def tics(ms: float) -> int:

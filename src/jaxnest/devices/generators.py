@@ -54,6 +54,48 @@ def spike_steps(d: dict, h: float) -> tuple[np.ndarray, np.ndarray]:
     return stamps[keep] - 1, value[keep]
 
 
+def _spike_generator_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
+    """Multiplicities of one shared row for the chunk's steps (sorted, consecutive)."""
+    out = np.zeros((steps.size, 1))
+    s, value = spike_steps(d, ctx.h)
+    sel = (s >= steps[0]) & (s <= steps[-1])
+    np.add.at(out[:, 0], s[sel] - steps[0], value[sel])
+    if _has_negative_weights(d):
+        neg = np.zeros(steps.size, bool)
+        neg[s[sel][value[sel] < 0] - steps[0]] = True
+        pos = np.zeros(steps.size, bool)
+        pos[s[sel][value[sel] > 0] - steps[0]] = True
+        if (neg & pos).any():
+            raise errors.NotImplemented(
+                "spike_generator: spikes of opposite spike_weights signs in one time step (NEST "
+                "sends them to the excitatory and inhibitory channels separately; jaxnest sums "
+                "a step's spikes into one event).")
+    return out
+
+
+def _has_negative_weights(d: dict) -> bool:
+    return bool(len(d["spike_weights"]) and np.min(d["spike_weights"]) < 0)
+
+
+def window_steps(d: dict, h: float) -> tuple[float, float]:
+    """(origin + start, origin + stop) in steps; an infinite stop stays infinite."""
+    lo = round((d["origin"] + d["start"]) / h)
+    stop = d["origin"] + d["stop"]
+    return lo, (round(stop / h) if np.isfinite(stop) else np.inf)
+
+
+def current_active(d: dict, steps: np.ndarray, h: float) -> np.ndarray:
+    """NEST's current generators send in the steps s with lo < s + 2 <= hi (StimulationDevice
+    shifts them by two steps: checked against NEST 3.10)."""
+    lo, hi = window_steps(d, h)
+    t = steps + 2
+    return (t > lo) & (t <= hi)
+
+
+def _dc_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
+    return np.where(current_active(d, steps, ctx.h), d["amplitude"], 0.0)[:, None]
+
+
 def _check_grid(d: dict, h: float) -> None:
     """NEST requires spike times on the grid unless allow_offgrid_times or precise_times."""
     times = np.asarray(d["spike_times"], dtype=float)
@@ -80,7 +122,7 @@ def _round_up_offgrid(d: dict, h: float) -> None:
 
 MODELS = {m.name: m for m in (
     DeviceModel("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
-                "current", _check_window, normalize=snap_window),
+                "current", _check_window, normalize=snap_window, current=_dc_current),
     DeviceModel("poisson_generator", {**STIMULATOR_COMMON, "rate": 0.0}, "stimulator",
                 "poisson", _check_poisson, normalize=snap_window),
     DeviceModel("spike_generator", {**STIMULATOR_COMMON, "spike_times": np.array([]),
@@ -89,5 +131,6 @@ MODELS = {m.name: m for m in (
                                     "precise_times": False, "allow_offgrid_times": False,
                                     "shift_now_spikes": False},
                 "stimulator", "spike_source", _check_spike_generator,
-                normalize=_round_up_offgrid),
+                normalize=_round_up_offgrid, spikes=_spike_generator_spikes,
+                signed=_has_negative_weights),
 )}

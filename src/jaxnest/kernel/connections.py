@@ -87,7 +87,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                               f"({kernel.resolution} ms).")
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
-    _check_receptors(kernel, tgt, weight, receptor)
+    _check_receptors(kernel, src, tgt, weight, receptor)
     table = kernel.network.conns
     first = len(table)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
@@ -152,11 +152,20 @@ def _name_of_kind(kernel: Kernel, gids: np.ndarray, kind: str) -> str:
     return kind
 
 
-def _check_receptors(kernel: Kernel, tgt: np.ndarray, weight, receptor) -> None:
-    """Let each target model reject receptor types it lacks, at Connect time (as NEST)."""
+def _check_receptors(kernel: Kernel, src: np.ndarray, tgt: np.ndarray, weight,
+                     receptor) -> None:
+    """Let each target model reject receptor types it lacks, at Connect time (as NEST):
+    spike receptors for spikes, current receptors for CurrentEvents."""
     if not receptor.any():  # receptor 0 exists in every model
         return
     net = kernel.network
+    kinds = {_kind(kernel, int(g)) for g in _kind_samples(net, src)}
+    if "current" in kinds:
+        for store in net.neurons.values():
+            sel = np.isin(tgt, store.gids)
+            if sel.any():
+                store.entry.impl.current_channel(np.broadcast_to(receptor, tgt.shape)[sel])
+        return
     store_of = np.zeros(net.size + 1, dtype=np.int32)  # gid -> 1 + index of its store
     stores = list(net.neurons.values())
     for i, store in enumerate(stores):

@@ -62,8 +62,9 @@ def _cast_floats(ft):
 
 def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure."""
-    D, L, C, N, R = st.D, st.L, st.C, st.N, st.R
+    D, L, C, N, R, CC = st.D, st.L, st.C, st.N, st.R, st.CC
     CN = C * N
+    CCN = CC * N
     LCN = L * CN
     NB = L // D
     steps_cap = slices_cap * D
@@ -83,14 +84,17 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         s = A + k
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
-            i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * N, N)
+            i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * CCN, CCN).reshape(CC, N)
         else:  # no current input anywhere: cbuf stays zero
-            i_all = jnp.zeros(N, ft)
+            i_all = jnp.zeros((CC, N), ft)
         new_states, spikes = [], []
         for g, stt, p, pr in zip(groups, states, args["params"], args["props"]):
             p, pr = _full(p, g.n), _full(pr, g.n)
-            x = x_all[: g.impl.n_channels, g.offset:g.offset + g.n]
-            new, spk = g.impl.update(p, pr, stt, x, i_all[g.offset:g.offset + g.n], st.h)
+            x = x_all[: g.C, g.offset:g.offset + g.n]
+            i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
+            kw = {"rand": rng.Draws(args["seed"], s, g.offset, g.n, R)} if g.impl.random else {}
+            new, spk = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0], st.h,
+                                     **kw)
             new_states.append({k: v.astype(stt[k].dtype) for k, v in new.items()})
             spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
@@ -139,6 +143,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 seg = (segbase[r] + i).astype(itype)
                 off = lax.dynamic_slice_in_dim(e["off"], seg * seg_len, seg_len)
                 w = lax.dynamic_slice_in_dim(e["w"], seg * seg_len, seg_len)
+                if st.signed:
+                    flip = lax.dynamic_slice_in_dim(e["flip"], seg * seg_len, seg_len)
+                    off = off + jnp.where(m_r[r] < 0, flip, 0)
                 return scatter(buf, base[r] + off, w * m_r[r]), r
         else:
             off2 = e["off"].reshape(st.n_seg + 1, seg_len)
@@ -150,6 +157,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
                 seg = jnp.where(j < total, segbase[r] + j, st.n_seg)  # n_seg: all padding
                 idx = base[r][:, None] + off2[seg]
+                if st.signed:
+                    flip2 = e["flip"].reshape(st.n_seg + 1, seg_len)
+                    idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
                 return scatter(buf, idx, w2[seg] * m_r[r][:, None]), r[-1]
 
         n_iter = (total + B - 1) // B
@@ -216,7 +226,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                                   for j in range(thr.shape[1]))
         return count
 
-    def deliver_generators(buf, cbuf, A, live, args):
+    def deliver_generators(buf, cbuf, A, s0, live, args):
         k = jnp.arange(D)
         steps = A + k
         a_mod = (A % L).astype(jnp.int32)
@@ -251,15 +261,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             else:
                 slot = (steps[:, None] + e["d"][None]) % L
                 buf = buf.at[(slot * CN + e["tgt"][None]).ravel()].add(val.ravel())
-        if st.n_current:
+        if st.n_current:  # currents the host computed per step and row (window applied)
             e = args["current"]
-            gen = e["gen"]
-            t = steps[:, None] + 2  # NEST: a current generator sends in steps lo < s + 2 <= hi
-            active = live[:, None] & (t > args["cg_lo"][gen][None]) \
-                & (t <= args["cg_hi"][gen][None])
-            val = jnp.where(active, args["cg_amp"][gen][None] * e["w"][None], 0.0)
+            amp = args["cg_input"][jnp.clip(steps - s0, 0, steps_cap - 1)]
+            val = jnp.where(live[:, None], amp[:, e["row"]] * e["w"][None], 0.0)
             slot = (steps[:, None] + e["d"][None]) % L
-            cbuf = cbuf.at[(slot * N + e["tgt"][None]).ravel()].add(val.ravel())
+            cbuf = cbuf.at[(slot * CCN + e["tgt"][None]).ravel()].add(val.ravel())
         return buf, cbuf
 
     # --- the chunk ----------------------------------------------------------------------
@@ -303,9 +310,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             row_z = jnp.where((k_hi == D) & ((cnt[0] >= 0) if R else True), row0, L)
             buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN, ft), row_z * CN, 0)
             if st.n_current:
-                cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * N, ft), row_z * N, 0)
+                cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * CCN, ft), row_z * CCN,
+                                                       0)
             buf, rec = deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args)
-            buf, cbuf = deliver_generators(buf, cbuf, A, live, args)
+            buf, cbuf = deliver_generators(buf, cbuf, A, s0, live, args)
             return states, buf, cbuf, rec, samples, n_samp
 
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0))

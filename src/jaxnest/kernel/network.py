@@ -98,6 +98,7 @@ class DeviceRecord:
         self.log = EventLog()
         self.pending: list[dict] = []  # sampler data NEST has not delivered yet
         self.ascii_path = ""  # set by Kernel.prepare for record_to='ascii'
+        self.state: dict = {}  # a device's own data across chunks (see DeviceContext)
 
 
 class ConnTable:

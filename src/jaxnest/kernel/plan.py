@@ -55,6 +55,8 @@ class Group:
     offset: int
     n: int
     gids: np.ndarray
+    C: int = 2      # spike input channels (the model's, or its neurons' receptor count)
+    CC: int = 1     # current input channels
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class GroupStatic:
     model: str                                  # the implementation's NEST name
     offset: int
     n: int
+    C: int                                      # spike input channels of this group
+    CC: int                                     # current input channels of this group
     impl: object = field(compare=False, hash=False, repr=False)
 
 
@@ -75,7 +79,8 @@ class Static:
     N: int
     R: int
     groups: tuple                               # GroupStatic per group
-    n_sg: int
+    n_sg: int                                   # device spike rows (host-computed input)
+    CC: int = 1                                 # current input channels
     float_type: str = "float64"                 # state, weights and buffers
     # spike edges
     n_spike: int = 0
@@ -87,9 +92,10 @@ class Static:
     n_poisson: int = 0
     n_pg: int = 0
     poisson_dense: bool = False                 # contiguous distinct targets, one delay
+    signed: bool = False                        # some row emits negative multiplicities
     # current edges
     n_current: int = 0
-    n_cg: int = 0
+    n_cg: int = 0                               # current rows (host-computed input)
     # recording
     n_rec: int = 0
     samples: tuple = ()                         # (group index, var, count)
@@ -102,10 +108,16 @@ class Plan:
     D: int
     L: int
     C: int
+    CC: int
     groups: list[Group]
     n_neurons: int
-    sg_gids: np.ndarray
-    row_of: np.ndarray              # gid -> row (-1: no row)
+    sg_gids: np.ndarray             # device gid of each device spike row (after the neurons)
+    row_of: np.ndarray              # gid -> row (-1: no row, or one row per connection)
+    sg_conn: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Connection of each device spike row (-1: a shared row, one train for all targets)."""
+    cg_conn: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Connection of each current row (-1: shared); ``cg_gids`` is the device of each."""
+    signed: bool = False            # some device row emits negative multiplicities
     spike: dict = field(default_factory=dict)
     poisson: dict = field(default_factory=dict)
     current: dict = field(default_factory=dict)
@@ -117,11 +129,16 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
-    spike_links: tuple = ()         # (node, spike recorder) of every link, sorted by node
+    spike_links: tuple = ()         # (row, spike recorder, receptor) of every link, by row
     pg_records: list = field(default_factory=list)  # (recorder gid, poisson_generator gid)
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
     pending: object = None          # build_plan(defer=True): call to fill the spike edges
+
+    @property
+    def row_gids(self) -> np.ndarray:
+        """The node (neuron or device) of each row."""
+        return np.concatenate([g.gids for g in self.groups] + [self.sg_gids]).astype(np.int64)
 
     @property
     def n_rows(self) -> int:
@@ -131,8 +148,10 @@ class Plan:
         sp, pe, ce = self.spike, self.poisson, self.current
         return Static(
             h=self.h, D=self.D, L=self.L, C=self.C, N=self.n_neurons, R=self.n_rows,
-            groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.impl) for g in self.groups),
-            n_sg=int(self.sg_gids.size), float_type=self.float_type,
+            groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.C, g.CC, g.impl)
+                         for g in self.groups),
+            n_sg=int(self.sg_gids.size), CC=self.CC, float_type=self.float_type,
+            signed=self.signed,
             n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
             seg_batch=sp.get("seg_batch", 1), idx64=sp.get("idx64", False),
             n_poisson=pe["n_edges"], n_pg=int(self.pg_gids.size),
@@ -164,28 +183,37 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     row_of = np.full(net.size + 1, -1, dtype=np.int64)
     for name, store in net.neurons.items():
         if len(store):
-            groups.append(Group(name, store.entry.impl, offset, len(store), store.gids))
+            impl = store.entry.impl
+            groups.append(Group(name, impl, offset, len(store), store.gids,
+                                impl.channel_count(store.params), len(impl.current_receptors)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset
     by_kind: dict[str, list[int]] = {}
-    for gid, dev in net.devices.items():
+    for gid, dev in sorted(net.devices.items()):
         by_kind.setdefault(dev.entry.impl.kind, []).append(gid)
-    sg_gids = np.array(sorted(by_kind.get("spike_source", [])), dtype=np.int64)
-    row_of[sg_gids] = n_neurons + np.arange(sg_gids.size)
-    C = max([g.impl.n_channels for g in groups], default=1)
-    pg_gids = np.array(sorted(by_kind.get("poisson", [])), dtype=np.int64)
-    cg_gids = np.array(sorted(by_kind.get("current", [])), dtype=np.int64)
+    C = max([g.C for g in groups], default=1)
+    CC = max([g.CC for g in groups], default=1)
+    pg_gids = np.array(by_kind.get("poisson", []), dtype=np.int64)
 
     cols = net.conns.cols
     src, tgt = cols["source"], cols["target"]
     kind = _node_kinds(net)
+    sg_gids, sg_conn, sg_row_of_conn = _device_rows(net, by_kind.get("spike_source", []), src,
+                                                    row_of, n_neurons)
+    cg_gids, cg_conn, cg_row_of_conn = _device_rows(net, by_kind.get("current", []), src,
+                                                    None, 0)
+    signed = any(getattr(net.devices[int(g)].entry.impl, "signed", None) is not None
+                 and net.devices[int(g)].entry.impl.signed(net.devices[int(g)].status)
+                 for g in np.unique(sg_gids))
+    common = dict(h=h, C=C, CC=CC, groups=groups, n_neurons=n_neurons, sg_gids=sg_gids,
+                  sg_conn=sg_conn, cg_gids=cg_gids, cg_conn=cg_conn, row_of=row_of,
+                  pg_gids=pg_gids, signed=signed)
     if reuse is not None:
-        plan = Plan(h=h, D=reuse.D, L=reuse.L, C=C, groups=groups, n_neurons=n_neurons,
-                    sg_gids=sg_gids, row_of=row_of, spike=reuse.spike, poisson=reuse.poisson,
-                    current=reuse.current, pg_gids=pg_gids, cg_gids=cg_gids,
-                    float_type=reuse.float_type)
-        _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
+        plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
+                    current=reuse.current, float_type=reuse.float_type, **common)
+        _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
+                        cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
         return plan
 
@@ -211,9 +239,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
-    plan = Plan(h=h, D=D, L=L, C=C, groups=groups, n_neurons=n_neurons,
-                sg_gids=sg_gids, row_of=row_of, pg_gids=pg_gids, cg_gids=cg_gids,
-                float_type=float_type)
+    plan = Plan(D=D, L=L, float_type=float_type, **common)
     t1 = time.perf_counter()
 
     def take(mask, col):
@@ -233,6 +259,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         chan, value = _channels(groups, row_of, e_tgt, e_w, take(is_spike, cols["receptor"]),
                                 float_type)
         del e_w
+        if plan.signed:  # NEST picks ex/in by the sign of each event: flip where m < 0
+            flip = _sign_flips(groups, row_of, e_tgt, chan, N).astype(it)
         if dmin_ms == dmax_ms:  # one delay for all (Brunel): no rounding per edge
             off = np.full(e_tgt.size, int(np.rint(dmin_ms / h)) * CN, dtype=it)
         else:
@@ -247,10 +275,17 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         t1 = time.perf_counter()
         edges = dict(off=off, w=value)
         del off, value  # _spike_fill frees each column once it is sorted
+        if plan.signed:
+            edges["flip"] = flip
+            del flip
         _spike_fill(plan.spike, src_row, edges, 3 * L * CN)
         plan.pending = None
         plan.timings.update(spike_columns=t1 - t0, spike_sort=time.perf_counter() - t1)
-    src_row = row_of[take(is_spike, src)].astype(np.int32 if plan.n_rows < 2**31 else np.int64)
+    if sg_row_of_conn is not None:  # devices with a train per connection: rows by connection
+        src_row = take(is_spike, sg_row_of_conn)
+    else:
+        src_row = row_of[take(is_spike, src)]
+    src_row = src_row.astype(np.int32 if plan.n_rows < 2**31 else np.int64)
     t2 = time.perf_counter()
     plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
     if plan.spike["n_edges"]:
@@ -264,12 +299,15 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     p_d = np.rint(delay_all[is_poisson] / h).astype(np.int64)
     plan.poisson = _poisson_edges(pg_gids, p_src, p_chan * n_neurons + row_of[p_tgt],
                                   p_value, p_d)
-    c_src, c_tgt = src[is_current], tgt[is_current]
-    c_d = np.rint(delay_all[is_current] / h).astype(np.int64)
-    plan.current = _gen_edges(cg_gids, c_src, row_of[c_tgt],
-                              cols["weight"][is_current].astype(float_type), c_d)
+    c_tgt = tgt[is_current]
+    c_chan = _current_channels(groups, row_of, c_tgt, cols["receptor"][is_current])
+    plan.current = dict(n_edges=int(c_tgt.size), row=cg_row_of_conn[is_current],
+                        tgt=(c_chan * n_neurons + row_of[c_tgt]).astype(np.int64),
+                        w=cols["weight"][is_current].astype(float_type),
+                        d=np.rint(delay_all[is_current] / h).astype(np.int64))
     t4 = time.perf_counter()
-    _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt])
+    _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
+                        cols["receptor"])
     t5 = time.perf_counter()
     plan.timings = dict(classify=t1 - t0, sources=t2 - t1, spike_layout=t3 - t2,
                         generator_edges=t4 - t3, recorders=t5 - t4)
@@ -381,10 +419,12 @@ def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
     pos += np.arange(n, dtype=it)
     off_p = np.full(layout["size"], pad_off, dtype=it)
     off_p[pos] = edges.pop("off")[order]
-    w = edges.pop("w")[order]  # the unsorted weights are freed here
-    w_p = np.zeros(layout["size"], dtype=w.dtype)
-    w_p[pos] = w
-    layout.update(off=off_p, w=w_p)
+    layout["off"] = off_p
+    for key in list(edges):  # weights, and flips where rows emit signed multiplicities
+        col = edges.pop(key)[order]  # the unsorted column is freed here
+        padded = np.zeros(layout["size"], dtype=col.dtype)
+        padded[pos] = col
+        layout[key] = padded
     del layout["counts"]
 
 
@@ -426,55 +466,102 @@ def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:
                 lo=int(t[0]) if n else 0, d0=int(d[0]) if n else 0)
 
 
-def _gen_edges(gen_gids, src, tgt, w, d) -> dict:
-    """Edges from generators that send to every target each step (current generators)."""
-    gen = np.searchsorted(gen_gids, src)
-    return dict(n_edges=int(src.size), gen=gen, tgt=tgt, w=w, d=d)
+def _device_rows(net, gids: list, src: np.ndarray, row_of, first: int):
+    """Rows of devices whose input the host computes per chunk (spike or current sources).
 
-
-def _spike_links(plan: Plan, net) -> tuple[np.ndarray, np.ndarray]:
-    """(node, spike recorder) of every link from a node to a spike recorder, sorted by node:
-    the runtime routes a chunk's events to their recorders with one binary search each."""
-    recs = [(g, nodes) for g, nodes in plan.recorders.items()
-            if net.devices[g].entry.impl.kind == "spike_recorder"]
-    node = np.concatenate([n for _, n in recs] or [np.zeros(0, np.int64)])
-    rec = np.repeat(np.array([g for g, _ in recs], np.int64), [n.size for _, n in recs])
-    order = np.argsort(node, kind="stable")
-    return node[order], rec[order]
-
-
-def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind) -> None:
-    """Spike recorders get their source rows; samplers their (group, var, index) gathers."""
-    rec_rows, samples, sample_gids, sample_vars, periods = set(), [], [], [], []
-    # only links that touch a recorder matter: select them once (the edge set is large)
-    dev_link = (tgt_kind == _SR) | (src_kind == _SAMPLER)
-    if dev_link.any():
-        l_src, l_tgt = src[dev_link], tgt[dev_link]
+    A device shares one row among all its targets unless its model says each connection gets
+    a train of its own (``individual(status)``, e.g. sinusoidal_poisson_generator with
+    individual_spike_trains): then every connection from it is a row. Returns the device gid
+    and connection (-1: shared) of each row, and, when some row is per connection (or for
+    current devices, always), the row of every connection from these devices (-1 elsewhere);
+    ``row_of`` (if given) gets the shared rows, numbered from ``first``."""
+    shared = [g for g in gids if not _individual(net.devices[g])]
+    own = [g for g in gids if _individual(net.devices[g])]
+    conns = np.flatnonzero(np.isin(src, own)) if own else np.zeros(0, np.int64)
+    dev = np.concatenate([np.array(shared, np.int64), src[conns]]).astype(np.int64)
+    conn = np.concatenate([np.full(len(shared), -1, np.int64), conns])
+    if row_of is not None:
+        row_of[np.array(shared, np.int64)] = first + np.arange(len(shared))
+        if not own:
+            return dev, conn, None
+        row_of_conn = row_of[src].copy()
     else:
-        l_src = l_tgt = np.zeros(0, np.int64)
+        row_of_conn = np.full(src.size, -1, np.int64)
+        if shared:
+            lookup = np.full(net.size + 1, -1, np.int64)
+            lookup[np.array(shared, np.int64)] = first + np.arange(len(shared))
+            row_of_conn = lookup[src]
+    row_of_conn[conns] = first + len(shared) + np.arange(conns.size)
+    return dev, conn, row_of_conn
+
+
+def _individual(dev) -> bool:
+    f = getattr(dev.entry.impl, "individual", None)
+    return bool(f(dev.status)) if f is not None else False
+
+
+def _sign_flips(groups, row_of, tgt, chan, N: int) -> np.ndarray:
+    """Per edge, the ring-offset change that moves an event to the other sign channel (ex <->
+    in) where its target chooses channels by sign (0 elsewhere)."""
+    flip = np.zeros(tgt.size, dtype=np.int64)
+    rows = row_of[tgt]
+    for g in groups:
+        if g.impl.sign_channels:
+            sel = (rows >= g.offset) & (rows < g.offset + g.n)
+            flip[sel] = np.where(chan[sel] == 0, N, -N)
+    return flip
+
+
+def _current_channels(groups, row_of, tgt, receptor) -> np.ndarray:
+    """Current input channel of every current edge, as its target model maps receptors."""
+    chan = np.zeros(tgt.size, dtype=np.int64)
+    rows = row_of[tgt]
+    for g in groups:
+        sel = (rows >= g.offset) & (rows < g.offset + g.n)
+        if sel.any():
+            chan[sel] = g.impl.current_channel(receptor[sel])
+    return chan
+
+
+def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind, row_of_conn=None,
+                    receptor=None) -> None:
+    """Spike recorders get their source rows; samplers their (group, var, index) gathers.
+
+    ``plan.spike_links`` lists (source row, recorder, receptor) for every link into a
+    spike-recording device, sorted by row: one entry per connection, so a node connected twice
+    is recorded twice (as NEST), and a device with a train per connection is recorded from the
+    row of the connection to the recorder. The runtime routes a chunk's events with one binary
+    search each."""
+    samples, sample_gids, sample_vars, periods = [], [], [], []
+    # only links that touch a recorder matter: select them once (the edge set is large)
+    dev_link = np.flatnonzero((tgt_kind == _SR) | (src_kind == _SAMPLER))
+    l_src, l_tgt = src[dev_link], tgt[dev_link]
+    to_sr = tgt_kind[dev_link] == _SR
+    rows = (row_of_conn[dev_link] if row_of_conn is not None else plan.row_of[l_src])[to_sr]
+    r_src, r_rec = l_src[to_sr], l_tgt[to_sr]
+    r_port = (receptor[dev_link][to_sr] if receptor is not None
+              else np.zeros(r_src.size, np.int64)).astype(np.int64)
+    from_pg = np.isin(r_src, plan.pg_gids)
+    order = np.lexsort((r_src[from_pg], r_rec[from_pg]))
+    plan.pg_records += list(zip(r_rec[from_pg][order].tolist(), r_src[from_pg][order].tolist()))
+    rows, r_rec, r_src, r_port = rows[~from_pg], r_rec[~from_pg], r_src[~from_pg], r_port[~from_pg]
+    if (rows < 0).any():
+        bad = int(r_src[rows < 0][0])
+        raise errors.IllegalConnection(f"spike_recorder cannot record from {net.model_of(bad)} "
+                                       f"(node {bad}) in jaxnest.")
+    order = np.lexsort((r_rec, rows))
+    plan.spike_links = (rows[order], r_rec[order], r_port[order])
     for gid, dev in sorted(net.devices.items()):
         kind = dev.entry.impl.kind
         if kind == "spike_recorder":
-            # one entry per connection: a node connected twice is recorded twice (as NEST)
-            sources = np.sort(l_src[l_tgt == gid])
-            from_pg = np.isin(sources, plan.pg_gids)
-            plan.pg_records += [(gid, int(g)) for g in sources[from_pg]]
-            sources = sources[~from_pg]
-            bad = sources[plan.row_of[sources] < 0]
-            if bad.size:
-                raise errors.IllegalConnection(
-                    f"spike_recorder cannot record from {net.model_of(int(bad[0]))} "
-                    f"(node {int(bad[0])}) in jaxnest.")
-            plan.recorders[gid] = sources
-            rec_rows.update(plan.row_of[sources].tolist())
+            plan.recorders[gid] = np.sort(r_src[r_rec == gid])
         elif kind == "sampler":
             targets = np.unique(l_tgt[l_src == gid])
             plan.recorders[gid] = targets
             if targets.size:
                 periods += [_steps(dev.status["interval"], plan.h),
                             _steps(dev.status["offset"], plan.h)]
-    plan.rec_rows = np.array(sorted(rec_rows), dtype=np.int64)
-    plan.spike_links = _spike_links(plan, net)
+    plan.rec_rows = np.unique(rows)
     # one gather per (group, variable) over the union of everything any sampler reads
     wanted: dict[tuple[int, str], set] = {}
     for gid, targets in plan.recorders.items():

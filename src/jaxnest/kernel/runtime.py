@@ -20,7 +20,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..devices.generators import spike_steps
+from ..devices.base import DeviceContext
+from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from .engine import make_chunk_fn
@@ -74,17 +75,17 @@ class Runtime:
         [step, step + L - D) only: rows of the current block before ``step`` were read by a
         slice cut short by the end of the last run and are not cleared yet."""
         old = self.plan
-        L, D, C, N = new.L, new.D, new.C, new.n_neurons
+        L, D, C, CC, N = new.L, new.D, new.C, new.CC, new.n_neurons
         buf = np.zeros((L + D, C, N), new.float_type)
-        cbuf = np.zeros((L + D, N), new.float_type)
+        cbuf = np.zeros((L + D, CC, N), new.float_type)
         if old is not None and self.buf is not None and old.n_neurons:
             ob = np.asarray(self.buf).reshape(old.L + old.D, old.C, old.n_neurons)
-            oc = np.asarray(self.cbuf).reshape(old.L + old.D, old.n_neurons)
+            oc = np.asarray(self.cbuf).reshape(old.L + old.D, old.CC, old.n_neurons)
             gids = np.concatenate([g.gids for g in old.groups])
             rows_new = new.row_of[gids]
             for step in range(self._step, self._step + old.L - old.D):
                 buf[step % L][: old.C][:, rows_new] = ob[step % old.L]
-                cbuf[step % L][rows_new] = oc[step % old.L]
+                cbuf[step % L][: old.CC][:, rows_new] = oc[step % old.L]
         self.buf = jnp.asarray(buf.ravel())
         self.cbuf = jnp.asarray(cbuf.ravel())
 
@@ -106,9 +107,13 @@ class Runtime:
         self.timings["args_s"] = time.perf_counter() - t0
         t_run = time.perf_counter()
         done = 0
+        inputs_for = None
         while done < n_steps:
             todo = min(steps_cap, n_steps - done)
-            args["sg_input"] = self._sg_input(plan, net, kernel.step + done, steps_cap, h)
+            if inputs_for != done:  # once per chunk: devices may keep state across chunks
+                args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
+                                                steps_cap))
+                inputs_for = done
             new, out = fn(carry, args, jnp.int64(todo))
             n_ev = int(out["n_ev"])
             if n_ev > self.ev_cap:
@@ -135,8 +140,8 @@ class Runtime:
         (cached already) this is just ``plan.pending()``."""
         t0 = time.perf_counter()
         args = self._args(plan, net, kernel, abstract_spikes=True)
-        args["sg_input"] = jax.ShapeDtypeStruct((steps_cap, plan.sg_gids.size),
-                                                plan.float_type)
+        for key, n in (("sg_input", plan.sg_gids.size), ("cg_input", plan.cg_gids.size)):
+            args[key] = jax.ShapeDtypeStruct((steps_cap, n), plan.float_type)
         n = jax.ShapeDtypeStruct((), jnp.int64)
 
         def compile_ahead():
@@ -154,7 +159,8 @@ class Runtime:
         self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
 
     def _compiled(self, plan: Plan):
-        per_step = 8 * (plan.sg_gids.size + plan.sample_gids.size / max(plan.sample_period, 1))
+        per_step = 8 * (plan.sg_gids.size + plan.cg_gids.size
+                        + plan.sample_gids.size / max(plan.sample_period, 1))
         slices_cap = max(1, min(4096, int(_CHUNK_BYTES / max(per_step * plan.D, 1))))
         slices_cap = 2 ** int(math.log2(slices_cap))
         if not self.ev_cap:
@@ -194,8 +200,11 @@ class Runtime:
                                 nseg=jnp.asarray(sp["nseg"]),
                                 off=jax.ShapeDtypeStruct((sp["size"],), it),
                                 w=jax.ShapeDtypeStruct((sp["size"],), plan.float_type))
+            if plan.signed:
+                out["spike"]["flip"] = jax.ShapeDtypeStruct((sp["size"],), it)
         elif sp["n_edges"]:
-            out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w")}
+            out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w",
+                                                            "flip") if k in sp}
         if pe["n_edges"]:
             hkey = (pe["hidx"].astype(np.uint64) * 0x9E3779B9) & 0xFFFFFFFF  # rng.index_key
             out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
@@ -206,7 +215,7 @@ class Runtime:
             else:
                 out["poisson"].update(tgt=jnp.asarray(pe["tgt"]), d=jnp.asarray(pe["d"]))
         if ce["n_edges"]:
-            out["current"] = {k: jnp.asarray(ce[k]) for k in ("gen", "tgt", "w", "d")}
+            out["current"] = {k: jnp.asarray(ce[k]) for k in ("row", "tgt", "w", "d")}
         out["rec_rows"] = jnp.asarray(plan.rec_rows.astype(np.int32))
         out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
         if not abstract_spikes:
@@ -227,53 +236,62 @@ class Runtime:
             thr, c0 = poisson_thresholds(
                 _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
             args["pg_thr"], args["pg_c0"] = jnp.asarray(thr), jnp.asarray(c0)
-        status = [net.devices[int(g)].status for g in plan.cg_gids]
-        if plan.current["n_edges"]:
-            args["cg_lo"], args["cg_hi"] = _windows(status, h)
-            args["cg_amp"] = jnp.asarray(np.array([s["amplitude"] for s in status],
-                                                  plan.float_type))
         return args
 
-    def _sg_input(self, plan: Plan, net, step0: int, steps_cap: int, h: float):
-        """Dense (steps, generators) spike multiplicities of the spike generators for a chunk."""
-        inp = np.zeros((steps_cap, plan.sg_gids.size), plan.float_type)
-        for j, gid in enumerate(plan.sg_gids.tolist()):
-            steps, value = spike_steps(net.devices[gid].status, h)
-            sel = (steps >= step0) & (steps < step0 + steps_cap)
-            np.add.at(inp[:, j], steps[sel] - step0, value[sel])
-        return jnp.asarray(inp)
+    def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int) -> dict:
+        """The chunk's host-computed device inputs, dense (steps, rows): spike multiplicities
+        of the device spike rows (``sg_input``) and currents of the current rows
+        (``cg_input``), each device filling its rows through its model's hook."""
+        steps = step0 + np.arange(steps_cap, dtype=np.int64)
+        out = {}
+        for key, gids, conn, hook in (("sg_input", plan.sg_gids, plan.sg_conn, "spikes"),
+                                      ("cg_input", plan.cg_gids, plan.cg_conn, "current")):
+            inp = np.zeros((steps_cap, gids.size), plan.float_type)
+            for gid in np.unique(gids).tolist():
+                cols = np.flatnonzero(gids == gid)
+                dev = net.devices[gid]
+                ctx = DeviceContext(h=kernel.resolution, gid=gid, conns=conn[cols],
+                                    draws=HostDraws(kernel.rng_seed, gid), state=dev.state)
+                inp[:, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
+            out[key] = jnp.asarray(inp)
+        return out
 
     # --- recordings ----------------------------------------------------------------------
     def _collect(self, plan: Plan, net, kernel, out, step0: int, n_steps: int) -> None:
         h = kernel.resolution
         n_ev = int(out["n_ev"])
-        row_gid = np.zeros(plan.n_rows, dtype=np.int64)
-        for g in plan.groups:
-            row_gid[g.offset:g.offset + g.n] = g.gids
-        row_gid[plan.n_neurons:] = plan.sg_gids
         steps = step0 + np.asarray(out["ev_step"])[:n_ev].astype(np.int64)
-        senders = row_gid[plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]]
-        mult = np.maximum(np.rint(np.asarray(out["ev_mult"])[:n_ev]).astype(np.int64), 1)
-        steps, senders = np.repeat(steps, mult), np.repeat(senders, mult)
+        rows = plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]
+        mult = np.maximum(np.rint(np.abs(np.asarray(out["ev_mult"])[:n_ev])).astype(np.int64),
+                          1)
+        steps, rows = np.repeat(steps, mult), np.repeat(rows, mult)
+        senders = plan.row_gids[rows]
         from_pg = self._poisson_records(plan, net, kernel, step0, n_steps)
         n_samp = int(out["n_samples"])
         if n_samp:
             samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
             sample_steps = first + plan.sample_period * np.arange(n_samp)
-        routed = _route_spikes(plan, senders)
+        routed = _route_spikes(plan, rows)
         for gid, nodes in plan.recorders.items():
             dev = net.devices[gid]
             if dev.entry.impl.kind == "spike_recorder" and (gid in routed or gid in from_pg):
-                sel = routed.get(gid, np.zeros(0, np.int64))
+                sel, ports = routed.get(gid, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
                 st, se = steps[sel], senders[sel]
                 if gid in from_pg:
                     st, se = np.r_[st, from_pg[gid][0]], np.r_[se, from_pg[gid][1]]
+                    ports = np.r_[ports, np.zeros(from_pg[gid][0].size, np.int64)]
                 # NEST's order: by min_delay slice, then sender, then time
                 order = np.lexsort((st, se, st // kernel.min_delay_steps()))
-                times = kernel.ms_of_steps(st[order] + 1)
+                st, se, ports = st[order], se[order], ports[order]
+                times = kernel.ms_of_steps(st + 1)
+                receive = getattr(dev.entry.impl, "receive", None)
+                if receive is not None:  # a device that computes from the spikes it gets
+                    receive(dev.status, dev.state, dict(senders=se, steps=st, times=times,
+                                                        receptors=ports), h)
+                    continue
                 keep = in_window(times, dev.status)
-                self._emit(kernel, dev, {"senders": se[order][keep], "times": times[keep]}, [])
+                self._emit(kernel, dev, {"senders": se[keep], "times": times[keep]}, [])
             elif dev.entry.impl.kind == "sampler" and n_samp and nodes.size:
                 rows = sample_mask(sample_steps, dev.status, h, kernel.ms_of_steps)
                 keys = list(dev.status["record_from"])
@@ -350,25 +368,27 @@ class Runtime:
             dev.log.append(cols)
 
 
-def _route_spikes(plan: Plan, senders: np.ndarray) -> dict:
-    """Spike recorder gid -> indices (in event order) of the events its nodes sent.
+def _route_spikes(plan: Plan, rows: np.ndarray) -> dict:
+    """Spike-recording device gid -> (indices in event order of the events it gets, their
+    receptor types), for events from ``rows``.
 
-    A binary search per event in the plan's sorted (node, recorder) links: the cost grows
-    with the events and links, not with events x recorders (scripts with hundreds of
+    A binary search per event in the plan's sorted (row, recorder, receptor) links: the cost
+    grows with the events and links, not with events x recorders (scripts with hundreds of
     recorders, such as NEST's sudoku example, spent most of their time here)."""
-    node, rec = plan.spike_links
-    if not senders.size or not node.size:
+    node, rec, port = plan.spike_links
+    if not rows.size or not node.size:
         return {}
-    lo = np.searchsorted(node, senders, "left")
-    n_links = np.searchsorted(node, senders, "right") - lo
-    event = np.repeat(np.arange(senders.size), n_links)
+    lo = np.searchsorted(node, rows, "left")
+    n_links = np.searchsorted(node, rows, "right") - lo
+    event = np.repeat(np.arange(rows.size), n_links)
     first = np.repeat(np.cumsum(n_links) - n_links, n_links)
     link = np.repeat(lo, n_links) + np.arange(event.size) - first
     owner = rec[link]
     by_rec = np.argsort(owner, kind="stable")  # events stay in order per recorder
     gids, starts = np.unique(owner[by_rec], return_index=True)
     parts = np.split(event[by_rec], starts[1:])
-    return dict(zip(gids.tolist(), parts))
+    ports = np.split(port[link][by_rec], starts[1:])
+    return dict(zip(gids.tolist(), zip(parts, ports)))
 
 
 def _as_float(v, float_type: str):

@@ -26,6 +26,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .. import errors
+
 Arrays = dict  # dict[str, jax.Array or np.ndarray], one entry per parameter or state variable
 
 
@@ -57,6 +59,34 @@ class NeuronModel:
     input_is_multiplicity: bool = False
     """True: x holds spike counts, the connection weight is ignored (parrot_neuron)."""
     element_type: str = "neuron"
+    current_receptors: Mapping[int, int] = field(default_factory=lambda: {0: 0})
+    """receptor_type of CurrentEvents (dc_generator, ...) -> current input channel. With more
+    than one channel ``i_stim`` has shape ``(n_current_channels, n)``, else ``(n,)``."""
+    random: bool = False
+    """True: ``update`` takes a keyword ``rand`` (a :class:`jaxnest.streams.Draws` of this
+    step) for the model's random numbers."""
+
+    @property
+    def sign_channels(self) -> bool:
+        """Whether :meth:`channel` picks excitatory/inhibitory by the sign of the weight (then
+        an event whose multiplicity is negative goes to the other channel, as in NEST)."""
+        return not self.receptor_types and not self.input_is_multiplicity
+
+    def channel_count(self, params: Arrays) -> int:
+        """Spike input channels of a group of this model's neurons (host side)."""
+        return self.n_channels
+
+    def current_channel(self, receptor: np.ndarray) -> np.ndarray:
+        """Current input channel of CurrentEvents on these receptor types (host side)."""
+        receptor = np.asarray(receptor)
+        bad = ~np.isin(receptor, list(self.current_receptors))
+        if bad.any():
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(receptor[bad][0])} is not available in {self.name}.")
+        lut = np.zeros(max(self.current_receptors) + 1, dtype=np.int64)
+        for r, c in self.current_receptors.items():
+            lut[r] = c
+        return lut[receptor]
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         """Input channel for each incoming edge (host side, numpy).

@@ -129,20 +129,14 @@ def _np(params):
 
 @dataclass(frozen=True)
 class IafModel(NeuronModel):
-    """NeuronModel with NEST's receptor check: these models accept receptor_type 0 only
-    (iaf_psc_exp also takes CurrentEvents on receptor 1 in NEST, which jaxnest lacks)."""
+    """NeuronModel with NEST's receptor check: spikes on receptor_type 0 only (iaf_psc_exp
+    also takes CurrentEvents on receptor 1, see ``current_receptors``)."""
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)
         bad = receptor != 0
         if np.any(bad):
             r = int(receptor[bad][0])
-            if self.name == "iaf_psc_exp" and r == 1:
-                raise errors.NotImplemented(
-                    "iaf_psc_exp: current input on receptor_type 1 (filtered by the excitatory "
-                    "synapse) is not supported by jaxnest; spike input on receptor 1 is not "
-                    "available in NEST either."
-                )
             raise errors.UnknownReceptorType(f"Receptor type {r} is not available in {self.name}.")
         return super().channel(weight, receptor)
 
@@ -292,11 +286,11 @@ def _exp_propagators(params, h):
     return _props(params, h, build)
 
 
-def _exp_update(params, props, state, x, i_stim, h):
+def _exp_update(params, props, state, x, i_stim, h, rand):
     E_L = params["E_L"]
     v = state["V_m"] - E_L
     r = state["refr_count"]
-    i_0 = state["I_stim"]
+    i_0, i_1 = state["I_stim"], state["I_1"]
     i_ex, i_in = state["I_syn_ex"], state["I_syn_in"]
 
     v_free = v * props["P22"] + i_ex * props["P21ex"] + i_in * props["P21in"] + (params["I_e"] + i_0) * props["P20"]
@@ -306,13 +300,17 @@ def _exp_update(params, props, state, x, i_stim, h):
 
     i_ex = i_ex * props["P11ex"]
     i_in = i_in * props["P11in"]
-    # (NEST adds (1 - P11ex) * i_1 here: current input on receptor 1, not supported; i_1 = 0)
+    i_ex = i_ex + (1.0 - props["P11ex"]) * i_1  # current on receptor 1, filtered as I_syn_ex
     i_ex = i_ex + x[0]
     i_in = i_in + x[1]
 
-    # deterministic threshold for delta < 1e-10 (NEST's test); delta > 1e-10 (escape noise)
-    # is rejected by check(); delta == 1e-10 exactly never fires, as in NEST.
-    spike = (params["delta"] < 1e-10) & (v >= params["V_th"] - E_L)
+    # deterministic threshold for delta < 1e-10 (NEST's test), escape noise for delta > 1e-10
+    # (also while refractory, as in NEST); delta == 1e-10 exactly never fires, as in NEST.
+    theta = params["V_th"] - E_L
+    delta = params["delta"]
+    stochastic = delta > 1e-10
+    phi = params["rho"] * jnp.exp((v - theta) / jnp.where(stochastic, delta, 1.0))
+    spike = ((delta < 1e-10) & (v >= theta)) | (stochastic & (rand.uniform(0) < phi * h * 1e-3))
     r = jnp.where(spike, props["refractory_counts"], r)
     v = jnp.where(spike, params["V_reset"] - E_L, v)
 
@@ -320,7 +318,8 @@ def _exp_update(params, props, state, x, i_stim, h):
         "V_m": v + E_L,
         "I_syn_ex": i_ex,
         "I_syn_in": i_in,
-        "I_stim": jnp.asarray(i_stim, dtype=v.dtype) + jnp.zeros_like(v),
+        "I_stim": jnp.asarray(i_stim[0], dtype=v.dtype) + jnp.zeros_like(v),
+        "I_1": jnp.asarray(i_stim[1], dtype=v.dtype) + jnp.zeros_like(v),
         "refr_count": r,
     }
     return new, spike.astype(v.dtype)
@@ -337,10 +336,6 @@ def _exp_check(params):
     _bad(p["t_ref"] < 0, "Refractory time must not be negative.")
     _bad(p["rho"] < 0, "Stochastic firing intensity must not be negative.")
     _bad(p["delta"] < 0, "Width of threshold region must not be negative.")
-    if np.any(p["delta"] > 1e-10):
-        raise errors.NotImplemented(
-            "iaf_psc_exp: the stochastic threshold (delta > 0) is not implemented in jaxnest."
-        )
 
 
 iaf_psc_exp = IafModel(
@@ -350,9 +345,11 @@ iaf_psc_exp = IafModel(
     recordables=("I_syn_ex", "I_syn_in", "V_m"),
     propagators=_exp_propagators,
     update=_exp_update,
-    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "refr_count": 0.0},
+    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "I_1": 0.0, "refr_count": 0.0},
     n_channels=2,
     check=_exp_check,
+    current_receptors={0: 0, 1: 1},
+    random=True,
 )
 
 

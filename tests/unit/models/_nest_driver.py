@@ -31,6 +31,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxnest import errors
+from jaxnest.streams import Draws
 
 jax.config.update("jax_enable_x64", True)
 
@@ -172,6 +173,16 @@ def initial(model, neurons):
     return params, state
 
 
+def call_update(m, params, props, state, x, i_stim, h, step=0):
+    """``m.update`` as the kernel calls it: the current input on every current channel (zeros
+    beyond the first when ``i_stim`` has one), and a step's random draws for random models."""
+    n = x.shape[-1]
+    if len(m.current_receptors) > 1 and jnp.ndim(i_stim) == 1:
+        i_stim = jnp.zeros((len(m.current_receptors), n), jnp.asarray(i_stim).dtype).at[0].set(i_stim)
+    kw = {"rand": Draws(jnp.uint32(0), step, 0, n, n)} if m.random else {}
+    return m.update(params, props, state, x, i_stim, h, **kw)
+
+
 def simulate(model, scenario):
     """Drive ``model.update`` with lax.scan; return recordables (steps, n) and spike counts."""
     h = scenario["h"]
@@ -184,11 +195,11 @@ def simulate(model, scenario):
         props = model.propagators(params, h)  # traced, as the kernel calls it
 
         def step(st, inp):
-            xs, ist = inp
-            new, spk = model.update(params, props, st, xs, ist, h)
+            xs, ist, s = inp
+            new, spk = call_update(model, params, props, st, xs, ist, h, s)
             return new, ({k: new[k] for k in model.recordables}, spk)
 
-        return lax.scan(step, state, (x, i_stim))[1]
+        return lax.scan(step, state, (x, i_stim, jnp.arange(x.shape[0])))[1]
 
     jparams = {k: jnp.asarray(v) for k, v in params.items()}
     rec, spikes = scan(jparams, state, jnp.asarray(x), jnp.asarray(i_stim))
@@ -206,7 +217,7 @@ def run_fori(m, params, state, n_steps, h=0.1):
 
         def body(i, c):
             st, cnt = c
-            st, spk = m.update(params, props, st, jnp.zeros((2, n)), jnp.zeros(n), h)
+            st, spk = call_update(m, params, props, st, jnp.zeros((2, n)), jnp.zeros(n), h, i)
             return st, cnt + spk
 
         return lax.fori_loop(0, n_steps, body, (state, jnp.zeros(n)))
@@ -247,8 +258,8 @@ def update_defaults(m):
     """One update of a default neuron without input; checks that the recordables are keys of
     the state it returns, and that it returns exactly the public and hidden state."""
     params, state = initial(m, [{"params": {}}])
-    new, spk = m.update(params, m.propagators(params, 0.1), state, jnp.zeros((2, 1)),
-                        jnp.zeros(1), 0.1)
+    new, spk = call_update(m, params, m.propagators(params, 0.1), state, jnp.zeros((2, 1)),
+                           jnp.zeros(1), 0.1)
     assert set(m.recordables) <= set(new) and set(new) == set(m.state) | set(m.hidden)
     return new, spk
 

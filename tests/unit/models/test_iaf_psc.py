@@ -235,14 +235,6 @@ def test_update_in_fori_loop_vectorised():
     assert cnt[0] == 0 and 0 < cnt[1] < cnt[2]
 
 
-def test_exp_escape_noise_not_implemented():
-    m = iaf_psc.iaf_psc_exp
-    params = {k: np.array([float(v)]) for k, v in m.params.items()}
-    params["delta"] = np.array([0.5])
-    with pytest.raises(errors.NotImplemented):
-        m.check(params)
-
-
 def test_parrot_channels_and_update():
     m = parrot.parrot_neuron
     assert m.channel(np.array([-2.0, 3.0, 1.0]), np.array([0, 0, 1])).tolist() == [0, 0, 1]
@@ -258,7 +250,9 @@ def test_iaf_receptors():
         assert m.channel(np.array([2.0, 0.0, -1.0]), np.zeros(3, int)).tolist() == [0, 0, 1]
         with pytest.raises(errors.UnknownReceptorType, match=f"Receptor type 2 is not available in {name}."):
             m.channel(np.array([1.0]), np.array([2]))
+    for name in ("iaf_psc_alpha", "iaf_psc_exp"):  # spikes: receptor 0 only
+        with pytest.raises(errors.UnknownReceptorType):
+            MODELS[name].channel(np.array([1.0]), np.array([1]))
+    assert MODELS["iaf_psc_exp"].current_channel(np.array([0, 1])).tolist() == [0, 1]
     with pytest.raises(errors.UnknownReceptorType):
-        MODELS["iaf_psc_alpha"].channel(np.array([1.0]), np.array([1]))
-    with pytest.raises(errors.NotImplemented):
-        MODELS["iaf_psc_exp"].channel(np.array([1.0]), np.array([1]))
+        MODELS["iaf_psc_alpha"].current_channel(np.array([1]))

@@ -1,0 +1,56 @@
+"""Kernel input paths: current receptors, per-event sign channels, random draws in updates."""
+
+
+def current_receptor(nest):
+    """iaf_psc_exp: a dc_generator on receptor 1 is filtered by the excitatory synapse (I_syn_ex),
+    one on receptor 0 drives V_m directly; a bad current receptor is refused at Connect."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_exp", 2, params={"tau_syn_ex": 3.0})
+    dc1 = nest.Create("dc_generator", params={"amplitude": 500.0, "start": 5.0, "stop": 60.0})
+    dc0 = nest.Create("dc_generator", params={"amplitude": 300.0, "start": 20.0, "stop": 40.0})
+    nest.Connect(dc1, n, syn_spec={"receptor_type": 1, "weight": 1.5, "delay": 1.3})
+    nest.Connect(dc0, n[1], syn_spec={"delay": 0.7})
+    errors = []
+    for target, r in (("iaf_psc_exp", 2), ("iaf_psc_alpha", 1)):
+        try:
+            nest.Connect(dc0, nest.Create(target), syn_spec={"receptor_type": r})
+            errors.append("none")
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            errors.append(type(e).__name__)
+    mm = nest.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"], "interval": 0.1})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(mm, n)
+    nest.Connect(n, sr)
+    nest.Simulate(80.0)
+    ev = mm.events
+    return dict(senders=ev["senders"], times=ev["times"], V_m=ev["V_m"],
+                I_syn_ex=ev["I_syn_ex"], sr_times=sr.events["times"], errors=errors)
+
+
+def negative_spike_weights(nest, model="iaf_psc_alpha"):
+    """A spike_generator's negative spike_weights reach the inhibitory channel (NEST picks the
+    channel by the sign of each event's weight), also through a negative connection weight."""
+    nest.ResetKernel()
+    n = nest.Create(model, 2)
+    sg = nest.Create("spike_generator", params={"spike_times": [2.0, 5.0, 9.0, 9.0, 14.0],
+                                                "spike_weights": [1.0, -2.0, -0.5, -1.0, 3.0]})
+    nest.Connect(sg, n[0], syn_spec={"weight": 100.0, "delay": 1.0})
+    nest.Connect(sg, n[1], syn_spec={"weight": -60.0, "delay": 2.0})
+    rec = list(nest.GetDefaults(model)["recordables"])
+    mm = nest.Create("multimeter", params={"record_from": rec, "interval": 0.1})
+    nest.Connect(mm, n)
+    nest.Simulate(30.0)
+    ev = mm.events
+    return {k: ev[k] for k in ["senders", "times"] + rec}
+
+
+def escape_noise(nest, seed=1):
+    """iaf_psc_exp with a stochastic threshold (delta > 0): spike counts per neuron."""
+    nest.ResetKernel()
+    nest.rng_seed = seed
+    n = nest.Create("iaf_psc_exp", 20, params={"delta": 2.0, "rho": 50.0, "I_e": 300.0,
+                                                 "t_ref": 1.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    nest.Simulate(2000.0)
+    return dict(n_spikes=[len(sr.events["times"])])
