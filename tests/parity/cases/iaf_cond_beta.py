@@ -1,0 +1,34 @@
+"""iaf_cond_beta through the whole API: Create with parameters, spike and current input, a
+multimeter of every recordable, a spike_recorder, the model's defaults and the status after
+simulating (with a SetStatus between two Simulate calls)."""
+
+
+def run(nest, resolution=0.1):
+    nest.ResetKernel()
+    nest.resolution = resolution
+    model = "iaf_cond_beta"
+    n = nest.Create(model, 3, params={"I_e": 120.0})
+    n[1].set(I_e=300.0, t_ref=3.3, tau_rise_ex=0.5, tau_decay_ex=3.0, V_m=-58.0)
+    n[2].set(tau_rise_in=1.0, tau_decay_in=6.0, g_ex=3.0, dg_in=0.4, E_in=-80.0)
+    sg = nest.Create("spike_generator", params={"spike_times": [2.0, 10.0, 10.5, 30.0, 30.0,
+                                                                55.5, 70.0, 71.0, 72.5]})
+    dc = nest.Create("dc_generator", params={"amplitude": 250.0, "start": 20.0, "stop": 90.0})
+    nest.Connect(sg, n, syn_spec={"weight": 25.0, "delay": 1.0})
+    nest.Connect(sg, n[1:], syn_spec={"weight": -15.0, "delay": 2.5})
+    nest.Connect(dc, n[0::2], syn_spec={"delay": 0.5})
+    d = nest.GetDefaults(model)
+    rec = list(d["recordables"])
+    mm = nest.Create("multimeter", params={"record_from": rec, "interval": resolution})
+    nest.Connect(mm, n)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    nest.Simulate(60.0)
+    n[0].set(I_e=400.0, tau_decay_ex=1.0)
+    nest.Simulate(60.0)
+    node = set(nest.GetDefaults("parrot_neuron"))
+    keys = sorted(k for k in d if k not in node and k != "recordables")
+    out = {f"mm_{k}": mm.events[k] for k in ["senders", "times", *rec]}
+    out.update(sr_senders=sr.events["senders"], sr_times=sr.events["times"],
+               default_keys=keys, default_values=[float(d[k]) for k in keys],
+               recordables=rec, status=[float(n[i].get(k)) for i in range(3) for k in keys])
+    return out
