@@ -27,13 +27,10 @@ and compartment, named as NEST names the recordables (``V_m.s``, ``g_L.p``, ``C_
 :func:`to_nest` / :func:`from_nest` convert to and from NEST's status dictionaries, where the
 compartment keys live in the nested dicts ``"soma"``, ``"proximal"``, ``"distal"``.
 
-Input interface (see the kernel report): ``x`` has 6 channels (receptors 1..6 in order:
-soma_exc, soma_inh, proximal_exc, proximal_inh, distal_exc, distal_inh); ``i_stim`` has shape
-``(3, n)`` (pA, rows soma, proximal, distal: receptors 7, 8, 9). Today's kernel passes one
-current channel of shape ``(n,)`` (receptor 0), which NEST rejects for this model with
-IncompatibleReceptorType; such a current turns the neuron's potentials into NaN rather than
-being ignored silently. Connecting a current to receptors 7..9 raises NotImplemented until the
-kernel routes currents per receptor.
+Inputs: ``x`` has 6 channels (receptors 1..6 in order: soma_exc, soma_inh, proximal_exc,
+proximal_inh, distal_exc, distal_inh); ``i_stim`` has shape ``(3, n)`` (pA; rows soma,
+proximal, distal: the current receptors 7, 8, 9, through ``current_receptors``). Spikes on
+receptors 0 or 7..9 and currents on receptors 0..6 are NEST's IncompatibleReceptorType.
 """
 from __future__ import annotations
 
@@ -142,17 +139,6 @@ def _rhs(y, p):
 _Y = tuple(f"V_m.{s}" for s in _SUF) + tuple(f"{k}.{s}" for s in _SUF for k in _SYN)
 
 
-def _currents(i_stim, like):
-    """Per-compartment current (pA) from the kernel's current input: rows soma, proximal,
-    distal for shape (3, n); a single receptor-0 channel (n,) is not a valid input for this
-    model (NEST: IncompatibleReceptorType) and poisons the potentials with NaN."""
-    i = jnp.asarray(i_stim, dtype=like.dtype)
-    if i.ndim == like.ndim:
-        bad = jnp.where(i != 0.0, jnp.nan, 0.0)
-        return {s: bad + jnp.zeros_like(like) for s in _SUF}
-    return {s: i[c] + jnp.zeros_like(like) for c, s in enumerate(_SUF)}
-
-
 def _update(params, props, state, x, i_stim, h):
     y = {k: jnp.asarray(state[k], dtype=jnp.float64) for k in _Y}
     r = state["refr_count"]
@@ -170,8 +156,9 @@ def _update(params, props, state, x, i_stim, h):
     r = jnp.where(refractory, r - 1.0, jnp.where(spike, props["refractory_counts"], r))
     new["refr_count"] = r
     new["t_ref_remaining"] = h * r
-    for s, i in _currents(i_stim, Vs).items():
-        new[f"I_stim.{s}"] = i
+    i_stim = jnp.asarray(i_stim, dtype=Vs.dtype)
+    for c, s in enumerate(_SUF):
+        new[f"I_stim.{s}"] = i_stim[c] + jnp.zeros_like(Vs)
     new["integration_step"] = dt
     return new, spike.astype(Vs.dtype)
 
@@ -198,28 +185,31 @@ def _check(params):
 
 @dataclass(frozen=True)
 class McModel(NeuronModel):
-    """Spike receptors 1..6 (channels 0..5), current receptors 7..9 (``i_stim`` rows)."""
+    """Spike receptors 1..6 (channels 0..5), current receptors 7..9 (rows of ``i_stim``),
+    with NEST's errors for the wrong kind of event on a receptor."""
 
-    current_receptors: tuple = (7, 8, 9)
-    """Receptor ids of the compartment currents, in the order of ``i_stim``'s rows."""
     compartments: tuple = COMPARTMENTS
 
-    def channel(self, weight, receptor):
+    def _reject(self, receptor, accepted, event):
         receptor = np.asarray(receptor)
-        if np.any(receptor == 0):
-            raise errors.IncompatibleReceptorType(
-                f"Receptor type 0 in {self.name} does not accept SpikeEvent.")
         big = receptor > len(_SPIKE_RECEPTORS) + len(_CURRENT_RECEPTORS)
         if np.any(big):
             raise errors.UnknownReceptorType(
                 f"Receptor type {int(receptor[big][0])} is not available in {self.name}.")
-        curr = receptor > len(_SPIKE_RECEPTORS)
-        if np.any(curr):
-            raise errors.NotImplemented(
-                f"{self.name}: current input on receptor {int(receptor[curr][0])} "
-                f"({'/'.join(_CURRENT_RECEPTORS)}) needs per-receptor current routing in the "
-                f"kernel, which jaxnest does not have yet.")
+        wrong = ~np.isin(receptor, list(accepted))
+        if np.any(wrong):
+            raise errors.IncompatibleReceptorType(
+                f"Receptor type {int(receptor[wrong][0])} in {self.name} does not accept "
+                f"{event}.")
+        return receptor
+
+    def channel(self, weight, receptor):
+        receptor = self._reject(receptor, range(1, len(_SPIKE_RECEPTORS) + 1), "SpikeEvent")
         return receptor.astype(np.int32) - 1
+
+    def current_channel(self, receptor):
+        receptor = self._reject(receptor, list(self.current_receptors), "CurrentEvent")
+        return receptor.astype(np.int64) - len(_SPIKE_RECEPTORS) - 1
 
 
 iaf_cond_alpha_mc = McModel(
@@ -236,6 +226,7 @@ iaf_cond_alpha_mc = McModel(
     n_channels=len(_SPIKE_RECEPTORS),
     receptor_types={**{r: i + 1 for i, r in enumerate(_SPIKE_RECEPTORS)},
                     **{r: i + 7 for i, r in enumerate(_CURRENT_RECEPTORS)}},
+    current_receptors={i + 7: i for i in range(len(_CURRENT_RECEPTORS))},
     check=_check,
 )
 

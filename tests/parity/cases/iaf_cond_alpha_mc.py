@@ -1,6 +1,7 @@
-"""iaf_cond_alpha_mc through the whole API: spike input on the six compartment receptors, a
-multimeter of every recordable, a spike_recorder (``run``); compartment parameters as nested
-dicts and compartment currents, as NEST's mc_neuron example uses them (``run_nested``)."""
+"""iaf_cond_alpha_mc through the whole API: spike input on the six compartment receptors,
+currents on the three compartment current receptors, a multimeter of every recordable, a
+spike_recorder (``run``); compartment parameters as nested dicts and receptor_types, as NEST's
+mc_neuron example uses them (``run_nested``)."""
 
 _IDS = {"soma_exc": 1, "soma_inh": 2, "proximal_exc": 3, "proximal_inh": 4, "distal_exc": 5,
         "distal_inh": 6, "soma_curr": 7, "proximal_curr": 8, "distal_curr": 9}
@@ -34,7 +35,16 @@ def run(nest, resolution=0.1):
     _spikes(nest, n, {"soma_exc": 30.0, "soma_inh": 10.0, "proximal_exc": 40.0,
                       "proximal_inh": 5.0, "distal_exc": 60.0, "distal_inh": -3.0})
     _spikes(nest, n[1], {"distal_exc": 80.0, "proximal_exc": 50.0})
+    _currents(nest, n)
     return _record(nest, model, n, resolution, 160.0)
+
+
+def _currents(nest, n):
+    for amp, start, stop, r in ((150.0, 105.0, 130.0, "soma_curr"),
+                                (-50.0, 15.0, 20.0, "proximal_curr"),
+                                (300.0, 95.0, 140.0, "distal_curr")):
+        dc = nest.Create("dc_generator", params={"amplitude": amp, "start": start, "stop": stop})
+        nest.Connect(dc, n, syn_spec={"receptor_type": _IDS[r], "delay": 1.5})
 
 
 def run_nested(nest, resolution=0.1):

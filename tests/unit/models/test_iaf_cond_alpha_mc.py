@@ -173,7 +173,7 @@ def simulate(scenario):
             D = int(round(delay / h))
             for e in range(max(int(round(start / h)) - 1, 0), int(round(stop / h)) - 1):
                 if e + D < n_steps:
-                    i_stim[e + D, M.current_receptors.index(r), j] += amp
+                    i_stim[e + D, int(M.current_channel(np.array([r]))[0]), j] += amp
 
     @jax.jit
     def scan(params, state, x, i_stim):
@@ -247,32 +247,18 @@ def test_error_messages_match_nest(nest_results):
 
 
 def test_receptors(nest_results):
-    """Spike receptors 1..6 are channels 0..5 (NEST accepts spikes there); 0 and >= 10 raise
-    NEST's errors; 7..9 (currents) raise NotImplemented until the kernel routes them."""
+    """Spike receptors 1..6 are channels 0..5, current receptors 7..9 rows 0..2 of i_stim;
+    every other combination raises NEST's error class and message."""
     _, out = nest_results
-    rec = out["receptors"]
-    for r in range(1, 7):
-        assert rec[f"spike_generator{r}"] is None
-        assert int(M.channel(np.ones(1), np.array([r]))[0]) == r - 1
-    for r in (0, 10):
-        kind, msg = rec[f"spike_generator{r}"]
-        with pytest.raises(getattr(errors, kind)) as ei:
-            M.channel(np.ones(1), np.array([r]))
-        assert msg == str(ei.value)
-    for r in (7, 8, 9):
-        assert rec[f"dc_generator{r}"] is None
-        with pytest.raises(errors.NotImplemented, match="current input"):
-            M.channel(np.ones(1), np.array([r]))
-
-
-def test_receptor0_current_is_not_ignored():
-    """A current on the kernel's single (receptor 0) channel, which NEST rejects for this
-    model, turns the potentials into NaN instead of being dropped."""
-    params = {k: jnp.array([v]) for k, v in M.params.items()}
-    state = {k: jnp.array([v]) for k, v in {**M.state, **M.hidden}.items()}
-    props = M.propagators(params, 0.1)
-    st, _ = M.update(params, props, state, jnp.zeros((6, 1)), jnp.array([100.0]), 0.1)
-    st, _ = M.update(params, props, st, jnp.zeros((6, 1)), jnp.zeros(1), 0.1)
-    assert np.isnan(np.asarray(st["V_m.s"])).all()
-    st, _ = M.update(params, props, state, jnp.zeros((6, 1)), jnp.zeros(1), 0.1)
-    assert not np.isnan(np.asarray(st["V_m.s"])).any()
+    for src in ("spike_generator", "dc_generator"):
+        pick = M.channel if src == "spike_generator" else \
+            (lambda w, r: M.current_channel(r))
+        for r in range(11):
+            expect = out["receptors"][f"{src}{r}"]
+            if expect is None:
+                first = 1 if src == "spike_generator" else 7
+                assert int(pick(np.ones(1), np.array([r]))[0]) == r - first
+                continue
+            with pytest.raises(getattr(errors, expect[0])) as ei:
+                pick(np.ones(1), np.array([r]))
+            assert expect[1] == str(ei.value), (src, r)
