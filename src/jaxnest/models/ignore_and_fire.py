@@ -16,7 +16,6 @@ values as they are (or sets only other keys) restarts NEST's countdown, not this
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
 from .iaf_psc import IafModel, _bad, _np, _props, ms_to_steps
 

@@ -39,10 +39,12 @@ def _scenarios():
 
     sc = [{"model": NAME, "h": 0.1, "T": 300.0, "neurons": [
         # defaults: tau_rise == tau_decay (alpha normalisation), dc input
-        neuron({}, 0.1, 300.0, 12.0, -6.0, dc=[(320.0, 0.0, 120.0, 1.0), (280.0, 150.0, 260.0, 2.3)]),
+        neuron({}, 0.1, 300.0, 12.0, -6.0,
+               dc=[(320.0, 0.0, 120.0, 1.0), (280.0, 150.0, 260.0, 2.3)]),
         # distinct rise/decay, t_ref not a multiple of h, starts above threshold
         neuron({"I_e": 300.0, "t_ref": 2.35, "V_m": -50.0, "tau_rise_ex": 0.5,
-                "tau_decay_ex": 3.0, "tau_rise_in": 1.0, "tau_decay_in": 7.0}, 0.1, 300.0, 3.0, -4.0),
+                "tau_decay_ex": 3.0, "tau_rise_in": 1.0, "tau_decay_in": 7.0},
+               0.1, 300.0, 3.0, -4.0),
         # rise slower than decay, other constants, state set
         neuron({"C_m": 150.0, "E_L": -65.0, "E_ex": 10.0, "E_in": -80.0, "g_L": 10.0,
                 "V_reset": -68.0, "V_th": -50.0, "t_ref": 0.0, "tau_rise_ex": 2.0,
