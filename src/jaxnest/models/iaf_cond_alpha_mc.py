@@ -189,6 +189,16 @@ class McModel(NeuronModel):
     with NEST's errors for the wrong kind of event on a receptor."""
 
     compartments: tuple = COMPARTMENTS
+    """(NEST's compartment name, suffix of the flat keys), in NEST's order."""
+
+    def to_nest(self, flat: dict) -> dict:
+        """A flat status as NEST's GetStatus shows it (see :func:`to_nest`)."""
+        return to_nest(flat)
+
+    def from_nest(self, d: dict) -> dict:
+        """A status dict as NEST's Create/SetStatus take it, flattened (see
+        :func:`from_nest`)."""
+        return from_nest(d)
 
     def _reject(self, receptor, accepted, event):
         receptor = np.asarray(receptor)

@@ -228,7 +228,7 @@ def test_defaults_match_nest(nest_results):
     assert set(nd) - node - {"recordables", "receptor_types"} == set(mine)
     assert list(M.recordables) == out["recordables"]
     assert dict(M.receptor_types) == nd["receptor_types"]
-    assert mc.from_nest(mine) == {**M.params, **M.state}
+    assert M.from_nest(M.to_nest({**M.params, **M.state})) == {**M.params, **M.state}
 
 
 def test_error_messages_match_nest(nest_results):
