@@ -90,7 +90,7 @@ def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
 def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
     new = dict(status)
     for k, v in given.items():
-        if k == "n_events":
+        if k == "n_events" and k not in entry.defaults:  # recorders (not detectors' n_events)
             if v != 0:
                 raise errors.BadProperty("Property n_events can only be set to 0 "
                                          "(which clears all stored events).")
@@ -130,7 +130,11 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     if gid in net.devices:
         dev = net.devices[gid]
         d = {**_DEVICE_COMMON, **copy.deepcopy(dev.status), **base}
-        if entry.impl.kind in ("spike_recorder", "sampler"):
+        report = getattr(entry.impl, "report", None)
+        if report is not None:  # read-only keys a device computes (y_0, histogram, ...)
+            d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
+        if entry.impl.kind in ("spike_recorder", "sampler") and \
+                getattr(entry.impl, "receive", None) is None:
             keys = list(dev.status.get("record_from", []))
             d["events"] = dev.log.events(keys)
             d["n_events"] = dev.log.n
@@ -160,6 +164,9 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
         if gid in net.devices:
             dev = net.devices[gid]
             _set_device(kernel, dev.entry, dev.status, params[j])
+            on_set = getattr(dev.entry.impl, "on_set", None)
+            if on_set is not None:  # a device whose state depends on which keys were set
+                on_set(dev.status, dev.state, params[j])
             if params[j].get("n_events", None) == 0:
                 dev.log.clear()
             kernel.runtime.plan_key = None  # recorder/generator wiring may change
