@@ -144,6 +144,7 @@ def resume(status: dict, steps: np.ndarray, ctx, init, advance, retune=None) -> 
             _, proc = advance(old, proc, np.arange(ck[0], s0, dtype=np.int64), conns, ctx)
     else:
         conns, proc, old = np.zeros(0, np.int64), None, None
+    st["resumed"] = proc  # init() of rows added now may read it (resumed_clock)
     if proc is None:
         proc = init(status, ctx.conns, s0, ctx)
     else:
@@ -156,6 +157,11 @@ def resume(status: dict, steps: np.ndarray, ctx, init, advance, retune=None) -> 
     out, new = advance(status, proc, steps, ctx.conns, ctx)
     st["end"] = (int(steps[-1]) + 1, ctx.conns.copy(), new)
     return out
+
+
+def resumed_clock(ctx) -> int:
+    """The active-clock reading of the state a chunk resumes from (0 at the start)."""
+    return int((ctx.state.get("resumed") or {}).get("clock", 0))
 
 
 # --- random variates from uniforms ----------------------------------------------------------
@@ -236,11 +242,15 @@ class Device(DeviceModel):
     ``report(status, state, now_step, h) -> dict`` adds read-only keys to GetStatus (NEST's
     state variables and results; they are not settable, as in NEST);
     ``on_set(status, state, given)`` runs after a SetStatus with the keys given;
-    ``receive(status, state, events, h)`` consumes the spikes of a recording device."""
+    ``receive(status, state, events, h)`` consumes the spikes of a recording device;
+    ``sample(status, steps, h) -> {recordable: values}``: what a multimeter connected to the
+    device records for the value of step s (stamped (s + 1) h) -- not wired in the kernel
+    yet (NEST's examples record the sinusoidal generators' ``rate``)."""
 
     report: Callable | None = None
     on_set: Callable | None = None
     receive: Callable | None = None
+    sample: Callable | None = None
 
 
 def long_param(d: dict, key: str) -> int:
