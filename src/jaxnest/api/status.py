@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 from .. import errors
 from . import _state
 from .node_collection import NodeCollection
@@ -86,7 +88,8 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d.update(model=model, element_type=entry.element_type,
                  model_id=list(_state.kernel().models).index(model))
     if not entry.is_synapse and entry.element_type == "neuron":
-        d["recordables"] = list(entry.impl.recordables)
+        d["recordables"] = list(entry.impl.default_recordables(entry.defaults))
+        d.update({k: np.array(d[k], dtype=float) for k in entry.impl.vector_params})
     if keys is None:
         result = d
     elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):

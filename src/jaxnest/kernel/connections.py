@@ -76,9 +76,11 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values = _resolve_syn_spec(kernel, syn_spec)
-    _check_kinds(kernel, pre, post)
+    pre_kinds = _check_kinds(kernel, pre, post)
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
+    if "sampler" in pre_kinds:
+        _check_recordables(kernel, src, tgt)
     n = src.size
     weight = _values(kernel, values["weight"], n, "weight")
     steps = kernel.delay_steps(_values(kernel, values["delay"], n, "delay"))
@@ -87,7 +89,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                               f"({kernel.resolution} ms).")
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
-    _check_receptors(kernel, src, tgt, weight, receptor)
+    _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     table = kernel.network.conns
     first = len(table)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
@@ -119,8 +121,9 @@ def _check_room(rule, conn_spec: dict, n_pre: int, n_post: int) -> None:
                      f"{int(count):,} connections")
 
 
-def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> None:
-    """Reject pairs of node kinds NEST cannot connect (e.g. a neuron into a dc_generator)."""
+def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> set:
+    """Reject pairs of node kinds NEST cannot connect (e.g. a neuron into a dc_generator);
+    returns the kinds among ``pre``."""
     net = kernel.network
     for gids in (pre, post):
         if gids.size and (gids.min() < 1 or gids.max() > net.size):
@@ -134,6 +137,7 @@ def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> None:
                     f"Creation of connection is not possible because:\n"
                     f"{_name_of_kind(kernel, pre, a)} cannot send events that "
                     f"{_name_of_kind(kernel, post, b)} can receive.")
+    return pre_kinds
 
 
 def _kind_samples(net, gids: np.ndarray) -> np.ndarray:
@@ -152,15 +156,14 @@ def _name_of_kind(kernel: Kernel, gids: np.ndarray, kind: str) -> str:
     return kind
 
 
-def _check_receptors(kernel: Kernel, src: np.ndarray, tgt: np.ndarray, weight,
+def _check_receptors(kernel: Kernel, pre_kinds: set, tgt: np.ndarray, weight,
                      receptor) -> None:
     """Let each target model reject receptor types it lacks, at Connect time (as NEST):
     spike receptors for spikes, current receptors for CurrentEvents."""
-    if not receptor.any():  # receptor 0 exists in every model
-        return
     net = kernel.network
-    kinds = {_kind(kernel, int(g)) for g in _kind_samples(net, src)}
-    if "current" in kinds:
+    if "sampler" in pre_kinds:  # multimeters: checked by _check_recordables
+        return
+    if "current" in pre_kinds:
         for store in net.neurons.values():
             sel = np.isin(tgt, store.gids)
             if sel.any():
@@ -168,6 +171,12 @@ def _check_receptors(kernel: Kernel, src: np.ndarray, tgt: np.ndarray, weight,
         return
     store_of = np.zeros(net.size + 1, dtype=np.int32)  # gid -> 1 + index of its store
     stores = list(net.neurons.values())
+    if not receptor.any():  # receptor 0 everywhere (the usual case): one probe per model
+        refusing = [st for st in stores if not _accepts_zero(st.entry.impl)]
+        for store in refusing:  # rare: look for such targets only then
+            if np.isin(tgt, store.gids).any():
+                store.entry.impl.channel(np.zeros(1), np.zeros(1, np.int32))
+        return
     for i, store in enumerate(stores):
         store_of[store.gids] = i + 1
     code = store_of[tgt]
@@ -176,7 +185,47 @@ def _check_receptors(kernel: Kernel, src: np.ndarray, tgt: np.ndarray, weight,
     for i, store in enumerate(stores):
         sel = code == i + 1
         if sel.any():
-            store.entry.impl.channel(weight[sel], receptor[sel])
+            impl = store.entry.impl
+            impl.channel(weight[sel], receptor[sel])
+            counts = impl.receptor_counts(store.params)
+            if counts is not None:  # ports 1..n_receptors of each target
+                bad = receptor[sel] > counts[net.node_local[tgt[sel]]]
+                if bad.any():
+                    raise errors.IncompatibleReceptorType(
+                        f"Receptor type {int(receptor[sel][bad][0])} in {impl.name} does not "
+                        "accept SpikeEvent.")
+
+
+def _accepts_zero(impl) -> bool:
+    try:
+        impl.channel(np.zeros(1), np.zeros(1, np.int32))
+        return True
+    except errors.NESTError:
+        return False
+
+
+def _check_recordables(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:
+    """A multimeter connects only to nodes that have every quantity it records (NEST checks
+    at Connect)."""
+    net = kernel.network
+    wanted = set()
+    for gid in np.unique(src).tolist():
+        dev = net.devices.get(gid)
+        if dev is not None and dev.entry.impl.kind == "sampler":
+            wanted.update(dev.status.get("record_from", []))
+    tgt = np.unique(tgt)
+    for store in net.neurons.values():
+        local = net.node_local[tgt[np.isin(tgt, store.gids)]]
+        if not local.size:
+            continue
+        impl = store.entry.impl
+        counts = impl.receptor_counts(store.params)
+        for c in ([None] if counts is None else np.unique(counts[local]).tolist()):
+            missing = sorted(wanted - set(impl.recordables_for(c)))
+            if missing:
+                raise errors.IllegalConnection(
+                    "Creation of connection is not possible because:\n"
+                    f"Cannot connect with unknown recordable {missing[0]}")
 
 
 # --- queries -------------------------------------------------------------------------------

@@ -60,6 +60,12 @@ def _cast_floats(ft):
     return cast
 
 
+def _sampled(state: dict, impl, var: str):
+    """The (n,) values of a recordable (a row of a vector state for ``X_j``)."""
+    name, row = impl.sample_source(var)
+    return state[name] if row is None else state[name][row]
+
+
 def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure."""
     D, L, C, N, R, CC = st.D, st.L, st.C, st.N, st.R, st.CC
@@ -105,8 +111,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         m1 = jnp.where(first, row, m1)
         cnt = cnt + fired.astype(jnp.int32)
         if period:
-            vals = jnp.concatenate([new_states[gi][var][idx] for (gi, var, _), idx in
-                                    zip(st.samples, args["sample_idx"])])
+            vals = jnp.concatenate([_sampled(new_states[gi], groups[gi].impl, var)[idx]
+                                    for (gi, var, _), idx in zip(st.samples, args["sample_idx"])])
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)

@@ -16,7 +16,7 @@ from .. import errors
 from ..devices.recorders import ascii_path, open_ascii
 from ..models.registry import Entry, builtin_models, lookup
 from ..timebase import TICS_PER_MS
-from .network import Network, resident_bytes
+from .network import Network, pad_rows, resident_bytes
 from .runtime import Runtime
 
 
@@ -501,7 +501,9 @@ class Kernel:
         self.defaults_modified = True
         check = getattr(entry.impl, "check", None)
         if check is not None and entry.element_type == "neuron":
-            check({k: np.asarray([v]) if np.isscalar(v) else v for k, v in new.items()})
+            vector = entry.impl.vector_params
+            check({k: pad_rows([v]) if k in vector else np.asarray([v]) if np.isscalar(v) else v
+                   for k, v in new.items()})
         elif check is not None and not entry.is_synapse:  # devices: (status, resolution)
             check(new, self.resolution)
         entry.defaults = new

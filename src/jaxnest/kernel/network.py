@@ -55,37 +55,67 @@ def check_memory(nbytes: int, what: str) -> None:
             f"{max(avail, 0) / 2**30:.2f} GiB are available.")
 
 
+def pad_rows(rows, width: int | None = None) -> np.ndarray:
+    """Per-neuron lists (one value per receptor port) as an (n, width) float array padded
+    with NaN (the storage of a model's vector parameters)."""
+    rows = [np.atleast_1d(np.asarray(r, dtype=float)) for r in rows]
+    width = max([r.size for r in rows] + [width or 0, 1])
+    out = np.full((len(rows), width), np.nan)
+    for i, r in enumerate(rows):
+        out[i, :r.size] = r
+    return out
+
+
+def widen(table: np.ndarray, width: int) -> np.ndarray:
+    """An (n, k) padded array with at least ``width`` columns (new ones NaN)."""
+    if table.shape[1] >= width:
+        return table
+    return np.concatenate([table, np.full((table.shape[0], width - table.shape[1]), np.nan)], 1)
+
+
 class NeuronStore:
-    """Parameters and state of all neurons of one model name, in creation order."""
+    """Parameters and state of all neurons of one model name, in creation order.
+
+    Scalar parameters and state are (n,) arrays; vector parameters (the model's
+    ``vector_params``) are (n, width) arrays padded with NaN; vector hidden state is (n, width)
+    (zeros past a neuron's ports)."""
 
     def __init__(self, entry: Entry) -> None:
         impl = entry.impl
         self.entry = entry
         self.gids = np.zeros(0, dtype=np.int64)
-        self.params = {k: np.zeros(0) for k in impl.params}
+        self.vector = set(impl.vector_params)
+        self.params = {k: np.zeros((0, 1)) if k in self.vector else np.zeros(0)
+                       for k in impl.params}
         self.state = {k: np.zeros(0) for k in impl.state}
-        self.hidden = {k: np.zeros(0) for k in impl.hidden}
+        self.hidden = {k: np.zeros((0, 1)) if k in impl.vector_hidden else np.zeros(0)
+                       for k in impl.hidden}
 
     def __len__(self) -> int:
         return self.gids.size
 
-    def extend(self, gids: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        """Append neurons; ``values`` holds one array per parameter/state (len(gids) each)."""
+    def extend(self, gids: np.ndarray, values: dict) -> None:
+        """Append neurons; ``values`` holds per parameter/state one array of len(gids) (vector
+        parameters: a list of len(gids) per-neuron lists)."""
         self.gids = np.concatenate([self.gids, gids])
         n = gids.size
         hidden0 = self.entry.impl.hidden
         for table in (self.params, self.state):
             for k in table:
-                table[k] = np.concatenate([table[k], np.broadcast_to(
-                    np.asarray(values[k], dtype=float), (n,))])
+                if k in self.vector:
+                    new = pad_rows(values[k])
+                    old = widen(table[k], new.shape[1])
+                    table[k] = np.concatenate([old, widen(new, old.shape[1])])
+                else:
+                    table[k] = np.concatenate([table[k], np.broadcast_to(
+                        np.asarray(values[k], dtype=float), (n,))])
         for k in self.hidden:
-            self.hidden[k] = np.concatenate([self.hidden[k], np.full(n, float(hidden0[k]))])
-
-    def column(self, key: str) -> np.ndarray | None:
-        for table in (self.params, self.state):
-            if key in table:
-                return table[key]
-        return None
+            if self.hidden[k].ndim == 2:
+                w = self.hidden[k].shape[1]
+                self.hidden[k] = np.concatenate([self.hidden[k], np.zeros((n, w))])
+            else:
+                self.hidden[k] = np.concatenate([self.hidden[k],
+                                                 np.full(n, float(hidden0[k]))])
 
 
 class DeviceRecord:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import errors
 from .kernel import Kernel
+from .network import pad_rows, widen
 
 # Keys every node reports, beyond its model's parameters and state.
 _NEURON_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
@@ -40,17 +41,21 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     if dicts is not None and len(dicts) != n:
         raise errors.BadProperty("Create: list of parameter dicts must have one dict per node.")
     if entry.element_type == "neuron":
-        values = {k: np.full(n, float(v)) for k, v in entry.defaults.items()}
+        vector = entry.impl.vector_params
+        values = {k: [_vector(v, k)] * n if k in vector else np.full(n, float(v))
+                  for k, v in entry.defaults.items()}
         if dicts is not None:
             for i, d in enumerate(dicts):
                 for k, v in d.items():
                     _known(entry, k)
-                    values[k][i] = float(v)
+                    values[k][i] = _vector(v, k) if k in vector else float(v)
         elif params:
             for k, v in params.items():
                 _known(entry, k)
-                values[k] = _per_node(v, n, kernel, k)
-        _check_neurons(entry, values, model, kernel.network.size + 1)
+                # a list for a vector parameter is one value for all nodes (as PyNEST)
+                values[k] = [_vector(v, k)] * n if k in vector else _per_node(v, n, kernel, k)
+        _check_neurons(entry, {k: pad_rows(v) if k in vector else v for k, v in values.items()},
+                       model, kernel.network.size + 1)
         return kernel.network.add_neurons(entry, n, values)
     statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
     for i, st in enumerate(statuses):
@@ -58,6 +63,15 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
         _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k))
                                         for k, v in given.items()})
     return kernel.network.add_devices(entry, statuses)
+
+
+def _vector(value, key: str) -> np.ndarray:
+    """A vector parameter's value (one float per receptor port)."""
+    try:
+        return np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise errors.TypeMismatch(f"Expected a list of numbers for {key!r}, got {value!r}.") \
+            from None
 
 
 def _pick(kernel: Kernel, value, i: int, n: int, default):
@@ -148,10 +162,33 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
     defaults = {**entry.impl.params, **entry.impl.state}
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
-        d.update({k: type(defaults[k])(v[i]) if isinstance(defaults[k], bool) else float(v[i])
-                  for k, v in table.items()})
-    d["recordables"] = list(entry.impl.recordables)
+        d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()})
+    counts = entry.impl.receptor_counts(store.params)
+    d["recordables"] = list(entry.impl.recordables_for(
+        None if counts is None else int(counts[i])))
+    if counts is not None:
+        d.update(entry.impl.status_extras(d, bool(spike_connected(kernel, np.array([gid]))[0])))
     return d
+
+
+def spike_connected(kernel: Kernel, gids: np.ndarray) -> np.ndarray:
+    """Which of these neurons receive connections that carry spikes (NEST's
+    ``has_connections`` of multisynapse models)."""
+    cols = kernel.network.conns.cols
+    into = np.isin(cols["target"], gids)
+    src = np.unique(cols["source"][into])
+    devices = kernel.network.devices
+    spiking = np.array([g not in devices or devices[g].entry.impl.kind in
+                        ("spike_source", "poisson") for g in src.tolist()], dtype=bool)
+    sel = into & np.isin(cols["source"], src[spiking])
+    return np.isin(gids, cols["target"][sel])
+
+
+def _reported(default, value):
+    """A stored value as NEST reports it: bools as bools, vectors without their padding."""
+    if np.ndim(value) == 1:
+        return value[~np.isnan(value)].copy()
+    return bool(value) if isinstance(default, bool) else float(value)
 
 
 def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
@@ -192,8 +229,19 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
                 raise errors.UnaccessedDictionaryEntry(
                     f"Unaccessed elements in params, in function "
                     f"NodeManager::set_status:  {k}")
-            table[k][i] = float(v)
+            if k in store.vector:
+                v = _vector(v, k)
+                table[k] = widen(table[k], v.size)
+                table[k][i] = np.nan
+                table[k][i, :v.size] = v
+            else:
+                table[k][i] = float(v)
     try:
+        old_counts = entry.impl.receptor_counts(store.params)
+        if old_counts is not None:
+            changed = entry.impl.receptor_counts(new_p)[idx] != old_counts[idx]
+            if changed.any():
+                entry.impl.check_ports_change(spike_connected(kernel, gids[changed]))
         if entry.impl.check is not None:
             entry.impl.check({k: v[idx] for k, v in new_p.items()})
         if entry.impl.on_set is not None:

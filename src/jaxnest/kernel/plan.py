@@ -572,7 +572,7 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind, row_of_conn=N
             gi = _group_of(plan, int(t))
             impl = plan.groups[gi].impl
             for var in dev.status["record_from"]:
-                if var not in impl.recordables:
+                if var not in _recordables(net, impl, int(t)):
                     raise errors.IllegalConnection(
                         f"Creation of connection is not possible because:\n"
                         f"Cannot connect with unknown recordable {var}")
@@ -588,6 +588,11 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind, row_of_conn=N
     plan.sample_vars = sample_vars
     nonzero = [p for p in periods if p > 0]
     plan.sample_period = math.gcd(*nonzero) if samples and nonzero else (1 if samples else 0)
+
+
+def _recordables(net, impl, gid: int) -> tuple:
+    counts = impl.receptor_counts(net.neurons[net.model_of(gid)].params)
+    return impl.recordables_for(None if counts is None else int(counts[net.node_local[gid]]))
 
 
 def _group_of(plan: Plan, gid: int) -> int:

@@ -172,10 +172,11 @@ class Runtime:
 
     # --- host <-> device -----------------------------------------------------------------
     def _states(self, plan: Plan, net) -> list:
+        """Group states on the device; vector hidden state (n, width) -> (channels, n)."""
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
-            out.append({k: _as_float(v, plan.float_type)
+            out.append({k: _as_float(_fit(v, g.C).T if v.ndim == 2 else v, plan.float_type)
                         for k, v in {**st.state, **st.hidden}.items()})
         return out
 
@@ -185,7 +186,7 @@ class Runtime:
             for k in st.state:
                 st.state[k] = np.asarray(s[k])
             for k in st.hidden:
-                st.hidden[k] = np.asarray(s[k])
+                st.hidden[k] = np.asarray(s[k]).T if np.ndim(s[k]) == 2 else np.asarray(s[k])
 
     def _edge_args(self, plan: Plan, abstract_spikes: bool = False) -> dict:
         """Device copies of the plan's edge arrays, made once per plan (not per Simulate).
@@ -225,8 +226,10 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[{k: _as_float(_compact(v), plan.float_type) for k, v in
-                     net.neurons[g.name].params.items()} for g in plan.groups],
+            params=[{k: _as_float(_vector_arg(v, g.impl.vector_params[k], g.C)
+                                  if k in g.impl.vector_params else _compact(v),
+                                  plan.float_type)
+                     for k, v in net.neurons[g.name].params.items()} for g in plan.groups],
             seed=jnp.uint32(kernel.rng_seed % 2**32),
             **self._edge_args(plan, abstract_spikes),
         )
@@ -395,6 +398,22 @@ def _as_float(v, float_type: str):
     """A host value on the device, floating point values in the kernel's float type."""
     v = np.asarray(v)
     return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
+
+
+def _fit(v: np.ndarray, width: int) -> np.ndarray:
+    """An (n, k) array with exactly ``width`` columns (zeros added or columns dropped)."""
+    if v.shape[1] >= width:
+        return v[:, :width]
+    return np.concatenate([v, np.zeros((v.shape[0], width - v.shape[1]))], axis=1)
+
+
+def _vector_arg(v: np.ndarray, pad: float, width: int) -> np.ndarray:
+    """A vector parameter (n, k), NaN-padded, as the kernel takes it: (width, n), the ports a
+    neuron lacks filled with the model's padding value (they never receive input)."""
+    v = np.where(np.isnan(v), pad, v)
+    if v.shape[1] < width:
+        v = np.concatenate([v, np.full((v.shape[0], width - v.shape[1]), pad)], axis=1)
+    return np.ascontiguousarray(v[:, :width].T)
 
 
 def _compact(v: np.ndarray) -> np.ndarray:

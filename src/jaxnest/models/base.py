@@ -65,6 +65,13 @@ class NeuronModel:
     random: bool = False
     """True: ``update`` takes a keyword ``rand`` (a :class:`jaxnest.streams.Draws` of this
     step) for the model's random numbers."""
+    vector_params: Mapping[str, float] = field(default_factory=dict)
+    """List-valued parameters (one value per receptor port, e.g. ``tau_syn``) -> the value the
+    kernel pads them with for ports a neuron does not have. Their defaults in ``params`` are
+    tuples; the host stores them as (n, width) arrays padded with NaN, ``update`` and
+    ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
+    vector_hidden: tuple[str, ...] = ()
+    """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
 
     @property
     def sign_channels(self) -> bool:
@@ -72,9 +79,50 @@ class NeuronModel:
         an event whose multiplicity is negative goes to the other channel, as in NEST)."""
         return not self.receptor_types and not self.input_is_multiplicity
 
+    def receptor_counts(self, params: Arrays) -> np.ndarray | None:
+        """Receptor ports of each neuron (host side; None: a fixed set of receptors). Models
+        with ``vector_params`` have as many ports as their first vector parameter has values."""
+        if not self.vector_params:
+            return None
+        first = params[next(iter(self.vector_params))]
+        return (~np.isnan(first)).sum(axis=1) if first.ndim == 2 else np.zeros(0, int)
+
     def channel_count(self, params: Arrays) -> int:
         """Spike input channels of a group of this model's neurons (host side)."""
-        return self.n_channels
+        counts = self.receptor_counts(params)
+        if counts is None:
+            return self.n_channels
+        return max(int(counts.max(initial=0)), 1)
+
+    def recordables_for(self, n_receptors: int | None) -> tuple[str, ...]:
+        """Recordables of a neuron with this many receptor ports (multisynapse models list one
+        per port, e.g. ``I_syn_1``); default: the model's fixed list."""
+        return self.recordables
+
+    def check_ports_change(self, connected: np.ndarray) -> None:
+        """SetStatus changes the receptor ports of neurons; ``connected``: which of them
+        receive spike connections (NEST then refuses)."""
+        if connected.any():
+            raise errors.BadProperty("The neuron has connections, therefore the number of ports "
+                                     "cannot be reduced.")
+
+    def status_extras(self, params: Mapping, connected: bool) -> dict:
+        """Read-only keys NEST shows beside the parameters (e.g. ``n_synapses``) for one
+        neuron's parameters; ``connected``: whether it has incoming connections."""
+        return {}
+
+    def default_recordables(self, defaults: Mapping) -> tuple[str, ...]:
+        """Recordables a neuron created with these defaults has."""
+        if not self.vector_params:
+            return self.recordables
+        return self.recordables_for(len(np.atleast_1d(defaults[next(iter(self.vector_params))])))
+
+    def sample_source(self, name: str) -> tuple[str, int | None]:
+        """(state variable, row) a recordable reads: ``X_j`` of a vector state X is row j-1."""
+        head, _, tail = name.rpartition("_")
+        if head in self.vector_hidden and tail.isdigit():
+            return head, int(tail) - 1
+        return name, None
 
     def current_channel(self, receptor: np.ndarray) -> np.ndarray:
         """Current input channel of CurrentEvents on these receptor types (host side)."""

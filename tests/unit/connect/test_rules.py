@@ -590,17 +590,13 @@ def test_degree_parameter_rounding(nest_results, task, by, ids):
 
 
 # ---- scale ---------------------------------------------------------------------------------------
-def test_fixed_indegree_is_fast_and_exact():
-    import time
-
+def test_fixed_indegree_is_exact_at_scale():
+    """Brunel order 2500's indegree (its speed is measured by benchmarks/brunel.py)."""
     ids = np.arange(1, 12501, dtype=np.int64)
     rng = np.random.default_rng(0)
-    t0 = time.perf_counter()
     s, t = rules.connect("fixed_indegree", {"indegree": 1250}, ids, ids, rng)
-    dt = time.perf_counter() - t0
     assert len(s) == 12500 * 1250
     assert np.all(np.bincount(t, minlength=12501)[1:] == 1250)
-    assert dt < 3.0  # typically ~0.15 s; generous for loaded CI machines
 
 
 def _all_distinct(key):
