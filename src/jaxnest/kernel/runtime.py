@@ -226,7 +226,8 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[{k: _as_float(_vector_arg(v, g.impl.vector_params[k], g.C)
+            params=[{k: _as_float(_vector_arg(v, g.impl.vector_params[k],
+                                              g.C if k in g.impl.ports() else v.shape[1])
                                   if k in g.impl.vector_params else _compact(v),
                                   plan.float_type)
                      for k, v in net.neurons[g.name].params.items()} for g in plan.groups],

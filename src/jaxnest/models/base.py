@@ -72,6 +72,10 @@ class NeuronModel:
     ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
     vector_hidden: tuple[str, ...] = ()
     """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
+    port_params: tuple[str, ...] | None = None
+    """The vector parameters that have one value per receptor port (None: all of them; the
+    first defines the port count). Other vector parameters (e.g. glif's after-spike current
+    lists) reach the kernel at their own (padded) width."""
 
     @property
     def sign_channels(self) -> bool:
@@ -82,10 +86,15 @@ class NeuronModel:
     def receptor_counts(self, params: Arrays) -> np.ndarray | None:
         """Receptor ports of each neuron (host side; None: a fixed set of receptors). Models
         with ``vector_params`` have as many ports as their first vector parameter has values."""
-        if not self.vector_params:
+        ports = self.ports()
+        if not ports:
             return None
-        first = params[next(iter(self.vector_params))]
+        first = params[ports[0]]
         return (~np.isnan(first)).sum(axis=1) if first.ndim == 2 else np.zeros(0, int)
+
+    def ports(self) -> tuple[str, ...]:
+        """Names of the per-port vector parameters."""
+        return tuple(self.vector_params) if self.port_params is None else self.port_params
 
     def channel_count(self, params: Arrays) -> int:
         """Spike input channels of a group of this model's neurons (host side)."""
@@ -113,9 +122,9 @@ class NeuronModel:
 
     def default_recordables(self, defaults: Mapping) -> tuple[str, ...]:
         """Recordables a neuron created with these defaults has."""
-        if not self.vector_params:
+        if not self.ports():
             return self.recordables
-        return self.recordables_for(len(np.atleast_1d(defaults[next(iter(self.vector_params))])))
+        return self.recordables_for(len(np.atleast_1d(defaults[self.ports()[0]])))
 
     def sample_source(self, name: str) -> tuple[str, int | None]:
         """(state variable, row) a recordable reads: ``X_j`` of a vector state X is row j-1."""
