@@ -104,7 +104,8 @@ def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
 def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
     new = dict(status)
     for k, v in given.items():
-        if k == "n_events" and k not in entry.defaults:  # recorders (not detectors' n_events)
+        if k == "n_events" and k not in entry.defaults and \
+                getattr(entry.impl, "receive", None) is None:  # recorders' event log
             if v != 0:
                 raise errors.BadProperty("Property n_events can only be set to 0 "
                                          "(which clears all stored events).")
