@@ -68,6 +68,11 @@ class CondPortsModel(MultisynapseModel):
     """Conductance ports: recordables ``g_1`` ... from the hidden ``g_syn``; status shows
     ``n_receptors`` and ``has_connections``; negative weights are refused."""
 
+    @property
+    def sign_channels(self) -> bool:
+        """A negative event (spike_generator's spike_weights) stays on its receptor port."""
+        return False
+
     def channel(self, weight, receptor):
         if (np.asarray(weight) < 0).any():
             raise errors.BadProperty("Synaptic weights for conductance-based multisynapse "
