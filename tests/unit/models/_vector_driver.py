@@ -4,7 +4,8 @@ after-spike currents, adaptation kernels): NEST's side records each neuron's own
 lays the parameters out as the kernel does ((width, n) arrays, ports padded to the group's
 channel count) and drives ``update`` with ``lax.scan`` at NEST's arrival steps.
 
-A scenario is ``{"model", "h", "T", "neurons": [...], "status": [keys]}``; a neuron is
+A scenario is ``{"model", "h", "T", "neurons": [...], "status": [keys], "seed", "record"}`` (``record``
+False: spikes only); a neuron is
 ``{"params", "spikes": [[times, weight, delay, receptor], ...], "dc": [[amp, start, stop,
 delay], ...]}``. ``status`` names keys read from every neuron after the simulation.
 """
@@ -75,14 +76,16 @@ NEST_SCRIPT = textwrap.dedent(r"""
                 nest.Connect(g, n, syn_spec={"delay": delay})
             sr = nest.Create("spike_recorder")
             nest.Connect(n, sr)
-            keys = [str(r) for r in n.get("recordables")]
-            mm = nest.Create("multimeter", params={"interval": s["h"], "record_from": keys})
-            nest.Connect(mm, n)
+            keys = [str(r) for r in n.get("recordables")] if s.get("record", True) else []
+            if keys:
+                mm = nest.Create("multimeter", params={"interval": s["h"],
+                                                       "record_from": keys})
+                nest.Connect(mm, n)
             rec.append((n, sr, mm, keys))
         nest.Simulate(s["T"])
         res = []
         for n, sr, mm, keys in rec:
-            ev = mm.events
+            ev = mm.events if keys else {"times": []}
             r = {"spikes": [float(t) for t in sr.events["times"]],
                  "times": [float(t) for t in ev["times"]], "recordables": keys,
                  "status": {k: plain(n.get(k)) for k in s.get("status", [])}}
