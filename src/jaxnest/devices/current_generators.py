@@ -37,6 +37,13 @@ def _ac_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return np.where(current_active(d, steps, ctx.h), i, 0.0)[:, None]
 
 
+def _ac_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+    """Recordable I: the current of the step (0 outside the window), as NEST logs it."""
+    om, phi = _omega_phi(d)
+    i = d["amplitude"] * np.sin(om * (steps + 1) * h + phi) + d["offset"]
+    return {"I": np.where(current_active(d, steps, h), i, 0.0)}
+
+
 def _ac_report(d: dict, state: dict, now: int, h: float) -> dict:
     """y_0, y_1: the oscillator at the current time (0 before any run, as NEST)."""
     om, phi = _omega_phi(d)
@@ -162,7 +169,7 @@ MODELS = {m.name: m for m in (
     Device("ac_generator", {**STIMULATOR_COMMON, "amplitude": 0.0, "offset": 0.0,
                             "phase": 0.0, "frequency": 0.0},
            "stimulator", "current", check_window, normalize=snap_window,
-           current=_ac_current, report=_ac_report),
+           current=_ac_current, report=_ac_report, sample=_ac_sample),
     Device("step_current_generator", {**STIMULATOR_COMMON, "amplitude_times": np.array([]),
                                       "amplitude_values": np.array([]),
                                       "allow_offgrid_times": False},

@@ -1,0 +1,103 @@
+"""Device inputs do not depend on how the runtime cuts a run into chunks.
+
+The runtime asks each device for whole chunks but may simulate only part of the last one
+(the next Simulate call asks again from where it stopped): a device keeps its process state
+at both ends of its last chunk and replays from the start when asked again (devices/chunks.py).
+Here every stateful device's hook is called as the runtime would, with uneven chunks and
+re-requests, and must give exactly the trains/currents of one long request.
+"""
+import numpy as np
+import pytest
+
+from jaxnest.devices.base import DeviceContext
+from jaxnest.devices.chunks import binomial, geometric, poisson, stamp_steps, steps_of
+from jaxnest.models.registry import builtin_models
+from jaxnest.streams import HostDraws
+
+H = 0.1
+MODELS = builtin_models()
+CASES = {
+    "noise_generator": dict(mean=10.0, std=50.0, dt=0.7, std_mod=20.0, frequency=30.0,
+                            start=3.0),
+    "step_current_generator": dict(amplitude_times=[1.0, 20.0, 50.3],
+                                   amplitude_values=[5.0, -2.0, 7.0]),
+    "sinusoidal_gamma_generator": dict(rate=300.0, amplitude=200.0, frequency=20.0,
+                                       order=2.5),
+    "inhomogeneous_poisson_generator": dict(rate_times=[10.0, 40.0], rate_values=[900., 50.]),
+    "gamma_sup_generator": dict(rate=200.0, gamma_shape=3, n_proc=5, start=2.0),
+    "ppd_sup_generator": dict(rate=150.0, dead_time=2.0, n_proc=4, frequency=40.0,
+                              relative_amplitude=0.7),
+    "mip_generator": dict(rate=500.0, p_copy=0.4),
+    "pulsepacket_generator": dict(pulse_times=[15.0, 60.0], activity=30, sdev=3.0),
+    "sinusoidal_poisson_generator": dict(rate=500.0, amplitude=300.0, frequency=20.0),
+}
+
+
+def _device(name):
+    impl = MODELS[name].impl
+    status = dict(MODELS[name].defaults, **CASES[name])
+    for k, v in CASES[name].items():
+        if isinstance(v, list):
+            status[k] = np.asarray(v, dtype=float)
+    impl.check(status, H)
+    impl.normalize(status, H)
+    return impl, status
+
+
+def _run(name, cuts, conns=(3, 8, 9)):
+    """Rows of ``name`` over 0..N, requested as the runtime does: each request covers
+    ``cap`` steps, of which only ``todo`` are used before the next request."""
+    impl, status = _device(name)
+    hook = impl.current if impl.kind == "current" else impl.spikes
+    indiv = impl.individual(status) if impl.individual else False
+    conns = np.array(conns if indiv else [-1], np.int64)
+    state = {}
+    out, step = [], 0
+    for cap, todo in cuts:
+        ctx = DeviceContext(h=H, gid=7, conns=conns, draws=HostDraws(11, 7), state=state)
+        got = hook(status, step + np.arange(cap, dtype=np.int64), ctx)
+        out.append(got[:todo])
+        step += todo
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_chunks_and_rerequests_give_one_result(name):
+    whole = _run(name, [(1000, 1000)])
+    pieces = _run(name, [(300, 300), (300, 17), (300, 300), (64, 1), (400, 382)])
+    assert np.abs(whole).sum() > 0, name
+    np.testing.assert_array_equal(pieces, whole)
+
+
+def test_targets_get_independent_rows_and_seeds_differ():
+    a = _run("sinusoidal_poisson_generator", [(2000, 2000)])
+    assert not np.array_equal(a[:, 0], a[:, 1])
+    impl, status = _device("sinusoidal_poisson_generator")
+    ctx = DeviceContext(h=H, gid=7, conns=np.array([3, 8, 9]), draws=HostDraws(12, 7),
+                        state={})
+    assert not np.array_equal(impl.spikes(status, np.arange(2000), ctx), a)
+
+
+def test_nest_time_conversions():
+    assert stamp_steps(1.23, 0.1) == 13 and stamp_steps(1.2, 0.1) == 12
+    assert stamp_steps(1.0001, 0.25) == 5
+    assert steps_of(5.03, 0.1) == 51 and steps_of(5.0, 0.1) == 50 and steps_of(5.0004, 0.1) == 50
+
+
+@pytest.mark.parametrize("lam", [0.01, 0.7, 3.0, 40.0, 800.0])
+def test_poisson_deviates(lam):
+    u = (np.arange(200000) + 0.5) / 200000  # the CDF inverted on a uniform grid
+    x = poisson(np.full(u.size, lam), np.random.default_rng(1).permutation(u))
+    assert abs(x.mean() - lam) < 4 * np.sqrt(lam / u.size) + 1e-3
+    assert abs(x.var() / lam - 1) < 0.03
+
+
+def test_binomial_and_geometric_deviates():
+    rng = np.random.default_rng(2)
+    u = rng.random(200000)
+    x = binomial(np.full(u.size, 5), 0.3, u)
+    assert abs(x.mean() - 1.5) < 0.01 and abs(x.var() - 1.05) < 0.02
+    g = geometric(0.05, u)
+    assert g.min() == 1 and abs(g.mean() - 20) < 0.2
+    assert (binomial(np.zeros(3, np.int64), 0.5, u[:3]) == 0).all()
+    assert (geometric(0.0, u[:3]) > 2**60).all() and (geometric(1.0, u[:3]) == 1).all()
