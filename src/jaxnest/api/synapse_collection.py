@@ -40,7 +40,8 @@ class SynapseCollection:
     def get(self, keys=None, output: str = ""):
         _state.check_current(self)
         k = _state.kernel()
-        names = kconn.CONN_KEYS if keys is None else [keys] if isinstance(keys, str) else keys
+        names = kconn.keys_of(k, self._idx) if keys is None else [keys] if isinstance(keys, str) \
+            else keys
         table = {n: _listify(kconn.get(k, self._idx, n)) for n in names}
         if output == "pandas":
             import pandas as pd

@@ -28,7 +28,7 @@ def synapse_names(kernel: Kernel) -> list[str]:
     return sorted(n for n, e in kernel.models.items() if e.is_synapse)
 
 
-def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict]:
+def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict, set]:
     if syn_spec is None:
         syn_spec = {}
     if isinstance(syn_spec, str):
@@ -46,7 +46,7 @@ def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict]:
             raise errors.UnaccessedDictionaryEntry(
                 f"Unaccessed elements in syn_spec, in function connect:  {k}")
         values[k] = v
-    return name, values
+    return name, values, set(syn_spec) - {"synapse_model"}
 
 
 def _column(kernel: Kernel, value, n: int, key: str) -> np.ndarray:
@@ -75,7 +75,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
         conn_spec = {"rule": conn_spec}
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
-    name, values = _resolve_syn_spec(kernel, syn_spec)
+    name, values, given = _resolve_syn_spec(kernel, syn_spec)
     pre_kinds = _check_kinds(kernel, pre, post)
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
@@ -92,9 +92,30 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     table = kernel.network.conns
     first = len(table)
+    extra = _plastic_columns(kernel, name, values, n, weight, given)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
-                      syn=synapse_names(kernel).index(name), receptor=receptor))
+                      syn=synapse_names(kernel).index(name), receptor=receptor), extra)
     return range(first, first + n)
+
+
+def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
+                     given: set) -> dict:
+    """Per-connection parameters and state of a plastic synapse model (its shared ones stay
+    in the model's defaults), checked as the model checks them when the syn_spec sets any of
+    the model's own parameters (NEST then calls the connection's set_status)."""
+    entry = kernel.model(name, synapse=True)
+    impl = entry.impl
+    shared = sorted(given & set(impl.common))
+    if shared:
+        raise errors.NotImplemented(f'Synapse parameter "{shared[0]}" can only be set via '
+                                    "SetDefaults() or CopyModel().")
+    if not impl.per_connection():
+        return {}
+    extra = {k: _values(kernel, values[k], n, k) if k in values else float(impl.hidden[k])
+             for k in impl.per_connection()}
+    if impl.check is not None and given - {"weight", "delay", "receptor_type"}:
+        impl.check({**{k: entry.defaults[k] for k in impl.common}, **extra, "weight": weight})
+    return extra
 
 
 # bytes per new connection while a rule draws it (ids, row/column indices), besides its row
@@ -263,7 +284,21 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
         return _ports(cols, idx)
     if key == "sizeof":
         return np.full(idx.size, 32, dtype=np.int64)
+    extra = kernel.network.conns.extra
+    if key in extra:
+        return extra[key][idx]
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
+    """What GetStatus of these connections shows: the common keys and their models' own."""
+    entries = kernel.synapse_entries()
+    own = []
+    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+        impl = entries[s].impl
+        own += [k for k in impl.params
+                if k not in own and k != "receptor_type" and k not in impl.common]
+    return tuple(sorted(set(CONN_KEYS) | set(own)))
 
 
 CONN_KEYS = ("delay", "port", "receptor", "sizeof", "source", "synapse_id", "synapse_model",
@@ -282,6 +317,44 @@ def _ports(cols, idx: np.ndarray) -> np.ndarray:
     return port[idx]
 
 
+def _set_plastic(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) -> None:
+    """Set a per-connection value of plastic synapses, checked by each model."""
+    table = kernel.network.conns
+    entries = kernel.synapse_entries()
+    syn = table.cols["syn"][idx]
+    for s in np.unique(syn).tolist():
+        impl = entries[s].impl
+        sel = idx[syn == s]
+        if key not in impl.per_connection():  # common (hom) parameters too
+            raise errors.UnaccessedDictionaryEntry(
+                f"Unaccessed elements in params, in function connection.set():  {key}")
+        if impl.check is not None:
+            vals = {k: table.extra[k][sel] for k in impl.per_connection()}
+            vals.update({k: entries[s].defaults[k] for k in impl.common},
+                        weight=table.cols["weight"][sel])
+            vals[key] = column[syn == s]
+            _check_each(kernel, impl, entries[s].name, sel, vals)
+    table._extra[key][idx] = column
+
+
+def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) -> None:
+    """The model's check; on failure NEST names the first connection that fails."""
+    try:
+        impl.check(vals)
+    except errors.BadProperty as e:
+        for i in range(idx.size):
+            try:
+                impl.check({k: v[i:i + 1] if np.ndim(v) else v for k, v in vals.items()})
+            except errors.BadProperty:
+                c = int(idx[i])
+                cols = kernel.network.conns.cols
+                raise errors.BadProperty(
+                    f"Setting status of '{name}' connecting from node ID {cols['source'][c]} "
+                    f"to node ID {cols['target'][c]} via port {int(_ports(cols, idx[i:i + 1])[0])}:"
+                    f" {e}") from None
+        raise
+
+
 def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     table = kernel.network.conns
     cols = table.cols
@@ -294,6 +367,8 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         cols["delay"][idx] = steps * kernel.ms_per_step
     elif key in CONN_KEYS:
         raise errors.BadProperty(f"Connection property {key} cannot be set.")
+    elif key in table.extra:
+        _set_plastic(kernel, idx, key, _column(kernel, value, idx.size, key))
     else:
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")

@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import rng
+from . import plastic, rng
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -84,9 +84,16 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     ft = jnp.dtype(st.float_type)  # state, weights, buffers (the kernel's float_precision)
     r_idx = jnp.arange(R, dtype=jnp.int32)
 
+    def stamp_ms(step):
+        """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
+        return ((step + 1) * st.tics_per_step).astype(jnp.float64) * st.ms_per_tic
+
+    plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms)
+                          for ps in st.plastic]
+
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, k1, m1, cnt, samples, n_samp = sc
+        states, S, k1, m1, cnt, samples, n_samp, arch = sc
         s = A + k
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
@@ -105,6 +112,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
+        if st.arch_H:  # postsynaptic spike archives (STDP)
+            a = args["archive"]
+            arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
+                                        a["tau_minus_inv"], a["tau_minus_triplet_inv"])
         fired = row != 0
         first = fired & (m1 == 0)
         k1 = jnp.where(first, k.astype(jnp.int32), k1)
@@ -116,7 +127,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, k1, m1, cnt, samples, n_samp
+        return new_states, S, k1, m1, cnt, samples, n_samp, arch
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e):
@@ -184,18 +195,35 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         ev_mult = ev_mult.at[pos].set(mr, mode="drop")
         return ev_step, ev_row, ev_mult, n_ev + jnp.sum(f, dtype=jnp.int32)
 
-    def deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args):
+    def deliver_slice(buf, rec, pl, S, k1, m1, cnt, A, s0, args, arch,
+                      parts=("static", "plastic", "record")):
+        """Deliver (and record) a slice's spikes: ``parts`` says which phases run (a run's
+        last slice leaves its plastic deliveries to the next run, as NEST delivers a slice's
+        spikes at the start of the next one; recorders get them at once, as in NEST)."""
         a_mod = (A % L).astype(jnp.int32)
+        arch_in = ((arch, args["archive"]["tau_minus_inv"],
+                    args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
+        static_on = st.n_spike and "static" in parts
+        plastic_on = st.plastic and "plastic" in parts
+        record_on = n_rec and "record" in parts
 
-        def one_rank(buf, rec, k_r, m_r):
-            if st.n_spike:
+        def one_rank(buf, rec, pl, k_r, m_r):
+            if static_on:
                 buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
-            if n_rec:
+            if plastic_on:
+                syn, over = pl
+                syn = list(syn)
+                for i, deliver in enumerate(plastic_deliveries):
+                    buf, syn[i], o = deliver(buf, syn[i], arch_in, k_r, m_r, a_mod, A,
+                                             args["plastic"][i])
+                    over = over | o
+                pl = (syn, over)
+            if record_on:
                 rec = record_rank(rec, k_r, m_r, A, s0, args)
-            return buf, rec
+            return buf, rec, pl
 
-        if not (st.n_spike or n_rec):
-            return buf, rec
+        if not (static_on or record_on or plastic_on):
+            return buf, rec, pl
 
         def next_rank(c):
             """After delivering rank (k, m): clear it from rem, extract the next one."""
@@ -209,14 +237,30 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             """Deliver one rank: each row's earliest spike not yet delivered. Rank 0 comes
             from the step loop; rows that spiked more than once in the slice (parrots, spike
             generators, t_ref < min_delay) need further ranks, read off the slice's spikes."""
-            buf, rec, k, m, rem, _, multi = c
-            buf, rec = one_rank(buf, rec, k, m)
+            buf, rec, pl, k, m, rem, _, multi = c
+            buf, rec, pl = one_rank(buf, rec, pl, k, m)
             k, m, rem = lax.cond(multi, next_rank, lambda c: c, (k, m, rem))
-            return buf, rec, k, m, rem, multi & jnp.any(m != 0), multi
+            return buf, rec, pl, k, m, rem, multi & jnp.any(m != 0), multi
 
-        buf, rec, *_ = lax.while_loop(
-            lambda c: c[5], body, (buf, rec, k1, m1, S, jnp.bool_(True), jnp.any(cnt > 1)))
-        return buf, rec
+        buf, rec, pl, *_ = lax.while_loop(
+            lambda c: c[6], body,
+            (buf, rec, pl, k1, m1, S, jnp.bool_(True), jnp.any(cnt > 1)))
+        return buf, rec, pl
+
+    def deliver_pending(buf, pl, pend, s0, args, arch):
+        """The plastic deliveries a run left for the next (see ``defer_last``)."""
+        def run(c):
+            buf, pl = c
+            S = pend["S"]
+            fired = S != 0
+            k1 = jnp.argmax(fired, axis=0).astype(jnp.int32)
+            m1 = S[k1, r_idx]
+            cnt = jnp.sum(fired, axis=0, dtype=jnp.int32)
+            buf, _, pl = deliver_slice(buf, (), pl, S, k1, m1, cnt, pend["A"], s0, args, arch,
+                                       ("plastic",))
+            return buf, pl
+
+        return lax.cond(pend["on"], run, lambda c: c, (buf, pl))
 
     # --- generators ---------------------------------------------------------------------
     def poisson_counts(args, keys, hkey, gen):
@@ -295,7 +339,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = c
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
             k_hi = jnp.minimum(s0 + n_steps - A, D)
@@ -305,9 +349,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             k1 = jnp.zeros(R, jnp.int32)
             m1 = jnp.zeros(R, ft)
             cnt = jnp.zeros(R, jnp.int32)
-            states, S, k1, m1, cnt, samples, n_samp = lax.fori_loop(
+            states, S, k1, m1, cnt, samples, n_samp, arch = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, k1, m1, cnt, samples, n_samp))
+                (states, S, k1, m1, cnt, samples, n_samp, arch))
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
             # loop's result, so the clearing is ordered after the reads and done in place. It
@@ -318,14 +362,40 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             if st.n_current:
                 cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * CCN, ft), row_z * CCN,
                                                        0)
-            buf, rec = deliver_slice(buf, rec, S, k1, m1, cnt, A, s0, args)
+            if st.plastic:  # the run's last slice: plastic deliveries wait for the next run
+                last = (j == n_slices - 1) & args["defer_last"]
+                buf, rec, pl = lax.cond(
+                    last,
+                    lambda c: deliver_slice(*c, S, k1, m1, cnt, A, s0, args, arch,
+                                            ("static", "record")),
+                    lambda c: deliver_slice(*c, S, k1, m1, cnt, A, s0, args, arch),
+                    (buf, rec, pl))
+                pend = jax.tree.map(lambda a, b: jnp.where(last, a, b),
+                                    {"S": S, "A": A, "on": jnp.bool_(True)}, pend)
+            else:
+                buf, rec, pl = deliver_slice(buf, rec, pl, S, k1, m1, cnt, A, s0, args, arch)
             buf, cbuf = deliver_generators(buf, cbuf, A, s0, live, args)
-            return states, buf, cbuf, rec, samples, n_samp
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend
 
-        init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0))
-        states, buf, cbuf, rec, samples, n_samp = lax.fori_loop(0, n_slices, one_slice, init)
+        buf = carry["buf"]
+        pl0, pend0 = (), {}
+        if st.plastic:
+            pl0 = (list(carry["syn"]), jnp.bool_(False))
+            pend0 = carry["pend"]
+            buf, pl0 = deliver_pending(buf, pl0, pend0, s0, args, carry.get("arch", {}))
+            pend0 = dict(pend0, on=jnp.bool_(False))
+        init = (carry["states"], buf, carry["cbuf"], rec0, samples0, jnp.int32(0),
+                pl0, carry.get("arch", {}), pend0)
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
+            0, n_slices, one_slice, init)
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
-        return dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps), out
+        new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps)
+        if st.plastic:
+            new["syn"], out["overflow"] = pl
+            new["pend"] = pend
+        if st.arch_H:
+            new["arch"] = arch
+        return new, out
 
     return jax.jit(chunk), steps_cap

@@ -472,6 +472,11 @@ class Kernel:
         self.simulated = True
 
     # --- models -------------------------------------------------------------------------
+    def synapse_entries(self) -> list[Entry]:
+        """The synapse model entry of each synapse id (the ``syn`` column of connections)."""
+        from .connections import synapse_names
+        return [self.models[n] for n in synapse_names(self)]
+
     def model(self, name: str, synapse: bool | None = None) -> Entry:
         return lookup(self.models, name, synapse)
 
@@ -506,4 +511,6 @@ class Kernel:
                    for k, v in new.items()})
         elif check is not None and not entry.is_synapse:  # devices: (status, resolution)
             check(new, self.resolution)
+        elif check is not None:  # plastic synapses: their per-connection checks
+            check({k: np.atleast_1d(v) for k, v in new.items() if np.ndim(v) == 0})
         entry.defaults = new

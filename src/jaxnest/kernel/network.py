@@ -144,17 +144,25 @@ class ConnTable:
 
     def __init__(self) -> None:
         self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS}
+        self._extra: dict[str, np.ndarray] = {}
         self._n = 0
         self.version = 0
 
-    def append(self, cols: dict) -> None:
-        """Append connections; each value is an array of the new rows or one scalar."""
+    def append(self, cols: dict, extra: dict | None = None) -> None:
+        """Append connections; each value is an array of the new rows or one scalar.
+        ``extra``: per-connection parameters and state of plastic synapse models (columns
+        made on first use, NaN for the connections of models without them)."""
         n = len(cols["source"])
         if not n:
             return
         self._reserve(self._n + n)
         for k, _ in self.COLUMNS:
             self._buf[k][self._n:self._n + n] = cols[k]
+        for k, v in (extra or {}).items():
+            if k not in self._extra:
+                check_memory(8 * self._buf["source"].size, f"the column {k!r}")
+                self._extra[k] = np.full(self._buf["source"].size, np.nan)
+            self._extra[k][self._n:self._n + n] = v
         self._n += n
         self.version += 1
 
@@ -169,10 +177,19 @@ class ConnTable:
             new = np.empty(2 * rows, dt)
             new[:self._n] = self._buf[k][:self._n]
             self._buf[k] = new
+        for k, col in self._extra.items():
+            new = np.full(2 * rows, np.nan)
+            new[:self._n] = col[:self._n]
+            self._extra[k] = new
 
     @property
     def cols(self) -> dict[str, np.ndarray]:
         return {k: v[:self._n] for k, v in self._buf.items()}
+
+    @property
+    def extra(self) -> dict[str, np.ndarray]:
+        """Per-connection columns of plastic synapse models (NaN where a model lacks one)."""
+        return {k: v[:self._n] for k, v in self._extra.items()}
 
     def __len__(self) -> int:
         return self._n

@@ -11,10 +11,12 @@ import numpy as np
 
 from .. import errors
 from .kernel import Kernel
+from ..models.base import ARCHIVING
 from .network import pad_rows, widen
 
 # Keys every node reports, beyond its model's parameters and state.
 _NEURON_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
+                  "post_trace": 0.0,
                   "thread_local_id": -1, "t_spike": -1.0}
 _DEVICE_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
                   "thread_local_id": -1}
@@ -90,12 +92,18 @@ def _known(entry, key: str) -> None:
             f"Unaccessed elements in params, in function NodeManager::set_status:  {key}")
 
 
+def _check_archiving(values: dict) -> None:
+    """NEST's ArchivingNode: the STDP trace time constants must be positive."""
+    if any(k in values and np.any(np.asarray(values[k]) <= 0.0) for k in ARCHIVING):
+        raise errors.BadProperty("All time constants must be strictly positive.")
+
+
 def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
     check = entry.impl.check
-    if check is None:
-        return
     try:
-        check(values)
+        if check is not None:
+            check(values)
+        _check_archiving(values)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{model}' with node ID {first_gid}: "
                                  f"{e}") from None
@@ -245,6 +253,7 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
                 entry.impl.check_ports_change(spike_connected(kernel, gids[changed]))
         if entry.impl.check is not None:
             entry.impl.check({k: v[idx] for k, v in new_p.items()})
+        _check_archiving({k: new_p[k][idx] for k in ARCHIVING if k in new_p})
         if entry.impl.on_set is not None:
             keys = set().union(*[d.keys() for d in params])
             new_s = entry.impl.on_set(store.params, new_p, new_s, keys)

@@ -36,6 +36,8 @@ import numpy as np
 
 from .. import errors
 from .network import Network, check_memory
+from .plastic import edge_set as plastic_edge_set
+from .plastic import static_of as plastic_static_of
 
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
@@ -96,6 +98,11 @@ class Static:
     # current edges
     n_current: int = 0
     n_cg: int = 0                               # current rows (host-computed input)
+    # plastic synapses and the spike archive
+    plastic: tuple = ()                         # PlasticStatic per plastic edge set
+    arch_H: int = 0                             # archive ring length (0: no archive)
+    tics_per_step: int = 100                    # spike stamps in ms as NEST: tics * ms_per_tic
+    ms_per_tic: float = 0.001
     # recording
     n_rec: int = 0
     samples: tuple = ()                         # (group index, var, count)
@@ -118,6 +125,12 @@ class Plan:
     cg_conn: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     """Connection of each current row (-1: shared); ``cg_gids`` is the device of each."""
     signed: bool = False            # some device row emits negative multiplicities
+    plastic: list = field(default_factory=list)  # host layouts of the plastic edge sets
+    arch_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Neurons (rows) that archive their spikes for archive-reading synapses (STDP)."""
+    arch_H: int = 0                 # archive ring length (set by the runtime)
+    tics_per_step: int = 100
+    ms_per_tic: float = 0.001
     spike: dict = field(default_factory=dict)
     poisson: dict = field(default_factory=dict)
     current: dict = field(default_factory=dict)
@@ -153,10 +166,14 @@ class Plan:
             n_sg=int(self.sg_gids.size), CC=self.CC, float_type=self.float_type,
             signed=self.signed,
             n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
-            seg_batch=sp.get("seg_batch", 1), idx64=sp.get("idx64", False),
+            seg_batch=sp.get("seg_batch", 1),
+            idx64=sp.get("idx64", False) or any(x["idx64"] for x in self.plastic),
             n_poisson=pe["n_edges"], n_pg=int(self.pg_gids.size),
             poisson_dense=pe.get("dense", False),
             n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
+            plastic=tuple(plastic_static_of(x) for x in self.plastic),
+            arch_H=self.arch_H if self.arch_mask.any() else 0,
+            tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
             sample_period=self.sample_period)
@@ -167,7 +184,8 @@ class Plan:
 
 
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
-               defer: bool = False, float_type: str = "float64") -> Plan:
+               defer: bool = False, float_type: str = "float64", synapses: list = (),
+               time_base: tuple[int, float] = (100, 0.001)) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -176,6 +194,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     ``plan.pending()``; everything the compiled code depends on (``plan.static()``, array
     shapes) is known before, so the runtime compiles while the edges are sorted.
     ``float_type``: dtype of the weights (the kernel's float_precision).
+    ``synapses``: the synapse model entry of each synapse id; ``time_base``: (tics per step,
+    ms per tic), for spike stamps in ms as NEST computes them.
     """
     import time
     t0 = time.perf_counter()
@@ -208,10 +228,12 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                  for g in np.unique(sg_gids))
     common = dict(h=h, C=C, CC=CC, groups=groups, n_neurons=n_neurons, sg_gids=sg_gids,
                   sg_conn=sg_conn, cg_gids=cg_gids, cg_conn=cg_conn, row_of=row_of,
-                  pg_gids=pg_gids, signed=signed)
+                  pg_gids=pg_gids, signed=signed, tics_per_step=time_base[0],
+                  ms_per_tic=time_base[1])
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
-                    current=reuse.current, float_type=reuse.float_type, **common)
+                    current=reuse.current, float_type=reuse.float_type,
+                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
@@ -223,6 +245,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     is_poisson = tgt_neuron & (src_kind == _PG)
     is_current = tgt_neuron & (src_kind == _CG)
     carrying = is_spike | is_poisson | is_current
+    is_plastic = _plastic_mask(synapses, cols["syn"], is_spike)
+    if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
+        is_spike = is_spike & ~is_plastic
     del src_kind, tgt_kind, tgt_neuron
     delay_all = cols["delay"]
     if carrying.all():
@@ -305,6 +330,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                         tgt=(c_chan * n_neurons + row_of[c_tgt]).astype(np.int64),
                         w=cols["weight"][is_current].astype(float_type),
                         d=np.rint(delay_all[is_current] / h).astype(np.int64))
+    if is_plastic is not None:
+        _plastic_sets(plan, net, synapses, is_plastic, sg_row_of_conn, idx64)
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
@@ -317,6 +344,54 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
             finish()
     plan.timings["total"] = time.perf_counter() - t0
     return plan
+
+
+def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
+    """Spike edges through plastic synapse models (None when there are none)."""
+    lut = np.array([e.impl.plastic for e in synapses] or [False], dtype=bool)
+    if not lut.any():
+        return None
+    mask = is_spike & lut[syn]
+    return mask if mask.any() else None
+
+
+def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> None:
+    """One edge set per plastic implementation in use; the archive mask of their targets."""
+    cols, extra = net.conns.cols, net.conns.extra
+    N, C, L = plan.n_neurons, plan.C, plan.L
+    CN = C * N
+    it = np.int64 if idx64 else np.int32
+    by_impl: dict[str, list[int]] = {}
+    for i, e in enumerate(synapses):
+        if e.impl.plastic:
+            by_impl.setdefault(e.impl.name, []).append(i)
+    plan.arch_mask = np.zeros(N, bool)
+    for ids in by_impl.values():
+        impl = synapses[ids[0]].impl
+        conn = np.flatnonzero(is_plastic & np.isin(cols["syn"], ids))
+        if not conn.size:
+            continue
+        src, tgt = cols["source"][conn], cols["target"][conn]
+        src_row = (row_of_conn[conn] if row_of_conn is not None else plan.row_of[src])
+        tgt_row = plan.row_of[tgt]
+        chan, _ = _channels(plan.groups, plan.row_of, tgt, cols["weight"][conn],
+                            cols["receptor"][conn], plan.float_type)
+        counts_only = np.zeros(conn.size, bool)  # parrots: the event's multiplicity counts
+        for g in plan.groups:
+            if g.impl.input_is_multiplicity:
+                counts_only |= (tgt_row >= g.offset) & (tgt_row < g.offset + g.n)
+        off = (np.rint(cols["delay"][conn] / plan.h).astype(it) * CN + chan.astype(it) * N
+               + tgt_row.astype(it))
+
+        def defaults_of_syn(k):
+            return np.array([float(e.defaults.get(k, np.nan)) for e in synapses])
+
+        layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
+                                  extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
+                                  3 * L * CN, _spike_layout, _spike_fill, counts_only)
+        plan.plastic.append(layout)
+        if impl.archive:
+            plan.arch_mask[tgt_row] = True
 
 
 _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)

@@ -24,6 +24,7 @@ from ..devices.base import DeviceContext
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
+from . import plastic
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -43,19 +44,26 @@ class Runtime:
         self.edge_key = None       # the structure the plan's edge sets were built for
         self.dev = None            # (plan, device copies of its edge arrays)
         self.timings: dict = {}    # seconds spent in the parts of the last run()
+        self.syn = None            # (plastic layouts, their per-edge state on the device)
+        self.arch = None           # spike archives by gid (host), see plastic.new_archive
+        self.arch_H = plastic.ARCHIVE_H
+        self.pend = None           # (plan, spikes of a run's last slice not yet delivered)
 
     # --- structure -----------------------------------------------------------------------
-    def ensure_plan(self, net, h: float, defer: bool = False,
-                    float_type: str = "float64") -> Plan:
+    def ensure_plan(self, kernel, defer: bool = False) -> Plan:
         """The plan of the current structure (built when the structure changed). ``defer``:
         the spike edges may be left unsorted (``plan.pending``), see :meth:`run`."""
+        net, h = kernel.network, kernel.resolution
+        float_type = kernel.settings["float_precision"]
         key = (net.version, net.conns.version, float_type)
         if self.plan is None or key != self.plan_key:
             t0 = time.perf_counter()
             edge_key = (net.version, net.conns.version, h, float_type)
             # device settings changed only (plan_key reset by SetStatus): keep the edge sets
             reuse = self.plan if self.plan is not None and edge_key == self.edge_key else None
-            new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type)
+            new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type,
+                             synapses=kernel.synapse_entries(),
+                             time_base=(kernel.tics_per_step, kernel.ms_per_tic))
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
@@ -95,11 +103,11 @@ class Runtime:
         net, h = kernel.network, kernel.resolution
         self._step = kernel.step
         self.timings = {}
-        plan = self.ensure_plan(net, h, defer=True,
-                                float_type=kernel.settings["float_precision"])
+        plan = self.ensure_plan(kernel, defer=True)
+        plan.arch_H = self.arch_H
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
-                     step=jnp.int64(kernel.step))
+                     step=jnp.int64(kernel.step), **self._plastic_carry(plan, net))
         if plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
@@ -114,7 +122,18 @@ class Runtime:
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap))
                 inputs_for = done
+            if plan.plastic:
+                args["defer_last"] = jnp.bool_(done + todo == n_steps)
             new, out = fn(carry, args, jnp.int64(todo))
+            if plan.plastic and bool(out["overflow"]):
+                # an archive ring dropped a spike a synapse needed: longer rings, same chunk
+                self.arch_H = plan.arch_H = 2 * plan.arch_H
+                carry["arch"] = jax.tree.map(jnp.asarray,
+                                             plastic.regrow(jax.tree.map(np.asarray,
+                                                                         carry["arch"]),
+                                                            self.arch_H))
+                fn, steps_cap = self._compiled(plan)
+                continue
             n_ev = int(out["n_ev"])
             if n_ev > self.ev_cap:
                 # grow with room for the rest of the run at the rate just seen, then run the
@@ -130,6 +149,7 @@ class Runtime:
             carry, done = new, done + todo
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         self._store_states(plan, net, carry["states"])
+        self._store_plastic(plan, net, carry)
         self._flush_samples(kernel, net, kernel.step + n_steps)
         self.timings["run_s"] = time.perf_counter() - t_run
 
@@ -171,6 +191,61 @@ class Runtime:
         return _COMPILED[key]
 
     # --- host <-> device -----------------------------------------------------------------
+    def _plastic_carry(self, plan: Plan, net) -> dict:
+        """Per-edge state of the plastic sets (kept on the device while the plan lasts) and
+        the archives of the plan's neurons (host copies by gid between runs)."""
+        out = {}
+        if plan.plastic:
+            if self.syn is None or self.syn[0] is not plan.plastic:
+                self.syn = (plan.plastic, [plastic.device_state(x) for x in plan.plastic])
+            out["syn"] = self.syn[1]
+            out["pend"] = self._pending(plan)
+        if plan.arch_mask.any():
+            gids = plan.row_gids[:plan.n_neurons]
+            self._ensure_archive(net.size + 1)
+            out["arch"] = {k: jnp.asarray(v[..., gids]) for k, v in self.arch.items()}
+        return out
+
+    def _pending(self, plan: Plan) -> dict:
+        """The spikes whose plastic deliveries the last run left (rows of this plan)."""
+        S = np.zeros((plan.D, plan.n_rows), plan.float_type)
+        old = self.pend
+        if old is not None and bool(old[1]["on"]):
+            o_plan, o = old
+            oS = np.asarray(o["S"])
+            if o_plan is plan:
+                return o
+            if oS.shape[0] == plan.D:  # rows may have moved: match them by (node, connection)
+                new_key = {(g, c): r for r, (g, c) in enumerate(zip(plan.row_gids.tolist(),
+                                                                    _row_conns(plan)))}
+                for r, key in enumerate(zip(o_plan.row_gids.tolist(), _row_conns(o_plan))):
+                    if key in new_key:
+                        S[:, new_key[key]] = oS[:, r]
+                return {"S": jnp.asarray(S), "A": o["A"], "on": jnp.bool_(True)}
+        return {"S": jnp.asarray(S), "A": jnp.int64(0), "on": jnp.bool_(False)}
+
+    def _ensure_archive(self, n: int) -> None:
+        if self.arch is None:
+            self.arch = plastic.new_archive(self.arch_H, n)
+        if self.arch["t"].shape[0] != self.arch_H:
+            self.arch = plastic.regrow(self.arch, self.arch_H)
+        size = self.arch["count"].size
+        if n > size:  # nodes were created: archives for them
+            more = plastic.new_archive(self.arch_H, n - size)
+            self.arch = {k: np.concatenate([v, more[k]], axis=-1) for k, v in self.arch.items()}
+
+    def _store_plastic(self, plan: Plan, net, carry) -> None:
+        if plan.plastic:
+            self.syn = (plan.plastic, carry["syn"])
+            self.pend = (plan, carry["pend"])
+            for layout, state in zip(plan.plastic, carry["syn"]):
+                plastic.write_back(layout, state, net.conns)
+        if "arch" in carry:
+            gids = plan.row_gids[:plan.n_neurons]
+            self._ensure_archive(net.size + 1)
+            for k, v in carry["arch"].items():
+                self.arch[k][..., gids] = np.asarray(v)
+
     def _states(self, plan: Plan, net) -> list:
         """Group states on the device; vector hidden state (n, width) -> (channels, n)."""
         out = []
@@ -234,6 +309,11 @@ class Runtime:
             seed=jnp.uint32(kernel.rng_seed % 2**32),
             **self._edge_args(plan, abstract_spikes),
         )
+        if plan.plastic:
+            args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
+            args["defer_last"] = jnp.bool_(False)
+        if plan.arch_mask.any():
+            args["archive"] = self._archive_args(plan, net)
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
             args["pg_lo"], args["pg_hi"] = _windows(status, h)
@@ -241,6 +321,15 @@ class Runtime:
                 _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
             args["pg_thr"], args["pg_c0"] = jnp.asarray(thr), jnp.asarray(c0)
         return args
+
+    def _archive_args(self, plan: Plan, net) -> dict:
+        """Which rows archive, and their trace time constants' inverses (NEST's
+        tau_minus_inv_), one value per neuron row."""
+        def inv(key):
+            return np.concatenate([1.0 / np.broadcast_to(net.neurons[g.name].params[key], (g.n,))
+                                   for g in plan.groups])
+        return {"mask": jnp.asarray(plan.arch_mask), "tau_minus_inv": jnp.asarray(inv("tau_minus")),
+                "tau_minus_triplet_inv": jnp.asarray(inv("tau_minus_triplet"))}
 
     def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int) -> dict:
         """The chunk's host-computed device inputs, dense (steps, rows): spike multiplicities
@@ -399,6 +488,11 @@ def _as_float(v, float_type: str):
     """A host value on the device, floating point values in the kernel's float type."""
     v = np.asarray(v)
     return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
+
+
+def _row_conns(plan: Plan) -> list:
+    """The connection of each row (-1: a neuron or a shared device row)."""
+    return [-1] * plan.n_neurons + plan.sg_conn.tolist()
 
 
 def _fit(v: np.ndarray, width: int) -> np.ndarray:

@@ -31,6 +31,11 @@ from .. import errors
 Arrays = dict  # dict[str, jax.Array or np.ndarray], one entry per parameter or state variable
 
 
+ARCHIVING = {"tau_minus": 20.0, "tau_minus_triplet": 110.0}
+"""Parameters every spiking neuron has in NEST (ArchivingNode): the time constants of the
+postsynaptic traces (ms) that STDP synapses read from its spike archive."""
+
+
 @dataclass(frozen=True)
 class NeuronModel:
     """Spec of one NEST neuron model plus its pure update functions."""
@@ -76,6 +81,11 @@ class NeuronModel:
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
     lists) reach the kernel at their own (padded) width."""
+
+    def __post_init__(self):
+        if self.element_type == "neuron":  # every spiking neuron archives its spikes
+            object.__setattr__(self, "params", {**self.params, **{
+                k: v for k, v in ARCHIVING.items() if k not in self.params}})
 
     @property
     def sign_channels(self) -> bool:

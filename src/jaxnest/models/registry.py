@@ -14,6 +14,7 @@ import pkgutil
 from dataclasses import dataclass, field
 
 from .. import errors
+from ..synapses.base import SynapseModel
 from .nest_names import NODE_MODELS, SYNAPSE_MODELS
 
 _PACKAGES = ("jaxnest.models", "jaxnest.devices", "jaxnest.synapses")
@@ -43,7 +44,7 @@ class Entry:
 
     @property
     def is_synapse(self) -> bool:
-        return type(self.impl).__name__ == "SynapseModel"
+        return isinstance(self.impl, SynapseModel)
 
     @property
     def element_type(self) -> str:
@@ -56,7 +57,7 @@ def builtin_models() -> dict[str, Entry]:
     for mod in _families():
         for name, impl in mod.MODELS.items():
             defaults = dict(impl.params)
-            if hasattr(impl, "state"):
+            if hasattr(impl, "state") and not isinstance(impl, SynapseModel):
                 defaults.update(impl.state)
             out[name] = Entry(name, impl, defaults)
     return out

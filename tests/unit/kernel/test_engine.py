@@ -223,10 +223,10 @@ def test_uniform_parameters_are_passed_as_scalars():
     sr = nest.Create("spike_recorder")
     nest.Connect(n, sr)
     k = _state.kernel()
-    args = k.runtime._args(k.runtime.ensure_plan(k.network, k.resolution), k.network, k)
+    args = k.runtime._args(k.runtime.ensure_plan(k), k.network, k)
     assert jnp.ndim(args["params"][0]["I_e"]) == 0
     n[3].I_e = 500.0
-    args = k.runtime._args(k.runtime.ensure_plan(k.network, k.resolution), k.network, k)
+    args = k.runtime._args(k.runtime.ensure_plan(k), k.network, k)
     assert jnp.shape(args["params"][0]["I_e"]) == (10,)
     nest.Simulate(50.0)
     t = sr.events["senders"]

@@ -1,0 +1,230 @@
+"""Plastic synapses in the kernel: their edge sets, their delivery phase, the spike archive.
+
+A network without plastic synapses compiles none of this. With them:
+
+- each plastic synapse model in use (grouped by implementation: CopyModel'd variants share a
+  set) gets an edge set laid out as the static spike edges are (grouped by source row into
+  padded segments), with per-edge state (``weight`` and the model's state, in the chunk's
+  carry: it changes) and per-edge parameters (arguments; a uniform parameter is a scalar);
+- when a source row's spike is delivered, the phase reads its plastic segments, calls the
+  model's ``on_pre`` on them (arrays over the edges), writes the new state back and
+  scatter-adds the new weights into the ring buffer, as the static phase does;
+- the postsynaptic spike archive: neurons that receive archive-reading synapses (STDP) keep
+  their last ``H`` spikes in a ring (time, K-, K- triplet), updated in the step loop as NEST's
+  ArchivingNode updates its history; a delivery that would need an entry the ring dropped sets
+  ``overflow`` and the runtime reruns the chunk with a longer ring.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from ..synapses.base import PostView
+
+ARCHIVE_H = 16        # archive ring length to start with (grown on overflow)
+
+
+@dataclass(frozen=True)
+class PlasticStatic:
+    """What the compiled delivery of one plastic edge set depends on."""
+    model: str
+    n_edges: int
+    n_seg: int
+    seg_len: int
+    seg_batch: int
+    state: tuple            # per-edge state names (``weight`` first)
+    params: tuple           # parameter names, (name, is_array) pairs
+    impl: object = field(compare=False, hash=False, repr=False)
+
+
+def edge_set(impl, conn, src_row, off, tgt_row, cols, extra, defaults_of_syn,
+             float_type, n_rows, idx64, pad_off, layout_fn, fill_fn, counts_only) -> dict:
+    """Host layout of one plastic edge set (connections ``conn``): padded segments by source
+    row (``layout_fn``/``fill_fn`` are the static edges' ones), per-edge state and
+    parameters; ``conn`` keeps each slot's connection for writing the state back;
+    ``counts_only`` marks edges into parrots (the event's multiplicity counts, not its
+    weight)."""
+    layout = layout_fn(src_row, n_rows, idx64)
+    state = ("weight",) + tuple(impl.state) + tuple(impl.hidden)
+    edges = {"off": off, "tgt": tgt_row.astype(np.int32),
+             "valid": np.ones(conn.size, np.int8), "conn": conn.astype(np.int64),
+             "count": counts_only.astype(np.int8),
+             "weight": cols["weight"][conn].astype(float_type)}
+    for k in state[1:]:
+        edges[k] = extra[k][conn].astype(float_type)
+    params, names = {}, []
+    values = {k: extra[k][conn] for k in impl.per_connection() if k not in state}
+    for k in impl.common:
+        values[k] = defaults_of_syn(k)[cols["syn"][conn]]
+    values["delay"] = cols["delay"][conn]
+    for k, v in values.items():
+        if v.size and np.all(v == v[0]):
+            params[k] = float(v[0])
+            names.append((k, False))
+        else:
+            edges["p_" + k] = v.astype(float_type)
+            names.append((k, True))
+    if layout["n_edges"]:
+        fill_fn(layout, src_row, edges, pad_off)
+    layout.update(state_names=state, param_names=tuple(names), scalars=params,
+                  model=impl.name, impl=impl)
+    return layout
+
+
+def static_of(layout: dict) -> PlasticStatic:
+    return PlasticStatic(layout["model"], layout["n_edges"], layout.get("n_seg", 0),
+                         layout["seg_len"], layout["seg_batch"], layout["state_names"],
+                         layout["param_names"], layout["impl"])
+
+
+def device_args(layout: dict) -> dict:
+    """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
+    out = {k: jnp.asarray(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
+                                                "count")}
+    out["params"] = {k: (jnp.asarray(layout["p_" + k]) if arr else layout["scalars"][k])
+                     for k, arr in layout["param_names"]}
+    return out
+
+
+def device_state(layout: dict) -> dict:
+    return {k: jnp.asarray(layout[k]) for k in layout["state_names"]}
+
+
+def write_back(layout: dict, state: dict, conns) -> None:
+    """Per-edge state after a run into the connection table (no structure change)."""
+    valid = layout["valid"] != 0
+    conn = layout["conn"][valid]
+    for k, v in state.items():
+        v = np.asarray(v)
+        layout[k] = v
+        target = conns._buf["weight"] if k == "weight" else conns._extra[k]
+        target[conn] = v[valid]
+
+
+# --- the archive ---------------------------------------------------------------------------
+
+def new_archive(H: int, n: int) -> dict:
+    """Empty archives for n neurons (NEST: last spike -1 ms, traces 0)."""
+    return {"t": np.zeros((H, n)), "Kminus": np.zeros((H, n)), "Kminus_triplet": np.zeros((H, n)),
+            "count": np.zeros(n, np.int64), "last": np.full(n, -1.0),
+            "Kminus_now": np.zeros(n), "Kminus_triplet_now": np.zeros(n)}
+
+
+def regrow(arch: dict, H_new: int) -> dict:
+    """The same archives in rings of length H_new (entries keep their order)."""
+    H = arch["t"].shape[0]
+    n = arch["count"].size
+    out = new_archive(H_new, n)
+    for k in ("count", "last", "Kminus_now", "Kminus_triplet_now"):
+        out[k] = arch[k].copy()
+    keep = min(H, H_new)
+    cols = np.arange(n)
+    for j in range(keep):  # the j-th newest entry of each neuron
+        age = arch["count"] - 1 - j
+        ok = age >= 0
+        src = np.mod(age, H)
+        dst = np.mod(age, H_new)
+        for k in ("t", "Kminus", "Kminus_triplet"):
+            out[k][dst[ok], cols[ok]] = arch[k][src[ok], cols[ok]]
+    return out
+
+
+def archive_step(arch: dict, mult, t_sp, mask, tau_inv, tau_t_inv) -> dict:
+    """NEST's ArchivingNode::set_spiketime for the neurons that fired ``mult`` spikes at
+    t_sp (ms), once per spike (a parrot's multiplicity counts): those with incoming
+    archive-reading synapses (``mask``) update their traces and push an entry; all note the
+    spike time."""
+    arch = _archive_push(arch, mult > 0, t_sp, mask, tau_inv, tau_t_inv)
+    rest = mult - 1.0
+
+    def more(c):
+        arch, rest = c
+        return _archive_push(arch, rest > 0, t_sp, mask, tau_inv, tau_t_inv), rest - 1.0
+
+    return lax.while_loop(lambda c: jnp.any(c[1] > 0), more, (arch, rest))[0]
+
+
+def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
+    push = fired & mask
+    dt = arch["last"] - t_sp
+    K = jnp.where(push, arch["Kminus_now"] * jnp.exp(dt * tau_inv) + 1.0, arch["Kminus_now"])
+    Kt = jnp.where(push, arch["Kminus_triplet_now"] * jnp.exp(dt * tau_t_inv) + 1.0,
+                   arch["Kminus_triplet_now"])
+    H = arch["t"].shape[0]
+    slot = (arch["count"] % H).astype(jnp.int32)
+    cols = jnp.arange(slot.size)
+
+    def put(ring, value):
+        return ring.at[slot, cols].set(jnp.where(push, value, ring[slot, cols]))
+
+    return {"t": put(arch["t"], t_sp), "Kminus": put(arch["Kminus"], K),
+            "Kminus_triplet": put(arch["Kminus_triplet"], Kt),
+            "count": arch["count"] + push.astype(arch["count"].dtype),
+            "last": jnp.where(fired, t_sp, arch["last"]), "Kminus_now": K,
+            "Kminus_triplet_now": Kt}
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms):
+    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e) -> (buf, syn, overflow)`` for one
+    plastic set and one rank of spikes (each row at most one spike, in step A + k_r[r]).
+
+    ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None. The fired rows'
+    segments are numbered as in the static phase; each iteration handles B segments."""
+    seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
+    LCN = L * CN
+    rule = ps.impl
+
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e):
+        R = m_r.shape[0]
+        nseg = e["nseg"]
+        fired = (m_r != 0) & (nseg > 0)
+        cnt = jnp.where(fired, nseg, 0)
+        P = jnp.cumsum(cnt)
+        total = P[-1]
+        first = P - cnt
+        segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
+        base = a_mod + k_r
+        base = jnp.where(base >= L, base - L, base).astype(itype) * CN
+        marks = jnp.full(n_seg + B, -1, jnp.int32).at[
+            jnp.where(fired, first, n_seg + B)].set(jnp.arange(R, dtype=jnp.int32), mode="drop")
+        lane = jnp.arange(seg_len, dtype=itype)
+
+        def step(i, c):
+            buf, syn, cur, over = c
+            j = i * B + jnp.arange(B, dtype=jnp.int32)
+            r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
+            seg = jnp.where(j < total, segbase[r] + j, n_seg).astype(itype)
+            slots = (seg[:, None] * seg_len + lane[None, :]).ravel()
+            rr = jnp.repeat(r, seg_len)
+            valid = e["valid"][slots] != 0
+            p = {k: (v[slots] if jnp.ndim(v) else v) for k, v in e["params"].items()}
+            s = {k: v[slots] for k, v in syn.items()}
+            t = stamp_ms(A + k_r[rr])
+            post = None
+            if arch_in is not None:
+                arch, tau_inv, tau_t_inv = arch_in
+                tgt = e["tgt"][slots]
+                post = PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt])
+            new = rule.on_pre(p, s, t, post)
+            syn = {k: syn[k].at[slots].set(jnp.where(valid, new[k], s[k]).astype(syn[k].dtype))
+                   for k in syn}
+            idx = base[rr] + e["off"][slots]
+            idx = jnp.where(idx >= LCN, idx - LCN, idx)
+            w = jnp.where(e["count"][slots] != 0, 1.0, new["weight"])
+            val = jnp.where(valid, w * m_r[rr], 0.0).astype(buf.dtype)
+            buf = buf.at[idx].add(val, mode="drop")
+            if post is not None:
+                over = over | jnp.any(post.overflow & valid)
+            return buf, syn, r[-1], over
+
+        n_iter = (total + B - 1) // B
+        buf, syn, _, over = lax.fori_loop(0, n_iter, step,
+                                          (buf, syn, jnp.int32(-1), jnp.bool_(False)))
+        return buf, syn, over
+
+    return deliver

@@ -1,0 +1,125 @@
+"""The interface every synapse model implements.
+
+A synapse model is a spec (NEST name, defaults, which values are per-connection state and
+which are shared by all connections of a model) plus, for plastic models, one pure function
+``on_pre`` that the kernel calls when a presynaptic spike is delivered, for the delivered
+connections together (arrays over edges):
+
+    on_pre(p, s, t, post) -> s'
+
+- ``p``: parameters (each an array over the edges or a scalar), ``delay`` (ms) included;
+- ``s``: per-connection state, ``weight`` and the model's ``state``/``hidden`` values;
+- ``t``: the spike's time stamp (ms), as NEST's ``e.get_stamp().get_ms()``;
+- ``post``: a :class:`PostView` of the targets' spike archives (rules with ``archive``);
+- returns the new state; the event carries ``s'["weight"]`` (times the spike's multiplicity),
+  which is what NEST's ``send`` puts on the event after updating the weight.
+
+Static models have no ``on_pre``; the kernel delivers them on its fast path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import jax.numpy as jnp
+
+STDP_EPS = 1.0e-6
+"""NEST's ConnectionManager stdp_eps: spike-time comparisons in archives allow this (ms)."""
+
+COMMON = {"weight": 1.0, "delay": 1.0, "receptor_type": 0}
+
+
+@dataclass(frozen=True)
+class SynapseModel:
+    """A NEST synapse model: name and defaults (weight in pA/nS as the target expects, delay
+    ms) and, for plastic models, its per-connection state and update on presynaptic spikes."""
+
+    name: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    """Everything GetDefaults shows (weight, delay, receptor_type, rule parameters, state)."""
+    state: tuple[str, ...] = ()
+    """Per-connection values the rule changes (besides ``weight``), e.g. ``Kplus``."""
+    hidden: Mapping[str, float] = field(default_factory=dict)
+    """Per-connection state NEST does not show (e.g. ``t_lastspike``) -> initial value."""
+    common: tuple[str, ...] = ()
+    """Parameters shared by all connections of a model (``*_hom`` models): set with
+    SetDefaults/CopyModel only."""
+    archive: bool = False
+    """The rule reads its targets' postsynaptic spike archives (STDP)."""
+    on_pre: Callable | None = None
+    check: Callable[[dict], None] | None = None
+    """Validate per-connection values (numpy arrays); raise errors.BadProperty."""
+
+    @property
+    def plastic(self) -> bool:
+        return self.on_pre is not None
+
+    def per_connection(self) -> tuple[str, ...]:
+        """Values stored per connection besides weight/delay/receptor (params and state)."""
+        skip = set(COMMON) | set(self.common)
+        return tuple(k for k in self.params if k not in skip) + tuple(self.hidden)
+
+
+class PostView:
+    """The targets' postsynaptic spike archives as a rule sees them (inside the kernel).
+
+    The archive keeps each neuron's last ``H`` spikes (time, K-, K- triplet) in a ring; the
+    view gathers the rows of the delivered edges' targets, oldest entry first. It mirrors
+    NEST's ArchivingNode: ``history(t1, t2)`` are the entries with t1 + eps <= t < t2 + eps
+    (get_history), ``K_values(t)`` the traces of the latest entry strictly before t - eps
+    (get_K_values). Where the ring is full and does not reach back far enough, ``overflow``
+    is set and the kernel reruns the chunk with a longer ring."""
+
+    def __init__(self, arch: dict, tgt, tau_minus_inv, tau_triplet_inv):
+        H = arch["t"].shape[0]
+        count = arch["count"][tgt]                              # spikes archived so far
+        j = jnp.arange(H)[:, None]
+        slot = (count[None, :] - H + j) % H                      # oldest first
+        self.valid = j >= (H - jnp.minimum(count, H))[None, :]  # (H, E)
+        self.t = arch["t"][slot, tgt[None, :]]
+        self.Kminus = arch["Kminus"][slot, tgt[None, :]]
+        self.Kminus_triplet = arch["Kminus_triplet"][slot, tgt[None, :]]
+        self.full = count > H                                   # entries were dropped
+        self.tau_minus_inv = tau_minus_inv
+        self.tau_triplet_inv = tau_triplet_inv
+        self.now_Kminus = arch["Kminus_now"][tgt]
+        self.now_Kminus_triplet = arch["Kminus_triplet_now"][tgt]
+        self.overflow = jnp.zeros(tgt.shape, bool)
+
+    def history(self, t1, t2):
+        """(times, mask) of the entries in [t1 + eps, t2 + eps), each (H, E), oldest first."""
+        mask = self.valid & (self.t >= t1 + STDP_EPS) & (self.t < t2 + STDP_EPS)
+        self._need(t1 + STDP_EPS)
+        return self.t, mask
+
+    def K_values(self, t, empty_is_current: bool = False):
+        """(K-, nearest-neighbour K-, K- triplet) at t from the latest entry before t - eps.
+        ``empty_is_current``: with no spike archived, NEST's get_K_values returns the
+        neuron's current traces (get_K_value returns 0)."""
+        before = self.valid & (t - self.t > STDP_EPS)
+        H = self.t.shape[0]
+        last = jnp.max(jnp.where(before, jnp.arange(H)[:, None], -1), axis=0)
+        found = last >= 0
+        idx = jnp.maximum(last, 0)[None, :]
+        t_e = jnp.take_along_axis(self.t, idx, 0)[0]
+        k = jnp.take_along_axis(self.Kminus, idx, 0)[0]
+        kt = jnp.take_along_axis(self.Kminus_triplet, idx, 0)[0]
+        decay = jnp.exp((t_e - t) * self.tau_minus_inv)
+        K = jnp.where(found, k * decay, 0.0)
+        nn = jnp.where(found, decay, 0.0)
+        Kt = jnp.where(found, kt * jnp.exp((t_e - t) * self.tau_triplet_inv), 0.0)
+        if empty_is_current:
+            empty = ~self.valid.any(axis=0)
+            K = jnp.where(empty, self.now_Kminus, K)
+            nn = jnp.where(empty, self.now_Kminus, nn)
+            Kt = jnp.where(empty, self.now_Kminus_triplet, Kt)
+        self._need(t - STDP_EPS)
+        return K, nn, Kt
+
+    def K_value(self, t):
+        return self.K_values(t)[0]
+
+    def _need(self, t_lim):
+        """The answer needs the entries from ``t_lim`` on (for K values: the latest before
+        it): a ring that dropped entries and whose oldest entry is not older may lack one."""
+        self.overflow = self.overflow | (self.full & (self.t[0] >= t_lim))

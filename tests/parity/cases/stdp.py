@@ -1,0 +1,92 @@
+"""STDP synapses between fixed spike trains: weights, traces and errors against NEST."""
+import numpy as np
+
+PRE = [10.0, 30.0, 31.0, 55.0, 80.0, 120.0, 121.5, 160.0, 161.0, 161.1, 240.0]
+POST = [12.0, 28.0, 33.0, 50.0, 57.0, 100.0, 122.0, 125.0, 150.0, 161.0, 170.0]
+
+
+def _try(f):
+    try:
+        f()
+        return "none"
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return type(e).__name__
+
+
+def _parrots(nest, times):
+    sg = nest.Create("spike_generator", params={"spike_times": times})
+    p = nest.Create("parrot_neuron")
+    nest.Connect(sg, p)
+    return p
+
+
+def pairs(nest, model="stdp_synapse"):
+    """Three synapses (delays 1.5, 0.1, 4.0; one with non-default rule parameters) from one
+    presynaptic parrot to postsynaptic parrots; weights read every 10 ms, set once between
+    Simulate calls; errors for bad values."""
+    nest.ResetKernel()
+    pre, post = _parrots(nest, PRE), _parrots(nest, POST)
+    post2 = _parrots(nest, [5.0, 29.0, 31.5, 122.0, 123.0, 124.0, 200.0])
+    nest.CopyModel(model, "my_stdp", {"tau_plus": 15.0, "alpha": 1.5})
+    nest.Connect(pre, post, syn_spec={"synapse_model": model, "weight": 10.0, "delay": 1.5})
+    nest.Connect(pre, post2, syn_spec={"synapse_model": model, "weight": 40.0, "delay": 0.1})
+    spec = {"synapse_model": "my_stdp", "weight": 20.0, "delay": 4.0}
+    if model == "stdp_synapse":
+        spec.update(mu_plus=0.5, mu_minus=0.3, Wmax=50.0)
+    nest.Connect(pre, post + post2, syn_spec=spec)
+    c = nest.GetConnections(pre)
+    w, k = [], []
+    for i in range(30):
+        nest.Simulate(10.0)
+        w.append(c.get("weight"))
+        k.append(c.get("Kplus"))
+        if i == 12:
+            nest.GetConnections(pre, post2, synapse_model="my_stdp").set(weight=30.0)
+    # (after simulating: NEST keeps a value whose SetStatus failed)
+    errors = [_try(lambda: nest.Connect(pre, post, syn_spec={"synapse_model": model,
+                                                              "weight": -1.0})),
+              _try(lambda: nest.Connect(pre, post, syn_spec={"synapse_model": model,
+                                                              "weight": -1.0, "Wmax": 5.0})),
+              _try(lambda: nest.GetConnections(pre, post2, synapse_model=model).set(Kplus=-1.0)),
+              _try(lambda: nest.SetDefaults(model, {"Wmax": -3.0}))]
+    keys = sorted(nest.GetConnections(pre)[0].get().keys())
+    order = np.lexsort((c.get("delay"), c.get("target")))  # GetConnections' order aside
+    return dict(w=np.array(w)[:, order], Kplus=np.array(k)[:, order], errors=errors, keys=keys,
+                defaults=sorted(nest.GetDefaults(model).keys()))
+
+
+def driven(nest):
+    """A presynaptic population of parrots (random trains) into iaf_psc_alpha neurons driven
+    to fire: the weights change and change the postsynaptic spikes."""
+    nest.ResetKernel()
+    rng = np.random.default_rng(7)
+    pre = nest.Create("parrot_neuron", 20)
+    for p in pre:
+        t = np.unique(np.round(np.sort(rng.uniform(1, 400, 30)), 1))
+        sg = nest.Create("spike_generator", params={"spike_times": t})
+        nest.Connect(sg, p)
+    post = nest.Create("iaf_psc_alpha", 5, params={"I_e": 360.0})
+    delay = np.round(0.5 + (np.arange(100).reshape(5, 20) * 7 % 26) * 0.1, 1)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 60.0,
+                                      "delay": delay, "Wmax": 150.0, "lambda": 0.05})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(post, sr)
+    nest.Simulate(200.0)
+    nest.Simulate(200.0)
+    c = nest.GetConnections(pre, post)
+    src, tgt, w = np.array(c.get("source")), np.array(c.get("target")), np.array(c.get("weight"))
+    order = np.lexsort((tgt, src))  # GetConnections' order aside
+    return dict(w=w[order], src=src[order], tgt=tgt[order],
+                senders=sr.events["senders"], times=sr.events["times"])
+
+
+def bursts(nest):
+    """The postsynaptic neuron fires 60 times between two presynaptic spikes (longer than
+    any archive ring jaxnest starts with)."""
+    nest.ResetKernel()
+    pre = _parrots(nest, [5.0, 200.0, 201.0])
+    post = _parrots(nest, list(np.round(np.arange(10.0, 190.0, 3.0), 1)))
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 5.0})
+    nest.Simulate(250.0)
+    c = nest.GetConnections(pre, post)
+    return dict(w=[c.get("weight")], Kplus=[c.get("Kplus")])

@@ -1,0 +1,33 @@
+"""STDP synapses against NEST in the same run: weights within 1e-9 relative, spikes equal."""
+import numpy as np
+import pytest
+
+
+def _close(a, b, rel=1e-9):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a, b, rtol=rel, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["stdp_synapse", "stdp_synapse_hom"])
+def test_pairs_weights_traces_and_errors(both, model):
+    ref, got = both("stdp.py", "pairs", model=model)
+    assert got["errors"].tolist() == ref["errors"].tolist()
+    assert got["keys"].tolist() == ref["keys"].tolist()
+    assert got["defaults"].tolist() == ref["defaults"].tolist()
+    assert np.ptp(ref["w"]) > 5  # the weights did change
+    _close(got["w"], ref["w"])
+    _close(got["Kplus"], ref["Kplus"])
+
+
+def test_driven_neurons(both):
+    ref, got = both("stdp.py", "driven")
+    for k in ("src", "tgt", "senders", "times"):
+        np.testing.assert_array_equal(got[k], ref[k], err_msg=k)
+    _close(got["w"], ref["w"])
+
+
+def test_long_postsynaptic_bursts(both):
+    ref, got = both("stdp.py", "bursts")
+    _close(got["w"], ref["w"])
+    _close(got["Kplus"], ref["Kplus"])
