@@ -107,16 +107,16 @@ def _same(a: dict, b: dict) -> bool:
 
 def _align(proc: dict, old: np.ndarray, new: np.ndarray, fresh) -> dict:
     """Per-row arrays (``proc['rows']``) reordered to the rows ``new`` (connections); rows
-    not seen before get ``fresh(mask_of_new_rows)``'s values."""
+    not seen before get the values of ``fresh()`` (a fresh state of all ``new`` rows)."""
     if np.array_equal(old, new):
         return proc
     pos = {int(c): i for i, c in enumerate(old.tolist())}
     idx = np.array([pos.get(int(c), -1) for c in new.tolist()], dtype=np.int64)
-    init = fresh(idx < 0)
+    init = fresh()
     rows = {}
     for k, v in init.items():
         o = proc["rows"].get(k)
-        if o is None or not len(old):
+        if o is None or not len(old) or o.shape[1:] != v.shape[1:]:
             rows[k] = v
         else:
             rows[k] = np.where((idx >= 0).reshape((-1,) + (1,) * (v.ndim - 1)),
@@ -151,8 +151,7 @@ def resume(status: dict, steps: np.ndarray, ctx, init, advance, retune=None) -> 
         if retune is not None and not _same(old, status):
             proc = retune(old, status, proc, s0, conns)
         proc = _align(proc, conns, ctx.conns,
-                      lambda m: {k: v for k, v in
-                                 init(status, ctx.conns, s0, ctx)["rows"].items()})
+                      lambda: init(status, ctx.conns, s0, ctx)["rows"])
     st["ckpt"] = (s0, copy.deepcopy(status), ctx.conns.copy(), proc)
     out, new = advance(status, proc, steps, ctx.conns, ctx)
     st["end"] = (int(steps[-1]) + 1, ctx.conns.copy(), new)

@@ -44,19 +44,21 @@ def _device(name):
     return impl, status
 
 
-def _run(name, cuts, conns=(3, 8, 9)):
+def _run(name, cuts, conns=(3, 8, 9), later=()):
     """Rows of ``name`` over 0..N, requested as the runtime does: each request covers
-    ``cap`` steps, of which only ``todo`` are used before the next request."""
+    ``cap`` steps, of which only ``todo`` are used before the next request; connections
+    ``later`` are added (as new rows) after the first request."""
     impl, status = _device(name)
     hook = impl.current if impl.kind == "current" else impl.spikes
     indiv = impl.individual(status) if impl.individual else False
-    conns = np.array(conns if indiv else [-1], np.int64)
     state = {}
     out, step = [], 0
-    for cap, todo in cuts:
-        ctx = DeviceContext(h=H, gid=7, conns=conns, draws=HostDraws(11, 7), state=state)
+    for i, (cap, todo) in enumerate(cuts):
+        rows = tuple(conns) + (tuple(later) if i else ())
+        conns_i = np.array(rows if indiv else [-1], np.int64)
+        ctx = DeviceContext(h=H, gid=7, conns=conns_i, draws=HostDraws(11, 7), state=state)
         got = hook(status, step + np.arange(cap, dtype=np.int64), ctx)
-        out.append(got[:todo])
+        out.append(got[:todo, :len(conns) if indiv else 1])
         step += todo
     return np.concatenate(out)
 
@@ -67,6 +69,15 @@ def test_chunks_and_rerequests_give_one_result(name):
     pieces = _run(name, [(300, 300), (300, 17), (300, 300), (64, 1), (400, 382)])
     assert np.abs(whole).sum() > 0, name
     np.testing.assert_array_equal(pieces, whole)
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"noise_generator"}))
+def test_a_new_connection_leaves_the_other_trains_alone(name):
+    """NEST gives a target connected between runs a fresh process; the others continue
+    (noise_generator excepted: NEST redraws all its amplitudes then)."""
+    whole = _run(name, [(400, 400), (600, 600)])
+    grown = _run(name, [(400, 400), (600, 600)], later=(20,))
+    np.testing.assert_array_equal(grown, whole)
 
 
 def test_targets_get_independent_rows_and_seeds_differ():
