@@ -15,6 +15,7 @@ _M1, _M2, _GOLDEN = 0x7FEB352D, 0x846CA68B, 0x9E3779B9
 
 POISSON = 0          # poisson_generator edges (the kernel's historical stream)
 NEURONS = 0x4E55     # draws inside neuron updates (pp_psc_delta, gif_*, ...)
+SYNAPSES = 0x5359    # draws of plastic synapse rules (bernoulli_synapse, quantal_stp, ...)
 DEVICE = 0x44455600  # + device gid: host-side device inputs (noise, inhomogeneous trains, ...)
 
 

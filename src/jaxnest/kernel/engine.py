@@ -215,7 +215,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 syn = list(syn)
                 for i, deliver in enumerate(plastic_deliveries):
                     buf, syn[i], o = deliver(buf, syn[i], arch_in, k_r, m_r, a_mod, A,
-                                             args["plastic"][i])
+                                             args["plastic"][i], args["seed"])
                     over = over | o
                 pl = (syn, over)
             if record_on:

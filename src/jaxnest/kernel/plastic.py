@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..synapses.base import PostView
+from ..synapses.base import EdgeDraws, PostView
 
 ARCHIVE_H = 16        # archive ring length to start with (grown on overflow)
 
@@ -84,6 +84,8 @@ def device_args(layout: dict) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
     out = {k: jnp.asarray(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                                 "count")}
+    if layout["impl"].random:  # draws are keyed by connection
+        out["conn"] = jnp.asarray(layout["conn"].astype(np.int32))
     out["params"] = {k: (jnp.asarray(layout["p_" + k]) if arr else layout["scalars"][k])
                      for k, arr in layout["param_names"]}
     return out
@@ -179,7 +181,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms):
     LCN = L * CN
     rule = ps.impl
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e):
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed):
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -204,19 +206,30 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms):
             valid = e["valid"][slots] != 0
             p = {k: (v[slots] if jnp.ndim(v) else v) for k, v in e["params"].items()}
             s = {k: v[slots] for k, v in syn.items()}
+            s["multiplicity"] = m_r[rr]
             t = stamp_ms(A + k_r[rr])
             post = None
             if arch_in is not None:
                 arch, tau_inv, tau_t_inv = arch_in
                 tgt = e["tgt"][slots]
                 post = PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt])
-            new = rule.on_pre(p, s, t, post)
+            kw = {}
+            if rule.random:  # keyed by the emission step (per-spike step key: one per lane)
+                kw["rand"] = EdgeDraws(seed, A + k_r[rr], e["conn"][slots])
+            new = rule.on_pre(p, s, t, post, **kw)
             syn = {k: syn[k].at[slots].set(jnp.where(valid, new[k], s[k]).astype(syn[k].dtype))
                    for k in syn}
             idx = base[rr] + e["off"][slots]
             idx = jnp.where(idx >= LCN, idx - LCN, idx)
-            w = jnp.where(e["count"][slots] != 0, 1.0, new["weight"])
-            val = jnp.where(valid, w * m_r[rr], 0.0).astype(buf.dtype)
+            # the event: weight x multiplicity, unless the rule says what it sends (e.g. a
+            # failed release); parrots count spikes whatever the weight
+            count = e["count"][slots] != 0
+            if "sent" in new:
+                spikes = new["sent"] / jnp.where(new["weight"] == 0, 1.0, new["weight"])
+                sent = jnp.where(count, spikes, new["sent"])
+            else:
+                sent = jnp.where(count, 1.0, new["weight"]) * m_r[rr]
+            val = jnp.where(valid, sent, 0.0).astype(buf.dtype)
             buf = buf.at[idx].add(val, mode="drop")
             if post is not None:
                 over = over | jnp.any(post.overflow & valid)

@@ -11,8 +11,11 @@ connections together (arrays over edges):
 - ``s``: per-connection state, ``weight`` and the model's ``state``/``hidden`` values;
 - ``t``: the spike's time stamp (ms), as NEST's ``e.get_stamp().get_ms()``;
 - ``post``: a :class:`PostView` of the targets' spike archives (rules with ``archive``);
-- returns the new state; the event carries ``s'["weight"]`` (times the spike's multiplicity),
-  which is what NEST's ``send`` puts on the event after updating the weight.
+- ``rand`` (rules with ``random``): :class:`EdgeDraws`, counter-based uniforms per edge;
+- ``s`` also holds ``multiplicity`` (the spike's, per edge; read only);
+- returns the new state; the event carries ``s'["weight"]`` times the multiplicity (what NEST's
+  ``send`` puts on the event after updating the weight), or ``s'["sent"]`` when the rule
+  returns it (the whole value sent, e.g. 0 for a failed release; not stored).
 
 Static models have no ``on_pre``; the kernel delivers them on its fast path.
 """
@@ -47,6 +50,8 @@ class SynapseModel:
     archive: bool = False
     """The rule reads its targets' postsynaptic spike archives (STDP)."""
     on_pre: Callable | None = None
+    random: bool = False
+    """``on_pre`` takes a keyword ``rand`` (:class:`EdgeDraws` of this spike)."""
     check: Callable[[dict], None] | None = None
     """Validate per-connection values (numpy arrays); raise errors.BadProperty."""
 
@@ -123,3 +128,20 @@ class PostView:
         """The answer needs the entries from ``t_lim`` on (for K values: the latest before
         it): a ring that dropped entries and whose oldest entry is not older may lack one."""
         self.overflow = self.overflow | (self.full & (self.t[0] >= t_lim))
+
+
+class EdgeDraws:
+    """Random numbers for the edges a spike is delivered on: ``uniform(j)`` is the j-th draw
+    (j < 64) of each edge for this spike, a pure function of (rng_seed, emission step,
+    connection), so results do not depend on how the run is cut."""
+
+    def __init__(self, seed, step, conn):
+        from ..streams import SYNAPSES, index_key, step_key
+        self._key = step_key(seed, step, SYNAPSES)
+        self._conn = conn
+        self._index_key = index_key
+
+    def uniform(self, j: int):
+        from ..streams import bits_from_keys, to_uniform
+        idx = self._conn.astype(jnp.uint32) * jnp.uint32(64) + jnp.uint32(j)
+        return to_uniform(bits_from_keys(self._key, self._index_key(idx)))
