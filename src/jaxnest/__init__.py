@@ -113,7 +113,7 @@ class _NestModule(types.ModuleType):
             set_verbosity(value)
         elif isinstance(value, types.ModuleType) or name.startswith("_"):
             super().__setattr__(name, value)  # the import machinery, private state
-        elif isinstance(type(self).__dict__.get(name), _KernelAttribute):
+        elif hasattr(type(self).__dict__.get(name), "__set__"):  # a descriptor, as PyNEST
             type(self).__dict__[name].__set__(self, value)
         else:  # PyNEST freezes its module against typos
             raise AttributeError(f"Cannot set attribute '{name}' on module 'nest'")
