@@ -36,6 +36,7 @@ class Check:
     p_adjusted: float | None = None
     power: float | None = None
     verdict: str = ""
+    level: float | None = None    # the level its power is computed at (Holm's strictest)
     test_ref: Any = field(default=None, repr=False, compare=False)
 
     @property

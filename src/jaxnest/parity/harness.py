@@ -13,7 +13,6 @@ A later seed that fails or times out gives the same statuses, never a pass.
 """
 from __future__ import annotations
 
-import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -139,10 +138,12 @@ def run_parity(script: str, seeds: int = 3, timeout: float = 600, args=(),
         return _failed_seed(res, next(r for r in res.nest_runs + res.jax_runs if not r.ok))
     res.comparison = compare_runs(res.nest_runs, res.jax_runs, source)
     while (res.comparison.status == "inconclusive" and len(res.jax_runs) > 1
-           and len(res.jax_runs) < max_seeds
            and (budget_s is None or time.perf_counter() - t_start < budget_s)):
-        have = len(res.jax_runs)  # add as many seeds as the weakest check asks for
-        for k in range(have, min(max_seeds, have + _seeds_wanted(res.comparison, have))):
+        have = len(res.jax_runs)
+        target = _seeds_wanted(res.comparison, have, max_seeds)
+        if target <= have:  # no inconclusive check can be resolved within max_seeds
+            break
+        for k in range(have, target):
             rn, rj = both(k)
             res.nest_runs.append(rn)
             res.jax_runs.append(rj)
@@ -169,19 +170,14 @@ def _failed_seed(res: ParityRun, bad: RunResult) -> ParityRun:
     return res
 
 
-def _seeds_wanted(comp: Comparison, n: int) -> int:
-    """How many seeds to add to n so that the weakest inconclusive check reaches the power it
-    needs (its standard error shrinks as 1/sqrt(n)); at least one, at most n (doubling)."""
-    worst = min((c.power or 0.0) for c in comp.inconclusive())
-    if worst <= 0.05:
-        return n
-    # the normal approximation: power = Phi(d - z) with d ~ sqrt(n); solve for n
-    from scipy.stats import norm
-    z = norm.isf(0.025)
-    d_now = z + norm.ppf(worst)
-    d_need = z + norm.ppf(0.8)
-    want = int(math.ceil(n * (d_need / max(d_now, 1e-3)) ** 2)) - n
-    return max(1, min(n, want))
+def _seeds_wanted(comp: Comparison, n: int, max_seeds: int) -> int:
+    """Seeds per side to run next: enough for every inconclusive check that can reach its
+    power within ``max_seeds`` (assuming the spread measured so far), at most doubling n;
+    n itself when none can (more seeds would be spent without changing the verdict)."""
+    needed = [c.test_ref.seeds_needed(c.level, max_seeds) for c in comp.inconclusive()
+              if c.test_ref is not None and c.level is not None]
+    needed = [k for k in needed if k is not None]
+    return min(max(needed), 2 * n) if needed else n
 
 
 def _verdict(res: ParityRun) -> ParityRun:

@@ -26,6 +26,7 @@ KS checks look for differences in shape and are not primary: their power is repo
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -54,6 +55,15 @@ class Test:
     p: float
     power_at: Callable[[float], float]  # power against a 5 % bias at a given level
     primary: bool = True
+    # power with n seeds per side (same spread) at a level, against the tolerated bias or,
+    # where larger, the difference observed: how many seeds would settle the check
+    power_n: Callable[[int, float], float] | None = None
+
+    def seeds_needed(self, level: float, up_to: int) -> int | None:
+        """The fewest seeds per side (at most ``up_to``) with power POWER, or None."""
+        if self.power_n is None:
+            return None
+        return next((n for n in range(2, up_to + 1) if self.power_n(n, level) >= POWER), None)
 
 
 def welch(ref, got, tol: float) -> Test | None:
@@ -65,20 +75,41 @@ def welch(ref, got, tol: float) -> Test | None:
     se = float(np.sqrt(va + vb))
     diff = float(b.mean() - a.mean())
     if se == 0.0:  # no spread on either side: the means agree or they do not
-        return Test("Welch t", 1.0 if diff == 0 else 0.0, lambda alpha: 1.0)
-    res = st.ttest_ind(b, a, equal_var=False)
-    df = float(res.df)
+        return Test("Welch t", 1.0 if diff == 0 else 0.0, lambda alpha: 1.0,
+                    power_n=lambda n, alpha: 1.0)
+    with warnings.catch_warnings():  # nearly equal samples: scipy warns, the p-value is fine
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = st.ttest_ind(b, a, equal_var=False)
+    sa2, sb2 = a.var(ddof=1), b.var(ddof=1)
 
-    def power_at(alpha: float) -> float:
-        if tol <= 0:
+    effect = max(tol, abs(diff))
+
+    def power_n(n: int, alpha: float) -> float:
+        """Power of Welch's test with n seeds per side and the measured spreads against the
+        larger of the tolerance and the observed difference."""
+        if effect <= 0:
             return float(alpha)
+        va_, vb_ = sa2 / n, sb2 / n
+        se_ = np.sqrt(va_ + vb_)
+        df = (va_ + vb_) ** 2 / (va_ ** 2 / (n - 1) + vb_ ** 2 / (n - 1))
         tc = st.t.isf(alpha / 2, df)
-        ncp = tol / se
+        ncp = effect / se_
         power = st.nct.sf(tc, df, ncp) + st.nct.cdf(-tc, df, ncp)
         if not np.isfinite(power):  # far in the tail, where nct gives up: it is 1 or near
             power = st.norm.sf(tc - ncp) + st.norm.cdf(-tc - ncp)
         return float(min(max(power, 0.0), 1.0))
-    return Test("Welch t", float(res.pvalue), power_at)
+
+    def power_at(alpha: float) -> float:
+        if tol <= 0:
+            return float(alpha)
+        df = float(res.df)
+        tc = st.t.isf(alpha / 2, df)
+        ncp = tol / se
+        power = st.nct.sf(tc, df, ncp) + st.nct.cdf(-tc, df, ncp)
+        if not np.isfinite(power):
+            power = st.norm.sf(tc - ncp) + st.norm.cdf(-tc - ncp)
+        return float(min(max(power, 0.0), 1.0))
+    return Test("Welch t", float(res.pvalue), power_at, power_n=power_n)
 
 
 def _subsample(x: np.ndarray, seed: int) -> np.ndarray:
@@ -111,13 +142,17 @@ def fisher(quiet_ref: int, n_ref: int, quiet_got: int, n_got: int) -> Test:
     f = quiet_ref / n_ref
     f_alt = f + OUTCOME_SHIFT if f <= 0.5 else f - OUTCOME_SHIFT
 
-    def power_at(alpha: float) -> float:
-        pa, pb = st.binom.pmf(np.arange(n_ref + 1), n_ref, f), st.binom.pmf(
-            np.arange(n_got + 1), n_got, f_alt)
-        return float(sum(pa[i] * pb[j] for i in range(n_ref + 1) for j in range(n_got + 1)
+    f_obs = quiet_got / n_got
+    f_far = f_obs if abs(f_obs - f) > abs(f_alt - f) else f_alt
+
+    def power(n1: int, alpha: float, n2: int, f2: float) -> float:
+        pa, pb = st.binom.pmf(np.arange(n1 + 1), n1, f), st.binom.pmf(
+            np.arange(n2 + 1), n2, f2)
+        return float(sum(pa[i] * pb[j] for i in range(n1 + 1) for j in range(n2 + 1)
                          if pa[i] * pb[j] > 1e-12 and st.fisher_exact(
-                             [[i, n_ref - i], [j, n_got - j]]).pvalue <= alpha))
-    return Test("Fisher exact", p, power_at)
+                             [[i, n1 - i], [j, n2 - j]]).pvalue <= alpha))
+    return Test("Fisher exact", p, lambda alpha: power(n_ref, alpha, n_got, f_alt),
+                power_n=lambda n, alpha: power(n, alpha, n, f_far))
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -140,6 +175,7 @@ def finalize(checks: list["Check"], alpha: float = ALPHA) -> None:
     m = len(tested)
     for c, p_adj in zip(tested, holm([c.p_value for c in tested])):
         c.p_adjusted = p_adj
+        c.level = alpha / m
         c.power = c.test_ref.power_at(alpha / m)
         significant = p_adj <= alpha
         if significant and c.deviation > c.tolerance:
@@ -292,6 +328,8 @@ def _spike_checks(pair: "Pair", where: str, models: str) -> list["Check"]:
                             test=test.name, p_value=test.p, test_ref=test))
         sn = [s for s, q in zip(sn, quiet_n) if not q]
         sg = [s for s, q in zip(sg, quiet_g) if not q]
+        if not sn or not sg:  # one backend never active: the outcome check says it all
+            return checks
     floors = {"rate (Hz)": 2.0 / (max(n, 1) * duration / 1000.0), "active senders": 1.0,
               "CV of ISI": 0.02}
     for q, key in (("rate (Hz)", "rate"), ("active senders", "active"), ("CV of ISI", "cv")):
