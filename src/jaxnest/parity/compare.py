@@ -288,8 +288,9 @@ class Comparison:
 
     @property
     def bistable(self) -> bool:
-        """Whether NEST's own seeds went quiet in some runs and not in others."""
-        return any(p.outcomes and 0 < p.outcomes[0] < p.outcomes[1] for p in self.pairs)
+        """Whether some seeds went quiet and others did not (under either backend)."""
+        return any(p.outcomes and 0 < p.outcomes[0] + p.outcomes[2] < p.outcomes[1]
+                   + p.outcomes[3] for p in self.pairs)
 
     def worst(self) -> Check | None:
         bad = [c for c in self.checks if c.status == "fail"] or self.checks

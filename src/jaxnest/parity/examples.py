@@ -98,7 +98,7 @@ def record(ex: Example, run: ParityRun | None, status: str = "", reason: str = "
     rec.update(_static(ex.path))
     if run and run.status in ("unsupported", "error", "timeout"):
         from .classify import missing_item
-        item = missing_item(run.jax_runs[0])
+        item = missing_item(next((r for r in run.jax_runs if not r.ok), run.jax_runs[0]))
         rec["runtime_missing"] = item
     return rec
 

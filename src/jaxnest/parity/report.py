@@ -148,8 +148,8 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
                             "sample by sample",
            "seed-dependent": "seed-dependent: recorders that change with rng_seed compared "
                              "by distribution (D)",
-           "bistable": "bistable: some seeds go quiet; the share of quiet seeds is compared "
-                       "(Fisher), the active seeds by distribution (D)",
+           "bistable": "bistable: some seeds go quiet, others not; the share of quiet seeds "
+                       "is compared (Fisher), the active seeds by distribution (D)",
            "stop-when-done": "stop-when-done: the script simulates until something happens; "
                              "the stop times are compared by distribution (D)",
            None: "not compared"}[kind(run)]
