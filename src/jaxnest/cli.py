@@ -1,15 +1,7 @@
-"""``jaxnest run | port | parity``: run, port and check PyNEST scripts against real NEST.
-
-    jaxnest run script.py [args...]          run an unmodified PyNEST script on jaxnest
-    jaxnest port script.py -o out.py         rewrite its imports; list what jaxnest lacks
-    jaxnest parity script.py [--seeds N] [--report DIR] [-- script args]
-    jaxnest parity --nest-examples [--timeout S] [--only NAME ...]
-    jaxnest parity --nest-pytests [--only DIR ...]
-    jaxnest parity --models
-"""
+"""The commands of ``jaxnest run | port | parity`` (arguments and help: jaxnest_cli.py, which
+answers ``--help`` and ``--version`` without importing JAX)."""
 from __future__ import annotations
 
-import argparse
 import os
 import runpy
 import sys
@@ -66,27 +58,35 @@ def cmd_parity(args) -> int:
         return 0
     if args.nest_examples:
         from .parity import examples
-        recs = examples.sweep(only=args.only, timeout=args.timeout or 60.0, seeds=args.seeds or 2,
+        recs = examples.sweep(only=args.only, timeout=args.timeout or 60.0, seeds=args.seeds or 3,
                               out_dir=args.out, report_dir=args.report, jobs=args.jobs,
-                              resume=args.resume)
+                              resume=args.resume, max_seeds=args.max_seeds or 8)
         print("totals:", examples.totals(recs))
         print(f"wrote {os.path.join(args.out, 'examples.md')}")
         return 0
     if args.nest_pytests:
         from .parity import pytests
-        tot = pytests.sweep(out_dir=args.out, only=args.only, test_timeout=args.test_timeout,
-                            dir_timeout=args.dir_timeout, jobs=args.jobs or 2)
+        try:
+            tot = pytests.sweep(out_dir=args.out, only=args.only, test_timeout=args.test_timeout,
+                                dir_timeout=args.dir_timeout, jobs=args.jobs or 2)
+        except pytests.SweepError as e:
+            print(f"jaxnest parity --nest-pytests: {e}", file=sys.stderr)
+            return 1
         print("totals:", tot)
         print(f"wrote {os.path.join(args.out, 'nest_pytests.md')}")
         return 0
     if not args.script:
-        print("jaxnest parity: give a script, --nest-examples, --nest-pytests or --models",
-              file=sys.stderr)
+        print("jaxnest parity: give a script, --nest-examples, --nest-pytests or --models "
+              "(jaxnest parity --help)", file=sys.stderr)
         return 2
     from .parity.harness import run_parity
     from .parity.report import write_report
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
     run = run_parity(args.script, seeds=args.seeds or 3, timeout=args.timeout or 600,
-                     args=args.args, jobs=args.jobs)
+                     args=args.args, jobs=args.jobs, max_seeds=args.max_seeds,
+                     progress=None if args.quiet else progress)
     print(f"{run.name}: {run.status} - {run.reason}")
     for backend, runs in (("NEST", run.nest_runs), ("jaxnest", run.jax_runs)):
         for r in runs:
@@ -94,67 +94,25 @@ def cmd_parity(args) -> int:
             print(f"  {backend} seed {r.seed_index}: {'ok' if r.ok else r.error_text}, {wall}")
     if run.comparison:
         for c in run.comparison.checks:
-            if not c.passed:
-                print(f"  FAIL {c.where} {c.quantity} [{c.category}]: {c.deviation:.3g} > "
-                      f"{c.tolerance:.3g} {c.note}")
+            if c.status != "pass":
+                test = (f" {c.test} p={c.p_adjusted:.2g} (Holm), power {c.power:.2f}"
+                        if c.p_adjusted is not None else "")
+                print(f"  {c.status.upper()} {c.where} {c.quantity} [{c.category}]: "
+                      f"{c.deviation:.3g} vs {c.tolerance:.3g}{test} {c.note}")
     if args.report:
         paths = write_report(run, args.report)
         print(f"report: {paths['html']} ({paths['md']}, {paths['json']})")
     return 0 if run.status in ("pass", "runs") else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jaxnest", description=__doc__.split("\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
-
-    r = sub.add_parser("run", help="run an unmodified PyNEST script on jaxnest")
-    r.add_argument("--show", action="store_true",
-                   help="keep matplotlib's interactive backend (default: Agg, show() returns)")
-    r.add_argument("script")
-    r.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the script")
-    r.set_defaults(func=cmd_run)
-
-    q = sub.add_parser("port", help="rewrite a script's nest imports; report what is missing")
-    q.add_argument("script")
-    q.add_argument("-o", "--output", help="write the rewritten script here")
-    q.add_argument("--no-dry-run", action="store_true", help="static analysis only")
-    q.add_argument("--timeout", type=float, default=120.0, help="dry-run limit (s)")
-    q.add_argument("args", nargs="*", help="arguments for the dry run (after --)")
-    q.set_defaults(func=cmd_port)
-
-    s = sub.add_parser("parity", help="run under real NEST and jaxnest and compare")
-    s.add_argument("script", nargs="?")
-    s.add_argument("--seeds", type=int, default=None,
-                   help="seeds for seed-dependent scripts (default 3; examples 2)")
-    s.add_argument("--report", help="directory for report.md/.html/summary.json "
-                                    "(with --nest-examples: one report per compared example)")
-    s.add_argument("--timeout", type=float, default=None,
-                   help="limit per run in seconds (default 600; examples 60)")
-    s.add_argument("--jobs", type=int, default=1,
-                   help="run the two backends side by side (2) or one after the other (1)")
-    s.add_argument("--nest-examples", action="store_true",
-                   help="run NEST's shipped examples; writes OUT/examples.md and .json")
-    s.add_argument("--only", nargs="+", help="with --nest-examples: example names; "
-                                             "with --nest-pytests: directories")
-    s.add_argument("--resume", action="store_true",
-                   help="with --nest-examples: keep results already in OUT/examples.json")
-    s.add_argument("--nest-pytests", action="store_true",
-                   help="run NEST's pytest files against jaxnest; writes OUT/nest_pytests.md")
-    s.add_argument("--test-timeout", type=float, default=60.0,
-                   help="with --nest-pytests: limit per test in seconds")
-    s.add_argument("--dir-timeout", type=float, default=1800.0,
-                   help="with --nest-pytests: limit per test directory in seconds")
-    s.add_argument("--models", action="store_true", help="write OUT/models.md")
-    s.add_argument("--out", default="compat", help="directory of the compat files")
-    s.add_argument("args", nargs="*", help="arguments for the script (after --)")
-    s.set_defaults(func=cmd_parity)
-    return p
+def build_parser():
+    from jaxnest_cli import build_parser as parser
+    return parser()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    from jaxnest_cli import main as cli_main
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,11 @@
 """ResetKernel, Get/SetKernelStatus, verbosity, Install."""
 from __future__ import annotations
 
-import enum
-
-from .. import errors
+from .. import errors, messages
 from . import _state
 
 
-class VerbosityLevel(enum.IntEnum):
-    """NEST 3.10's message levels (``nest.verbosity = nest.VerbosityLevel.WARNING``)."""
-
-    ALL = 0
-    DEBUG = 5
-    STATUS = 7
-    INFO = 10
-    PROGRESS = 15
-    DEPRECATED = 18
-    WARNING = 20
-    ERROR = 30
-    FATAL = 40
-    QUIET = 100
-
-
-_verbosity = [VerbosityLevel.INFO]
+VerbosityLevel = messages.VerbosityLevel
 
 
 def ResetKernel() -> None:
@@ -51,17 +34,18 @@ def SetKernelStatus(params: dict) -> None:
 
 
 def set_verbosity(level) -> None:
-    """Old form: ``set_verbosity("M_ERROR")``; jaxnest prints nothing below errors anyway."""
+    """Old form: ``set_verbosity("M_ERROR")``; the level of NEST's messages to show (they go
+    through the ``logging`` logger "jaxnest" and ``warnings``: jaxnest/messages.py)."""
     if isinstance(level, str):
         name = level[2:] if level.startswith("M_") else level
         if name not in VerbosityLevel.__members__:
             raise errors.BadParameter(f"Unknown verbosity level {level}.")
         level = VerbosityLevel[name]
-    _verbosity[0] = VerbosityLevel(int(level))
+    messages.set_verbosity(level)
 
 
 def get_verbosity() -> VerbosityLevel:
-    return _verbosity[0]
+    return messages.get_verbosity()
 
 
 def Rank() -> int:
@@ -86,13 +70,8 @@ def GetLocalVPs():
 
 def message(message: str, severity=VerbosityLevel.INFO, *, function=None, filename=None,
             lineno=None) -> None:
-    """Log a message through NEST's logger: printed when ``severity`` reaches the verbosity."""
-    import datetime
-    import sys
-    level = VerbosityLevel(int(severity))
-    if level >= _verbosity[0]:
-        stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        print(f"[{level.name}] [{stamp}] {message}", file=sys.stderr)
+    """Log a message as NEST's logger does: shown when ``severity`` reaches the verbosity."""
+    messages.message(message, severity)
 
 
 def Install(module_name: str) -> None:

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .. import errors
+from .. import errors, messages
 from ..devices.recorders import ascii_path, open_ascii
 from ..models.registry import Entry, builtin_models, lookup
 from ..timebase import TICS_PER_MS
@@ -74,6 +74,18 @@ def _typed(key: str, value, kind: type):
            "double" if isinstance(value, (float, np.floating)) else type(value).__name__)
     raise errors.TypeMismatch(f"Expected datatype: Failed to cast '{key}' from {got} to type "
                               f"{_TYPE_NAMES[kind]}")
+
+
+def _warn_ignored_settings(params: dict) -> None:
+    """Settings NEST has that jaxnest stores but does not act on yet: say so (remove an entry
+    once it is implemented)."""
+    if params.get("print_time"):
+        messages.warn("print_time=True: jaxnest does not print simulation progress yet; the "
+                      "setting is stored and has no effect.")
+    if params.get("rng_type", KERNEL_DEFAULTS["rng_type"][0]) != KERNEL_DEFAULTS["rng_type"][0]:
+        messages.warn(f"rng_type={params['rng_type']!r}: jaxnest draws its random numbers from "
+                      "its own counter-based generator, not NEST's; the setting is stored and "
+                      "has no effect.")
 
 
 def _rules():
@@ -171,6 +183,12 @@ class Kernel:
                                  f"are: {', '.join(repr(k) for k in sorted(readable))}")
             if key not in KERNEL_DEFAULTS or not KERNEL_DEFAULTS[key][1]:
                 raise ValueError(f"`{key}` is a readonly kernel parameter")
+        if "print_time" in params:
+            params["print_time"] = _typed("print_time", params["print_time"], bool)
+        if "rng_type" in params and params["rng_type"] not in self.settings["rng_types"]:
+            raise errors.BadProperty(f"'{params['rng_type']}' is not a known RNG type. See "
+                                     "/rng_types for available types")
+        _warn_ignored_settings(params)
         self._set_threads(params)
         self._set_time(params)
         if "rng_seed" in params:

@@ -73,9 +73,11 @@ class Capture:
         for name in ("Simulate", "Run"):
             self._set_raw(name, self._timed(getattr(nest, name)))
         if self.k:
-            attr = type(nest).__dict__.get("rng_seed")
-            if attr is not None and hasattr(attr, "__set__"):  # NEST: a class descriptor
-                type(nest).rng_seed = _SeedAttribute(attr, self.k)
+            # ``nest.rng_seed = x``: both backends hand a set of a module attribute to the
+            # data descriptor of that name on the module's type (NEST's _setattr_error,
+            # jaxnest's _NestModule.__setattr__), so a descriptor of our own mixes it.
+            if hasattr(type(nest).__dict__.get("rng_seed"), "__set__"):
+                type(nest).rng_seed = _SeedAttribute(nest.GetKernelStatus, sks, self.k)
             sks({"rng_seed": mix_seed(NEST_DEFAULT_SEED, self.k)})
 
     def _timed(self, func):
@@ -217,16 +219,20 @@ def _read_ascii(filenames) -> dict:
 
 
 class _SeedAttribute:
-    """Wraps NEST's ``rng_seed`` kernel attribute so that set values are mixed."""
+    """The module's ``rng_seed`` attribute in run k > 0: reads the kernel, sets a mixed seed.
 
-    def __init__(self, inner, k):
-        self.inner, self.k = inner, k
+    It sets through the backend's own (unwrapped) SetKernelStatus, so a value is mixed once,
+    and returns itself when read from the type: NEST's module looks the descriptor up with
+    ``getattr(type(nest), name)`` before calling its ``__set__``."""
+
+    def __init__(self, get_status, set_status, k):
+        self.get_status, self.set_status, self.k = get_status, set_status, k
 
     def __get__(self, obj, objtype=None):
-        return self.inner.__get__(obj, objtype)
+        return self if obj is None else self.get_status("rng_seed")
 
     def __set__(self, obj, value):
-        self.inner.__set__(obj, mix_seed(value, self.k))
+        self.set_status({"rng_seed": mix_seed(value, self.k)})
 
 
 def _as_list(v):

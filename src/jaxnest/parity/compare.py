@@ -8,6 +8,7 @@ comparison (categories A, B, C, E) is used only for quantities that do not chang
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,20 @@ class Check:
     passed: bool
     models: str = ""      # models of the recorded senders
     note: str = ""
+    # statistical checks (category D, stats.py): the test, its raw and Holm-adjusted p-value,
+    # its power to detect a 5 % bias, and the verdict pass / fail / inconclusive
+    test: str = ""
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    power: float | None = None
+    verdict: str = ""
+    level: float | None = None    # the level its power is computed at (Holm's strictest)
+    test_ref: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def status(self) -> str:
+        """'pass', 'fail' or 'inconclusive' (a test without the power to tell)."""
+        return self.verdict or ("pass" if self.passed else "fail")
 
     @property
     def excess(self) -> float:
@@ -49,6 +64,8 @@ class Pair:
     jaxnest: list[Recorder] = field(default_factory=list)
     models: dict[int, str] = field(default_factory=dict)
     t_stop: float = 0.0
+    where: str = ""                 # set for pooled recorders
+    outcomes: tuple | None = None   # (quiet NEST, seeds NEST, quiet jaxnest, seeds jaxnest)
 
 
 # --- sample-by-sample comparisons -------------------------------------------------------------
@@ -183,18 +200,20 @@ def compare_kernel(nest_runs, jax_runs, label, deterministic_hint) -> list[Check
             dev = abs(float(b) - vals_n[0]) if b is not None else float("inf")
             tol = 0.0 if key == "num_connections" else 1e-9
             checks.append(Check(f"{label} kernel", key, "exact", dev, tol, dev <= tol))
-        else:  # counts: Poisson-like noise; times: only the seeds' spread
-            se = (lambda v: [x ** 0.5 for x in v]) if key == "num_connections" else (
-                lambda v: [0.0] * len(v))
-            checks.append(stats.compare_stat(f"{label} kernel", key, vals_n, vals_j,
-                                             se(vals_n), se(vals_j), floor=0.0))
+        else:
+            quantity = "stop time (ms)" if key == "biological_time" else key
+            checks.append(stats.compare_stat(f"{label} kernel", quantity, vals_n, vals_j))
+            if key == "biological_time":  # stop-when-done: the outcome's distribution
+                ks = stats.compare_ks(f"{label} kernel", "stop time distribution", vals_n,
+                                      vals_j)
+                checks += [ks] if ks else []
     return checks
 
 
 def compare_recorder(pair: Pair, h: float) -> list[Check]:
     """The checks of one recorder present under both backends."""
     ref, got = pair.nest[0], pair.jaxnest[0]
-    where = _where(pair.label, ref)
+    where = pair.where or _where(pair.label, ref)
     senders = np.concatenate([np.asarray(ref.events.get("senders", []), np.int64),
                               np.asarray(got.events.get("senders", []), np.int64)])
     mtext = _models_text(pair.models, senders)
@@ -250,10 +269,31 @@ class Comparison:
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        return all(c.status == "pass" for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        """'fail' if any check failed, else 'inconclusive' if any could not tell, else
+        'pass'."""
+        found = {c.status for c in self.checks}
+        return "fail" if "fail" in found else "inconclusive" if "inconclusive" in found \
+            else "pass"
+
+    def inconclusive(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "inconclusive"]
+
+    @property
+    def stop_when_done(self) -> bool:
+        return any(c.quantity == "stop time (ms)" for c in self.checks)
+
+    @property
+    def bistable(self) -> bool:
+        """Whether some seeds went quiet and others did not (under either backend)."""
+        return any(p.outcomes and 0 < p.outcomes[0] + p.outcomes[2] < p.outcomes[1]
+                   + p.outcomes[3] for p in self.pairs)
 
     def worst(self) -> Check | None:
-        bad = [c for c in self.checks if not c.passed] or self.checks
+        bad = [c for c in self.checks if c.status == "fail"] or self.checks
         return max(bad, key=lambda c: c.excess) if bad else None
 
 
@@ -268,6 +308,7 @@ def compare_runs(nest_runs: list[RunResult], jax_runs: list[RunResult],
         checks.append(Check(f"{label} kernel", "snapshot", "exact", float("inf"), 0.0, False,
                             note="jaxnest ran more kernels (ResetKernel calls) than NEST"))
     det_all = True
+    random_pairs: list[Pair] = []
     for label in labels:
         checks += compare_kernel(nest_runs, jax_runs, label, hint)
         ref_snap, got_snap = nest_runs[0].snapshot(label), jax_runs[0].snapshot(label)
@@ -290,10 +331,47 @@ def compare_runs(nest_runs: list[RunResult], jax_runs: list[RunResult],
                         [r.snapshot(label).recorders[gid] for r in jax_runs
                          if r.snapshot(label) and gid in r.snapshot(label).recorders],
                         models, t_stop)
+            if det or pair.kind != "spikes":
+                pairs.append(pair)
+                checks += compare_recorder(pair, h)
+            else:
+                random_pairs.append(pair)
+        for pair in pool_spike_recorders([p for p in random_pairs if p.label == label]):
             pairs.append(pair)
             checks += compare_recorder(pair, h)
         for gid, rec in got_snap.recorders.items():
             if gid not in ref_snap.recorders:
                 checks.append(Check(_where(label, rec), "recorder", "-", float("inf"), 0.0,
                                     False, note="exists only under jaxnest"))
+    stats.finalize(checks)
     return Comparison(checks, pairs, det_all)
+
+
+POOL_ABOVE = 8  # more seed-dependent spike recorders than this in one kernel are pooled
+
+
+def pool_spike_recorders(pairs: list[Pair]) -> list[Pair]:
+    """Seed-dependent spike recorders of one kernel, pooled into one population when there
+    are more than POOL_ABOVE of them (NEST's sudoku example has 729): one set of checks for
+    the population instead of thousands of tests of a few spikes each."""
+    if len(pairs) <= POOL_ABOVE:
+        return pairs
+    first = pairs[0]
+
+    def merged(recs: list[Recorder]) -> Recorder:
+        keys = ("senders", "times")
+        events = {k: np.concatenate([np.asarray(r.events.get(k, []), float if k == "times"
+                                                else np.int64) for r in recs]) for k in keys}
+        return Recorder(recs[0].gid, recs[0].model, dict(recs[0].status), events)
+
+    n_seeds = min(min(len(p.nest) for p in pairs), min(len(p.jaxnest) for p in pairs))
+    models: dict[int, str] = {}
+    for p in pairs:
+        models.update(p.models)
+    pooled = Pair(first.label, first.gid, "spikes", False,
+                  [merged([p.nest[k] for p in pairs]) for k in range(n_seeds)],
+                  [merged([p.jaxnest[k] for p in pairs]) for k in range(n_seeds)],
+                  models, first.t_stop,
+                  where=f"{first.label} #{first.gid}..#{pairs[-1].gid} {first.nest[0].model} "
+                        f"({len(pairs)} recorders pooled)")
+    return [pooled]

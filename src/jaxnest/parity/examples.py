@@ -32,8 +32,9 @@ NOT_RUN = {
 }
 LONG_RUNNING = {"artificial_synchrony.py", "structural_plasticity.py"}  # > 300 s under NEST
 
-STATUS_ORDER = ["pass", "fail", "runs", "unsupported", "error", "timeout", "needs-extra",
-                "nest-failed", "nest-timeout", "skipped"]
+STATUS_ORDER = ["pass", "fail", "inconclusive", "runs", "unsupported", "error", "timeout",
+                "needs-extra", "nest-failed", "nest-timeout", "skipped"]
+COMPARED = ("pass", "fail", "inconclusive", "runs")  # both backends ran every seed
 
 
 def examples_root() -> str:
@@ -93,29 +94,34 @@ def record(ex: Example, run: ParityRun | None, status: str = "", reason: str = "
     """The JSON record of one example."""
     rec = summary(run) if run else {"status": status, "reason": reason, "nest": [],
                                     "jaxnest": [], "checks": [], "largest_deviation": ""}
-    rec.update(name=ex.name, script=ex.path)
+    rec.update(name=ex.name, script=ex.name)  # relative to NEST's example directory
     rec.update(_static(ex.path))
     if run and run.status in ("unsupported", "error", "timeout"):
         from .classify import missing_item
-        item = missing_item(run.jax_runs[0])
+        item = missing_item(next((r for r in run.jax_runs if not r.ok), run.jax_runs[0]))
         rec["runtime_missing"] = item
     return rec
 
 
-def sweep(only=None, timeout: float = 60.0, seeds: int = 2, out_dir: str = "compat",
+def sweep(only=None, timeout: float = 60.0, seeds: int = 3, out_dir: str = "compat",
           report_dir: str | None = None, jobs: int = 1, resume: bool = False,
-          log=print) -> list[dict]:
+          log=print, max_seeds: int = 8, budget_s: float | None = None) -> list[dict]:
     """Run the examples, write ``out_dir/examples.json`` after each and ``examples.md`` at the
-    end; returns the records."""
+    end; returns the records. Seed-dependent examples start with ``seeds`` seeds and get more,
+    up to ``max_seeds``, while a check is inconclusive and the example has taken less than
+    ``budget_s`` seconds (default: 10 x timeout)."""
+    budget_s = 10 * timeout if budget_s is None else budget_s
     os.makedirs(out_dir, exist_ok=True)
     json_path = os.path.join(out_dir, "examples.json")
     done: dict[str, dict] = {}
     if resume and os.path.exists(json_path):
         with open(json_path) as f:
             done = {r["name"]: r for r in json.load(f)["examples"]}
+        root = examples_root()
         for rec in done.values():  # the static pass is cheap: bring it up to date
-            if os.path.exists(rec.get("script", "")):
-                rec.update(_static(rec["script"]))
+            path = os.path.join(root, rec.get("script") or rec["name"])
+            if os.path.exists(path):
+                rec.update(_static(path), script=rec["name"])
     examples = _select(discover(), only)
     records = dict(done)
     t_start = time.perf_counter()
@@ -132,9 +138,9 @@ def sweep(only=None, timeout: float = 60.0, seeds: int = 2, out_dir: str = "comp
         else:
             keep = os.path.join(report_dir, ex.name.replace("/", "__")) if report_dir else None
             run = run_parity(ex.path, seeds=seeds, timeout=timeout, copy_dir=True, jobs=jobs,
-                             name=ex.name)
+                             name=ex.name, max_seeds=max_seeds, budget_s=budget_s)
             rec = record(ex, run)
-            if keep and run.status in ("pass", "fail", "runs"):
+            if keep and run.status in COMPARED:
                 write_report(run, keep)
         records[ex.name] = rec
         log(f"[{i + 1}/{len(examples)}] {ex.name}: {rec['status']} - {rec['reason'][:100]} "
@@ -149,6 +155,7 @@ def _write_json(path, records, elapsed, timeout, seeds):
     recs = sorted(records.values(), key=lambda r: r["name"])
     with open(path, "w") as f:
         json.dump({"timeout_s": timeout, "seeds": seeds, "elapsed_s": elapsed,
+                   "examples_root": "nest/doc/examples/pynest (in the nest-simulator package)",
                    "totals": totals(recs), "examples": recs}, f, indent=1, default=str)
 
 
@@ -157,7 +164,7 @@ def totals(records: list[dict]) -> dict[str, int]:
     c = collections.Counter(r["status"] for r in records)
     out = {s: c.get(s, 0) for s in STATUS_ORDER if c.get(s)}
     out["total"] = len(records)
-    out["runs under jaxnest"] = sum(c.get(s, 0) for s in ("pass", "fail", "runs"))
+    out["runs under jaxnest"] = sum(c.get(s, 0) for s in COMPARED)
     return out
 
 
@@ -187,7 +194,9 @@ def _normal(item: str) -> str:
 def _detail(r: dict) -> str:
     s = r["status"]
     if s == "fail":
-        return "largest deviation: " + (r.get("largest_deviation") or r["reason"])
+        kind = r.get("kind")
+        return (f"{kind}: " if kind in ("bistable", "stop-when-done") else "") + \
+            "largest deviation: " + (r.get("largest_deviation") or r["reason"])
     if s in ("unsupported", "error", "timeout"):
         missing = r.get("static_missing") or []
         more = f"; also lacks {', '.join(missing[:6])}" + (" ..." if len(missing) > 6 else "") \
@@ -211,14 +220,21 @@ def write_markdown(path: str, records: list[dict], timeout: float, seeds: int) -
     lines = ["# NEST examples under jaxnest\n",
              "Generated by `jaxnest parity --nest-examples` from the example scripts shipped "
              "with the installed nest-simulator; each runs unmodified under real NEST and under "
-             f"jaxnest (limit {timeout:g} s per run, {seeds} seed(s) for seed-dependent "
-             "scripts) and its recorders are compared by the categories in docs/parity.md.\n",
-             "Statuses: **pass**/**fail** both ran, recorders compared; **runs** both ran, "
+             f"jaxnest (limit {timeout:g} s per run; seed-dependent scripts start with {seeds} "
+             "seeds and get more while a check is inconclusive) and its recorders are compared "
+             "by the categories in docs/parity.md. Paths are relative to NEST's example "
+             "directory (nest/doc/examples/pynest in the nest-simulator package).\n",
+             "Statuses: **pass**/**fail** both ran, recorders compared; **inconclusive** both "
+             "ran, nothing failed, but a distributional check could not tell a 5 % bias from "
+             "seed-to-seed noise within the seed budget; **runs** both ran, "
              "nothing recorded to compare; **unsupported** jaxnest stopped at something it "
              "lacks; **error** jaxnest crashed otherwise; **timeout** jaxnest exceeded the "
              "limit; **needs-extra** NEST itself needs MUSIC, MPI, external data or an "
              "optional package; **nest-timeout** NEST exceeded the limit; **skipped** known to "
-             "take more than 300 s.\n",
+             "take more than 300 s. A failed or timed-out run of any seed, under either "
+             "backend, gives that run's status, never a pass. Bistable scripts (some seeds go "
+             "quiet) and stop-when-done scripts (they simulate until something happens) say "
+             "so and are compared by the distribution of their outcomes over seeds.\n",
              "## Totals\n",
              to_markdown(pd.DataFrame([tot])),
              "## What jaxnest lacked most often\n",

@@ -30,7 +30,7 @@ def _example_results(path: str) -> dict[str, collections.Counter]:
 
 
 def _examples_text(c: collections.Counter) -> str:
-    order = ("pass", "fail", "runs", "unsupported", "error", "timeout")
+    order = ("pass", "fail", "inconclusive", "runs", "unsupported", "error", "timeout")
     return ", ".join(f"{c[s]} {s}" for s in order if c.get(s))
 
 

@@ -151,24 +151,27 @@ def spike_figure(pair: Pair):
 
 def seed_stats_figure(pair: Pair):
     """Per-seed rate and CV of both backends (seed-dependent spike recorders)."""
-    from .stats import _duration, spike_stats
+    from .stats import _duration, spike_samples
     plt = _plt()
     senders = set()
     for rec in pair.nest + pair.jaxnest:
         senders.update(np.unique(np.asarray(rec.events.get("senders", []))).tolist())
+    senders = sorted(senders)
     dur = _duration(pair)
-    qs = ("rate (Hz)", "CV of ISI")
+    qs = (("rate (Hz)", "rate"), ("CV of ISI", "cv"))
     fig, axes = plt.subplots(1, 2, figsize=(9, 2.6))
-    for ax, q in zip(axes, qs):
+    for ax, (q, key) in zip(axes, qs):
         for i, (recs, color, lab) in enumerate(((pair.nest, NEST_COLOR, "NEST"),
                                                  (pair.jaxnest, JAX_COLOR, "jaxnest"))):
-            vals = [spike_stats(r.events, len(senders), dur).get(q, (np.nan, 0))[0] for r in recs]
+            vals = [spike_samples(r.events, senders, dur)[key] for r in recs]
+            vals = [np.nan if v is None else v for v in vals]
             ax.scatter(np.full(len(vals), i) + np.linspace(-0.1, 0.1, len(vals)), vals,
                        color=color, label=lab)
         ax.set_xticks([0, 1], ["NEST", "jaxnest"])
         ax.set_title(q, fontsize=9)
         ax.set_xlim(-0.5, 1.5)
-    fig.suptitle(f"{pair.label} #{pair.gid}: per-seed statistics", fontsize=10)
+    fig.suptitle(f"{pair.where or f'{pair.label} #{pair.gid}'}: per-seed statistics",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 

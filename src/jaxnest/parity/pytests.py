@@ -27,6 +27,21 @@ from .tables import to_markdown
 MPI_DIRS = ("mpi_direct", "mpi_indirect")
 
 
+class SweepError(RuntimeError):
+    """The sweep cannot run at all (pytest or NEST missing): nothing is written."""
+
+
+def require_pytest() -> None:
+    """Raise SweepError unless pytest can be imported: without it every directory would
+    'pass' with 0 tests and that would be written as the compatibility table."""
+    try:
+        import pytest  # noqa: F401
+    except ImportError:
+        raise SweepError("pytest is not installed, so NEST's test files cannot run; install "
+                         'it with pip install "jaxnest[parity]" (or pip install pytest). '
+                         "No compatibility table was written.") from None
+
+
 def pytests_root() -> str:
     spec = importlib.util.find_spec("nest")
     if spec is None or not spec.submodule_search_locations:
@@ -150,8 +165,13 @@ def missing_from_messages(records: list[dict] | dict) -> collections.Counter:
 
 def sweep(out_dir: str = "compat", only=None, test_timeout: float = 60,
           dir_timeout: float = 1800, jobs: int = 2, log=print) -> dict:
-    """Run every directory, write nest_pytests.md/json; returns the totals."""
-    root = pytests_root()
+    """Run every directory, write nest_pytests.md/json; returns the totals. Raises SweepError
+    (and writes nothing) when pytest or NEST's tests are missing, or no test ran at all."""
+    require_pytest()
+    try:
+        root = pytests_root()
+    except RuntimeError as e:
+        raise SweepError(f"{e}. No compatibility table was written.") from None
     files = test_files(root)
     dirs = [d for d in files if d not in MPI_DIRS and (not only or d in only)]
     if only:
@@ -169,6 +189,11 @@ def sweep(out_dir: str = "compat", only=None, test_timeout: float = 60,
         for d, recs, info in ex.map(one, dirs):
             records += recs
             infos[d] = info
+    if dirs and not records:  # not one test collected anywhere: pytest itself is broken
+        tails = "; ".join(f"{d}: {i['tail'].strip().splitlines()[-1] if i['tail'].strip() else ''}"
+                          for d, i in list(infos.items())[:3])
+        raise SweepError(f"no test ran in {len(dirs)} directories ({tails}). "
+                         "No compatibility table was written.")
     rows = summarize(root, files, records, infos)
     df = pd.DataFrame(rows)
     tot = {k: int(df[k].sum()) for k in ("passed", "failed", "error", "skipped")}

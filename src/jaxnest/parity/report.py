@@ -13,7 +13,7 @@ import os
 
 import pandas as pd
 
-from . import plots
+from . import plots, stats
 from .harness import ParityRun
 from .tables import CSS, _VERDICT_CLASS, to_html, to_markdown
 from .tolerances import CATEGORIES
@@ -25,13 +25,25 @@ def checks_frame(run: ParityRun, where: str | None = None) -> pd.DataFrame:
         if where is not None and c.where != where:
             continue
         rows.append({"where": c.where, "quantity": c.quantity, "models": c.models,
-                     "category": c.category,
-                     "measure": "relative" if c.category == "D" else "absolute",
-                     "deviation": c.deviation,
-                     "tolerance": c.tolerance, "verdict": "pass" if c.passed else "FAIL",
+                     "category": c.category, "measure": _measure(c),
+                     "deviation": c.deviation, "tolerance": c.tolerance,
+                     "test": c.test, "p": c.p_value, "p (Holm)": c.p_adjusted,
+                     "power (5 % bias)": c.power,
+                     "verdict": {"pass": "pass", "fail": "FAIL"}.get(c.status, c.status),
                      "note": c.note})
-    return pd.DataFrame(rows, columns=["where", "quantity", "models", "category", "measure",
-                                       "deviation", "tolerance", "verdict", "note"])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+COLUMNS = ["where", "quantity", "models", "category", "measure", "deviation", "tolerance",
+           "test", "p", "p (Holm)", "power (5 % bias)", "verdict", "note"]
+
+
+def _measure(c) -> str:
+    if c.test == "KS":
+        return "KS distance"
+    if c.test == "Fisher exact":
+        return "fraction"
+    return "relative" if c.category == "D" else "absolute"
 
 
 def runs_frame(run: ParityRun) -> pd.DataFrame:
@@ -52,11 +64,26 @@ def categories_frame() -> pd.DataFrame:
 
 def _tol_text(c) -> str:
     if c.name == "D":
-        return f"means over seeds within {c.rtol:.0%} or {c.z:g} standard errors"
+        return (f"fails where a two-sample test (Welch t, KS, Fisher exact) is significant "
+                f"after Holm's correction (family-wise {stats.ALPHA:g}) and the difference "
+                f"exceeds {c.rtol:.0%}; inconclusive without power {stats.POWER:g} to see a "
+                f"{c.rtol:.0%} bias")
     if c.name == "E":
         return (f"|dN| <= {c.count_atol} per sender, |dt| <= {c.steps} step "
                 f"(exact: {c.atol:g} ms)")
     return f"atol {c.atol:g}" + (f", rtol {c.rtol:g}" if c.rtol else "")
+
+
+def kind(run: ParityRun) -> str | None:
+    """deterministic / seed-dependent / bistable / stop-when-done (None: not compared)."""
+    comp = run.comparison
+    if comp is None:
+        return None
+    if comp.stop_when_done:
+        return "stop-when-done"
+    if comp.bistable:
+        return "bistable"
+    return "deterministic" if comp.deterministic else "seed-dependent"
 
 
 def summary(run: ParityRun) -> dict:
@@ -76,9 +103,12 @@ def summary(run: ParityRun) -> dict:
         "seeds": run.seeds, "deterministic": run.deterministic,
         "largest_deviation": run.largest_deviation() if comp else "",
         "nest": runs(run.nest_runs), "jaxnest": runs(run.jax_runs),
+        "kind": kind(run),
         "checks": [{"where": c.where, "quantity": c.quantity, "category": c.category,
                     "deviation": num(c.deviation), "tolerance": num(c.tolerance),
-                    "passed": c.passed, "models": c.models, "note": c.note}
+                    "passed": c.passed, "verdict": c.status, "test": c.test or None,
+                    "p_value": num(c.p_value), "p_adjusted": num(c.p_adjusted),
+                    "power": num(c.power), "models": c.models, "note": c.note}
                    for c in (comp.checks if comp else [])],
     }
 
@@ -87,7 +117,7 @@ def _recorder_sections(run: ParityRun, out_dir: str):
     """(title, [(png name, png bytes)], checks frame) per compared recorder."""
     sections = []
     for pair in (run.comparison.pairs if run.comparison else []):
-        where = f"{pair.label} #{pair.gid} {pair.nest[0].model}"
+        where = pair.where or f"{pair.label} #{pair.gid} {pair.nest[0].model}"
         pngs = []
         for i, fig in enumerate(plots.figures(pair)):
             name = f"fig_{pair.label}_{pair.gid}_{i}.png"
@@ -114,14 +144,21 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
     kernel_df = checks_frame(run)
     kernel_df = kernel_df[kernel_df["where"].str.endswith("kernel")]
     verdict = run.status.upper() if run.status in ("pass", "fail") else run.status
-    det = {True: "deterministic (same results for every rng_seed): compared sample by sample",
-           False: "seed-dependent: recorders that change with rng_seed compared by "
-                  "distribution (D)", None: "not compared"}[run.deterministic]
+    det = {"deterministic": "deterministic (same results for every rng_seed): compared "
+                            "sample by sample",
+           "seed-dependent": "seed-dependent: recorders that change with rng_seed compared "
+                             "by distribution (D)",
+           "bistable": "bistable: some seeds go quiet, others not; the share of quiet seeds "
+                       "is compared (Fisher), the active seeds by distribution (D)",
+           "stop-when-done": "stop-when-done: the script simulates until something happens; "
+                             "the stop times are compared by distribution (D)",
+           None: "not compared"}[kind(run)]
+    n_seeds = f"{len(run.nest_runs)} NEST / {len(run.jax_runs)} jaxnest runs"
 
     md = [f"# Parity report: `{run.name}`\n",
           f"**Verdict: {verdict}** — {run.reason}\n",
           f"- script: `{run.script}`",
-          f"- seeds requested: {run.seeds}; {det}",
+          f"- seeds requested: {run.seeds}, run: {n_seeds}; {det}",
           f"- wall time of the script: NEST {_s(run.wall('nest'))}, "
           f"jaxnest {_s(run.wall('jaxnest'))} (seed 0)\n",
           "## Runs\n", to_markdown(runs_df)]
@@ -131,7 +168,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
         md.append(f"## {title}\n")
         md += [f"![{name}]({name})\n" for name, _ in pngs]
         md.append(to_markdown(df))
-    md += ["## Tolerance categories\n", to_markdown(cats_df)]
+    md += ["## Tolerance categories\n", to_markdown(cats_df), STATS_NOTE]
     with open(paths["md"], "w") as f:
         f.write("\n".join(md))
 
@@ -140,7 +177,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
             f'<p><span class="verdict {cls}">{html.escape(verdict)}</span> '
             f"{html.escape(run.reason)}</p>",
             "<ul>", f"<li>script: <code>{html.escape(run.script)}</code></li>",
-            f"<li>seeds requested: {run.seeds}; {html.escape(det)}</li>",
+            f"<li>seeds requested: {run.seeds}, run: {n_seeds}; {html.escape(det)}</li>",
             f"<li>wall time of the script: NEST {_s(run.wall('nest'))}, jaxnest "
             f"{_s(run.wall('jaxnest'))} (seed 0)</li></ul>",
             "<h2>Runs</h2>", to_html(runs_df)]
@@ -157,13 +194,23 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
         for r in failed:
             tb = (r.error or {}).get("traceback") or r.error_text
             body.append(f"<h3>{r.backend}, seed {r.seed_index}</h3><pre>{html.escape(tb)}</pre>")
-    body += ["<h2>Tolerance categories</h2>", to_html(cats_df)]
+    body += ["<h2>Tolerance categories</h2>", to_html(cats_df),
+             f"<p>{html.escape(STATS_NOTE)}</p>"]
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Parity: "
             f"{html.escape(run.name)}</title><style>{CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>")
     with open(paths["html"], "w") as f:
         f.write(page)
     return paths
+
+
+STATS_NOTE = (
+    "Distributional checks (D): `test` is the two-sample test (Welch's t-test on per-seed "
+    "values with Welch-Satterthwaite degrees of freedom; Kolmogorov-Smirnov on values pooled "
+    "over seeds; Fisher's exact test on the share of quiet seeds), `p` its p-value and "
+    "`p (Holm)` the p-value after Holm's correction over all tests of this report. `power` is "
+    "the chance the test had to detect a 5 % bias (for Fisher: a change of the quiet share by "
+    "0.5) at Holm's strictest level; Welch and Fisher checks below 0.8 are inconclusive.\n")
 
 
 def _s(x) -> str:

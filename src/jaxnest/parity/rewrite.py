@@ -8,6 +8,7 @@ numbers stay as they were.
 from __future__ import annotations
 
 import ast
+import re
 
 
 def _rewrite_import(node) -> str | None:
@@ -42,17 +43,39 @@ def rewrite(source: str) -> str:
     offsets = [0]
     for ln in lines:
         offsets.append(offsets[-1] + len(ln))
+
+    def pos(line: int, col: int) -> int:
+        return offsets[line - 1] + _char_col(lines[line - 1], col)
+
     edits = []
     for node in ast.walk(tree):
-        new = _rewrite_import(node) if isinstance(node, (ast.Import, ast.ImportFrom)) else None
-        if new is not None:
-            start = offsets[node.lineno - 1] + _char_col(lines[node.lineno - 1], node.col_offset)
-            end = offsets[node.end_lineno - 1] + _char_col(lines[node.end_lineno - 1],
-                                                            node.end_col_offset)
-            edits.append((start, end, new))
+        if isinstance(node, ast.ImportFrom):
+            if _rewrite_import(node) is None:
+                continue
+            # only the module name changes: `from nest import (\n a,\n b)` keeps its lines
+            start = pos(node.lineno, node.col_offset)
+            m = _FROM.match(source, start)
+            if m and source.startswith("nest", m.end()):
+                edits.append((m.end(), m.end() + 4, "jaxnest"))
+        elif isinstance(node, ast.Import):
+            new = _rewrite_import(node)
+            if new is None:
+                continue
+            if node.lineno == node.end_lineno:  # one line: one statement, duplicates merged
+                edits.append((pos(node.lineno, node.col_offset),
+                              pos(node.end_lineno, node.end_col_offset), new))
+                continue
+            for a in node.names:  # continued lines (backslashes): alias by alias
+                if a.name == "nest" or a.name.startswith("nest."):
+                    text = _rewrite_import(ast.Import(names=[a]))[len("import "):]
+                    edits.append((pos(a.lineno, a.col_offset),
+                                  pos(a.end_lineno, a.end_col_offset), text))
     for start, end, new in sorted(edits, reverse=True):
         source = source[:start] + new + source[end:]
     return source
+
+
+_FROM = re.compile(r"from(?:[ \t\f]|\\\r?\n)+")
 
 
 def _char_col(line: str, byte_col: int) -> int:

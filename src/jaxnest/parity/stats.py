@@ -1,157 +1,358 @@
-"""Category D: compare seed-dependent results by their statistics over several seeds.
+"""Category D: compare seed-dependent results by their distribution over seeds (scipy.stats).
 
-Random streams differ from NEST's by design, so a random network is compared by what does not
-depend on the stream: spike counts, firing rates, CV of inter-spike intervals, number of active
-senders, means and spreads of sampled traces, connection counts. A statistic passes when the
-two backends' means over seeds agree within ``rtol`` (relative) or within ``z`` standard errors,
-the error estimated from the seed-to-seed spread (three or more seeds) or, with fewer seeds,
-also from each run's own noise (Poisson for counts, block means for traces), so that a few
-seeds of a small network do not fail on noise.
+Random streams differ from NEST's by design, so a random script runs with several seeds under
+each backend and is compared by what does not depend on the stream. Every comparison is a
+two-sample test:
+
+- a statistic measured once per seed (population rate, mean CV of ISI, active senders, mean
+  and spread of a sampled trace, connection count, stop time): Welch's t-test (unequal
+  variances, Welch-Satterthwaite degrees of freedom; the unit is one seed);
+- a distribution pooled over seeds (per-sender rates, inter-spike intervals, per-sender CVs):
+  the two-sample Kolmogorov-Smirnov test;
+- the outcome of a bistable script (how many seeds went quiet): Fisher's exact test.
+
+The tests of one report form one family: Holm's step-down adjustment keeps the chance of any
+false fail in a report at most ``ALPHA``, whatever the dependence between checks (the rate and
+the CV of one recorder are correlated). Holm, not Benjamini-Hochberg: one failed check flips a
+report's verdict, so the error to bound is family-wise, not the fraction of false discoveries.
+
+Verdict of a check: **fail** when its adjusted p-value is at most ALPHA and the difference
+exceeds the tolerance (5 % of NEST's value or a floor; for KS, the distance a 5 % rescaling of
+NEST's sample makes): a significant difference within 5 % passes. **pass** otherwise, provided
+the check had the power (``POWER``) to detect a 5 % bias at Holm's strictest level ALPHA/m;
+a *primary* check without it is **inconclusive** and the harness adds seeds (harness.py).
+KS checks look for differences in shape and are not primary: their power is reported, but the
+5 % bias of the same quantity is the Welch check's business.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+from scipy import stats as st
 
 from .tolerances import CATEGORIES
 
 if TYPE_CHECKING:
     from .compare import Check, Pair
 
-_BLOCKS = 20
+ALPHA = 0.05            # family-wise error rate of one report (Holm)
+POWER = 0.8             # power a primary check needs to tell a 5 % bias from noise
+BIAS = CATEGORIES["D"].rtol
+OUTCOME_SHIFT = 0.5     # outcome checks: power against this change of the quiet fraction
+QUIET = 0.1             # a seed is quiet when its spike count is below this share of the max
+_KS_MAX = 10000         # KS: pooled samples per side (a fixed random subsample beyond)
+_BOOT = 100             # KS: bootstrap draws for the power
 
 
-def spike_stats(ev: dict, n_senders: int, duration_ms: float) -> dict[str, tuple[float, float]]:
-    """{statistic: (value, standard error of this one run)} of a spike recorder's events."""
+@dataclass
+class Test:
+    """One two-sample test before the family's adjustment."""
+
+    name: str                          # "Welch t", "KS", "Fisher exact"
+    p: float
+    power_at: Callable[[float], float]  # power against a 5 % bias at a given level
+    primary: bool = True
+    # power with n seeds per side (same spread) at a level, against the tolerated bias or,
+    # where larger, the difference observed: how many seeds would settle the check
+    power_n: Callable[[int, float], float] | None = None
+
+    def seeds_needed(self, level: float, up_to: int) -> int | None:
+        """The fewest seeds per side (at most ``up_to``) with power POWER, or None."""
+        if self.power_n is None:
+            return None
+        return next((n for n in range(2, up_to + 1) if self.power_n(n, level) >= POWER), None)
+
+
+def welch(ref, got, tol: float) -> Test | None:
+    """Welch's t-test of the means; power against a difference of ``tol`` (absolute)."""
+    a, b = np.asarray(ref, float), np.asarray(got, float)
+    if len(a) < 2 or len(b) < 2:
+        return None
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = float(np.sqrt(va + vb))
+    diff = float(b.mean() - a.mean())
+    if se == 0.0:  # no spread on either side: the means agree or they do not
+        return Test("Welch t", 1.0 if diff == 0 else 0.0, lambda alpha: 1.0,
+                    power_n=lambda n, alpha: 1.0)
+    with warnings.catch_warnings():  # nearly equal samples: scipy warns, the p-value is fine
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = st.ttest_ind(b, a, equal_var=False)
+    sa2, sb2 = a.var(ddof=1), b.var(ddof=1)
+
+    effect = max(tol, abs(diff))
+
+    def power_n(n: int, alpha: float) -> float:
+        """Power of Welch's test with n seeds per side and the measured spreads against the
+        larger of the tolerance and the observed difference."""
+        if effect <= 0:
+            return float(alpha)
+        va_, vb_ = sa2 / n, sb2 / n
+        se_ = np.sqrt(va_ + vb_)
+        df = (va_ + vb_) ** 2 / (va_ ** 2 / (n - 1) + vb_ ** 2 / (n - 1))
+        tc = st.t.isf(alpha / 2, df)
+        ncp = effect / se_
+        power = st.nct.sf(tc, df, ncp) + st.nct.cdf(-tc, df, ncp)
+        if not np.isfinite(power):  # far in the tail, where nct gives up: it is 1 or near
+            power = st.norm.sf(tc - ncp) + st.norm.cdf(-tc - ncp)
+        return float(min(max(power, 0.0), 1.0))
+
+    def power_at(alpha: float) -> float:
+        if tol <= 0:
+            return float(alpha)
+        df = float(res.df)
+        tc = st.t.isf(alpha / 2, df)
+        ncp = tol / se
+        power = st.nct.sf(tc, df, ncp) + st.nct.cdf(-tc, df, ncp)
+        if not np.isfinite(power):
+            power = st.norm.sf(tc - ncp) + st.norm.cdf(-tc - ncp)
+        return float(min(max(power, 0.0), 1.0))
+    return Test("Welch t", float(res.pvalue), power_at, power_n=power_n)
+
+
+def _subsample(x: np.ndarray, seed: int) -> np.ndarray:
+    if len(x) <= _KS_MAX:
+        return x
+    return np.random.default_rng(seed).choice(x, _KS_MAX, replace=False)
+
+
+def ks(ref, got) -> tuple[Test, float, float] | None:
+    """Two-sample KS test; (test, D, D of NEST's sample against itself rescaled by 1 + BIAS)."""
+    a = _subsample(np.asarray(ref, float), 1)
+    b = _subsample(np.asarray(got, float), 2)
+    if not len(a) or not len(b):
+        return None
+    res = st.ks_2samp(a, b)
+    d_tol = float(st.ks_2samp(a, a * (1.0 + BIAS)).statistic)
+
+    def power_at(alpha: float) -> float:
+        rng = np.random.default_rng(3)
+        hits = sum(st.ks_2samp(rng.choice(a, len(a)), rng.choice(a, len(b)) * (1.0 + BIAS),
+                               method="asymp").pvalue <= alpha for _ in range(_BOOT))
+        return hits / _BOOT
+    return Test("KS", float(res.pvalue), power_at, primary=False), float(res.statistic), d_tol
+
+
+def fisher(quiet_ref: int, n_ref: int, quiet_got: int, n_got: int) -> Test:
+    """Fisher's exact test of the quiet fractions; power against a change of OUTCOME_SHIFT."""
+    table = [[quiet_ref, n_ref - quiet_ref], [quiet_got, n_got - quiet_got]]
+    p = float(st.fisher_exact(table).pvalue)
+    f = quiet_ref / n_ref
+    f_alt = f + OUTCOME_SHIFT if f <= 0.5 else f - OUTCOME_SHIFT
+
+    f_obs = quiet_got / n_got
+    f_far = f_obs if abs(f_obs - f) > abs(f_alt - f) else f_alt
+
+    def power(n1: int, alpha: float, n2: int, f2: float) -> float:
+        pa, pb = st.binom.pmf(np.arange(n1 + 1), n1, f), st.binom.pmf(
+            np.arange(n2 + 1), n2, f2)
+        return float(sum(pa[i] * pb[j] for i in range(n1 + 1) for j in range(n2 + 1)
+                         if pa[i] * pb[j] > 1e-12 and st.fisher_exact(
+                             [[i, n1 - i], [j, n2 - j]]).pvalue <= alpha))
+    return Test("Fisher exact", p, lambda alpha: power(n_ref, alpha, n_got, f_alt),
+                power_n=lambda n, alpha: power(n, alpha, n, f_far))
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values (in the given order)."""
+    m = len(p_values)
+    order = np.argsort(p_values, kind="stable")
+    adj, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adj[i] = running
+    return adj
+
+
+def finalize(checks: list["Check"], alpha: float = ALPHA) -> None:
+    """Adjust the p-values of a report's tests (Holm), compute each test's power at Holm's
+    strictest level and set its verdict (see the module docstring)."""
+    tested = [c for c in checks if c.test_ref is not None]
+    if not tested:
+        return
+    m = len(tested)
+    for c, p_adj in zip(tested, holm([c.p_value for c in tested])):
+        c.p_adjusted = p_adj
+        c.level = alpha / m
+        c.power = c.test_ref.power_at(alpha / m)
+        significant = p_adj <= alpha
+        if significant and c.deviation > c.tolerance:
+            c.verdict = "fail"
+        elif significant or c.power >= POWER or not c.test_ref.primary:
+            c.verdict = "pass"
+        else:
+            c.verdict = "inconclusive"
+        c.passed = c.verdict == "pass"
+
+
+# --- statistics of one run ---------------------------------------------------------------
+
+def _trains(ev: dict) -> list[np.ndarray]:
     s = np.asarray(ev.get("senders", []), np.int64)
     t = np.asarray(ev.get("times", []), float)
-    n = float(len(t))
-    dur_s = max(duration_ms, 1e-9) / 1000.0
-    out = {"spike count": (n, max(np.sqrt(n), 1.0)),
-           "rate (Hz)": (n / (max(n_senders, 1) * dur_s),
-                         max(np.sqrt(n), 1.0) / (max(n_senders, 1) * dur_s))}
-    active = len(np.unique(s))
-    p = active / max(n_senders, 1)
-    out["active senders"] = (float(active), max(np.sqrt(active * (1.0 - p)), 1.0))
-    cvs, n_isi = [], 0
+    if not len(t):
+        return []
     order = np.lexsort((t, s))
     s, t = s[order], t[order]
-    for chunk in np.split(t, np.flatnonzero(np.diff(s)) + 1) if len(t) else []:
-        if len(chunk) >= 3:
-            isi = np.diff(chunk)
-            if isi.mean() > 0:
-                cvs.append(isi.std() / isi.mean())
-                n_isi += len(isi)
-    if cvs:
-        cv = float(np.mean(cvs))
-        out["CV of ISI"] = (cv, max(cv / np.sqrt(2.0 * max(n_isi, 1)), 0.01))
-    return out
+    return np.split(t, np.flatnonzero(np.diff(s)) + 1)
 
 
-def trace_stats(ev: dict, key: str) -> dict[str, tuple[float, float]]:
-    """{statistic: (value, standard error)} of one recordable: mean and std over all samples,
-    errors from the spread of ``_BLOCKS`` consecutive time blocks."""
-    order = np.argsort(np.asarray(ev.get("times", []), float), kind="stable")
-    x = np.asarray(ev[key], float)[order]
+def spike_samples(ev: dict, senders: list[int], duration_ms: float) -> dict:
+    """Per-seed values and pooled samples of one spike recorder's events."""
+    dur_s = max(duration_ms, 1e-9) / 1000.0
+    s = np.asarray(ev.get("senders", []), np.int64)
+    counts = {int(g): 0 for g in senders}
+    ids, n = np.unique(s, return_counts=True)
+    counts.update({int(g): int(c) for g, c in zip(ids, n)})
+    rates = np.array(list(counts.values()), float) / dur_s
+    isis, cvs = [], []
+    for train in _trains(ev):
+        d = np.diff(train)
+        if len(d):
+            isis.append(d)
+        if len(train) >= 3 and d.mean() > 0:
+            cvs.append(d.std() / d.mean())
+    return {"count": float(len(s)), "rate": float(rates.mean()) if len(rates) else 0.0,
+            "active": float(np.count_nonzero(rates)), "cv": float(np.mean(cvs)) if cvs else None,
+            "rates": rates, "isis": np.concatenate(isis) if isis else np.zeros(0),
+            "cvs": np.asarray(cvs, float)}
+
+
+def trace_values(ev: dict, key: str) -> dict[str, float]:
+    """Mean and standard deviation over all finite samples of recordable ``key``."""
+    x = np.asarray(ev[key], float)
     x = x[np.isfinite(x)]
-    if not len(x):
-        return {}
-    blocks = [b for b in np.array_split(x, min(_BLOCKS, len(x))) if len(b)]
-    means = np.array([b.mean() for b in blocks])
-    stds = np.array([b.std() for b in blocks])
-    k = max(len(blocks), 2)
-    return {f"{key} mean": (float(x.mean()), float(means.std(ddof=1) / np.sqrt(k)) if len(blocks) > 1 else 0.0),
-            f"{key} std": (float(x.std()), float(stds.std(ddof=1) / np.sqrt(k)) if len(blocks) > 1 else 0.0)}
+    return {f"{key} mean": float(x.mean()), f"{key} std": float(x.std())} if len(x) else {}
 
 
-def compare_stat(where: str, quantity: str, ref: list[float], got: list[float],
-                 ref_se: list[float], got_se: list[float], floor: float = 0.0,
-                 scale: float | None = None, models: str = "") -> "Check":
-    """D verdict for one statistic measured once per seed under each backend.
-
-    Passes when |mean(got) - mean(ref)| <= max(rtol * scale, z * se, floor); ``scale`` is
-    |mean(ref)| unless given (traces use their spread: a mean voltage is not judged relative to
-    its distance from 0 mV). The deviation reported is relative to the scale.
-    """
-    from .compare import Check
-    c = CATEGORIES["D"]
-    if not ref or not got:
-        return Check(where, quantity, "D", float("inf"), c.rtol, False, models,
-                     "no value under " + ("jaxnest" if ref else "NEST"))
-    ref, got = np.asarray(ref, float), np.asarray(got, float)
-    mr, mg = ref.mean(), got.mean()
-
-    def var_of_mean(x, se):
-        # Three or more seeds: their spread is the measure. Fewer: each run's own noise
-        # estimate (Poisson, block means) as well, which errs on the lenient side.
-        spread = x.var(ddof=1) if len(x) > 1 else 0.0
-        if len(x) >= 3:
-            return spread / len(x)
-        own = float(np.mean(np.square(se))) if len(se) else 0.0
-        return max(spread, own) / len(x)
-
-    se = np.sqrt(var_of_mean(ref, ref_se) + var_of_mean(got, got_se))
-    scale = abs(mr) if scale is None else abs(scale)
-    diff = abs(mg - mr)
-    allowed = max(c.rtol * scale, c.z * se, floor)
-    rel = diff / scale if scale > 0 else (0.0 if diff == 0 else float("inf"))
-    note = f"NEST {_fmt(mr)} ± {_fmt(se)}, jaxnest {_fmt(mg)} over {len(ref)}/{len(got)} seeds"
-    return Check(where, quantity, "D", float(rel), float(allowed / scale) if scale > 0 else 0.0,
-                 bool(diff <= allowed), models, note)
-
+# --- checks ------------------------------------------------------------------------------
 
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
+def compare_stat(where: str, quantity: str, ref: list[float], got: list[float],
+                 floor: float = 0.0, scale: float | None = None, models: str = "") -> "Check":
+    """Welch check of a statistic measured once per seed under each backend.
+
+    The tolerance is ``max(BIAS * scale, floor)``, ``scale`` being |mean(NEST)| unless given
+    (a trace's mean is judged against its spread, not against its distance from 0 mV); the
+    deviation and tolerance are reported relative to the scale."""
+    from .compare import Check
+    if not len(ref) or not len(got):
+        return Check(where, quantity, "D", float("inf"), BIAS, False, models,
+                     "no value under " + ("jaxnest" if len(ref) else "NEST"))
+    a, b = np.asarray(ref, float), np.asarray(got, float)
+    mr, mg = float(a.mean()), float(b.mean())
+    scale = abs(mr) if scale is None else abs(scale)
+    tol = max(BIAS * scale, floor)
+    diff = abs(mg - mr)
+    div = scale if scale > 0 else (tol if tol > 0 else 1.0)
+    sd = lambda x: f" ± {_fmt(x.std(ddof=1))}" if len(x) > 1 else ""  # noqa: E731
+    note = f"NEST {_fmt(mr)}{sd(a)}, jaxnest {_fmt(mg)}{sd(b)} over {len(a)}/{len(b)} seeds"
+    test = welch(a, b, tol)
+    check = Check(where, quantity, "D", diff / div, tol / div, True, models, note)
+    if test is None:  # fewer than two seeds on a side: nothing to test yet
+        check.test, check.verdict, check.power, check.passed = "Welch t", "inconclusive", 0.0, False
+        check.note += " (a t-test needs two seeds per side)"
+        return check
+    check.test, check.p_value, check.test_ref = test.name, test.p, test
+    return check
+
+
+def compare_ks(where: str, quantity: str, ref, got, models: str = "") -> "Check | None":
+    """KS check of a distribution pooled over seeds."""
+    from .compare import Check
+    out = ks(ref, got)
+    if out is None:
+        return None
+    test, d, d_tol = out
+    note = (f"NEST median {_fmt(np.median(ref))} (n={len(ref)}), jaxnest median "
+            f"{_fmt(np.median(got))} (n={len(got)})")
+    return Check(where, quantity, "D", d, d_tol, True, models, note, test=test.name,
+                 p_value=test.p, test_ref=test)
+
+
+def _quiet(counts: list[float]) -> list[bool]:
+    top = max(counts) if counts else 0.0
+    return [c <= QUIET * top for c in counts]
+
+
 def compare_recorder_distributions(pair: "Pair", where: str, models: str) -> list["Check"]:
     """D checks for a seed-dependent recorder (all seeds of both backends)."""
-    checks = []
     if pair.kind == "spikes":
-        senders = set()
-        for rec in pair.nest + pair.jaxnest:
-            senders.update(np.unique(np.asarray(rec.events.get("senders", []))).tolist())
-        n = len(senders)
-        duration = _duration(pair)
-        sn = [spike_stats(r.events, n, duration) for r in pair.nest]
-        sg = [spike_stats(r.events, n, duration) for r in pair.jaxnest]
-        floors = {"spike count": 2.0, "rate (Hz)": 2.0 / (max(n, 1) * duration / 1000.0),
-                  "active senders": 1.0, "CV of ISI": 0.02}
-        for q in ("spike count", "rate (Hz)", "active senders", "CV of ISI"):
-            a = [s[q] for s in sn if q in s]
-            b = [s[q] for s in sg if q in s]
-            if not a and not b or q == "CV of ISI" and (not a or not b):
-                continue  # CV needs 3 spikes of a sender on both sides; counts cover the rest
-            checks.append(compare_stat(where, q, [v for v, _ in a], [v for v, _ in b],
-                                       [e for _, e in a], [e for _, e in b], floors[q],
-                                       models=models))
-        return checks
+        return _spike_checks(pair, where, models)
+    checks = []
     keys = [k for k in pair.nest[0].events if k not in ("senders", "times", "offsets")
             and k in pair.jaxnest[0].events]  # one-sided quantities are reported by compare
     for key in keys:
-        sn = [trace_stats(r.events, key) for r in pair.nest if key in r.events]
-        sg = [trace_stats(r.events, key) for r in pair.jaxnest if key in r.events]
-        spread = float(np.mean([s[f"{key} std"][0] for s in sn if s])) if any(sn) else 0.0
+        sn = [trace_values(r.events, key) for r in pair.nest if key in r.events]
+        sg = [trace_values(r.events, key) for r in pair.jaxnest if key in r.events]
+        spread = float(np.mean([s[f"{key} std"] for s in sn if s])) if any(sn) else 0.0
         for q in (f"{key} mean", f"{key} std"):
             a = [s[q] for s in sn if q in s]
             b = [s[q] for s in sg if q in s]
-            checks.append(compare_stat(where, q, [v for v, _ in a], [v for v, _ in b],
-                                       [e for _, e in a], [e for _, e in b], floor=1e-9,
-                                       scale=spread if spread > 0 else None, models=models))
+            checks.append(compare_stat(where, q, a, b, floor=1e-9,
+                                       scale=spread if spread > 0 and q.endswith("mean")
+                                       else None, models=models))
     if not keys:  # an event recorder without values: compare the event counts
         a = [float(len(r.events.get("times", []))) for r in pair.nest]
         b = [float(len(r.events.get("times", []))) for r in pair.jaxnest]
-        checks.append(compare_stat(where, "event count", a, b, np.sqrt(a).tolist(),
-                                   np.sqrt(b).tolist(), 2.0, models=models))
+        checks.append(compare_stat(where, "event count", a, b, 2.0, models=models))
+    return checks
+
+
+def _spike_checks(pair: "Pair", where: str, models: str) -> list["Check"]:
+    senders = set()
+    for rec in pair.nest + pair.jaxnest:
+        senders.update(np.unique(np.asarray(rec.events.get("senders", []))).tolist())
+    senders = sorted(senders)
+    n = len(senders)
+    duration = _duration(pair)
+    sn = [spike_samples(r.events, senders, duration) for r in pair.nest]
+    sg = [spike_samples(r.events, senders, duration) for r in pair.jaxnest]
+    checks = []
+    quiet = _quiet([s["count"] for s in sn + sg])
+    quiet_n, quiet_g = quiet[:len(sn)], quiet[len(sn):]
+    qn, qg = sum(quiet_n), sum(quiet_g)
+    pair.outcomes = (qn, len(sn), qg, len(sg))
+    if 0 < qn + qg < len(quiet):  # some seeds went quiet: compare the outcomes, then the
+        test = fisher(qn, len(sn), qg, len(sg))  # active seeds among themselves
+        dev = abs(qg / len(sg) - qn / len(sn))
+        from .compare import Check
+        checks.append(Check(where, "quiet seeds (fraction)", "D", dev, 0.0, True, models,
+                            f"quiet in NEST {qn}/{len(sn)}, jaxnest {qg}/{len(sg)} seeds "
+                            f"(spike count below {QUIET:.0%} of the largest)",
+                            test=test.name, p_value=test.p, test_ref=test))
+        sn = [s for s, q in zip(sn, quiet_n) if not q]
+        sg = [s for s, q in zip(sg, quiet_g) if not q]
+        if not sn or not sg:  # one backend never active: the outcome check says it all
+            return checks
+    floors = {"rate (Hz)": 2.0 / (max(n, 1) * duration / 1000.0), "active senders": 1.0,
+              "CV of ISI": 0.02}
+    for q, key in (("rate (Hz)", "rate"), ("active senders", "active"), ("CV of ISI", "cv")):
+        a = [s[key] for s in sn if s[key] is not None]
+        b = [s[key] for s in sg if s[key] is not None]
+        if q == "CV of ISI" and (not a or not b):
+            continue  # CV needs 3 spikes of a sender on both sides; rates cover the rest
+        checks.append(compare_stat(where, q, a, b, floors[q], models=models))
+    for q, key in (("rate distribution (per sender)", "rates"), ("ISI distribution", "isis"),
+                   ("CV distribution (per sender)", "cvs")):
+        a = np.concatenate([s[key] for s in sn]) if sn else np.zeros(0)
+        b = np.concatenate([s[key] for s in sg]) if sg else np.zeros(0)
+        c = compare_ks(where, q, a, b, models)
+        if c is not None:
+            checks.append(c)
     return checks
 
 
 def _duration(pair: "Pair") -> float:
     """Recording window (ms) of a spike recorder: its start/stop clipped to the run."""
-    st = pair.nest[0].status
-    start = float(st.get("start") or 0.0) + float(st.get("origin") or 0.0)
-    stop = st.get("stop")
+    st_ = pair.nest[0].status
+    start = float(st_.get("start") or 0.0) + float(st_.get("origin") or 0.0)
+    stop = st_.get("stop")
     stop = pair.t_stop if stop is None or float(stop) > pair.t_stop else float(stop) + float(
-        st.get("origin") or 0.0)
+        st_.get("origin") or 0.0)
     return max(stop - start, 1e-9)

@@ -26,7 +26,8 @@ def to_markdown(df: pd.DataFrame) -> str:
 _VERDICT_CLASS = {"pass": "ok", "fail": "bad", "FAIL": "bad", "runs": "ok",
                   "unsupported": "warn", "error": "bad", "timeout": "warn",
                   "needs-extra": "muted", "nest-failed": "muted", "passed": "ok",
-                  "failed": "bad", "skipped": "muted"}
+                  "failed": "bad", "skipped": "muted", "inconclusive": "warn",
+                  "nest-timeout": "muted"}
 
 
 def to_html(df: pd.DataFrame, verdict_col: str | None = None) -> str:

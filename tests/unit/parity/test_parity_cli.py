@@ -85,3 +85,64 @@ def test_plot_modules_importable_without_matplotlib_import(module):
             "print('matplotlib.pyplot' in sys.modules)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.stdout.strip() == "False", p.stderr
+
+
+def _py(code, timeout=120):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["parity", "--help"], ["run", "--help"],
+                                  ["port", "--help"], ["--version"]])
+def test_help_and_version_do_not_import_jax(argv):
+    p = _py("import sys, jaxnest_cli\n"
+            f"try:\n    jaxnest_cli.main({argv!r})\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\n"
+            "print('IMPORTED', sorted(m for m in ('jax', 'jaxlib', 'jaxnest') if m in sys.modules))")
+    assert p.returncode == 0, p.stderr
+    assert "IMPORTED []" in p.stdout
+
+
+def test_help_is_plain_text_with_examples():
+    p = _py("import jaxnest_cli; jaxnest_cli.main(['--help'])")
+    text = p.stdout
+    assert "examples:" in text and "jaxnest parity --nest-examples" in text
+    assert "``" not in text and ":func:" not in text  # no reStructuredText
+    p = _py("import jaxnest_cli; jaxnest_cli.main(['parity', '--help'])")
+    assert "examples:" in p.stdout and "--max-seeds" in p.stdout
+
+
+def test_every_argument_has_help():
+    import argparse
+
+    import jaxnest_cli
+    parser = jaxnest_cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, p in [("jaxnest", parser), *sub.choices.items()]:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help, f"{name}: {action.dest} has no help"
+
+
+def test_version_is_the_installed_one():
+    from importlib import metadata
+    p = _py("import jaxnest_cli; jaxnest_cli.main(['--version'])")
+    assert p.stdout.strip() == f"jaxnest {metadata.version('jaxnest')}"
+
+
+def test_script_arguments_after_double_dash():
+    import jaxnest_cli
+    assert jaxnest_cli.parse(["parity", "x.py", "--seeds", "2", "--", "--n", "5"]).args == \
+        ["--n", "5"]
+    assert jaxnest_cli.parse(["run", "x.py", "--n", "5"]).args == ["--n", "5"]
+
+
+def test_nest_pytests_without_pytest_fails_and_writes_nothing(tmp_path):
+    out = tmp_path / "compat"
+    p = _py("import sys\nsys.modules['pytest'] = None  # as if pytest were not installed\n"
+            "import jaxnest_cli\n"
+            f"sys.exit(jaxnest_cli.main(['parity', '--nest-pytests', '--out', {str(out)!r}]))")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "pytest is not installed" in p.stderr and "jaxnest[parity]" in p.stderr
+    assert not out.exists() or not any(out.iterdir())

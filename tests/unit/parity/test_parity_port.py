@@ -79,3 +79,16 @@ def test_resolve_chain():
     assert port.resolve_chain(["random", "uniform"]) is None
     assert port.resolve_chain(["voltage_trace", "from_device"]) is None
     assert port.resolve_chain(["random", "no_such"]) == "nest.random.no_such"
+
+
+def test_rewrite_keeps_line_numbers_of_multiline_imports():
+    src = "from nest import (\n    Create,\n    Simulate as sim,\n)\n"  # 4 lines stay 4
+    assert rewrite(src) == "from jaxnest import (\n    Create,\n    Simulate as sim,\n)\n"
+    src = ("import numpy, \\\n    nest\nfrom \\\n    nest.lib import x  # c\n"
+           "if True:\n    from nest import (Create,\n                      Connect)\n")
+    out = rewrite(src)
+    assert out.splitlines() == ["import numpy, \\", "    jaxnest as nest", "from \\",
+                                "    jaxnest.lib import x  # c", "if True:",
+                                "    from jaxnest import (Create,",
+                                "                      Connect)"]
+    ast.parse(out)

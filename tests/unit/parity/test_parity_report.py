@@ -27,3 +27,26 @@ def test_report_files(tmp_path):
     assert summ["status"] == "fail" and summ["deterministic"] is True
     assert any(c["quantity"] == "V_m" and not c["passed"] for c in summ["checks"])
     assert summ["nest"][0]["wall_s"] == 1.0
+
+
+def test_report_states_test_p_value_and_power_of_distributional_checks(tmp_path):
+    from _synth import poisson_spikes
+
+    def runs(backend, off):
+        return [run(backend, {5: sr(poisson_spikes(20.0, 40, 1000.0, 7 * k + off))}, k,
+                    models={g: "iaf_psc_alpha" for g in range(1, 41)}) for k in range(4)]
+    nest, jax = runs("nest", 0), runs("jaxnest", 99)
+    comp = compare_runs(nest, jax)
+    pr = ParityRun("/x/noisy.py", "noisy.py", comp.status, "r", comp, nest, jax, seeds=4)
+    paths = write_report(pr, str(tmp_path / "rep"))
+    summ = json.load(open(paths["json"]))
+    assert summ["kind"] == "seed-dependent"
+    rate = next(c for c in summ["checks"] if c["quantity"] == "rate (Hz)")
+    assert rate["test"] == "Welch t" and 0 <= rate["p_value"] <= rate["p_adjusted"] <= 1
+    assert 0 <= rate["power"] <= 1 and rate["verdict"] in ("pass", "inconclusive")
+    isi = next(c for c in summ["checks"] if c["quantity"] == "ISI distribution")
+    assert isi["test"] == "KS"
+    md = open(paths["md"]).read()
+    assert "| test | p | p (Holm) | power (5 % bias) |" in md and "Holm" in md
+    html = open(paths["html"]).read()
+    assert "<th>power (5 % bias)</th>" in html and "Welch t" in html
