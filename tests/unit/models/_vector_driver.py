@@ -180,9 +180,10 @@ def inputs(model, scenario, C):
     return x, i_stim
 
 
-def simulate(model, scenario, recordables, seed=0):
+def simulate(model, scenario, recordables, seed=0, draws=None):
     """Drive ``update`` over the scenario; returns {recordable: (steps, n)} for the union of
-    the neurons' recordables (absent rows are NaN) and the spike counts (steps, n)."""
+    the neurons' recordables (absent rows are NaN) and the spike counts (steps, n).
+    ``draws(step, n)``: the random numbers of a step (default: the kernel's streams)."""
     h = scenario["h"]
     host, C = layout(model, scenario["neurons"])
     model.check(host)
@@ -208,7 +209,8 @@ def simulate(model, scenario, recordables, seed=0):
             cur = ist
             if len(model.current_receptors) > 1:
                 cur = jnp.zeros((len(model.current_receptors), n)).at[0].set(ist)
-            kw = {"rand": Draws(jnp.uint32(seed), s, 0, n, n)} if model.random else {}
+            rand = Draws(jnp.uint32(seed), s, 0, n, n) if draws is None else draws(s, n)
+            kw = {"rand": rand} if model.random else {}
             new, spk = model.update(params, props, st, xs, cur, h, **kw)
             return new, ({k: sample(new, k) for k in names}, spk)
 
@@ -262,12 +264,15 @@ def check_errors(model, bad: list, expected: list, skip=()):
         assert expect[1].endswith(str(ei.value)), (b, expect[1], str(ei.value))
 
 
-def check_defaults(model, out: dict, extra_state=()):
+def check_defaults(model, out: dict, extra_state=(), not_in_nest=()):
     """Every parameter and public state default is NEST's (lists included); NEST's other
     model keys are node-level keys, ``recordables`` or ``extra_state`` (keys jaxnest does not
-    keep as public state)."""
+    keep as public state); ``not_in_nest``: jaxnest keys NEST's model lacks."""
     nd = out["defaults"][model.name]
     for k, v in {**model.params, **model.state}.items():
+        if k in not_in_nest:
+            assert k not in nd, k
+            continue
         assert k in nd, k
         if isinstance(v, tuple):
             assert list(v) == nd[k], (k, v, nd[k])
