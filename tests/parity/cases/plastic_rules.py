@@ -1,0 +1,145 @@
+"""Plastic synapse rules between fixed spike trains, for any synapse model (STDP and short-term
+plasticity): every value GetConnections().get() shows, read between Simulate calls; the
+membrane potential of a non-firing target (what each event delivered); errors; defaults.
+
+Each model gets its own small network (so one run checks several models): a presynaptic
+parrot, two postsynaptic parrots (fixed trains, for the STDP archive) and a current-based
+sink neuron; connections with delays 1.0, 0.1, 2.5 and 4.0 ms through the model and a
+CopyModel'd variant with other (common) parameters."""
+import numpy as np
+
+PRE = [2.0, 3.0, 5.5, 9.0, 9.1, 14.0, 17.0, 21.5, 22.0, 30.0, 33.3, 34.0, 41.0, 47.5, 48.0,
+       55.0, 61.2, 63.0, 70.0]
+POST_A = [1.0, 4.0, 5.5, 6.5, 10.0, 13.0, 15.5, 16.0, 22.0, 23.5, 31.0, 34.0, 36.0, 44.0,
+          46.5, 52.0, 56.0, 60.0, 66.0]
+POST_B = [0.5, 3.1, 8.0, 9.2, 12.0, 18.5, 21.0, 27.0, 28.0, 29.0, 37.5, 40.0, 49.0, 50.0,
+          58.0, 64.0, 69.0]
+SKIP = {"sizeof", "synapse_id", "target_thread", "synapse_model", "synapse_modelid",
+        "weight_recorder"}
+
+
+def _try(f):
+    try:
+        f()
+        return "none"
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return type(e).__name__
+
+
+def _parrot(nest, times):
+    sg = nest.Create("spike_generator", params={"spike_times": times})
+    p = nest.Create("parrot_neuron")
+    nest.Connect(sg, p)
+    return p
+
+
+def _sorted_status(nest, conns) -> dict:
+    """Numeric values of get() by key, connections sorted by (source, target, delay)."""
+    d = conns.get()
+    d = {k: np.atleast_1d(v) for k, v in d.items() if k not in SKIP}
+    order = np.lexsort((d["delay"], d["target"], d["source"]))
+    return {k: np.asarray(v, float)[order] for k, v in d.items()}
+
+
+def rules(nest, models, spec=None, copy=None, weight=None, setter=None, n_sim=6, t_sim=12.5,
+          target="iaf_psc_exp"):
+    """``spec[m]``: extra syn_spec of one of m's connections (model-specific values);
+    ``copy[m]``: CopyModel parameters of m's variant; ``weight[m]``: weight of every
+    connection; ``setter[m]``: values set on m's first connections after the second run."""
+    spec, copy, weight, setter = spec or {}, copy or {}, weight or {}, setter or {}
+    nest.ResetKernel()
+    groups = {}
+    for m in models:  # (jaxnest: CopyModel after Connect renumbers synapse ids)
+        nest.CopyModel(m, m + "_v", copy.get(m, {}))
+    for m in models:
+        pre, a, b = _parrot(nest, PRE), _parrot(nest, POST_A), _parrot(nest, POST_B)
+        sink = nest.Create(target, params={"V_th": 1e9, "tau_m": 10.0})
+        mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+        nest.Connect(mm, sink)
+        v = m + "_v"
+        w = {} if m not in weight else {"weight": weight[m]}
+        nest.Connect(pre, a, syn_spec={"synapse_model": m, "delay": 1.0, **w})
+        nest.Connect(pre, b, syn_spec={"synapse_model": m, "delay": 0.1, **w,
+                                       **spec.get(m, {})})
+        nest.Connect(pre, a, syn_spec={"synapse_model": v, "delay": 2.5, **w})
+        nest.Connect(pre, b, syn_spec={"synapse_model": v, "delay": 4.0, **w})
+        nest.Connect(pre, sink, syn_spec={"synapse_model": m, "delay": 1.0, **w,
+                                          **spec.get(m, {})})
+        nest.Connect(pre, sink, syn_spec={"synapse_model": v, "delay": 2.0, **w})
+        groups[m] = (pre, a, mm)
+    out = {}
+    for i in range(n_sim):
+        nest.Simulate(t_sim)
+        for m in models:
+            for name in (m, m + "_v"):
+                for k, val in _sorted_status(nest, nest.GetConnections(
+                        groups[m][0], synapse_model=name)).items():
+                    out.setdefault(f"{name}:{k}", []).append(val)
+        if i == 1:
+            for m, values in setter.items():
+                nest.GetConnections(groups[m][0], groups[m][1], synapse_model=m).set(values)
+    for m in models:
+        ev = groups[m][2].events
+        out[f"{m}:V_m"] = ev["V_m"]
+        c = nest.GetConnections(groups[m][0], synapse_model=m)
+        out[f"{m}:keys"] = sorted(c[0].get().keys())
+        d = nest.GetDefaults(m)
+        out[f"{m}:defaults"] = sorted(d.keys())
+        out[f"{m}:default_values"] = [float(d[k]) for k in sorted(d) if k not in SKIP
+                                      and np.ndim(d[k]) == 0 and not isinstance(d[k], str)
+                                      and not hasattr(d[k], "__len__")]
+    return out
+
+
+def errors(nest, cases):
+    """Error class of each (kind, model, values): kind 'connect' (syn_spec), 'set' (on a
+    fresh connection), 'defaults' (SetDefaults), 'copy' (CopyModel); then the value of the
+    key set last, as the connection or model shows it (NEST keeps some failed values)."""
+    out = []
+    for kind, model, values in cases:
+        nest.ResetKernel()
+        n = nest.Create("parrot_neuron", 2)
+        if kind == "connect":
+            out.append(_try(lambda: nest.Connect(n[0], n[1], syn_spec={"synapse_model": model,
+                                                                       **values})))
+        elif kind == "set":
+            nest.Connect(n[0], n[1], syn_spec={"synapse_model": model})
+            out.append(_try(lambda: nest.GetConnections().set(values)))
+        elif kind == "defaults":
+            out.append(_try(lambda: nest.SetDefaults(model, values)))
+        elif kind == "copy":
+            out.append(_try(lambda: nest.CopyModel(model, "copied", values)))
+    return {"errors": out}
+
+
+def driven(nest, models, spec=None, n_post=3, t_sim=150.0):
+    """Parrots with random trains into iaf_psc_alpha neurons driven to fire, per model: the
+    weights change and change the postsynaptic spikes (rules that read the archive)."""
+    spec = spec or {}
+    nest.ResetKernel()
+    rng = np.random.default_rng(11)
+    out, groups = {}, {}
+    for m in models:
+        pre = nest.Create("parrot_neuron", 8)
+        for p in pre:
+            t = np.unique(np.round(np.sort(rng.uniform(1, 2 * t_sim, 30)), 1))
+            nest.Connect(nest.Create("spike_generator", params={"spike_times": t}), p)
+        post = nest.Create("iaf_psc_alpha", n_post, params={"I_e": 370.0})
+        delay = np.round(0.5 + (np.arange(8 * n_post).reshape(n_post, 8) * 7 % 26) * 0.1, 1)
+        nest.Connect(pre, post, syn_spec={"synapse_model": m, "delay": delay,
+                                          **spec.get(m, {})})
+        sr = nest.Create("spike_recorder")
+        nest.Connect(post, sr)
+        groups[m] = (pre, sr)
+    for _ in range(2):
+        nest.Simulate(t_sim)
+        for m in models:
+            for k, v in _sorted_status(nest, nest.GetConnections(
+                    groups[m][0], synapse_model=m)).items():
+                out.setdefault(f"{m}:{k}", []).append(v)
+    for m in models:
+        ev = groups[m][1].events
+        order = np.lexsort((ev["senders"], ev["times"]))
+        out[f"{m}:senders"] = ev["senders"][order]
+        out[f"{m}:times"] = ev["times"][order]
+    return out
