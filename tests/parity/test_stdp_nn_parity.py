@@ -20,7 +20,9 @@ def test_rules_between_runs(both):
     ref, got = both("plastic_rules.py", "rules", **kw)
     for m in MODELS:
         assert np.ptp(ref[f"{m}_v:weight"]) > 5  # the weights did change
-    print(compare_rules(ref, got, MODELS))
+    # (a spike of multiplicity m: NEST sends m events of the copies' weights, jaxnest the
+    # last one's m times: the kernel's parrot targets count spikes only so)
+    print(compare_rules(ref, got, MODELS, skip=("V_m_mult",)))
 
 
 def test_driven_neurons(both):
@@ -30,7 +32,7 @@ def test_driven_neurons(both):
         np.testing.assert_array_equal(got[f"{m}:times"], ref[f"{m}:times"])
         np.testing.assert_array_equal(got[f"{m}:senders"], ref[f"{m}:senders"])
         assert len(ref[f"{m}:times"]) > 20
-    print(compare_rules(ref, got, MODELS, skip=("port",)))  # (port: GetConnections order)
+    print(compare_rules(ref, got, MODELS))
 
 
 def test_errors(both):

@@ -14,6 +14,8 @@ POST_A = [1.0, 4.0, 5.5, 6.5, 10.0, 13.0, 15.5, 16.0, 22.0, 23.5, 31.0, 34.0, 36
           46.5, 52.0, 56.0, 60.0, 66.0]
 POST_B = [0.5, 3.1, 8.0, 9.2, 12.0, 18.5, 21.0, 27.0, 28.0, 29.0, 37.5, 40.0, 49.0, 50.0,
           58.0, 64.0, 69.0]
+MULT = [4.0, 4.0, 11.0, 19.0, 19.0, 19.0, 26.0, 38.0, 38.0, 52.0]
+"""(a parrot sends the spikes of one step as one spike of that multiplicity)"""
 SKIP = {"sizeof", "synapse_id", "target_thread", "synapse_model", "synapse_modelid",
         "weight_recorder"}
 
@@ -45,7 +47,9 @@ def rules(nest, models, spec=None, copy=None, weight=None, setter=None, n_sim=6,
           target="iaf_psc_exp"):
     """``spec[m]``: extra syn_spec of one of m's connections (model-specific values);
     ``copy[m]``: CopyModel parameters of m's variant; ``weight[m]``: weight of every
-    connection; ``setter[m]``: values set on m's first connections after the second run."""
+    connection; ``setter[m]``: values set on m's first connections after the second run.
+    Into parrots through port 1 (not repeated); a second presynaptic parrot sends spikes of
+    multiplicity 2 and 3 (keys ``mult_*``)."""
     spec, copy, weight, setter = spec or {}, copy or {}, weight or {}, setter or {}
     nest.ResetKernel()
     groups = {}
@@ -53,34 +57,39 @@ def rules(nest, models, spec=None, copy=None, weight=None, setter=None, n_sim=6,
         nest.CopyModel(m, m + "_v", copy.get(m, {}))
     for m in models:
         pre, a, b = _parrot(nest, PRE), _parrot(nest, POST_A), _parrot(nest, POST_B)
-        sink = nest.Create(target, params={"V_th": 1e9, "tau_m": 10.0})
+        pre2 = _parrot(nest, MULT)
+        sinks = nest.Create(target, 2, params={"V_th": 1e9, "tau_m": 10.0})
         mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
-        nest.Connect(mm, sink)
+        nest.Connect(mm, sinks)
         v = m + "_v"
         w = {} if m not in weight else {"weight": weight[m]}
-        nest.Connect(pre, a, syn_spec={"synapse_model": m, "delay": 1.0, **w})
-        nest.Connect(pre, b, syn_spec={"synapse_model": m, "delay": 0.1, **w,
-                                       **spec.get(m, {})})
-        nest.Connect(pre, a, syn_spec={"synapse_model": v, "delay": 2.5, **w})
-        nest.Connect(pre, b, syn_spec={"synapse_model": v, "delay": 4.0, **w})
-        nest.Connect(pre, sink, syn_spec={"synapse_model": m, "delay": 1.0, **w,
-                                          **spec.get(m, {})})
-        nest.Connect(pre, sink, syn_spec={"synapse_model": v, "delay": 2.0, **w})
-        groups[m] = (pre, a, mm)
+        own = spec.get(m, {})
+        for src, tgt, syn, d, extra in (
+                (pre, a, m, 1.0, {}), (pre, b, m, 0.1, own), (pre, a, v, 2.5, {}),
+                (pre, b, v, 4.0, {}), (pre2, a, m, 1.5, {}), (pre2, b, v, 0.5, {})):
+            nest.Connect(src, tgt, syn_spec={"synapse_model": syn, "delay": d, **w, **extra,
+                                             "receptor_type": 1})
+        nest.Connect(pre, sinks[0], syn_spec={"synapse_model": m, "delay": 1.0, **w, **own})
+        nest.Connect(pre, sinks[0], syn_spec={"synapse_model": v, "delay": 2.0, **w})
+        nest.Connect(pre2, sinks[1], syn_spec={"synapse_model": m, "delay": 1.0, **w})
+        groups[m] = (pre, a, mm, pre2)
     out = {}
     for i in range(n_sim):
         nest.Simulate(t_sim)
         for m in models:
             for name in (m, m + "_v"):
-                for k, val in _sorted_status(nest, nest.GetConnections(
-                        groups[m][0], synapse_model=name)).items():
-                    out.setdefault(f"{name}:{k}", []).append(val)
+                for tag, src in (("", groups[m][0]), ("mult_", groups[m][3])):
+                    for k, val in _sorted_status(nest, nest.GetConnections(
+                            src, synapse_model=name)).items():
+                        out.setdefault(f"{name}:{tag}{k}", []).append(val)
         if i == 1:
             for m, values in setter.items():
                 nest.GetConnections(groups[m][0], groups[m][1], synapse_model=m).set(values)
     for m in models:
         ev = groups[m][2].events
-        out[f"{m}:V_m"] = ev["V_m"]
+        for j, tag in enumerate(("V_m", "V_m_mult")):
+            sel = ev["senders"] == ev["senders"].min() + j
+            out[f"{m}:{tag}"] = ev["V_m"][sel]
         c = nest.GetConnections(groups[m][0], synapse_model=m)
         out[f"{m}:keys"] = sorted(c[0].get().keys())
         d = nest.GetDefaults(m)
