@@ -98,3 +98,14 @@ STDP_ERRORS = [
     ("connect", JONKE, {"weight": -1.0}), ("defaults", JONKE, {"Wmax": -5.0}),
     ("set", JONKE, {"Kplus": -1.0}), ("set", JONKE, {"alpha": 1.0}),
     ("copy", JONKE, {"lambda": 0.0})]
+
+
+def same_mean(ref, got, k: float = 4.0) -> float:
+    """Per column (statistics over seeds in rows): means within k standard errors of their
+    difference, from both samples' spread; returns the largest |z|."""
+    a, b = np.atleast_2d(np.asarray(ref, float).T).T, np.atleast_2d(np.asarray(got, float).T).T
+    se = np.hypot(a.std(0, ddof=1), b.std(0, ddof=1)) / np.sqrt(a.shape[0])
+    assert np.all(se > 0), "no spread: the statistic is not random"
+    z = np.abs(a.mean(0) - b.mean(0)) / se
+    assert np.all(z <= k), (a.mean(0), b.mean(0), z)
+    return float(z.max())
