@@ -6,7 +6,7 @@ API_GAPS = {
     # API layer: per-model 'sizeof'; a shared weight hidden from connections)
     "sizeof": {"stdp_triplet_synapse", "tsodyks_synapse_hom", "quantal_stp_synapse",
                "stdp_facetshw_synapse_hom"},
-    "weight": {"tsodyks_synapse_hom"},
+    "weight": {"tsodyks_synapse_hom", "static_synapse_hom_w"},
 }
 
 

@@ -152,3 +152,28 @@ def driven(nest, models, spec=None, n_post=3, t_sim=150.0):
         out[f"{m}:senders"] = ev["senders"][order]
         out[f"{m}:times"] = ev["times"][order]
     return out
+
+
+def variants(nest, models):
+    """Each model's GetDefaults (keys, scalar values) and a connection's keys; for _lbl
+    models the labels given at Connect, by set() and by SetDefaults."""
+    out = {}
+    for m in models:
+        nest.ResetKernel()
+        n = nest.Create("parrot_neuron", 3)
+        d = nest.GetDefaults(m)
+        out[f"{m}:defaults"] = sorted(d.keys())
+        out[f"{m}:default_values"] = [float(d[k]) for k in sorted(d) if k not in SKIP
+                                      and np.ndim(d[k]) == 0 and not isinstance(d[k], str)
+                                      and not hasattr(d[k], "__len__")]
+        nest.Connect(n[0], n[1], syn_spec={"synapse_model": m})
+        out[f"{m}:keys"] = sorted(nest.GetConnections().get().keys())
+        if m.endswith("_lbl"):
+            nest.Connect(n[0], n[2], syn_spec={"synapse_model": m, "synapse_label": 5})
+            nest.GetConnections(n[0], n[1]).set(synapse_label=7)
+            nest.SetDefaults(m, {"synapse_label": 3})
+            nest.Connect(n[1], n[2], syn_spec={"synapse_model": m})
+            c = nest.GetConnections()
+            order = np.lexsort((c.get("target"), c.get("source")))
+            out[f"{m}:labels"] = np.asarray(c.get("synapse_label"))[order]
+    return out
