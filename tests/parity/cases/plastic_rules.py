@@ -154,7 +154,7 @@ def driven(nest, models, spec=None, n_post=3, t_sim=150.0):
     return out
 
 
-def variants(nest, models):
+def variants(nest, models, connect=True):
     """Each model's GetDefaults (keys, scalar values) and a connection's keys; for _lbl
     models the labels given at Connect, by set() and by SetDefaults."""
     out = {}
@@ -166,6 +166,9 @@ def variants(nest, models):
         out[f"{m}:default_values"] = [float(d[k]) for k in sorted(d) if k not in SKIP
                                       and np.ndim(d[k]) == 0 and not isinstance(d[k], str)
                                       and not hasattr(d[k], "__len__")]
+        out[f"{m}:vectors"] = [list(d[k]) for k in sorted(d) if np.ndim(d[k]) == 1]
+        if not connect:
+            continue
         nest.Connect(n[0], n[1], syn_spec={"synapse_model": m})
         out[f"{m}:keys"] = sorted(nest.GetConnections().get().keys())
         if m.endswith("_lbl"):
