@@ -41,7 +41,6 @@ import numpy as np
 from jax import lax
 from jax.scipy.special import gammaln
 
-from .. import errors
 from .aeif_multisynapse import bad, lengths, values
 from .iaf_psc import IafModel, _props, ms_to_steps
 

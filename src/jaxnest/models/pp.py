@@ -16,10 +16,9 @@ a spike the dead time is ``dead_time`` (raised to h when below it), or, with
 ``dead_time``; ``with_reset`` sets V_m to 0. ``t_ref_remaining`` puts the neuron in dead time
 when it first runs.
 
-Random numbers per step: draw 0 decides the spike (Bernoulli or Poisson by inversion of its
-CDF); draws 1 .. dead_time_shape are the exponentials whose sum is the gamma deviate. Poisson
-means above 500 use a normal approximation (draws 1024, 1025) (NEST: an exact rejection method; such rates are
-0.5 spikes per microsecond).
+Random numbers per step: draw 0 decides the spike (Bernoulli, or Poisson by inversion of its
+CDF, exact for any mean: :func:`.gif_pop.poisson`); draws 1 .. dead_time_shape are the
+exponentials whose sum is the gamma deviate.
 
 Not reproduced: NEST keeps the ``tau_sfa`` propagators and the number of elements of the first
 Simulate until the state is set (stale values, and out-of-range reads, after a later change);
@@ -35,10 +34,9 @@ import numpy as np
 from jax import lax
 
 from .aeif_multisynapse import bad, lengths, values
+from .gif_pop import poisson
 from .iaf_psc import IafModel, _props, ms_to_steps
 
-_POISSON_EXACT = 500.0  # largest mean drawn by inversion
-_NORMAL_DRAW = 1024  # draws of the normal approximation (1 .. shape: the gamma deviate)
 
 
 @dataclass(frozen=True)
@@ -80,29 +78,6 @@ def _propagators(params, h):
     return _props(params, h, build)
 
 
-def poisson_inverse(u, mu, z):
-    """Poisson(mu) deviates from uniforms ``u`` by inversion of the CDF (sequential search;
-    exact for mu <= 500; above, ``mu + sqrt(mu) z`` rounded, ``z`` standard normal)."""
-    small = mu <= _POISSON_EXACT
-    m = jnp.where(small, mu, 0.0)
-    p0 = jnp.exp(-m)
-
-    def cond(c):
-        k, p, cdf = c
-        return jnp.any(small & (u > cdf) & (p > 0))
-
-    def body(c):
-        k, p, cdf = c
-        go = small & (u > cdf) & (p > 0)
-        p_next = p * m / (k + 1.0)
-        return (jnp.where(go, k + 1.0, k), jnp.where(go, p_next, p),
-                jnp.where(go, cdf + p_next, cdf))
-
-    k, _, _ = lax.while_loop(cond, body, (jnp.zeros_like(mu), p0, p0))
-    approx = jnp.maximum(jnp.floor(mu + jnp.sqrt(mu) * z + 0.5), 0.0)
-    return jnp.where(small, k, approx)
-
-
 def _gamma_dead_time(params, props, rand, h):
     """Dead time in steps: Gamma(shape) / dt_rate as NEST's Time(ms(.)).get_steps(); the gamma
     deviate of integer shape k is the sum of k exponentials (draws 1 .. k)."""
@@ -138,8 +113,8 @@ def _update(params, props, state, x, i_stim, h, rand):
     mean = jnp.where(fire, rate * h * 1e-3, 0.0)
     bernoulli = (u <= -jnp.expm1(-mean)).astype(y3.dtype)
     dead = props["dead_time"] > 0.0
-    n = jnp.where(dead, bernoulli, poisson_inverse(u, jnp.where(dead, 0.0, mean),
-                                                   rand.normal(_NORMAL_DRAW)))
+    pois = poisson(u, jnp.where(dead, 0.0, mean))
+    n = jnp.where(dead, bernoulli, jnp.where(mean > 0.0, pois, 0.0))
     n = jnp.where(fire, n, 0.0)
     spike = n > 0
     random_dead = params["dead_time_random"] != 0

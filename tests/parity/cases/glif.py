@@ -44,7 +44,8 @@ def run(nest, model="glif_psc"):
     sgn = nest.Create("spike_generator", params={"spike_times": [12.0, 20.0, 40.0],
                                                  "spike_weights": [-2.0 * w[0]] * 3})
     nest.Connect(sgn, n, syn_spec={"receptor_type": 2, "delay": 1.0})
-    dc = nest.Create("dc_generator", params={"amplitude": 380.0 if cond else 200.0, "start": 5.0, "stop": 45.0})
+    dc = nest.Create("dc_generator", params={"amplitude": 380.0 if cond else 200.0,
+                                             "start": 5.0, "stop": 45.0})
     nest.Connect(dc, n)
     errs = [_try(lambda: nest.Connect(sg, n[1], syn_spec={"receptor_type": 3})),
             _try(lambda: nest.Connect(sg, n[1], syn_spec={"receptor_type": 0})),

@@ -4,8 +4,8 @@ after-spike currents, adaptation kernels): NEST's side records each neuron's own
 lays the parameters out as the kernel does ((width, n) arrays, ports padded to the group's
 channel count) and drives ``update`` with ``lax.scan`` at NEST's arrival steps.
 
-A scenario is ``{"model", "h", "T", "neurons": [...], "status": [keys], "seed", "record"}`` (``record``
-False: spikes only); a neuron is
+A scenario is ``{"model", "h", "T", "neurons": [...], "status": [keys], "seed",
+"record"}`` (``record`` False: spikes only); a neuron is
 ``{"params", "spikes": [[times, weight, delay, receptor], ...], "dc": [[amp, start, stop,
 delay], ...]}``. ``status`` names keys read from every neuron after the simulation.
 """
