@@ -25,6 +25,11 @@ def reset() -> None:
     _kernel_id += 1
 
 
+def connection_epoch() -> int:
+    """How many Disconnects the current kernel has seen (SynapseCollections remap by it)."""
+    return len(_kernel.network.conns.deletions)
+
+
 def check_current(collection) -> None:
     """Collections from before a ResetKernel refer to nodes that no longer exist."""
     if collection._kernel_id != _kernel_id and len(collection):

@@ -231,5 +231,22 @@ def GetConnections(source=None, target=None, synapse_model=None, synapse_label=N
     return SynapseCollection(kconn.find(_state.kernel(), src, tgt, synapse_model))
 
 
-def Disconnect(*args, **kwargs):
-    raise errors.NotImplemented("Disconnect is not supported by jaxnest yet.")
+def Disconnect(*args, conn_spec=None, syn_spec=None) -> None:
+    """Remove the connections of a SynapseCollection, or one connection of the given synapse
+    model (static_synapse by default) per (pre, post) pair of the rule (one_to_one by
+    default, or all_to_all)."""
+    if len(args) == 1:
+        if not isinstance(args[0], SynapseCollection):
+            raise TypeError("Arguments must be either a SynapseCollection or two NodeCollections")
+        if conn_spec is not None or syn_spec is not None:
+            raise ValueError("When disconnecting with a SynapseCollection, conn_spec and "
+                             "syn_spec cannot be specified")
+        args[0].disconnect()
+        return
+    if len(args) != 2 or not all(isinstance(a, NodeCollection) for a in args):
+        raise TypeError("Arguments must be either a SynapseCollection or two NodeCollections")
+    conn_spec = "one_to_one" if conn_spec is None else conn_spec
+    syn_spec = "static_synapse" if syn_spec is None else syn_spec
+    rule = conn_spec if isinstance(conn_spec, str) else conn_spec.get("rule")
+    model = syn_spec if isinstance(syn_spec, str) else syn_spec.get("synapse_model")
+    kconn.disconnect(_state.kernel(), _ids(args[0], "pre"), _ids(args[1], "post"), rule, model)

@@ -13,11 +13,26 @@ from . import _state
 class SynapseCollection:
     """Connections selected by GetConnections or Connect(return_synapsecollection=True)."""
 
-    __slots__ = ("_idx", "_kernel_id")
+    __slots__ = ("_raw", "_epoch", "_kernel_id")
 
     def __init__(self, idx) -> None:
-        object.__setattr__(self, "_idx", np.asarray(idx, dtype=np.int64))
+        object.__setattr__(self, "_raw", np.asarray(idx, dtype=np.int64))
         object.__setattr__(self, "_kernel_id", _state.kernel_id())
+        object.__setattr__(self, "_epoch", _state.connection_epoch())
+
+    @property
+    def _idx(self) -> np.ndarray:
+        """The connections' indices now (a Disconnect since shifts them, or removes some)."""
+        if self._epoch != _state.connection_epoch() and self._kernel_id == _state.kernel_id():
+            object.__setattr__(self, "_raw", _state.kernel().network.conns.remap(self._raw,
+                                                                                  self._epoch))
+            object.__setattr__(self, "_epoch", _state.connection_epoch())
+        return self._raw
+
+    def disconnect(self) -> None:
+        """Remove these connections."""
+        _state.check_current(self)
+        kconn.delete(_state.kernel(), self._idx)
 
     def __len__(self) -> int:
         return int(self._idx.size)

@@ -249,6 +249,43 @@ def _check_recordables(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None
                     f"Cannot connect with unknown recordable {missing[0]}")
 
 
+# --- Disconnect ----------------------------------------------------------------------------
+def disconnect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, rule: str, model) -> None:
+    """One connection of ``model`` per (pre, post) pair of the rule (the first made, for
+    multapses); InexistentConnection, and nothing removed, when a pair has none."""
+    if rule == "one_to_one":
+        if pre.size != post.size:
+            raise errors.DimensionMismatch("Source and target population must be of the same "
+                                           "size.")
+        s, t = pre, post
+    elif rule == "all_to_all":
+        s, t = np.repeat(pre, post.size), np.tile(post, pre.size)
+    else:
+        raise IndexError("map::at")  # NEST's answer to other rules
+    if model is None:
+        raise errors.BadProperty("syn_spec must name the synapse_model.")
+    kernel.model(model, synapse=True)
+    cols = kernel.network.conns.cols
+    cand = np.flatnonzero(cols["syn"] == synapse_names(kernel).index(model))
+    width = kernel.network.size + 1
+    keys = cols["source"][cand] * width + cols["target"][cand]
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    want = np.sort(s * width + t, kind="stable")
+    rank = np.arange(want.size) - np.searchsorted(want, want, "left")  # n-th copy of a pair
+    pos = np.searchsorted(sorted_keys, want, "left") + rank
+    ok = pos < sorted_keys.size
+    ok[ok] = sorted_keys[pos[ok]] == want[ok]
+    if not ok.all():
+        raise errors.InexistentConnection("Deletion of connection is not possible because it "
+                                          "does not exist.")
+    delete(kernel, cand[order[pos]])
+
+
+def delete(kernel: Kernel, idx: np.ndarray) -> None:
+    kernel.network.conns.delete(idx)
+
+
 # --- queries -------------------------------------------------------------------------------
 def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.ndarray:
     """Indices of the connections matching the filters, in NEST's order: by synapse model,

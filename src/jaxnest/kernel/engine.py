@@ -93,7 +93,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, k1, m1, cnt, samples, n_samp, arch = sc
+        states, S, samples, n_samp, arch = sc
         s = A + k
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
@@ -116,18 +116,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])
-        fired = row != 0
-        first = fired & (m1 == 0)
-        k1 = jnp.where(first, k.astype(jnp.int32), k1)
-        m1 = jnp.where(first, row, m1)
-        cnt = cnt + fired.astype(jnp.int32)
         if period:
             vals = jnp.concatenate([_sampled(new_states[gi], groups[gi].impl, var)[idx]
                                     for (gi, var, _), idx in zip(st.samples, args["sample_idx"])])
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, k1, m1, cnt, samples, n_samp, arch
+        return new_states, S, samples, n_samp, arch
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e):
@@ -195,72 +190,61 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         ev_mult = ev_mult.at[pos].set(mr, mode="drop")
         return ev_step, ev_row, ev_mult, n_ev + jnp.sum(f, dtype=jnp.int32)
 
-    def deliver_slice(buf, rec, pl, S, k1, m1, cnt, A, s0, args, arch,
-                      parts=("static", "plastic", "record")):
-        """Deliver (and record) a slice's spikes: ``parts`` says which phases run (a run's
-        last slice leaves its plastic deliveries to the next run, as NEST delivers a slice's
-        spikes at the start of the next one; recorders get them at once, as in NEST)."""
+    def over_ranks(S, body, carry):
+        """``body(carry, k_r, m_r)`` for each rank of a slice's spikes S (D x R): rank 0 is
+        each row's first spike (step k_r, multiplicity m_r; m_r = 0: none), rank 1 the
+        second, ... Rows fire more than once in a slice only when they are parrots, spike
+        generators or have t_ref < min_delay: then the ranks are read off S one by one."""
+        fired = S != 0
+        k = jnp.argmax(fired, axis=0).astype(jnp.int32)
+        m = S[k, r_idx]
+        multi = jnp.any(jnp.sum(fired, axis=0, dtype=jnp.int32) > 1)
+
+        def next_rank(c):
+            """After rank (k, m): clear it from rem, extract the next one."""
+            k, m, rem = c
+            rem = rem.at[jnp.where(m != 0, k, rem.shape[0]), r_idx].set(0.0, mode="drop")
+            k = jnp.argmax(rem != 0, axis=0).astype(jnp.int32)
+            return k, rem[k, r_idx], rem
+
+        def step(c):
+            carry, k, m, rem, _ = c
+            carry = body(carry, k, m)
+            k, m, rem = lax.cond(multi, next_rank, lambda c: c, (k, m, rem))
+            return carry, k, m, rem, multi & jnp.any(m != 0)
+
+        return lax.while_loop(lambda c: c[4], step, (carry, k, m, S, jnp.bool_(True)))[0]
+
+    def deliver(buf, pl, S, A, args, arch):
+        """Deliver a slice's spikes (S, the slice starting at step A) through the static and
+        the plastic edges, as NEST does at the start of the next slice."""
+        if not (st.n_spike or st.plastic):
+            return buf, pl
         a_mod = (A % L).astype(jnp.int32)
         arch_in = ((arch, args["archive"]["tau_minus_inv"],
                     args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
-        static_on = st.n_spike and "static" in parts
-        plastic_on = st.plastic and "plastic" in parts
-        record_on = n_rec and "record" in parts
 
-        def one_rank(buf, rec, pl, k_r, m_r):
-            if static_on:
+        def one_rank(c, k_r, m_r):
+            buf, pl = c
+            if st.n_spike:
                 buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
-            if plastic_on:
+            if st.plastic:
                 syn, over = pl
                 syn = list(syn)
-                for i, deliver in enumerate(plastic_deliveries):
-                    buf, syn[i], o = deliver(buf, syn[i], arch_in, k_r, m_r, a_mod, A,
-                                             args["plastic"][i], args["seed"])
+                for i, deliver_set in enumerate(plastic_deliveries):
+                    buf, syn[i], o = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod, A,
+                                                 args["plastic"][i], args["seed"])
                     over = over | o
                 pl = (syn, over)
-            if record_on:
-                rec = record_rank(rec, k_r, m_r, A, s0, args)
-            return buf, rec, pl
-
-        if not (static_on or record_on or plastic_on):
-            return buf, rec, pl
-
-        def next_rank(c):
-            """After delivering rank (k, m): clear it from rem, extract the next one."""
-            k, m, rem = c
-            rem = rem.at[jnp.where(m != 0, k, D), r_idx].set(0.0, mode="drop")
-            k = jnp.argmax(rem != 0, axis=0).astype(jnp.int32)
-            m = rem[k, r_idx]
-            return k, m, rem
-
-        def body(c):
-            """Deliver one rank: each row's earliest spike not yet delivered. Rank 0 comes
-            from the step loop; rows that spiked more than once in the slice (parrots, spike
-            generators, t_ref < min_delay) need further ranks, read off the slice's spikes."""
-            buf, rec, pl, k, m, rem, _, multi = c
-            buf, rec, pl = one_rank(buf, rec, pl, k, m)
-            k, m, rem = lax.cond(multi, next_rank, lambda c: c, (k, m, rem))
-            return buf, rec, pl, k, m, rem, multi & jnp.any(m != 0), multi
-
-        buf, rec, pl, *_ = lax.while_loop(
-            lambda c: c[6], body,
-            (buf, rec, pl, k1, m1, S, jnp.bool_(True), jnp.any(cnt > 1)))
-        return buf, rec, pl
-
-    def deliver_pending(buf, pl, pend, s0, args, arch):
-        """The plastic deliveries a run left for the next (see ``defer_last``)."""
-        def run(c):
-            buf, pl = c
-            S = pend["S"]
-            fired = S != 0
-            k1 = jnp.argmax(fired, axis=0).astype(jnp.int32)
-            m1 = S[k1, r_idx]
-            cnt = jnp.sum(fired, axis=0, dtype=jnp.int32)
-            buf, _, pl = deliver_slice(buf, (), pl, S, k1, m1, cnt, pend["A"], s0, args, arch,
-                                       ("plastic",))
             return buf, pl
 
-        return lax.cond(pend["on"], run, lambda c: c, (buf, pl))
+        return over_ranks(S, one_rank, (buf, pl))
+
+    def record(rec, S, A, s0, args):
+        """Recorders get a slice's spikes at once (NEST's devices do), from the steps run."""
+        if not n_rec:
+            return rec
+        return over_ranks(S, lambda rec, k_r, m_r: record_rank(rec, k_r, m_r, A, s0, args), rec)
 
     # --- generators ---------------------------------------------------------------------
     def poisson_counts(args, keys, hkey, gen):
@@ -345,55 +329,42 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             k_hi = jnp.minimum(s0 + n_steps - A, D)
             live = (kk >= k_lo) & (kk < k_hi)
             row0 = ((A // D) % NB) * D   # ring-buffer row of the slice's first step
-            S = jnp.zeros((D, R), ft)
-            k1 = jnp.zeros(R, jnp.int32)
-            m1 = jnp.zeros(R, ft)
-            cnt = jnp.zeros(R, jnp.int32)
-            states, S, k1, m1, cnt, samples, n_samp, arch = lax.fori_loop(
+            # the previous slice's spikes (held over from the last run for the first slice,
+            # so that connections and weights changed in between apply, as in NEST); a
+            # slice a run ended inside continues with the spikes it had (pend["cont"])
+            buf, pl = lax.cond(pend["on"] & ~pend["cont"],
+                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch),
+                               lambda c: c, (buf, pl))
+            S = jnp.where(pend["cont"], pend["S"][:D], jnp.zeros((D, R), ft))
+            states, S, samples, n_samp, arch = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, k1, m1, cnt, samples, n_samp, arch))
+                (states, S, samples, n_samp, arch))
+            rec = record(rec, jnp.where(live[:, None], S, 0.0), A, s0, args)
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
             # loop's result, so the clearing is ordered after the reads and done in place. It
             # must be a value the loop changes: with one it passes through unchanged, XLA
             # hoists the clearing above the loop and copies the whole buffer twice a slice.)
-            row_z = jnp.where((k_hi == D) & ((cnt[0] >= 0) if R else True), row0, L)
+            row_z = jnp.where((k_hi == D) & ((S[0, 0] == S[0, 0]) if R else True), row0, L)
             buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN, ft), row_z * CN, 0)
             if st.n_current:
                 cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * CCN, ft), row_z * CCN,
                                                        0)
-            if st.plastic:  # the run's last slice: plastic deliveries wait for the next run
-                last = (j == n_slices - 1) & args["defer_last"]
-                buf, rec, pl = lax.cond(
-                    last,
-                    lambda c: deliver_slice(*c, S, k1, m1, cnt, A, s0, args, arch,
-                                            ("static", "record")),
-                    lambda c: deliver_slice(*c, S, k1, m1, cnt, A, s0, args, arch),
-                    (buf, rec, pl))
-                pend = jax.tree.map(lambda a, b: jnp.where(last, a, b),
-                                    {"S": S, "A": A, "on": jnp.bool_(True)}, pend)
-            else:
-                buf, rec, pl = deliver_slice(buf, rec, pl, S, k1, m1, cnt, A, s0, args, arch)
             buf, cbuf = deliver_generators(buf, cbuf, A, s0, live, args)
+            S_pend = S if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(S)
+            pend = {"S": S_pend, "A": A, "on": jnp.bool_(True), "cont": k_hi < D}
             return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend
 
-        buf = carry["buf"]
-        pl0, pend0 = (), {}
-        if st.plastic:
-            pl0 = (list(carry["syn"]), jnp.bool_(False))
-            pend0 = carry["pend"]
-            buf, pl0 = deliver_pending(buf, pl0, pend0, s0, args, carry.get("arch", {}))
-            pend0 = dict(pend0, on=jnp.bool_(False))
-        init = (carry["states"], buf, carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, carry.get("arch", {}), pend0)
+        pl0 = (list(carry["syn"]), jnp.bool_(False)) if st.plastic else ()
+        init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
+                pl0, carry.get("arch", {}), carry["pend"])
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
             0, n_slices, one_slice, init)
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
-        new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps)
+        new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if st.plastic:
             new["syn"], out["overflow"] = pl
-            new["pend"] = pend
         if st.arch_H:
             new["arch"] = arch
         return new, out

@@ -147,6 +147,7 @@ class ConnTable:
         self._extra: dict[str, np.ndarray] = {}
         self._n = 0
         self.version = 0
+        self.deletions: list[np.ndarray] = []  # sorted indices removed by each delete()
 
     def append(self, cols: dict, extra: dict | None = None) -> None:
         """Append connections; each value is an array of the new rows or one scalar.
@@ -181,6 +182,30 @@ class ConnTable:
             new = np.full(2 * rows, np.nan)
             new[:self._n] = col[:self._n]
             self._extra[k] = new
+
+    def delete(self, idx: np.ndarray) -> None:
+        """Remove connections (Disconnect); the others keep their order."""
+        idx = np.unique(np.asarray(idx, dtype=np.int64))
+        if not idx.size:
+            return
+        keep = np.ones(self._n, bool)
+        keep[idx] = False
+        n = int(keep.sum())
+        for table in (self._buf, self._extra):
+            for k, col in table.items():
+                col[:n] = col[:self._n][keep]
+        self._n = n
+        self.deletions.append(idx)
+        self.version += 1
+
+    def remap(self, idx: np.ndarray, epoch: int) -> np.ndarray:
+        """Indices taken before the deletions since ``epoch`` as they are now (connections
+        deleted since then are dropped)."""
+        for gone in self.deletions[epoch:]:
+            pos = np.searchsorted(gone, idx)
+            alive = (pos >= gone.size) | (gone[np.minimum(pos, gone.size - 1)] != idx)
+            idx = (idx - pos)[alive]
+        return idx
 
     @property
     def cols(self) -> dict[str, np.ndarray]:

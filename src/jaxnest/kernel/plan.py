@@ -101,6 +101,7 @@ class Static:
     # plastic synapses and the spike archive
     plastic: tuple = ()                         # PlasticStatic per plastic edge set
     arch_H: int = 0                             # archive ring length (0: no archive)
+    pend_D: int = 0                             # rows of the carried last-slice spikes (>= D)
     tics_per_step: int = 100                    # spike stamps in ms as NEST: tics * ms_per_tic
     ms_per_tic: float = 0.001
     # recording
@@ -129,6 +130,7 @@ class Plan:
     arch_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     """Neurons (rows) that archive their spikes for archive-reading synapses (STDP)."""
     arch_H: int = 0                 # archive ring length (set by the runtime)
+    pend_D: int = 0                 # rows of the spikes carried from the last run (runtime)
     tics_per_step: int = 100
     ms_per_tic: float = 0.001
     spike: dict = field(default_factory=dict)
@@ -173,6 +175,7 @@ class Plan:
             n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
             plastic=tuple(plastic_static_of(x) for x in self.plastic),
             arch_H=self.arch_H if self.arch_mask.any() else 0,
+            pend_D=max(self.pend_D, self.D),
             tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),

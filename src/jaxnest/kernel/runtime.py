@@ -47,7 +47,7 @@ class Runtime:
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
         self.arch_H = plastic.ARCHIVE_H
-        self.pend = None           # (plan, spikes of a run's last slice not yet delivered)
+        self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
 
     # --- structure -----------------------------------------------------------------------
     def ensure_plan(self, kernel, defer: bool = False) -> Plan:
@@ -105,9 +105,11 @@ class Runtime:
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
         plan.arch_H = self.arch_H
+        pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
-                     step=jnp.int64(kernel.step), **self._plastic_carry(plan, net))
+                     step=jnp.int64(kernel.step), pend=pend,
+                     **self._plastic_carry(plan, net))
         if plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
@@ -122,8 +124,6 @@ class Runtime:
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap))
                 inputs_for = done
-            if plan.plastic:
-                args["defer_last"] = jnp.bool_(done + todo == n_steps)
             new, out = fn(carry, args, jnp.int64(todo))
             if plan.plastic and bool(out["overflow"]):
                 # an archive ring dropped a spike a synapse needed: longer rings, same chunk
@@ -199,7 +199,6 @@ class Runtime:
             if self.syn is None or self.syn[0] is not plan.plastic:
                 self.syn = (plan.plastic, [plastic.device_state(x) for x in plan.plastic])
             out["syn"] = self.syn[1]
-            out["pend"] = self._pending(plan)
         if plan.arch_mask.any():
             gids = plan.row_gids[:plan.n_neurons]
             self._ensure_archive(net.size + 1)
@@ -207,22 +206,29 @@ class Runtime:
         return out
 
     def _pending(self, plan: Plan) -> dict:
-        """The spikes whose plastic deliveries the last run left (rows of this plan)."""
-        S = np.zeros((plan.D, plan.n_rows), plan.float_type)
+        """The spikes of the last slice run, not delivered yet (NEST delivers them at the
+        start of the next slice), in this plan's rows; sets ``plan.pend_D``, their rows.
+
+        The slice a run ended inside continues in the next run (``cont``) unless the slice
+        length changed (new delays): then the spikes are delivered first, as a whole."""
         old = self.pend
-        if old is not None and bool(old[1]["on"]):
-            o_plan, o = old
-            oS = np.asarray(o["S"])
-            if o_plan is plan:
-                return o
-            if oS.shape[0] == plan.D:  # rows may have moved: match them by (node, connection)
-                new_key = {(g, c): r for r, (g, c) in enumerate(zip(plan.row_gids.tolist(),
-                                                                    _row_conns(plan)))}
-                for r, key in enumerate(zip(o_plan.row_gids.tolist(), _row_conns(o_plan))):
-                    if key in new_key:
-                        S[:, new_key[key]] = oS[:, r]
-                return {"S": jnp.asarray(S), "A": o["A"], "on": jnp.bool_(True)}
-        return {"S": jnp.asarray(S), "A": jnp.int64(0), "on": jnp.bool_(False)}
+        if old is not None and old[0] is plan:
+            plan.pend_D = old[1]["S"].shape[0]
+            return old[1]
+        if old is None or not bool(old[1]["on"]):
+            plan.pend_D = plan.D
+            return {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
+                    "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+        o_plan, o = old
+        oS = np.asarray(o["S"])
+        used = int(np.flatnonzero(oS.any(axis=1)).max(initial=-1)) + 1
+        plan.pend_D = max(plan.D, used)
+        S = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
+        new_rows, old_rows = _match_rows(plan, o_plan)
+        S[:used, new_rows] = oS[:used, old_rows]
+        cont = bool(o["cont"]) and o_plan.D == plan.D
+        return {"S": jnp.asarray(S), "A": o["A"], "on": jnp.bool_(True),
+                "cont": jnp.bool_(cont)}
 
     def _ensure_archive(self, n: int) -> None:
         if self.arch is None:
@@ -235,9 +241,9 @@ class Runtime:
             self.arch = {k: np.concatenate([v, more[k]], axis=-1) for k, v in self.arch.items()}
 
     def _store_plastic(self, plan: Plan, net, carry) -> None:
+        self.pend = (plan, carry["pend"])
         if plan.plastic:
             self.syn = (plan.plastic, carry["syn"])
-            self.pend = (plan, carry["pend"])
             for layout, state in zip(plan.plastic, carry["syn"]):
                 plastic.write_back(layout, state, net.conns)
         if "arch" in carry:
@@ -311,7 +317,6 @@ class Runtime:
         )
         if plan.plastic:
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
-            args["defer_last"] = jnp.bool_(False)
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
         status = [net.devices[int(g)].status for g in plan.pg_gids]
@@ -490,9 +495,19 @@ def _as_float(v, float_type: str):
     return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
 
 
-def _row_conns(plan: Plan) -> list:
-    """The connection of each row (-1: a neuron or a shared device row)."""
-    return [-1] * plan.n_neurons + plan.sg_conn.tolist()
+def _match_rows(new: Plan, old: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the same node (and connection, for per-connection device rows) in two plans:
+    (rows in ``new``, rows in ``old``)."""
+    def keys(plan):
+        conn = np.concatenate([np.full(plan.n_neurons, -1), plan.sg_conn])
+        return plan.row_gids * (1 << 32) + (conn + 1)
+    k_new, k_old = keys(new), keys(old)
+    order = np.argsort(k_new)
+    pos = np.searchsorted(k_new[order], k_old)
+    pos = np.minimum(pos, max(k_new.size - 1, 0))
+    hit = (k_new.size > 0) & (k_new[order][pos] == k_old) if k_new.size else \
+        np.zeros(k_old.size, bool)
+    return order[pos[hit]], np.flatnonzero(hit)
 
 
 def _fit(v: np.ndarray, width: int) -> np.ndarray:
