@@ -10,12 +10,12 @@ from .node_collection import NodeCollection
 
 def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollection:
     """Create ``n`` nodes of ``model``; ``params`` is a dict (values scalar, one per node, or
-    random parameters) or a list of one dict per node."""
-    if positions is not None:
-        from .. import errors
-        raise errors.NotImplemented("Create with positions (spatial networks) is not supported "
-                                    "by jaxnest yet.")
-    if isinstance(n, dict) and params is None:  # PyNEST accepts Create(model, {params})
+    random parameters) or a list of one dict per node; ``positions`` (``nest.spatial.grid``
+    or ``free``) makes them a spatial layer."""
+    if isinstance(n, dict):  # PyNEST accepts Create(model, {params})
+        if not (params is None and positions is None):
+            raise ValueError("A parameter dictionary can be passed as second argument only of "
+                             "Create() is called with two arguments.")
         n, params = 1, n
     if int(n) != n:  # PyNEST: a float with an integer value is a count
         raise TypeError("n must have an integer value")
@@ -24,6 +24,10 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
         from .. import errors
         raise errors.BadParameterValue("Create: number of nodes must be positive.")
     k = _state.kernel()
+    if positions is not None:
+        from .spatial import create_layer
+        with k.timed("construction_create"):
+            return create_layer(model, n, params, positions)
     with k.timed("construction_create"):
         ids = knodes.create(k, model, n, params)
     return NodeCollection(ids)

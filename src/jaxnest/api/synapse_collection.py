@@ -84,6 +84,15 @@ class SynapseCollection:
             self.set({name: value})
 
     @property
+    def distance(self):
+        """Source-to-target distance of each connection (nan where either is not spatial)."""
+        from .spatial import connection_distances
+        k = _state.kernel()
+        d = connection_distances(kconn.get(k, self._idx, "source"),
+                                 kconn.get(k, self._idx, "target"))
+        return d[0] if len(d) == 1 else tuple(d)
+
+    @property
     def source(self):
         return self.get("source")
 

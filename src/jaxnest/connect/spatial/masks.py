@@ -1,0 +1,438 @@
+"""Spatial masks (``nest.CreateMask``, ``conn_spec['mask']``), vectorised over points.
+
+``mask.inside(d)`` tests an ``(n, D)`` array of displacements (node position minus anchor) and
+returns a bool array. The tests reproduce NEST 3.10's floating-point expressions term by term
+(``lower_left <= d <= upper_right`` for an unrotated box; for a rotated one NEST's rotation with
+a 1e-12 slack; for balls NEST's per-axis, diamond and length checks; for ellipses NEST's scaled
+quadratic form), so that nodes lying exactly on a mask's border are in or out as in NEST.
+Trigonometric constants come from the C library (``math``), as NEST's.
+
+Combinations: ``a & b``, ``a | b``, ``a - b``; an ``anchor`` shifts a mask (``inside(d -
+anchor)``); the converse mask (``inside(-d)``) is what NEST applies when a rule iterates the
+other population. A grid mask (``{'grid': {'shape': [nx, ny]}}``, integer anchor) is a box in
+units of a grid layer's spacing: :meth:`GridMask.as_box` converts it for a given layer.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from jaxnest import errors
+
+_EPS = 1e-12  # NEST's slack of the rotated-box test
+
+
+def position(value, dim: int, what: str = "position") -> np.ndarray:
+    """A D-vector of floats, or NEST's BadProperty."""
+    arr = np.asarray(value, dtype=np.float64).ravel()
+    if arr.size != dim:
+        raise errors.BadProperty(f"Expected a {dim}-dimensional position.")
+    return arr
+
+
+class Mask:
+    """Base of all masks; also the object ``nest.CreateMask`` returns."""
+
+    dim = 2
+
+    def inside(self, d: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def bbox(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- PyNEST surface ---------------------------------------------------------------------
+    def Inside(self, point) -> bool:  # noqa: N802 - PyNEST's name
+        p = position(point, self.dim)
+        return bool(self.inside(p[None, :])[0])
+
+    def _combine(self, rhs, op: str, cls):
+        if not isinstance(rhs, Mask):
+            raise NotImplementedError(f"Both operands of {op} must be masks.")
+        if isinstance(self, GridMask):
+            raise errors.KernelException("Grid masks can not be combined.")
+        if isinstance(rhs, GridMask) or rhs.dim != self.dim:
+            raise errors.BadProperty("Masks must have same number of dimensions.")
+        return cls(self, rhs)
+
+    def __and__(self, rhs):
+        return self._combine(rhs, "&", IntersectionMask)
+
+    def __or__(self, rhs):
+        return self._combine(rhs, "|", UnionMask)
+
+    def __sub__(self, rhs):
+        return self._combine(rhs, "-", DifferenceMask)
+
+
+class AllMask(Mask):
+    """Everything (no mask given)."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+
+    def inside(self, d):
+        return np.ones(len(d), dtype=bool)
+
+    def bbox(self):
+        return np.full(self.dim, -np.inf), np.full(self.dim, np.inf)
+
+
+class BoxMask(Mask):
+    """'rectangular' (2-D) or 'box' (3-D), optionally rotated by azimuth (and polar) angle."""
+
+    def __init__(self, lower_left, upper_right, azimuth_angle=0.0, polar_angle=0.0, dim=2):
+        self.dim = dim
+        self.ll = np.asarray(lower_left, dtype=np.float64)
+        self.ur = np.asarray(upper_right, dtype=np.float64)
+        self.azimuth, self.polar = float(azimuth_angle), float(polar_angle)
+        self.rotated = self.azimuth != 0.0 or self.polar != 0.0
+        ac, as_ = math.cos(self.azimuth * math.pi / 180.0), math.sin(self.azimuth * math.pi / 180.0)
+        pc, ps = math.cos(self.polar * math.pi / 180.0), math.sin(self.polar * math.pi / 180.0)
+        self.trig = (ac, as_, pc, ps)
+        self.cntr = (self.ur + self.ll) * 0.5
+        self.lo, self.hi = self._min_max() if self.rotated else (self.ll, self.ur)
+
+    def _rotate(self, p: np.ndarray) -> np.ndarray:
+        """NEST's R(-angles) about the box centre, with its precomputed products."""
+        ac, as_, pc, ps = self.trig
+        c = self.cntr
+        x, y = p[:, 0], p[:, 1]
+        if self.dim == 2:
+            nx = x * ac - c[0] * ac + y * as_ - c[1] * as_ + c[0]
+            ny = -x * as_ + c[0] * as_ + y * ac - c[1] * ac + c[1]
+            return np.stack([nx, ny], axis=1)
+        z = p[:, 2]
+        nx = (x * (ac * pc) - (c[0] * ac) * pc + y * (as_ * pc) - (c[1] * as_) * pc - z * ps
+              + c[2] * ps + c[0])
+        ny = -x * as_ + c[0] * as_ + y * ac - c[1] * ac + c[1]
+        nz = (x * (ac * ps) - (c[0] * ac) * ps + y * (as_ * ps) - (c[1] * as_) * ps + z * pc
+              - c[2] * pc + c[2])
+        return np.stack([nx, ny, nz], axis=1)
+
+    def _min_max(self):
+        """Bounding box of the rotated box (its rotated corners)."""
+        corners = np.array(np.meshgrid(*[[self.ll[i], self.ur[i]] for i in range(self.dim)],
+                                       indexing="ij")).reshape(self.dim, -1).T
+        ac, as_, pc, ps = self.trig
+        rel = corners - self.cntr
+        x = rel[:, 0] * ac - rel[:, 1] * as_
+        y = rel[:, 0] * as_ + rel[:, 1] * ac
+        if self.dim == 2:
+            rot = np.stack([x, y], axis=1)
+        else:
+            rot = np.stack([x * pc - rel[:, 2] * ps, y, x * ps + rel[:, 2] * pc], axis=1)
+        rot = rot + self.cntr
+        return rot.min(axis=0), rot.max(axis=0)
+
+    def inside(self, d):
+        if not self.rotated:
+            return np.all((self.ll <= d) & (d <= self.ur), axis=1)
+        p = self._rotate(d)
+        return np.all((self.ll - _EPS <= p) & (p <= self.ur + _EPS), axis=1)
+
+    def bbox(self):
+        return self.lo.copy(), self.hi.copy()
+
+
+class BallMask(Mask):
+    """'circular' (2-D) or 'spherical' (3-D)."""
+
+    def __init__(self, center, radius: float, dim=2):
+        self.dim = dim
+        self.center = np.asarray(center, dtype=np.float64)
+        self.radius = float(radius)
+
+    def inside(self, d):
+        r = self.radius
+        diff = np.abs(d - self.center)
+        ok = np.all(diff <= r, axis=1)
+        diamond = diff.sum(axis=1) <= r if self.dim == 2 else (diff[:, 0] + diff[:, 1]
+                                                                + diff[:, 2]) <= r
+        rel = d - self.center
+        sq = rel[:, 0] * rel[:, 0] + rel[:, 1] * rel[:, 1]
+        if self.dim == 3:
+            sq = sq + rel[:, 2] * rel[:, 2]
+        return ok & (diamond | (np.sqrt(sq) <= r))
+
+    def bbox(self):
+        return self.center - self.radius, self.center + self.radius
+
+
+class EllipseMask(Mask):
+    """'elliptical' (2-D) or 'ellipsoidal' (3-D)."""
+
+    def __init__(self, center, major, minor, polar_axis, azimuth_angle, polar_angle, dim=2):
+        self.dim = dim
+        self.center = np.asarray(center, dtype=np.float64)
+        self.major, self.minor, self.polar_axis = float(major), float(minor), float(polar_axis)
+        self.x_scale = 4.0 / (self.major * self.major)
+        self.y_scale = 4.0 / (self.minor * self.minor)
+        self.z_scale = 4.0 / (self.polar_axis * self.polar_axis) if self.polar_axis else 0.0
+        self.azimuth, self.polar = float(azimuth_angle), float(polar_angle)
+        a, p = self.azimuth * math.pi / 180.0, self.polar * math.pi / 180.0
+        self.trig = (math.cos(a), math.sin(a), math.cos(p), math.sin(p))
+
+    def inside(self, d):
+        ac, as_, pc, ps = self.trig
+        x, y = d[:, 0] - self.center[0], d[:, 1] - self.center[1]
+        if self.dim == 2:
+            nx = x * ac + y * as_
+            ny = x * as_ - y * ac
+            return nx * nx * self.x_scale + ny * ny * self.y_scale <= 1
+        z = d[:, 2] - self.center[2]
+        nx = (x * ac + y * as_) * pc - z * ps
+        ny = x * as_ - y * ac
+        nz = (x * ac + y * as_) * ps + z * pc
+        return nx * nx * self.x_scale + ny * ny * self.y_scale + nz * nz * self.z_scale <= 1
+
+    def bbox(self):
+        if self.azimuth == 0.0 and self.polar == 0.0:
+            radii = np.array([self.major, self.minor, self.polar_axis]) / 2.0
+        else:  # tilted: a cube with the greatest semi-axis, as NEST
+            radii = np.full(3, max(self.major, self.polar_axis) / 2.0)
+        return self.center - radii[:self.dim], self.center + radii[:self.dim]
+
+
+class GridMask(Mask):
+    """'grid': a block of ``shape`` grid cells, its upper-left cell at the (integer) anchor."""
+
+    def __init__(self, shape) -> None:
+        self.dim = 2
+        self.shape = np.asarray(shape, dtype=np.int64)
+        self.upper_left = np.zeros(2, dtype=np.int64)
+        self.lower_right = self.shape.copy()
+
+    def set_anchor(self, anchor) -> None:
+        a = np.asarray(anchor, dtype=np.int64)
+        self.lower_right = self.lower_right - self.upper_left - a
+        self.upper_left = -a
+
+    def inside(self, d):
+        raise errors.KernelException("Grid mask must be applied to a grid layer.")
+
+    def Inside(self, point):  # noqa: N802
+        raise errors.KernelException("Grid mask must be applied to a grid layer.")
+
+    def as_box(self, extent: np.ndarray, dims: np.ndarray) -> BoxMask:
+        """The box this mask covers on a grid layer of ``extent`` and ``dims`` cells (y up)."""
+        step = extent / dims
+        ll = step * self.upper_left - step * 0.5
+        ur = step * self.lower_right - step * 0.5
+        ll[1], ur[1] = -ur[1], -ll[1]
+        return BoxMask(ll, ur, dim=2)
+
+    def bbox(self):  # pragma: no cover - converted before use
+        raise errors.KernelException("Grid mask must be applied to a grid layer.")
+
+
+class _Pair(Mask):
+    def __init__(self, a: Mask, b: Mask) -> None:
+        self.a, self.b, self.dim = a, b, a.dim
+
+
+class IntersectionMask(_Pair):
+    def inside(self, d):
+        return self.a.inside(d) & self.b.inside(d)
+
+    def bbox(self):
+        (l1, u1), (l2, u2) = self.a.bbox(), self.b.bbox()
+        return np.maximum(l1, l2), np.minimum(u1, u2)
+
+
+class UnionMask(_Pair):
+    def inside(self, d):
+        return self.a.inside(d) | self.b.inside(d)
+
+    def bbox(self):
+        (l1, u1), (l2, u2) = self.a.bbox(), self.b.bbox()
+        return np.minimum(l1, l2), np.maximum(u1, u2)
+
+
+class DifferenceMask(_Pair):
+    def inside(self, d):
+        return self.a.inside(d) & ~self.b.inside(d)
+
+    def bbox(self):
+        return self.a.bbox()
+
+
+class AnchoredMask(Mask):
+    """``mask`` shifted by ``anchor``."""
+
+    def __init__(self, mask: Mask, anchor) -> None:
+        self.mask, self.dim = mask, mask.dim
+        self.anchor = np.asarray(anchor, dtype=np.float64)
+
+    def inside(self, d):
+        return self.mask.inside(d - self.anchor)
+
+    def bbox(self):
+        lo, hi = self.mask.bbox()
+        return lo + self.anchor, hi + self.anchor
+
+
+class ConverseMask(Mask):
+    """``mask`` mirrored through the origin (applied from the other end of a connection)."""
+
+    def __init__(self, mask: Mask) -> None:
+        self.mask, self.dim = mask, mask.dim
+
+    def inside(self, d):
+        return self.mask.inside(-d)
+
+    def bbox(self):
+        lo, hi = self.mask.bbox()
+        return -hi, -lo
+
+
+# --- creation from PyNEST's dicts ------------------------------------------------------------
+class _Specs:
+    """A mask's specs with NEST's typed reads and unaccessed-entry check."""
+
+    def __init__(self, specs) -> None:
+        if not isinstance(specs, dict):
+            raise TypeError("mask specs must be a dict")
+        self.specs, self.used = specs, set()
+
+    def has(self, key) -> bool:
+        return key in self.specs
+
+    def _raw(self, key):
+        if key not in self.specs:
+            raise IndexError("map::at")
+        self.used.add(key)
+        return self.specs[key]
+
+    def double(self, key) -> float:
+        from jaxnest.connect.rules import _cast_error
+        v = self._raw(key)
+        if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            raise _cast_error(key, v, "double")
+        return float(v)
+
+    def vector(self, key, dim) -> np.ndarray:
+        return position(self._raw(key), dim)
+
+    def longs(self, key) -> np.ndarray:
+        return np.asarray(self._raw(key), dtype=np.int64).ravel()
+
+    def done(self) -> None:
+        left = [k for k in self.specs if k not in self.used]
+        if left:
+            raise errors.UnaccessedDictionaryEntry(
+                "Unaccessed elements in specs, in function CreateMask: " + "".join(
+                    " " + k for k in left))
+
+
+def _box(s: _Specs, dim: int) -> Mask:
+    ll, ur = s.vector("lower_left", dim), s.vector("upper_right", dim)
+    if not np.all(ll < ur):
+        raise errors.BadProperty("nest::BoxMask<D>: Upper right must be strictly to the right "
+                                 "and above lower left.")
+    az = s.double("azimuth_angle") if s.has("azimuth_angle") else 0.0
+    pol = 0.0
+    if s.has("polar_angle"):
+        if dim == 2:
+            raise errors.BadProperty("nest::BoxMask<D>: polar_angle not defined in 2D.")
+        pol = s.double("polar_angle")
+    return BoxMask(ll, ur, az, pol, dim)
+
+
+def _ball(s: _Specs, dim: int) -> Mask:
+    r = s.double("radius")
+    if r <= 0:
+        raise errors.BadProperty("nest::BallMask<D>: radius > 0 required.")
+    center = s.vector("anchor", dim) if s.has("anchor") else np.zeros(dim)
+    return BallMask(center, r, dim)
+
+
+def _ellipse(s: _Specs, dim: int) -> Mask:
+    major, minor = s.double("major_axis"), s.double("minor_axis")
+    if major <= 0 or minor <= 0:
+        raise errors.BadProperty("nest::EllipseMask<D>: All axis > 0 required.")
+    if major < minor:
+        raise errors.BadProperty("nest::EllipseMask<D>: major_axis greater than minor_axis "
+                                 "required.")
+    polar_axis = 0.0
+    if s.has("polar_axis"):
+        if dim == 2:
+            raise errors.BadProperty("nest::EllipseMask<D>: polar_axis not defined in 2D.")
+        polar_axis = s.double("polar_axis")
+        if polar_axis <= 0:
+            raise errors.BadProperty("nest::EllipseMask<D>: All axis > 0 required.")
+    center = s.vector("anchor", dim) if s.has("anchor") else np.zeros(dim)
+    az = s.double("azimuth_angle") if s.has("azimuth_angle") else 0.0
+    pol = 0.0
+    if s.has("polar_angle"):
+        if dim == 2:
+            raise errors.BadProperty("nest::EllipseMask<D>: polar_angle not defined in 2D.")
+        pol = s.double("polar_angle")
+    return EllipseMask(center, major, minor, polar_axis, az, pol, dim)
+
+
+def _doughnut(s: _Specs, dim: int) -> Mask:
+    center = s.vector("anchor", 2) if s.has("anchor") else np.zeros(2)
+    outer, inner = s.double("outer_radius"), s.double("inner_radius")
+    if inner >= outer:
+        raise errors.BadProperty("nest::create_doughnut: inner_radius < outer_radius required.")
+    return DifferenceMask(BallMask(center, outer), BallMask(center, inner))
+
+
+def _grid(s: _Specs, dim: int) -> Mask:
+    return GridMask(s.longs("shape")[:2])
+
+
+_TYPES = {"rectangular": (_box, 2), "box": (_box, 3), "circular": (_ball, 2),
+          "spherical": (_ball, 3), "elliptical": (_ellipse, 2), "ellipsoidal": (_ellipse, 3),
+          "doughnut": (_doughnut, 2), "grid": (_grid, 2)}
+
+
+def create_mask(masktype: str, specs: dict) -> Mask:
+    """One mask of NEST type ``masktype`` from its specs dict."""
+    if masktype not in _TYPES:
+        raise errors.UndefinedName(f"The name {masktype} is not defined.")
+    make, dim = _TYPES[masktype]
+    s = _Specs(specs)
+    mask = make(s, dim)
+    s.done()
+    return mask
+
+
+def _all_ints(value) -> bool:
+    vals = list(np.ravel(np.asarray(value, dtype=object)))
+    return bool(vals) and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                              for v in vals)
+
+
+def mask_from_dict(mask_dict) -> Mask:
+    """A mask from ``{type: specs}`` with an optional ``'anchor'`` (conn_spec['mask']); a Mask
+    object is returned as it is."""
+    if isinstance(mask_dict, Mask):
+        return mask_dict
+    if not isinstance(mask_dict, dict):
+        raise TypeError("mask must be a dict or a Mask")
+    mask = None
+    for key, specs in mask_dict.items():
+        if key != "anchor":
+            mask = create_mask(key, specs)
+    if mask is None:
+        raise errors.BadProperty("Mask type not specified.")
+    if "anchor" not in mask_dict:
+        return mask
+    anchor = mask_dict["anchor"]
+    n = np.size(anchor)
+    if _all_ints(anchor):
+        if n not in (2, 3):
+            raise errors.BadProperty("Anchor must be 2- or 3-dimensional.")
+        if not isinstance(mask, GridMask) or n != 2:
+            raise errors.BadProperty(f"Mask must be {n}-dimensional grid mask.")
+        mask.set_anchor(anchor)
+        return mask
+    if n not in (2, 3):
+        raise errors.BadProperty("Anchor must be 2- or 3-dimensional.")
+    if isinstance(mask, GridMask) or mask.dim != n:
+        raise TypeError("std::bad_cast")
+    return AnchoredMask(mask, np.asarray(anchor, dtype=np.float64))
