@@ -242,7 +242,7 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
         {"rule": "all_to_all"} if conn_spec is None else conn_spec)
     if _connect_layers_needed(conn, syn):
         from .spatial import connect_layers
-        connect_layers(pre, post, conn, syn, _connect)
+        connect_layers(pre, post, conn, syn, _connect_timed)
     else:
         rule = conn.get("rule") if isinstance(conn, dict) else None
         if rule not in (None, "all_to_all", "one_to_one") and post_ids.size and \

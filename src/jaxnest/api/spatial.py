@@ -12,7 +12,8 @@ import numpy as np
 from .. import errors
 from ..connect.parameters import Parameter
 from ..connect.spatial import builder, layers
-from ..connect.spatial.masks import Mask, create_mask, mask_from_dict
+from ..connect.spatial.mask_specs import create_mask, mask_from_dict
+from ..connect.spatial.masks import Mask
 from ..connect.spatial.parameters import DimensionParameter
 from ..kernel import nodes as knodes
 from . import _state
@@ -95,7 +96,8 @@ def _free_positions(pos, n: int, rng) -> np.ndarray:
 # --- Connect with masks or spatial parameters ------------------------------------------------
 def connect_layers(pre: NodeCollection, post: NodeCollection, conn_spec: dict, syn_spec,
                    connect) -> None:
-    """PyNEST's ConnectLayers path of Connect; ``connect(k, src, tgt, conn, syn)`` appends."""
+    """PyNEST's ConnectLayers path of Connect; ``connect(k, src, tgt, conn, syn)`` appends one
+    block of connections (untimed: the whole call is timed here)."""
     if pre._layer is None or post._layer is None:
         raise TypeError("Presynaptic NodeCollection must have spatial information")
     k = _state.kernel()
@@ -111,13 +113,12 @@ def connect_layers(pre: NodeCollection, post: NodeCollection, conn_spec: dict, s
                 "outdegree": "fixed_outdegree"}.get(spec.type, "pairwise_poisson")
         raise errors.IllegalConnection(f"Spatial Connect with {rule} to devices is not possible.")
     with k.timed("construction_connect"):
-        res = builder.connect(spec, pre._layer, _ids(pre), post._layer, post_ids, k.rng)
-    src, tgt, w, d = res.arrays()
-    if src.size:
-        values = {"synapse_model": spec.synapse_model, "weight": w, "delay": d}
-        if spec.receptor_type:
-            values["receptor_type"] = spec.receptor_type
-        connect(k, src, tgt, {"rule": "one_to_one"}, values)
+        for src, tgt, w, d in builder.connect(spec, pre._layer, _ids(pre), post._layer,
+                                              post_ids, k.rng):
+            values = {"synapse_model": spec.synapse_model, "weight": w, "delay": d}
+            if spec.receptor_type:
+                values["receptor_type"] = spec.receptor_type
+            connect(k, src, tgt, {"rule": "one_to_one"}, values)
 
 
 # --- masks -----------------------------------------------------------------------------------

@@ -88,9 +88,8 @@ class SynapseCollection:
         """Source-to-target distance of each connection (nan where either is not spatial)."""
         from .spatial import connection_distances
         k = _state.kernel()
-        d = connection_distances(kconn.get(k, self._idx, "source"),
-                                 kconn.get(k, self._idx, "target"))
-        return d[0] if len(d) == 1 else tuple(d)
+        return connection_distances(kconn.get(k, self._idx, "source"),
+                                    kconn.get(k, self._idx, "target"))
 
     @property
     def source(self):

@@ -12,8 +12,9 @@ multapses the draws are weighted sampling without replacement (NEST redraws repe
 is the same distribution); autapses are never drawn when excluded. Weights and delays may be
 (spatial) parameters, evaluated per connection.
 
-Connections come back grouped by source (ascending), targets ascending within a source, as
-NEST's GetConnections lists them. Random streams differ from NEST's; the candidate sets of
+Connections come back block by block (memory holds one block of candidates), each block
+grouped by source, targets ascending within a source: for a network that fits in one block
+this is the order of NEST's GetConnections. Random streams differ from NEST's; the candidate sets of
 deterministic masks are NEST's exactly (see :mod:`.candidates`).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from jaxnest import errors
 from jaxnest.connect.parameters import Parameter
 from jaxnest.connect.rules import _cast_error
 from jaxnest.connect.spatial import masks as M
+from jaxnest.connect.spatial.mask_specs import mask_from_dict
 from jaxnest.connect.spatial.candidates import Tree, blocks
 from jaxnest.connect.spatial.layers import cround
 
@@ -111,7 +113,7 @@ class Spec:
         if isinstance(proj.get("mask"), M.Mask):  # NEST 3.10's PyNEST cannot pass one on
             raise AttributeError("when converting Python Dictionary: value of key (mask) is not "
                                  "a known type, got <class 'nestkernel_api.MaskObject'>")
-        self.mask = M.mask_from_dict(proj["mask"]) if "mask" in proj else None
+        self.mask = mask_from_dict(proj["mask"]) if "mask" in proj else None
         self.kernel = _as_param("kernel", proj["kernel"]) if "kernel" in proj else None
         if "synapse_label" in proj:
             raise errors.NotImplemented("synapse_label is not supported by jaxnest yet.")
@@ -153,37 +155,28 @@ def _values(param, rng, spos, tpos, layer):
                                    layer=layer), dtype=np.float64)
 
 
-class Result:
-    """Connections of one spatial Connect, pieces appended per block."""
-
-    def __init__(self) -> None:
-        self.parts: list[tuple] = []
-
-    def add(self, src, tgt, w, d) -> None:
-        if len(src):
-            n = len(src)
-            self.parts.append((src, tgt, np.broadcast_to(w, (n,)), np.broadcast_to(d, (n,))))
-
-    def arrays(self):
-        """(sources, targets, weights, delays), grouped by source as NEST lists them."""
-        if not self.parts:
-            e = np.empty(0, dtype=np.int64)
-            return e, e.copy(), np.empty(0), np.empty(0)
-        src, tgt, w, d = (np.concatenate(x) for x in zip(*self.parts))
-        order = np.argsort(src, kind="stable")
-        return src[order], tgt[order], w[order], d[order]
+def _block_out(src, tgt, w, d):
+    """One block's connections, grouped by source (targets ascending within a source, as NEST
+    lists a small network's connections); a constant weight or delay stays a scalar."""
+    order = np.lexsort((tgt, src))
+    pick = (lambda v: v if np.ndim(v) == 0 else np.asarray(v)[order])
+    return src[order], tgt[order], pick(w), pick(d)
 
 
-def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng) -> Result:
-    """Run one projection between node ids of two layers (ids ascending, each in its layer)."""
+def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
+    """Run one projection between node ids of two layers (ids ascending, each in its layer):
+    yields ``(sources, targets, weights, delays)`` per block of rows, so that memory holds one
+    block of candidates at a time."""
     if src_layer.dim != tgt_layer.dim:
         raise errors.BadProperty("Target layer must have same number of dimensions as source "
                                  "layer.")
     spos, tpos = src_layer.positions_of(src_ids), tgt_layer.positions_of(tgt_ids)
     if spec.type == "outdegree":
-        return _degree(spec, tgt_layer, tgt_ids, tpos, src_layer, src_ids, spos, rng, out=True)
+        yield from _degree(spec, tgt_layer, tgt_ids, tpos, src_layer, src_ids, spos, rng, True)
+        return
     if spec.type == "indegree":
-        return _degree(spec, src_layer, src_ids, spos, tgt_layer, tgt_ids, tpos, rng, out=False)
+        yield from _degree(spec, src_layer, src_ids, spos, tgt_layer, tgt_ids, tpos, rng, False)
+        return
     on_target = spec.type == "bernoulli_target"
     if spec.mask is None:
         tree = Tree(spos, src_layer.lower_left, src_layer.extent, np.zeros(spos.shape[1], bool))
@@ -196,7 +189,6 @@ def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng) -> Result:
         tree = Tree(spos, src_layer.lower_left, src_layer.extent, src_layer.periodic)
         mask = checked_mask(spec.mask, src_layer, spec.oversized)
     layer = tgt_layer if on_target else src_layer
-    out = Result()
     for _, _, rows, cols in blocks(tree, tpos, mask):
         s_id, t_id = src_ids[cols], tgt_ids[rows]
         if not spec.autapses:
@@ -214,10 +206,10 @@ def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng) -> Result:
         else:
             p = _values(spec.kernel, rng, sp, tp, layer)
             take = np.flatnonzero(rng.random(s_id.size) < p)
-        sp, tp = sp[take], tp[take]
-        out.add(s_id[take], t_id[take], _values(spec.weight, rng, sp, tp, layer),
-                _values(spec.delay, rng, sp, tp, layer))
-    return out
+        if take.size:
+            sp, tp = sp[take], tp[take]
+            yield _block_out(s_id[take], t_id[take], _values(spec.weight, rng, sp, tp, layer),
+                             _values(spec.delay, rng, sp, tp, layer))
 
 
 def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, rng, out: bool):
@@ -235,7 +227,6 @@ def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, r
     syn_layer = pool_layer                            # target layer (out) / source layer (in)
     what = ("Global source ID {}: Not enough targets found" if out else
             "Global target ID {}: Not enough sources found" + (" inside mask" if mask else ""))
-    res = Result()
     for r0, r1, rows, cols in blocks(tree, row_pos, mask):
         n_cand = np.bincount(rows - r0, minlength=r1 - r0)
         pid, rid = pool_ids[cols], row_ids[rows]
@@ -258,11 +249,11 @@ def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, r
         if pick is None:
             bad = _short_rows(rows - r0, w, k[r0:r1], spec.multapses)
             raise errors.KernelException(what.format(int(row_ids[r0 + bad])))
-        sp, tp = sp[pick], tp[pick]
-        s_id, t_id = (rid[pick], pid[pick]) if out else (pid[pick], rid[pick])
-        res.add(s_id, t_id, _values(spec.weight, rng, sp, tp, syn_layer),
-                _values(spec.delay, rng, sp, tp, syn_layer))
-    return res
+        if pick.size:
+            sp, tp = sp[pick], tp[pick]
+            s_id, t_id = (rid[pick], pid[pick]) if out else (pid[pick], rid[pick])
+            yield _block_out(s_id, t_id, _values(spec.weight, rng, sp, tp, syn_layer),
+                             _values(spec.delay, rng, sp, tp, syn_layer))
 
 
 def _degrees(spec, rng, row_pos, layer, spatial: bool) -> np.ndarray:

@@ -65,17 +65,85 @@ class Tree:
         return out, valid
 
 
-def _axis(tree: Tree, lo: np.ndarray, hi: np.ndarray) -> int | None:
-    """The axis along which the mask's box selects the smallest share of the pool."""
-    span = tree.positions.max(axis=0) - tree.positions.min(axis=0) if tree.size else lo * 0
-    width = hi - lo
-    best, score = None, 1.0
-    for i in range(lo.size):
-        if np.isfinite(width[i]) and span[i] > 0:
-            s = width[i] / span[i]
-            if s < score:
-                best, score = i, s
-    return best
+class _Index:
+    """The pool sorted for range queries around a mask's bounding box ``[lo, hi]``: nodes are
+    binned into cells (a quarter of the box wide) along the selective axes but one, and sorted
+    by cell, then by their coordinate on the most selective axis. The candidates of an anchor
+    are then a few contiguous runs (one per cell the box overlaps), found by bisection; they
+    cover the box, widened by a rounding margin, and little more."""
+
+    CELLS_PER_BOX = 4
+
+    def __init__(self, positions: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        S = positions.shape[0]
+        pmin, pmax = positions.min(axis=0), positions.max(axis=0)
+        span, width = pmax - pmin, hi - lo
+        sel = [(width[i] / span[i], i) for i in range(lo.size)
+               if np.isfinite(width[i]) and span[i] > 0 and width[i] < span[i]]
+        axes = [i for _, i in sorted(sel)]
+        self.key_axis = axes[0] if axes else None
+        self.cell_axes = axes[1:]
+        self.lo, self.hi, self.pmin = lo, hi, pmin
+        self.size, self.ncell = [], []
+        cid = np.zeros(S, dtype=np.int64)
+        for i in self.cell_axes:
+            size = max(width[i] / self.CELLS_PER_BOX, span[i] / 1024)
+            n = int(span[i] // size) + 1
+            c = np.clip(np.floor((positions[:, i] - pmin[i]) / size), 0, n - 1).astype(np.int64)
+            cid = cid * n + c
+            self.size.append(size)
+            self.ncell.append(n)
+        key = positions[:, self.key_axis] if self.key_axis is not None else np.zeros(S)
+        self.order = np.lexsort((key, cid))
+        self.cid, self.key = cid[self.order], key[self.order]
+        ncells = int(np.prod(self.ncell)) if self.ncell else 1
+        self.cell_start = np.searchsorted(self.cid, np.arange(ncells + 1))
+
+    def ranges(self, a: np.ndarray, valid: np.ndarray):
+        """``(start, count)`` of the runs of each anchor, shaped ``(A, C, K)``."""
+        A, C, _ = a.shape
+        cid = np.zeros((A, C, 1), dtype=np.int64)
+        ok = valid[:, :, None]
+        for i, size, n in zip(self.cell_axes, self.size, self.ncell):
+            m = self._margin(a[:, :, i], i)
+            c0 = np.floor((a[:, :, i] + self.lo[i] - m - self.pmin[i]) / size)
+            c1 = np.floor((a[:, :, i] + self.hi[i] + m - self.pmin[i]) / size)
+            k = int(np.ceil((self.hi[i] - self.lo[i]) / size)) + 3
+            step = np.clip(c0, -1, n).astype(np.int64)[:, :, None] + np.arange(k)
+            good = (step <= c1[:, :, None]) & (step >= 0) & (step < n)
+            cid = (cid[:, :, :, None] * n + np.clip(step, 0, n - 1)[:, :, None, :]).reshape(
+                A, C, -1)
+            ok = (ok[:, :, :, None] & good[:, :, None, :]).reshape(A, C, -1)
+        first, last = self.cell_start[cid], self.cell_start[cid + 1]
+        if self.key_axis is not None:
+            i = self.key_axis
+            m = self._margin(a[:, :, i], i)
+            v0 = np.broadcast_to((a[:, :, i] + self.lo[i] - m)[:, :, None], cid.shape)
+            v1 = np.broadcast_to((a[:, :, i] + self.hi[i] + m)[:, :, None], cid.shape)
+            first, last = (_bisect(self.key, first, last, v0, "left"),
+                           _bisect(self.key, first, last, v1, "right"))
+        return first, np.where(ok, np.maximum(last - first, 0), 0)
+
+    def _margin(self, a: np.ndarray, i: int) -> np.ndarray:
+        """Widening of the box that covers round-off in NEST's ``p - a`` tests."""
+        return 1e-9 * (1.0 + np.abs(a) + max(abs(self.lo[i]), abs(self.hi[i])))
+
+
+def _bisect(key: np.ndarray, lo: np.ndarray, hi: np.ndarray, value: np.ndarray, side: str):
+    """Vectorised bisection of ``value`` in the sorted runs ``key[lo:hi]``."""
+    lo, hi = lo.copy(), hi.copy()
+    while True:
+        act = lo < hi
+        if not act.any():
+            return lo
+        mid = (lo + hi) // 2
+        kv = key[np.minimum(mid, key.size - 1)]
+        right = (kv < value) if side == "left" else (kv <= value)
+        lo = np.where(act & right, mid + 1, lo)
+        hi = np.where(act & ~right, mid, hi)
+
+
+ANCHOR_BLOCK = 1 << 12
 
 
 def blocks(tree: Tree, anchor_pos: np.ndarray, mask, budget: int = PAIR_BUDGET):
@@ -92,35 +160,26 @@ def blocks(tree: Tree, anchor_pos: np.ndarray, mask, budget: int = PAIR_BUDGET):
             yield (r0, r1, np.repeat(np.arange(r0, r1, dtype=np.int64), S),
                    np.tile(np.arange(S, dtype=np.int64), r1 - r0))
         return
-    anchors, valid = tree.anchors(anchor_pos, mask)
     lo, hi = mask.bbox()
-    axis = _axis(tree, lo, hi)
-    C = anchors.shape[1]
-    if axis is None:
-        order = np.arange(S, dtype=np.int64)
-        start = np.zeros((A, C), dtype=np.int64)
-        count = np.where(valid, S, 0).astype(np.int64)
-    else:
-        order = np.argsort(tree.positions[:, axis], kind="stable")
-        key = tree.positions[order, axis]
-        a = anchors[:, :, axis]
-        margin = 1e-9 * (1.0 + np.abs(a) + max(abs(lo[axis]), abs(hi[axis])))
-        start = np.searchsorted(key, a + lo[axis] - margin, side="left")
-        stop = np.searchsorted(key, a + hi[axis] + margin, side="right")
-        count = np.where(valid, np.maximum(stop - start, 0), 0).astype(np.int64)
-    per_row = count.sum(axis=1)
-    r0 = 0
-    while r0 < A:
-        cum = np.cumsum(per_row[r0:])
-        r1 = r0 + max(1, int(np.searchsorted(cum, budget, side="right")))
-        yield (r0, r1, *_block(tree, mask, anchors[r0:r1], start[r0:r1], count[r0:r1], order,
-                               r0))
-        r0 = r1
+    index = _Index(tree.positions, lo, hi)
+    for b0 in range(0, A, ANCHOR_BLOCK):
+        b1 = min(A, b0 + ANCHOR_BLOCK)
+        anchors, valid = tree.anchors(anchor_pos[b0:b1], mask)
+        start, count = index.ranges(anchors, valid)
+        per_row = count.reshape(b1 - b0, -1).sum(axis=1)
+        r0 = 0
+        while r0 < b1 - b0:
+            cum = np.cumsum(per_row[r0:])
+            r1 = r0 + max(1, int(np.searchsorted(cum, budget, side="right")))
+            yield (b0 + r0, b0 + r1, *_block(tree, mask, anchors[r0:r1], start[r0:r1],
+                                             count[r0:r1], index.order, b0 + r0))
+            r0 = r1
 
 
 def _block(tree, mask, anchors, start, count, order, r0):
-    """The pairs of anchor rows ``r0 .. r0 + len(anchors)``."""
+    """The pairs of anchor rows ``r0 .. r0 + len(anchors)`` (runs: ``(R, C, K)``)."""
     R, C, D = anchors.shape
+    K = start.shape[2]
     cnt = count.ravel()
     total = int(cnt.sum())
     if total == 0:
@@ -129,10 +188,10 @@ def _block(tree, mask, anchors, start, count, order, r0):
     first = np.cumsum(cnt) - cnt
     pick = np.repeat(start.ravel() - first, cnt) + np.arange(total, dtype=np.int64)
     cols = order[pick]
-    which = np.repeat(np.arange(R * C, dtype=np.int64), cnt)
+    which = np.repeat(np.arange(R * C * K, dtype=np.int64) // K, cnt)
     d = tree.positions[cols] - anchors.reshape(R * C, D)[which]
     keep = mask.inside(d)
-    rows = which[keep] // C + r0
-    cols = cols[keep]
-    srt = np.lexsort((cols, rows))
-    return rows[srt], cols[srt]
+    S = tree.size
+    key = np.sort((which[keep] // C) * S + cols[keep])  # by row, then pool index
+    rows, cols = np.divmod(key, S)
+    return rows + r0, cols
