@@ -48,10 +48,17 @@ def GetNodes(properties: dict | None = None, local_only: bool = False) -> NodeCo
 
 
 def PrintNodes() -> None:
-    """Print the node id ranges per model, as NEST does."""
-    nc = GetNodes()
-    if len(nc):
-        print(repr(nc))
+    """Print the node id ranges per model, as NEST does (`` 1 ..  4 iaf_psc_alpha``)."""
+    models = _state.kernel().network.node_model[1:]
+    if not models:
+        return
+    w = len(str(len(models)))
+    first = 0
+    for i in range(1, len(models) + 1):
+        if i == len(models) or models[i] != models[first]:
+            last = f" .. {i:>{w}}" if i - first > 1 else " " * (w + 4)
+            print(f"{first + 1:>{w}}{last} {models[first]}")
+            first = i
 
 
 def GetLocalNodeCollection(nc):

@@ -115,7 +115,9 @@ def connect_layers(pre: NodeCollection, post: NodeCollection, conn_spec: dict, s
     with k.timed("construction_connect"):
         for src, tgt, w, d in builder.connect(spec, pre._layer, _ids(pre), post._layer,
                                               post_ids, k.rng):
-            values = {"synapse_model": spec.synapse_model, "weight": w, "delay": d}
+            values = {"synapse_model": spec.synapse_model}
+            values.update((key, v) for key, v in (("weight", w), ("delay", d))
+                          if key in spec.given)
             if spec.receptor_type:
                 values["receptor_type"] = spec.receptor_type
             connect(k, src, tgt, {"rule": "one_to_one"}, values)

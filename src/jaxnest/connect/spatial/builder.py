@@ -117,6 +117,8 @@ class Spec:
         self.kernel = _as_param("kernel", proj["kernel"]) if "kernel" in proj else None
         if "synapse_label" in proj:
             raise errors.NotImplemented("synapse_label is not supported by jaxnest yet.")
+        # given by the user (else the synapse model's defaults apply, set by the kernel)
+        self.given = [k for k in ("weight", "delay") if k in proj]
         self.weight = _as_param("weight", proj.get("weight", syn_defaults.get("weight", 1.0)))
         self.delay = _as_param("delay", proj.get("delay", syn_defaults.get("delay", 1.0)))
         self.synapse_model = proj.get("synapse_model", "static_synapse")
