@@ -28,6 +28,13 @@ def test_masks_give_nests_exact_pairs(both):
     _same(ref, got)
 
 
+def test_ntree_border_decisions_of_free_layers_and_rotated_masks(both):
+    """Nodes exactly on a mask's border (free positions on a 0.01 lattice) and rotated masks
+    on a large grid: NEST decides them by its n-tree's boxes, jaxnest replays that walk."""
+    ref, got = both("spatial_masks.py", "ntree_edges")
+    _same(ref, got)
+
+
 def test_mask_algebra_selection_and_sliced_layers(both):
     ref, got = both("spatial_masks.py", "composite")
     _same(ref, got)

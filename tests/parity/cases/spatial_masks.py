@@ -161,3 +161,42 @@ def weights_delays(nest):
         rows = sorted(zip(c.source, c.target, c.weight, c.delay))
         out[f"wrap{int(wrap)}"] = np.array(rows)
     return out
+
+
+def ntree_edges(nest, seed=0):
+    """Free layers with positions on a 0.01 lattice (many nodes exactly on mask borders) and
+    a large grid with a rotated mask: NEST decides such nodes by its n-tree's boxes."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    masks = [{"rectangular": {"lower_left": [-0.1, -0.05], "upper_right": [0.12, 0.2]},
+              "anchor": [0.03, -0.4]},
+             {"doughnut": {"inner_radius": 0.05, "outer_radius": 0.15}},
+             {"rectangular": {"lower_left": [-0.1, -0.05], "upper_right": [0.12, 0.2],
+                              "azimuth_angle": 15.0}}]
+    for wrap in (False, True):
+        for i, m in enumerate(masks):
+            nest.ResetKernel()
+            pos = rng.uniform(-0.5, 0.5, (800, 2)).round(2).tolist()
+            pos2 = rng.uniform(-0.5, 0.5, (500, 2)).round(2).tolist()
+            a = nest.Create("iaf_psc_alpha", positions=nest.spatial.free(
+                pos, extent=[1.0, 1.0], edge_wrap=wrap))
+            b = nest.Create("iaf_psc_alpha", positions=nest.spatial.free(
+                pos2, extent=[1.0, 1.0], edge_wrap=wrap))
+            nest.Connect(a, b, {"rule": "pairwise_bernoulli", "mask": m,
+                                "use_on_source": bool(i % 2)})
+            out[f"free_w{int(wrap)}_m{i}"] = _pairs(nest)
+    nest.ResetKernel()
+    g = nest.Create("iaf_psc_alpha", positions=nest.spatial.grid(shape=[60, 60]))
+    nest.Connect(g, g, {"rule": "pairwise_bernoulli",
+                        "mask": {"rectangular": {"lower_left": [-0.2, -0.04],
+                                                 "upper_right": [0.2, 0.04],
+                                                 "azimuth_angle": 35.0}}})
+    out["grid_rotated"] = _pairs(nest)
+    nest.ResetKernel()
+    p3 = rng.uniform(-0.5, 0.5, (1500, 3)).round(1).tolist()
+    f3 = nest.Create("iaf_psc_alpha", positions=nest.spatial.free(p3, extent=[1.2] * 3))
+    nest.Connect(f3, f3, {"rule": "pairwise_bernoulli",
+                          "mask": {"box": {"lower_left": [-0.1, -0.1, -0.2],
+                                           "upper_right": [0.1, 0.2, 0.1]}}})
+    out["free3d_box"] = _pairs(nest)
+    return out

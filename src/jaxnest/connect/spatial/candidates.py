@@ -19,6 +19,8 @@ import itertools
 
 import numpy as np
 
+from jaxnest.connect.spatial.ntree import TEST, WHOLE, NTree
+
 PAIR_BUDGET = 1 << 21
 
 
@@ -35,6 +37,14 @@ class Tree:
             x = ll + np.fmod(pos[:, i] - ll, ext)
             pos[:, i] = np.where(x < ll, x + ext, x)
         self.positions = pos
+        self._ntree = None
+
+    @property
+    def ntree(self) -> NTree | None:
+        """NEST's n-tree of the pool (built on first use; only masked walks need it)."""
+        if self._ntree is None and self.size:
+            self._ntree = NTree(self.positions, self.lower_left, self.extent)
+        return self._ntree
 
     @property
     def size(self) -> int:
@@ -191,7 +201,31 @@ def _block(tree, mask, anchors, start, count, order, r0):
     which = np.repeat(np.arange(R * C * K, dtype=np.int64) // K, cnt)
     d = tree.positions[cols] - anchors.reshape(R * C, D)[which]
     keep = mask.inside(d)
+    _tree_walk(tree, mask, anchors.reshape(R * C, D), which, cols, d, keep)
     S = tree.size
     key = np.sort((which[keep] // C) * S + cols[keep])  # by row, then pool index
     rows, cols = np.divmod(key, S)
     return rows + r0, cols
+
+
+def _tree_walk(tree, mask, anchors, which, cols, d, keep) -> None:
+    """Overrule the point tests in ``keep`` where NEST's n-tree walk decides otherwise (see
+    ntree.py): only for nodes within round-off of the mask's border, or for every candidate
+    when a box test of the mask is unsound."""
+    if mask.sound:
+        scale = 1.0 + np.abs(tree.positions).max() + np.abs(anchors).max()
+        sub = np.flatnonzero(mask.margin(d) <= 1e-9 * scale)
+    else:
+        sub = np.arange(cols.size)
+    if not sub.size:
+        return
+    nt = tree.ntree
+    L = nt.size
+    w, c = which[sub], cols[sub]
+    key, inv = np.unique(w * L + nt.leaf_of[c], return_inverse=True)
+    rc, leaf = np.divmod(key, L)
+    rows, rinv = np.unique(rc, return_inverse=True)
+    state = nt.decide(mask, anchors[rows], rinv, leaf)[inv]
+    rows, rinv = np.unique(w, return_inverse=True)
+    first = nt.first_visit(mask, anchors[rows])[rinv]
+    keep[sub] = np.where((state == TEST) | (c == first), keep[sub], state == WHOLE)

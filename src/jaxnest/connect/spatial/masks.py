@@ -42,6 +42,27 @@ class Mask:
     def bbox(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    # boxes (n-tree cells, ``(n, D)`` corners relative to the anchor), as NEST tests them
+    def box_inside(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """NEST's Mask::inside(Box): all corners inside (box masks override)."""
+        ok = np.ones(len(lo), dtype=bool)
+        for corner in _corners(lo, hi):
+            ok &= self.inside(corner)
+        return ok
+
+    def box_outside(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """NEST's Mask::outside(Box): the box misses the mask's bounding box."""
+        bl, bh = self.bbox()
+        return _any_col((hi < bl) | (lo > bh))
+
+    # Where NEST's box tests can disagree with the point test: only at the border, unless a
+    # box test is unsound (a rotated box mask tests two corners of a cell only).
+    sound = True
+
+    def margin(self, d: np.ndarray) -> np.ndarray:
+        """A bound of the distance of each point to the mask's border (0: on it)."""
+        return np.full(len(d), np.inf)
+
     # --- PyNEST surface ---------------------------------------------------------------------
     def Inside(self, point) -> bool:  # noqa: N802 - PyNEST's name
         p = position(point, self.dim)
@@ -74,6 +95,12 @@ class AllMask(Mask):
 
     def inside(self, d):
         return np.ones(len(d), dtype=bool)
+
+    def box_inside(self, lo, hi):
+        return np.ones(len(lo), dtype=bool)
+
+    def box_outside(self, lo, hi):
+        return np.zeros(len(lo), dtype=bool)
 
     def bbox(self):
         return np.full(self.dim, -np.inf), np.full(self.dim, np.inf)
@@ -128,9 +155,21 @@ class BoxMask(Mask):
 
     def inside(self, d):
         if not self.rotated:
-            return np.all((self.ll <= d) & (d <= self.ur), axis=1)
+            return _all_col((self.ll <= d) & (d <= self.ur))
         p = self._rotate(d)
-        return np.all((self.ll - _EPS <= p) & (p <= self.ur + _EPS), axis=1)
+        return _all_col((self.ll - _EPS <= p) & (p <= self.ur + _EPS))
+
+    @property
+    def sound(self):
+        return not self.rotated
+
+    def margin(self, d):
+        m = np.minimum(np.abs(d - self.ll), np.abs(d - self.ur))
+        return np.minimum.reduce([m[:, i] for i in range(self.dim)])
+
+    def box_inside(self, lo, hi):
+        """NEST tests the lower-left and upper-right corners only (also when rotated)."""
+        return self.inside(lo) & self.inside(hi)
 
     def bbox(self):
         return self.lo.copy(), self.hi.copy()
@@ -155,6 +194,13 @@ class BallMask(Mask):
             dsum = dsum + diff[i]
             sq = sq + cols[i] * cols[i]
         return ok & ((dsum <= r) | (np.sqrt(sq) <= r))
+
+    def margin(self, d):
+        sq = 0.0
+        for i in range(self.dim):
+            x = d[:, i] - self.center[i]
+            sq = sq + x * x
+        return np.abs(np.sqrt(sq) - self.radius)
 
     def bbox(self):
         return self.center - self.radius, self.center + self.radius
@@ -186,6 +232,19 @@ class EllipseMask(Mask):
         ny = x * as_ - y * ac
         nz = (x * ac + y * as_) * ps + z * pc
         return nx * nx * self.x_scale + ny * ny * self.y_scale + nz * nz * self.z_scale <= 1
+
+    def margin(self, d):
+        """The quadratic form's distance from 1, scaled to a length by the major axis."""
+        ac, as_, pc, ps = self.trig
+        x, y = d[:, 0] - self.center[0], d[:, 1] - self.center[1]
+        if self.dim == 2:
+            q = (x * ac + y * as_) ** 2 * self.x_scale + (x * as_ - y * ac) ** 2 * self.y_scale
+        else:
+            z = d[:, 2] - self.center[2]
+            u = x * ac + y * as_
+            q = ((u * pc - z * ps) ** 2 * self.x_scale + (x * as_ - y * ac) ** 2 * self.y_scale
+                 + (u * ps + z * pc) ** 2 * self.z_scale)
+        return np.abs(q - 1.0) * max(self.major, self.minor, self.polar_axis)
 
     def bbox(self):
         if self.azimuth == 0.0 and self.polar == 0.0:
@@ -231,10 +290,23 @@ class _Pair(Mask):
     def __init__(self, a: Mask, b: Mask) -> None:
         self.a, self.b, self.dim = a, b, a.dim
 
+    @property
+    def sound(self):
+        return self.a.sound and self.b.sound
+
+    def margin(self, d):
+        return np.minimum(self.a.margin(d), self.b.margin(d))
+
 
 class IntersectionMask(_Pair):
     def inside(self, d):
         return self.a.inside(d) & self.b.inside(d)
+
+    def box_inside(self, lo, hi):
+        return self.a.box_inside(lo, hi) & self.b.box_inside(lo, hi)
+
+    def box_outside(self, lo, hi):
+        return self.a.box_outside(lo, hi) | self.b.box_outside(lo, hi)
 
     def bbox(self):
         (l1, u1), (l2, u2) = self.a.bbox(), self.b.bbox()
@@ -245,6 +317,12 @@ class UnionMask(_Pair):
     def inside(self, d):
         return self.a.inside(d) | self.b.inside(d)
 
+    def box_inside(self, lo, hi):
+        return self.a.box_inside(lo, hi) | self.b.box_inside(lo, hi)
+
+    def box_outside(self, lo, hi):
+        return self.a.box_outside(lo, hi) & self.b.box_outside(lo, hi)
+
     def bbox(self):
         (l1, u1), (l2, u2) = self.a.bbox(), self.b.bbox()
         return np.minimum(l1, l2), np.maximum(u1, u2)
@@ -253,6 +331,12 @@ class UnionMask(_Pair):
 class DifferenceMask(_Pair):
     def inside(self, d):
         return self.a.inside(d) & ~self.b.inside(d)
+
+    def box_inside(self, lo, hi):
+        return self.a.box_inside(lo, hi) & self.b.box_outside(lo, hi)
+
+    def box_outside(self, lo, hi):
+        return self.a.box_outside(lo, hi) | self.b.box_inside(lo, hi)
 
     def bbox(self):
         return self.a.bbox()
@@ -268,6 +352,19 @@ class AnchoredMask(Mask):
     def inside(self, d):
         return self.mask.inside(d - self.anchor)
 
+    @property
+    def sound(self):
+        return self.mask.sound
+
+    def margin(self, d):
+        return self.mask.margin(d - self.anchor)
+
+    def box_inside(self, lo, hi):
+        return self.mask.box_inside(lo - self.anchor, hi - self.anchor)
+
+    def box_outside(self, lo, hi):
+        return self.mask.box_outside(lo - self.anchor, hi - self.anchor)
+
     def bbox(self):
         lo, hi = self.mask.bbox()
         return lo + self.anchor, hi + self.anchor
@@ -282,6 +379,42 @@ class ConverseMask(Mask):
     def inside(self, d):
         return self.mask.inside(-d)
 
+    @property
+    def sound(self):
+        return self.mask.sound
+
+    def margin(self, d):
+        return self.mask.margin(-d)
+
+    def box_inside(self, lo, hi):
+        return self.mask.box_inside(-hi, -lo)
+
+    def box_outside(self, lo, hi):
+        return self.mask.box_outside(-hi, -lo)
+
     def bbox(self):
         lo, hi = self.mask.bbox()
         return -hi, -lo
+
+
+def _corners(lo: np.ndarray, hi: np.ndarray):
+    """The 2^D corners of boxes ``[lo, hi]``."""
+    D = lo.shape[1]
+    for j in range(2 ** D):
+        yield np.stack([hi[:, i] if j & (1 << i) else lo[:, i] for i in range(D)], axis=1)
+
+
+def _all_col(cond: np.ndarray) -> np.ndarray:
+    """Row-wise all() of an (n, D) bool array (column by column: numpy's axis=1 reduction
+    is slow for D = 2, 3)."""
+    out = cond[:, 0].copy()
+    for i in range(1, cond.shape[1]):
+        out &= cond[:, i]
+    return out
+
+
+def _any_col(cond: np.ndarray) -> np.ndarray:
+    out = cond[:, 0].copy()
+    for i in range(1, cond.shape[1]):
+        out |= cond[:, i]
+    return out
