@@ -26,54 +26,60 @@ class NTree:
 
     def __init__(self, positions: np.ndarray, lower_left, extent) -> None:
         S, D = positions.shape
-        ll, ext = [np.asarray(lower_left, float)], [np.asarray(extent, float)]
-        parent, depth = [-1], [0]
+        N = 2 ** D
+        bits = ((np.arange(N)[:, None] >> np.arange(D)[None, :]) & 1).astype(bool)  # (N, D)
+        ll = [np.asarray(lower_left, float)[None, :]]
+        ext = [np.asarray(extent, float)[None, :]]
+        parent, depth, first_child = [np.array([-1])], [np.array([0])], [np.array([-1])]
+        levels = [np.array([0])]
         box = np.zeros(S, dtype=np.int64)
-        level = [0]
-        while level:
-            counts = np.bincount(box, minlength=len(parent))
-            split = [b for b in level if counts[b] > CAPACITY and depth[b] < MAX_DEPTH]
-            level = []
-            for b in split:
-                first = len(parent)
-                for j in range(2 ** D):
-                    child = ll[b].copy()
-                    for i in range(D):
-                        if j & (1 << i):
-                            child[i] += ext[b][i] * 0.5
-                    ll.append(child)
-                    ext.append(ext[b] * 0.5)
-                    parent.append(b)
-                    depth.append(depth[b] + 1)
-                    level.append(first + j)
-                members = np.flatnonzero(box == b)
-                mid = ll[b] + ext[b] / 2
-                upper = ~((mid - positions[members]) > -_EPS)
-                box[members] = first + (upper * (1 << np.arange(D))).sum(axis=1)
-        self.ll, self.ext = np.array(ll), np.array(ext)
-        self.depth = np.array(depth)
+        n = 1
+        while True:  # one level of splits at a time, all boxes of the level together
+            lv = levels[-1]
+            counts = np.bincount(box, minlength=n)
+            split = lv[(counts[lv] > CAPACITY) & (np.concatenate(depth)[lv] < MAX_DEPTH)]
+            if not split.size:
+                break
+            LL, EXT = np.concatenate(ll), np.concatenate(ext)
+            first = n + np.arange(split.size) * N
+            half = EXT[split] * 0.5
+            child_ll = np.where(bits[None], LL[split][:, None, :] + half[:, None, :],
+                                LL[split][:, None, :])
+            ll.append(child_ll.reshape(-1, D))
+            ext.append(np.repeat(half, N, axis=0))
+            parent.append(np.repeat(split, N))
+            depth.append(np.repeat(np.concatenate(depth)[split] + 1, N))
+            first_child.append(np.full(split.size * N, -1))
+            fc = np.concatenate(first_child)
+            fc[split] = first
+            first_child = [fc]
+            sel = np.flatnonzero(fc[box] >= 0)
+            b = box[sel]
+            mid = LL[b] + EXT[b] / 2
+            quad = np.zeros(sel.size, dtype=np.int64)
+            for i in range(D):
+                quad += (~((mid[:, i] - positions[sel, i]) > -_EPS)).astype(np.int64) << i
+            box[sel] = fc[b] + quad
+            levels.append(np.arange(n, n + split.size * N))
+            n += split.size * N
+        self.ll, self.ext = np.concatenate(ll), np.concatenate(ext)
+        self.depth = np.concatenate(depth)
+        self.first_child = np.concatenate(first_child)
+        par = np.concatenate(parent)
         self.leaf_of = box
-        n, N = len(parent), 2 ** D
         self.paths = np.full((n, MAX_DEPTH + 1), -1, dtype=np.int64)
-        self.first_child = np.full(n, -1, dtype=np.int64)
-        for b in range(n):  # ancestors first: parents precede children, siblings consecutive
-            p = parent[b]
-            if p >= 0:
-                self.paths[b] = self.paths[p]
-                if self.first_child[p] < 0:
-                    self.first_child[p] = b
-            self.paths[b, depth[b]] = b
-        # the walk's order: next box after a subtree, leftmost leaf below a box
-        self.skip = np.full(n, -1, dtype=np.int64)
-        self.leftmost = np.arange(n)
-        for b in range(1, n):
-            if (b - self.first_child[parent[b]]) < N - 1:
-                self.skip[b] = b + 1
-            else:
-                self.skip[b] = self.skip[parent[b]]
-        for b in range(n - 1, -1, -1):
-            if self.first_child[b] >= 0:
-                self.leftmost[b] = self.leftmost[self.first_child[b]]
+        self.skip = np.full(n, -1, dtype=np.int64)  # the walk's next box after a subtree
+        self.paths[0, 0] = 0
+        for lv in levels[1:]:  # parents before children; siblings consecutive
+            p = par[lv]
+            self.paths[lv] = self.paths[p]
+            self.paths[lv, self.depth[lv]] = lv
+            last = (lv - self.first_child[p]) == N - 1
+            self.skip[lv] = np.where(last, self.skip[p], lv + 1)
+        self.leftmost = np.arange(n)  # the leftmost leaf below a box
+        for lv in reversed(levels):
+            inner = lv[self.first_child[lv] >= 0]
+            self.leftmost[inner] = self.leftmost[self.first_child[inner]]
         self.leaf_first = np.full(n, -1, dtype=np.int64)  # a leaf's first node
         order = np.argsort(box, kind="stable")
         starts = np.flatnonzero(np.r_[True, box[order][1:] != box[order][:-1]])
