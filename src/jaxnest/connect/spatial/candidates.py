@@ -6,12 +6,14 @@ for each anchor, walks the nodes ``p`` with ``mask.inside(p - a)``. With periodi
 the pool positions are first wrapped into the box, the anchor is wrapped so that the mask's
 bounding box starts inside the box, and the anchor is repeated one extent lower in each
 periodic dimension where the mask reaches past the box; a node inside the mask for two of
-these anchors (only possible with ``allow_oversized_mask``) is found twice. This module
-reproduces that set exactly, with numpy instead of a tree: the pool is sorted along the most
-selective axis, each anchor's slab of the mask's bounding box (widened by a rounding margin)
-is found by binary search, and the exact mask test is applied to the nodes of the slab. Work is
-done in blocks of anchors holding at most :data:`PAIR_BUDGET` candidate pairs, so memory does
-not grow with the layer.
+these anchors (only possible with ``allow_oversized_mask``) is found twice.
+
+This module reproduces that set exactly. A cell index of the pool (:class:`_Index`) yields, per
+anchor, the nodes of the mask's bounding box (widened by a rounding margin) as a few
+contiguous runs; NEST's point test is applied to them; where NEST's tree walk can overrule
+the point test (nodes within round-off of the border, unsound box tests) the walk is replayed
+(:mod:`.ntree`). Work is done in blocks of anchors holding at most :data:`PAIR_BUDGET`
+candidate pairs, so memory does not grow with the layer.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ PAIR_BUDGET = 1 << 21
 
 
 class Tree:
-    """The pool of one rule: wrapped positions in a box (NEST's Ntree, without the tree)."""
+    """The pool of one rule: its positions wrapped into the box of NEST's n-tree."""
 
     def __init__(self, positions: np.ndarray, lower_left, extent, periodic) -> None:
         self.lower_left = np.asarray(lower_left, dtype=np.float64)
