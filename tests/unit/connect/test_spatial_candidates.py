@@ -16,7 +16,10 @@ def _pairs(tree, anchors, mask, budget):
         rows.append(r)
         cols.append(c)
         sizes.append(r.size)
-    return np.concatenate(rows), np.concatenate(cols), sizes
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    order = np.lexsort((cols, rows))
+    assert np.all(np.diff(rows) >= 0)  # rows ascend
+    return rows[order], cols[order], sizes
 
 
 @pytest.mark.parametrize("periodic", [False, True])

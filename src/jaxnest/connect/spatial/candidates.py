@@ -160,8 +160,8 @@ ANCHOR_BLOCK = 1 << 12
 
 def blocks(tree: Tree, anchor_pos: np.ndarray, mask, budget: int = PAIR_BUDGET):
     """Yield ``(r0, r1, rows, cols)``: the candidate pairs of anchor rows ``r0 .. r1-1``, row
-    ``rows[k]`` having pool node ``cols[k]`` inside the mask (``mask=None``: every pool node).
-    Within a row, pool indices ascend (repeated where NEST finds a node twice)."""
+    ``rows[k]`` (ascending) having pool node ``cols[k]`` inside the mask (``mask=None``: every
+    pool node), repeated where NEST finds a node twice."""
     A, S = anchor_pos.shape[0], tree.size
     if A == 0 or S == 0:
         return
@@ -189,25 +189,29 @@ def blocks(tree: Tree, anchor_pos: np.ndarray, mask, budget: int = PAIR_BUDGET):
 
 
 def _block(tree, mask, anchors, start, count, order, r0):
-    """The pairs of anchor rows ``r0 .. r0 + len(anchors)`` (runs: ``(R, C, K)``)."""
+    """The pairs of anchor rows ``r0 .. r0 + len(anchors)`` (runs: ``(R, C, K)``), rows
+    ascending, each row's candidates in run order."""
     R, C, D = anchors.shape
     K = start.shape[2]
     cnt = count.ravel()
+    runs = np.flatnonzero(cnt)
+    cnt = cnt[runs]
     total = int(cnt.sum())
     if total == 0:
         e = np.empty(0, dtype=np.int64)
         return e, e.copy()
+    it = np.int32 if max(total, tree.size, R * C) < 2**31 - 1 else np.int64
     first = np.cumsum(cnt) - cnt
-    pick = np.repeat(start.ravel() - first, cnt) + np.arange(total, dtype=np.int64)
+    pick = np.repeat((start.ravel()[runs] - first).astype(it), cnt.astype(it))
+    pick += np.arange(total, dtype=it)
     cols = order[pick]
-    which = np.repeat(np.arange(R * C * K, dtype=np.int64) // K, cnt)
-    d = tree.positions[cols] - anchors.reshape(R * C, D)[which]
+    which = np.repeat((runs // K).astype(it), cnt.astype(it))
+    flat = anchors.reshape(R * C, D)
+    d = tree.positions[cols] - flat[which]
     keep = mask.inside(d)
-    _tree_walk(tree, mask, anchors.reshape(R * C, D), which, cols, d, keep)
-    S = tree.size
-    key = np.sort((which[keep] // C) * S + cols[keep])  # by row, then pool index
-    rows, cols = np.divmod(key, S)
-    return rows + r0, cols
+    _tree_walk(tree, mask, flat, which, cols, d, keep)
+    rows = (which[keep] // C).astype(np.int64) + r0
+    return rows, cols[keep].astype(np.int64)
 
 
 def _tree_walk(tree, mask, anchors, which, cols, d, keep) -> None:
@@ -223,7 +227,7 @@ def _tree_walk(tree, mask, anchors, which, cols, d, keep) -> None:
         return
     nt = tree.ntree
     L = nt.size
-    w, c = which[sub], cols[sub]
+    w, c = which[sub].astype(np.int64), cols[sub].astype(np.int64)
     key, inv = np.unique(w * L + nt.leaf_of[c], return_inverse=True)
     rc, leaf = np.divmod(key, L)
     rows, rinv = np.unique(rc, return_inverse=True)
