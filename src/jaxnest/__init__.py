@@ -27,10 +27,19 @@ from .api.kernel import (GetKernelStatus, GetLocalVPs, Install, NumProcesses,  #
 from .api.node_collection import NodeCollection  # noqa: E402
 from .api.nodes import Create, GetLocalNodeCollection, GetNodes, PrintNodes  # noqa: E402
 from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
+from .api.spatial import (CreateMask, Displacement, Distance,  # noqa: E402
+                          DumpLayerConnections, DumpLayerNodes, FindCenterElement,
+                          FindNearestElement, GetPosition, GetSourceNodes, GetSourcePositions,
+                          GetTargetNodes, GetTargetPositions, SelectNodesByMask)
 from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
                          SetStatus, serialize_data, to_json)
 from .api.synapse_collection import SynapseCollection  # noqa: E402
+from .connect.parameters import Parameter  # noqa: E402
+from .connect.parameters import create_parameter as CreateParameter  # noqa: E402,N812
+from .connect.spatial.masks import Mask  # noqa: E402
 from .errors import NESTError, NESTErrors  # noqa: E402
+from .spatial_plot import (PlotLayer, PlotProbabilityParameter, PlotSources,  # noqa: E402
+                           PlotTargets)
 
 __version__ = "0.1.0"
 
@@ -130,3 +139,4 @@ sys.modules[__name__].__class__ = _NestModule
 
 from . import random  # noqa: E402,F401  (nest.random.uniform, ...)
 from . import math  # noqa: E402,F401
+from . import logic, spatial, spatial_distributions  # noqa: E402,F401

@@ -75,6 +75,10 @@ class KeyError(KernelException):
     pass
 
 
+class LayerExpected(KernelException):
+    """A spatial NodeCollection (a layer) was required."""
+
+
 class ModelInUse(KernelException):
     pass
 
@@ -159,6 +163,7 @@ class NESTErrors:
     InternalError = InternalError
     InvalidTimeInModel = InvalidTimeInModel
     KeyError = KeyError
+    LayerExpected = LayerExpected
     ModelInUse = ModelInUse
     NewModelNameExists = NewModelNameExists
     NotImplemented = NotImplemented

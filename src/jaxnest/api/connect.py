@@ -203,6 +203,30 @@ def _process_syn_spec(syn_spec, conn_spec, n_pre: int, n_post: int, pre=None, po
     return out
 
 
+def without_proxies(k, ids: np.ndarray) -> bool:
+    """Whether the first of ``ids`` is a recorder: NEST's nodes without proxies, which only
+    all_to_all and one_to_one (and spatial pairwise_bernoulli on source) may target."""
+    dev = k.network.devices.get(int(ids[0]))
+    return dev is not None and dev.entry.impl.kind in ("spike_recorder", "sampler")
+
+
+def _connect_layers_needed(conn_spec, syn_spec) -> bool:
+    """PyNEST's rule for the spatial (ConnectLayers) path: a mask, a spatial parameter, or a
+    probability with a rule other than pairwise_bernoulli."""
+    from ..connect.parameters import Parameter
+    if isinstance(conn_spec, dict):
+        if any(isinstance(v, Parameter) and v.is_spatial() for v in conn_spec.values()):
+            return True
+        rule = str(conn_spec.get("rule"))
+        if "mask" in conn_spec or "use_on_source" in conn_spec or (
+                "p" in conn_spec and "pairwise_bernoulli" not in rule) or (
+                "pairwise_avg_num_conns" in conn_spec and "pairwise_poisson" not in rule):
+            return True
+    if isinstance(syn_spec, dict):
+        return any(isinstance(v, Parameter) and v.is_spatial() for v in syn_spec.values())
+    return False
+
+
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: bool = False):
     """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec)."""
     arrays, pre, post = _process_input_nodes(pre, post, conn_spec)
@@ -214,7 +238,19 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
         return None
     pre_ids, post_ids = _ids(pre, "pre"), _ids(post, "post")
     syn = _process_syn_spec(syn_spec, conn_spec, len(pre), len(post), pre_ids, post_ids)
-    _connect(_state.kernel(), pre_ids, post_ids, conn_spec, syn)
+    conn = {"rule": conn_spec} if isinstance(conn_spec, str) else (
+        {"rule": "all_to_all"} if conn_spec is None else conn_spec)
+    if _connect_layers_needed(conn, syn):
+        from .spatial import connect_layers
+        connect_layers(pre, post, conn, syn, _connect_timed)
+    else:
+        rule = conn.get("rule") if isinstance(conn, dict) else None
+        if rule not in (None, "all_to_all", "one_to_one") and post_ids.size and \
+                without_proxies(_state.kernel(), post_ids):
+            raise errors.IllegalConnection(
+                "Creation of connection is not possible because:\nCannot use this rule to "
+                "connect to nodes without proxies (usually devices).")
+        _connect(_state.kernel(), pre_ids, post_ids, conn_spec, syn)
     if return_synapsecollection:  # NEST returns every connection from pre to post
         model = syn_spec.get("synapse_model") if isinstance(syn_spec, dict) else syn_spec
         return GetConnections(pre, post, synapse_model=model)

@@ -21,7 +21,9 @@ UnknownPropertyError.__name__ = UnknownPropertyError.__qualname__ = "KeyError"
 class NodeCollection:
     """Sorted, unique global node ids, as PyNEST's NodeCollection."""
 
-    __slots__ = ("_ids", "_step", "_kernel_id")
+    # _layer: the spatial layer the nodes belong to (NEST's metadata), or None; _sliced: taken
+    # from a spatial collection by indexing (NEST prints those as composites)
+    __slots__ = ("_ids", "_step", "_kernel_id", "_layer", "_sliced")
 
     def __init__(self, node_ids=None) -> None:
         if isinstance(node_ids, NodeCollection):
@@ -37,17 +39,24 @@ class NodeCollection:
             raise errors.UnknownNode(f"Node with id {bad} does not exist.")
         self._init(ids, 1)
 
-    def _init(self, ids: np.ndarray, step: int) -> None:
+    def _init(self, ids: np.ndarray, step: int, layer=None, sliced: bool = False) -> None:
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_step", step)
         object.__setattr__(self, "_kernel_id", _state.kernel_id())
+        object.__setattr__(self, "_layer", layer)
+        object.__setattr__(self, "_sliced", sliced)
 
     @classmethod
-    def _from_ids(cls, ids: np.ndarray, step: int = 1) -> "NodeCollection":
+    def _from_ids(cls, ids: np.ndarray, step: int = 1, layer=None,
+                  sliced: bool = False) -> "NodeCollection":
         """A collection of ids taken from existing collections (not checked again)."""
         nc = cls.__new__(cls)
-        nc._init(np.asarray(ids, dtype=np.int64).ravel(), step)
+        nc._init(np.asarray(ids, dtype=np.int64).ravel(), step, layer, sliced)
         return nc
+
+    def _part(self, ids: np.ndarray, step: int = 1) -> "NodeCollection":
+        """A part of this collection, keeping its spatial metadata (slices, items)."""
+        return NodeCollection._from_ids(ids, step, self._layer, self._layer is not None)
 
     # --- sequence protocol -----------------------------------------------------------------
     def __len__(self) -> int:
@@ -55,7 +64,7 @@ class NodeCollection:
 
     def __iter__(self):
         for i in self._ids:
-            yield NodeCollection._from_ids(np.array([i]))
+            yield self._part(np.array([i]))
 
     def __getitem__(self, key) -> "NodeCollection":
         if isinstance(key, slice):  # PyNEST's checks, then NEST's 1-based inclusive slice
@@ -77,11 +86,11 @@ class NodeCollection:
                 raise errors.BadParameter("start < stop required.")
             if self._step > 1 and stop > start:
                 raise errors.BadProperty("Cannot slice a sliced composite NodeCollection.")
-            return NodeCollection._from_ids(self._ids[start - 1:stop:step], step * self._step)
+            return self._part(self._ids[start - 1:stop:step], step * self._step)
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):
             if abs(key + (key >= 0)) > len(self):
                 raise IndexError("index value outside of the NodeCollection")
-            return NodeCollection._from_ids(self._ids[[key]])
+            return self._part(self._ids[[key]])
         if isinstance(key, (list, tuple)):  # PyNEST's checks of index lists
             if len(key) == 0:
                 return NodeCollection._from_ids(np.zeros(0, dtype=np.int64))
@@ -138,7 +147,10 @@ class NodeCollection:
             raise errors.BadProperty("Cannot add NodeCollection to a sliced composite.")
         if np.intersect1d(self._ids, other._ids).size:
             raise errors.BadProperty("Cannot join overlapping NodeCollections.")
-        return NodeCollection._from_ids(np.sort(np.concatenate([self._ids, other._ids])))
+        if self._layer is not other._layer:
+            raise errors.BadProperty("Can only join NodeCollections with same metadata.")
+        return NodeCollection._from_ids(np.sort(np.concatenate([self._ids, other._ids])),
+                                        layer=self._layer, sliced=self._layer is not None)
 
     def __radd__(self, other) -> "NodeCollection":
         return self.__add__(other)
@@ -268,7 +280,7 @@ class NodeCollection:
             defaults = _state.kernel().model(_state.models_of(self._ids[:1])[0]).defaults \
                 if n else {}
             for k, v in params.items():
-                for i, value in enumerate(_spread(v, n, k, defaults)):
+                for i, value in enumerate(_spread(v, n, k, defaults, self._ids)):
                     per_node[i][k] = value
         _state.set_node_statuses(self._ids, per_node)
 
@@ -276,8 +288,8 @@ class NodeCollection:
         if name.startswith("_"):
             raise AttributeError(name)
         if name == "spatial":
-            raise errors.NotImplemented("Spatial NodeCollections are not supported by "
-                                        "jaxnest yet.")
+            _state.check_current(self)
+            return None if self._layer is None else self._layer.metadata(self._ids)
         return self.get(name)  # UnknownPropertyError is both KeyError and AttributeError
 
     def __setattr__(self, name: str, value) -> None:
@@ -290,11 +302,12 @@ class NodeCollection:
     def __repr__(self) -> str:
         if not len(self):
             return "NodeCollection(<empty>)"
-        parts = _parts(self._ids, self._step)
-        if len(parts) == 1 and (self._step == 1 or len(self) == 1):
-            return f"NodeCollection(metadata=None, {parts[0]})"
+        meta = "None" if self._layer is None else "spatial"
+        parts = _parts(self._ids, self._step, self._sliced)
+        if len(parts) == 1 and (self._step == 1 or len(self) == 1) and not self._sliced:
+            return f"NodeCollection(metadata={meta}, {parts[0]})"
         sep = ";\n" + " " * 15
-        return "NodeCollection(metadata=None,\n" + " " * 15 + sep.join(parts) + ")"
+        return f"NodeCollection(metadata={meta},\n" + " " * 15 + sep.join(parts) + ")"
 
     __str__ = __repr__
 
@@ -303,12 +316,17 @@ class NodeCollection:
         return self.get("global_id")
 
 
-def _spread(value, n: int, key: str, defaults: dict) -> list:
+def _spread(value, n: int, key: str, defaults: dict, ids=None) -> list:
     """One value per node, as PyNEST spreads a dict: a sequence given for a scalar
     parameter holds one value per node (IndexError when too short); anything else, and any
-    value of a list-valued parameter (record_from, spike_times), is shared."""
+    value of a list-valued parameter (record_from, spike_times), is shared. A spatial
+    parameter is evaluated at each node's position."""
     if hasattr(value, "sample"):
-        return list(value.sample(_state.kernel().rng, n))
+        k = _state.kernel()
+        if value.is_spatial():
+            from ..connect.spatial.layers import positions_of_ids
+            return list(value.sample(k.rng, n, node_pos=positions_of_ids(k.network, ids)))
+        return list(value.sample(k.rng, n))
     sequence = isinstance(value, (list, tuple, np.ndarray)) and not isinstance(value, str)
     default = defaults.get(key)
     if sequence and key in defaults and not isinstance(default, (list, tuple, np.ndarray)):
@@ -316,7 +334,7 @@ def _spread(value, n: int, key: str, defaults: dict) -> list:
     return [value] * n
 
 
-def _parts(ids: np.ndarray, step: int) -> list[str]:
+def _parts(ids: np.ndarray, step: int, sliced: bool = False) -> list[str]:
     """Runs of one model with constant step, for NEST-like printing."""
     models = _state.models_of(ids)
     runs, start = [], 0
@@ -327,7 +345,7 @@ def _parts(ids: np.ndarray, step: int) -> list[str]:
     out = []
     for model, r in runs:
         s = f"model={model}, size={r.size}, first={r[0]}"
-        if r.size > 1:
+        if r.size > 1 or sliced:
             s += f", last={r[-1]}"
             if step > 1:
                 s += f", step={step}"

@@ -10,12 +10,12 @@ from .node_collection import NodeCollection
 
 def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollection:
     """Create ``n`` nodes of ``model``; ``params`` is a dict (values scalar, one per node, or
-    random parameters) or a list of one dict per node."""
-    if positions is not None:
-        from .. import errors
-        raise errors.NotImplemented("Create with positions (spatial networks) is not supported "
-                                    "by jaxnest yet.")
-    if isinstance(n, dict) and params is None:  # PyNEST accepts Create(model, {params})
+    random parameters) or a list of one dict per node; ``positions`` (``nest.spatial.grid``
+    or ``free``) makes them a spatial layer."""
+    if isinstance(n, dict):  # PyNEST accepts Create(model, {params})
+        if not (params is None and positions is None):
+            raise ValueError("A parameter dictionary can be passed as second argument only of "
+                             "Create() is called with two arguments.")
         n, params = 1, n
     if int(n) != n:  # PyNEST: a float with an integer value is a count
         raise TypeError("n must have an integer value")
@@ -24,6 +24,10 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
         from .. import errors
         raise errors.BadParameterValue("Create: number of nodes must be positive.")
     k = _state.kernel()
+    if positions is not None:
+        from .spatial import create_layer
+        with k.timed("construction_create"):
+            return create_layer(model, n, params, positions)
     with k.timed("construction_create"):
         ids = knodes.create(k, model, n, params)
     return NodeCollection(ids)
@@ -44,10 +48,17 @@ def GetNodes(properties: dict | None = None, local_only: bool = False) -> NodeCo
 
 
 def PrintNodes() -> None:
-    """Print the node id ranges per model, as NEST does."""
-    nc = GetNodes()
-    if len(nc):
-        print(repr(nc))
+    """Print the node id ranges per model, as NEST does (`` 1 ..  4 iaf_psc_alpha``)."""
+    models = _state.kernel().network.node_model[1:]
+    if not models:
+        return
+    w = len(str(len(models)))
+    first = 0
+    for i in range(1, len(models) + 1):
+        if i == len(models) or models[i] != models[first]:
+            last = f" .. {i:>{w}}" if i - first > 1 else " " * (w + 4)
+            print(f"{first + 1:>{w}}{last} {models[first]}")
+            first = i
 
 
 def GetLocalNodeCollection(nc):

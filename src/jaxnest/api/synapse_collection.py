@@ -100,6 +100,14 @@ class SynapseCollection:
             self.set({name: value})
 
     @property
+    def distance(self):
+        """Source-to-target distance of each connection (nan where either is not spatial)."""
+        from .spatial import connection_distances
+        k = _state.kernel()
+        return connection_distances(kconn.get(k, self._idx, "source"),
+                                    kconn.get(k, self._idx, "target"))
+
+    @property
     def source(self):
         return self.get("source")
 

@@ -19,9 +19,8 @@ Semantics checked against NEST 3.10:
   times per value, then ``KernelException('Number of redraws exceeded limit of 1000')``.
 * ``conditional(cond, a, b)``: ``a`` where ``cond != 0`` else ``b``.
 
-Spatial parameters are not implemented yet; ``sample`` already forwards keyword arguments
-(``**spatial``, e.g. positions) through the tree so spatial leaves can be added later
-without changing the signature.
+``sample`` forwards keyword arguments (``**spatial``: positions) through the tree to the
+spatial leaves of :mod:`jaxnest.connect.spatial.parameters`.
 """
 
 from __future__ import annotations
@@ -123,6 +122,12 @@ class Parameter:
 
     def is_spatial(self) -> bool:
         return any(c.is_spatial() for c in self._children())
+
+    def apply(self, spatial_nc, positions=None):
+        """PyNEST's ``Parameter.apply``: values on the nodes of a spatial NodeCollection, or
+        from one node to given positions."""
+        from jaxnest.api.spatial import apply_parameter
+        return apply_parameter(self, spatial_nc, positions)
 
     def _children(self) -> tuple[Parameter, ...]:
         return ()
@@ -482,7 +487,10 @@ _CREATE = {
 
 
 def create_parameter(parametertype: str, specs: dict | None = None) -> Parameter:
-    """``nest.CreateParameter(parametertype, specs)`` for the non-spatial types."""
+    """``nest.CreateParameter(parametertype, specs)``."""
+    from jaxnest.connect.spatial import parameters as spatial
+    if parametertype in spatial.CREATE:
+        return spatial.create(parametertype, specs)
     if parametertype not in _CREATE:
         raise errors.UndefinedName(f"The name {parametertype} is not defined.")
     cls, defaults = _CREATE[parametertype]

@@ -162,12 +162,10 @@ def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> set:
 
 
 def _kind_samples(net, gids: np.ndarray) -> np.ndarray:
-    """Devices among gids, plus one neuron if there is one (all neurons share a kind)."""
-    devs = [g for g in gids.tolist() if g in net.devices]
-    neurons = [g for g in gids[:len(devs) + 1].tolist() if g not in net.devices]
-    if not neurons and len(devs) < gids.size:
-        neurons = [next(g for g in gids.tolist() if g not in net.devices)]
-    return np.array(devs + neurons[:1], dtype=np.int64)
+    """Devices among gids (each once), plus one neuron if there is one (all neurons share a
+    kind); vectorised: a spatial Connect passes one id per connection."""
+    is_dev = np.isin(gids, np.fromiter(net.devices, dtype=np.int64, count=len(net.devices)))
+    return np.concatenate([np.unique(gids[is_dev]), gids[~is_dev][:1]]).astype(np.int64)
 
 
 def _name_of_kind(kernel: Kernel, gids: np.ndarray, kind: str) -> str:

@@ -229,6 +229,7 @@ class Network:
         self.neurons: dict[str, NeuronStore] = {}
         self.devices: dict[int, DeviceRecord] = {}
         self.conns = ConnTable()
+        self.layers: list = []  # spatial layers (connect.spatial.layers.Layer), by first id
         self.version = 0  # bumped on Create (structure change)
 
     @property

@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent("""\
     nest.SetStatus(n, {"V_th": -50.0})
     nest.NoSuchFunction(n)
     nest.Connect(n, n, {"rule": "no_such_rule"})
-    x = nest.spatial.grid(shape=[2, 2])
+    x = nest.visualization.plot_network(n, "net.png")
     nest.Simulate(10.0)
     nest.voltage_trace.from_device(n)
 """).replace("MISSING", MISSING)
@@ -38,7 +38,7 @@ def test_static_findings_with_lines():
     assert (10, "parameter", "iaf_psc_alpha.bogus") in found
     assert (13, "function", "nest.NoSuchFunction") in found
     assert (14, "rule", "no_such_rule") in found
-    assert (15, "module", "nest.spatial") in found
+    assert (15, "module", "nest.visualization") in found
     supported = {(9, "parameter", "iaf_psc_alpha.I_e"), (11, "parameter", "iaf_psc_alpha.tau_m"),
                  (12, "parameter", "iaf_psc_alpha.V_th")}
     assert not supported & found

@@ -1,0 +1,2 @@
+"""``nest.logic``: conditional parameters."""
+from .connect.parameters import conditional  # noqa: F401
