@@ -83,7 +83,9 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d.update(synapse_model=model, element_type=entry.element_type,
                  synapse_modelid=synapse_names(_state.kernel()).index(model),
                  num_connections=len(GetConnections(synapse_model=model)), has_delay=True,
-                 requires_symmetric=False, sizeof=32, weight_recorder=NodeCollection())
+                 requires_symmetric=False, sizeof=32,
+                 weight_recorder=NodeCollection([d["weight_recorder"]] if d.get(
+                     "weight_recorder") else []))
     else:
         d.update(model=model, element_type=entry.element_type,
                  model_id=list(_state.kernel().models).index(model))

@@ -65,6 +65,8 @@ class DeviceModel:
     individual: Callable[[dict], bool] | None = None
     """status -> whether each connection gets its own train/current (one row per connection)
     rather than one shared by all targets."""
+    event_keys: tuple[str, ...] = ()
+    """Recorders: event columns besides senders and times (weight_recorder: targets, ...)."""
     signed: Callable[[dict], bool] | None = None
     """status -> whether the device may emit negative multiplicities (spike_weights < 0):
     targets that pick ex/in channels by sign then decide per event, as NEST."""

@@ -1,4 +1,4 @@
-"""Recording devices: spike_recorder, voltmeter, multimeter.
+"""Recording devices: spike_recorder, voltmeter, multimeter, weight_recorder.
 
 The kernel hands every recorder the raw samples of a run chunk; this module turns them into
 NEST's ``events`` dict, applying each recorder's window (origin+start, origin+stop] and its
@@ -73,6 +73,21 @@ of every float written, and the data files' extension."""
 RECORDER = {**RECORDER_COMMON, **BACKEND_DEFAULTS}
 SAMPLER = {**RECORDER, "interval": 1.0, "offset": 0.0}
 
+def _node_ids(value) -> list[int]:
+    """Node ids from a NodeCollection, a list of them, or ids."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    out = []
+    for v in (value if isinstance(value, (list, tuple)) else [value]):
+        out += _node_ids(v) if hasattr(v, "tolist") or isinstance(v, (list, tuple)) else [int(v)]
+    return out
+
+
+def _normalize_weight_recorder(d: dict, h: float) -> None:
+    _normalize_recorder(d, h)
+    d["senders"], d["targets"] = _node_ids(d["senders"]), _node_ids(d["targets"])
+
+
 MODELS = {m.name: m for m in (
     DeviceModel("spike_recorder", dict(RECORDER), "recorder", "spike_recorder",
                 _check_recorder, readonly=("events",), normalize=_normalize_recorder),
@@ -80,6 +95,12 @@ MODELS = {m.name: m for m in (
                 _check_sampler, normalize=_normalize_sampler),
     DeviceModel("multimeter", {**SAMPLER, "record_from": []}, "recorder", "sampler",
                 _check_sampler, normalize=_normalize_sampler),
+    # events of the synapses whose model names it (SetDefaults/CopyModel "weight_recorder");
+    # senders/targets: only events from/to these nodes (all when empty)
+    DeviceModel("weight_recorder", {**RECORDER, "senders": [], "targets": []}, "recorder",
+                "weight_recorder", _check_recorder, readonly=("events",),
+                normalize=_normalize_weight_recorder,
+                event_keys=("targets", "weights", "receptors", "ports")),
 )}
 
 

@@ -14,9 +14,11 @@ from .kernel import Kernel
 from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
-          "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set()}
+          "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set(),
+          "weight_recorder": set()}
 _RECEIVES = {"neuron": {"spike", "current", "sample"}, "spike_recorder": {"spike"},
-             "spike_source": set(), "poisson": set(), "current": set(), "sampler": set()}
+             "spike_source": set(), "poisson": set(), "current": set(), "sampler": set(),
+             "weight_recorder": set()}
 
 
 def _kind(kernel: Kernel, gid: int) -> str:
@@ -105,7 +107,7 @@ def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
     the model's own parameters (NEST then calls the connection's set_status)."""
     entry = kernel.model(name, synapse=True)
     impl = entry.impl
-    shared = sorted(given & set(impl.common))
+    shared = sorted(given & (set(impl.common) | {"weight_recorder"}))
     if shared:
         raise errors.NotImplemented(f'Synapse parameter "{shared[0]}" can only be set via '
                                     "SetDefaults() or CopyModel().")
@@ -331,8 +333,8 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
     own = []
     for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
         impl = entries[s].impl
-        own += [k for k in impl.params
-                if k not in own and k != "receptor_type" and k not in impl.common]
+        own += [k for k in impl.params if k not in own and k not in impl.common
+                and k not in ("receptor_type", "weight_recorder")]
     return tuple(sorted(set(CONN_KEYS) | set(own)))
 
 

@@ -88,7 +88,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
         return ((step + 1) * st.tics_per_step).astype(jnp.float64) * st.ms_per_tic
 
-    plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms)
+    plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap)
                           for ps in st.plastic]
 
     # --- neuron updates -----------------------------------------------------------------
@@ -229,13 +229,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             if st.n_spike:
                 buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
             if st.plastic:
-                syn, over = pl
+                syn, over, wrec = pl
                 syn = list(syn)
                 for i, deliver_set in enumerate(plastic_deliveries):
-                    buf, syn[i], o = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod, A,
-                                                 args["plastic"][i], args["seed"])
+                    buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
+                                                       A, args["plastic"][i], args["seed"],
+                                                       wrec)
                     over = over | o
-                pl = (syn, over)
+                pl = (syn, over, wrec)
             return buf, pl
 
         return over_ranks(S, one_rank, (buf, pl))
@@ -355,7 +356,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             pend = {"S": S_pend, "A": A, "on": jnp.bool_(True), "cont": k_hi < D}
             return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend
 
-        pl0 = (list(carry["syn"]), jnp.bool_(False)) if st.plastic else ()
+        wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
+                 jnp.zeros(st.wr_cap, ft), jnp.int32(0))
+        pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0) if st.plastic else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, carry.get("arch", {}), carry["pend"])
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
@@ -364,7 +367,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                    samples=samples, n_samples=n_samp)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if st.plastic:
-            new["syn"], out["overflow"] = pl
+            new["syn"], out["overflow"], out["wrec"] = pl
         if st.arch_H:
             new["arch"] = arch
         return new, out

@@ -518,6 +518,11 @@ class Kernel:
                 f"ModelManager::set_{where}_defaults_:  {unknown[0]}")
         new = dict(entry.defaults)
         new.update(params)
+        if entry.is_synapse and "weight_recorder" in params:  # a NodeCollection: its id
+            value = params["weight_recorder"]
+            ids = value.tolist() if hasattr(value, "tolist") else value
+            ids = ids if isinstance(ids, (list, tuple)) else [ids]
+            new["weight_recorder"] = int(ids[0]) if len(ids) else 0
         if entry.is_synapse and "delay" in params and np.ndim(params["delay"]) == 0:
             # NEST keeps a synapse's delay in steps (Time::delay_ms_to_steps)
             new["delay"] = float(self.delay_steps(float(params["delay"]))) * self.ms_per_step

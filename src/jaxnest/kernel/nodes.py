@@ -156,9 +156,9 @@ def get_status(kernel: Kernel, gid: int) -> dict:
         report = getattr(entry.impl, "report", None)
         if report is not None:  # read-only keys a device computes (y_0, histogram, ...)
             d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
-        if entry.impl.kind in ("spike_recorder", "sampler") and \
+        if entry.impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
                 getattr(entry.impl, "receive", None) is None:
-            keys = list(dev.status.get("record_from", []))
+            keys = list(dev.status.get("record_from", [])) + list(entry.impl.event_keys)
             d["events"] = dev.log.events(keys)
             d["n_events"] = dev.log.n
             if dev.status["record_to"] == "ascii":
@@ -194,10 +194,13 @@ def spike_connected(kernel: Kernel, gids: np.ndarray) -> np.ndarray:
 
 
 def _reported(default, value):
-    """A stored value as NEST reports it: bools as bools, vectors without their padding."""
+    """A stored value as NEST reports it: bools and integers as such (the type of the
+    model's default), vectors without their padding."""
     if np.ndim(value) == 1:
         return value[~np.isnan(value)].copy()
-    return bool(value) if isinstance(default, bool) else float(value)
+    if isinstance(default, (bool, int)):
+        return type(default)(value)
+    return float(value)
 
 
 def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:

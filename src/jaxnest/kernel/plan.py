@@ -29,6 +29,7 @@ object: it is the compile-cache key, and compiled functions close over it only, 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ class Group:
     gids: np.ndarray
     C: int = 2      # spike input channels (the model's, or its neurons' receptor count)
     CC: int = 1     # current input channels
+    widths: dict = field(default_factory=dict)  # rows of vector hidden states not per port
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Static:
     plastic: tuple = ()                         # PlasticStatic per plastic edge set
     arch_H: int = 0                             # archive ring length (0: no archive)
     pend_D: int = 0                             # rows of the carried last-slice spikes (>= D)
+    wr_cap: int = 0                             # weight recorders' event buffer (0: none)
     tics_per_step: int = 100                    # spike stamps in ms as NEST: tics * ms_per_tic
     ms_per_tic: float = 0.001
     # recording
@@ -131,6 +134,7 @@ class Plan:
     """Neurons (rows) that archive their spikes for archive-reading synapses (STDP)."""
     arch_H: int = 0                 # archive ring length (set by the runtime)
     pend_D: int = 0                 # rows of the spikes carried from the last run (runtime)
+    wr_cap: int = 0                 # weight recorders' event buffer per chunk (runtime)
     tics_per_step: int = 100
     ms_per_tic: float = 0.001
     spike: dict = field(default_factory=dict)
@@ -176,6 +180,7 @@ class Plan:
             plastic=tuple(plastic_static_of(x) for x in self.plastic),
             arch_H=self.arch_H if self.arch_mask.any() else 0,
             pend_D=max(self.pend_D, self.D),
+            wr_cap=self.wr_cap if any("wr" in x for x in self.plastic) else 0,
             tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
@@ -208,7 +213,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params), len(impl.current_receptors)))
+                                impl.channel_count(store.params), len(impl.current_receptors),
+                                impl.hidden_widths(store.params, h)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset
@@ -349,9 +355,15 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     return plan
 
 
+def _on_plastic_path(entry) -> bool:
+    """Connections of this model go through the plastic phase: a plastic rule, or a
+    weight_recorder to tell about every event."""
+    return entry.impl.plastic or bool(entry.defaults.get("weight_recorder", 0))
+
+
 def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
-    """Spike edges through plastic synapse models (None when there are none)."""
-    lut = np.array([e.impl.plastic for e in synapses] or [False], dtype=bool)
+    """Spike edges through the plastic phase (None when there are none)."""
+    lut = np.array([_on_plastic_path(e) for e in synapses] or [False], dtype=bool)
     if not lut.any():
         return None
     mask = is_spike & lut[syn]
@@ -366,11 +378,13 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
     it = np.int64 if idx64 else np.int32
     by_impl: dict[str, list[int]] = {}
     for i, e in enumerate(synapses):
-        if e.impl.plastic:
+        if _on_plastic_path(e):
             by_impl.setdefault(e.impl.name, []).append(i)
     plan.arch_mask = np.zeros(N, bool)
     for ids in by_impl.values():
         impl = synapses[ids[0]].impl
+        if not impl.plastic:  # a static model with a weight_recorder: same weight each event
+            impl = dataclasses.replace(impl, on_pre=lambda p, s, t, post: s)
         conn = np.flatnonzero(is_plastic & np.isin(cols["syn"], ids))
         if not conn.size:
             continue
@@ -399,7 +413,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
 
 _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)
 _KIND_CODE = {"spike_source": _SG, "poisson": _PG, "current": _CG,
-              "spike_recorder": _SR, "sampler": _SAMPLER}
+              "spike_recorder": _SR, "sampler": _SAMPLER, "weight_recorder": _SAMPLER + 1}
 
 
 def _node_kinds(net: Network) -> np.ndarray:

@@ -55,6 +55,9 @@ def edge_set(impl, conn, src_row, off, tgt_row, cols, extra, defaults_of_syn,
              "weight": cols["weight"][conn].astype(float_type)}
     for k in state[1:]:
         edges[k] = extra[k][conn].astype(float_type)
+    wr = defaults_of_syn("weight_recorder")[cols["syn"][conn]]
+    if np.nan_to_num(wr).any():  # events through models with a weight_recorder are recorded
+        edges["wr"] = np.nan_to_num(wr).astype(np.int32)
     params, names = {}, []
     values = {k: extra[k][conn] for k in impl.per_connection() if k not in state}
     for k in impl.common:
@@ -84,8 +87,9 @@ def device_args(layout: dict) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
     out = {k: jnp.asarray(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                                 "count")}
-    if layout["impl"].random:  # draws are keyed by connection
-        out["conn"] = jnp.asarray(layout["conn"].astype(np.int32))
+    out["conn"] = jnp.asarray(layout["conn"].astype(np.int32))  # draws, weight records
+    if "wr" in layout:
+        out["wr"] = jnp.asarray(layout["wr"])
     out["params"] = {k: (jnp.asarray(layout["p_" + k]) if arr else layout["scalars"][k])
                      for k, arr in layout["param_names"]}
     return out
@@ -171,17 +175,30 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
 
 # --- delivery ------------------------------------------------------------------------------
 
-def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms):
-    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e) -> (buf, syn, overflow)`` for one
-    plastic set and one rank of spikes (each row at most one spike, in step A + k_r[r]).
+def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int):
+    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed, wrec) -> (buf, syn, overflow,
+    wrec)`` for one plastic set and one rank of spikes (each row at most one spike, in step
+    A + k_r[r]).
 
-    ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None. The fired rows'
-    segments are numbered as in the static phase; each iteration handles B segments."""
+    A spike of multiplicity m is m events, each through ``on_pre`` in turn (NEST sends them
+    one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None.
+    ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
+    for the edges whose model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired
+    rows' segments are numbered as in the static phase; each iteration handles B segments."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed):
+    def record(wrec, act, step, conn, w):
+        """Append the acting lanes' events to the weight recorders' buffer."""
+        w_step, w_conn, w_w, n = wrec
+        pos = n + jnp.cumsum(act.astype(jnp.int32)) - 1
+        pos = jnp.where(act & (pos < wr_cap), pos, wr_cap)
+        return (w_step.at[pos].set(step.astype(jnp.int64), mode="drop"),
+                w_conn.at[pos].set(conn, mode="drop"), w_w.at[pos].set(w, mode="drop"),
+                n + jnp.sum(act, dtype=jnp.int32))
+
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed, wrec):
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -197,47 +214,55 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms):
         lane = jnp.arange(seg_len, dtype=itype)
 
         def step(i, c):
-            buf, syn, cur, over = c
+            buf, syn, cur, over, wrec = c
             j = i * B + jnp.arange(B, dtype=jnp.int32)
             r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
             seg = jnp.where(j < total, segbase[r] + j, n_seg).astype(itype)
             slots = (seg[:, None] * seg_len + lane[None, :]).ravel()
             rr = jnp.repeat(r, seg_len)
             valid = e["valid"][slots] != 0
+            count = e["count"][slots] != 0  # parrots count spikes, whatever the weight
             p = {k: (v[slots] if jnp.ndim(v) else v) for k, v in e["params"].items()}
             s = {k: v[slots] for k, v in syn.items()}
-            s["multiplicity"] = m_r[rr]
-            t = stamp_ms(A + k_r[rr])
+            m = jnp.abs(m_r[rr])
+            emitted = A + k_r[rr]
+            t = stamp_ms(emitted)
             post = None
             if arch_in is not None:
                 arch, tau_inv, tau_t_inv = arch_in
                 tgt = e["tgt"][slots]
                 post = PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt])
-            kw = {}
-            if rule.random:  # keyed by the emission step (per-spike step key: one per lane)
-                kw["rand"] = EdgeDraws(seed, A + k_r[rr], e["conn"][slots])
-            new = rule.on_pre(p, s, t, post, **kw)
-            syn = {k: syn[k].at[slots].set(jnp.where(valid, new[k], s[k]).astype(syn[k].dtype))
-                   for k in syn}
+
+            def one_event(u, c):
+                s, val, over, wrec = c
+                act = valid & (u < m)
+                kw = {}
+                if rule.random:  # keyed by emission step, event and connection
+                    kw["rand"] = EdgeDraws(seed, emitted * 16 + u, e["conn"][slots])
+                new = rule.on_pre(p, dict(s, multiplicity=jnp.ones_like(m)), t, post, **kw)
+                sent = new["sent"] if "sent" in new else new["weight"]
+                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent), 0.0)
+                if wr_cap:  # an event that is not sent (a failed release) is not recorded
+                    rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
+                    wrec = record(wrec, rec, emitted, e["conn"][slots], new["weight"])
+                if post is not None:
+                    over = over | jnp.any(post.overflow & act)
+                s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
+                return s, val, over, wrec
+
+            n_events = jnp.max(jnp.where(valid, m, 0.0)).astype(jnp.int32)
+            s, val, over, wrec = lax.fori_loop(0, n_events, one_event,
+                                               (s, jnp.zeros(slots.shape, buf.dtype), over,
+                                                wrec))
+            syn = {k: syn[k].at[slots].set(s[k]) for k in syn}
             idx = base[rr] + e["off"][slots]
             idx = jnp.where(idx >= LCN, idx - LCN, idx)
-            # the event: weight x multiplicity, unless the rule says what it sends (e.g. a
-            # failed release); parrots count spikes whatever the weight
-            count = e["count"][slots] != 0
-            if "sent" in new:
-                spikes = new["sent"] / jnp.where(new["weight"] == 0, 1.0, new["weight"])
-                sent = jnp.where(count, spikes, new["sent"])
-            else:
-                sent = jnp.where(count, 1.0, new["weight"]) * m_r[rr]
-            val = jnp.where(valid, sent, 0.0).astype(buf.dtype)
-            buf = buf.at[idx].add(val, mode="drop")
-            if post is not None:
-                over = over | jnp.any(post.overflow & valid)
-            return buf, syn, r[-1], over
+            buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
+            return buf, syn, r[-1], over, wrec
 
         n_iter = (total + B - 1) // B
-        buf, syn, _, over = lax.fori_loop(0, n_iter, step,
-                                          (buf, syn, jnp.int32(-1), jnp.bool_(False)))
-        return buf, syn, over
+        buf, syn, _, over, wrec = lax.fori_loop(
+            0, n_iter, step, (buf, syn, jnp.int32(-1), jnp.bool_(False), wrec))
+        return buf, syn, over, wrec
 
     return deliver

@@ -48,6 +48,7 @@ class Runtime:
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
         self.arch_H = plastic.ARCHIVE_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
+        self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
 
     # --- structure -----------------------------------------------------------------------
     def ensure_plan(self, kernel, defer: bool = False) -> Plan:
@@ -104,7 +105,7 @@ class Runtime:
         self._step = kernel.step
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
-        plan.arch_H = self.arch_H
+        plan.arch_H, plan.wr_cap = self.arch_H, self.wr_cap
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
@@ -134,6 +135,10 @@ class Runtime:
                                                             self.arch_H))
                 fn, steps_cap = self._compiled(plan)
                 continue
+            if plan.static().wr_cap and int(out["wrec"][3]) > plan.wr_cap:
+                self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(int(out["wrec"][3]) * 1.25))
+                fn, steps_cap = self._compiled(plan)
+                continue
             n_ev = int(out["n_ev"])
             if n_ev > self.ev_cap:
                 # grow with room for the rest of the run at the rate just seen, then run the
@@ -144,6 +149,8 @@ class Runtime:
                 continue
             t1 = time.perf_counter()
             self._collect(plan, net, kernel, out, kernel.step + done, todo)
+            if "wrec" in out and plan.static().wr_cap:
+                self._weight_records(net, kernel, out["wrec"])
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
                 + time.perf_counter() - t1
             carry, done = new, done + todo
@@ -257,7 +264,8 @@ class Runtime:
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
-            out.append({k: _as_float(_fit(v, g.C).T if v.ndim == 2 else v, plan.float_type)
+            out.append({k: _as_float(_fit(v, g.widths.get(k, g.C)).T if v.ndim == 2 else v,
+                                     plan.float_type)
                         for k, v in {**st.state, **st.hidden}.items()})
         return out
 
@@ -402,6 +410,34 @@ class Runtime:
                     c = cols & (np.array(plan.sample_vars) == var)
                     block[var] = samples[rows][:, c].ravel()
                 dev.pending.append(block)
+
+    def _weight_records(self, net, kernel, wrec) -> None:
+        """Hand the weight recorders their events (stamps in their window; senders/targets
+        filters), as NEST's weight_recorder::handle."""
+        from .connections import _ports  # noqa: PLC0415 - connections imports the runtime
+        n = int(wrec[3])
+        if not n:
+            return
+        step, conn, w = (np.asarray(x)[:n] for x in wrec[:3])
+        cols = net.conns.cols
+        rec_of_syn = np.array([int(e.defaults.get("weight_recorder", 0))
+                               for e in kernel.synapse_entries()])
+        owner = rec_of_syn[cols["syn"][conn]]
+        times = kernel.ms_of_steps(step + 1)
+        for gid in np.unique(owner).tolist():
+            dev = net.devices.get(gid)
+            if dev is None or dev.entry.impl.kind != "weight_recorder":
+                continue
+            sel = (owner == gid) & in_window(times, dev.status)
+            c = conn[sel]
+            ev = {"senders": cols["source"][c], "times": times[sel], "targets": cols["target"][c],
+                  "weights": w[sel], "receptors": cols["receptor"][c].astype(np.int64),
+                  "ports": _ports(cols, c)}
+            for key in ("senders", "targets"):
+                if dev.status[key]:
+                    keep = np.isin(ev[key], dev.status[key])
+                    ev = {k: v[keep] for k, v in ev.items()}
+            self._emit(kernel, dev, ev, list(dev.entry.impl.event_keys))
 
     def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
         """What spike recorders record from poisson_generators: NEST sends every target of a

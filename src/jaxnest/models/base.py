@@ -77,13 +77,15 @@ class NeuronModel:
     ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
     vector_hidden: tuple[str, ...] = ()
     """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
+    archiving: bool = True
+    """An ArchivingNode in NEST (has tau_minus ...; False for population models)."""
     port_params: tuple[str, ...] | None = None
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
     lists) reach the kernel at their own (padded) width."""
 
     def __post_init__(self):
-        if self.element_type == "neuron":  # every spiking neuron archives its spikes
+        if self.element_type == "neuron" and self.archiving:  # spiking neurons archive
             object.__setattr__(self, "params", {**self.params, **{
                 k: v for k, v in ARCHIVING.items() if k not in self.params}})
 
@@ -91,7 +93,7 @@ class NeuronModel:
     def sign_channels(self) -> bool:
         """Whether :meth:`channel` picks excitatory/inhibitory by the sign of the weight (then
         an event whose multiplicity is negative goes to the other channel, as in NEST)."""
-        return not self.receptor_types and not self.input_is_multiplicity
+        return not self.receptor_types and not self.input_is_multiplicity and not self.ports()
 
     def receptor_counts(self, params: Arrays) -> np.ndarray | None:
         """Receptor ports of each neuron (host side; None: a fixed set of receptors). Models
@@ -112,6 +114,12 @@ class NeuronModel:
         if counts is None:
             return self.n_channels
         return max(int(counts.max(initial=0)), 1)
+
+    def hidden_widths(self, params: Arrays, h: float) -> dict[str, int]:
+        """Rows of the ``vector_hidden`` states that are not one per receptor port (e.g.
+        adaptation elements, a population's history) for a group (host side; default: all
+        have the group's channel count)."""
+        return {}
 
     def recordables_for(self, n_receptors: int | None) -> tuple[str, ...]:
         """Recordables of a neuron with this many receptor ports (multisynapse models list one

@@ -58,10 +58,8 @@ class GifModel(MultisynapseModel):
     def sign_channels(self) -> bool:
         return not self.kind.endswith("multi")
 
-    def channel_count(self, params):
-        widths = [np.atleast_2d(params[k]).shape[1] for k in ("tau_sfa", "tau_stc")]
-        ports = super().channel_count(params) if self.ports() else 2
-        return max(ports, *widths)
+    def hidden_widths(self, params, h):
+        return {f"{k}_elems": np.atleast_2d(params[f"tau_{k}"]).shape[1] for k in ("sfa", "stc")}
 
     def channel(self, weight, receptor):
         if not self.kind.endswith("multi"):

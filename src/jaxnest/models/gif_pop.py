@@ -16,7 +16,7 @@ applied to the population activity). ``lambda_0`` is in 1/s (the step's probabil
 The history is kept, as in NEST, in rotating arrays of ``len_kernel`` entries
 (``len_kernel < 1``: NEST's automatic length, the lag where the kernel falls below
 Delta_V / 10, at least 5 tau_m, at most 20 s). jaxnest keeps them as vector hidden state of
-``len_kernel`` rows (the model asks the kernel for that many channels) and evaluates NEST's
+``len_kernel`` rows (``hidden_widths``: the automatic length depends on the resolution) and evaluates NEST's
 loop over ages at once: the running threshold of the loop is a cumulative sum, the sums
 X, Y, Z, W are sums over the rows (NEST adds them in order: results agree to rounding).
 
@@ -25,9 +25,7 @@ Random numbers: draw 0 per step, inverted against the binomial or Poisson CDF, s
 in distribution (NEST: libstdc++'s rejection samplers). NEST's Bernoulli shortcut for tiny
 Poisson means is kept.
 
-Not reproduced (kernel support): the automatic ``len_kernel`` needs the resolution when the
-kernel asks for the channel count (read from the running kernel, see ``_resolution``); GetStatus
-shows ``len_kernel`` as given (NEST: the computed length after Simulate); setting ``V_m`` or
+Not reproduced (kernel support): GetStatus shows ``len_kernel`` as given (NEST: the computed length after Simulate); setting ``V_m`` or
 ``I_syn_*`` does not restart the history (NEST re-initialises it); ``N``, ``len_kernel`` and
 ``n_events`` are reported as floats. NEST keeps the history constants of the first Simulate;
 jaxnest recomputes them from the current parameters.
@@ -47,13 +45,6 @@ from .iaf_psc import IafModel, _props, ms_to_steps
 _DBL_MIN = float(np.finfo(np.float64).tiny)
 _TMAX = 20000.0  # ms, longest automatic history
 _HISTORY = ("n_hist", "m_hist", "v_hist", "u_hist", "lam_hist", "theta", "theta_tld")
-
-
-def _resolution() -> float:
-    """The running kernel's resolution (ms). Stopgap: the channel count of the automatic
-    history length depends on it, and ``channel_count`` is not given it (kernel support)."""
-    from ..api import _state  # noqa: PLC0415 - only the host-side channel count reads it
-    return float(_state.kernel().resolution)
 
 
 def history_length(params, h, xp=np):
@@ -84,15 +75,17 @@ def history_length(params, h, xp=np):
 class GifPopModel(IafModel):
     """Spikes and currents on receptor 0; one kernel channel per history entry."""
 
-    def channel_count(self, params):
+    def hidden_widths(self, params, h):
+        """History rows (``len_kernel``, automatic when < 1: it depends on h) and the
+        adaptation elements."""
         tau = np.atleast_2d(params["tau_sfa"])
         bad((lengths(tau) == 0).any(), "Time constant array should not be empty. ")
         bad((lengths(params["q_sfa"]) == 0).any(),
             "Adaptation value array should not be empty. ")
         given = np.asarray(params["len_kernel"], float)
-        if (given >= 1).all():
-            return max(2, int(given.max(initial=1)))
-        return max(2, int(history_length(params, _resolution()).max()))
+        rows = int(given.max(initial=1)) if (given >= 1).all() \
+            else int(history_length(params, h).max())
+        return {**{k: max(rows, 1) for k in _HISTORY}, "g_sfa": tau.shape[1]}
 
 
 def _check(params):
@@ -293,6 +286,7 @@ _PARAMS = {"BinoRand": True, "C_m": 250.0, "Delta_V": 2.0, "E_L": 0.0, "I_e": 0.
            "tau_syn_ex": 3.0, "tau_syn_in": 6.0}
 
 gif_pop_psc_exp = GifPopModel(
+    archiving=False,  # a population, not an ArchivingNode in NEST
     name="gif_pop_psc_exp",
     params=_PARAMS,
     state={"E_sfa": 0.0, "I_syn_ex": 0.0, "I_syn_in": 0.0, "V_m": 0.0, "mean": 0.0,

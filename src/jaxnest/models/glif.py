@@ -59,7 +59,7 @@ _ASC_PADS = {"asc_amps": 0.0, "asc_decay": 1.0, "asc_init": 0.0, "asc_r": 0.0}
 
 @dataclass(frozen=True)
 class GlifModel(MultisynapseModel):
-    """Receptor ports 1..n; at least N_ASC channels so that the ASCs fit the vector state."""
+    """Receptor ports 1..n; the ASCs are a vector state of N_ASC rows."""
 
     kind: str = "psc"
 
@@ -68,8 +68,8 @@ class GlifModel(MultisynapseModel):
         """A negative event (spike_generator's spike_weights) stays on its receptor port."""
         return False
 
-    def channel_count(self, params):
-        return max(super().channel_count(params), N_ASC)
+    def hidden_widths(self, params, h):
+        return {"asc": N_ASC}
 
     def recordables_for(self, n_receptors):
         if self.kind != "cond":

@@ -43,8 +43,8 @@ from .iaf_psc import IafModel, _props, ms_to_steps
 class PPModel(IafModel):
     """Spikes on receptor 0 only; as many kernel channels as adaptation elements."""
 
-    def channel_count(self, params):
-        return max(2, np.atleast_2d(params["tau_sfa"]).shape[1])
+    def hidden_widths(self, params, h):
+        return {"q_elems": np.atleast_2d(params["tau_sfa"]).shape[1]}
 
 
 def _check(params):

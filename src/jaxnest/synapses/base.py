@@ -29,7 +29,9 @@ import jax.numpy as jnp
 STDP_EPS = 1.0e-6
 """NEST's ConnectionManager stdp_eps: spike-time comparisons in archives allow this (ms)."""
 
-COMMON = {"weight": 1.0, "delay": 1.0, "receptor_type": 0}
+COMMON = {"weight": 1.0, "delay": 1.0, "receptor_type": 0, "weight_recorder": 0}
+"""What every synapse model has; ``weight_recorder`` (a node id, 0: none) is shared by all
+connections of a model (SetDefaults/CopyModel)."""
 
 
 @dataclass(frozen=True)

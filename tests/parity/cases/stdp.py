@@ -25,9 +25,9 @@ def pairs(nest, model="stdp_synapse"):
     presynaptic parrot to postsynaptic parrots; weights read every 10 ms, set once between
     Simulate calls; errors for bad values."""
     nest.ResetKernel()
+    nest.CopyModel(model, "my_stdp", {"tau_plus": 15.0, "alpha": 1.5})
     pre, post = _parrots(nest, PRE), _parrots(nest, POST)
     post2 = _parrots(nest, [5.0, 29.0, 31.5, 122.0, 123.0, 124.0, 200.0])
-    nest.CopyModel(model, "my_stdp", {"tau_plus": 15.0, "alpha": 1.5})
     nest.Connect(pre, post, syn_spec={"synapse_model": model, "weight": 10.0, "delay": 1.5})
     nest.Connect(pre, post2, syn_spec={"synapse_model": model, "weight": 40.0, "delay": 0.1})
     spec = {"synapse_model": "my_stdp", "weight": 20.0, "delay": 4.0}

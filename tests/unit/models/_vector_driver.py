@@ -147,12 +147,15 @@ def kernel_params(model, params, C):
     return out
 
 
-def initial_state(model, neurons, C):
+def initial_state(model, neurons, C, widths=None):
+    """Initial state; vector hidden states get ``widths[k]`` rows (the model's
+    hidden_widths), C rows otherwise."""
     n = len(neurons)
+    widths = widths or {}
     state = {k: jnp.asarray([float(_value(nd, k, v)) for nd in neurons])
              for k, v in model.state.items()}
     for k, v in model.hidden.items():
-        shape = (C, n) if k in model.vector_hidden else (n,)
+        shape = (widths.get(k, C), n) if k in model.vector_hidden else (n,)
         state[k] = jnp.full(shape, float(v))
     return state
 
@@ -188,7 +191,7 @@ def simulate(model, scenario, recordables, seed=0, draws=None):
     host, C = layout(model, scenario["neurons"])
     model.check(host)
     params = kernel_params(model, host, C)
-    state = initial_state(model, scenario["neurons"], C)
+    state = initial_state(model, scenario["neurons"], C, model.hidden_widths(host, h))
     x, i_stim = inputs(model, scenario, C)
     names = sorted(set().union(*recordables))
     n = len(scenario["neurons"])

@@ -97,7 +97,6 @@ def test_replay_matches_nest(nest_results, idx, monkeypatch):
     import _vector_driver as vd
     scen, out = nest_results
     s = scen[idx]
-    monkeypatch.setattr(gif_pop, "_resolution", lambda: s["h"])
     runs = out["runs"][idx]
     # NEST's multimeter has not delivered the last min_delay's samples: replay what it shows
     n_rec = len(runs[0]["times"])
@@ -119,7 +118,6 @@ def test_own_draws_in_distribution(nest_results, idx, monkeypatch):
     step agree with NEST's run within 4 standard errors (from the run's own samples)."""
     scen, out = nest_results
     s = scen[idx]
-    monkeypatch.setattr(gif_pop, "_resolution", lambda: s["h"])
     runs = out["runs"][idx]
     rec, spikes, _ = simulate(M, s, [r["recordables"] for r in runs], seed=11)
     for j, r in enumerate(runs):
@@ -131,9 +129,8 @@ def test_own_draws_in_distribution(nest_results, idx, monkeypatch):
 
 
 def test_defaults_match_nest(nest_results):
-    # gif_pop_psc_exp is no ArchivingNode in NEST; the kernel gives every neuron the archive's
-    # time constants (kernel support needed to leave them out)
-    check_defaults(M, nest_results[1], not_in_nest=("tau_minus", "tau_minus_triplet"))
+    # gif_pop_psc_exp is no ArchivingNode in NEST: no tau_minus
+    check_defaults(M, nest_results[1])
 
 
 def test_errors_match_nest(nest_results):
@@ -142,7 +139,7 @@ def test_errors_match_nest(nest_results):
     host = {k: np.array([[np.nan]]) if isinstance(v, tuple) else np.array([float(v)])
             for k, v in M.params.items()}
     with pytest.raises(errors.BadProperty, match="Time constant array should not be empty"):
-        M.channel_count(host)
+        M.hidden_widths(host, 0.1)
 
 
 def test_history_length_matches_nest_rule():
