@@ -40,3 +40,10 @@ def test_escape_noise_rate_matches_nest(both):
     assert a.min() > 200  # the noise does fire the neurons
     se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size + a.mean() / a.size)
     assert abs(a.mean() - b.mean()) < 4 * se, (a, b)
+
+
+def test_multimeters_sample_devices(both):
+    ref, got = both("kernel_inputs.py", "device_samples")
+    assert set(got) == set(ref) and ref["mm_rate"].size > 40
+    for k in ref:
+        assert max_abs_diff(got[k], ref[k]) <= 1e-9, (k, max_abs_diff(got[k], ref[k]))

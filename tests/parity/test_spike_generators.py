@@ -20,14 +20,13 @@ def test_activity_windows_are_nests(both, delay):
     ref, got = both("spike_generators.py", "windows", delay=delay)
     for k in ref:
         if delay > 0.1 and k.split("_generator")[0] in ("mip", "pulsepacket"):
-            continue  # checked per min_delay slice: test_slice_windows_need_min_delay
+            continue  # checked per min_delay slice: test_slice_windows_per_min_delay
         assert ref[k].size > 0, k
         np.testing.assert_array_equal(got[k], ref[k], err_msg=k)
 
 
-@pytest.mark.xfail(strict=True, reason="DeviceContext has no min_delay_steps: mip_generator "
-                   "and pulsepacket_generator check their window per min_delay slice")
-def test_slice_windows_need_min_delay(both):
+def test_slice_windows_per_min_delay(both):
+    """mip_generator and pulsepacket_generator check their window per min_delay slice."""
     ref, got = both("spike_generators.py", "windows", delay=1.0)
     for k in ("mip_generator", "pulsepacket_generator"):
         np.testing.assert_array_equal(got[k], ref[k], err_msg=k)

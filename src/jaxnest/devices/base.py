@@ -39,6 +39,8 @@ class DeviceContext:
     conns: np.ndarray
     draws: object   # streams.HostDraws of this device
     state: dict
+    min_delay_steps: int = 1   # NEST's min_delay (some devices act per min_delay slice)
+    run_start: int = 0         # the step at which the current Simulate call started
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class DeviceModel:
     individual: Callable[[dict], bool] | None = None
     """status -> whether each connection gets its own train/current (one row per connection)
     rather than one shared by all targets."""
+    receptors: Callable[[dict], object] | None = None
+    """status -> receptor types a recording device accepts spikes on (None: 0 only)."""
     event_keys: tuple[str, ...] = ()
     """Recorders: event columns besides senders and times (weight_recorder: targets, ...)."""
     signed: Callable[[dict], bool] | None = None

@@ -237,8 +237,9 @@ _COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "delta_tau": 0.5,
 MODELS = {m.name: m for m in (
     Device("correlation_detector", {**_COMMON, "n_events": [0, 0]}, "recorder",
            "spike_recorder", _cd_check, normalize=_normalize, receive=_cd_receive,
-           report=_cd_report, on_set=_cd_on_set),
+           report=_cd_report, on_set=_cd_on_set, receptors=lambda d: (0, 1)),
     Device("correlomatrix_detector", {**_COMMON, "N_channels": 1}, "recorder",
            "spike_recorder", _cm_check, normalize=_normalize, receive=_cm_receive,
-           report=_cm_report, on_set=_cm_on_set),
+           report=_cm_report, on_set=_cm_on_set,
+           receptors=lambda d: range(int(d["N_channels"]))),
 )}

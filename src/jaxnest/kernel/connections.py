@@ -152,10 +152,16 @@ def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> set:
         if gids.size and (gids.min() < 1 or gids.max() > net.size):
             raise errors.UnknownNode("Connect: node does not exist.")
     pre_kinds = {_kind(kernel, int(g)) for g in _kind_samples(net, pre)}
-    post_kinds = {_kind(kernel, int(g)) for g in _kind_samples(net, post)}
+    post_receives = {}
+    for g in _kind_samples(net, post).tolist():  # devices with recordables can be sampled
+        dev = net.devices.get(g)
+        sampled = {"sample"} if getattr(getattr(dev, "entry", None), "impl", None) is not None \
+            and getattr(dev.entry.impl, "sample", None) is not None else set()
+        b = _kind(kernel, g)
+        post_receives[b] = post_receives.get(b, set()) | _RECEIVES[b] | sampled
     for a in pre_kinds:
-        for b in post_kinds:
-            if not _SENDS[a] & _RECEIVES[b]:
+        for b, receives in post_receives.items():
+            if not _SENDS[a] & receives:
                 raise errors.IllegalConnection(
                     f"Creation of connection is not possible because:\n"
                     f"{_name_of_kind(kernel, pre, a)} cannot send events that "
@@ -190,6 +196,7 @@ def _check_receptors(kernel: Kernel, pre_kinds: set, tgt: np.ndarray, weight,
             if sel.any():
                 store.entry.impl.current_channel(np.broadcast_to(receptor, tgt.shape)[sel])
         return
+    _check_device_receptors(kernel, tgt, receptor)
     store_of = np.zeros(net.size + 1, dtype=np.int32)  # gid -> 1 + index of its store
     stores = list(net.neurons.values())
     if not receptor.any():  # receptor 0 everywhere (the usual case): one probe per model
@@ -215,6 +222,22 @@ def _check_receptors(kernel: Kernel, pre_kinds: set, tgt: np.ndarray, weight,
                     raise errors.IncompatibleReceptorType(
                         f"Receptor type {int(receptor[sel][bad][0])} in {impl.name} does not "
                         "accept SpikeEvent.")
+
+
+def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
+    """Spike-recording devices accept receptor 0, or the types their model lists."""
+    devices = kernel.network.devices
+    receptor = np.broadcast_to(receptor, tgt.shape)
+    for g in np.unique(tgt).tolist():
+        dev = devices.get(g)
+        if dev is None or dev.entry.impl.kind != "spike_recorder":
+            continue
+        accepted = dev.entry.impl.receptors(dev.status) if dev.entry.impl.receptors else (0,)
+        bad = ~np.isin(receptor[tgt == g], list(accepted))
+        if bad.any():
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(receptor[tgt == g][bad][0])} is not available in "
+                f"{dev.entry.name}.")
 
 
 def _accepts_zero(impl) -> bool:

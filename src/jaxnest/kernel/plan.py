@@ -148,6 +148,7 @@ class Plan:
     sample_vars: list = field(default_factory=list)  # var name per sampled column
     sample_period: int = 0
     recorders: dict = field(default_factory=dict)  # gid -> sources/targets (np arrays)
+    device_samples: dict = field(default_factory=dict)  # sampler gid -> devices it samples
     spike_links: tuple = ()         # (row, spike recorder, receptor) of every link, by row
     pg_records: list = field(default_factory=list)  # (recorder gid, poisson_generator gid)
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
@@ -649,6 +650,10 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind, row_of_conn=N
             plan.recorders[gid] = np.sort(r_src[r_rec == gid])
         elif kind == "sampler":
             targets = np.unique(l_tgt[l_src == gid])
+            sampled_devices = np.isin(targets, list(net.devices))
+            if sampled_devices.any():  # devices' recordables: computed by the host
+                plan.device_samples[gid] = targets[sampled_devices]
+                targets = targets[~sampled_devices]
             plan.recorders[gid] = targets
             if targets.size:
                 periods += [_steps(dev.status["interval"], plan.h),

@@ -149,6 +149,8 @@ class Runtime:
                 continue
             t1 = time.perf_counter()
             self._collect(plan, net, kernel, out, kernel.step + done, todo)
+            if plan.device_samples:
+                self._device_samples(plan, net, kernel, kernel.step + done, todo)
             if "wrec" in out and plan.static().wr_cap:
                 self._weight_records(net, kernel, out["wrec"])
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
@@ -357,7 +359,9 @@ class Runtime:
                 cols = np.flatnonzero(gids == gid)
                 dev = net.devices[gid]
                 ctx = DeviceContext(h=kernel.resolution, gid=gid, conns=conn[cols],
-                                    draws=HostDraws(kernel.rng_seed, gid), state=dev.state)
+                                    draws=HostDraws(kernel.rng_seed, gid), state=dev.state,
+                                    min_delay_steps=kernel.min_delay_steps(),
+                                    run_start=self._step)
                 inp[:, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
             out[key] = jnp.asarray(inp)
         return out
@@ -409,6 +413,25 @@ class Runtime:
                 for var in keys:
                     c = cols & (np.array(plan.sample_vars) == var)
                     block[var] = samples[rows][:, c].ravel()
+                dev.pending.append(block)
+
+    def _device_samples(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> None:
+        """Multimeters sampling devices (a generator's rate or current): the device's
+        ``sample`` hook gives the values at the sample stamps of this chunk."""
+        h = kernel.resolution
+        stamps = step0 + 1 + np.arange(n_steps, dtype=np.int64)
+        for gid, devices in plan.device_samples.items():
+            dev = net.devices[gid]
+            stamp = stamps[sample_mask(stamps, dev.status, h, kernel.ms_of_steps)]
+            if not stamp.size:
+                continue
+            keys = list(dev.status["record_from"])
+            for target in devices.tolist():
+                values = net.devices[target].entry.impl.sample(
+                    net.devices[target].status, stamp - 1, h)
+                block = {"senders": np.full(stamp.size, target), "_step": stamp,
+                         "times": kernel.ms_of_steps(stamp)}
+                block.update({k: np.asarray(values[k], float) for k in keys})
                 dev.pending.append(block)
 
     def _weight_records(self, net, kernel, wrec) -> None:

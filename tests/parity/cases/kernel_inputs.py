@@ -54,3 +54,22 @@ def escape_noise(nest, seed=1):
     nest.Connect(n, sr)
     nest.Simulate(2000.0)
     return dict(n_spikes=[len(sr.events["times"])])
+
+
+def device_samples(nest):
+    """Multimeters sampling devices: a sinusoidal_poisson_generator's rate, an ac_generator's
+    current, across two Simulate calls."""
+    nest.ResetKernel()
+    g = nest.Create("sinusoidal_poisson_generator", params={
+        "rate": 100.0, "amplitude": 50.0, "frequency": 10.0, "start": 2.0})
+    a = nest.Create("ac_generator", params={"amplitude": 5.0, "frequency": 30.0, "offset": 1.0})
+    mm = nest.Create("multimeter", params={"record_from": ["rate"], "interval": 0.5})
+    mm2 = nest.Create("multimeter", params={"record_from": ["I"], "interval": 1.0,
+                                            "start": 3.0})
+    nest.Connect(mm, g)
+    nest.Connect(mm2, a)
+    nest.Connect(a, nest.Create("iaf_psc_alpha"))
+    nest.Simulate(20.0)
+    nest.Simulate(7.0)
+    return {f"{name}_{k}": v for name, m in (("mm", mm), ("mm2", mm2))
+            for k, v in m.events.items()}
