@@ -169,7 +169,7 @@ def uniforms(ctx, steps, index, j: int = 0) -> np.ndarray:
     ``index`` may be any non-negative integer array (32-bit wrapped)."""
     steps = np.asarray(steps, dtype=np.int64)
     index = (np.asarray(index, dtype=np.int64) * 16 + j)
-    return streams.uniform(ctx.draws.seed, steps, index, ctx.draws.stream)
+    return streams.uniform(ctx.draws.key, steps, index)
 
 
 def poisson(lam, u) -> np.ndarray:

@@ -60,7 +60,6 @@ class Group:
     gids: np.ndarray
     C: int = 2      # spike input channels (the model's, or its neurons' receptor count)
     CC: int = 1     # current input channels
-    widths: dict = field(default_factory=dict)  # rows of vector hidden states not per port
 
 
 @dataclass(frozen=True)
@@ -214,8 +213,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params), len(impl.current_receptors),
-                                impl.hidden_widths(store.params, h)))
+                                impl.channel_count(store.params), len(impl.current_receptors)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset

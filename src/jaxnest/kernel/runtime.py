@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.base import DeviceContext
+from .. import streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
@@ -266,7 +267,8 @@ class Runtime:
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
-            out.append({k: _as_float(_fit(v, g.widths.get(k, g.C)).T if v.ndim == 2 else v,
+            widths = g.impl.hidden_widths(st.params, plan.h)  # SetStatus may change them
+            out.append({k: _as_float(_fit(v, widths.get(k, g.C)).T if v.ndim == 2 else v,
                                      plan.float_type)
                         for k, v in {**st.state, **st.hidden}.items()})
         return out
@@ -298,9 +300,8 @@ class Runtime:
             out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w",
                                                             "flip") if k in sp}
         if pe["n_edges"]:
-            hkey = (pe["hidx"].astype(np.uint64) * 0x9E3779B9) & 0xFFFFFFFF  # rng.index_key
             out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
-                                  hkey=jnp.asarray(hkey.astype(np.uint32)),
+                                  hidx=jnp.asarray(pe["hidx"].astype(np.uint64)),
                                   w=jnp.asarray(pe["w"]))
             if pe["dense"]:
                 out["poisson"].update(lo=jnp.int32(pe["lo"]), d0=jnp.int32(pe["d0"]))
@@ -322,7 +323,9 @@ class Runtime:
                                   if k in g.impl.vector_params else _compact(v),
                                   plan.float_type)
                      for k, v in net.neurons[g.name].params.items()} for g in plan.groups],
-            seed=jnp.uint32(kernel.rng_seed % 2**32),
+            keys={name: jnp.uint64(rng.key_of(kernel.rng_seed, stream)) for name, stream in
+                  (("poisson", streams.POISSON), ("neurons", streams.NEURONS),
+                   ("synapses", streams.SYNAPSES))},
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
@@ -465,8 +468,7 @@ class Runtime:
     def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
         """What spike recorders record from poisson_generators: NEST sends every target of a
         generator, a recorder too, a train of its own. One train per (recorder, generator)
-        link, drawn from the kernel's counter-based stream at indices of their own (2**31 +
-        link; the kernel's Poisson edges use indices below), so that neither chunks nor
+        link, drawn from a stream of their own (index: the link), so that neither chunks nor
         Simulate calls change it. Returns recorder gid -> (steps, senders)."""
         if not plan.pg_records:
             return {}
@@ -476,8 +478,9 @@ class Runtime:
         thr, c0 = poisson_thresholds(
             _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
         steps = step0 + np.arange(n_steps, dtype=np.int64)
-        link = np.uint32(2**31) + np.arange(len(status), dtype=np.uint32)
-        b = np.asarray(rng.bits(kernel.rng_seed % 2**32, steps[:, None], link[None, :]))
+        link = np.arange(len(status), dtype=np.uint64)
+        key = np.uint64(rng.key_of(kernel.rng_seed, streams.RECORDER_TRAINS))
+        b = rng.bits(key, steps[:, None], link[None, :])
         count = c0[None] + (b[:, :, None] > thr[None]).sum(axis=-1)
         t = steps[:, None]  # NEST: a poisson_generator draws in steps lo < s <= hi
         count = np.where((t > lo) & (t <= hi), count, 0)
