@@ -79,13 +79,10 @@ def _typed(key: str, value, kind: type):
 def _warn_ignored_settings(params: dict) -> None:
     """Settings NEST has that jaxnest stores but does not act on yet: say so (remove an entry
     once it is implemented)."""
-    if params.get("print_time"):
-        messages.warn("print_time=True: jaxnest does not print simulation progress yet; the "
-                      "setting is stored and has no effect.")
     if params.get("rng_type", KERNEL_DEFAULTS["rng_type"][0]) != KERNEL_DEFAULTS["rng_type"][0]:
         messages.warn(f"rng_type={params['rng_type']!r}: jaxnest draws its random numbers from "
-                      "its own counter-based generator, not NEST's; the setting is stored and "
-                      "has no effect.")
+                      "its own counter-based generator (Squares), not NEST's; the setting is "
+                      "stored and has no effect.")
 
 
 def _rules():

@@ -120,8 +120,9 @@ class Runtime:
         t_run = time.perf_counter()
         done = 0
         inputs_for = None
+        progress = Progress(kernel, n_steps) if kernel.settings["print_time"] else None
         while done < n_steps:
-            todo = min(steps_cap, n_steps - done)
+            todo = min(steps_cap, n_steps - done, progress.chunk if progress else n_steps)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap))
@@ -157,6 +158,8 @@ class Runtime:
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
                 + time.perf_counter() - t1
             carry, done = new, done + todo
+            if progress:
+                progress.show(done)
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         self._store_states(plan, net, carry["states"])
         self._store_plastic(plan, net, carry)
@@ -555,6 +558,29 @@ def _as_float(v, float_type: str):
     """A host value on the device, floating point values in the kernel's float type."""
     v = np.asarray(v)
     return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
+
+
+class Progress:
+    """NEST's print_time line, ``[ pp% ] Model time: t ms, Real-time factor: f``, rewritten
+    in place (carriage return) after each chunk; chunks are then at most 1 % of the run."""
+
+    def __init__(self, kernel, n_steps: int) -> None:
+        self.kernel, self.n_steps = kernel, n_steps
+        self.step0 = kernel.step
+        self.chunk = max(1, n_steps // 100)
+        self.t0 = time.perf_counter()
+        self.show(0)
+
+    def show(self, done: int) -> None:
+        k = self.kernel
+        model_ms = float(k.ms_of_steps(self.step0 + done))
+        sim_ms = float(k.ms_of_steps(done))
+        wall_ms = (time.perf_counter() - self.t0) * 1000.0
+        factor = wall_ms / sim_ms if done else 0.0
+        pct = 100 - int((self.n_steps - done) / self.n_steps * 100)
+        sys.stdout.write(f"\r[ {pct:>3}% ] Model time: {model_ms:.1f} ms, Real-time factor: "
+                         f"{factor:.4f}" + ("\n" if done == self.n_steps else ""))
+        sys.stdout.flush()
 
 
 def _match_rows(new: Plan, old: Plan) -> tuple[np.ndarray, np.ndarray]:
