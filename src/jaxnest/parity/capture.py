@@ -26,6 +26,7 @@ import numpy as np
 
 NEST_DEFAULT_SEED = 143202461
 MAX_SNAPSHOTS = 40
+MAX_CONNECTIONS = 300_000  # larger networks: their connections are not saved (time, size)
 
 
 def mix_seed(value: int, k: int) -> int:
@@ -44,6 +45,7 @@ class Capture:
         self.arrays: dict[str, np.ndarray] = {}
         self.simulate_s = 0.0
         self.resets = 0
+        self.layers: list = []  # spatial NodeCollections created in the current kernel
         self._wrap()
 
     # --- hooks ----------------------------------------------------------------------------
@@ -58,6 +60,7 @@ class Capture:
         def ResetKernel(*a, **kw):
             cap.snapshot(final=False)
             cap.resets += 1
+            cap.layers = []
             out = reset(*a, **kw)
             if cap.k:
                 sks({"rng_seed": mix_seed(NEST_DEFAULT_SEED, cap.k)})
@@ -68,7 +71,19 @@ class Capture:
                 params = dict(params, rng_seed=mix_seed(params["rng_seed"], cap.k))
             return sks(params, *a, **kw)
 
+        create = nest.Create
+
+        def Create(*a, **kw):
+            nodes = create(*a, **kw)
+            try:
+                if nodes.spatial is not None:
+                    cap.layers.append(nodes)
+            except Exception:  # noqa: BLE001 - not a spatial collection
+                pass
+            return nodes
+
         self._set_raw("ResetKernel", ResetKernel)
+        self._set_raw("Create", Create)
         self._set_raw("SetKernelStatus", SetKernelStatus)
         for name in ("Simulate", "Run"):
             self._set_raw(name, self._timed(getattr(nest, name)))
@@ -117,7 +132,51 @@ class Capture:
             snap["recorders"].append(rec)
             senders.update(rec.pop("_senders", []))
         snap["models"] = self._models_of(sorted(senders))
+        snap["connections"] = self._save_connections(label, kernel.get("num_connections"))
         self.snapshots.append(snap)
+
+    def _save_connections(self, label: str, n) -> int | None:
+        """Save every connection's source, target, weight and delay (and, between spatial
+        nodes, its length in the target layer's geometry, periodic where it wraps) so the
+        connectivity itself can be compared; None where there are too many or none."""
+        if not n or n > MAX_CONNECTIONS:
+            return None
+        try:
+            conns = self.nest.GetConnections()
+            cols = conns.get(["source", "target", "weight", "delay"])
+        except Exception:  # noqa: BLE001 - a backend that cannot list them: no such check
+            return None
+        arrs = {k: np.atleast_1d(np.asarray(cols[k], float)) for k in cols}
+        dist = self._lengths(arrs["source"].astype(int), arrs["target"].astype(int))
+        if dist is not None:
+            arrs["distance"] = dist
+        for key, arr in arrs.items():
+            self.arrays[f"{label}/@connections/{key}"] = arr
+        return len(arrs["source"])
+
+    def _lengths(self, src: np.ndarray, tgt: np.ndarray) -> np.ndarray | None:
+        """Connection lengths where both ends have positions (NaN elsewhere)."""
+        pos, extent, wrap = {}, {}, {}
+        for layer in self.layers:
+            try:
+                meta = layer.spatial
+                xy = np.atleast_2d(np.asarray(self.nest.GetPosition(layer), float))
+            except Exception:  # noqa: BLE001
+                continue
+            for gid, p in zip(layer.tolist(), xy):
+                pos[gid] = p
+                extent[gid] = np.asarray(meta.get("extent", p * 0.0), float)
+                wrap[gid] = bool(meta.get("edge_wrap", False))
+        if not pos:
+            return None
+        out = np.full(len(src), np.nan)
+        for i, (s, t) in enumerate(zip(src.tolist(), tgt.tolist())):
+            if s in pos and t in pos and len(pos[s]) == len(pos[t]):
+                d = pos[t] - pos[s]
+                if wrap[t]:
+                    d = d - extent[t] * np.round(d / extent[t])
+                out[i] = float(np.sqrt(np.sum(d * d)))
+        return out
 
     def _recorder_ids(self) -> list[int]:
         nest = self.nest

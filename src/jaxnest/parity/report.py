@@ -142,7 +142,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
     sections = _recorder_sections(run, out_dir)
     runs_df, cats_df = runs_frame(run), categories_frame()
     kernel_df = checks_frame(run)
-    kernel_df = kernel_df[kernel_df["where"].str.endswith("kernel")]
+    kernel_df = kernel_df[kernel_df["where"].str.endswith(("kernel", "connections"))]
     verdict = run.status.upper() if run.status in ("pass", "fail") else run.status
     det = {"deterministic": "deterministic (same results for every rng_seed): compared "
                             "sample by sample",
@@ -163,7 +163,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
           f"jaxnest {_s(run.wall('jaxnest'))} (seed 0)\n",
           "## Runs\n", to_markdown(runs_df)]
     if len(kernel_df):
-        md += ["## Kernel status\n", to_markdown(kernel_df)]
+        md += ["## Kernel status and connections\n", to_markdown(kernel_df)]
     for title, pngs, df in sections:
         md.append(f"## {title}\n")
         md += [f"![{name}]({name})\n" for name, _ in pngs]
@@ -182,7 +182,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
             f"{_s(run.wall('jaxnest'))} (seed 0)</li></ul>",
             "<h2>Runs</h2>", to_html(runs_df)]
     if len(kernel_df):
-        body += ["<h2>Kernel status</h2>", to_html(kernel_df, "verdict")]
+        body += ["<h2>Kernel status and connections</h2>", to_html(kernel_df, "verdict")]
     for title, pngs, df in sections:
         body.append(f"<h2>{html.escape(title)}</h2>")
         body += [f'<img alt="{name}" src="data:image/png;base64,'
