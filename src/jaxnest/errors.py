@@ -115,6 +115,10 @@ class UndefinedName(KernelException):
     pass
 
 
+class UnknownComponent(KernelException):
+    pass
+
+
 class UnknownModelName(KernelException):
     pass
 
@@ -169,6 +173,7 @@ class NESTErrors:
     TypeMismatch = TypeMismatch
     UnaccessedDictionaryEntry = UnaccessedDictionaryEntry
     UndefinedName = UndefinedName
+    UnknownComponent = UnknownComponent
     UnknownModelName = UnknownModelName
     UnknownNode = UnknownNode
     UnknownPort = UnknownPort
