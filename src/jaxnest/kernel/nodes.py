@@ -10,10 +10,10 @@ import copy
 import numpy as np
 
 from .. import errors
-from .kernel import Kernel
 from ..devices.base import reported_time
 from ..models.base import StatusUpdate
 from ..timebase import TICS_KEY
+from .kernel import Kernel
 from .network import pad_rows, widen
 
 # Keys every node reports, beyond its model's parameters and state.
@@ -26,7 +26,7 @@ _DEVICE_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "threa
 
 def is_sequence(value) -> bool:
     """A list-like value (PyNEST spreads these over nodes); strings and dicts are not."""
-    return isinstance(value, (list, tuple, np.ndarray)) and np.ndim(value) > 0
+    return isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim > 0)
 
 
 def _type_name(value) -> str:
@@ -154,9 +154,9 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
 
 
 def _settable(entry, key: str) -> str:
-    """How a neuron takes ``key`` in Create/SetStatus: 'param' (a parameter or public state),
-    'set_only' (passed to on_status only), 'ignored' (NEST accepts ``frozen``); NEST's
-    UnaccessedDictionaryEntry for anything else (read-only state, unknown keys)."""
+    """How a neuron takes ``key`` in Create/SetStatus: 'param' (a parameter or public state)
+    or 'set_only' (passed to on_status only); NEST's UnaccessedDictionaryEntry for anything
+    else (read-only state, unknown keys, the kernel's own ``__`` keys)."""
     impl = entry.impl
     if key in impl.set_only:
         return "set_only"

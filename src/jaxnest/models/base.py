@@ -31,10 +31,12 @@ from .. import errors
 Arrays = dict  # dict[str, jax.Array or np.ndarray], one entry per parameter or state variable
 
 ARCHIVING_PARAMS = {"ignore_and_spike": False, "ignore_and_spike_interval": 100.0,
-                    "ignore_and_spike_offset": 1.0}
-"""Parameters every NEST neuron has through its ArchivingNode base (NEST's
-IgnoreAndSpikeMechanism): accepted, checked and reported for every neuron model with
-``archiving=True``; only models that read them (iaf_psc_delta) change their spikes."""
+                    "ignore_and_spike_offset": 1.0, "tau_minus": 20.0,
+                    "tau_minus_triplet": 110.0}
+"""Parameters every NEST neuron has through its ArchivingNode base (its spike history for STDP,
+``tau_minus``/``tau_minus_triplet`` in ms, and NEST's IgnoreAndSpikeMechanism): accepted,
+checked and reported for every neuron model with ``archiving=True``; only models that read
+them (iaf_psc_delta: ignore_and_spike) change their behaviour."""
 
 
 @dataclass
@@ -132,6 +134,9 @@ class NeuronModel:
         if self.check is not None:
             self.check(params)
         if self.archiving and "ignore_and_spike_offset" in params:
+            if np.any((np.asarray(params["tau_minus"], dtype=float) <= 0.0)
+                      | (np.asarray(params["tau_minus_triplet"], dtype=float) <= 0.0)):
+                raise errors.BadProperty("All time constants must be strictly positive.")
             for key in ("ignore_and_spike_offset", "ignore_and_spike_interval"):
                 if np.any(np.asarray(params[key], dtype=float) <= 0.0):
                     raise errors.BadProperty(f"{key} > 0 required.")

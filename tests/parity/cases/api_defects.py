@@ -140,6 +140,7 @@ def bad_input(nest):
         lambda: nest.Create("iaf_psc_alpha", 1, {"C_m": None}),
         lambda: nest.Create("iaf_psc_alpha", 1, {"ignore_and_spike": 1}),
         lambda: nest.Create("iaf_psc_alpha", 1, {"ignore_and_spike_offset": 0.0}),
+        lambda: nest.Create("iaf_cond_exp", 1, {"tau_minus": 0.0}),
         lambda: nest.Create("iaf_psc_exp_multisynapse", 1, {"tau_syn": 2.0}),
         lambda: nest.SetDefaults("no_such_model", {"V_m": 1.0}),
         lambda: nest.GetDefaults("no_such_model"),
@@ -161,5 +162,7 @@ def bad_input(nest):
                   d["ignore_and_spike_interval"]]
     out["ias_defaults"] = [nest.GetDefaults("iaf_psc_alpha")[k] for k in
                            ("ignore_and_spike", "ignore_and_spike_offset",
-                            "ignore_and_spike_interval")]
+                            "ignore_and_spike_interval", "tau_minus", "tau_minus_triplet")]
+    ias.set(tau_minus=15.0)
+    out["tau_minus"] = [ias.tau_minus, ias.tau_minus_triplet]
     return out
