@@ -297,13 +297,14 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.nda
         idx, src, tgt, syn, kind, reg, a_key = (x[keep] for x in
                                                 (idx, src, tgt, syn, kind, reg, a_key))
     zero = np.zeros(idx.size, dtype=np.int64)
-    if target is None and source is None:
-        # neurons -> devices by source, then devices -> anything by device
-        keys = (idx, np.where(reg, a_key, src), kind, syn)
-    elif target is None:
-        # per source (ascending): its connections to devices or from it (a device)
-        keys = (idx, np.where(reg, a_key, src), np.where(reg, 0, 1), syn)
-    elif source is None:
+    big = kernel.network.size + 1
+    if target is None:
+        # no source filter: neurons -> devices by source, then devices -> anything by device;
+        # sources given: per source (ascending), its connections to devices or from it
+        part = kind if source is None else np.where(reg, 0, 1)
+        key = (syn.astype(np.int64) * 3 + part) * big + np.where(reg, a_key, src)
+        return idx[np.argsort(key, kind="stable")]  # idx ascending: creation order kept
+    if source is None:
         # per target neuron: from devices (by device); per target device: from neurons
         part = np.where(reg, 0, np.where(kind == _FROM_DEVICE, 1, 2))
         keys = (idx, np.where(reg, zero, src), np.where(reg, a_key, tgt), part, syn)
@@ -344,10 +345,10 @@ def _ports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
     src, syn = cols["source"], cols["syn"]
     kind = _kinds(kernel, src, cols["target"])
     owner = np.where(kind == _REGULAR, 0, src)  # the connector: (model, kind, owner)
-    order = np.lexsort((np.arange(src.size), _regular_key(kernel, src, kind), owner, kind, syn))
-    o_syn, o_kind, o_owner = syn[order], kind[order], owner[order]
-    new = np.r_[True, (o_syn[1:] != o_syn[:-1]) | (o_kind[1:] != o_kind[:-1])
-                | (o_owner[1:] != o_owner[:-1])] if src.size else np.zeros(0, bool)
+    group = (syn.astype(np.int64) * 3 + kind) * (kernel.network.size + 1) + owner
+    order = np.argsort(group + _regular_key(kernel, src, kind), kind="stable")
+    o_group = group[order]
+    new = np.r_[True, o_group[1:] != o_group[:-1]] if src.size else np.zeros(0, bool)
     start = np.flatnonzero(new)
     pos = np.arange(src.size) - np.repeat(start, np.diff(np.r_[start, src.size]))
     port = np.empty(src.size, dtype=np.int64)
