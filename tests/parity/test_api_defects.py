@@ -40,3 +40,9 @@ def test_device_times_reported_as_nest(both):
 def test_bad_input_error_classes(both):
     ref, got = both("api_defects.py", "bad_input")
     _same(ref, got)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_thread_local_id_and_backend_keys(both, threads):
+    ref, got = both("api_defects.py", "status_keys", threads=threads)
+    _same(ref, got)

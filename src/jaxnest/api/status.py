@@ -84,7 +84,7 @@ def _model(model: str):
 
 
 def GetDefaults(model: str, keys=None, output: str = ""):
-    from ..kernel.nodes import _TIMES, neuron_view, reported_time
+    from ..kernel.nodes import _TIMES, _backend_keys, neuron_view, reported_time
     k = _state.kernel()
     entry = _model(model)
     d = copy.deepcopy(entry.defaults)
@@ -102,6 +102,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     elif not entry.is_synapse:
         d.update({key: reported_time(d[key]) for key in _TIMES
                   if isinstance(d.get(key), float)})
+        _backend_keys(d)
     if keys is None:
         result = d
     elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):

@@ -454,6 +454,7 @@ class Kernel:
         files."""
         self._pre_run()
         self.prepared = True
+        self._thread_local_ids = self._local_ids()
         for dev in self.network.devices.values():
             if dev.status.get("record_to") == "ascii":
                 path = ascii_path(dev.status, dev.entry.name, dev.gid, self.data_path,
@@ -491,6 +492,28 @@ class Kernel:
             self.runtime.run(self, n)
         self.step += n
         self.simulated = True
+
+    def _local_ids(self) -> np.ndarray:
+        """NEST's thread_local_id of every node at Prepare: its index among the nodes of its
+        thread (neuron g on thread g % vps, devices on every thread)."""
+        n, vps = self.network.size, int(self.settings["total_num_virtual_procs"])
+        gids = np.arange(n + 1)
+        dev = np.zeros(n + 1, dtype=bool)
+        dev[list(self.network.devices)] = True
+        dev_before = np.cumsum(dev) - dev
+        thread = np.where(dev, 0, gids % vps)
+        out = np.full(n + 1, -1, dtype=np.int64)
+        for t in range(vps):
+            neuron_t = ~dev & (gids % vps == t) & (gids > 0)
+            before = np.cumsum(neuron_t) - neuron_t
+            sel = thread == t
+            out[sel] = before[sel] + dev_before[sel]
+        return out
+
+    def thread_local_id(self, gid: int) -> int:
+        """A node's thread_local_id: set at Prepare, -1 for nodes created since."""
+        ids = getattr(self, "_thread_local_ids", None)
+        return int(ids[gid]) if ids is not None and gid < ids.size else -1
 
     def _pre_run(self) -> None:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,

@@ -243,6 +243,8 @@ def get_status(kernel: Kernel, gid: int) -> dict:
         for key in _TIMES:  # NEST shows an infinite time as the largest double
             if isinstance(d.get(key), float):
                 d[key] = reported_time(d[key])
+        _backend_keys(d)
+        d["thread_local_id"] = kernel.thread_local_id(gid)
         report = getattr(entry.impl, "report", None)
         if report is not None:  # read-only keys a device computes (y_0, histogram, ...)
             d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
@@ -259,6 +261,7 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     d = {**_NEURON_COMMON, **base}
     # NEST places neuron g on virtual process g % total_num_virtual_procs (one thread per vp)
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
+    d["thread_local_id"] = kernel.thread_local_id(gid)
     defaults = {**entry.impl.params, **entry.impl.state}
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
@@ -269,6 +272,17 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     if counts is not None:
         d.update(entry.impl.status_extras(d, bool(spike_connected(kernel, np.array([gid]))[0])))
     return neuron_view(entry.impl, d)
+
+
+def _backend_keys(d: dict) -> None:
+    """A recorder shows its backend's properties only: ascii has ``precision`` and
+    ``file_extension``, screen ``precision``, memory neither."""
+    to = d.get("record_to")
+    if to is not None:
+        if to != "ascii":
+            d.pop("file_extension", None)
+        if to not in ("ascii", "screen"):
+            d.pop("precision", None)
 
 
 def neuron_view(impl, d: dict) -> dict:

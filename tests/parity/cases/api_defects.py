@@ -166,3 +166,24 @@ def bad_input(nest):
     ias.set(tau_minus=15.0)
     out["tau_minus"] = [ias.tau_minus, ias.tau_minus_triplet]
     return out
+
+
+def status_keys(nest, threads=1):
+    """thread_local_id (set at Prepare, -1 for nodes created since) and the recording
+    backend's keys a recorder shows (memory: none, screen: precision, ascii: both)."""
+    nest.ResetKernel()
+    nest.local_num_threads = threads
+    n = nest.Create("iaf_psc_alpha", 4)
+    d = nest.Create("dc_generator", 2)
+    n2 = nest.Create("iaf_psc_alpha", 3)
+    out = {"before": list((n + d + n2).thread_local_id)}
+    nest.Simulate(1.0)
+    late = nest.Create("iaf_psc_alpha")
+    out["after"] = list((n + d + n2 + late).thread_local_id)
+    keys = ("precision", "file_extension")
+    mm = nest.Create("multimeter")
+    for to in ("memory", "screen", "ascii", "memory"):
+        mm.record_to = to
+        out[f"keys_{to}"] = [k for k in keys if k in mm.get()]
+    out["keys_defaults"] = [k for k in keys if k in nest.GetDefaults("spike_recorder")]
+    return out
