@@ -14,6 +14,7 @@ import numpy as np
 from .. import errors
 from ..devices.recorders import EventLog
 from ..models.registry import Entry
+from ..timebase import TICS_KEY
 
 
 def resident_bytes() -> int:
@@ -76,6 +77,9 @@ def widen(table: np.ndarray, width: int) -> np.ndarray:
 class NeuronStore:
     """Parameters and state of all neurons of one model name, in creation order.
 
+    ``params`` also holds :data:`jaxnest.timebase.TICS_KEY`, the kernel's tics per ms, which
+    the models' propagators read (keys starting with ``__`` are the kernel's, never shown).
+
     Scalar parameters and state are (n,) arrays; vector parameters (the model's
     ``vector_params``) are (n, width) arrays padded with NaN; vector hidden state is (n, width)
     (zeros past a neuron's ports).
@@ -95,6 +99,7 @@ class NeuronStore:
         self._pull = None
         self._params = {k: np.zeros((0, 1)) if k in self.vector else np.zeros(0)
                         for k in impl.params}
+        self._params[TICS_KEY] = np.zeros(0)  # the kernel's time base (hidden from the status)
         self._state = {k: np.zeros(0) for k in impl.state}
         self._hidden = {k: np.zeros((0, 1)) if k in impl.vector_hidden else np.zeros(0)
                         for k in impl.hidden}
@@ -185,6 +190,7 @@ class DeviceRecord:
         self.pending: list[dict] = []  # sampler data NEST has not delivered yet
         self.ascii_path = ""  # set by Kernel.prepare for record_to='ascii'
         self.state: dict = {}  # a device's own data across chunks (see DeviceContext)
+        self.first_syn: int | None = None  # stimulators: the one synapse model they send with
 
 
 class ConnTable:

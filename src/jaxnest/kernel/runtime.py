@@ -473,7 +473,7 @@ class Runtime:
             return
         step, conn, w = (np.asarray(x)[:n] for x in wrec[:3])
         cols = net.conns.cols
-        rec_of_syn = np.array([int(e.defaults.get("weight_recorder", 0))
+        rec_of_syn = np.array([int(e.defaults.get("weight_recorder", 0)) if e is not None else 0
                                for e in kernel.synapse_entries()])
         owner = rec_of_syn[cols["syn"][conn]]
         times = kernel.ms_of_steps(step + 1)
