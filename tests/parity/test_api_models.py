@@ -48,8 +48,6 @@ def test_chs_noise_list(both):
     print("largest relative deviation", _same(ref, got, rtol=1e-12))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel: iaf_chs_2007 gets current_receptors={} once "
-                   "plan.py gives a model without current receptors one (empty) channel")
 def test_chs_refuses_current_input(both):
     ref, got = both("api_models.py", "chs_no_current")
     assert ref["errors"].tolist() == ["IllegalConnection"] * 3

@@ -97,12 +97,28 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
+    _check_synapse_targets(kernel, name, tgt, receptor)
     table = kernel.network.conns
     first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
+
+
+def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:
+    """What synapse models refuse: HPC variants other receptors than 0, archive-reading
+    (STDP) models device targets."""
+    if name.endswith("_hpc") and np.any(receptor):
+        raise errors.IllegalConnection(
+            "Creation of connection is not possible because:\nOnly rport==0 allowed for HPC "
+            "synapses. Use normal synapse models instead. See Kunkel et al, Front Neuroinform "
+            "8:78 (2014), Sec 3.3.2.")
+    if kernel.model(name, synapse=True).impl.archive and tgt.size:
+        devices = kernel.network.devices
+        if any(g in devices for g in np.unique(tgt).tolist()):
+            raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                           "The target node does not support STDP synapses.")
 
 
 def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
@@ -120,7 +136,7 @@ def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
         return {}
     extra = {k: _values(kernel, values[k], n, k) if k in values else float(impl.hidden[k])
              for k in impl.per_connection()}
-    if impl.check is not None and given - {"weight", "delay", "receptor_type"}:
+    if impl.check is not None and given - {"weight", "delay"}:
         impl.check({**{k: entry.defaults[k] for k in impl.common}, **extra, "weight": weight})
     return extra
 

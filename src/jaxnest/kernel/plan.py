@@ -213,7 +213,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params), len(impl.current_receptors)))
+                                impl.channel_count(store.params),
+                                max(len(impl.current_receptors), 1)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset

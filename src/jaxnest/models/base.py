@@ -60,10 +60,6 @@ class StatusUpdate:
     """True when the neurons were just created (``old_params`` are then their defaults)."""
 
 
-ARCHIVING = {"tau_minus": 20.0, "tau_minus_triplet": 110.0}
-"""Parameters every spiking neuron has in NEST (ArchivingNode): the time constants of the
-postsynaptic traces (ms) that STDP synapses read from its spike archive."""
-
 
 @dataclass(frozen=True)
 class NeuronModel:
@@ -107,8 +103,6 @@ class NeuronModel:
     ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
     vector_hidden: tuple[str, ...] = ()
     """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
-    archiving: bool = True
-    """An ArchivingNode in NEST (has tau_minus ...; False for population models)."""
     port_params: tuple[str, ...] | None = None
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
@@ -147,11 +141,6 @@ class NeuronModel:
             for key in ("ignore_and_spike_offset", "ignore_and_spike_interval"):
                 if np.any(np.asarray(params[key], dtype=float) <= 0.0):
                     raise errors.BadProperty(f"{key} > 0 required.")
-
-    def __post_init__(self):
-        if self.element_type == "neuron" and self.archiving:  # spiking neurons archive
-            object.__setattr__(self, "params", {**self.params, **{
-                k: v for k, v in ARCHIVING.items() if k not in self.params}})
 
     @property
     def sign_channels(self) -> bool:

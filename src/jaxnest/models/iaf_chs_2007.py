@@ -17,8 +17,7 @@ term, an exponentially decaying reset term and an optional external noise sample
   it, as NEST does).
 
 Only spike input (receptor 0) with weights ``>= 0``: negative weights are dropped (as in
-NEST); the model ignores current input, which NEST refuses at Connect (IllegalConnection;
-``current_receptors={}`` gives that once the kernel takes models without current channels).
+NEST); no current input: NEST refuses it at Connect (IllegalConnection).
 
 Per step, as NEST's ``update()``: ``V_syn = P22 V_syn + P21 i_syn`` (current of the previous
 step), ``i_syn = P11 i_syn + input``, ``V_spike *= P30``, ``V_m`` = the sum above, threshold
@@ -125,8 +124,7 @@ iaf_chs_2007 = IafModel(
     check=_check,
     vector_params={"noise": math.nan},
     port_params=(),
-    # TODO(kernel): current_receptors={} once the plan gives such models one (empty) current
-    # channel (plan.py: max(len(current_receptors), 1)); NEST then refuses current generators
+    current_receptors={},  # NEST refuses current generators (IllegalConnection)
     on_status=_restart_noise,
 )
 
