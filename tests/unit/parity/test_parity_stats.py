@@ -123,3 +123,26 @@ def test_seeds_needed_is_the_fewest_with_enough_power():
     assert n is not None and n > 3
     assert c.test_ref.power_n(n, c.level) >= stats.POWER > c.test_ref.power_n(n - 1, c.level)
     assert c.test_ref.seeds_needed(c.level, n - 1) is None
+
+
+def test_pooled_ks_judged_over_seeds_when_nest_seeds_differ():
+    """A metastable network: each seed picks its own ISI scale. Pooling the samples would
+    call a jaxnest run with other seeds' scales a failure; over whole seeds it is not."""
+    from jaxnest.parity import stats
+    rng = np.random.default_rng(0)
+    ref = [rng.exponential(m, 3000) for m in (40.0, 100.0, 60.0)]
+    got = [rng.exponential(m, 3000) for m in (110.0, 70.0, 105.0)]
+    assert stats.seeds_differ(ref) < stats.HETERO_P
+    assert stats.ks(np.concatenate(ref), np.concatenate(got))[0].p < 1e-10  # pooled: "fail"
+    c = stats.compare_ks_seeds("w", "ISI distribution", ref, got)
+    assert c.test == "KS over seeds" and c.p_value > 0.05
+
+
+def test_pooled_ks_kept_when_nest_seeds_agree():
+    from jaxnest.parity import stats
+    rng = np.random.default_rng(1)
+    ref = [rng.exponential(50.0, 3000) for _ in range(3)]
+    got = [rng.exponential(60.0, 3000) for _ in range(3)]
+    assert stats.seeds_differ(ref) > stats.HETERO_P
+    c = stats.compare_ks_seeds("w", "ISI distribution", ref, got)
+    assert c.test == "KS" and c.p_value < 1e-6
