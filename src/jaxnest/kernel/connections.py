@@ -11,14 +11,15 @@ import numpy as np
 from .. import errors
 from ..connect import rules
 from .kernel import Kernel
+from ..synapses.base import NODE_PROPS
 from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
           "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set(),
-          "weight_recorder": set()}
+          "weight_recorder": set(), "volume_transmitter": set()}
 _RECEIVES = {"neuron": {"spike", "current", "sample"}, "spike_recorder": {"spike"},
              "spike_source": set(), "poisson": set(), "current": set(), "sampler": set(),
-             "weight_recorder": set()}
+             "weight_recorder": set(), "volume_transmitter": {"spike"}}
 
 
 def _kind(kernel: Kernel, gid: int) -> str:
@@ -101,6 +102,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     table = kernel.network.conns
     first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
+    _check_volume_transmitter(kernel, name, n)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
@@ -121,6 +123,15 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
                                            "The target node does not support STDP synapses.")
 
 
+def _check_volume_transmitter(kernel: Kernel, name: str, n: int) -> None:
+    """NEST's check_connection of neuromodulated synapses: their model names a
+    volume_transmitter (SetDefaults/CopyModel) before connections are made."""
+    entry = kernel.model(name, synapse=True)
+    if entry.impl.neuromodulated and n and not entry.defaults.get("volume_transmitter"):
+        raise errors.BadProperty("No volume transmitter has been assigned to the dopamine "
+                                 "synapse.")
+
+
 def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
                      given: set) -> dict:
     """Per-connection parameters and state of a plastic synapse model (its shared ones stay
@@ -128,6 +139,8 @@ def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
     the model's own parameters (NEST then calls the connection's set_status)."""
     entry = kernel.model(name, synapse=True)
     impl = entry.impl
+    if impl.check_spec is not None:
+        impl.check_spec(given, int(kernel.settings["local_num_threads"]))
     shared = sorted(given & (set(impl.common) | {"weight_recorder"}))
     if shared:
         raise errors.NotImplemented(f'Synapse parameter "{shared[0]}" can only be set via '
@@ -268,7 +281,7 @@ def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
     receptor = np.broadcast_to(receptor, tgt.shape)
     for g in np.unique(tgt).tolist():
         dev = devices.get(g)
-        if dev is None or dev.entry.impl.kind != "spike_recorder":
+        if dev is None or dev.entry.impl.kind not in ("spike_recorder", "volume_transmitter"):
             continue
         accepted = dev.entry.impl.receptors(dev.status) if dev.entry.impl.receptors else (0,)
         bad = ~np.isin(receptor[tgt == g], list(accepted))
@@ -441,7 +454,7 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
     for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
         impl = entries[s].impl
         own += [k for k in impl.params if k not in own and k not in impl.common
-                and k not in ("receptor_type", "weight_recorder")]
+                and k not in ("receptor_type",) + NODE_PROPS]
     return tuple(sorted(set(CONN_KEYS) | set(own)))
 
 
@@ -500,7 +513,8 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
                 cols = kernel.network.conns.cols
                 raise errors.BadProperty(
                     f"Setting status of '{name}' connecting from node ID {cols['source'][c]} "
-                    f"to node ID {cols['target'][c]} via port {int(_ports(cols, idx[i:i + 1])[0])}:"
+                    f"to node ID {cols['target'][c]} via port "
+                    f"{int(_ports(kernel, cols, idx[i:i + 1])[0])}:"
                     f" {e}") from None
         raise
 
