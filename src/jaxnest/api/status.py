@@ -115,7 +115,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
             raise errors.KeyError(f"'{keys}' is not a default of {model}.")
         result = d[keys]
     else:
-        result = tuple(d[key] for key in keys)
+        result = [d[key] for key in keys]  # NEST: a list
     return to_json(result) if output == "json" else result
 
 

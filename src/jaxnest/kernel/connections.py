@@ -99,6 +99,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                           dtype=np.int32)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
+    _check_device_sources(kernel, name, pre, post)
     table = kernel.network.conns
     first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
@@ -121,6 +122,38 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
         if any(g in devices for g in np.unique(tgt).tolist()):
             raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                            "The target node does not support STDP synapses.")
+
+
+_DEVICE_EVENTS = {"spike_source": "spike input", "poisson": "spike input",
+                  "current": "current input", "sampler": "data logging requests"}
+
+
+def _check_device_sources(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray) -> None:
+    """What NEST refuses from devices (IllegalConnection): connections into a
+    volume_transmitter; plastic synapses (their test target takes no device events) and,
+    from samplers (which use receptors other than 0), HPC synapses."""
+    net = kernel.network
+    if not net.devices:
+        return
+    ids = np.fromiter(net.devices, dtype=np.int64, count=len(net.devices))
+    devs = [net.devices[g] for g in np.unique(pre[np.isin(pre, ids)]).tolist()
+            if net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    if not devs:
+        return
+    why = None
+    if any(net.devices[g].entry.impl.kind == "volume_transmitter"
+           for g in np.unique(post[np.isin(post, ids)]).tolist()):
+        why = "We do not allow connection of a device to a global receiver at the moment."
+    elif kernel.model(name, synapse=True).impl.plastic:
+        dev = devs[0]
+        what = _DEVICE_EVENTS.get(dev.entry.impl.kind, "spike input")
+        if dev.entry.impl.name == "noise_generator":
+            what = "DS current input"
+        why = f"The target node or synapse model does not support {what}."
+    elif name.endswith("_hpc") and any(d.entry.impl.kind == "sampler" for d in devs):
+        why = "Only rport==0 allowed for HPC synapses. Use normal synapse models instead."
+    if why is not None:
+        raise errors.IllegalConnection(f"Creation of connection is not possible because:\n{why}")
 
 
 def _check_volume_transmitter(kernel: Kernel, name: str, n: int) -> None:

@@ -577,6 +577,8 @@ class Kernel:
         if neuron:
             return self._set_neuron_defaults(entry, params)
         unknown = [k for k in params if k not in entry.defaults]
+        if unknown and type(params[unknown[0]]).__name__ == "NodeCollection":
+            raise KeyError(unknown[0])  # PyNEST's, converting an unknown node-valued key
         if unknown:
             where = "synapse" if entry.is_synapse else "node"
             raise errors.UnaccessedDictionaryEntry(

@@ -112,6 +112,9 @@ class Runtime:
         self._step = kernel.step
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
+        if self.vt_host:  # room for the archived dopamine spikes
+            K = max(len(h["t"]) for h in self.vt_host.values())
+            self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
@@ -225,8 +228,6 @@ class Runtime:
         between runs)."""
         out = {}
         if plan.vt_gids.size:
-            K = max([plan.vt_K] + [len(h["t"]) for h in self.vt_host.values()])
-            self.vt_K = plan.vt_K = 2 ** math.ceil(math.log2(K))
             out["vt"] = neuromod.to_device(self.vt_host, plan.vt_gids, plan.vt_K, plan.L, step,
                                            plan.float_type)
         if plan.plastic:

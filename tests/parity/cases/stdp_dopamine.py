@@ -143,6 +143,10 @@ def errors(nest):
            kind(lambda: nest.SetDefaults(syn, {"volume_transmitter": vt}))]
     out += [kind(lambda: nest.Connect(n[0], n[1], syn_spec={"synapse_model": syn, k: 2.0}))
             for k in ("A_plus", "tau_c", "Wmax", "c", "weight")]
+    sg, pg = nest.Create("spike_generator"), nest.Create("poisson_generator")
+    out += [kind(lambda: nest.Connect(sg, vt)), kind(lambda: nest.Connect(pg, vt)),
+            kind(lambda: nest.Connect(pg, n[0], syn_spec=syn)),
+            kind(lambda: nest.Connect(sg, n[0], syn_spec=syn))]
     c = nest.GetConnections(synapse_model=syn)
     out += [kind(lambda: c.set(A_plus=2.0)), kind(lambda: c.set(n=-3.0, c=2.0))]
     return dict(errors=np.array(out), keys=np.array(sorted(c[0].get().keys())),
