@@ -52,3 +52,4 @@ def test_errors_and_keys(both):
     assert got["vt_keys"].tolist() == ref["vt_keys"].tolist()
     _close(ref["vt_interval"], got["vt_interval"])
     _close(ref["cn"], got["cn"])
+    np.testing.assert_array_equal(got["listing"], ref["listing"])

@@ -403,9 +403,11 @@ _REGULAR, _TO_DEVICE, _FROM_DEVICE = 0, 1, 2
 
 
 def _kinds(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
-    """Which of NEST's three kinds each connection is."""
+    """Which of NEST's three kinds each connection is (a volume_transmitter is connected to
+    as a neuron is)."""
     dev = np.zeros(kernel.network.size + 1, dtype=bool)
-    dev[list(kernel.network.devices)] = True
+    dev[[g for g, d in kernel.network.devices.items()
+         if d.entry.impl.kind != "volume_transmitter"]] = True
     return np.where(dev[src], _FROM_DEVICE, np.where(dev[tgt], _TO_DEVICE, _REGULAR))
 
 

@@ -149,8 +149,19 @@ def errors(nest):
             kind(lambda: nest.Connect(sg, n[0], syn_spec=syn))]
     c = nest.GetConnections(synapse_model=syn)
     out += [kind(lambda: c.set(A_plus=2.0)), kind(lambda: c.set(n=-3.0, c=2.0))]
-    return dict(errors=np.array(out), keys=np.array(sorted(c[0].get().keys())),
-                defaults=np.array(sorted(nest.GetDefaults(syn).keys())),
-                vt_keys=np.array(sorted(vt.get().keys())),
-                vt_interval=np.array([vt.get("deliver_interval")]),
-                cn=np.array([c.get("c"), c.get("n")], float))
+    res = dict(errors=np.array(out), keys=np.array(sorted(c[0].get().keys())),
+               defaults=np.array(sorted(nest.GetDefaults(syn).keys())),
+               vt_keys=np.array(sorted(vt.get().keys())),
+               vt_interval=np.array([vt.get("deliver_interval")]),
+               cn=np.array([c.get("c"), c.get("n")], float))
+    nest.ResetKernel()  # connections into a volume_transmitter are listed as between neurons
+    n = nest.Create("iaf_psc_alpha", 3)
+    vt = nest.Create("volume_transmitter")
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n[2], vt)
+    nest.Connect(n, n[0])
+    nest.Connect(n[0], vt)
+    nest.Connect(n, sr)
+    g = nest.GetConnections()
+    res["listing"] = np.array([g.get("source"), g.get("target"), g.get("port")], float)
+    return res
