@@ -196,7 +196,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
         pos = n + jnp.cumsum(act.astype(jnp.int32)) - 1
         pos = jnp.where(act & (pos < wr_cap), pos, wr_cap)
         return (w_step.at[pos].set(step.astype(jnp.int64), mode="drop"),
-                w_conn.at[pos].set(conn, mode="drop"), w_w.at[pos].set(w, mode="drop"),
+                w_conn.at[pos].set(conn, mode="drop"),
+                w_w.at[pos].set(w.astype(w_w.dtype), mode="drop"),
                 n + jnp.sum(act, dtype=jnp.int32))
 
     def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None):
@@ -246,7 +247,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     s_in["active"] = act
                 new = rule.on_pre(p, s_in, t, post, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
-                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent), 0.0)
+                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
+                                      0.0).astype(val.dtype)
                 if wr_cap:  # what the event carries; one not sent (a failed release) is not
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
                     wrec = record(wrec, rec, emitted, e["conn"][slots], sent)

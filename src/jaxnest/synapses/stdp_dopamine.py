@@ -42,7 +42,8 @@ def advance(p, s, t_end, post, dopa):
     Per edge: n is known at ``tau`` (its last dopamine spike, or the volume_transmitter's last
     delivery), c at ``t0`` (the last postsynaptic event), the weight at ``t_w``; a dopamine
     spike at or before a postsynaptic event (eps) comes first. Returns (w, c, n, tau)."""
-    d, t_last = p["delay"], s["t_last_update"]
+    s = {k: jnp.asarray(v, jnp.float64) if k != "active" else v for k, v in s.items()}
+    d, t_last = p["delay"], s["t_last_update"]  # (in double, as NEST, whatever the kernel's)
     times, mask = post.history(t_last - d, t_end - d)
     H = times.shape[0]
     n_post = jnp.sum(mask, axis=0, dtype=jnp.int32)
