@@ -6,6 +6,7 @@ import copy
 import numpy as np
 
 from .. import errors
+from ..synapses.base import NODE_PROPS
 from . import _state
 from .node_collection import NodeCollection
 from .connect import GetConnections
@@ -92,9 +93,9 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d.update(synapse_model=model, element_type=entry.element_type,
                  synapse_modelid=k.model_ids[model],
                  num_connections=len(GetConnections(synapse_model=model)), has_delay=True,
-                 requires_symmetric=False, sizeof=32,
-                 weight_recorder=NodeCollection([d["weight_recorder"]] if d.get(
-                     "weight_recorder") else []))
+                 requires_symmetric=False, sizeof=32)
+        d.update({key: NodeCollection([d[key]] if d[key] else [])  # node ids as NEST shows them
+                  for key in NODE_PROPS if key in d})
     else:
         d.update(model=model, element_type=entry.element_type, model_id=k.model_ids[model])
     if not entry.is_synapse and entry.element_type == "neuron":
@@ -114,7 +115,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
             raise errors.KeyError(f"'{keys}' is not a default of {model}.")
         result = d[keys]
     else:
-        result = tuple(d[key] for key in keys)
+        result = [d[key] for key in keys]  # NEST: a list
     return to_json(result) if output == "json" else result
 
 

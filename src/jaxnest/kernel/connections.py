@@ -11,14 +11,15 @@ import numpy as np
 from .. import errors
 from ..connect import rules
 from .kernel import Kernel
+from ..synapses.base import NODE_PROPS
 from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
           "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set(),
-          "weight_recorder": set()}
+          "weight_recorder": set(), "volume_transmitter": set()}
 _RECEIVES = {"neuron": {"spike", "current", "sample"}, "spike_recorder": {"spike"},
              "spike_source": set(), "poisson": set(), "current": set(), "sampler": set(),
-             "weight_recorder": set()}
+             "weight_recorder": set(), "volume_transmitter": {"spike"}}
 
 
 def _kind(kernel: Kernel, gid: int) -> str:
@@ -98,9 +99,11 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                           dtype=np.int32)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
+    _check_device_sources(kernel, name, pre, post)
     table = kernel.network.conns
     first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
+    _check_volume_transmitter(kernel, name, n)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
@@ -121,6 +124,47 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
                                            "The target node does not support STDP synapses.")
 
 
+_DEVICE_EVENTS = {"spike_source": "spike input", "poisson": "spike input",
+                  "current": "current input", "sampler": "data logging requests"}
+
+
+def _check_device_sources(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray) -> None:
+    """What NEST refuses from devices (IllegalConnection): connections into a
+    volume_transmitter; plastic synapses (their test target takes no device events) and,
+    from samplers (which use receptors other than 0), HPC synapses."""
+    net = kernel.network
+    if not net.devices:
+        return
+    ids = np.fromiter(net.devices, dtype=np.int64, count=len(net.devices))
+    devs = [net.devices[g] for g in np.unique(pre[np.isin(pre, ids)]).tolist()
+            if net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    if not devs:
+        return
+    why = None
+    if any(net.devices[g].entry.impl.kind == "volume_transmitter"
+           for g in np.unique(post[np.isin(post, ids)]).tolist()):
+        why = "We do not allow connection of a device to a global receiver at the moment."
+    elif kernel.model(name, synapse=True).impl.plastic:
+        dev = devs[0]
+        what = _DEVICE_EVENTS.get(dev.entry.impl.kind, "spike input")
+        if dev.entry.impl.name == "noise_generator":
+            what = "DS current input"
+        why = f"The target node or synapse model does not support {what}."
+    elif name.endswith("_hpc") and any(d.entry.impl.kind == "sampler" for d in devs):
+        why = "Only rport==0 allowed for HPC synapses. Use normal synapse models instead."
+    if why is not None:
+        raise errors.IllegalConnection(f"Creation of connection is not possible because:\n{why}")
+
+
+def _check_volume_transmitter(kernel: Kernel, name: str, n: int) -> None:
+    """NEST's check_connection of neuromodulated synapses: their model names a
+    volume_transmitter (SetDefaults/CopyModel) before connections are made."""
+    entry = kernel.model(name, synapse=True)
+    if entry.impl.neuromodulated and n and not entry.defaults.get("volume_transmitter"):
+        raise errors.BadProperty("No volume transmitter has been assigned to the dopamine "
+                                 "synapse.")
+
+
 def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
                      given: set) -> dict:
     """Per-connection parameters and state of a plastic synapse model (its shared ones stay
@@ -128,6 +172,8 @@ def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
     the model's own parameters (NEST then calls the connection's set_status)."""
     entry = kernel.model(name, synapse=True)
     impl = entry.impl
+    if impl.check_spec is not None:
+        impl.check_spec(given, int(kernel.settings["local_num_threads"]))
     shared = sorted(given & (set(impl.common) | {"weight_recorder"}))
     if shared:
         raise errors.NotImplemented(f'Synapse parameter "{shared[0]}" can only be set via '
@@ -268,7 +314,7 @@ def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
     receptor = np.broadcast_to(receptor, tgt.shape)
     for g in np.unique(tgt).tolist():
         dev = devices.get(g)
-        if dev is None or dev.entry.impl.kind != "spike_recorder":
+        if dev is None or dev.entry.impl.kind not in ("spike_recorder", "volume_transmitter"):
             continue
         accepted = dev.entry.impl.receptors(dev.status) if dev.entry.impl.receptors else (0,)
         bad = ~np.isin(receptor[tgt == g], list(accepted))
@@ -357,9 +403,11 @@ _REGULAR, _TO_DEVICE, _FROM_DEVICE = 0, 1, 2
 
 
 def _kinds(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
-    """Which of NEST's three kinds each connection is."""
+    """Which of NEST's three kinds each connection is (a volume_transmitter is connected to
+    as a neuron is)."""
     dev = np.zeros(kernel.network.size + 1, dtype=bool)
-    dev[list(kernel.network.devices)] = True
+    dev[[g for g, d in kernel.network.devices.items()
+         if d.entry.impl.kind != "volume_transmitter"]] = True
     return np.where(dev[src], _FROM_DEVICE, np.where(dev[tgt], _TO_DEVICE, _REGULAR))
 
 
@@ -441,7 +489,7 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
     for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
         impl = entries[s].impl
         own += [k for k in impl.params if k not in own and k not in impl.common
-                and k not in ("receptor_type", "weight_recorder")]
+                and k not in ("receptor_type",) + NODE_PROPS]
     return tuple(sorted(set(CONN_KEYS) | set(own)))
 
 

@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import plastic, rng
+from . import neuromod, plastic, rng
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -90,6 +90,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
 
     plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap)
                           for ps in st.plastic]
+    vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
+                   if ps.impl.neuromodulated] if st.vt else []
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
@@ -230,17 +232,20 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             if st.n_spike:
                 buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
             if st.plastic:
-                syn, over, wrec = pl
+                syn, over, wrec, vt = pl
                 syn = list(syn)
                 for i, deliver_set in enumerate(plastic_deliveries):
                     buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
                                                        A, args["plastic"][i],
                                                        args["keys"]["synapses"],
-                                                       wrec)
+                                                       wrec, vt)
                     over = over | o
-                pl = (syn, over, wrec)
+                pl = (syn, over, wrec, vt)
             return buf, pl
 
+        if st.vt:  # the dopamine neurons' spikes arrive at their volume_transmitters
+            syn, over, wrec, vt = pl
+            pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
         return over_ranks(S, one_rank, (buf, pl))
 
     def record(rec, S, A, s0, args):
@@ -345,6 +350,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             states, S, samples, n_samp, arch = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch))
+            if st.vt:  # volume_transmitters: this slice's dopamine spikes, their deliveries
+                syn, over, wrec, vt = pl
+                a = args["archive"]
+                vt, syn, over = neuromod.end_of_slice(
+                    vt, syn, over, A, k_lo, k_hi, D, L, stamp_ms, vt_triggers, args["plastic"],
+                    (arch, a["tau_minus_inv"], a["tau_minus_triplet_inv"]), args["vt"]["period"])
+                pl = (syn, over, wrec, vt)
             rec = record(rec, jnp.where(live[:, None], S, 0.0), A, s0, args)
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
@@ -363,7 +375,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
-        pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0) if st.plastic else ()
+        pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0,
+               carry["vt"] if st.vt else {}) if st.plastic else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, carry.get("arch", {}), carry["pend"])
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
@@ -372,7 +385,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                    samples=samples, n_samples=n_samp)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if st.plastic:
-            new["syn"], out["overflow"], out["wrec"] = pl
+            new["syn"], out["overflow"], out["wrec"], vt = pl
+            if st.vt:
+                new["vt"] = dict(vt, over=jnp.bool_(False))
+                out["vt_over"] = vt["over"]
         if st.arch_H:
             new["arch"] = arch
         return new, out

@@ -577,6 +577,8 @@ class Kernel:
         if neuron:
             return self._set_neuron_defaults(entry, params)
         unknown = [k for k in params if k not in entry.defaults]
+        if unknown and type(params[unknown[0]]).__name__ == "NodeCollection":
+            raise KeyError(unknown[0])  # PyNEST's, converting an unknown node-valued key
         if unknown:
             where = "synapse" if entry.is_synapse else "node"
             raise errors.UnaccessedDictionaryEntry(
@@ -589,6 +591,8 @@ class Kernel:
             ids = value.tolist() if hasattr(value, "tolist") else value
             ids = ids if isinstance(ids, (list, tuple)) else [ids]
             new["weight_recorder"] = int(ids[0]) if len(ids) else 0
+        if entry.is_synapse and "volume_transmitter" in params:
+            new["volume_transmitter"] = self._volume_transmitter(params["volume_transmitter"])
         if entry.is_synapse and "delay" in params and np.ndim(params["delay"]) == 0:
             # NEST keeps a synapse's delay in steps (Time::delay_ms_to_steps)
             new["delay"] = float(self.delay_steps(float(params["delay"]))) * self.ms_per_step
@@ -599,6 +603,19 @@ class Kernel:
         elif check is not None:  # plastic synapses: their per-connection checks
             check({k: np.atleast_1d(v) for k, v in new.items() if np.ndim(v) == 0})
         entry.defaults = new
+
+    def _volume_transmitter(self, value) -> int:
+        """The node id a neuromodulated synapse model is given, checked as NEST does."""
+        ids = value.tolist() if hasattr(value, "tolist") else value
+        ids = ids if isinstance(ids, (list, tuple)) else [ids]
+        if len(ids) != 1:
+            raise errors.BadProperty("Property volume_transmitter must be a single element "
+                                     "NodeCollection")
+        dev = self.network.devices.get(int(ids[0]))
+        if dev is None or dev.entry.impl.kind != "volume_transmitter":
+            raise errors.BadProperty("Property volume_transmitter must be set to a node of "
+                                     "type volume_transmitter")
+        return int(ids[0])
 
     def _set_neuron_defaults(self, entry: Entry, params: dict) -> None:
         """SetDefaults of a neuron model: NEST's typed values and checks on the new defaults;

@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import errors
 from .network import Network, check_memory
+from .neuromod import VTStatic
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
 
@@ -104,6 +105,7 @@ class Static:
     arch_H: int = 0                             # archive ring length (0: no archive)
     pend_D: int = 0                             # rows of the carried last-slice spikes (>= D)
     wr_cap: int = 0                             # weight recorders' event buffer (0: none)
+    vt: VTStatic | None = None                  # volume_transmitters (neuromodulated rules)
     tics_per_step: int = 100                    # spike stamps in ms as NEST: tics * ms_per_tic
     ms_per_tic: float = 0.001
     # recording
@@ -134,6 +136,11 @@ class Plan:
     arch_H: int = 0                 # archive ring length (set by the runtime)
     pend_D: int = 0                 # rows of the spikes carried from the last run (runtime)
     wr_cap: int = 0                 # weight recorders' event buffer per chunk (runtime)
+    vt_gids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """The volume_transmitters, where a neuromodulated synapse model has connections."""
+    vt_edges: dict = field(default_factory=dict)
+    """Edges into them: source row ``src``, volume_transmitter ``vt``, delay ``d`` (steps)."""
+    vt_K: int = 0                   # dopamine archive entries (set by the runtime)
     tics_per_step: int = 100
     ms_per_tic: float = 0.001
     spike: dict = field(default_factory=dict)
@@ -181,6 +188,8 @@ class Plan:
             arch_H=self.arch_H if self.arch_mask.any() else 0,
             pend_D=max(self.pend_D, self.D),
             wr_cap=self.wr_cap if any("wr" in x for x in self.plastic) else 0,
+            vt=VTStatic(int(self.vt_gids.size), self.vt_K, int(self.vt_edges["src"].size))
+            if self.vt_gids.size else None,
             tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
@@ -193,7 +202,7 @@ class Plan:
 
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
                defer: bool = False, float_type: str = "float64", synapses: list = (),
-               time_base: tuple[int, float] = (100, 0.001)) -> Plan:
+               time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -203,7 +212,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     shapes) is known before, so the runtime compiles while the edges are sorted.
     ``float_type``: dtype of the weights (the kernel's float_precision).
     ``synapses``: the synapse model entry of each synapse id; ``time_base``: (tics per step,
-    ms per tic), for spike stamps in ms as NEST computes them.
+    ms per tic), for spike stamps in ms as NEST computes them; ``min_delay``: NEST's (steps),
+    the slice length where volume_transmitters deliver (on its grid).
     """
     import time
     t0 = time.perf_counter()
@@ -242,7 +252,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
-                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, **common)
+                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, vt_gids=reuse.vt_gids,
+                    vt_edges=reuse.vt_edges, **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
@@ -255,6 +266,10 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     is_current = tgt_neuron & (src_kind == _CG)
     carrying = is_spike | is_poisson | is_current
     is_plastic = _plastic_mask(synapses, cols["syn"], is_spike)
+    is_dopa = None
+    if is_plastic is not None and _neuromodulated(synapses, cols["syn"], is_plastic):
+        is_dopa = (tgt_kind == _VT) & ((src_kind == _NEURON) | (src_kind == _SG))
+        carrying = carrying | is_dopa
     if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
         is_spike = is_spike & ~is_plastic
     del src_kind, tgt_kind, tgt_neuron
@@ -270,6 +285,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     else:
         D, dmax = DEFAULT_SLICE, DEFAULT_SLICE
     del d_carrying
+    if is_dopa is not None:  # deliveries on NEST's grid, between the same spikes as in NEST
+        D = max(min(D, int(min_delay)), 1)
     # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
@@ -339,6 +356,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                         tgt=(c_chan * n_neurons + row_of[c_tgt]).astype(np.int64),
                         w=cols["weight"][is_current].astype(float_type),
                         d=np.rint(delay_all[is_current] / h).astype(np.int64))
+    if is_dopa is not None:
+        _volume_transmitters(plan, cols, by_kind.get("volume_transmitter", []), is_dopa,
+                             sg_row_of_conn)
     if is_plastic is not None:
         _plastic_sets(plan, net, synapses, is_plastic, sg_row_of_conn, idx64)
     t4 = time.perf_counter()
@@ -369,6 +389,23 @@ def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
         return None
     mask = is_spike & lut[syn]
     return mask if mask.any() else None
+
+
+def _neuromodulated(synapses, syn: np.ndarray, is_plastic: np.ndarray) -> bool:
+    """Whether a neuromodulated synapse model (stdp_dopamine_synapse) has connections."""
+    ids = [i for i, e in enumerate(synapses) if e is not None and e.impl.neuromodulated]
+    return bool(ids) and bool(np.any(is_plastic & np.isin(syn, ids)))
+
+
+def _volume_transmitters(plan: Plan, cols: dict, gids: list, is_dopa, row_of_conn) -> None:
+    """The volume_transmitters and the edges into them (from neurons and spike sources)."""
+    plan.vt_gids = np.array(gids, dtype=np.int64)
+    conn = np.flatnonzero(is_dopa)
+    src = cols["source"][conn]
+    src_row = row_of_conn[conn] if row_of_conn is not None else plan.row_of[src]
+    plan.vt_edges = dict(src=src_row.astype(np.int32),
+                         vt=np.searchsorted(plan.vt_gids, cols["target"][conn]).astype(np.int32),
+                         d=np.rint(cols["delay"][conn] / plan.h).astype(np.int64))
 
 
 def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> None:
@@ -402,8 +439,12 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
                + tgt_row.astype(it))
 
         def defaults_of_syn(k):
-            return np.array([float(e.defaults.get(k, np.nan)) if e is not None else np.nan
-                             for e in synapses])
+            v = np.array([float(e.defaults.get(k, np.nan)) if e is not None else np.nan
+                          for e in synapses])
+            if k == "volume_transmitter":  # a node id -> its column in the kernel's arrays
+                v = np.clip(np.searchsorted(plan.vt_gids, np.nan_to_num(v)), 0,
+                            max(plan.vt_gids.size - 1, 0)).astype(float)
+            return v
 
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
@@ -414,8 +455,10 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
 
 
 _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)
+_VT = _SAMPLER + 2
 _KIND_CODE = {"spike_source": _SG, "poisson": _PG, "current": _CG,
-              "spike_recorder": _SR, "sampler": _SAMPLER, "weight_recorder": _SAMPLER + 1}
+              "spike_recorder": _SR, "sampler": _SAMPLER, "weight_recorder": _SAMPLER + 1,
+              "volume_transmitter": _VT}
 
 
 def _node_kinds(net: Network) -> np.ndarray:

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..synapses.base import EdgeDraws, PostView
+from ..synapses.base import DopaView, EdgeDraws, PostView
 
 ARCHIVE_H = 16        # archive ring length to start with (grown on overflow)
 
@@ -176,9 +176,10 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
 # --- delivery ------------------------------------------------------------------------------
 
 def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int):
-    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec) -> (buf, syn, overflow,
-    wrec)`` for one plastic set and one rank of spikes (each row at most one spike, in step
-    A + k_r[r]).
+    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt) -> (buf, syn,
+    overflow, wrec)`` for one plastic set and one rank of spikes (each row at most one spike,
+    in step A + k_r[r]); ``vt``: the volume_transmitters' dopamine archives (neuromodulated
+    rules).
 
     A spike of multiplicity m is m events, each through ``on_pre`` in turn (NEST sends them
     one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None.
@@ -195,10 +196,11 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
         pos = n + jnp.cumsum(act.astype(jnp.int32)) - 1
         pos = jnp.where(act & (pos < wr_cap), pos, wr_cap)
         return (w_step.at[pos].set(step.astype(jnp.int64), mode="drop"),
-                w_conn.at[pos].set(conn, mode="drop"), w_w.at[pos].set(w, mode="drop"),
+                w_conn.at[pos].set(conn, mode="drop"),
+                w_w.at[pos].set(w.astype(w_w.dtype), mode="drop"),
                 n + jnp.sum(act, dtype=jnp.int32))
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec):
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None):
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -239,9 +241,14 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 kw = {}
                 if rule.random:  # keyed by emission step, event and connection
                     kw["rand"] = EdgeDraws(key, emitted * 16 + u, e["conn"][slots])
-                new = rule.on_pre(p, dict(s, multiplicity=jnp.ones_like(m)), t, post, **kw)
+                s_in = dict(s, multiplicity=jnp.ones_like(m))
+                if rule.neuromodulated:  # the lanes that take part (the rule loops per lane)
+                    kw["dopa"] = DopaView(vt, p["volume_transmitter"])
+                    s_in["active"] = act
+                new = rule.on_pre(p, s_in, t, post, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
-                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent), 0.0)
+                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
+                                      0.0).astype(val.dtype)
                 if wr_cap:  # what the event carries; one not sent (a failed release) is not
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
                     wrec = record(wrec, rec, emitted, e["conn"][slots], sent)

@@ -22,11 +22,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.base import DeviceContext
-from .. import streams
+from .. import errors, streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
-from . import plastic
+from . import neuromod, plastic
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -51,6 +51,8 @@ class Runtime:
         self.arch_H = plastic.ARCHIVE_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
         self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
+        self.vt_host: dict = {}    # volume_transmitters' archives by gid (neuromod.to_host)
+        self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
         self.dev_states: dict = {}  # group name -> ((store version, plan id), device state)
         self.dev_params: dict = {}  # group name -> ((store version, plan id), device params)
 
@@ -68,7 +70,8 @@ class Runtime:
             reuse = self.plan if self.plan is not None and edge_key == self.edge_key else None
             new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type,
                              synapses=kernel.synapse_entries(),
-                             time_base=(kernel.tics_per_step, kernel.ms_per_tic))
+                             time_base=(kernel.tics_per_step, kernel.ms_per_tic),
+                             min_delay=kernel.min_delay_steps())
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
@@ -109,12 +112,15 @@ class Runtime:
         self._step = kernel.step
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
-        plan.arch_H, plan.wr_cap = self.arch_H, self.wr_cap
+        if self.vt_host:  # room for the archived dopamine spikes
+            K = max(len(h["t"]) for h in self.vt_host.values())
+            self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
+        plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
                      step=jnp.int64(kernel.step), pend=pend,
-                     **self._plastic_carry(plan, net))
+                     **self._plastic_carry(plan, net, kernel.step))
         if plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
@@ -133,7 +139,13 @@ class Runtime:
                 inputs_for = done
             new, out = fn(carry, args, jnp.int64(todo))
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
-                                     "n_wr": out["wrec"][3] if wr_cap else 0})  # one sync
+                                     "n_wr": out["wrec"][3] if wr_cap else 0,
+                                     "vt_over": out.get("vt_over", False)})  # one sync
+            if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
+                self.vt_K = plan.vt_K = 2 * plan.vt_K
+                carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
+                fn, steps_cap = self._compiled(plan)
+                continue
             if plan.plastic and counts["over"]:
                 # an archive ring dropped a spike a synapse needed: longer rings, same chunk
                 self.arch_H = plan.arch_H = 2 * plan.arch_H
@@ -210,10 +222,14 @@ class Runtime:
         return _COMPILED[key]
 
     # --- host <-> device -----------------------------------------------------------------
-    def _plastic_carry(self, plan: Plan, net) -> dict:
-        """Per-edge state of the plastic sets (kept on the device while the plan lasts) and
-        the archives of the plan's neurons (host copies by gid between runs)."""
+    def _plastic_carry(self, plan: Plan, net, step: int) -> dict:
+        """Per-edge state of the plastic sets (kept on the device while the plan lasts), the
+        archives of the plan's neurons and its volume_transmitters (host copies by gid
+        between runs)."""
         out = {}
+        if plan.vt_gids.size:
+            out["vt"] = neuromod.to_device(self.vt_host, plan.vt_gids, plan.vt_K, plan.L, step,
+                                           plan.float_type)
         if plan.plastic:
             if self.syn is None or self.syn[0] is not plan.plastic:
                 self.syn = (plan.plastic, [plastic.device_state(x) for x in plan.plastic])
@@ -261,6 +277,9 @@ class Runtime:
 
     def _store_plastic(self, plan: Plan, net, carry) -> None:
         self.pend = (plan, carry["pend"])
+        if "vt" in carry:
+            self.vt_host.update(neuromod.to_host(carry["vt"], plan.vt_gids, plan.L,
+                                                 int(carry["step"])))
         if plan.plastic:
             self.syn = (plan.plastic, carry["syn"])
             for layout, state in zip(plan.plastic, carry["syn"]):
@@ -341,6 +360,8 @@ class Runtime:
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
+        if plan.vt_gids.size:
+            args["vt"] = self._vt_args(plan, net)
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
             args["pg_lo"], args["pg_hi"] = _windows(status, h)
@@ -372,6 +393,17 @@ class Runtime:
                                    for g in plan.groups])
         return {"mask": jnp.asarray(plan.arch_mask), "tau_minus_inv": jnp.asarray(inv("tau_minus")),
                 "tau_minus_triplet_inv": jnp.asarray(inv("tau_minus_triplet"))}
+
+    def _vt_args(self, plan: Plan, net) -> dict:
+        """Edges into the volume_transmitters and their delivery periods (steps: NEST's
+        deliver_interval min_delay slices; the plan's slices are min_delay long)."""
+        di = np.array([net.devices[int(g)].status["deliver_interval"] for g in plan.vt_gids])
+        if np.any(di < 1):  # NEST crashes (division by zero) or fails to reserve memory
+            raise errors.BadProperty("deliver_interval must be a positive number of "
+                                     "min_delay slices.")
+        e = plan.vt_edges
+        return {"src": jnp.asarray(e["src"]), "vt": jnp.asarray(e["vt"]),
+                "d": jnp.asarray(e["d"]), "period": jnp.asarray(di.astype(np.int64) * plan.D)}
 
     def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int) -> dict:
         """The chunk's host-computed device inputs, dense (steps, rows): spike multiplicities

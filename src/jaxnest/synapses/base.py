@@ -12,10 +12,16 @@ connections together (arrays over edges):
 - ``t``: the spike's time stamp (ms), as NEST's ``e.get_stamp().get_ms()``;
 - ``post``: a :class:`PostView` of the targets' spike archives (rules with ``archive``);
 - ``rand`` (rules with ``random``): :class:`EdgeDraws`, counter-based uniforms per edge;
+- ``dopa`` (rules with ``neuromodulated``): :class:`DopaView`, the dopamine spikes their
+  volume_transmitter collected since its last delivery;
 - ``s`` also holds ``multiplicity`` (the spike's, per edge; read only);
 - returns the new state; the event carries ``s'["weight"]`` times the multiplicity (what NEST's
   ``send`` puts on the event after updating the weight), or ``s'["sent"]`` when the rule
   returns it (the whole value sent, e.g. 0 for a failed release; not stored).
+
+Neuromodulated rules also have ``on_trigger(p, s, t_trig, post, dopa) -> s'``, which the kernel
+calls for all connections of a volume_transmitter every ``deliver_interval`` min_delay slices
+(NEST's trigger_update_weight), at the end of the slice, t_trig its end (ms).
 
 Static models have no ``on_pre``; the kernel delivers them on its fast path.
 """
@@ -32,6 +38,10 @@ STDP_EPS = 1.0e-6
 COMMON = {"weight": 1.0, "delay": 1.0, "receptor_type": 0, "weight_recorder": 0}
 """What every synapse model has; ``weight_recorder`` (a node id, 0: none) is shared by all
 connections of a model (SetDefaults/CopyModel)."""
+
+NODE_PROPS = ("weight_recorder", "volume_transmitter")
+"""Shared synapse properties that name a node (stored as its id, 0: none; shown as a
+NodeCollection)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,14 @@ class SynapseModel:
     """``on_pre`` takes a keyword ``rand`` (:class:`EdgeDraws` of this spike)."""
     check: Callable[[dict], None] | None = None
     """Validate per-connection values (numpy arrays); raise errors.BadProperty."""
+    neuromodulated: bool = False
+    """The rule reads the dopamine spikes of the volume_transmitter its model names (common
+    property ``volume_transmitter``): ``on_pre`` takes a keyword ``dopa``."""
+    on_trigger: Callable | None = None
+    """Neuromodulated rules: the update at the volume_transmitter's delivery times."""
+    check_spec: Callable[[set, int], None] | None = None
+    """(keys a Connect's syn_spec gives, local_num_threads) -> None: NEST's
+    check_synapse_params (raise errors.NotImplemented)."""
 
     @property
     def plastic(self) -> bool:
@@ -148,3 +166,37 @@ class EdgeDraws:
         from ..streams import bits_from_keys, index_key, to_uniform
         idx = self._conn.astype(jnp.uint64) * jnp.uint64(64) + jnp.uint64(j)
         return to_uniform(bits_from_keys(self._key, self._step, index_key(self._key, idx)))
+
+
+class DopaView:
+    """The dopamine spikes of each edge's volume_transmitter, as a rule sees them.
+
+    A volume_transmitter keeps the spikes that arrived since its last delivery (times in ms,
+    ascending, one entry per step with their summed multiplicity) after a ``head`` time (its
+    last delivery, NEST's pseudo spike; 0 before the first). ``vt``: the volume_transmitter of
+    each edge (an index into the archive's columns)."""
+
+    def __init__(self, arch: dict, vt):
+        self._t, self._m = arch["t"], arch["m"]
+        self.vt = jnp.asarray(vt).astype(jnp.int32)
+        self.count = arch["count"][self.vt]
+        self.head = arch["head"][self.vt]
+
+    def entry(self, j):
+        """(time, multiplicity, exists) of each edge's j-th entry (j an array over edges)."""
+        ok = j < self.count
+        jj = jnp.clip(j, 0, self._t.shape[0] - 1)
+        return self._t[jj, self.vt], self._m[jj, self.vt], ok
+
+    def first_after(self, x):
+        """Index of each edge's first entry later than x (binary search)."""
+        shape = jnp.broadcast_shapes(jnp.shape(self.count), jnp.shape(x))
+        lo = jnp.zeros(shape, jnp.int32)
+        hi = jnp.broadcast_to(self.count, shape).astype(jnp.int32)
+        for _ in range(max(int(self._t.shape[0]).bit_length(), 1)):
+            mid = (lo + hi) // 2
+            t_mid = self._t[jnp.clip(mid, 0, self._t.shape[0] - 1), self.vt]
+            go = (mid < hi) & (t_mid <= x)
+            lo = jnp.where(go, mid + 1, lo)
+            hi = jnp.where(go | (mid >= hi), hi, mid)
+        return lo
