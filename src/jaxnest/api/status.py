@@ -6,28 +6,32 @@ import copy
 import numpy as np
 
 from .. import errors
-from . import _state
+from .. import units as unit_table
+from ..jaxenv import scoped
+from . import _state, _units
 from .node_collection import NodeCollection
 from .connect import GetConnections
 from .synapse_collection import SynapseCollection
 
 
-def GetStatus(nodes, keys=None, output: str = ""):
+@scoped
+def GetStatus(nodes, keys=None, output: str = "", units: bool = False):
     """Deprecated PyNEST form: a tuple with one status (or value) per node or connection,
-    built from ``get`` as PyNEST 3.10 builds it (NEST 3.9's format)."""
+    built from ``get`` as PyNEST 3.10 builds it (NEST 3.9's format); ``units=True`` as in
+    ``get``."""
     if isinstance(nodes, SynapseCollection):
         items = [nodes[i] for i in range(len(nodes))]
         if keys is None:
-            result = tuple(c.get() for c in items)
+            result = tuple(c.get(units=units) for c in items)
         else:
-            result = tuple(c.get(keys) for c in items)
+            result = tuple(c.get(keys, units=units) for c in items)
         return to_json(result) if output == "json" else result
     if not isinstance(nodes, NodeCollection):
         raise TypeError("The first input (nodes) must be NodeCollection or SynapseCollection.")
     if len(nodes) == 0:
         return "[]" if output == "json" else tuple()
     if keys:
-        result = nodes.get(keys)
+        result = nodes.get(keys, units=units)
         if isinstance(keys, str):
             if len(nodes) == 1:
                 result = (result,)
@@ -36,7 +40,7 @@ def GetStatus(nodes, keys=None, output: str = ""):
         else:
             result = tuple(zip(*result.values()))
     else:
-        result = nodes.get()
+        result = nodes.get(units=units)
         if len(nodes) == 1:
             result = (result,)
         else:
@@ -66,6 +70,7 @@ def to_json(data, **kwargs) -> str:
     return json.dumps(serialize_data(data), **kwargs)
 
 
+@scoped
 def SetStatus(nodes, params, val=None) -> None:
     """Deprecated PyNEST form: SetStatus(nodes, dict | list of dicts) or (nodes, key, value)."""
     if isinstance(params, str):
@@ -75,7 +80,10 @@ def SetStatus(nodes, params, val=None) -> None:
     nodes.set(params)
 
 
-def GetDefaults(model: str, keys=None, output: str = ""):
+@scoped
+def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
+    """A model's defaults (all, one key, or a tuple for several); ``units=True`` gives
+    dimensioned values as brainunit quantities in NEST's units."""
     entry = _state.kernel().model(model)
     d = copy.deepcopy(entry.defaults)
     if entry.is_synapse:  # NEST's synapse defaults: synapse_model/synapse_modelid
@@ -92,6 +100,8 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     if not entry.is_synapse and entry.element_type == "neuron":
         d["recordables"] = list(entry.impl.default_recordables(entry.defaults))
         d.update({k: np.array(d[k], dtype=float) for k in entry.impl.vector_params})
+    if units:
+        d = unit_table.status_as_quantities(d, _units.model_key(model))
     if keys is None:
         result = d
     elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):
@@ -105,6 +115,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     return to_json(result) if output == "json" else result
 
 
+@scoped
 def SetDefaults(model: str, params, val=None) -> None:
     if val is None:
         if not isinstance(params, dict):
@@ -116,6 +127,7 @@ def SetDefaults(model: str, params, val=None) -> None:
     else:
         raise TypeError("If val is given, params must be string giving the parameter name.")
     defaults = _state.kernel().model(model).defaults
+    params = unit_table.params_to_nest(params, _units.model_key(model))
 
     def sequence(v):
         return isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and hasattr(v, "dtype"))
@@ -127,7 +139,9 @@ def SetDefaults(model: str, params, val=None) -> None:
     _state.kernel().set_defaults(model, dict(params))
 
 
+@scoped
 def CopyModel(existing: str, new: str, params: dict | None = None) -> None:
+    params = unit_table.params_to_nest(params, _units.model_key(existing))
     _state.kernel().copy_model(existing, new, params)
 
 
