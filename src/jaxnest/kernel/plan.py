@@ -213,7 +213,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params), len(impl.current_receptors)))
+                                impl.channel_count(store.params),
+                                max(len(impl.current_receptors), 1)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset
@@ -357,7 +358,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
 def _on_plastic_path(entry) -> bool:
     """Connections of this model go through the plastic phase: a plastic rule, or a
     weight_recorder to tell about every event."""
-    return entry.impl.plastic or bool(entry.defaults.get("weight_recorder", 0))
+    return entry is not None and (entry.impl.plastic
+                                  or bool(entry.defaults.get("weight_recorder", 0)))
 
 
 def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
@@ -400,7 +402,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
                + tgt_row.astype(it))
 
         def defaults_of_syn(k):
-            return np.array([float(e.defaults.get(k, np.nan)) for e in synapses])
+            return np.array([float(e.defaults.get(k, np.nan)) if e is not None else np.nan
+                             for e in synapses])
 
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,

@@ -242,9 +242,9 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 new = rule.on_pre(p, dict(s, multiplicity=jnp.ones_like(m)), t, post, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent), 0.0)
-                if wr_cap:  # an event that is not sent (a failed release) is not recorded
+                if wr_cap:  # what the event carries; one not sent (a failed release) is not
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
-                    wrec = record(wrec, rec, emitted, e["conn"][slots], new["weight"])
+                    wrec = record(wrec, rec, emitted, e["conn"][slots], sent)
                 if post is not None:
                     over = over | jnp.any(post.overflow & act)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
