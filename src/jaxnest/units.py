@@ -324,6 +324,20 @@ def as_quantity(name: str, value, model: str | None = None, weight_unit: str | N
     return value
 
 
+def in_unit(q, target):
+    """Quantity ``q``'s plain value in brainunit unit ``target`` (same dimension)."""
+    return _plain(_decimal(q, target))
+
+
+def quantity(value, target):
+    """``value`` (plain) as a quantity in brainunit unit ``target``."""
+    return _bu().Quantity(value, unit=target)
+
+
+def is_number(v) -> bool:
+    return _number(v)
+
+
 def _number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
         v, (bool, np.bool_))
@@ -359,45 +373,6 @@ def canonical(q):
         if unit(text).dim == q.dim:
             return unit(text)
     return q.unit
-
-
-# --- nest.random with quantities ---------------------------------------------------------------
-def random_factory(factory, dimensionless: tuple[str, ...] = ()):
-    """``factory`` (nest.random.uniform, ...) accepting quantities: all quantity arguments must
-    share one dimension and are taken in NEST's unit of that dimension (:func:`canonical`: mV,
-    pA, nS, ms, Hz, ...); the parameter remembers that unit, so that Create/SetStatus/Connect
-    check its dimension and convert it where a parameter's unit differs (1/ms). A parameter
-    derived from it by arithmetic with plain numbers loses the tag but stays in NEST's unit.
-    Arguments named in ``dimensionless`` (lognormal's log-space mean and std) must be plain
-    numbers."""
-
-    @functools.wraps(factory)
-    def wrapper(*args, **kwargs):
-        qt = quantity_types()
-        if not qt or not any(isinstance(a, qt) for a in (*args, *kwargs.values())):
-            return factory(*args, **kwargs)
-        if dimensionless:
-            raise errors.BadParameter(f"{factory.__name__}: the arguments are of the underlying "
-                                      "normal distribution and take plain numbers.")
-        first = next(a for a in (*args, *kwargs.values()) if isinstance(a, qt))
-        target = canonical(first)
-
-        def plain(a):
-            if not isinstance(a, qt):
-                if a == 0 or target.is_unitless:
-                    return a
-                raise errors.BadParameter(f"{factory.__name__}: mix of quantities ({first}) and "
-                                          f"plain numbers ({a}).")
-            if a.dim != first.dim:
-                raise errors.BadParameter(f"{factory.__name__}: arguments {first} and {a} have "
-                                          "different dimensions.")
-            return _plain(_decimal(a, target))
-
-        param = factory(*[plain(a) for a in args], **{k: plain(v) for k, v in kwargs.items()})
-        param._jaxnest_unit = target
-        return param
-
-    return wrapper
 
 
 # --- kernel properties --------------------------------------------------------------------------

@@ -105,8 +105,10 @@ def random(nest, units=False, seed=3):
                  lambda: nest.random.normal(mean=-0.065 * u.volt, std=3.0 * u.mV)),
         "I_e": v(nest.random.uniform(200.0, 400.0),
                  lambda: nest.random.uniform(0.2 * u.nA, 400.0 * u.pA))})
-    n.set(tau_m=v(nest.random.uniform(8.0, 12.0) * 1.0,
-                  lambda: nest.random.uniform(8.0 * u.ms, 0.012 * u.second) * 1.0))
+    n.set(tau_m=v(nest.random.uniform(4.0, 6.0) * 2.0,
+                  lambda: nest.random.uniform(4.0 * u.ms, 0.006 * u.second) * 2.0))
+    n.set(V_th=v(nest.random.uniform(0.0, 4.0) - 52.0,
+                 lambda: nest.random.uniform(0.0 * u.mV, 4.0 * u.mV) - 0.052 * u.volt))
     pg = nest.Create("poisson_generator", params={"rate": v(8000.0, lambda: 8.0 * u.kHz)})
     sr = nest.Create("spike_recorder")
     nest.Connect(pg, n, syn_spec={"weight": v(nest.random.exponential(20.0),
@@ -118,5 +120,6 @@ def random(nest, units=False, seed=3):
     nest.Simulate(v(100.0, lambda: 100.0 * u.ms))
     c = nest.GetConnections(pg, n)
     return {"V_m": np.array(n.V_m), "I_e": np.array(n.I_e), "tau_m": np.array(n.tau_m),
+            "V_th": np.array(n.V_th),
             "weights": np.array(c.weight), "delays": np.array(c.delay),
             "spike_times": sr.events["times"], "spike_senders": sr.events["senders"]}

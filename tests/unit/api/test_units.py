@@ -47,6 +47,7 @@ def test_random_parameters_with_quantities():
     ref = _ns["random"](nest, units=False)
     assert 8.0 <= got["tau_m"].min() and got["tau_m"].max() <= 12.0
     assert 200.0 <= got["I_e"].min() and got["I_e"].max() <= 400.0
+    assert -52.0 <= got["V_th"].min() and got["V_th"].max() <= -48.0
     assert 1.0 <= got["delays"].min() and got["delays"].max() <= 3.0
     _compare(ref, got, rtol=0)
 
@@ -77,8 +78,12 @@ def test_wrong_dimension_is_bad_property_naming_the_unit():
     _raises(lambda: nest.SetKernelStatus({"resolution": 0.1 * u.mV}), "resolution", "ms")
     _raises(lambda: n.set(V_m=nest.random.uniform(1.0 * u.pA, 2.0 * u.pA)), "V_m", "mV",
             "random parameter")
-    with pytest.raises(errors.BadParameter):
-        nest.random.uniform(1.0 * u.mV, 2.0 * u.ms)
+    for bad in (lambda: nest.random.uniform(1.0 * u.mV, 2.0 * u.ms),
+                lambda: nest.random.uniform(1.0 * u.mV, 2.0 * u.mV) + 1.0 * u.ms,
+                lambda: nest.random.uniform(1.0 * u.mV, 2.0 * u.mV) * u.mV,
+                lambda: nest.random.lognormal(mean=1.0 * u.mV)):
+        with pytest.raises(errors.BadParameter):
+            bad()
     nest.Connect(sg, n)  # nothing was connected by the failed calls
     assert nest.num_connections == 1 and n.I_e == 0.0
 
