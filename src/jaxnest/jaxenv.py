@@ -12,10 +12,12 @@ inside :func:`scope`:
   ``jax_enable_x64``); nothing jaxnest returns is a JAX array (the API hands out numpy arrays
   and Python numbers).
 - jaxnest's persistent compilation cache: ``JAXNEST_CACHE_DIR`` (default
-  ``~/.cache/jaxnest/xla``; empty disables it). JAX has no per-function cache setting and opens
-  its one cache once per process, so jaxnest installs its cache object only while it is inside
-  the scope and removes it on the way out (see :func:`_cache_on`); the user's compilations
-  outside see JAX's own setting. A user who configures ``jax_compilation_cache_dir`` themselves
+  ``~/.cache/jaxnest/xla``; empty disables it; read at jaxnest's first JAX work), keeping
+  jaxnest's functions that took 0.2 s or more to compile. JAX has no per-function cache
+  setting and opens its one cache once per process, so jaxnest installs its cache object
+  (``jax._src.compilation_cache._cache``: a JAX internal; without it jaxnest runs uncached)
+  only while a thread is inside a scope and removes it on the way out (:func:`_cache_on`); the
+  user's compilations outside see JAX's own setting. A user who configures ``jax_compilation_cache_dir`` themselves
   gets jaxnest's functions in that cache too (JAX's process-wide choice), and jaxnest leaves
   their settings alone. Functions compiled by another thread while jaxnest runs could see
   jaxnest's cache (JAX's cache is process-wide).
@@ -35,89 +37,96 @@ _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
 
 _lock = threading.Lock()
-_depth = 0          # scopes open (all threads): the cache is swapped in while > 0
+_local = threading.local()  # .depth: scopes open in this thread (inner ones cost nothing)
+_depth = 0          # threads inside a scope: the cache is swapped in while > 0
 _installed = False  # jaxnest's cache object is JAX's current one
 _cache = None       # jaxnest's cache object, made on first use
-_cache_failed = False
+_no_cache = False   # disabled (JAXNEST_CACHE_DIR=""), unwritable, or JAX lacks the hooks
+_cc = None          # jax._src.compilation_cache, once found
+_mct = None         # JAX's thread-local persistent_cache_min_compile_time_secs context
 
 
 def cache_dir() -> str:
-    """jaxnest's persistent cache directory ("" when disabled by ``JAXNEST_CACHE_DIR=""``)."""
+    """jaxnest's persistent cache directory ("" when disabled by ``JAXNEST_CACHE_DIR=""``);
+    read once, at jaxnest's first JAX work."""
     d = os.environ.get("JAXNEST_CACHE_DIR")
     return os.path.expanduser(_DEFAULT_DIR if d is None else d)
 
 
-def _jax_cache_module():
+def _setup() -> None:
+    """Find JAX's cache hooks and open jaxnest's cache (first scope only)."""
+    global _cache, _no_cache, _cc, _mct
     try:
         from jax._src import compilation_cache as cc
-    except ImportError:  # pragma: no cover - a JAX without it: no persistent cache
-        return None
-    if not all(hasattr(cc, a) for a in ("_cache", "get_file_cache")):
-        return None  # pragma: no cover - JAX's internals changed: run without the cache
-    return cc
+        from jax._src import config as jcfg
+        _mct = jcfg.persistent_cache_min_compile_time_secs
+        _mct(_MIN_COMPILE_SECS)  # a context manager in this JAX?
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - JAX changed
+        _no_cache = True
+        return
+    d = cache_dir()
+    if not d or not all(hasattr(cc, a) for a in ("_cache", "get_file_cache")):
+        _no_cache = True
+        return
+    try:
+        _cache = cc.get_file_cache(d)[0]
+    except Exception:  # noqa: BLE001 - an unwritable directory: run without the cache
+        _no_cache = True
+        return
+    _cc = cc
 
 
 def _cache_on() -> None:
     """Make jaxnest's cache JAX's persistent cache, unless the user has one (their
     ``jax_compilation_cache_dir`` or an initialised cache) or the cache is disabled."""
-    global _installed, _cache, _cache_failed
-    if _cache_failed or jax.config.jax_compilation_cache_dir or \
+    global _installed
+    if _cc is None and not _no_cache:
+        _setup()
+    if _no_cache or _cc._cache is not None or jax.config.jax_compilation_cache_dir or \
             not jax.config.jax_enable_compilation_cache:
         return
-    d = cache_dir()
-    cc = _jax_cache_module()
-    if not d or cc is None or cc._cache is not None:
-        return
-    if _cache is None:
-        try:
-            _cache = cc.get_file_cache(d)[0]
-        except Exception:  # noqa: BLE001 - an unwritable directory: run without the cache
-            _cache_failed = True
-            return
-    cc._cache = _cache
+    _cc._cache = _cache
     _installed = True
 
 
 def _cache_off() -> None:
     global _installed
     if _installed:
-        cc = _jax_cache_module()
-        if cc is not None and cc._cache is _cache:
-            cc._cache = None
+        if _cc._cache is _cache:
+            _cc._cache = None
         _installed = False
-
-
-def _min_compile_time():
-    """Thread-local ``jax_persistent_cache_min_compile_time_secs`` for jaxnest's compilations
-    (None when this JAX has no such context manager)."""
-    try:
-        from jax._src import config as jcfg
-        return jcfg.persistent_cache_min_compile_time_secs(_MIN_COMPILE_SECS)
-    except (ImportError, AttributeError, TypeError):  # pragma: no cover
-        return None
 
 
 class scope:  # noqa: N801 - used like a function: ``with jaxenv.scope(): ...``
     """Context for jaxnest's JAX work: float64 and jaxnest's compilation cache (module doc).
-    Re-entrant and cheap (about 4 us); a thread jaxnest starts enters its own."""
+    Re-entrant: only a thread's outermost scope does anything (a thread jaxnest starts
+    enters its own)."""
 
     __slots__ = ("_x64", "_mct")
 
     def __enter__(self):
         global _depth
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
+        self._x64 = self._mct = None
+        if depth:
+            return self
         with _lock:
             if _depth == 0:
                 _cache_on()
             _depth += 1
         self._x64 = jax.enable_x64(True)
         self._x64.__enter__()
-        self._mct = _min_compile_time() if _installed else None
-        if self._mct is not None:
+        if _installed:
+            self._mct = _mct(_MIN_COMPILE_SECS)
             self._mct.__enter__()
         return self
 
     def __exit__(self, *exc):
         global _depth
+        _local.depth -= 1
+        if self._x64 is None:
+            return False
         try:
             if self._mct is not None:
                 self._mct.__exit__(*exc)
