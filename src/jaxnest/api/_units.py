@@ -54,7 +54,7 @@ def weight_unit(sources, targets) -> tuple[str | None, str]:
     return None, ""
 
 
-def node_params(ids, params, per_node: bool = False):
+def node_params(ids, params):
     """SetStatus values (a dict, or a list of dicts one per node) in NEST's units, by the
     model of the nodes (of each node for a list)."""
     if not units.quantity_types() or params is None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import errors
 from ..jaxenv import scoped
+from ..units import merge_per_node
 from . import _state
 from ._units import node_params, statuses_as_quantities
 
@@ -228,7 +229,6 @@ class NodeCollection:
         else:
             result = self._nested(statuses, params)
         if with_units:
-            from ..units import merge_per_node
             result = merge_per_node(result)
         if output == "pandas":  # as PyNEST builds the frame
             import pandas as pd
