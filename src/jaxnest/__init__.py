@@ -6,19 +6,11 @@ PyNEST does by making its module an object.
 """
 from __future__ import annotations
 
-import os
 import sys
 import types
 
-import jax
-
-jax.config.update("jax_enable_x64", True)  # NEST computes in double precision
-# A second run of the same script reuses compiled code from disk (JAXNEST_CACHE_DIR="" disables).
-_cache = os.environ.get("JAXNEST_CACHE_DIR", os.path.expanduser("~/.cache/jaxnest/xla"))
-if _cache:
-    jax.config.update("jax_compilation_cache_dir", _cache)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
-
+# No global JAX settings here: double precision and the persistent compilation cache are scoped
+# to jaxnest's own calls (jaxnest/jaxenv.py), and no backend starts before the first Simulate.
 from . import errors  # noqa: E402
 from .api.connect import Connect, Disconnect, GetConnections  # noqa: E402
 from .api.kernel import (GetKernelStatus, GetLocalVPs, Install, NumProcesses,  # noqa: E402

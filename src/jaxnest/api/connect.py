@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import errors
+from .. import errors, units
+from ..jaxenv import scoped
 from ..kernel import connections as kconn
-from . import _state
+from . import _state, _units
 from .node_collection import NodeCollection
 from .synapse_collection import SynapseCollection
 
@@ -227,8 +228,13 @@ def _connect_layers_needed(conn_spec, syn_spec) -> bool:
     return False
 
 
+@scoped
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: bool = False):
-    """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec)."""
+    """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec);
+    syn_spec values may be brainunit quantities (weights: see jaxnest/units.py)."""
+    if isinstance(syn_spec, dict) and units.quantity_types():
+        syn_spec = _units.syn_params(syn_spec, syn_spec.get("synapse_model", "static_synapse"),
+                                     _units.node_ids(pre), _units.node_ids(post))
     arrays, pre, post = _process_input_nodes(pre, post, conn_spec)
     if arrays:
         if return_synapsecollection:
@@ -257,6 +263,7 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
     return None
 
 
+@scoped
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
     """Connections from ``source`` to ``target`` (NodeCollections) of ``synapse_model``."""
     if synapse_label is not None:
@@ -267,6 +274,7 @@ def GetConnections(source=None, target=None, synapse_model=None, synapse_label=N
     return SynapseCollection(kconn.find(_state.kernel(), src, tgt, synapse_model))
 
 
+@scoped
 def Disconnect(*args, conn_spec=None, syn_spec=None) -> None:
     """Remove the connections of a SynapseCollection, or one connection of the given synapse
     model (static_synapse by default) per (pre, post) pair of the rule (one_to_one by

@@ -2,19 +2,27 @@
 from __future__ import annotations
 
 from .. import errors, messages
+from .. import units as unit_table
+from ..jaxenv import scoped
 from . import _state
 
 
 VerbosityLevel = messages.VerbosityLevel
 
 
+@scoped
 def ResetKernel() -> None:
     """Remove all nodes and connections and restore every default."""
     _state.reset()
 
 
-def GetKernelStatus(keys=None):
+@scoped
+def GetKernelStatus(keys=None, units: bool = False):
+    """Kernel properties: all (a dict), one, or a tuple of several; ``units=True`` gives
+    times and other dimensioned values as brainunit quantities in NEST's units."""
     d = _state.kernel().status()
+    if units:
+        d = unit_table.kernel_as_quantities(d)
     if keys is None:
         return d
     if not isinstance(keys, (str, list, tuple)):
@@ -29,8 +37,10 @@ def GetKernelStatus(keys=None):
     return tuple(d[k] for k in keys)
 
 
+@scoped
 def SetKernelStatus(params: dict) -> None:
-    _state.kernel().set_status(dict(params))
+    """Set kernel properties; quantities (``resolution=0.1 * u.ms``) in NEST's units."""
+    _state.kernel().set_status(unit_table.kernel_params_to_nest(dict(params)))
 
 
 def set_verbosity(level) -> None:

@@ -7,7 +7,10 @@ import numbers
 import numpy as np
 
 from .. import errors
+from ..jaxenv import scoped
+from ..units import merge_per_node
 from . import _state
+from ._units import node_params, statuses_as_quantities
 
 
 class UnknownPropertyError(errors.KeyError, builtins.KeyError, AttributeError):
@@ -201,14 +204,19 @@ class NodeCollection:
         return self._ids.astype(dtype) if dtype else self._ids
 
     # --- status ------------------------------------------------------------------------------
+    @scoped
     def get(self, *params, **kwargs):
         """PyNEST's get: all status, one key, a list of keys, nested ('events', 'times'),
-        and ``output='pandas'``."""
+        and ``output='pandas'``; ``units=True`` (jaxnest's) gives dimensioned values as
+        brainunit quantities in NEST's units (jaxnest/units.py)."""
         output = kwargs.pop("output", "")
+        with_units = kwargs.pop("units", False)
         if kwargs:
             raise TypeError(f"get() got unexpected keyword arguments {list(kwargs)}")
         _state.check_current(self)
         statuses = _state.node_statuses(self._ids)
+        if with_units:
+            statuses = statuses_as_quantities(self._ids, statuses)
         if not params:
             keys = sorted(set().union(*[s.keys() for s in statuses])) if statuses else []
             result = {k: tuple(s.get(k) for s in statuses) for k in keys}
@@ -220,6 +228,8 @@ class NodeCollection:
             result = {k: self._values(statuses, k) for k in params[0]}
         else:
             result = self._nested(statuses, params)
+        if with_units:
+            result = merge_per_node(result)
         if output == "pandas":  # as PyNEST builds the frame
             import pandas as pd
             index = self._ids.tolist() if len(self) > 1 else self._ids.tolist()[0]
@@ -259,14 +269,17 @@ class NodeCollection:
             return merged[last]
         return {k: merged[k] for k in last}
 
+    @scoped
     def set(self, params=None, **kwargs) -> None:
-        """PyNEST's set: a dict (values scalar or one per node), a list of dicts, or keywords."""
+        """PyNEST's set: a dict (values scalar or one per node), a list of dicts, or keywords;
+        values in NEST's units or brainunit quantities."""
         _state.check_current(self)
         n = len(self)
         if params is None:
             params = kwargs
         elif kwargs:
             raise TypeError("set() takes a dict or keyword arguments, not both")
+        params = node_params(self._ids, params)
         for d in (params if isinstance(params, (list, tuple)) else [params]):
             for v in d.values():  # PyNEST passes ints on as C longs
                 if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**63:

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import units
+from ..jaxenv import scoped
 from ..kernel import nodes as knodes
-from . import _state
+from . import _state, _units
 from .node_collection import NodeCollection
 
 
+@scoped
 def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollection:
     """Create ``n`` nodes of ``model``; ``params`` is a dict (values scalar, one per node, or
-    random parameters) or a list of one dict per node; ``positions`` (``nest.spatial.grid``
-    or ``free``) makes them a spatial layer."""
+    random parameters; numbers in NEST's units or brainunit quantities) or a list of one dict
+    per node; ``positions`` (``nest.spatial.grid`` or ``free``) makes them a spatial layer."""
     if isinstance(n, dict):  # PyNEST accepts Create(model, {params})
         if not (params is None and positions is None):
             raise ValueError("A parameter dictionary can be passed as second argument only of "
@@ -24,6 +27,8 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
         from .. import errors
         raise errors.BadParameterValue("Create: number of nodes must be positive.")
     k = _state.kernel()
+    if params is not None and units.quantity_types():
+        params = units.params_to_nest(params, _units.model_key(model))
     if positions is not None:
         from .spatial import create_layer
         with k.timed("construction_create"):
@@ -33,6 +38,7 @@ def Create(model: str, n: int = 1, params=None, positions=None) -> NodeCollectio
     return NodeCollection(ids)
 
 
+@scoped
 def GetNodes(properties: dict | None = None, local_only: bool = False) -> NodeCollection:
     """All nodes, or those whose status matches every (key, value) in ``properties``."""
     k = _state.kernel()

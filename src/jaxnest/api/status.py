@@ -6,29 +6,33 @@ import copy
 import numpy as np
 
 from .. import errors
+from .. import units as unit_table
+from ..jaxenv import scoped
 from ..synapses.base import NODE_PROPS
-from . import _state
+from . import _state, _units
 from .node_collection import NodeCollection
 from .connect import GetConnections
 from .synapse_collection import SynapseCollection
 
 
-def GetStatus(nodes, keys=None, output: str = ""):
+@scoped
+def GetStatus(nodes, keys=None, output: str = "", units: bool = False):
     """Deprecated PyNEST form: a tuple with one status (or value) per node or connection,
-    built from ``get`` as PyNEST 3.10 builds it (NEST 3.9's format)."""
+    built from ``get`` as PyNEST 3.10 builds it (NEST 3.9's format); ``units=True`` as in
+    ``get``."""
     if isinstance(nodes, SynapseCollection):
         items = [nodes[i] for i in range(len(nodes))]
         if keys is None:
-            result = tuple(c.get() for c in items)
+            result = tuple(c.get(units=units) for c in items)
         else:
-            result = tuple(c.get(keys) for c in items)
+            result = tuple(c.get(keys, units=units) for c in items)
         return to_json(result) if output == "json" else result
     if not isinstance(nodes, NodeCollection):
         raise TypeError("The first input (nodes) must be NodeCollection or SynapseCollection.")
     if len(nodes) == 0:
         return "[]" if output == "json" else tuple()
     if keys:
-        result = nodes.get(keys)
+        result = nodes.get(keys, units=units)
         if isinstance(keys, str):
             if len(nodes) == 1:
                 result = (result,)
@@ -37,7 +41,7 @@ def GetStatus(nodes, keys=None, output: str = ""):
         else:
             result = tuple(zip(*result.values()))
     else:
-        result = nodes.get()
+        result = nodes.get(units=units)
         if len(nodes) == 1:
             result = (result,)
         else:
@@ -67,6 +71,7 @@ def to_json(data, **kwargs) -> str:
     return json.dumps(serialize_data(data), **kwargs)
 
 
+@scoped
 def SetStatus(nodes, params, val=None) -> None:
     """Deprecated PyNEST form: SetStatus(nodes, dict | list of dicts) or (nodes, key, value)."""
     if isinstance(params, str):
@@ -84,7 +89,10 @@ def _model(model: str):
         raise errors.UnknownComponent(f"{model} is not a known component.") from None
 
 
-def GetDefaults(model: str, keys=None, output: str = ""):
+@scoped
+def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
+    """A model's defaults (all, one key, or a tuple for several); ``units=True`` gives
+    dimensioned values as brainunit quantities in NEST's units."""
     from ..kernel.nodes import _TIMES, _backend_keys, neuron_view, reported_time
     k = _state.kernel()
     entry = _model(model)
@@ -106,6 +114,8 @@ def GetDefaults(model: str, keys=None, output: str = ""):
         d.update({key: reported_time(d[key]) for key in _TIMES
                   if isinstance(d.get(key), float)})
         _backend_keys(d)
+    if units:
+        d = unit_table.status_as_quantities(d, _units.model_key(model))
     if keys is None:
         result = d
     elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):
@@ -119,6 +129,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
     return to_json(result) if output == "json" else result
 
 
+@scoped
 def SetDefaults(model: str, params, val=None) -> None:
     if val is None:
         if not isinstance(params, dict):
@@ -130,6 +141,7 @@ def SetDefaults(model: str, params, val=None) -> None:
     else:
         raise TypeError("If val is given, params must be string giving the parameter name.")
     defaults = _model(model).defaults
+    params = unit_table.params_to_nest(params, _units.model_key(model))
 
     def sequence(v):
         return isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and hasattr(v, "dtype"))
@@ -141,7 +153,9 @@ def SetDefaults(model: str, params, val=None) -> None:
     _state.kernel().set_defaults(model, dict(params))
 
 
+@scoped
 def CopyModel(existing: str, new: str, params: dict | None = None) -> None:
+    params = unit_table.params_to_nest(params, _units.model_key(existing))
     _state.kernel().copy_model(existing, new, params)
 
 

@@ -6,8 +6,9 @@ import numbers
 import numpy as np
 
 from .. import errors
+from ..jaxenv import scoped
 from ..kernel import connections as kconn
-from . import _state
+from . import _state, _units
 
 
 class SynapseCollection:
@@ -29,6 +30,7 @@ class SynapseCollection:
             object.__setattr__(self, "_epoch", _state.connection_epoch())
         return self._raw
 
+    @scoped
     def disconnect(self) -> None:
         """Remove these connections."""
         _state.check_current(self)
@@ -52,12 +54,20 @@ class SynapseCollection:
     def __add__(self, other: "SynapseCollection") -> "SynapseCollection":
         return SynapseCollection(np.concatenate([self._idx, other._idx]))
 
-    def get(self, keys=None, output: str = ""):
+    @scoped
+    def get(self, keys=None, output: str = "", units: bool = False):
+        """PyNEST's get (all keys, one, or a list); ``units=True`` (jaxnest's) gives delays and
+        other dimensioned values as brainunit quantities, weights too where the targets'
+        input unit is known (jaxnest/units.py)."""
         _state.check_current(self)
         k = _state.kernel()
         names = kconn.keys_of(k, self._idx) if keys is None else [keys] if isinstance(keys, str) \
             else keys
         table = {n: _listify(kconn.get(k, self._idx, n)) for n in names}
+        if units:
+            table = _units.connections_as_quantities(
+                table, kconn.get(k, self._idx, "source"), kconn.get(k, self._idx, "target"),
+                _listify(kconn.get(k, self._idx, "synapse_model")))
         if output == "pandas":
             import pandas as pd
             return pd.DataFrame(table)
@@ -68,7 +78,10 @@ class SynapseCollection:
             return {n: v[0] for n, v in table.items()}
         return table
 
+    @scoped
     def set(self, params=None, **kwargs) -> None:
+        """PyNEST's set: a dict (values scalar or one per connection), a list of dicts, or
+        keywords; values in NEST's units or brainunit quantities."""
         _state.check_current(self)
         k = _state.kernel()
         if isinstance(params, (list, tuple)):  # one dict per connection
@@ -79,6 +92,11 @@ class SynapseCollection:
                       for key in keys}
         else:
             values = dict(params or {}, **kwargs)
+        if _units.units.quantity_types():
+            models = _listify(kconn.get(k, self._idx, "synapse_model")) if len(self) else []
+            values = _units.syn_params(values, models[0] if len(set(models)) == 1 else None,
+                                       kconn.get(k, self._idx, "source"),
+                                       kconn.get(k, self._idx, "target"))
         delay = values.get("delay")
         if delay is not None and not hasattr(delay, "sample"):
             k.check_delays(k.delay_steps(np.asarray(delay, dtype=float)))

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.base import DeviceContext
-from .. import errors, streams
+from .. import errors, jaxenv, streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
@@ -197,7 +197,8 @@ class Runtime:
 
         def compile_ahead():
             try:
-                fn.lower(carry, args, n).compile()
+                with jaxenv.scope():  # JAX's x64 setting is per thread: float64 here too
+                    fn.lower(carry, args, n).compile()
             except Exception:  # noqa: BLE001 - the real call reports any error
                 pass
 

@@ -1,0 +1,150 @@
+"""jaxnest's JAX settings, scoped to jaxnest's own work so that it lives beside other JAX code.
+
+jaxnest needs double precision (NEST computes in double) and benefits from a persistent
+compilation cache (a second run of a script reuses compiled code). Both are process-wide JAX
+settings; setting them at import would change every JAX computation of the user's (their
+``jnp.arange(3.0)`` would become float64, their jitted functions would land in jaxnest's cache).
+Instead every API call that traces, compiles or runs JAX code, or creates device arrays, runs
+inside :func:`scope`:
+
+- ``jax.enable_x64(True)``, JAX's thread-local context for double precision (it is part of
+  jit's cache key, so jaxnest's functions compile and run in float64 however the user sets
+  ``jax_enable_x64``); nothing jaxnest returns is a JAX array (the API hands out numpy arrays
+  and Python numbers).
+- jaxnest's persistent compilation cache: ``JAXNEST_CACHE_DIR`` (default
+  ``~/.cache/jaxnest/xla``; empty disables it; read at jaxnest's first JAX work), keeping
+  jaxnest's functions that took 0.2 s or more to compile. JAX has no per-function cache
+  setting and opens its one cache once per process, so jaxnest installs its cache object
+  (``jax._src.compilation_cache._cache``: a JAX internal; without it jaxnest runs uncached)
+  only while a thread is inside a scope and removes it on the way out (:func:`_cache_on`); the
+  user's compilations outside see JAX's own setting. A user who configures ``jax_compilation_cache_dir`` themselves
+  gets jaxnest's functions in that cache too (JAX's process-wide choice), and jaxnest leaves
+  their settings alone. Functions compiled by another thread while jaxnest runs could see
+  jaxnest's cache (JAX's cache is process-wide).
+
+Nothing here initialises a JAX backend: that happens at the first computation (the first
+Simulate), so ``jax.config.update("jax_platforms", ...)`` after ``import jaxnest`` still works.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+
+import jax
+
+_MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
+_DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
+
+_lock = threading.Lock()
+_local = threading.local()  # .depth: scopes open in this thread (inner ones cost nothing)
+_depth = 0          # threads inside a scope: the cache is swapped in while > 0
+_installed = False  # jaxnest's cache object is JAX's current one
+_cache = None       # jaxnest's cache object, made on first use
+_no_cache = False   # disabled (JAXNEST_CACHE_DIR=""), unwritable, or JAX lacks the hooks
+_cc = None          # jax._src.compilation_cache, once found
+_mct = None         # JAX's thread-local persistent_cache_min_compile_time_secs context
+
+
+def cache_dir() -> str:
+    """jaxnest's persistent cache directory ("" when disabled by ``JAXNEST_CACHE_DIR=""``);
+    read once, at jaxnest's first JAX work."""
+    d = os.environ.get("JAXNEST_CACHE_DIR")
+    return os.path.expanduser(_DEFAULT_DIR if d is None else d)
+
+
+def _setup() -> None:
+    """Find JAX's cache hooks and open jaxnest's cache (first scope only)."""
+    global _cache, _no_cache, _cc, _mct
+    try:
+        from jax._src import compilation_cache as cc
+        from jax._src import config as jcfg
+        _mct = jcfg.persistent_cache_min_compile_time_secs
+        _mct(_MIN_COMPILE_SECS)  # a context manager in this JAX?
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - JAX changed
+        _no_cache = True
+        return
+    d = cache_dir()
+    if not d or not all(hasattr(cc, a) for a in ("_cache", "get_file_cache")):
+        _no_cache = True
+        return
+    try:
+        _cache = cc.get_file_cache(d)[0]
+    except Exception:  # noqa: BLE001 - an unwritable directory: run without the cache
+        _no_cache = True
+        return
+    _cc = cc
+
+
+def _cache_on() -> None:
+    """Make jaxnest's cache JAX's persistent cache, unless the user has one (their
+    ``jax_compilation_cache_dir`` or an initialised cache) or the cache is disabled."""
+    global _installed
+    if _cc is None and not _no_cache:
+        _setup()
+    if _no_cache or _cc._cache is not None or jax.config.jax_compilation_cache_dir or \
+            not jax.config.jax_enable_compilation_cache:
+        return
+    _cc._cache = _cache
+    _installed = True
+
+
+def _cache_off() -> None:
+    global _installed
+    if _installed:
+        if _cc._cache is _cache:
+            _cc._cache = None
+        _installed = False
+
+
+class scope:  # noqa: N801 - used like a function: ``with jaxenv.scope(): ...``
+    """Context for jaxnest's JAX work: float64 and jaxnest's compilation cache (module doc).
+    Re-entrant: only a thread's outermost scope does anything (a thread jaxnest starts
+    enters its own)."""
+
+    __slots__ = ("_x64", "_mct")
+
+    def __enter__(self):
+        global _depth
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
+        self._x64 = self._mct = None
+        if depth:
+            return self
+        with _lock:
+            if _depth == 0:
+                _cache_on()
+            _depth += 1
+        self._x64 = jax.enable_x64(True)
+        self._x64.__enter__()
+        if _installed:
+            self._mct = _mct(_MIN_COMPILE_SECS)
+            self._mct.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        global _depth
+        _local.depth -= 1
+        if self._x64 is None:
+            return False
+        try:
+            if self._mct is not None:
+                self._mct.__exit__(*exc)
+            self._x64.__exit__(*exc)
+        finally:
+            with _lock:
+                _depth -= 1
+                if _depth == 0:
+                    _cache_off()
+        return False
+
+
+def scoped(fn):
+    """Decorator: run ``fn`` inside :class:`scope`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with scope():
+            return fn(*args, **kwargs)
+
+    return wrapper

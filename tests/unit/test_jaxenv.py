@@ -1,0 +1,149 @@
+"""jaxnest beside other JAX code in one process (jaxnest/jaxenv.py): double precision only
+inside jaxnest's calls, no XLA backend before the first simulation, and a persistent
+compilation cache that holds jaxnest's functions only. Each check runs in a fresh
+interpreter: JAX's settings are process-wide, and other tests enable x64 globally."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+SRC = str(pathlib.Path(__file__).resolve().parents[2] / "src")
+
+NETWORK = """
+import jaxnest as nest
+nest.set_verbosity("M_ERROR")
+def network(t=50.0):
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 4, params={"I_e": [360.0, 380.0, 400.0, 420.0]})
+    pg = nest.Create("poisson_generator", params={"rate": 20000.0})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pg, n, syn_spec={"weight": 3.3})
+    nest.Connect(n, n, "all_to_all", {"synapse_model": "stdp_synapse", "weight": 12.0})
+    nest.Connect(mm, n)
+    nest.Connect(n, sr)
+    nest.Simulate(t)
+    return n, mm, sr
+"""
+
+
+def _run(body: str, env: dict | None = None) -> dict:
+    """Run ``body`` in a fresh interpreter (NETWORK defined, nothing imported yet); it prints
+    one JSON line last."""
+    code = textwrap.dedent(body)
+    e = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    e.pop("JAX_ENABLE_X64", None)
+    e.update(env or {})
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def test_double_precision_is_scoped_to_jaxnest():
+    """After import and a simulation (with STDP, Poisson input, recorders, host reads) the
+    user's JAX is still float32, and no jaxnest computation (a compile thread included) asked
+    JAX for a float64 it could not have."""
+    out = _run("""
+        import json, warnings
+        import jax, jax.numpy as jnp
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            exec(NETWORK)
+            n, mm, sr = network()
+            vm = mm.events["V_m"]
+            n.set(I_e=500.0)
+            nest.GetConnections(n, n).get("weight")
+            nest.Simulate(10.0)
+        bad = [str(x.message)[:120] for x in w if "requested dtype" in str(x.message)
+               or "scatter inputs" in str(x.message)]
+        print(json.dumps({"dtype": str(jnp.arange(3.0).dtype), "x64": jax.config.jax_enable_x64,
+                          "vm_dtype": str(vm.dtype), "bad": bad, "spikes": int(sr.n_events)}))
+    """.replace("exec(NETWORK)", f"exec({NETWORK!r})"))
+    assert out["dtype"] == "float32" and out["x64"] is False
+    assert out["vm_dtype"] == "float64" and out["spikes"] > 0
+    assert out["bad"] == []
+
+
+def test_results_do_not_depend_on_the_users_x64_setting():
+    """The same script with the user's JAX in float32 and in float64 (JAX_ENABLE_X64=1) gives
+    bit-identical traces: jaxnest computes in float64 either way."""
+    body = f"""
+        import json
+        exec({NETWORK!r})
+        n, mm, sr = network()
+        print(json.dumps({{"V_m": mm.events["V_m"].tolist(),
+                          "spikes": sr.events["times"].tolist()}}))
+    """
+    a = _run(body)
+    b = _run(body, {"JAX_ENABLE_X64": "1"})
+    vm = np.array(a["V_m"])
+    assert len(a["spikes"]) > 0 and vm.size > 1000
+    assert np.any(vm.astype(np.float32).astype(np.float64) != vm)  # not float32 values
+    assert a == b
+
+
+def test_backend_starts_on_first_use():
+    """Importing jaxnest and building a network start no XLA backend, so JAX settings made
+    afterwards (device count, platform) still apply."""
+    out = _run(f"""
+        import json
+        import jax
+        from jax._src import xla_bridge
+        import jaxnest as nest
+        n = nest.Create("iaf_psc_alpha", 2)
+        nest.Connect(n, n)
+        n.set(V_m=-60.0)
+        before = xla_bridge.backends_are_initialized()
+        jax.config.update("jax_num_cpu_devices", 2)
+        jax.config.update("jax_platforms", "cpu")
+        nest.Simulate(5.0)
+        print(json.dumps({{"before": before, "devices": len(jax.devices()),
+                          "V_m": n.V_m[0]}}))
+    """)
+    assert out["before"] is False
+    assert out["devices"] == 2 and out["V_m"] != -60.0
+
+
+def test_persistent_cache_holds_jaxnest_functions_only(tmp_path):
+    """The user's jitted functions (compiled before, between and after jaxnest's calls) stay
+    out of jaxnest's cache; jaxnest's own compilations land there and a second process reads
+    them back; JAX's own cache setting is left unset."""
+    cache = tmp_path / "cache"
+    body = f"""
+        import json, logging, os
+        import jax, jax.numpy as jnp
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+        hits = []
+        class H(logging.Handler):
+            def emit(self, r):
+                if "cache hit" in r.getMessage():
+                    hits.append(r.getMessage())
+        logging.getLogger("jax._src.compiler").addHandler(H())
+        logging.getLogger("jax._src.compiler").setLevel(logging.DEBUG)
+        def files():
+            return sorted(os.listdir({str(cache)!r})) if os.path.isdir({str(cache)!r}) else []
+        jax.jit(lambda x: jnp.sin(x) * 3)(jnp.ones(7)).block_until_ready()
+        import jaxnest as nest
+        from jaxnest import jaxenv
+        jaxenv._MIN_COMPILE_SECS = 0.0
+        nest.Create("iaf_psc_alpha", 2, params={{"I_e": 400.0}})
+        nest.Simulate(5.0)
+        after_nest = files()
+        jax.jit(lambda x: jnp.cos(x) + 2)(jnp.ones(5)).block_until_ready()
+        print(json.dumps({{"after_nest": after_nest, "after_user": files(),
+                          "hits": len(hits),
+                          "jax_dir": jax.config.jax_compilation_cache_dir}}))
+    """
+    first = _run(body, {"JAXNEST_CACHE_DIR": str(cache)})
+    assert first["jax_dir"] is None
+    assert len(first["after_nest"]) > 0
+    assert first["after_user"] == first["after_nest"]
+    second = _run(body, {"JAXNEST_CACHE_DIR": str(cache)})
+    assert second["hits"] > 0 and second["after_user"] == first["after_nest"]
+    off = _run(body, {"JAXNEST_CACHE_DIR": ""})
+    assert off["hits"] == 0 and off["after_user"] == first["after_nest"]
