@@ -39,7 +39,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import plastic, rng
+from . import plastic, precise, rng
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -90,28 +90,40 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
 
     plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap)
                           for ps in st.plastic]
+    pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, samples, n_samp, arch = sc
+        states, S, samples, n_samp, arch, pc = sc
         s = A + k
+        if pre is not None:  # this step's events of the precise receivers
+            pc, table = pre.read_step(pc, s)
+        emitted = []
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
             i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * CCN, CCN).reshape(CC, N)
         else:  # no current input anywhere: cbuf stays zero
             i_all = jnp.zeros((CC, N), ft)
         new_states, spikes = [], []
-        for g, stt, p, pr in zip(groups, states, args["params"], args["props"]):
+        for gi, (g, stt, p, pr) in enumerate(zip(groups, states, args["params"],
+                                                 args["props"])):
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
             kw = {"rand": rng.Draws(args["seed"], s, g.offset, g.n, R)} if g.impl.random else {}
-            new, spk = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0], st.h,
-                                     **kw)
+            if g.impl.precise_input:  # events in time order, on-grid input at offset 0
+                x, kw["step"] = pre.group_input(table, gi, x, g.n), s
+            new, spk, *off = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0],
+                                           st.h, **kw)
+            if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
+                emitted.append((g.offset, spk, off[0]))
+                spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
             new_states.append({k: v.astype(stt[k].dtype) for k, v in new.items()})
             spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
+        if emitted and pre is not None:
+            pc = pre.append(pc, k, emitted)
         if st.arch_H:  # postsynaptic spike archives (STDP)
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
@@ -122,7 +134,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, samples, n_samp, arch
+        return new_states, S, samples, n_samp, arch, pc
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e):
@@ -324,7 +336,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = c
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
             k_hi = jnp.minimum(s0 + n_steps - A, D)
@@ -337,10 +349,19 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                                lambda c: deliver(*c, pend["S"], pend["A"], args, arch),
                                lambda c: c, (buf, pl))
             S = jnp.where(pend["cont"], pend["S"][:D], jnp.zeros((D, R), ft))
-            states, S, samples, n_samp, arch = lax.fori_loop(
+            if pre is not None:  # the last slice's off-grid spikes into the event ring
+                pc = lax.cond(pend["on"] & ~pend["cont"],
+                              lambda pc: pre.deliver(pc, pend["P"], pend["A"], args),
+                              lambda pc: pc, pc)
+                pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
+            states, S, samples, n_samp, arch, pc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, samples, n_samp, arch))
-            rec = record(rec, jnp.where(live[:, None], S, 0.0), A, s0, args)
+                (states, S, samples, n_samp, arch, pc))
+            S_rec = jnp.where(live[:, None], S, 0.0)
+            if pre is not None and n_rec:  # off-grid rows: from the spike list, with offsets
+                rec, pc = pre.record(rec, pc, A, s0, k_lo, k_hi, args)
+                S_rec = jnp.where(args["precise_offgrid"][None, :], 0.0, S_rec)
+            rec = record(rec, S_rec, A, s0, args)
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
             # loop's result, so the clearing is ordered after the reads and done in place. It
@@ -354,18 +375,24 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             buf, cbuf = deliver_generators(buf, cbuf, A, s0, live, args)
             S_pend = S if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(S)
             pend = {"S": S_pend, "A": A, "on": jnp.bool_(True), "cont": k_hi < D}
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend
+            if pre is not None:
+                pend["P"] = pc["list"]
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
         pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0) if st.plastic else ()
+        pc0 = pre.init(carry) if pre is not None else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, carry.get("arch", {}), carry["pend"])
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
+                pl0, carry.get("arch", {}), carry["pend"], pc0)
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = lax.fori_loop(
             0, n_slices, one_slice, init)
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
+        if pre is not None:
+            out["ev_off"], out["precise_need"], new["precise"] = pc["ev_off"], pc["need"], \
+                pc["ring"]
         if st.plastic:
             new["syn"], out["overflow"], out["wrec"] = pl
         if st.arch_H:

@@ -39,6 +39,7 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.BadProperty("Create: number of nodes must be an integer > 0.")
     n = int(n)
+    off_grid = bool(getattr(entry.impl, "off_grid", False))  # NEST's is_off_grid
     dicts = params if isinstance(params, (list, tuple)) else None
     if dicts is not None and len(dicts) != n:
         raise errors.BadProperty("Create: list of parameter dicts must have one dict per node.")
@@ -58,13 +59,19 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
                 values[k] = [_vector(v, k)] * n if k in vector else _per_node(v, n, kernel, k)
         _check_neurons(entry, {k: pad_rows(v) if k in vector else v for k, v in values.items()},
                        model, kernel.network.size + 1)
-        return kernel.network.add_neurons(entry, n, values)
+        gids = kernel.network.add_neurons(entry, n, values)
+        if off_grid:  # models that emit precise spike times switch on off-grid spiking
+            kernel.settings["off_grid_spiking"] = True
+        return gids
     statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
     for i, st in enumerate(statuses):
         given = dicts[i] if dicts is not None else (params or {})
         _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k))
                                         for k, v in given.items()})
-    return kernel.network.add_devices(entry, statuses)
+    gids = kernel.network.add_devices(entry, statuses)
+    if off_grid:
+        kernel.settings["off_grid_spiking"] = True
+    return gids
 
 
 def _vector(value, key: str) -> np.ndarray:

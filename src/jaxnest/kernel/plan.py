@@ -39,6 +39,7 @@ from .. import errors
 from .network import Network, check_memory
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
+from . import precise_host
 
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
@@ -111,6 +112,7 @@ class Static:
     n_rec: int = 0
     samples: tuple = ()                         # (group index, var, count)
     sample_period: int = 0
+    precise: object = None                      # PreciseStatic (None: no precise spikes)
 
 
 @dataclass
@@ -154,6 +156,8 @@ class Plan:
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
     pending: object = None          # build_plan(defer=True): call to fill the spike edges
+    precise: dict | None = None     # precise spike times (precise_host.layout; None: none)
+    precise_caps: dict = field(default_factory=lambda: dict(precise_host.CAPS))
 
     @property
     def row_gids(self) -> np.ndarray:
@@ -185,7 +189,8 @@ class Plan:
             tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
-            sample_period=self.sample_period)
+            sample_period=self.sample_period,
+            precise=precise_host.static_of(self.precise, self.precise_caps))
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""
@@ -243,7 +248,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
-                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, **common)
+                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, precise=reuse.precise,
+                    **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
@@ -258,6 +264,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     is_plastic = _plastic_mask(synapses, cols["syn"], is_spike)
     if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
         is_spike = is_spike & ~is_plastic
+    precise = precise_host.layout(net, groups, n_neurons, sg_gids)
     del src_kind, tgt_kind, tgt_neuron
     delay_all = cols["delay"]
     if carrying.all():
@@ -274,7 +281,11 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
-    plan = Plan(D=D, L=L, float_type=float_type, **common)
+    plan = Plan(D=D, L=L, float_type=float_type, precise=precise, **common)
+    if precise is not None:  # edges from off-grid rows into precise receivers: their own set
+        is_spike = precise_host.split_edges(
+            precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,
+            cols, is_spike, is_plastic, _channels)
     t1 = time.perf_counter()
 
     def take(mask, col):

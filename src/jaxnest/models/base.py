@@ -83,6 +83,17 @@ class NeuronModel:
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
     lists) reach the kernel at their own (padded) width."""
+    off_grid: bool = False
+    """NEST's ``is_off_grid``: the model emits precise spike times. ``update`` then returns
+    ``(new_state, spikes, offsets)``: ``offsets`` (ms, in [0, h)) place each spike before its
+    stamp (spike time = stamp - offset); ``spikes``/``offsets`` have shape (n,), or (K, n) for
+    a model that sends several events per step (parrot_neuron_ps). Creating one sets the
+    kernel's ``off_grid_spiking``."""
+    precise_input: tuple[int, ...] = ()
+    """Input channels whose events the model reads one by one in time order (NEST's
+    SliceRingBuffer; empty: none). ``x`` is then a :class:`jaxnest.kernel.precise.PreciseInput`
+    (offsets, weights and validity of this step's events, shape (K, n), earliest first; on-grid
+    input arrives at offset 0) and ``update`` takes keyword ``step`` (the absolute step)."""
 
     def __post_init__(self):
         if self.element_type == "neuron" and self.archiving:  # spiking neurons archive
