@@ -108,3 +108,11 @@ def test_poisson_generator_ps_statistics(both):
         assert np.sum(out["outside"]) == 0 and np.sum(out["same"]) == 0
         assert np.max(out["psp_err"]) < 1e-9
     assert ref["errors"].tolist() == got["errors"].tolist()
+
+
+def test_stdp_archive_precise_times(both):
+    """The postsynaptic spike archive holds off-grid times (several per step from a
+    parrot_neuron_ps, one from a precise neuron): STDP weights as NEST's."""
+    ref, got = both("precise.py", "stdp")
+    assert len(set(np.round(ref["w"], 9))) > 2
+    np.testing.assert_allclose(got["w"], ref["w"], rtol=1e-12, atol=1e-12)

@@ -124,7 +124,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         S = S.at[k].set(row)
         if emitted and pre is not None:
             pc = pre.append(pc, k, emitted)
-        if st.arch_H:  # postsynaptic spike archives (STDP)
+        if st.arch_H and emitted and pre is not None:  # off-grid: each at stamp - offset
+            arch = pre.archive(arch, row[:N], emitted, stamp_ms(s), args)
+        elif st.arch_H:  # postsynaptic spike archives (STDP)
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])

@@ -166,7 +166,7 @@ def get_status(kernel: Kernel, gid: int) -> dict:
         if entry.impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
                 getattr(entry.impl, "receive", None) is None:
             keys = list(dev.status.get("record_from", [])) + list(entry.impl.event_keys)
-            d["events"] = dev.log.events(keys)
+            d["events"] = dev.log.events(keys, bool(dev.status.get("time_in_steps")))
             d["n_events"] = dev.log.n
             if dev.status["record_to"] == "ascii":
                 d["filenames"] = [dev.ascii_path] if dev.ascii_path else []

@@ -31,6 +31,8 @@ from typing import NamedTuple
 import jax.numpy as jnp
 from jax import lax
 
+from . import plastic
+
 
 class PreciseInput(NamedTuple):
     """One step's input events of a group of precise receivers, earliest first (offset
@@ -137,6 +139,25 @@ class Phase:
                "m": lst["m"].at[pos].set(m, mode="drop"),
                "n": lst["n"] + jnp.sum(f, dtype=jnp.int32)}
         return self._need(dict(pc, list=lst), 0, lst["n"])
+
+    def archive(self, arch, row, emitted, t_stamp, args):
+        """The postsynaptic spike archives (STDP) of a step: grid rows' spikes at the stamp,
+        then each off-grid event at stamp - offset, in the order sent (NEST's
+        set_spiketime(stamp, offset))."""
+        a = args["archive"]
+        push = lambda arch, m, t: plastic.archive_step(  # noqa: E731
+            arch, m, t, a["mask"], a["tau_minus_inv"], a["tau_minus_triplet_inv"])
+        N = row.shape[0]
+        arch = push(arch, jnp.where(args["precise_offgrid"][:N], 0.0, jnp.abs(row)), t_stamp)
+        for first, spk, off in emitted:
+            spk = jnp.atleast_2d(spk)
+            off = jnp.broadcast_to(jnp.atleast_2d(off), spk.shape)
+            n = spk.shape[1]
+            for e in range(spk.shape[0]):
+                m = jnp.zeros(N, spk.dtype).at[first:first + n].set(spk[e])
+                t = jnp.full(N, t_stamp).at[first:first + n].add(-off[e].astype(jnp.float64))
+                arch = push(arch, m, t)
+        return arch
 
     # --- the slice ---------------------------------------------------------------------
     def start_slice(self, pc, pend, args, A, s0, k_lo, k_hi):

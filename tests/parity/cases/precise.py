@@ -274,3 +274,32 @@ def status(nest):
                     errs.append(type(e).__name__)
             out[f"{m}_errors"] = errs
     return out
+
+
+def stdp(nest, shift=10.0):
+    """stdp_synapse between parrot_neuron_ps (onto port 1, ignored), and from a grid parrot
+    into an iaf_psc_alpha_ps: the postsynaptic archive holds the precise times (stamp -
+    offset), also of several events in one step; the presynaptic time is the stamp."""
+    out = {"w": []}
+    for delta in (0.01, 0.003):
+        nest.ResetKernel()
+        nest.resolution = 0.1
+        pre = sorted(t - k * delta for t in (100.0, 200.0, 250.03) for k in range(4))
+        post = [t + shift for t in pre]
+        sg_pre = nest.Create("spike_generator", params={"spike_times": pre, "precise_times": True})
+        sg_post = nest.Create("spike_generator", params={"spike_times": post,
+                                                         "precise_times": True})
+        pp, qp = nest.Create("parrot_neuron_ps", 2)
+        grid = nest.Create("parrot_neuron")
+        sg_grid = nest.Create("spike_generator", params={"spike_times": np.arange(5.0, 300.0,
+                                                                                  7.3).round(1)})
+        n = nest.Create("iaf_psc_alpha_ps", params={"I_e": 420.0})
+        nest.Connect(sg_pre, pp, syn_spec={"delay": 1.0})
+        nest.Connect(sg_post, qp, syn_spec={"delay": 1.0})
+        nest.Connect(sg_grid, grid)
+        nest.Connect(pp, qp, syn_spec={"synapse_model": "stdp_synapse", "receptor_type": 1})
+        nest.Connect(grid, n, syn_spec={"synapse_model": "stdp_synapse", "weight": 20.0})
+        nest.Simulate(300.0)
+        for c in (nest.GetConnections(pp, qp), nest.GetConnections(grid, n)):
+            out["w"].append(float(c.get("weight")))
+    return out
