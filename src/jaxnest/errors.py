@@ -119,6 +119,10 @@ class UndefinedName(KernelException):
     pass
 
 
+class UnknownComponent(KernelException):
+    pass
+
+
 class UnknownModelName(KernelException):
     pass
 
@@ -174,6 +178,7 @@ class NESTErrors:
     TypeMismatch = TypeMismatch
     UnaccessedDictionaryEntry = UnaccessedDictionaryEntry
     UndefinedName = UndefinedName
+    UnknownComponent = UnknownComponent
     UnknownModelName = UnknownModelName
     UnknownNode = UnknownNode
     UnknownPort = UnknownPort

@@ -15,8 +15,6 @@ def test_ht_neuron(both, resolution):
     print(resolution, {k: f"{v:.1e}" for k, v in worst.items() if v})
 
 
-@pytest.mark.xfail(strict=True, reason="API: GetDefaults/GetStatus do not report the model's "
-                   "receptor_types yet (kernel/nodes.py get_status, api/status.py)")
 def test_receptor_types(both):
     ref, got = both("ht_neuron.py", "run_receptor_types")
     compare(ref, got)

@@ -1,10 +1,7 @@
 """iaf_chs_2007 against NEST in the same run, through the whole kernel (Create, Connect,
 spike generators, multimeter, spike_recorder, GetDefaults, GetStatus, SetStatus between
-runs). Exact propagators: 1e-9 asserted.
-
-Known gap: NEST's list parameter ``noise`` (default empty) is absent from jaxnest's defaults
-(the kernel keeps one float per neuron and key); the model's noise path is checked against
-NEST in tests/unit/models/test_iaf_chs_2007.py."""
+runs). Exact propagators: 1e-9 asserted. The ``noise`` list through the kernel:
+tests/parity/test_api_models.py."""
 import pytest
 
 from _model_compare import compare
@@ -14,8 +11,6 @@ from _model_compare import compare
 def test_iaf_chs_2007(both, resolution):
     ref, got = both("iaf_chs_2007.py", resolution=resolution)
     assert len(ref["sr_times"]) >= 5
-    ref, got = dict(ref), dict(got)
-    assert ref.pop("noise_in_defaults").tolist() == [True]
-    assert got.pop("noise_in_defaults").tolist() == [False]
+    assert ref["noise_in_defaults"].tolist() == [True]
     worst = compare(ref, got, tol_v=1e-9, tol_rel=1e-9)
     print(resolution, {k: f"{v:.1e}" for k, v in worst.items() if v})

@@ -75,23 +75,36 @@ def SetStatus(nodes, params, val=None) -> None:
     nodes.set(params)
 
 
+def _model(model: str):
+    """The model entry; GetDefaults and SetDefaults name an unknown one NEST's way."""
+    try:
+        return _state.kernel().model(model)
+    except (errors.UnknownModelName, errors.UnknownSynapseType):
+        raise errors.UnknownComponent(f"{model} is not a known component.") from None
+
+
 def GetDefaults(model: str, keys=None, output: str = ""):
-    entry = _state.kernel().model(model)
+    from ..kernel.nodes import _TIMES, _backend_keys, neuron_view, reported_time
+    k = _state.kernel()
+    entry = _model(model)
     d = copy.deepcopy(entry.defaults)
     if entry.is_synapse:  # NEST's synapse defaults: synapse_model/synapse_modelid
-        from ..kernel.connections import synapse_names
         d.update(synapse_model=model, element_type=entry.element_type,
-                 synapse_modelid=synapse_names(_state.kernel()).index(model),
+                 synapse_modelid=k.model_ids[model],
                  num_connections=len(GetConnections(synapse_model=model)), has_delay=True,
                  requires_symmetric=False, sizeof=32,
                  weight_recorder=NodeCollection([d["weight_recorder"]] if d.get(
                      "weight_recorder") else []))
     else:
-        d.update(model=model, element_type=entry.element_type,
-                 model_id=list(_state.kernel().models).index(model))
+        d.update(model=model, element_type=entry.element_type, model_id=k.model_ids[model])
     if not entry.is_synapse and entry.element_type == "neuron":
         d["recordables"] = list(entry.impl.default_recordables(entry.defaults))
-        d.update({k: np.array(d[k], dtype=float) for k in entry.impl.vector_params})
+        d.update({key: np.array(d[key], dtype=float) for key in entry.impl.vector_params})
+        d = neuron_view(entry.impl, d)
+    elif not entry.is_synapse:
+        d.update({key: reported_time(d[key]) for key in _TIMES
+                  if isinstance(d.get(key), float)})
+        _backend_keys(d)
     if keys is None:
         result = d
     elif not isinstance(keys, str) and not hasattr(keys, "__iter__"):
@@ -101,7 +114,7 @@ def GetDefaults(model: str, keys=None, output: str = ""):
             raise errors.KeyError(f"'{keys}' is not a default of {model}.")
         result = d[keys]
     else:
-        result = tuple(d[k] for k in keys)
+        result = tuple(d[key] for key in keys)
     return to_json(result) if output == "json" else result
 
 
@@ -115,7 +128,7 @@ def SetDefaults(model: str, params, val=None) -> None:
         params = {params: val}
     else:
         raise TypeError("If val is given, params must be string giving the parameter name.")
-    defaults = _state.kernel().model(model).defaults
+    defaults = _model(model).defaults
 
     def sequence(v):
         return isinstance(v, (list, tuple)) or (hasattr(v, "__len__") and hasattr(v, "dtype"))

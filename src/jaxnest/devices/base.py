@@ -12,13 +12,14 @@ device takes part in a simulation:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
 
 from .. import errors
-from ..timebase import TICS_PER_MS
+from ..timebase import TICS_PER_MS, tics_per_ms
 
 STIMULATOR_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "",
                      "stimulus_source": ""}
@@ -86,19 +87,31 @@ class DeviceModel:
 
 
 def tics(ms: float) -> int:
-    """A time in tics, as NEST's ``Time::ms`` rounds it."""
-    return int(math.floor(ms * TICS_PER_MS + 0.5))
+    """A time in tics, as NEST's ``Time::ms`` rounds it (in the kernel's time base)."""
+    return int(math.floor(ms * tics_per_ms() + 0.5))
+
+
+LIM_MAX_TICS = (2**63 - 1) // 8
+"""NEST's ``Time::LIM_MAX`` in tics: times at or beyond it are +/- infinity."""
+
+DBL_MAX = sys.float_info.max
+"""What NEST reports for an infinite time (``Time::get_ms`` of +inf)."""
 
 
 def on_grid_ms(ms: float, h: float) -> float | None:
     """``ms`` as NEST stores a device time (whole tics), or None when it is not a multiple of
-    the resolution ``h``. Infinite times pass unchanged."""
-    if not math.isfinite(ms) or abs(ms) * TICS_PER_MS >= 2.0 ** 62:  # NEST: +/- infinity
-        return ms
+    the resolution ``h``. Times beyond NEST's range are stored as +/- infinity."""
+    if not math.isfinite(ms) or abs(ms) >= LIM_MAX_TICS / tics_per_ms():  # NEST: +/- infinity
+        return math.copysign(math.inf, ms)
     t, step = tics(ms), tics(h)
     if t < 0 or t % step:
         return None
-    return t / TICS_PER_MS
+    return t / tics_per_ms()
+
+
+def reported_time(ms: float) -> float:
+    """A stored device time as NEST's GetStatus shows it: infinity as the largest double."""
+    return math.copysign(DBL_MAX, ms) if math.isinf(ms) else ms
 
 
 def check_window_grid(d: dict, h: float) -> None:

@@ -19,13 +19,13 @@ from typing import Callable
 import numpy as np
 
 from .. import errors, streams
-from .base import TICS_PER_MS, DeviceModel
+from .base import DeviceModel, tics_per_ms
 
 
 # --- NEST's time grid ------------------------------------------------------------------------
 def tics_of(ms: float) -> int:
     """``Time::ms(t)``: tics, rounding half up (truncating toward zero, as the C++ cast)."""
-    return int(ms * TICS_PER_MS + 0.5)
+    return int(ms * tics_per_ms() + 0.5)
 
 
 def is_grid(ms: float, h: float) -> bool:
@@ -41,7 +41,7 @@ def is_step(ms: float, h: float) -> bool:
 def stamp_steps(ms: float, h: float) -> int:
     """``Time::ms_stamp(t)`` in steps: the grid point at or after ``t``."""
     tps = tics_of(h)
-    n = int(ms * TICS_PER_MS)
+    n = int(ms * tics_per_ms())
     n -= n % tps
     if n / tps * h < ms:
         n += tps
@@ -169,7 +169,7 @@ def uniforms(ctx, steps, index, j: int = 0) -> np.ndarray:
     ``index`` may be any non-negative integer array (32-bit wrapped)."""
     steps = np.asarray(steps, dtype=np.int64)
     index = (np.asarray(index, dtype=np.int64) * 16 + j)
-    return streams.uniform(ctx.draws.seed, steps, index, ctx.draws.stream)
+    return streams.uniform(ctx.draws.key, steps, index)
 
 
 def poisson(lam, u) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import errors
 from .base import STIMULATOR_COMMON, check_window_grid, snap_window
+from ..timebase import tics_per_ms
 from .chunks import Device, grid_times, is_step, resume, row_keys, schedule, tics_of
 from .generators import current_active
 
@@ -70,7 +71,7 @@ def _normalize_step_current(d: dict, h: float) -> None:
     """NEST keeps the change times as grid times (off-grid ones rounded up)."""
     snap_window(d, h)
     s = grid_times(d["amplitude_times"], h, d["allow_offgrid_times"], "")
-    d["amplitude_times"] = s * tics_of(h) / 1000.0 if s.size else np.array([])
+    d["amplitude_times"] = s * tics_of(h) / tics_per_ms() if s.size else np.array([])
 
 
 def schedule_steps(times_ms: np.ndarray, h: float) -> np.ndarray:
@@ -108,7 +109,7 @@ def _check_noise(d: dict, h: float) -> None:
 
 def _normalize_noise(d: dict, h: float) -> None:
     snap_window(d, h)
-    d["dt"] = tics_of(d["dt"]) / 1000.0
+    d["dt"] = tics_of(d["dt"]) / tics_per_ms()
 
 
 def _noise_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:

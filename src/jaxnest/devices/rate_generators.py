@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import errors
 from .base import STIMULATOR_COMMON, snap_window
+from ..timebase import tics_per_ms
 from .chunks import Device, grid_times, poisson, resume, row_keys, schedule, tics_of
 from .current_generators import check_window
 from .generators import current_active, window_steps
@@ -169,7 +170,7 @@ def _check_ip(d: dict, h: float) -> None:
 def _normalize_ip(d: dict, h: float) -> None:
     snap_window(d, h)
     s = grid_times(d["rate_times"], h, d["allow_offgrid_times"], "")
-    d["rate_times"] = s * tics_of(h) / 1000.0 if s.size else np.array([])
+    d["rate_times"] = s * tics_of(h) / tics_per_ms() if s.size else np.array([])
 
 
 def _ip_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:

@@ -14,8 +14,8 @@ import os
 import numpy as np
 
 from .. import errors
-from .base import (TICS_PER_MS, RECORDER_COMMON, DeviceModel, check_window_grid, snap_window,
-                   tics)
+from .base import (RECORDER_COMMON, DeviceModel, check_window_grid, snap_window,
+                   tics, tics_per_ms)
 
 
 def _check_recorder(d: dict, h: float) -> None:
@@ -63,8 +63,8 @@ def _normalize_sampler(d: dict, h: float) -> None:
     """NEST stores the interval in whole tics and the offset rounded up to the grid."""
     _normalize_recorder(d, h)
     step = tics(h)
-    d["interval"] = tics(d["interval"]) / TICS_PER_MS
-    d["offset"] = -(-tics(d["offset"]) // step) * step / TICS_PER_MS
+    d["interval"] = tics(d["interval"]) / tics_per_ms()
+    d["offset"] = -(-tics(d["offset"]) // step) * step / tics_per_ms()
 
 
 BACKEND_DEFAULTS = {"precision": 3, "file_extension": "dat"}

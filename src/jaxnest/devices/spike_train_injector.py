@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import errors
 from .base import snap_window
+from ..timebase import tics_per_ms
 from .chunks import Device, grid_times, tics_of
 from .current_generators import check_window
 
@@ -53,7 +54,7 @@ def _stamps(d: dict, h: float) -> np.ndarray:
 
 def _normalize(d: dict, h: float) -> None:
     snap_window(d, h)
-    d["spike_times"] = _stamps(d, h) * tics_of(h) / 1000.0
+    d["spike_times"] = _stamps(d, h) * tics_of(h) / tics_per_ms()
     d["spike_multiplicities"] = np.asarray(d["spike_multiplicities"], dtype=float)
 
 

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from .. import errors
+from ..timebase import tics_per_ms
 from .base import STIMULATOR_COMMON, snap_window
 from .chunks import (Device, binomial, geometric, long_param, poisson, resume,
                      resumed_clock, row_keys, steps_of, tics_of, uniforms)
@@ -263,7 +264,7 @@ def _pulsepacket_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     tps = tics_of(h)
     for k, c in enumerate(d["pulse_times"].tolist()):
         # the first slice start T with (tics(c) - T tps) / tics_per_ms <= tol
-        nat = math.ceil((tics_of(c) - tol * 1000.0) / tps)
+        nat = math.ceil((tics_of(c) - tol * tics_per_ms()) / tps)
         t_gen = max(-(-nat // md) * md, first)
         if t_gen + 2 > hi or t_gen > steps[-1] or steps_of(c + tol, h) + md < steps[0]:
             continue

@@ -27,6 +27,7 @@ def _kind(kernel: Kernel, gid: int) -> str:
 
 
 def synapse_names(kernel: Kernel) -> list[str]:
+    """The synapse models, sorted by name (NEST's ``synapse_models`` list)."""
     return sorted(n for n, e in kernel.models.items() if e.is_synapse)
 
 
@@ -79,8 +80,12 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values, given = _resolve_syn_spec(kernel, syn_spec)
     pre_kinds = _check_kinds(kernel, pre, post)
+    stimulators = _check_single_synapse(kernel, pre, kernel.model_ids[name])
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
+    if src.size:
+        for dev in stimulators:
+            dev.first_syn = kernel.model_ids[name]
     if "sampler" in pre_kinds:
         _check_recordables(kernel, src, tgt)
     n = src.size
@@ -92,12 +97,28 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
+    _check_synapse_targets(kernel, name, tgt, receptor)
     table = kernel.network.conns
     first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
-                      syn=synapse_names(kernel).index(name), receptor=receptor), extra)
+                      syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
+
+
+def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:
+    """What synapse models refuse: HPC variants other receptors than 0, archive-reading
+    (STDP) models device targets."""
+    if name.endswith("_hpc") and np.any(receptor):
+        raise errors.IllegalConnection(
+            "Creation of connection is not possible because:\nOnly rport==0 allowed for HPC "
+            "synapses. Use normal synapse models instead. See Kunkel et al, Front Neuroinform "
+            "8:78 (2014), Sec 3.3.2.")
+    if kernel.model(name, synapse=True).impl.archive and tgt.size:
+        devices = kernel.network.devices
+        if any(g in devices for g in np.unique(tgt).tolist()):
+            raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                           "The target node does not support STDP synapses.")
 
 
 def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
@@ -115,7 +136,7 @@ def _plastic_columns(kernel: Kernel, name: str, values: dict, n: int, weight,
         return {}
     extra = {k: _values(kernel, values[k], n, k) if k in values else float(impl.hidden[k])
              for k in impl.per_connection()}
-    if impl.check is not None and given - {"weight", "delay", "receptor_type"}:
+    if impl.check is not None and given - {"weight", "delay"}:
         impl.check({**{k: entry.defaults[k] for k in impl.common}, **extra, "weight": weight})
     return extra
 
@@ -167,6 +188,23 @@ def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> set:
                     f"{_name_of_kind(kernel, pre, a)} cannot send events that "
                     f"{_name_of_kind(kernel, post, b)} can receive.")
     return pre_kinds
+
+
+def _check_single_synapse(kernel: Kernel, pre: np.ndarray, syn: int) -> list:
+    """NEST's stimulation devices send through one synapse model only (IllegalConnection for
+    a second one); returns the stimulation devices among ``pre``."""
+    net = kernel.network
+    if not net.devices:
+        return []
+    gids = pre[np.isin(pre, np.fromiter(net.devices, dtype=np.int64))]
+    out = [net.devices[g] for g in np.unique(gids).tolist()
+           if net.devices[g].entry.element_type == "stimulator"
+           and net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    if any(d.first_syn is not None and d.first_syn != syn for d in out):
+        raise errors.IllegalConnection(
+            "Creation of connection is not possible because:\n"
+            "All outgoing connections from a device must use the same synapse type.")
+    return out
 
 
 def _kind_samples(net, gids: np.ndarray) -> np.ndarray:
@@ -289,7 +327,7 @@ def disconnect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, rule: str, mod
         raise errors.BadProperty("syn_spec must name the synapse_model.")
     kernel.model(model, synapse=True)
     cols = kernel.network.conns.cols
-    cand = np.flatnonzero(cols["syn"] == synapse_names(kernel).index(model))
+    cand = np.flatnonzero(cols["syn"] == kernel.model_ids[model])
     width = kernel.network.size + 1
     keys = cols["source"][cand] * width + cols["target"][cand]
     order = np.argsort(keys, kind="stable")
@@ -310,9 +348,33 @@ def delete(kernel: Kernel, idx: np.ndarray) -> None:
 
 
 # --- queries -------------------------------------------------------------------------------
+# NEST keeps three kinds of connections apart (ConnectionManager::connection_required):
+# between neurons (sorted by source at GetConnections and Simulate, when
+# sort_connections_by_source), from a neuron to a device (one connector per source neuron) and
+# from a device (one connector per device); GetConnections lists them per synapse model in that
+# order, and a connection's ``port`` is its index in its connector.
+_REGULAR, _TO_DEVICE, _FROM_DEVICE = 0, 1, 2
+
+
+def _kinds(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """Which of NEST's three kinds each connection is."""
+    dev = np.zeros(kernel.network.size + 1, dtype=bool)
+    dev[list(kernel.network.devices)] = True
+    return np.where(dev[src], _FROM_DEVICE, np.where(dev[tgt], _TO_DEVICE, _REGULAR))
+
+
+def _regular_key(kernel: Kernel, src: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Order of connections between neurons within a synapse model (after the creation
+    order): by source when NEST sorts them (NEST's sort is not stable beyond 16 connections;
+    jaxnest keeps the creation order within a source)."""
+    by_source = kernel.settings.get("sort_connections_by_source", True)
+    return np.where(kind == _REGULAR, src if by_source else 0, 0)
+
+
 def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.ndarray:
-    """Indices of the connections matching the filters, in NEST's order: by synapse model,
-    then creation order (sorted by source once the network has been simulated)."""
+    """Indices of the connections matching the filters, in NEST's order (one thread): per
+    synapse model, the connections between neurons, then those of devices, each group ordered
+    as NEST's ConnectionManager iterates it for the filters given."""
     cols = kernel.network.conns.cols
     sel = np.ones(len(cols["source"]), dtype=bool)
     if source is not None:
@@ -321,27 +383,49 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.nda
         sel &= np.isin(cols["target"], target)
     if synapse_model is not None:
         kernel.model(synapse_model, synapse=True)
-        sel &= cols["syn"] == synapse_names(kernel).index(synapse_model)
+        sel &= cols["syn"] == kernel.model_ids[synapse_model]
     idx = np.flatnonzero(sel)
-    keys = (cols["source"][idx], cols["syn"][idx]) if kernel.simulated else (cols["syn"][idx],)
+    src, tgt, syn = cols["source"][idx], cols["target"][idx], cols["syn"][idx]
+    kind = _kinds(kernel, src, tgt)
+    reg = kind == _REGULAR
+    a_key = _regular_key(kernel, src, kind)
+    if target is not None:  # NEST looks up device->device connections only without targets
+        keep = ~((kind == _FROM_DEVICE) & np.isin(tgt, list(kernel.network.devices)))
+        idx, src, tgt, syn, kind, reg, a_key = (x[keep] for x in
+                                                (idx, src, tgt, syn, kind, reg, a_key))
+    zero = np.zeros(idx.size, dtype=np.int64)
+    big = kernel.network.size + 1
+    if target is None:
+        # no source filter: neurons -> devices by source, then devices -> anything by device;
+        # sources given: per source (ascending), its connections to devices or from it
+        part = kind if source is None else np.where(reg, 0, 1)
+        key = (syn.astype(np.int64) * 3 + part) * big + np.where(reg, a_key, src)
+        return idx[np.argsort(key, kind="stable")]  # idx ascending: creation order kept
+    if source is None:
+        # per target neuron: from devices (by device); per target device: from neurons
+        part = np.where(reg, 0, np.where(kind == _FROM_DEVICE, 1, 2))
+        keys = (idx, np.where(reg, zero, src), np.where(reg, a_key, tgt), part, syn)
+    else:
+        # per source: to target neurons (from a device), then to target devices
+        keys = (idx, np.where(reg, zero, tgt), np.where(reg, 0, kind == _TO_DEVICE),
+                np.where(reg, a_key, src), np.where(reg, 0, 1), syn)
     return idx[np.lexsort(keys)]
 
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
-    names = synapse_names(kernel)
     if key in ("source", "target", "weight", "delay"):
         return cols[key][idx]
     if key == "receptor":
         return cols["receptor"][idx]
     if key == "synapse_model":
-        return [names[s] for s in cols["syn"][idx]]
+        return [kernel.synapse_name(s) for s in cols["syn"][idx]]
     if key == "synapse_id":
         return cols["syn"][idx].astype(np.int64)
     if key in ("target_thread",):
         return np.zeros(idx.size, dtype=np.int64)
     if key == "port":
-        return _ports(cols, idx)
+        return _ports(kernel, cols, idx)
     if key == "sizeof":
         return np.full(idx.size, 32, dtype=np.int64)
     extra = kernel.network.conns.extra
@@ -365,12 +449,18 @@ CONN_KEYS = ("delay", "port", "receptor", "sizeof", "source", "synapse_id", "syn
              "target", "target_thread", "weight")
 
 
-def _ports(cols, idx: np.ndarray) -> np.ndarray:
-    """NEST's port: the connection's position among its source's connections of its model."""
+def _ports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
+    """NEST's port: the connection's index in its connector (per synapse model: all
+    connections between neurons, sorted; those of one source neuron to devices; those of one
+    device)."""
     src, syn = cols["source"], cols["syn"]
-    order = np.lexsort((np.arange(src.size), src, syn))
-    key = src[order] * 1000 + syn[order]
-    start = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+    kind = _kinds(kernel, src, cols["target"])
+    owner = np.where(kind == _REGULAR, 0, src)  # the connector: (model, kind, owner)
+    group = (syn.astype(np.int64) * 3 + kind) * (kernel.network.size + 1) + owner
+    order = np.argsort(group + _regular_key(kernel, src, kind), kind="stable")
+    o_group = group[order]
+    new = np.r_[True, o_group[1:] != o_group[:-1]] if src.size else np.zeros(0, bool)
+    start = np.flatnonzero(new)
     pos = np.arange(src.size) - np.repeat(start, np.diff(np.r_[start, src.size]))
     port = np.empty(src.size, dtype=np.int64)
     port[order] = pos

@@ -110,7 +110,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
-            kw = {"rand": rng.Draws(args["seed"], s, g.offset, g.n, R)} if g.impl.random else {}
+            kw = ({"rand": rng.Draws(args["keys"]["neurons"], s, g.offset, g.n, R)}
+                  if g.impl.random else {})
             if g.impl.precise_input:  # events in time order, on-grid input at offset 0
                 x, kw["step"] = pre.group_input(table, gi, x, g.n), s
             new, spk, *off = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0],
@@ -247,7 +248,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 syn = list(syn)
                 for i, deliver_set in enumerate(plastic_deliveries):
                     buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
-                                                       A, args["plastic"][i], args["seed"],
+                                                       A, args["plastic"][i],
+                                                       args["keys"]["synapses"],
                                                        wrec)
                     over = over | o
                 pl = (syn, over, wrec)
@@ -265,7 +267,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
     def poisson_counts(args, keys, hkey, gen):
         """Counts (steps, edges): one uniform per (step, edge) against the CDF table, in its
         integer form (see runtime.poisson_thresholds): c0 + #{j : bits > thr_j}."""
-        b = rng.bits_from_keys(keys[:, None], hkey[None, :])
+        b = rng.bits_from_keys(args["keys"]["poisson"], keys[:, None], hkey[None, :])
         thr, c0 = args["pg_thr"], args["pg_c0"]
         if st.n_pg == 1:
             count = c0[0] + sum((b > thr[0, j]).astype(jnp.int32) for j in range(thr.shape[1]))
@@ -282,7 +284,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         if st.n_poisson:
             e = args["poisson"]
             gen = e["gen"]
-            keys = rng.step_key(args["seed"], steps)
+            keys = rng.step_key(args["keys"]["poisson"], steps)
             t = steps[:, None]  # NEST: a poisson_generator draws in steps lo < s <= hi
             if st.n_pg == 1:
                 lo, hi = args["pg_lo"][0], args["pg_hi"][0]
@@ -330,6 +332,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 pr = g.impl.propagators(_full(p, g.n), st.h)
             props.append(jax.tree.map(_cast_floats(ft), pr))
         args = dict(args, props=props)
+        if st.n_poisson:  # each edge's part of its draws' counters (see streams)
+            args["poisson"] = dict(args["poisson"], hkey=rng.index_key(
+                args["keys"]["poisson"], args["poisson"]["hidx"]))
         rec0 = (jnp.zeros(ev_cap, jnp.int32), jnp.zeros(ev_cap, jnp.int32),
                 jnp.zeros(ev_cap, ft), jnp.int32(0))
         samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols), ft)

@@ -14,7 +14,9 @@ import numpy as np
 
 from .. import errors, messages
 from ..devices.recorders import ascii_path, open_ascii
+from ..models.nest_names import NODE_MODEL_IDS, SYNAPSE_MODEL_IDS
 from ..models.registry import Entry, builtin_models, lookup
+from .. import timebase
 from ..timebase import TICS_PER_MS
 from .network import Network, pad_rows, resident_bytes
 from .runtime import Runtime
@@ -79,13 +81,10 @@ def _typed(key: str, value, kind: type):
 def _warn_ignored_settings(params: dict) -> None:
     """Settings NEST has that jaxnest stores but does not act on yet: say so (remove an entry
     once it is implemented)."""
-    if params.get("print_time"):
-        messages.warn("print_time=True: jaxnest does not print simulation progress yet; the "
-                      "setting is stored and has no effect.")
     if params.get("rng_type", KERNEL_DEFAULTS["rng_type"][0]) != KERNEL_DEFAULTS["rng_type"][0]:
         messages.warn(f"rng_type={params['rng_type']!r}: jaxnest draws its random numbers from "
-                      "its own counter-based generator, not NEST's; the setting is stored and "
-                      "has no effect.")
+                      "its own counter-based generator (Squares), not NEST's; the setting is "
+                      "stored and has no effect.")
 
 
 def _rules():
@@ -107,6 +106,20 @@ class Kernel:
     def __init__(self) -> None:
         self.settings = {k: copy.copy(v) for k, (v, _) in KERNEL_DEFAULTS.items()}
         self.models: dict[str, Entry] = builtin_models()
+        # NEST's model ids (model_id of nodes, synapse_modelid and connections' synapse_id):
+        # NEST's numbering of its built-in models, copies numbered on from there
+        self.model_ids: dict[str, int] = {}
+        for names, synapse in ((NODE_MODEL_IDS, False), (SYNAPSE_MODEL_IDS, True)):
+            ids = {n: i for i, n in enumerate(names)}
+            extra = sorted(n for n, e in self.models.items()
+                           if e.is_synapse == synapse and n not in ids)
+            ids.update({n: len(names) + i for i, n in enumerate(extra)})
+            self.model_ids.update({n: i for n, i in ids.items() if n in self.models})
+        self._next_id = {s: len(ids) for s, ids in ((False, NODE_MODEL_IDS),
+                                                     (True, SYNAPSE_MODEL_IDS))}
+        for n, e in self.models.items():
+            self._next_id[e.is_synapse] = max(self._next_id[e.is_synapse],
+                                              self.model_ids[n] + 1)
         self.network = Network()
         self.runtime = Runtime()
         self.step = 0                 # simulation clock, in steps of the resolution
@@ -116,6 +129,7 @@ class Kernel:
         # NEST's time base (Time::Range): tics per ms and tics per step; see _set_time
         self.tics_per_ms = TICS_PER_MS
         self.tics_per_step = 100
+        timebase.set_tics_per_ms(self.tics_per_ms)  # what host code (devices) reads
         # NEST's DelayChecker: the extrema (in steps) of every delay ever checked (they never
         # shrink), whether the user set them, and their values frozen at the first Simulate
         self.delay_extrema: list = [None, None]
@@ -269,6 +283,7 @@ class Kernel:
         old_extrema = [self.ms_of_steps(v) for v in self.delay_range()]
         self.tics_per_ms = tpm
         self.tics_per_step = int(np.floor(tpm * res + 0.5))
+        timebase.set_tics_per_ms(tpm)
         # NEST's calibrate(TimeConverter): default synapse delays move to the new grid (old
         # steps -> ms -> tics, rounded up to steps); user-set delay extrema are set again
         for entry in self.models.values():
@@ -449,8 +464,12 @@ class Kernel:
         return self.delay_range()[0]
 
     def prepare(self) -> None:
-        """NEST's Prepare: recorders writing to ascii open (truncate) their files."""
+        """NEST's Prepare: the neurons' pre-run checks (an error leaves the kernel unprepared,
+        as NEST's prepare_nodes), then recorders writing to ascii open (truncate) their
+        files."""
+        self._pre_run()
         self.prepared = True
+        self._thread_local_ids = self._local_ids()
         for dev in self.network.devices.values():
             if dev.status.get("record_to") == "ascii":
                 path = ascii_path(dev.status, dev.entry.name, dev.gid, self.data_path,
@@ -489,14 +508,56 @@ class Kernel:
         self.step += n
         self.simulated = True
 
+    def _local_ids(self) -> np.ndarray:
+        """NEST's thread_local_id of every node at Prepare: its index among the nodes of its
+        thread (neuron g on thread g % vps, devices on every thread)."""
+        n, vps = self.network.size, int(self.settings["total_num_virtual_procs"])
+        gids = np.arange(n + 1)
+        dev = np.zeros(n + 1, dtype=bool)
+        dev[list(self.network.devices)] = True
+        dev_before = np.cumsum(dev) - dev
+        thread = np.where(dev, 0, gids % vps)
+        out = np.full(n + 1, -1, dtype=np.int64)
+        for t in range(vps):
+            neuron_t = ~dev & (gids % vps == t) & (gids > 0)
+            before = np.cumsum(neuron_t) - neuron_t
+            sel = thread == t
+            out[sel] = before[sel] + dev_before[sel]
+        return out
+
+    def thread_local_id(self, gid: int) -> int:
+        """A node's thread_local_id: set at Prepare, -1 for nodes created since."""
+        ids = getattr(self, "_thread_local_ids", None)
+        return int(ids[gid]) if ids is not None and gid < ids.size else -1
+
+    def _pre_run(self) -> None:
+        """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
+        in Prepare)."""
+        for store in self.network.neurons.values():
+            hook = store.entry.impl.pre_run
+            if hook is not None and len(store):
+                hook(store.params, self.resolution)
+
     # --- models -------------------------------------------------------------------------
-    def synapse_entries(self) -> list[Entry]:
-        """The synapse model entry of each synapse id (the ``syn`` column of connections)."""
-        from .connections import synapse_names
-        return [self.models[n] for n in synapse_names(self)]
+    def synapse_entries(self) -> list:
+        """The synapse model entry of each synapse id (the ``syn`` column of connections,
+        NEST's numbering); None for ids of NEST models jaxnest lacks."""
+        out = [None] * self._next_id[True]
+        for name, i in self.model_ids.items():
+            entry = self.models[name]
+            if entry.is_synapse:
+                out[i] = entry
+        return out
 
     def model(self, name: str, synapse: bool | None = None) -> Entry:
         return lookup(self.models, name, synapse)
+
+    def synapse_name(self, syn_id: int) -> str:
+        """The synapse model of a connection's ``syn`` column (NEST's synapse_id)."""
+        if getattr(self, "_syn_names", (None,))[0] != len(self.model_ids):
+            self._syn_names = (len(self.model_ids), {
+                i: n for n, i in self.model_ids.items() if self.models[n].is_synapse})
+        return self._syn_names[1][int(syn_id)]
 
     def copy_model(self, old: str, new: str, params: dict | None) -> None:
         if new in self.models:
@@ -504,12 +565,17 @@ class Kernel:
         base = self.model(old)
         entry = Entry(new, base.impl, copy.deepcopy(base.defaults), builtin=False)
         self.models[new] = entry
+        self.model_ids[new] = self._next_id[entry.is_synapse]
+        self._next_id[entry.is_synapse] += 1
         self.defaults_modified = True
         if params:
             self.set_defaults(new, params)
 
     def set_defaults(self, name: str, params: dict) -> None:
         entry = self.model(name)
+        neuron = not entry.is_synapse and entry.element_type == "neuron"
+        if neuron:
+            return self._set_neuron_defaults(entry, params)
         unknown = [k for k in params if k not in entry.defaults]
         if unknown:
             where = "synapse" if entry.is_synapse else "node"
@@ -528,12 +594,39 @@ class Kernel:
             new["delay"] = float(self.delay_steps(float(params["delay"]))) * self.ms_per_step
         self.defaults_modified = True
         check = getattr(entry.impl, "check", None)
-        if check is not None and entry.element_type == "neuron":
-            vector = entry.impl.vector_params
-            check({k: pad_rows([v]) if k in vector else np.asarray([v]) if np.isscalar(v) else v
-                   for k, v in new.items()})
-        elif check is not None and not entry.is_synapse:  # devices: (status, resolution)
+        if check is not None and not entry.is_synapse:  # devices: (status, resolution)
             check(new, self.resolution)
         elif check is not None:  # plastic synapses: their per-connection checks
             check({k: np.atleast_1d(v) for k, v in new.items() if np.ndim(v) == 0})
+        entry.defaults = new
+
+    def _set_neuron_defaults(self, entry: Entry, params: dict) -> None:
+        """SetDefaults of a neuron model: NEST's typed values and checks on the new defaults;
+        derived values the model's check brings up to date (mat2's ``V_th``) are kept."""
+        from .nodes import _vector, typed_scalar  # nodes imports this module
+        impl = entry.impl
+        from_nest = getattr(impl, "from_nest", None)
+        params = from_nest(params) if from_nest is not None else params
+        for k in params:
+            if k not in impl.set_only and (k not in entry.defaults or k in impl.readonly):
+                raise errors.UnaccessedDictionaryEntry(
+                    f"Unaccessed elements in params, in function "
+                    f"ModelManager::set_node_defaults_:  {k}")
+        new = dict(entry.defaults)
+        vector = impl.vector_params
+        for k, v in params.items():
+            if k not in impl.set_only:
+                new[k] = _vector(v, k) if k in vector else typed_scalar(k, v, new[k])
+        self.defaults_modified = True
+        arrays = {k: pad_rows([v]) if k in vector else np.asarray([float(v)])
+                  for k, v in new.items()}
+        arrays[timebase.TICS_KEY] = np.asarray([self.tics_per_ms])
+        try:
+            impl.validate(arrays)
+        except errors.BadProperty as e:
+            raise errors.BadProperty(f"Setting status of model '{entry.name}': {e}") from None
+        for k, v in new.items():  # values the check derived in place
+            if k not in vector:
+                value = arrays[k][0]
+                new[k] = bool(value) if isinstance(v, bool) else float(value)
         entry.defaults = new

@@ -14,6 +14,7 @@ import numpy as np
 from .. import errors
 from ..devices.recorders import EventLog
 from ..models.registry import Entry
+from ..timebase import TICS_KEY
 
 
 def resident_bytes() -> int:
@@ -76,31 +77,91 @@ def widen(table: np.ndarray, width: int) -> np.ndarray:
 class NeuronStore:
     """Parameters and state of all neurons of one model name, in creation order.
 
+    ``params`` also holds :data:`jaxnest.timebase.TICS_KEY`, the kernel's tics per ms, which
+    the models' propagators read (keys starting with ``__`` are the kernel's, never shown).
+
     Scalar parameters and state are (n,) arrays; vector parameters (the model's
     ``vector_params``) are (n, width) arrays padded with NaN; vector hidden state is (n, width)
-    (zeros past a neuron's ports)."""
+    (zeros past a neuron's ports).
+
+    After a run the state stays on the device: the runtime hands the store a ``pull`` that
+    brings it back when the host reads it. ``version`` counts host accesses that may change
+    values (reading ``params``, ``state`` or ``hidden`` counts: callers may write into the
+    arrays); the runtime reuses its device copies while it is unchanged and reads through
+    :meth:`current`, which does not count."""
 
     def __init__(self, entry: Entry) -> None:
         impl = entry.impl
         self.entry = entry
         self.gids = np.zeros(0, dtype=np.int64)
         self.vector = set(impl.vector_params)
-        self.params = {k: np.zeros((0, 1)) if k in self.vector else np.zeros(0)
-                       for k in impl.params}
-        self.state = {k: np.zeros(0) for k in impl.state}
-        self.hidden = {k: np.zeros((0, 1)) if k in impl.vector_hidden else np.zeros(0)
-                       for k in impl.hidden}
+        self.version = 0
+        self._pull = None
+        self._params = {k: np.zeros((0, 1)) if k in self.vector else np.zeros(0)
+                        for k in impl.params}
+        self._params[TICS_KEY] = np.zeros(0)  # the kernel's time base (hidden from the status)
+        self._state = {k: np.zeros(0) for k in impl.state}
+        self._hidden = {k: np.zeros((0, 1)) if k in impl.vector_hidden else np.zeros(0)
+                        for k in impl.hidden}
 
     def __len__(self) -> int:
         return self.gids.size
 
+    def _touch(self) -> None:
+        if self._pull is not None:
+            pull, self._pull = self._pull, None
+            self._state, self._hidden = pull()
+        self.version += 1
+
+    @property
+    def params(self) -> dict:
+        self._touch()
+        return self._params
+
+    @params.setter
+    def params(self, value: dict) -> None:
+        self._touch()
+        self._params = value
+
+    @property
+    def state(self) -> dict:
+        self._touch()
+        return self._state
+
+    @state.setter
+    def state(self, value: dict) -> None:
+        self._touch()
+        self._state = value
+
+    @property
+    def hidden(self) -> dict:
+        self._touch()
+        return self._hidden
+
+    @hidden.setter
+    def hidden(self, value: dict) -> None:
+        self._touch()
+        self._hidden = value
+
+    def current(self) -> tuple[dict, dict, dict]:
+        """(params, state, hidden) as they are, for the runtime (not counted as a change)."""
+        if self._pull is not None:
+            pull, self._pull = self._pull, None
+            self._state, self._hidden = pull()
+        return self._params, self._state, self._hidden
+
+    def defer(self, pull) -> None:
+        """The state is on the device now; ``pull()`` returns (state, hidden) on the host."""
+        self._pull = pull
+
     def extend(self, gids: np.ndarray, values: dict) -> None:
         """Append neurons; ``values`` holds per parameter/state one array of len(gids) (vector
         parameters: a list of len(gids) per-neuron lists)."""
+        self._touch()
         self.gids = np.concatenate([self.gids, gids])
         n = gids.size
         hidden0 = self.entry.impl.hidden
-        for table in (self.params, self.state):
+        for table in (self._params, self._state):
             for k in table:
                 if k in self.vector:
                     new = pad_rows(values[k])
@@ -109,13 +170,13 @@ class NeuronStore:
                 else:
                     table[k] = np.concatenate([table[k], np.broadcast_to(
                         np.asarray(values[k], dtype=float), (n,))])
-        for k in self.hidden:
-            if self.hidden[k].ndim == 2:
-                w = self.hidden[k].shape[1]
-                self.hidden[k] = np.concatenate([self.hidden[k], np.zeros((n, w))])
+        for k in self._hidden:
+            if self._hidden[k].ndim == 2:
+                w = self._hidden[k].shape[1]
+                self._hidden[k] = np.concatenate([self._hidden[k], np.zeros((n, w))])
             else:
-                self.hidden[k] = np.concatenate([self.hidden[k],
-                                                 np.full(n, float(hidden0[k]))])
+                self._hidden[k] = np.concatenate([self._hidden[k],
+                                                  np.full(n, float(hidden0[k]))])
 
 
 class DeviceRecord:
@@ -129,6 +190,7 @@ class DeviceRecord:
         self.pending: list[dict] = []  # sampler data NEST has not delivered yet
         self.ascii_path = ""  # set by Kernel.prepare for record_to='ascii'
         self.state: dict = {}  # a device's own data across chunks (see DeviceContext)
+        self.first_syn: int | None = None  # stimulators: the one synapse model they send with
 
 
 class ConnTable:

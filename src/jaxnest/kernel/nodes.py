@@ -10,31 +10,81 @@ import copy
 import numpy as np
 
 from .. import errors
+from ..devices.base import reported_time
+from ..models.base import StatusUpdate
+from ..timebase import TICS_KEY
 from .kernel import Kernel
-from ..models.base import ARCHIVING
 from .network import pad_rows, widen
 
 # Keys every node reports, beyond its model's parameters and state.
 _NEURON_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
                   "post_trace": 0.0,
                   "thread_local_id": -1, "t_spike": -1.0}
+_TIMES = ("origin", "start", "stop")  # device times NEST keeps as Time (+/- inf possible)
 _DEVICE_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
                   "thread_local_id": -1}
 
 
-def _per_node(value, n: int, kernel: Kernel, key: str) -> np.ndarray:
-    """One float per node from a scalar, a length-n sequence or a random parameter."""
-    if hasattr(value, "sample"):
-        return np.asarray(value.sample(kernel.rng, n), dtype=float)
-    arr = np.asarray(value, dtype=float) if not isinstance(value, str) else None
-    if arr is None or arr.ndim > 1 or (arr.ndim == 1 and arr.size != n):
-        raise errors.BadProperty(f"Value of {key!r} must be a number, one number per node or a "
-                                 f"random parameter; got {value!r}.")
-    return np.broadcast_to(arr, (n,)).copy()
+def is_sequence(value) -> bool:
+    """A list-like value (PyNEST spreads these over nodes); strings and dicts are not."""
+    return isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim > 0)
+
+
+def _type_name(value) -> str:
+    """The C++ type NEST's dictionary names for a Python value in its cast errors."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "long"
+    if isinstance(value, (float, np.floating)):
+        return "double"
+    if isinstance(value, str):
+        return "std::string"
+    if is_sequence(value):
+        return "std::vector<double, std::allocator<double> >"
+    return type(value).__name__
+
+
+def _cast_error(key: str, value, to: str) -> errors.TypeMismatch:
+    return errors.TypeMismatch(f"Expected datatype: Failed to cast '{key}' from "
+                               f"{_type_name(value)} to type {to}.")
+
+
+def typed_scalar(key: str, value, default):
+    """One value of a scalar parameter as NEST's typed dictionary reads it: a double takes
+    ints and bools, a bool only bools; anything else is TypeMismatch (None: PyNEST's
+    AttributeError)."""
+    if value is None:
+        raise AttributeError(f"when converting Python Dictionary: value of key ({key}) is not "
+                             f"a known type, got {type(value)}")
+    if isinstance(default, (bool, np.bool_)):
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
+        raise _cast_error(key, value, "bool")
+    if isinstance(value, (int, float, np.integer, np.floating, np.bool_)) \
+            and not np.ndim(value):
+        return float(value)
+    raise _cast_error(key, value, "double")
+
+
+def _typed_column(key: str, values, default, n: int) -> np.ndarray:
+    """The first ``n`` values of a list given for a scalar parameter, one per node (PyNEST:
+    IndexError when it is shorter)."""
+    if len(values) < n:
+        raise IndexError("list index out of range")
+    return np.array([typed_scalar(key, v, default) for v in list(values)[:n]], dtype=float)
+
+
+def _from_nest(impl, d: dict) -> dict:
+    """A status dict as NEST takes it, in the model's flat storage (nested compartment dicts
+    of iaf_cond_alpha_mc)."""
+    from_nest = getattr(impl, "from_nest", None)
+    return from_nest(d) if from_nest is not None else d
 
 
 def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
-    """Create ``n`` nodes of ``model``; returns their global ids."""
+    """Create ``n`` nodes of ``model``; returns their global ids. As PyNEST's Create (nodes
+    with defaults, then ``set(params)``), but a Create that fails leaves no nodes."""
     entry = kernel.model(model, synapse=False)
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.BadProperty("Create: number of nodes must be an integer > 0.")
@@ -42,31 +92,21 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     off_grid = bool(getattr(entry.impl, "off_grid", False))  # NEST's is_off_grid
     dicts = params if isinstance(params, (list, tuple)) else None
     if dicts is not None and len(dicts) != n:
-        raise errors.BadProperty("Create: list of parameter dicts must have one dict per node.")
+        raise TypeError("list of params must have one dictionary per node")
+    if params is not None and not (isinstance(params, dict) or
+                                   (dicts is not None and all(isinstance(d, dict)
+                                                              for d in dicts))):
+        raise TypeError("params must be either a dict of parameters or a list or tuple of "
+                        "dicts")
     if entry.element_type == "neuron":
-        vector = entry.impl.vector_params
-        values = {k: [_vector(v, k)] * n if k in vector else np.full(n, float(v))
-                  for k, v in entry.defaults.items()}
-        if dicts is not None:
-            for i, d in enumerate(dicts):
-                for k, v in d.items():
-                    _known(entry, k)
-                    values[k][i] = _vector(v, k) if k in vector else float(v)
-        elif params:
-            for k, v in params.items():
-                _known(entry, k)
-                # a list for a vector parameter is one value for all nodes (as PyNEST)
-                values[k] = [_vector(v, k)] * n if k in vector else _per_node(v, n, kernel, k)
-        _check_neurons(entry, {k: pad_rows(v) if k in vector else v for k, v in values.items()},
-                       model, kernel.network.size + 1)
-        gids = kernel.network.add_neurons(entry, n, values)
+        gids = _create_neurons(kernel, entry, model, n, params, dicts)
         if off_grid:  # models that emit precise spike times switch on off-grid spiking
             kernel.settings["off_grid_spiking"] = True
         return gids
     statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
     for i, st in enumerate(statuses):
         given = dicts[i] if dicts is not None else (params or {})
-        _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k))
+        _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k), k)
                                         for k, v in given.items()})
     gids = kernel.network.add_devices(entry, statuses)
     if off_grid:
@@ -74,8 +114,71 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     return gids
 
 
+def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) -> np.ndarray:
+    impl = entry.impl
+    vector = impl.vector_params
+    values = {k: [_vector(v, k)] * n if k in vector else np.full(n, float(v))
+              for k, v in entry.defaults.items()}
+    given = None
+    if dicts is not None:
+        given = [_from_nest(impl, d) for d in dicts]
+        for i, d in enumerate(given):
+            for k, v in d.items():
+                if _settable(entry, k) == "param":
+                    values[k][i] = _vector(v, k) if k in vector else \
+                        typed_scalar(k, v, entry.defaults[k])
+    elif params:
+        params = _from_nest(impl, params)
+        # PyNEST's set: a list for a scalar parameter spreads every list over the nodes
+        spread = any(is_sequence(v) and k in entry.defaults and k not in vector
+                     for k, v in params.items())
+        for k, v in params.items():
+            if _settable(entry, k) != "param":
+                continue
+            if hasattr(v, "sample"):
+                values[k] = np.asarray(v.sample(kernel.rng, n), dtype=float)
+            elif k in vector:
+                values[k] = [_vector(v[i], k) for i in range(n)] if spread and \
+                    is_sequence(v) else [_vector(v, k)] * n
+            elif is_sequence(v):
+                values[k] = _typed_column(k, v, entry.defaults[k], n)
+            else:
+                values[k] = np.full(n, typed_scalar(k, v, entry.defaults[k]))
+        if impl.set_only or impl.on_status is not None:
+            given = [params] * n
+    _check_neurons(entry, {k: pad_rows(v) if k in vector else v for k, v in values.items()},
+                   model, kernel.network.size + 1)
+    values[TICS_KEY] = kernel.tics_per_ms
+    gids = kernel.network.add_neurons(entry, n, values)
+    if impl.on_status is not None:  # as NEST: nodes made with the defaults, then set
+        store = kernel.network.neurons[entry.name]
+        idx = kernel.network.node_local[gids]
+        old = {k: v.copy() for k, v in store.params.items()}
+        for k, v in entry.defaults.items():
+            if k in old and k not in vector:
+                old[k][idx] = float(v)
+        _on_status(kernel, store, idx, given or [{}] * n, old, store.params, created=True)
+    return gids
+
+
+def _settable(entry, key: str) -> str:
+    """How a neuron takes ``key`` in Create/SetStatus: 'param' (a parameter or public state)
+    or 'set_only' (passed to on_status only); NEST's UnaccessedDictionaryEntry for anything
+    else (read-only state, unknown keys, the kernel's own ``__`` keys)."""
+    impl = entry.impl
+    if key in impl.set_only:
+        return "set_only"
+    if key in entry.defaults and key not in impl.readonly and not key.startswith("__"):
+        return "param"
+    raise errors.UnaccessedDictionaryEntry(
+        f"Unaccessed elements in params, in function NodeManager::set_status:  {key}")
+
+
 def _vector(value, key: str) -> np.ndarray:
-    """A vector parameter's value (one float per receptor port)."""
+    """A vector parameter's value (a list of numbers; NEST refuses a single number)."""
+    if not is_sequence(value):
+        raise _cast_error(key, value, "std::vector<double>") if not hasattr(value, "sample") \
+            else errors.BadProperty(f"{key!r} takes a list, not a random parameter.")
     try:
         return np.atleast_1d(np.asarray(value, dtype=float)).ravel()
     except (TypeError, ValueError):
@@ -83,34 +186,22 @@ def _vector(value, key: str) -> np.ndarray:
             from None
 
 
-def _pick(kernel: Kernel, value, i: int, n: int, default):
-    """Value for device i from a dict of per-node lists, when the list is per node."""
+def _pick(kernel: Kernel, value, i: int, n: int, default, key: str):
+    """Value for device i from a dict of per-node lists, when the list is per node (PyNEST:
+    a list given for a scalar parameter holds one value per node)."""
     if hasattr(value, "sample"):
         return float(value.sample(kernel.rng, 1)[0])
-    scalar_param = default is None or np.isscalar(default) or isinstance(default, str)
-    if scalar_param and isinstance(value, (list, tuple, np.ndarray)) and len(value) == n:
+    scalar_param = default is not None and (np.isscalar(default) or isinstance(default, str))
+    if scalar_param and is_sequence(value):
+        if len(value) < n:
+            raise IndexError("list index out of range")
         return value[i]
     return value
 
 
-def _known(entry, key: str) -> None:
-    if key not in entry.defaults:
-        raise errors.UnaccessedDictionaryEntry(
-            f"Unaccessed elements in params, in function NodeManager::set_status:  {key}")
-
-
-def _check_archiving(values: dict) -> None:
-    """NEST's ArchivingNode: the STDP trace time constants must be positive."""
-    if any(k in values and np.any(np.asarray(values[k]) <= 0.0) for k in ARCHIVING):
-        raise errors.BadProperty("All time constants must be strictly positive.")
-
-
 def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
-    check = entry.impl.check
     try:
-        if check is not None:
-            check(values)
-        _check_archiving(values)
+        entry.impl.validate(values)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{model}' with node ID {first_gid}: "
                                  f"{e}") from None
@@ -133,10 +224,8 @@ def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
         default = entry.defaults[k]
         if isinstance(default, np.ndarray):
             v = np.asarray(v, dtype=float).ravel()
-        elif isinstance(default, bool):
-            v = bool(v)
-        elif isinstance(default, float):
-            v = float(v)
+        elif isinstance(default, (bool, float)):
+            v = typed_scalar(k, v, default)
         elif isinstance(default, list):
             v = [v] if isinstance(v, str) else list(v)
         new[k] = v
@@ -156,10 +245,15 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     name = net.model_of(gid)
     entry = kernel.models[name]
     base = {"global_id": gid, "model": name, "element_type": entry.element_type,
-            "model_id": list(kernel.models).index(name)}
+            "model_id": kernel.model_ids[name]}
     if gid in net.devices:
         dev = net.devices[gid]
         d = {**_DEVICE_COMMON, **copy.deepcopy(dev.status), **base}
+        for key in _TIMES:  # NEST shows an infinite time as the largest double
+            if isinstance(d.get(key), float):
+                d[key] = reported_time(d[key])
+        _backend_keys(d)
+        d["thread_local_id"] = kernel.thread_local_id(gid)
         report = getattr(entry.impl, "report", None)
         if report is not None:  # read-only keys a device computes (y_0, histogram, ...)
             d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
@@ -176,15 +270,37 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     d = {**_NEURON_COMMON, **base}
     # NEST places neuron g on virtual process g % total_num_virtual_procs (one thread per vp)
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
+    d["thread_local_id"] = kernel.thread_local_id(gid)
     defaults = {**entry.impl.params, **entry.impl.state}
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
-        d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()})
+        d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
+                  if not k.startswith("__")})
     counts = entry.impl.receptor_counts(store.params)
     d["recordables"] = list(entry.impl.recordables_for(
         None if counts is None else int(counts[i])))
     if counts is not None:
         d.update(entry.impl.status_extras(d, bool(spike_connected(kernel, np.array([gid]))[0])))
-    return d
+    return neuron_view(entry.impl, d)
+
+
+def _backend_keys(d: dict) -> None:
+    """A recorder shows its backend's properties only: ascii has ``precision`` and
+    ``file_extension``, screen ``precision``, memory neither."""
+    to = d.get("record_to")
+    if to is not None:
+        if to != "ascii":
+            d.pop("file_extension", None)
+        if to not in ("ascii", "screen"):
+            d.pop("precision", None)
+
+
+def neuron_view(impl, d: dict) -> dict:
+    """A neuron's flat status (or defaults) as NEST shows it: with its ``receptor_types``,
+    compartment keys nested (iaf_cond_alpha_mc)."""
+    if impl.receptor_types:
+        d["receptor_types"] = dict(impl.receptor_types)
+    to_nest = getattr(impl, "to_nest", None)
+    return to_nest(d) if to_nest is not None else d
 
 
 def spike_connected(kernel: Kernel, gids: np.ndarray) -> np.ndarray:
@@ -239,35 +355,48 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
     idx = net.node_local[gids]
     new_p = {k: v.copy() for k, v in store.params.items()}
     new_s = {k: v.copy() for k, v in store.state.items()}
+    params = [_from_nest(entry.impl, d) for d in params]
     for i, d in zip(idx, params):
         for k, v in d.items():
-            table = new_p if k in new_p else new_s if k in new_s else None
-            if table is None:
-                if k == "frozen":  # NEST rejects every other read-only key
-                    continue
-                raise errors.UnaccessedDictionaryEntry(
-                    f"Unaccessed elements in params, in function "
-                    f"NodeManager::set_status:  {k}")
+            if k == "frozen":  # NEST rejects every other read-only key
+                continue
+            if _settable(entry, k) != "param":
+                continue
+            table = new_p if k in new_p else new_s
             if k in store.vector:
                 v = _vector(v, k)
                 table[k] = widen(table[k], v.size)
                 table[k][i] = np.nan
                 table[k][i, :v.size] = v
             else:
-                table[k][i] = float(v)
+                table[k][i] = typed_scalar(k, v, entry.defaults[k])
     try:
         old_counts = entry.impl.receptor_counts(store.params)
         if old_counts is not None:
             changed = entry.impl.receptor_counts(new_p)[idx] != old_counts[idx]
             if changed.any():
                 entry.impl.check_ports_change(spike_connected(kernel, gids[changed]))
-        if entry.impl.check is not None:
-            entry.impl.check({k: v[idx] for k, v in new_p.items()})
-        _check_archiving({k: new_p[k][idx] for k in ARCHIVING if k in new_p})
+        entry.impl.validate({k: v[idx] for k, v in new_p.items()})
         if entry.impl.on_set is not None:
             keys = set().union(*[d.keys() for d in params])
             new_s = entry.impl.on_set(store.params, new_p, new_s, keys)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
                                  f"{int(gids[0])}: {e}") from None
+    old_p = store.params
     store.params, store.state = new_p, new_s
+    _on_status(kernel, store, idx, params, old_p, new_p)
+
+
+def _on_status(kernel: Kernel, store, idx: np.ndarray, given: list, old_params: dict,
+               params: dict, created: bool = False) -> None:
+    """Let the model change state and hidden state as NEST's set_status does."""
+    impl = store.entry.impl
+    if impl.on_status is None:
+        return
+    state = {k: v.copy() for k, v in store.state.items()}
+    hidden = {k: v.copy() for k, v in store.hidden.items()}
+    impl.on_status(StatusUpdate(idx=np.asarray(idx), given=list(given), old_params=old_params,
+                                params=params, state=state, hidden=hidden,
+                                h=kernel.resolution, created=created))
+    store.state, store.hidden = state, hidden

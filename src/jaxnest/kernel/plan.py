@@ -61,7 +61,6 @@ class Group:
     gids: np.ndarray
     C: int = 2      # spike input channels (the model's, or its neurons' receptor count)
     CC: int = 1     # current input channels
-    widths: dict = field(default_factory=dict)  # rows of vector hidden states not per port
 
 
 @dataclass(frozen=True)
@@ -219,8 +218,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params), len(impl.current_receptors),
-                                impl.hidden_widths(store.params, h)))
+                                impl.channel_count(store.params),
+                                max(len(impl.current_receptors), 1)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
     n_neurons = offset
@@ -370,7 +369,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
 def _on_plastic_path(entry) -> bool:
     """Connections of this model go through the plastic phase: a plastic rule, or a
     weight_recorder to tell about every event."""
-    return entry.impl.plastic or bool(entry.defaults.get("weight_recorder", 0))
+    return entry is not None and (entry.impl.plastic
+                                  or bool(entry.defaults.get("weight_recorder", 0)))
 
 
 def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
@@ -413,7 +413,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
                + tgt_row.astype(it))
 
         def defaults_of_syn(k):
-            return np.array([float(e.defaults.get(k, np.nan)) for e in synapses])
+            return np.array([float(e.defaults.get(k, np.nan)) if e is not None else np.nan
+                             for e in synapses])
 
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,

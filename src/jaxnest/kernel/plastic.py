@@ -176,7 +176,7 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
 # --- delivery ------------------------------------------------------------------------------
 
 def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int):
-    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed, wrec) -> (buf, syn, overflow,
+    """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec) -> (buf, syn, overflow,
     wrec)`` for one plastic set and one rank of spikes (each row at most one spike, in step
     A + k_r[r]).
 
@@ -198,7 +198,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 w_conn.at[pos].set(conn, mode="drop"), w_w.at[pos].set(w, mode="drop"),
                 n + jnp.sum(act, dtype=jnp.int32))
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, seed, wrec):
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec):
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -238,13 +238,13 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 act = valid & (u < m)
                 kw = {}
                 if rule.random:  # keyed by emission step, event and connection
-                    kw["rand"] = EdgeDraws(seed, emitted * 16 + u, e["conn"][slots])
+                    kw["rand"] = EdgeDraws(key, emitted * 16 + u, e["conn"][slots])
                 new = rule.on_pre(p, dict(s, multiplicity=jnp.ones_like(m)), t, post, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent), 0.0)
-                if wr_cap:  # an event that is not sent (a failed release) is not recorded
+                if wr_cap:  # what the event carries; one not sent (a failed release) is not
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
-                    wrec = record(wrec, rec, emitted, e["conn"][slots], new["weight"])
+                    wrec = record(wrec, rec, emitted, e["conn"][slots], sent)
                 if post is not None:
                     over = over | jnp.any(post.overflow & act)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}

@@ -11,6 +11,7 @@ soon as the runtime lets go of the plan.
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import threading
@@ -21,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.base import DeviceContext
+from .. import streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
@@ -50,6 +52,8 @@ class Runtime:
         self.arch_H = plastic.ARCHIVE_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
         self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
+        self.dev_states: dict = {}  # group name -> ((store version, plan id), device state)
+        self.dev_params: dict = {}  # group name -> ((store version, plan id), device params)
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
         self.pring = None          # (plan, event ring of the precise receivers)
 
@@ -126,22 +130,26 @@ class Runtime:
         t_run = time.perf_counter()
         done = 0
         inputs_for = None
+        progress = Progress(kernel, n_steps) if kernel.settings["print_time"] else None
+        wr_cap = plan.static().wr_cap
         while done < n_steps:
-            todo = min(steps_cap, n_steps - done)
+            todo = min(steps_cap, n_steps - done, progress.chunk if progress else n_steps)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap))
                 inputs_for = done
             new, out = fn(carry, args, jnp.int64(todo))
-            if plan.precise is not None and precise_host.grow(self.pcaps,
-                                                              out["precise_need"]):
+            counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
+                                     "n_wr": out["wrec"][3] if wr_cap else 0,
+                                     "precise": out.get("precise_need", ())})  # one sync
+            if plan.precise is not None and precise_host.grow(self.pcaps, counts["precise"]):
                 # a spike list, delivery or event ring overflowed: larger ones, same chunk
                 carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
                 carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
                     carry["pend"]["P"], self.pcaps["Q"]))
                 fn, steps_cap = self._compiled(plan)
                 continue
-            if plan.plastic and bool(out["overflow"]):
+            if plan.plastic and counts["over"]:
                 # an archive ring dropped a spike a synapse needed: longer rings, same chunk
                 self.arch_H = plan.arch_H = 2 * plan.arch_H
                 carry["arch"] = jax.tree.map(jnp.asarray,
@@ -150,11 +158,11 @@ class Runtime:
                                                             self.arch_H))
                 fn, steps_cap = self._compiled(plan)
                 continue
-            if plan.static().wr_cap and int(out["wrec"][3]) > plan.wr_cap:
-                self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(int(out["wrec"][3]) * 1.25))
+            if wr_cap and counts["n_wr"] > plan.wr_cap:
+                self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * 1.25))
                 fn, steps_cap = self._compiled(plan)
                 continue
-            n_ev = int(out["n_ev"])
+            n_ev = int(counts["n_ev"])
             if n_ev > self.ev_cap:
                 # grow with room for the rest of the run at the rate just seen, then run the
                 # same chunk again from the same state (state is functional: exact)
@@ -166,11 +174,13 @@ class Runtime:
             self._collect(plan, net, kernel, out, kernel.step + done, todo)
             if plan.device_samples:
                 self._device_samples(plan, net, kernel, kernel.step + done, todo)
-            if "wrec" in out and plan.static().wr_cap:
+            if wr_cap:
                 self._weight_records(net, kernel, out["wrec"])
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
                 + time.perf_counter() - t1
             carry, done = new, done + todo
+            if progress:
+                progress.show(done)
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         if plan.precise is not None:
             self.pring = (plan, carry["precise"])
@@ -282,22 +292,29 @@ class Runtime:
                 self.arch[k][..., gids] = np.asarray(v)
 
     def _states(self, plan: Plan, net) -> list:
-        """Group states on the device; vector hidden state (n, width) -> (channels, n)."""
+        """Group states on the device (the last run's, while the host has not touched them);
+        vector hidden state (n, width) -> (channels, n)."""
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
-            out.append({k: _as_float(_fit(v, g.widths.get(k, g.C)).T if v.ndim == 2 else v,
+            kept = self.dev_states.get(g.name)
+            if kept is not None and kept[0] == (st.version, id(plan)):
+                out.append(kept[1])
+                continue
+            params, state, hidden = st.current()
+            widths = g.impl.hidden_widths(params, plan.h)  # SetStatus may change them
+            out.append({k: _as_float(_fit(v, widths.get(k, g.C)).T if v.ndim == 2 else v,
                                      plan.float_type)
-                        for k, v in {**st.state, **st.hidden}.items()})
+                        for k, v in {**state, **hidden}.items()})
         return out
 
     def _store_states(self, plan: Plan, net, states) -> None:
+        """Leave the new states on the device; the stores fetch them when the host reads."""
         for g, s in zip(plan.groups, states):
             st = net.neurons[g.name]
-            for k in st.state:
-                st.state[k] = np.asarray(s[k])
-            for k in st.hidden:
-                st.hidden[k] = np.asarray(s[k]).T if np.ndim(s[k]) == 2 else np.asarray(s[k])
+            names = (list(g.impl.state), list(g.impl.hidden))
+            st.defer(lambda s=s, names=names: _host_states(s, *names))
+            self.dev_states[g.name] = ((st.version, id(plan)), s)
 
     def _edge_args(self, plan: Plan, abstract_spikes: bool = False) -> dict:
         """Device copies of the plan's edge arrays, made once per plan (not per Simulate).
@@ -318,9 +335,8 @@ class Runtime:
             out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w",
                                                             "flip") if k in sp}
         if pe["n_edges"]:
-            hkey = (pe["hidx"].astype(np.uint64) * 0x9E3779B9) & 0xFFFFFFFF  # rng.index_key
             out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
-                                  hkey=jnp.asarray(hkey.astype(np.uint32)),
+                                  hidx=jnp.asarray(pe["hidx"].astype(np.uint64)),
                                   w=jnp.asarray(pe["w"]))
             if pe["dense"]:
                 out["poisson"].update(lo=jnp.int32(pe["lo"]), d0=jnp.int32(pe["d0"]))
@@ -339,12 +355,8 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[{k: _as_float(_vector_arg(v, g.impl.vector_params[k],
-                                              g.C if k in g.impl.ports() else v.shape[1])
-                                  if k in g.impl.vector_params else _compact(v),
-                                  plan.float_type)
-                     for k, v in net.neurons[g.name].params.items()} for g in plan.groups],
-            seed=jnp.uint32(kernel.rng_seed % 2**32),
+            params=[self._params(plan, g, net.neurons[g.name]) for g in plan.groups],
+            keys=_stream_keys(kernel.rng_seed),
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
@@ -359,11 +371,26 @@ class Runtime:
             args["pg_thr"], args["pg_c0"] = jnp.asarray(thr), jnp.asarray(c0)
         return args
 
+    def _params(self, plan: Plan, g, store) -> dict:
+        """A group's parameters on the device (kept while the host has not touched them)."""
+        key = (store.version, id(plan))
+        kept = self.dev_params.get(g.name)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        params = store.current()[0]
+        out = {k: _as_float(_vector_arg(v, g.impl.vector_params[k],
+                                        g.C if k in g.impl.ports() else v.shape[1])
+                            if k in g.impl.vector_params else _compact(v), plan.float_type)
+               for k, v in params.items()}
+        self.dev_params[g.name] = (key, out)
+        return out
+
     def _archive_args(self, plan: Plan, net) -> dict:
         """Which rows archive, and their trace time constants' inverses (NEST's
         tau_minus_inv_), one value per neuron row."""
         def inv(key):
-            return np.concatenate([1.0 / np.broadcast_to(net.neurons[g.name].params[key], (g.n,))
+            return np.concatenate([1.0 / np.broadcast_to(net.neurons[g.name].current()[0][key],
+                                                         (g.n,))
                                    for g in plan.groups])
         return {"mask": jnp.asarray(plan.arch_mask), "tau_minus_inv": jnp.asarray(inv("tau_minus")),
                 "tau_minus_triplet_inv": jnp.asarray(inv("tau_minus_triplet"))}
@@ -376,6 +403,9 @@ class Runtime:
         out, events = {}, []
         for key, gids, conn, hook in (("sg_input", plan.sg_gids, plan.sg_conn, "spikes"),
                                       ("cg_input", plan.cg_gids, plan.cg_conn, "current")):
+            if not gids.size:
+                out[key] = _empty(steps_cap, plan.float_type)
+                continue
             inp = np.zeros((steps_cap, gids.size), plan.float_type)
             for gid in np.unique(gids).tolist():
                 cols = np.flatnonzero(gids == gid)
@@ -481,7 +511,7 @@ class Runtime:
             return
         step, conn, w = (np.asarray(x)[:n] for x in wrec[:3])
         cols = net.conns.cols
-        rec_of_syn = np.array([int(e.defaults.get("weight_recorder", 0))
+        rec_of_syn = np.array([int(e.defaults.get("weight_recorder", 0)) if e is not None else 0
                                for e in kernel.synapse_entries()])
         owner = rec_of_syn[cols["syn"][conn]]
         times = kernel.ms_of_steps(step + 1)
@@ -503,8 +533,7 @@ class Runtime:
     def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
         """What spike recorders record from poisson_generators: NEST sends every target of a
         generator, a recorder too, a train of its own. One train per (recorder, generator)
-        link, drawn from the kernel's counter-based stream at indices of their own (2**31 +
-        link; the kernel's Poisson edges use indices below), so that neither chunks nor
+        link, drawn from a stream of their own (index: the link), so that neither chunks nor
         Simulate calls change it. Returns recorder gid -> (steps, senders)."""
         if not plan.pg_records:
             return {}
@@ -514,8 +543,9 @@ class Runtime:
         thr, c0 = poisson_thresholds(
             _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
         steps = step0 + np.arange(n_steps, dtype=np.int64)
-        link = np.uint32(2**31) + np.arange(len(status), dtype=np.uint32)
-        b = np.asarray(rng.bits(kernel.rng_seed % 2**32, steps[:, None], link[None, :]))
+        link = np.arange(len(status), dtype=np.uint64)
+        key = np.uint64(rng.key_of(kernel.rng_seed, streams.RECORDER_TRAINS))
+        b = rng.bits(key, steps[:, None], link[None, :])
         count = c0[None] + (b[:, :, None] > thr[None]).sum(axis=-1)
         t = steps[:, None]  # NEST: a poisson_generator draws in steps lo < s <= hi
         count = np.where((t > lo) & (t <= hi), count, 0)
@@ -593,6 +623,52 @@ def _as_float(v, float_type: str):
     """A host value on the device, floating point values in the kernel's float type."""
     v = np.asarray(v)
     return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
+
+
+class Progress:
+    """NEST's print_time line, ``[ pp% ] Model time: t ms, Real-time factor: f``, rewritten
+    in place (carriage return) after each chunk; chunks are then at most 1 % of the run."""
+
+    def __init__(self, kernel, n_steps: int) -> None:
+        self.kernel, self.n_steps = kernel, n_steps
+        self.step0 = kernel.step
+        self.chunk = max(1, n_steps // 100)
+        self.t0 = time.perf_counter()
+        self.show(0)
+
+    def show(self, done: int) -> None:
+        k = self.kernel
+        model_ms = float(k.ms_of_steps(self.step0 + done))
+        sim_ms = float(k.ms_of_steps(done))
+        wall_ms = (time.perf_counter() - self.t0) * 1000.0
+        factor = wall_ms / sim_ms if done else 0.0
+        pct = 100 - int((self.n_steps - done) / self.n_steps * 100)
+        sys.stdout.write(f"\r[ {pct:>3}% ] Model time: {model_ms:.1f} ms, Real-time factor: "
+                         f"{factor:.4f}" + ("\n" if done == self.n_steps else ""))
+        sys.stdout.flush()
+
+
+@functools.lru_cache(maxsize=8)
+def _empty(steps: int, float_type: str):
+    """A (steps, 0) input on the device (no device rows)."""
+    return jnp.zeros((steps, 0), float_type)
+
+
+@functools.lru_cache(maxsize=8)
+def _stream_keys(seed: int) -> dict:
+    """The kernel's stream keys for an rng_seed, on the device."""
+    return {name: jnp.uint64(rng.key_of(seed, stream)) for name, stream in
+            (("poisson", streams.POISSON), ("neurons", streams.NEURONS),
+             ("synapses", streams.SYNAPSES))}
+
+
+def _host_states(s: dict, state_names: list, hidden_names: list) -> tuple[dict, dict]:
+    """A group's device state as the store keeps it: numpy, vector hidden (n, width)."""
+    s = jax.device_get(s)
+    state = {k: np.array(s[k]) for k in state_names}
+    hidden = {k: np.array(s[k]).T if np.ndim(s[k]) == 2 else np.array(s[k])
+              for k in hidden_names}
+    return state, hidden
 
 
 def _match_rows(new: Plan, old: Plan) -> tuple[np.ndarray, np.ndarray]:

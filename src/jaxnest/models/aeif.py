@@ -182,7 +182,7 @@ def _propagators(kind):
         def build(p, xp):
             zero = 0.0 * p["C_m"]
             out = {
-                "refractory_counts": ms_to_steps(p["t_ref"], h) + zero,
+                "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero,
                 # spike threshold: V_peak, or V_th without the exponential term
                 "V_spike": xp.where(p["Delta_T"] > 0.0, p["V_peak"], p["V_th"]),
             }

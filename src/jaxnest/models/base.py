@@ -30,10 +30,35 @@ from .. import errors
 
 Arrays = dict  # dict[str, jax.Array or np.ndarray], one entry per parameter or state variable
 
+ARCHIVING_PARAMS = {"ignore_and_spike": False, "ignore_and_spike_interval": 100.0,
+                    "ignore_and_spike_offset": 1.0, "tau_minus": 20.0,
+                    "tau_minus_triplet": 110.0}
+"""Parameters every NEST neuron has through its ArchivingNode base (its spike history for STDP,
+``tau_minus``/``tau_minus_triplet`` in ms, and NEST's IgnoreAndSpikeMechanism): accepted,
+checked and reported for every neuron model with ``archiving=True``; only models that read
+them (iaf_psc_delta: ignore_and_spike) change their behaviour."""
 
-ARCHIVING = {"tau_minus": 20.0, "tau_minus_triplet": 110.0}
-"""Parameters every spiking neuron has in NEST (ArchivingNode): the time constants of the
-postsynaptic traces (ms) that STDP synapses read from its spike archive."""
+
+@dataclass
+class StatusUpdate:
+    """What a Create or SetStatus did to some neurons of one model, for the model's
+    :attr:`NeuronModel.on_status` hook (NEST's side effects of ``set_status`` on internal state).
+
+    Arrays hold all neurons of the model (host numpy, one row per neuron); ``idx`` selects the
+    neurons that were set, ``given[j]`` is what neuron ``idx[j]`` was given (set-only keys
+    included). ``state`` and ``hidden`` are the model's own copies: change them in place."""
+
+    idx: np.ndarray
+    given: list
+    old_params: Arrays
+    params: Arrays
+    state: Arrays
+    hidden: Arrays
+    h: float
+    """The resolution (ms); fixed once nodes exist."""
+    created: bool = False
+    """True when the neurons were just created (``old_params`` are then their defaults)."""
+
 
 
 @dataclass(frozen=True)
@@ -66,7 +91,8 @@ class NeuronModel:
     element_type: str = "neuron"
     current_receptors: Mapping[int, int] = field(default_factory=lambda: {0: 0})
     """receptor_type of CurrentEvents (dc_generator, ...) -> current input channel. With more
-    than one channel ``i_stim`` has shape ``(n_current_channels, n)``, else ``(n,)``."""
+    than one channel ``i_stim`` has shape ``(n_current_channels, n)``, else ``(n,)``. Empty:
+    the model takes no current input (NEST's IllegalConnection at Connect)."""
     random: bool = False
     """True: ``update`` takes a keyword ``rand`` (a :class:`jaxnest.streams.Draws` of this
     step) for the model's random numbers."""
@@ -77,8 +103,6 @@ class NeuronModel:
     ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
     vector_hidden: tuple[str, ...] = ()
     """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
-    archiving: bool = True
-    """An ArchivingNode in NEST (has tau_minus ...; False for population models)."""
     port_params: tuple[str, ...] | None = None
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
@@ -94,11 +118,40 @@ class NeuronModel:
     SliceRingBuffer; empty: none). ``x`` is then a :class:`jaxnest.kernel.precise.PreciseInput`
     (offsets, weights and validity of this step's events, shape (K, n), earliest first; on-grid
     input arrives at offset 0) and ``update`` takes keyword ``step`` (the absolute step)."""
+    archiving: bool = True
+    """Whether the model has NEST's ArchivingNode parameters (:data:`ARCHIVING_PARAMS`, added
+    to ``params``); False for the few NEST neurons without them (gif_pop_psc_exp, ...)."""
+    readonly: tuple[str, ...] = ()
+    """Public state that GetStatus shows but Create, SetStatus and SetDefaults reject as NEST
+    does (UnaccessedDictionaryEntry), e.g. mat2's derived threshold ``V_th``."""
+    set_only: Mapping[str, object] = field(default_factory=dict)
+    """Keys SetStatus, Create and SetDefaults accept but the status never shows (NEST's
+    ``equilibrate`` of ht_neuron) -> their type's default. They reach ``on_status`` only."""
+    on_status: Callable[[StatusUpdate], None] | None = None
+    """Called after Create and SetStatus with the new values: changes hidden or public state
+    in place where NEST's set_status does (restart a countdown, equilibrate gating
+    variables). Unlike ``on_set`` it sees hidden state, set-only keys and which neurons."""
+    pre_run: Callable[[Arrays, float], None] | None = None
+    """(params, h) -> None: NEST's checks in ``pre_run_hook``, run by the kernel before every
+    Simulate on the neurons' parameters (numpy, with the time base ``TICS_KEY``); raise
+    errors.BadProperty as NEST does at Simulate."""
 
-    def __post_init__(self):
-        if self.element_type == "neuron" and self.archiving:  # spiking neurons archive
-            object.__setattr__(self, "params", {**self.params, **{
-                k: v for k, v in ARCHIVING.items() if k not in self.params}})
+    def __post_init__(self) -> None:
+        if self.archiving and self.element_type == "neuron":
+            object.__setattr__(self, "params", {**ARCHIVING_PARAMS, **self.params})
+
+    def validate(self, params: Arrays) -> None:
+        """The model's ``check``, then the checks of the ArchivingNode parameters (NEST's
+        order: the model's own parameters first)."""
+        if self.check is not None:
+            self.check(params)
+        if self.archiving and "ignore_and_spike_offset" in params:
+            if np.any((np.asarray(params["tau_minus"], dtype=float) <= 0.0)
+                      | (np.asarray(params["tau_minus_triplet"], dtype=float) <= 0.0)):
+                raise errors.BadProperty("All time constants must be strictly positive.")
+            for key in ("ignore_and_spike_offset", "ignore_and_spike_interval"):
+                if np.any(np.asarray(params[key], dtype=float) <= 0.0):
+                    raise errors.BadProperty(f"{key} > 0 required.")
 
     @property
     def sign_channels(self) -> bool:
@@ -165,6 +218,10 @@ class NeuronModel:
     def current_channel(self, receptor: np.ndarray) -> np.ndarray:
         """Current input channel of CurrentEvents on these receptor types (host side)."""
         receptor = np.asarray(receptor)
+        if not self.current_receptors:
+            raise errors.IllegalConnection(
+                "Creation of connection is not possible because:\n"
+                "The target node or synapse model does not support current input.")
         bad = ~np.isin(receptor, list(self.current_receptors))
         if bad.any():
             raise errors.UnknownReceptorType(

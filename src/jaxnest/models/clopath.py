@@ -100,7 +100,7 @@ def _hh_propagators(params, h):
         zero = 0.0 * p["C_m"]
         out = {"PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
                "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
-               "refractory_counts": ms_to_steps(p["t_ref"], h) + zero}
+               "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
         for c in _DIV_PSC:  # runtime divisors keep the rate functions' divisions exact
             out[f"c{int(c)}"] = c + zero
         return out
@@ -208,8 +208,8 @@ def _aeif_check(params):
 def _aeif_propagators(params, h):
     def build(p, xp):
         zero = 0.0 * p["C_m"]
-        return {"refractory_counts": ms_to_steps(p["t_ref"], h) + zero,
-                "clamp_counts": ms_to_steps(p["t_clamp"], h) + zero}
+        return {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero,
+                "clamp_counts": ms_to_steps(p["t_clamp"], h, p) + zero}
 
     return _props(params, h, build)
 

@@ -109,7 +109,7 @@ def _psc_propagators(params, h):
         out = {
             "PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
             "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + zero,
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero,
         }
         for c in _DIV_PSC:
             out[f"c{int(c)}"] = c + zero
@@ -217,7 +217,7 @@ def _traub_check(params):
 def _traub_propagators(params, h):
     def build(p, xp):
         zero = 0.0 * p["C_m"]
-        out = {"refractory_counts": ms_to_steps(p["t_ref"], h) + zero}
+        out = {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
         for c in _DIV_TRAUB:
             out[f"c{int(c)}"] = c + zero
         return out

@@ -76,7 +76,7 @@ def _propagators(params, h):
         out = {
             "PSConInit_E": beta_normalization_factor(p["tau_rise_ex"], p["tau_decay_ex"], xp),
             "PSConInit_I": beta_normalization_factor(p["tau_rise_in"], p["tau_decay_in"], xp),
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + zero,
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero,
         }
         for c in _DIV_TRAUB:  # runtime divisors keep the rate functions' divisions exact
             out[f"c{int(c)}"] = c + zero

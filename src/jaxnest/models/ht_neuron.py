@@ -44,8 +44,9 @@ Hidden (recordable where NEST lists them): the synaptic and gating variables, ``
 ``V_m`` was set between steps: NEST captures it at every Simulate call, which differs only
 when a clamped neuron spiked in the last sub-step before the call).
 
-Not reproduced: SetStatus with ``equilibrate`` (a set-only key NEST accepts; the kernel has no
-set-only keys yet, see the report).
+``equilibrate`` (SetStatus, Create; never shown): ``True`` sets the gating variables to their
+equilibrium at the new ``V_m``, with the parameters the neuron had before the call (NEST's
+State_::set runs before the new parameters are stored).
 """
 from __future__ import annotations
 
@@ -200,7 +201,7 @@ _CURRENTS = ("I_NaP", "I_KNa", "I_T", "I_h")
 def _propagators(params, h):
     def build(p, xp):
         zero = 0.0 * p["tau_m"]
-        out = {"refractory_counts": ms_to_steps(p["t_ref"], h) + zero}
+        out = {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
         for r in _RECEPTORS:
             out[f"cond_step_{r}"] = p[f"g_peak_{r}"] * beta_normalization_factor(
                 p[f"tau_rise_{r}"], p[f"tau_decay_{r}"], xp)
@@ -271,6 +272,16 @@ def _check(params):
             raise errors.BadParameter(f"{a} < {b} required.")
 
 
+def _on_status(u):
+    """``equilibrate``: gating variables at equilibrium for each neuron's (new) ``V_m``."""
+    for i, d in zip(u.idx, u.given):
+        if d.get("equilibrate", False):
+            p = {k: float(v[i]) for k, v in u.old_params.items() if np.ndim(v) == 1}
+            eq = _equilibrium(float(u.state["V_m"][i]), p)
+            for k, v in eq.items():
+                u.hidden[k][i] = v
+
+
 @dataclass(frozen=True)
 class HtNeuronModel(NeuronModel):
     """Spikes on receptors 1..4 (AMPA, NMDA, GABA_A, GABA_B); currents on receptor 0."""
@@ -302,6 +313,8 @@ ht_neuron = HtNeuronModel(
     n_channels=len(_RECEPTORS),
     receptor_types={r: i + 1 for i, r in enumerate(_RECEPTORS)},
     check=_check,
+    set_only={"equilibrate": False},
+    on_status=_on_status,
 )
 
 MODELS = {ht_neuron.name: ht_neuron}

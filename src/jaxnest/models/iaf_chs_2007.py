@@ -11,11 +11,13 @@ term, an exponentially decaying reset term and an optional external noise sample
   unit weight gives an EPSP of peak ``V_epsp``;
 - reset: at a spike (``V_m >= 1``) ``V_spike`` and ``V_m`` drop by ``V_reset``; ``V_spike``
   decays with ``tau_reset``. No refractory period;
-- noise: with ``V_noise > 0`` and a non-empty ``noise`` list, step k adds
-  ``V_noise * noise[k]`` (k counts the steps since the list was set).
+- noise: with ``V_noise > 0`` and a non-empty ``noise`` list (a list parameter per neuron, not
+  per receptor port: ``vector_params`` with ``port_params=()``), step k adds
+  ``V_noise * noise[k]`` (k counts the steps since the list was set: setting ``noise`` restarts
+  it, as NEST does).
 
 Only spike input (receptor 0) with weights ``>= 0``: negative weights are dropped (as in
-NEST); the model takes no current input.
+NEST); no current input: NEST refuses it at Connect (IllegalConnection).
 
 Per step, as NEST's ``update()``: ``V_syn = P22 V_syn + P21 i_syn`` (current of the previous
 step), ``i_syn = P11 i_syn + input``, ``V_spike *= P30``, ``V_m`` = the sum above, threshold
@@ -23,13 +25,8 @@ test and reset.
 
 Hidden state: ``i_syn_ex``, ``V_syn``, ``V_spike`` and ``position`` (next noise index).
 
-Not supported: the ``noise`` parameter is a list per neuron, which the kernel's parameter
-tables (one float per neuron and key) cannot hold, so it is not a parameter here (NEST's
-default, an empty list, is what every neuron has). The update reads an optional ``noise``
-array of shape ``(K, n)`` from the parameters, tested against NEST with a noise list in
-tests/unit/models/test_iaf_chs_2007.py; beyond its end the noise term is 0 (NEST reads past
-the end of the vector). NEST also refuses current generators as sources
-(IllegalConnection); jaxnest's kernel lets them connect and this model ignores their current.
+The update reads ``noise`` as a ``(K, n)`` array, NaN past each neuron's list; beyond its
+end the noise term is 0 (NEST reads past the end of the vector).
 """
 from __future__ import annotations
 
@@ -46,6 +43,7 @@ _PARAMS = {
     "V_reset": 2.31,
     "tau_epsp": 8.5,
     "tau_reset": 15.4,
+    "noise": (),
 }
 _U_TH = 1.0  # threshold (normalised), fixed in NEST
 _C = 1.0  # capacitance (normalised), fixed in NEST
@@ -73,16 +71,24 @@ def _propagators(params, h):
 
 
 def _noise_term(params, position):
-    """``V_noise * noise[position]`` where NEST adds noise; returns (term, used)."""
+    """``V_noise * noise[position]`` where NEST adds noise; returns (term, used). ``noise`` is
+    (K, n), NaN past each neuron's list (an empty list: NaN from row 0)."""
     noise = params.get("noise")
     if noise is None or jnp.shape(noise)[0] == 0:
         return jnp.zeros_like(position), jnp.zeros(jnp.shape(position), bool)
     noise = jnp.asarray(noise)
-    used = params["V_noise"] > 0.0
+    used = (params["V_noise"] > 0.0) & ~jnp.isnan(noise[0])
     k = position.astype(jnp.int32)
-    inside = k < noise.shape[0]
     sample = jnp.take_along_axis(noise, jnp.clip(k, 0, noise.shape[0] - 1)[None, :], axis=0)[0]
+    inside = (k < noise.shape[0]) & ~jnp.isnan(sample)
     return jnp.where(used & inside, params["V_noise"] * sample, 0.0), used
+
+
+def _restart_noise(u):
+    """Setting ``noise`` restarts the noise index (NEST's Parameters_::set)."""
+    for i, d in zip(u.idx, u.given):
+        if "noise" in d:
+            u.hidden["position"][i] = 0.0
 
 
 def _update(params, props, state, x, i_stim, h):
@@ -116,6 +122,10 @@ iaf_chs_2007 = IafModel(
     hidden={"i_syn_ex": 0.0, "V_syn": 0.0, "V_spike": 0.0, "position": 0.0},
     n_channels=2,
     check=_check,
+    vector_params={"noise": math.nan},
+    port_params=(),
+    current_receptors={},  # NEST refuses current generators (IllegalConnection)
+    on_status=_restart_noise,
 )
 
 MODELS = {iaf_chs_2007.name: iaf_chs_2007}

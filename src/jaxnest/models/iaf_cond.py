@@ -129,7 +129,7 @@ def _alpha_propagators(params, h):
         return {
             "PSConInit_E": 1.0 * math.e / p["tau_syn_ex"],
             "PSConInit_I": 1.0 * math.e / p["tau_syn_in"],
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * p["C_m"],
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * p["C_m"],
         }
 
     return _props(params, h, build)
@@ -192,7 +192,7 @@ iaf_cond_alpha = CondModel(
 
 def _exp_propagators(params, h):
     def build(p, xp):
-        return {"refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * p["C_m"]}
+        return {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * p["C_m"]}
 
     return _props(params, h, build)
 

@@ -105,7 +105,7 @@ def from_nest(d: dict) -> dict:
 
 def _propagators(params, h):
     def build(p, xp):
-        out = {"refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * p["V_th"]}
+        out = {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * p["V_th"]}
         for s in _SUF:
             out[f"PSConInit_E.{s}"] = 1.0 * math.e / p[f"tau_syn_ex.{s}"]
             out[f"PSConInit_I.{s}"] = 1.0 * math.e / p[f"tau_syn_in.{s}"]

@@ -78,7 +78,7 @@ def _propagators(params, h):
         return {
             "PSConInit_E": beta_normalization_factor(p["tau_rise_ex"], p["tau_decay_ex"], xp),
             "PSConInit_I": beta_normalization_factor(p["tau_rise_in"], p["tau_decay_in"], xp),
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * p["C_m"],
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * p["C_m"],
         }
 
     return _props(params, h, build)

@@ -66,7 +66,7 @@ def _check(params):
 
 def _propagators(params, h):
     def build(p, xp):
-        return {"refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * p["C_m"]}
+        return {"refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * p["C_m"]}
 
     return _props(params, h, build)
 

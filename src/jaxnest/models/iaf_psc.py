@@ -29,7 +29,10 @@ in ``recordables``):
 - ``I_stim``: the CurrentEvent current read in the previous step (NEST's ``y0`` / ``i_0``), pA;
 - ``dI_syn_ex``, ``dI_syn_in`` (alpha only): derivative terms of the alpha-shaped currents;
 - ``refr_spikes_buffer`` (delta only): input collected while refractory, for
-  ``refractory_input=True``.
+  ``refractory_input=True``;
+- ``ias_countdown`` (delta only): steps to the next forced spike of NEST's ignore-and-spike
+  mechanism (``ignore_and_spike=True``; iaf_psc_delta is the one model of these three that
+  uses it, the others only store its parameters, as in NEST).
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from ..timebase import TICS_PER_MS
+from ..timebase import TICS_PER_MS, of_params
 from .base import NeuronModel
 
 _NUMERICAL_STABILITY_FACTOR = 1e-7  # IAFPropagator: regular P31 case if h > this * tau_m^2 / |tau_m - tau_syn|
@@ -60,15 +63,20 @@ def _xp(*arrays):
     return np
 
 
-def ms_to_steps(t_ms, h, tics_per_ms=TICS_PER_MS):
-    """``Time(Time::ms(t_ms)).get_steps()`` for a resolution of ``h`` ms (finite t_ms >= 0).
+def ms_to_steps(t_ms, h, p=None):
+    """``Time(Time::ms(t_ms)).get_steps()`` for a resolution of ``h`` ms (finite t_ms >= 0), in
+    the time base the parameters ``p`` carry (:data:`jaxnest.timebase.TICS_KEY`, filled in by
+    the kernel; NEST's default 1000 tics per ms without ``p``).
 
     ms -> tics rounds half up (``long(t * tics_per_ms + 0.5)``); tics -> steps rounds up
-    (``(tics + tics_per_step - 1) * (1 / tics_per_step)``, truncated).
+    (``(tics + tics_per_step - 1) * (1 / tics_per_step)``, truncated). The time base may be a
+    traced value: its steps are computed inside the compiled update.
     """
-    xp = _xp(t_ms)
-    tics_per_step = float(round(tics_per_ms * h))
-    tics = xp.floor(xp.asarray(t_ms, dtype=xp.float64) * tics_per_ms + 0.5)
+    tpm = TICS_PER_MS if p is None else of_params(p)
+    xp = _xp(t_ms, tpm)
+    tpm = xp.asarray(tpm, dtype=xp.float64)
+    tics_per_step = xp.floor(tpm * h + 0.5)
+    tics = xp.floor(xp.asarray(t_ms, dtype=xp.float64) * tpm + 0.5)
     return xp.floor((tics + (tics_per_step - 1.0)) * (1.0 / tics_per_step))
 
 
@@ -173,7 +181,7 @@ def _alpha_propagators(params, h):
         out["P33"] = xp.exp(-h / tau_m)
         out["expm1_tau_m"] = xp.expm1(-h / tau_m)
         out["P30"] = -tau_m / c_m * xp.expm1(-h / tau_m)
-        out["refractory_counts"] = ms_to_steps(p["t_ref"], h) + 0.0 * tau_m
+        out["refractory_counts"] = ms_to_steps(p["t_ref"], h, p) + 0.0 * tau_m
         return out
 
     return _props(params, h, build)
@@ -280,7 +288,7 @@ def _exp_propagators(params, h):
         out["P21ex"] = _iaf_propagator(p["tau_syn_ex"], tau_m, c_m, h, xp)[1]
         out["P21in"] = _iaf_propagator(p["tau_syn_in"], tau_m, c_m, h, xp)[1]
         out["P20"] = tau_m / c_m * (1.0 - out["P22"])
-        out["refractory_counts"] = ms_to_steps(p["t_ref"], h) + 0.0 * tau_m
+        out["refractory_counts"] = ms_to_steps(p["t_ref"], h, p) + 0.0 * tau_m
         return out
 
     return _props(params, h, build)
@@ -377,10 +385,34 @@ def _delta_propagators(params, h):
         return {
             "P33": p33,
             "P30": 1.0 / p["C_m"] * (1.0 - p33) * tau_m,
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * tau_m,
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * tau_m,
+            "ias_offset_steps": ms_to_steps(p["ignore_and_spike_offset"], h, p) + 0.0 * tau_m,
+            "ias_interval_steps": ms_to_steps(p["ignore_and_spike_interval"], h, p)
+            + 0.0 * tau_m,
         }
 
     return _props(params, h, build)
+
+
+def _ignore_and_spike(params, props, state, dynamic_spike):
+    """NEST's IgnoreAndSpikeMechanism: with ``ignore_and_spike`` the neuron spikes every
+    ``interval`` steps from ``offset`` on, whatever its potential (the dynamic spike is
+    ignored); the countdown runs only while it is on. Hidden ``ias_countdown`` is NaN until
+    first used and after ``ignore_and_spike_offset`` is set: it then starts at the offset."""
+    on = jnp.asarray(params["ignore_and_spike"]) != 0
+    count = state["ias_countdown"]
+    count = jnp.where(jnp.isnan(count), props["ias_offset_steps"], count)
+    count = jnp.where(on, count - 1.0, count)
+    forced = on & (count == 0.0)
+    count = jnp.where(forced, props["ias_interval_steps"], count)
+    return jnp.where(on, forced, dynamic_spike), count
+
+
+def _restart_ignore_and_spike(u):
+    """SetStatus of ``ignore_and_spike_offset`` restarts the countdown (NEST recomputes it)."""
+    for i, d in zip(u.idx, u.given):
+        if "ignore_and_spike_offset" in d:
+            u.hidden["ias_countdown"][i] = np.nan
 
 
 def _delta_update(params, props, state, x, i_stim, h):
@@ -408,7 +440,7 @@ def _delta_update(params, props, state, x, i_stim, h):
     buf = jnp.where(refractory, jnp.where(with_refr, buf_refr, buf), jnp.where(use_buf, 0.0, buf))
     r = jnp.where(refractory, r - 1.0, r)
 
-    spike = y3 >= params["V_th"] - E_L
+    spike, count = _ignore_and_spike(params, props, state, y3 >= params["V_th"] - E_L)
     r = jnp.where(spike, props["refractory_counts"], r)
     y3 = jnp.where(spike, params["V_reset"] - E_L, y3)
 
@@ -417,6 +449,7 @@ def _delta_update(params, props, state, x, i_stim, h):
         "I_stim": jnp.asarray(i_stim, dtype=y3.dtype) + jnp.zeros_like(y3),
         "refr_count": r,
         "refr_spikes_buffer": buf,
+        "ias_countdown": count,
     }
     return new, spike.astype(y3.dtype)
 
@@ -436,9 +469,11 @@ iaf_psc_delta = IafModel(
     recordables=("V_m",),
     propagators=_delta_propagators,
     update=_delta_update,
-    hidden={"I_stim": 0.0, "refr_count": 0.0, "refr_spikes_buffer": 0.0},
+    hidden={"I_stim": 0.0, "refr_count": 0.0, "refr_spikes_buffer": 0.0,
+            "ias_countdown": math.nan},
     n_channels=2,
     check=_delta_check,
+    on_status=_restart_ignore_and_spike,
 )
 
 

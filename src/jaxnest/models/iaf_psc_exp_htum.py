@@ -19,8 +19,7 @@ Per step, as NEST's ``update()``:
 4. keep this step's CurrentEvent input as ``I_stim`` for the next step.
 
 ``Time(t).get_steps()`` of either refractory time must be at least 1: NEST raises BadProperty in
-its pre-run hook (at Simulate); since the count does not depend on the resolution (it is 0 only
-for ``t < 0.5`` tic, and the times must be positive), jaxnest raises it when the parameter is set.
+its pre-run hook, at Simulate (``pre_run``).
 
 Hidden state: ``I_syn_ex``, ``I_syn_in`` (pA, recordable), ``I_stim`` (pA), ``refr_abs``,
 ``refr_tot`` (steps).
@@ -35,7 +34,6 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from ..timebase import TICS_PER_MS
 from .iaf_psc import IafModel, _bad, _iaf_propagator, _np, _props, _rel, ms_to_steps
 
 _PARAMS = {
@@ -52,9 +50,14 @@ _PARAMS = {
 }
 
 
-def _zero_steps(t_ms):
-    """``Time(Time::ms(t)).get_steps() < 1`` for t > 0: the time rounds to 0 tics."""
-    return np.floor(t_ms * TICS_PER_MS + 0.5) < 1.0
+def _pre_run(params, h):
+    """NEST's pre_run_hook: ``Time(t).get_steps()`` of both refractory times at least 1 (they
+    are positive, so this fails only when one rounds to 0 tics)."""
+    p = _np(params)
+    _bad(ms_to_steps(p["t_ref_abs"], h, params) < 1.0,
+         "Absolute refractory time must be at least one time step.")
+    _bad(ms_to_steps(p["t_ref_tot"], h, params) < 1.0,
+         "Total refractory time must be at least one time step.")
 
 
 def _check(params):
@@ -66,9 +69,6 @@ def _check(params):
     _bad((p["tau_m"] <= 0) | (p["tau_syn_ex"] <= 0) | (p["tau_syn_in"] <= 0)
          | (p["t_ref_tot"] <= 0) | (p["t_ref_abs"] <= 0),
          "All time constants must be strictly positive.")
-    # NEST: pre_run_hook
-    _bad(_zero_steps(p["t_ref_abs"]), "Absolute refractory time must be at least one time step.")
-    _bad(_zero_steps(p["t_ref_tot"]), "Total refractory time must be at least one time step.")
 
 
 def _propagators(params, h):
@@ -80,8 +80,8 @@ def _propagators(params, h):
             "P22": xp.exp(-h / tau_m),
             "P21ex": _iaf_propagator(p["tau_syn_ex"], tau_m, c_m, h, xp)[1],
             "P21in": _iaf_propagator(p["tau_syn_in"], tau_m, c_m, h, xp)[1],
-            "refractory_abs": ms_to_steps(p["t_ref_abs"], h) + 0.0 * tau_m,
-            "refractory_tot": ms_to_steps(p["t_ref_tot"], h) + 0.0 * tau_m,
+            "refractory_abs": ms_to_steps(p["t_ref_abs"], h, p) + 0.0 * tau_m,
+            "refractory_tot": ms_to_steps(p["t_ref_tot"], h, p) + 0.0 * tau_m,
         }
         out["P20"] = tau_m / c_m * (1.0 - out["P22"])
         return out
@@ -132,6 +132,7 @@ iaf_psc_exp_htum = IafModel(
     hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "refr_abs": 0.0, "refr_tot": 0.0},
     n_channels=2,
     check=_check,
+    pre_run=_pre_run,
 )
 
 MODELS = {iaf_psc_exp_htum.name: iaf_psc_exp_htum}

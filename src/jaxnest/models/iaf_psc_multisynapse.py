@@ -102,7 +102,7 @@ def _exp_propagators(params, h):
         p22 = xp.exp(-h / tau_m)
         return {"P22": p22, "P20": tau_m / c_m * (1.0 - p22), "P11": xp.exp(-h / tau_syn),
                 "P21": _iaf_propagator(tau_syn, tau_m, c_m, h, xp)[1],
-                "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * tau_m}
+                "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * tau_m}
 
     return _props(params, h, build)
 
@@ -146,7 +146,7 @@ def _alpha_propagators(params, h):
         p33 = xp.exp(-h / tau_m)
         return {"P33": p33, "P30": 1.0 / c_m * (1.0 - p33) * tau_m, "P11": p11, "P21": h * p11,
                 "P31": p31, "P32": p32, "PSCInitialValue": 1.0 * math.e / tau_syn,
-                "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * tau_m}
+                "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * tau_m}
 
     return _props(params, h, build)
 

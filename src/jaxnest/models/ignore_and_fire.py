@@ -7,11 +7,11 @@ countdown to the next spike starts at ``Time(phase / rate * 1000 ms).get_steps()
 the neuron spikes and the countdown restarts at ``period - 1``, else it counts down. Spike and
 current input are accepted (receptor 0) and ignored. No state is visible; no recordables.
 
-NEST computes the countdown when the node is created and whenever its status is set, not when
-a simulation starts. Here the hidden countdown belongs to the ``phase`` and ``rate`` it was
-computed from (hidden ``phase_from``, ``rate_from``; NaN before the first update): the update
-restarts it whenever those parameters changed. Not reproduced: a SetStatus that leaves both
-values as they are (or sets only other keys) restarts NEST's countdown, not this one.
+NEST computes the countdown when the node is created and whenever its status is set (any
+SetStatus, whatever it sets), not when a simulation starts. Here the hidden countdown belongs to
+the ``phase`` and ``rate`` it was computed from (hidden ``phase_from``, ``rate_from``; NaN
+before the first update and after every SetStatus, through ``on_status``): the update restarts
+it whenever they differ from the parameters.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _check(params):
 def _propagators(params, h):
     def build(p, xp):
         return {
-            "firing_period_steps": ms_to_steps(1.0 / p["rate"] * 1000.0, h),
-            "phase_steps": ms_to_steps(p["phase"] / p["rate"] * 1000.0, h),
+            "firing_period_steps": ms_to_steps(1.0 / p["rate"] * 1000.0, h, p),
+            "phase_steps": ms_to_steps(p["phase"] / p["rate"] * 1000.0, h, p),
         }
 
     return _props(params, h, build)
@@ -51,6 +51,11 @@ def _update(params, props, state, x, i_stim, h):
     return new, spike.astype(steps.dtype)
 
 
+def _restart(u):
+    """Any SetStatus restarts the countdown (NEST's set_status recomputes it)."""
+    u.hidden["phase_from"][u.idx] = float("nan")
+
+
 ignore_and_fire = IafModel(
     name="ignore_and_fire",
     params=_PARAMS,
@@ -61,6 +66,7 @@ ignore_and_fire = IafModel(
     hidden={"phase_steps": 0.0, "phase_from": float("nan"), "rate_from": float("nan")},
     n_channels=2,
     check=_check,
+    on_status=_restart,
 )
 
 MODELS = {ignore_and_fire.name: ignore_and_fire}

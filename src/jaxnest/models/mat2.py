@@ -19,13 +19,11 @@ Per step, as NEST's ``update()`` (inputs of the previous step, then this step's 
   down; keep this step's CurrentEvent input as ``I_stim``.
 
 NEST stores ``omega`` relative to ``E_L`` and reports ``V_th = E_L + omega + ...`` as state;
-here ``omega`` is absolute (what NEST shows), ``V_th`` is public state recomputed after each
-update, on SetStatus (NEST rejects setting it: UnaccessedDictionaryEntry) and when nodes are
-created (``check`` refreshes it in the values it is given; a ``V_th`` given to ``Create`` is
-thus replaced, where NEST raises UnaccessedDictionaryEntry, and ``GetDefaults`` shows the
-built-in ``V_th`` after ``SetDefaults`` of ``omega`` or ``E_L``). ``Time(t_ref).get_steps() < 1``
-is NEST's BadProperty at Simulate; jaxnest raises it on SetStatus (the count is 0 only for
-``t_ref`` below half a tic, whatever the resolution).
+here ``omega`` is absolute (what NEST shows), ``V_th`` is read-only public state (Create,
+SetStatus and SetDefaults refuse it: UnaccessedDictionaryEntry) recomputed after each update,
+on SetStatus and by ``check`` in the values it is given (Create, and SetDefaults: GetDefaults
+shows the ``V_th`` of the new ``omega`` and ``E_L``). ``Time(t_ref).get_steps() < 1`` is NEST's
+BadProperty at Simulate (``pre_run``).
 
 Hidden state: ``I_syn_ex``, ``I_syn_in`` (pA; recordable for amat2), ``I_stim`` (pA),
 ``refr_count`` (steps), and for amat2 ``V_th_dv`` (mV/ms).
@@ -35,8 +33,6 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from .. import errors
-from ..timebase import TICS_PER_MS
 from .iaf_psc import IafModel, _bad, _np, _props, ms_to_steps
 
 _MAT2 = {
@@ -97,20 +93,20 @@ def _make_check(amat):
         else:
             _bad((tm == te) | (tm == ti),
                  "Membrane and synapse time constant(s) must differ.See note in documentation.")
-        # NEST: pre_run_hook (Time(t_ref).get_steps() < 1 means t_ref rounds to 0 tics)
-        _bad(np.floor(p["t_ref"] * TICS_PER_MS + 0.5) < 1.0,
-             "Total refractory time must be at least one time step.")
-        if "V_th" in params and "V_th_alpha_1" in params:  # Create: the values given to nodes
+        if "V_th" in params and "V_th_alpha_1" in params:  # Create, SetDefaults: derived V_th
             params["V_th"][...] = _v_th(p, p, amat)
 
     return check
 
 
+def _pre_run(params, h):
+    """NEST's pre_run_hook: ``Time(t_ref).get_steps() < 1`` (t_ref rounds to 0 tics)."""
+    _bad(ms_to_steps(np.asarray(params["t_ref"], dtype=float), h, params) < 1.0,
+         "Total refractory time must be at least one time step.")
+
+
 def _make_on_set(amat):
     def on_set(old_params, new_params, state, keys):
-        if "V_th" in keys:
-            raise errors.UnaccessedDictionaryEntry(
-                "Unaccessed elements in params, in function NodeManager::set_status:  V_th")
         return dict(state, V_th=_v_th(_np(new_params), _np(state), amat))
 
     return on_set
@@ -130,7 +126,7 @@ def _mat2_propagators(params, h):
             "P22_expm1": xp.expm1(-h / tau),
             "P11th": xp.exp(-h / p["tau_1"]),
             "P22th": xp.exp(-h / p["tau_2"]),
-            "refractory_counts": ms_to_steps(p["t_ref"], h) + 0.0 * tau,
+            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + 0.0 * tau,
         }
         for sfx, ts in (("ex", p["tau_syn_ex"]), ("in", p["tau_syn_in"])):
             out["P21" + sfx] = (-tau / (c * (1.0 - tau / ts)) * out["P11" + sfx]
@@ -185,6 +181,8 @@ mat2_psc_exp = IafModel(
     n_channels=2,
     check=_make_check(False),
     on_set=_make_on_set(False),
+    readonly=("V_th",),
+    pre_run=_pre_run,
 )
 
 
@@ -218,7 +216,7 @@ def _amat2_propagators(params, h):
                                  - eV * (ts - tm)
                                  * (h * (ts - tV) * (tm - tV) + ts * tm * tV - tV ** 3)))
                              / (c * (ts - tm) * (ts - tV) ** 2 * (tm - tV) ** 2))
-        out["refractory_counts"] = ms_to_steps(p["t_ref"], h) + 0.0 * tm
+        out["refractory_counts"] = ms_to_steps(p["t_ref"], h, p) + 0.0 * tm
         return out
 
     return _props(params, h, build)
@@ -262,6 +260,8 @@ amat2_psc_exp = IafModel(
     n_channels=2,
     check=_make_check(True),
     on_set=_make_on_set(True),
+    readonly=("V_th",),
+    pre_run=_pre_run,
 )
 
 MODELS = {m.name: m for m in (mat2_psc_exp, amat2_psc_exp)}

@@ -134,16 +134,17 @@ class PostView:
 
 class EdgeDraws:
     """Random numbers for the edges a spike is delivered on: ``uniform(j)`` is the j-th draw
-    (j < 64) of each edge for this spike, a pure function of (rng_seed, emission step,
-    connection), so results do not depend on how the run is cut."""
+    (j < 64) of each edge for this spike, a pure function of (rng_seed, emission step and
+    event, connection), so results do not depend on how the run is cut. ``key``: the
+    SYNAPSES stream's."""
 
-    def __init__(self, seed, step, conn):
-        from ..streams import SYNAPSES, index_key, step_key
-        self._key = step_key(seed, step, SYNAPSES)
+    def __init__(self, key, step, conn):
+        from ..streams import step_key
+        self._key = key
+        self._step = step_key(key, step)
         self._conn = conn
-        self._index_key = index_key
 
     def uniform(self, j: int):
-        from ..streams import bits_from_keys, to_uniform
-        idx = self._conn.astype(jnp.uint32) * jnp.uint32(64) + jnp.uint32(j)
-        return to_uniform(bits_from_keys(self._key, self._index_key(idx)))
+        from ..streams import bits_from_keys, index_key, to_uniform
+        idx = self._conn.astype(jnp.uint64) * jnp.uint64(64) + jnp.uint64(j)
+        return to_uniform(bits_from_keys(self._key, self._step, index_key(self._key, idx)))

@@ -1,8 +1,7 @@
 """Stochastic transmission: bernoulli_synapse.
 
 Each presynaptic spike is transmitted with probability p_transmit (one uniform draw per spike
-and connection, as NEST: u < p, so p = 0 transmits nothing and p = 1 everything); a spike of
-multiplicity m is m spikes, each with its own draw.
+and connection, as NEST: u < p, so p = 0 transmits nothing and p = 1 everything).
 """
 from __future__ import annotations
 
@@ -11,12 +10,11 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 
 
 def on_pre(p, s, t, post, rand):
     ok = rand.uniform(0) < p["p_transmit"]
-    return dict(s, sent=jnp.where(ok, s["weight"], 0.0), n_sent=ok)
+    return dict(s, sent=jnp.where(ok, s["weight"], 0.0))
 
 
 def check(v: dict) -> None:
@@ -27,5 +25,5 @@ def check(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("bernoulli_synapse", {**COMMON, "p_transmit": 1.0},
-                 on_pre=each_spike(on_pre, draws=1), random=True, check=check),
+                 on_pre=on_pre, random=True, check=check),
 )}

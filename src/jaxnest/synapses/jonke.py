@@ -13,7 +13,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 
 RULE = {"alpha": 1.0, "beta": 0.0, "lambda": 0.01, "mu_plus": 0.0, "mu_minus": 0.0,
         "tau_plus": 20.0, "Wmax": 100.0}
@@ -48,5 +47,5 @@ def check(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("jonke_synapse", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
                  hidden={"t_lastspike": 0.0}, common=tuple(RULE), archive=True,
-                 on_pre=each_spike(on_pre, sends=False), check=check),
+                 on_pre=on_pre, check=check),
 )}

@@ -22,7 +22,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 from .stdp import depress, facilitate
 
 RULE = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
@@ -97,13 +96,13 @@ def check_pre_centered(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_nn_symm_synapse", {**COMMON, **RULE}, hidden={"t_lastspike": 0.0},
-                 archive=True, on_pre=each_spike(on_pre_symm, sends=False),
+                 archive=True, on_pre=on_pre_symm,
                  check=check_symm),
     SynapseModel("stdp_nn_pre_centered_synapse", {**COMMON, **RULE, "Kplus": 0.0},
                  state=("Kplus",), hidden={"t_lastspike": 0.0}, archive=True,
-                 on_pre=each_spike(on_pre_pre_centered, sends=False),
+                 on_pre=on_pre_pre_centered,
                  check=check_pre_centered),
     SynapseModel("stdp_nn_restr_synapse", {**COMMON, **RULE}, hidden={"t_lastspike": 0.0},
-                 archive=True, on_pre=each_spike(on_pre_restr, sends=False),
+                 archive=True, on_pre=on_pre_restr,
                  check=check_restr),
 )}

@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 from .stdp import power
 
 RULE = {"tau_plus": 20.0, "lambda": 0.1, "alpha": 1.0, "mu": 0.4}
@@ -41,5 +40,5 @@ def check(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_pl_synapse_hom", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
                  hidden={"t_lastspike": 0.0}, common=tuple(RULE), archive=True,
-                 on_pre=each_spike(on_pre, sends=False), check=check),
+                 on_pre=on_pre, check=check),
 )}

@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 
 RULE = {"tau_plus": 16.8, "tau_plus_triplet": 101.0, "Aplus": 5e-10, "Aminus": 7e-3,
         "Aplus_triplet": 6.2e-3, "Aminus_triplet": 2.3e-4, "Wmax": 100.0}
@@ -65,5 +64,5 @@ def check(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_triplet_synapse", {**COMMON, **RULE, "Kplus": 0.0, "Kplus_triplet": 0.0},
                  state=("Kplus", "Kplus_triplet"), hidden={"t_lastspike": 0.0}, archive=True,
-                 on_pre=each_spike(on_pre, sends=False), check=check),
+                 on_pre=on_pre, check=check),
 )}

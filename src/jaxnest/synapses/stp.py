@@ -23,7 +23,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 
 N_SITES_MAX = 32
 """quantal_stp: release sites a connection may have (its draws are numbered per spike)."""
@@ -92,7 +91,7 @@ def on_pre_quantal(p, s, t, post, rand):
     released = sum(((i < a) & (rand.uniform(N_SITES_MAX + i) < u)).astype(a.dtype)
                    for i in range(N_SITES_MAX))
     return dict(s, u=u, a=a - released, t_lastspike=_t_last(t, u),
-                sent=released * s["weight"] * s["multiplicity"], n_sent=released > 0)
+                sent=released * s["weight"] * s["multiplicity"])
 
 
 def on_pre_ht(p, s, t, post):
@@ -177,18 +176,18 @@ STP2 = {"U": 0.5, "u": 0.5, "tau_rec": 800.0, "tau_fac": 0.0}
 
 MODELS = {m.name: m for m in (
     SynapseModel("tsodyks_synapse", {**COMMON, **TSODYKS, **STATE}, state=tuple(STATE),
-                 hidden={"t_lastspike": 0.0}, on_pre=each_spike(on_pre_tsodyks),
+                 hidden={"t_lastspike": 0.0}, on_pre=on_pre_tsodyks,
                  check=check_tsodyks),
     SynapseModel("tsodyks_synapse_hom", {**COMMON, **TSODYKS, **STATE}, state=tuple(STATE),
                  hidden={"t_lastspike": 0.0}, common=("weight",) + tuple(TSODYKS),
-                 on_pre=each_spike(on_pre_tsodyks_hom), check=check_tsodyks_hom),
+                 on_pre=on_pre_tsodyks_hom, check=check_tsodyks_hom),
     SynapseModel("tsodyks2_synapse", {**COMMON, **STP2, "x": 1.0}, state=("u", "x"),
-                 hidden={"t_lastspike": -1.0}, on_pre=each_spike(on_pre_tsodyks2),
+                 hidden={"t_lastspike": -1.0}, on_pre=on_pre_tsodyks2,
                  check=check_tsodyks2),
     SynapseModel("quantal_stp_synapse", {**COMMON, **STP2, "n": 1, "a": 1}, state=("u", "a"),
                  hidden={"t_lastspike": -1.0}, random=True, check=check_quantal,
-                 on_pre=each_spike(on_pre_quantal, draws=2 * N_SITES_MAX)),
+                 on_pre=on_pre_quantal),
     SynapseModel("ht_synapse", {**COMMON, "tau_P": 500.0, "delta_P": 0.125, "P": 1.0},
-                 state=("P",), hidden={"t_lastspike": 0.0}, on_pre=each_spike(on_pre_ht),
+                 state=("P",), hidden={"t_lastspike": 0.0}, on_pre=on_pre_ht,
                  check=check_ht),
 )}

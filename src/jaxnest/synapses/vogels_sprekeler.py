@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
-from .multiplicity import each_spike
 
 RULE = {"tau": 20.0, "alpha": 0.12, "eta": 0.001, "Wmax": 1.0}
 
@@ -49,5 +48,5 @@ def check(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("vogels_sprekeler_synapse", {**COMMON, "weight": 0.5, **RULE, "Kplus": 0.0},
                  state=("Kplus",), hidden={"t_lastspike": 0.0}, archive=True,
-                 on_pre=each_spike(on_pre, sends=False), check=check),
+                 on_pre=on_pre, check=check),
 )}

@@ -96,14 +96,32 @@ def _clean():
 
 
 @pytest.mark.parametrize("setter", [
-    lambda: setattr(nest, "print_time", True),
-    lambda: nest.SetKernelStatus({"print_time": True}),
+    lambda: setattr(nest, "rng_type", "Philox_32"),
     lambda: nest.set(rng_type="Philox_32"),
 ])
 def test_ignored_settings_warn_naming_the_setting(_clean, setter):
-    with pytest.warns(JaxnestWarning, match="print_time|rng_type") as rec:
+    with pytest.warns(JaxnestWarning, match="rng_type") as rec:
         setter()
     assert rec[0].filename == __file__  # points at the user's line, not into jaxnest
+
+
+def test_print_time_prints_nests_progress_line(_clean, capfd):
+    """NEST's format: '\\r[ pp% ] Model time: t ms, Real-time factor: f', from 0 % to 100 %
+    of the run, then a newline."""
+    import re
+    nest.print_time = True
+    nest.Create("iaf_psc_alpha", 10, params={"I_e": 400.0})
+    nest.Simulate(50.0)
+    nest.Simulate(30.0)
+    out = capfd.readouterr().out
+    lines = [x for x in out.replace("\n", "\r").split("\r") if "Model time" in x]
+    pattern = re.compile(r"\[ +\d{1,3}% \] Model time: \d+\.\d ms, Real-time factor: "
+                         r"\d+\.\d{4}$")
+    assert all(pattern.match(x) for x in lines), lines[:3]
+    assert lines[0].startswith("[   0% ] Model time: 0.0 ms")
+    assert any(x.startswith("[ 100% ] Model time: 50.0 ms") for x in lines)
+    assert lines[-1].startswith("[ 100% ] Model time: 80.0 ms")
+    assert out.endswith("\n") and len(lines) > 50
 
 
 def test_default_values_and_high_verbosity_do_not_warn(_clean):

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxnest import errors
-from jaxnest.streams import Draws
+from jaxnest.streams import NEURONS, Draws, key_of
 
 jax.config.update("jax_enable_x64", True)
 
@@ -179,7 +179,7 @@ def call_update(m, params, props, state, x, i_stim, h, step=0):
     n = x.shape[-1]
     if len(m.current_receptors) > 1 and jnp.ndim(i_stim) == 1:
         i_stim = jnp.zeros((len(m.current_receptors), n), jnp.asarray(i_stim).dtype).at[0].set(i_stim)
-    kw = {"rand": Draws(jnp.uint32(0), step, 0, n, n)} if m.random else {}
+    kw = {"rand": Draws(jnp.uint64(key_of(0, NEURONS)), step, 0, n, n)} if m.random else {}
     return m.update(params, props, state, x, i_stim, h, **kw)
 
 

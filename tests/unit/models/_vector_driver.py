@@ -24,7 +24,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from jaxnest import errors
-from jaxnest.streams import Draws
+from jaxnest.streams import NEURONS, Draws, key_of
 
 jax.config.update("jax_enable_x64", True)
 
@@ -212,7 +212,8 @@ def simulate(model, scenario, recordables, seed=0, draws=None):
             cur = ist
             if len(model.current_receptors) > 1:
                 cur = jnp.zeros((len(model.current_receptors), n)).at[0].set(ist)
-            rand = Draws(jnp.uint32(seed), s, 0, n, n) if draws is None else draws(s, n)
+            rand = (Draws(jnp.uint64(key_of(seed, NEURONS)), s, 0, n, n) if draws is None
+                    else draws(s, n))
             kw = {"rand": rand} if model.random else {}
             new, spk = model.update(params, props, st, xs, cur, h, **kw)
             return new, ({k: sample(new, k) for k in names}, spk)

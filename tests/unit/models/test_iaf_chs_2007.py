@@ -2,12 +2,14 @@
 jaxnest side drives ``update`` with lax.scan at NEST's arrival steps, see _nest_driver.py).
 
 Exact propagators: traces agree to rounding; 1e-9 relative is asserted. Negative weights must
-be dropped, as NEST drops them. The ``noise`` list cannot be a kernel parameter yet (one float
-per neuron and key), so the noise scenario hands the update a ``(K, n)`` noise array directly,
-as the kernel would once it stores list parameters, and compares with NEST given the list.
+be dropped, as NEST drops them. The ``noise`` list is a vector parameter (not per port): the
+noise scenario hands the update a ``(K, n)`` noise array, NaN past each list, as the kernel
+does, and compares with NEST given the list (tests/parity/test_api_models.py runs it through
+the kernel).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -27,6 +29,9 @@ from _nest_driver import (  # noqa: E402
 
 NAME = "iaf_chs_2007"
 MODEL = iaf_chs_2007.iaf_chs_2007
+# the scalar parameters only, for the driver (which builds one float per neuron and key)
+SCALAR = dataclasses.replace(MODEL, params={k: v for k, v in MODEL.params.items()
+                                            if k != "noise"}, vector_params={})
 TOL_REL = 1e-9  # relative to max(|V_m|, 1)
 _NOISE = [float(v) for v in np.random.default_rng(1).normal(0.0, 1.0, 2500)]
 
@@ -68,12 +73,12 @@ def nest_results(tmp_path_factory):
 def _simulate(scenario):
     """The driver's lax.scan, with the scenario's noise lists as one (K, n) array."""
     h = scenario["h"]
-    params, state = initial(MODEL, scenario["neurons"])
+    params, state = initial(SCALAR, scenario["neurons"])
     MODEL.check(params)
     noise = [nd["params"].get("noise", []) for nd in scenario["neurons"]]
     if any(noise):
         K = max(len(v) for v in noise)
-        params["noise"] = np.array([list(v) + [0.0] * (K - len(v)) for v in noise]).T
+        params["noise"] = np.array([list(v) + [np.nan] * (K - len(v)) for v in noise]).T
     x, i_stim = inputs(MODEL, scenario)
 
     @jax.jit
@@ -111,10 +116,10 @@ def test_matches_nest(nest_results, idx):
 def test_defaults_errors_receptor(nest_results):
     _, out = nest_results
     nd = out["defaults"][NAME]
-    # 'noise' (a list) is NEST's only key jaxnest lacks; everything else as NEST
-    nd.pop("noise", None)
-    check_defaults(MODEL, out, NAME)
-    update_defaults(MODEL)
-    check_param_errors(MODEL, _BAD, out["errors"][NAME], allow_skip=False)
-    check_receptor(MODEL, out, NAME)
-    assert "noise" not in MODEL.params
+    # 'noise' (a list; the driver keeps scalars): its default is compared with NEST's in
+    # tests/parity/test_api_models.py
+    assert "noise" not in nd and list(MODEL.params["noise"]) == []
+    check_defaults(SCALAR, out, NAME)
+    update_defaults(SCALAR)
+    check_param_errors(SCALAR, _BAD, out["errors"][NAME], allow_skip=False)
+    check_receptor(SCALAR, out, NAME)

@@ -107,8 +107,8 @@ def test_defaults_errors_receptor(nest_results, name):
     # t_ref rounding to 0 steps: NEST raises at Simulate, jaxnest when it is set (same class)
     check_param_errors(m, _BAD, out["errors"][name], allow_skip=True,
                        skip=lambda b: b == {"t_ref": 0.0001})
-    with pytest.raises(errors.BadProperty, match="at least one time step"):
-        m.check({k: np.array([v]) for k, v in {**m.params, "t_ref": 0.0001}.items()})
+    with pytest.raises(errors.BadProperty, match="at least one time step"):  # at Simulate
+        m.pre_run({k: np.array([v]) for k, v in {**m.params, "t_ref": 0.0001}.items()}, 0.1)
     check_receptor(m, out, name)
 
 
@@ -129,9 +129,11 @@ def test_state_set_as_nest(nest_results, name):
                            set(b))
             assert float(new["V_th"][0]) == float(params["omega"][0]) + sum(b.values())
             continue
-        kind, msg = expect
+        kind, msg = expect  # read-only state: the kernel refuses it (NeuronModel.readonly)
+        import jaxnest
+        jaxnest.ResetKernel()
         with pytest.raises(getattr(errors, kind)) as ei:
-            m.on_set(params, params, state, set(b))
+            jaxnest.Create(name).set(b)
         assert msg.endswith(str(ei.value)), (msg, str(ei.value))
     # Create: check() refreshes V_th in the values given to the new nodes
     values = {**{k: np.array([v]) for k, v in m.params.items()},

@@ -1,0 +1,189 @@
+"""Parity defects of the kernel's API (issue 9): the time base in models and devices,
+GetConnections order/port/synapse ids after CopyModel, device times NEST reports as its largest
+double, and the error classes of bad Create/SetStatus/SetDefaults input."""
+
+
+def _err(fn):
+    try:
+        fn()
+        return "none"
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        return type(e).__name__
+
+
+def time_base(nest, tics_per_ms=16, resolution=0.0625):
+    """Refractory counts of models and devices' grid checks in a time base other than NEST's
+    default: spike times, and which device times on the tic grid are accepted."""
+    nest.ResetKernel()
+    nest.set(tics_per_ms=tics_per_ms, resolution=resolution)
+    tic = 1.0 / tics_per_ms
+    t_ref = 2.0 + 0.47 * tic  # rounds to 2 ms + 0 tics (half-tic rules differ per base)
+    models = [("iaf_psc_alpha", {"I_e": 1000.0, "t_ref": t_ref}),
+              ("iaf_psc_exp", {"I_e": 1000.0, "t_ref": t_ref + 0.6 * tic}),
+              ("iaf_psc_delta", {"I_e": 1000.0, "t_ref": 1.0 + 0.55 * tic}),
+              ("iaf_cond_exp", {"I_e": 1000.0, "t_ref": 1.5 + 0.51 * tic}),
+              ("aeif_cond_alpha", {"I_e": 1000.0, "t_ref": 0.8 + 0.49 * tic}),
+              ("mat2_psc_exp", {"I_e": 500.0, "t_ref": 1.5 + 0.5 * tic}),
+              ("iaf_psc_exp_htum", {"I_e": 1000.0, "t_ref_abs": 1.0 + 0.6 * tic,
+                                    "t_ref_tot": 2.0 + 0.6 * tic}),
+              ("ignore_and_fire", {"rate": 1000.0 / (3.0 + 1.4 * tic), "phase": 0.5}),
+              ("iaf_psc_delta", {"ignore_and_spike": True,
+                                 "ignore_and_spike_offset": 2.0 + 0.6 * tic,
+                                 "ignore_and_spike_interval": 4.0 + 1.4 * tic})]
+    sr = nest.Create("spike_recorder")
+    for model, params in models:
+        nest.Connect(nest.Create(model, params=params), sr)
+    out = {}
+    # devices: start/stop/origin on the tic grid but not the default's (accepted or not)
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 3.0, 5.0 + 3 * resolution]})
+    accepted = []
+    for key, value in (("start", 3 * resolution), ("origin", 2 * resolution),
+                       ("stop", 40 * resolution), ("start", 0.5 * resolution)):
+        accepted.append(_err(lambda: sg.set({key: value})))
+    out["accepted"] = accepted
+    out["sg_window"] = [sg.origin, sg.start, sg.stop]
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 3 * resolution})
+    out["mm_interval"] = [mm.interval]
+    step = nest.Create("step_current_generator",
+                       params={"amplitude_times": [2 * resolution, 5 * resolution],
+                               "amplitude_values": [100.0, 200.0]})
+    out["step_times"] = list(step.amplitude_times)
+    nest.Connect(mm, nest.Create("iaf_psc_alpha"))
+    nest.Simulate(30.0)
+    ev = sr.events
+    out.update(senders=ev["senders"], times=ev["times"], mm_times=mm.events["times"])
+    return out
+
+
+def connections(nest):
+    """GetConnections' order, ports and synapse ids: neurons, devices, synapse copies made
+    before and after connecting, filters by source, target and both."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 5)
+    nest.CopyModel("static_synapse", "zz_syn")
+    nest.CopyModel("static_synapse", "aa_syn", {"weight": 2.0})
+    sg = nest.Create("spike_generator")
+    pg = nest.Create("poisson_generator")
+    sr = nest.Create("spike_recorder")
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"]})
+    nest.Connect(n[2], n[0], syn_spec="zz_syn")
+    nest.Connect(n[0], n[1], syn_spec="aa_syn")
+    nest.Connect(n[4], n[2], syn_spec="zz_syn")
+    nest.Connect(n[1], n[3])
+    nest.Connect(n[0], n[3])
+    nest.Connect(n[3], sr)
+    nest.Connect(n[3], n[0], syn_spec="aa_syn")
+    nest.Connect(n[0], sr)
+    nest.Connect(pg, n[1:3])
+    nest.Connect(sg, n[4])
+    err = _err(lambda: nest.Connect(sg, n[0], syn_spec="zz_syn"))  # one model per device
+    nest.Connect(nest.Create("spike_generator"), n[0], syn_spec="zz_syn")
+    nest.Connect(mm, n[::2])
+    nest.Connect(n[0], n[1])
+    nest.Connect(sg, sr)
+    nest.Connect(n[1], sr)
+    nest.CopyModel("static_synapse", "bb_syn")
+    nest.Connect(n[2], n[1], syn_spec="bb_syn")
+    keys = ["source", "target", "synapse_model", "port", "synapse_id"]
+    out = {"device_second_model": [err]}
+    for label, kw in (("all", {}), ("src", {"source": n[0] + sg}), ("tgt", {"target": n[1] + sr}),
+                      ("both", {"source": n[0:2] + sg, "target": n[3] + sr}),
+                      ("model", {"synapse_model": "zz_syn"})):
+        c = nest.GetConnections(**kw)
+        got = c.get(keys)
+        for k in keys:
+            out[f"{label}_{k}"] = got[k]
+    out["modelids"] = [nest.GetDefaults(m)["synapse_modelid"]
+                       for m in ("static_synapse", "zz_syn", "aa_syn", "bb_syn")]
+    nest.Simulate(2.0)
+    c = nest.GetConnections()
+    got = c.get(keys)
+    for k in keys:
+        out[f"after_{k}"] = got[k]
+    nest.CopyModel("iaf_psc_alpha", "my_neuron")
+    out["node_model_ids"] = [nest.GetDefaults(m)["model_id"] for m in
+                             ("iaf_psc_alpha", "spike_recorder", "my_neuron")]
+    out["node_status_id"] = [nest.Create("my_neuron").model_id, n[0].model_id]
+    return out
+
+
+def device_times(nest):
+    """origin/start/stop of devices as GetStatus and GetDefaults show them (NEST: its largest
+    double for an infinite stop), also after setting huge or infinite values."""
+    nest.ResetKernel()
+    out = {}
+    for model in ("spike_generator", "dc_generator", "poisson_generator", "spike_recorder",
+                  "multimeter"):
+        d = nest.GetDefaults(model)
+        out[f"{model}_defaults"] = [d["origin"], d["start"], d["stop"]]
+        dev = nest.Create(model)
+        out[f"{model}_status"] = list(nest.GetStatus(dev, ["origin", "start", "stop"])[0])
+    dev = nest.Create("dc_generator")
+    values = []
+    for v in (1e300, float("inf"), 1.5e15, 100.0):
+        dev.stop = v
+        values.append(dev.stop)
+    out["stop_set"] = values
+    return out
+
+
+def bad_input(nest):
+    """Error classes of bad Create, SetStatus and SetDefaults input."""
+    nest.ResetKernel()
+    cases = [
+        lambda: nest.Create("iaf_psc_alpha", 2, {"V_m": "abc"}),
+        lambda: nest.Create("dc_generator", 1, {"amplitude": "abc"}),
+        lambda: nest.Create("iaf_psc_alpha", 3, {"V_m": [1.0, 2.0]}),
+        lambda: nest.Create("iaf_psc_alpha", 2, {"V_m": [-60.0, -61.0, -62.0]}),
+        lambda: nest.Create("dc_generator", 3, {"amplitude": [1.0, 2.0]}),
+        lambda: nest.Create("iaf_psc_alpha", 3, [{"V_m": 1.0}]),
+        lambda: nest.Create("iaf_psc_alpha", 1, {"C_m": None}),
+        lambda: nest.Create("iaf_psc_alpha", 1, {"ignore_and_spike": 1}),
+        lambda: nest.Create("iaf_psc_alpha", 1, {"ignore_and_spike_offset": 0.0}),
+        lambda: nest.Create("iaf_cond_exp", 1, {"tau_minus": 0.0}),
+        lambda: nest.Create("iaf_psc_exp_multisynapse", 1, {"tau_syn": 2.0}),
+        lambda: nest.SetDefaults("no_such_model", {"V_m": 1.0}),
+        lambda: nest.GetDefaults("no_such_model"),
+        lambda: nest.CopyModel("no_such_model", "x"),
+        lambda: nest.Create("no_such_model"),
+        lambda: nest.SetDefaults("iaf_psc_alpha", {"C_m": "x"}),
+        lambda: nest.SetDefaults("iaf_psc_alpha", {"ignore_and_spike": 1}),
+        lambda: nest.SetDefaults("iaf_psc_alpha", {"ignore_and_spike_interval": -1.0}),
+        lambda: nest.Create("iaf_psc_alpha").set(C_m="x"),
+        lambda: nest.Create("iaf_psc_alpha", 3).set(V_m=[1.0, 2.0]),
+    ]
+    out = {"errors": [_err(f) for f in cases]}
+    n = nest.Create("iaf_psc_alpha", 2, {"V_m": [-60.0, -61.0, -62.0], "C_m": 200})
+    out["values"] = list(n.V_m) + list(n.C_m)
+    ias = nest.Create("iaf_cond_exp", params={"ignore_and_spike_offset": 3.0})
+    ias.set(ignore_and_spike=True, ignore_and_spike_interval=7.5)
+    d = ias.get(["ignore_and_spike", "ignore_and_spike_offset", "ignore_and_spike_interval"])
+    out["ias"] = [d["ignore_and_spike"], d["ignore_and_spike_offset"],
+                  d["ignore_and_spike_interval"]]
+    out["ias_defaults"] = [nest.GetDefaults("iaf_psc_alpha")[k] for k in
+                           ("ignore_and_spike", "ignore_and_spike_offset",
+                            "ignore_and_spike_interval", "tau_minus", "tau_minus_triplet")]
+    ias.set(tau_minus=15.0)
+    out["tau_minus"] = [ias.tau_minus, ias.tau_minus_triplet]
+    return out
+
+
+def status_keys(nest, threads=1):
+    """thread_local_id (set at Prepare, -1 for nodes created since) and the recording
+    backend's keys a recorder shows (memory: none, screen: precision, ascii: both)."""
+    nest.ResetKernel()
+    nest.local_num_threads = threads
+    n = nest.Create("iaf_psc_alpha", 4)
+    d = nest.Create("dc_generator", 2)
+    n2 = nest.Create("iaf_psc_alpha", 3)
+    out = {"before": list((n + d + n2).thread_local_id)}
+    nest.Simulate(1.0)
+    late = nest.Create("iaf_psc_alpha")
+    out["after"] = list((n + d + n2 + late).thread_local_id)
+    keys = ("precision", "file_extension")
+    mm = nest.Create("multimeter")
+    for to in ("memory", "screen", "ascii", "memory"):
+        mm.record_to = to
+        out[f"keys_{to}"] = [k for k in keys if k in mm.get()]
+    out["keys_defaults"] = [k for k in keys if k in nest.GetDefaults("spike_recorder")]
+    return out

@@ -1,0 +1,48 @@
+"""Parity defects of the kernel's API found in issue 9, against NEST in the same run: models'
+refractory counts and devices' grid checks in another time base, GetConnections order, ports
+and synapse ids after CopyModel, device stop times, error classes of bad input."""
+import numpy as np
+import pytest
+
+
+def _same(ref, got):
+    assert set(ref) == set(got), set(ref) ^ set(got)
+    for k in ref:
+        a, b = ref[k], got[k]
+        if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=0, err_msg=k)
+        else:
+            assert a.tolist() == b.tolist(), (k, a.tolist(), b.tolist())
+
+
+@pytest.mark.parametrize("tics_per_ms, resolution", [(16, 0.0625), (64, 0.125), (1024, 0.0625),
+                                                     (10000, 0.1)])
+def test_time_base_reaches_models_and_devices(both, tics_per_ms, resolution):
+    """Spike times (refractory counts, ignore_and_fire, ignore_and_spike) and device grid
+    checks equal NEST's with tics_per_ms other than 1000."""
+    ref, got = both("api_defects.py", "time_base", tics_per_ms=tics_per_ms,
+                    resolution=resolution)
+    assert len(ref["times"]) > 40
+    _same(ref, got)
+
+
+def test_get_connections_order_ports_and_synapse_ids(both):
+    ref, got = both("api_defects.py", "connections")
+    _same(ref, got)
+
+
+def test_device_times_reported_as_nest(both):
+    ref, got = both("api_defects.py", "device_times")
+    assert ref["spike_generator_status"][2] == np.finfo(float).max
+    _same(ref, got)
+
+
+def test_bad_input_error_classes(both):
+    ref, got = both("api_defects.py", "bad_input")
+    _same(ref, got)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_thread_local_id_and_backend_keys(both, threads):
+    ref, got = both("api_defects.py", "status_keys", threads=threads)
+    _same(ref, got)
