@@ -498,10 +498,10 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
             except errors.BadProperty:
                 c = int(idx[i])
                 cols = kernel.network.conns.cols
+                port = int(_ports(kernel, cols, idx[i:i + 1])[0])
                 raise errors.BadProperty(
                     f"Setting status of '{name}' connecting from node ID {cols['source'][c]} "
-                    f"to node ID {cols['target'][c]} via port {int(_ports(cols, idx[i:i + 1])[0])}:"
-                    f" {e}") from None
+                    f"to node ID {cols['target'][c]} via port {port}: {e}") from None
         raise
 
 
