@@ -89,7 +89,8 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.BadProperty("Create: number of nodes must be an integer > 0.")
     n = int(n)
-    off_grid = bool(getattr(entry.impl, "off_grid", False))  # NEST's is_off_grid
+    off_grid = bool(getattr(entry.impl, "off_grid", False)  # NEST's is_off_grid
+                    or getattr(entry.impl, "payload_out", False))
     dicts = params if isinstance(params, (list, tuple)) else None
     if dicts is not None and len(dicts) != n:
         raise TypeError("list of params must have one dictionary per node")

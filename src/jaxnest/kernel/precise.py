@@ -78,10 +78,11 @@ class Phase:
     # --- the chunk's carry -------------------------------------------------------------
     def init(self, carry) -> dict:
         """The precise part of the slice loop's carry: ring (kept across chunks), the
-        current slice's spike list, the chunk's event offsets and what the chunk needed."""
+        current slice's spike list and what the chunk needed (the event offsets are in the
+        recording buffers)."""
         ps = self.ps
         return {"ring": carry["precise"], "list": empty_list(ps.Q, self.ft),
-                "ev_off": jnp.zeros(self.ev_cap, self.ft), "need": jnp.zeros(3, jnp.int32)}
+                "need": jnp.zeros(3, jnp.int32)}
 
     @staticmethod
     def _need(pc, i: int, value):
@@ -217,7 +218,7 @@ class Phase:
     def record(self, rec, pc, A, s0, k_lo, k_hi, args):
         """Append the recorded off-grid rows' spikes of the steps run to the event buffers
         (with their offsets)."""
-        ev_step, ev_row, ev_mult, n_ev = rec
+        ev_step, ev_row, ev_mult, n_ev, ev_off = rec
         lst, cap = pc["list"], self.ev_cap
         idx = args["precise_rec"][lst["row"]]
         f = (jnp.arange(self.ps.Q) < jnp.minimum(lst["n"], self.ps.Q)) & (idx >= 0) \
@@ -227,8 +228,9 @@ class Phase:
         rec = (ev_step.at[pos].set((A - s0).astype(jnp.int32) + lst["k"], mode="drop"),
                ev_row.at[pos].set(idx, mode="drop"),
                ev_mult.at[pos].set(lst["m"].astype(ev_mult.dtype), mode="drop"),
-               n_ev + jnp.sum(f, dtype=jnp.int32))
-        return rec, dict(pc, ev_off=pc["ev_off"].at[pos].set(lst["off"], mode="drop"))
+               n_ev + jnp.sum(f, dtype=jnp.int32),
+               ev_off.at[pos].set(lst["off"], mode="drop"))
+        return rec, pc
 
 
 def jax_tree_where(c, a: dict, b: dict) -> dict:

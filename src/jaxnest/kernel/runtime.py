@@ -256,18 +256,24 @@ class Runtime:
             return old[1]
         if old is None or not bool(old[1]["on"]):
             plan.pend_D = plan.D
-            return {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
-                    "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+            out = {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
+                   "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+            if plan.payload is not None:  # spike payloads (kernel/payload.py)
+                out["O"] = out["S"]
+            return out
         o_plan, o = old
         oS = np.asarray(o["S"])
         used = int(np.flatnonzero(oS.any(axis=1)).max(initial=-1)) + 1
         plan.pend_D = max(plan.D, used)
-        S = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
         new_rows, old_rows = _match_rows(plan, o_plan)
-        S[:used, new_rows] = oS[:used, old_rows]
-        cont = bool(o["cont"]) and o_plan.D == plan.D
-        return {"S": jnp.asarray(S), "A": o["A"], "on": jnp.bool_(True),
-                "cont": jnp.bool_(cont)}
+        out = {"A": o["A"], "on": jnp.bool_(True),
+               "cont": jnp.bool_(bool(o["cont"]) and o_plan.D == plan.D)}
+        for key in ("S", "O") if plan.payload is not None else ("S",):
+            new = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
+            if key in o:
+                new[:used, new_rows] = np.asarray(o[key])[:used, old_rows]
+            out[key] = jnp.asarray(new)
+        return out
 
     def _ensure_archive(self, n: int) -> None:
         if self.arch is None:
@@ -347,6 +353,9 @@ class Runtime:
         out["rec_rows"] = jnp.asarray(plan.rec_rows.astype(np.int32))
         if plan.precise is not None:
             out.update(precise_host.device_args(plan))
+        if plan.payload is not None and plan.payload["n_edges"]:
+            out["payload"] = {k: jnp.asarray(plan.payload[k])
+                              for k in ("seg_first", "nseg", "off", "w")}
         out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
         if not abstract_spikes:
             self.dev = (plan, out)
