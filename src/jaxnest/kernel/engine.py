@@ -28,6 +28,10 @@ slice of a chunk may be partial). Per slice:
 
 A spike emitted in step s is read by its target in step s + delay, as in NEST.
 
+Two optional phases are compiled only for networks that need them: precise (off-grid) spike
+times (precise.py) and spike payloads (payload.py: a value per spike in an array O beside S,
+delivered through its own edge set by the same segment loop, recorded as the offset).
+
 Everything the loop reads that can change between Simulate calls (parameters, weights, rates,
 spike-generator input) is an argument, never a closed-over constant: values change without a
 new trace, and large edge arrays do not become XLA constants. The function closes over a

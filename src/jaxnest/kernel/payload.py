@@ -80,14 +80,17 @@ def check_links(net, groups, row_of, src, tgt, receptor, spike_mask) -> None:
                              for g in dev_src.tolist()], np.int64)
         code[s_grp < 0] = dev_code
     rec = receptor[idx]
-    keys = np.unique(np.stack([code, t_grp]), axis=1)
-    for c, t in keys.T.tolist():
+    G = len(groups)
+    pair = code * (G + 1) + (t_grp + 1)  # one key per (sender model, target group)
+    for key in np.unique(pair).tolist():
+        c, t = divmod(key, G + 1)
+        t -= 1
         if t < 0:
             continue
         target = End(groups[t].name, groups[t].impl)
         sender = End(groups[c].name, groups[c].impl) if c < len(groups) else \
             End(names[c - len(groups)])
-        r = np.unique(rec[(code == c) & (t_grp == t)])
+        r = np.unique(rec[pair == key])
         for hook in (getattr(sender.impl, "check_link", None), target.impl.check_link):
             if hook is not None:  # NEST's send_test_event, then handles_test_event
                 hook(sender, target, r)
