@@ -532,7 +532,7 @@ class Runtime:
             c = conn[sel]
             ev = {"senders": cols["source"][c], "times": times[sel], "targets": cols["target"][c],
                   "weights": w[sel], "receptors": cols["receptor"][c].astype(np.int64),
-                  "ports": _ports(cols, c)}
+                  "ports": _ports(kernel, cols, c)}
             for key in ("senders", "targets"):
                 if dev.status[key]:
                     keep = np.isin(ev[key], dev.status[key])
