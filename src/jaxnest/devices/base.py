@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .. import errors
-from ..timebase import tics_per_ms
+from ..timebase import TICS_PER_MS, tics_per_ms
 
 STIMULATOR_COMMON = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "",
                      "stimulus_source": ""}
@@ -42,6 +42,7 @@ class DeviceContext:
     state: dict
     min_delay_steps: int = 1   # NEST's min_delay (some devices act per min_delay slice)
     run_start: int = 0         # the step at which the current Simulate call started
+    tics_per_ms: float = TICS_PER_MS  # the kernel's time base (off-grid spike stamps)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,14 @@ class DeviceModel:
     signed: Callable[[dict], bool] | None = None
     """status -> whether the device may emit negative multiplicities (spike_weights < 0):
     targets that pick ex/in channels by sign then decide per event, as NEST."""
+    spike_events: Callable[[dict, np.ndarray, DeviceContext], tuple] | None = None
+    """kind 'spike_source' with off-grid spikes: (status, steps, ctx) -> (row, step index,
+    offset ms, value) of every spike event of the chunk's steps, offsets in [0, h) before the
+    stamp (the kernel sums them per step for grid targets instead of calling ``spikes``)."""
+    offgrid: Callable[[dict], bool] | None = None
+    """status -> whether the device sends off-grid spikes now (precise spike timing)."""
+    off_grid: bool = False
+    """NEST's is_off_grid: creating one sets the kernel's off_grid_spiking."""
 
 
 def tics(ms: float) -> int:
@@ -116,3 +125,23 @@ def snap_window(d: dict, h: float) -> None:
     """Store origin, start and stop as whole tics, as NEST does (0.2500000001 -> 0.25)."""
     for key in ("origin", "start", "stop"):
         d[key] = on_grid_ms(d[key], h)
+
+
+def stamp_tics(ms, tics_per_ms: float, tics_per_step: int) -> np.ndarray:
+    """NEST's ``Time::ms_stamp``: the first grid point at or after ``ms`` (in tics): the time
+    truncated to tics and to the grid, one step more when that lies before ``ms``."""
+    ms = np.asarray(ms, dtype=np.float64)
+    n = np.trunc(ms * tics_per_ms).astype(np.int64)
+    n -= n % tics_per_step
+    on = n * (1.0 / tics_per_step) * (tics_per_step / tics_per_ms)
+    return np.where(on < ms, n + tics_per_step, n)
+
+
+def offgrid_offset(stamp_ms, ms) -> np.ndarray:
+    """The offset (ms) of a spike at ``ms`` before its stamp, as NEST's spike_generator
+    computes it: a difference below the rounding noise of the two times is 0."""
+    stamp_ms, ms = np.asarray(stamp_ms, np.float64), np.asarray(ms, np.float64)
+    off = stamp_ms - ms
+    tiny = (np.abs(off) < np.finfo(float).eps * np.abs(stamp_ms + ms) * 2.0) \
+        | (np.abs(off) < np.finfo(float).tiny)
+    return np.where(tiny, 0.0, off)

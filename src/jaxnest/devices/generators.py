@@ -2,13 +2,20 @@
 
 A stimulator is active for the steps whose spike stamp t = (s + 1) h lies in
 (origin + start, origin + stop], as NEST's StimulationDevice (checked against NEST 3.10).
+
+spike_generator's times (NEST's Parameters_::set): a time is converted to tics (rounded to the
+nearest tic); off the grid it is an error unless ``allow_offgrid_times`` (then the end of its
+step) or ``precise_times`` (then it is kept: the spike is sent at the end of its step with the
+offset back to the time, an off-grid spike; the window applies to that stamp).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .. import errors
-from .base import STIMULATOR_COMMON, DeviceModel, check_window_grid, snap_window
+from ..timebase import TICS_PER_MS
+from .base import (STIMULATOR_COMMON, DeviceModel, check_window_grid, offgrid_offset,
+                   snap_window, stamp_tics)
 
 
 def _check_window(d: dict, h: float) -> None:
@@ -54,6 +61,38 @@ def spike_steps(d: dict, h: float) -> tuple[np.ndarray, np.ndarray]:
     return stamps[keep] - 1, value[keep]
 
 
+def precise_stamps(d: dict, h: float, tics_per_ms: float = TICS_PER_MS):
+    """precise_times: (stamp steps, offsets ms, values) of the spikes in the window (on the
+    stamps, as NEST's is_active)."""
+    times = np.asarray(d["spike_times"], dtype=float)
+    tps = int(round(h * tics_per_ms))
+    st = stamp_tics(times, tics_per_ms, tps)
+    off = offgrid_offset(st * (1.0 / tics_per_ms), times)
+    origin = int(np.floor(d["origin"] * tics_per_ms + 0.5))
+    stamps = (st + origin) // tps
+    lo, hi = window_steps(d, h)
+    keep = (stamps > lo) & (stamps <= hi)
+    value = np.ones(times.size)
+    if len(d["spike_multiplicities"]):
+        value = value * np.asarray(d["spike_multiplicities"], dtype=float)
+    if len(d["spike_weights"]):
+        value = value * np.asarray(d["spike_weights"], dtype=float)
+    return stamps[keep], off[keep], value[keep]
+
+
+def _spike_generator_events(d: dict, steps: np.ndarray, ctx) -> tuple:
+    """Every spike of the chunk's steps as (row 0, step index, offset, value): one event per
+    spike time, as NEST sends them (with its offset when precise_times)."""
+    if d["precise_times"]:
+        stamps, off, value = precise_stamps(d, ctx.h, ctx.tics_per_ms)
+        s = stamps - 1
+    else:
+        s, value = spike_steps(d, ctx.h)
+        off = np.zeros(s.size)
+    sel = (s >= steps[0]) & (s <= steps[-1])
+    return (np.zeros(int(sel.sum()), np.int64), s[sel] - steps[0], off[sel], value[sel])
+
+
 def _spike_generator_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     """Multiplicities of one shared row for the chunk's steps (sorted, consecutive)."""
     out = np.zeros((steps.size, 1))
@@ -97,27 +136,36 @@ def _dc_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
 
 
 def _check_grid(d: dict, h: float) -> None:
-    """NEST requires spike times on the grid unless allow_offgrid_times or precise_times."""
+    """NEST requires spike times on the grid (to the nearest tic) unless allow_offgrid_times
+    or precise_times, which exclude each other and shift_now_spikes."""
     times = np.asarray(d["spike_times"], dtype=float)
-    if d["precise_times"]:
-        raise errors.NotImplemented("spike_generator: precise_times=True is not supported "
-                                    "by jaxnest (no precise-spike-time models yet).")
-    if times.size and not d["allow_offgrid_times"]:
-        steps = times / h
-        off = np.abs(steps - np.rint(steps)) > 1e-9 * np.maximum(1.0, np.abs(steps))
+    if d["precise_times"] and (d["allow_offgrid_times"] or d["shift_now_spikes"]):
+        raise errors.BadProperty("Option precise_times cannot be set to true when either "
+                                 "allow_offgrid_times or shift_now_spikes is set to true.")
+    if np.any(times == 0.0) and not d["shift_now_spikes"]:
+        raise errors.BadProperty("spike time cannot be set to 0.")
+    if times.size and not (d["allow_offgrid_times"] or d["precise_times"]):
+        off = _tics(times) % _tics(h) != 0
         if off.any():
             bad = times[off][0]
             raise errors.BadProperty(
                 f"spike_generator: Time point {bad} is not representable in current resolution.")
 
 
+def _tics(ms):
+    """NEST's Time::ms: to the nearest tic."""
+    return np.floor(np.asarray(ms, dtype=float) * TICS_PER_MS + 0.5).astype(np.int64)
+
+
 def _round_up_offgrid(d: dict, h: float) -> None:
-    """NEST stores off-grid spike times (allow_offgrid_times) rounded up to the grid."""
+    """NEST stores grid spike times in whole tics, and off-grid ones (allow_offgrid_times)
+    rounded up to the end of their step; precise times are kept as given."""
     snap_window(d, h)
-    if d["allow_offgrid_times"] and len(d["spike_times"]):
-        steps = np.asarray(d["spike_times"], dtype=float) / h
-        near = np.abs(steps - np.rint(steps)) <= 1e-9 * np.maximum(1.0, np.abs(steps))
-        d["spike_times"] = np.where(near, np.rint(steps), np.ceil(steps)) * h
+    if len(d["spike_times"]) and not d["precise_times"]:
+        times = np.asarray(d["spike_times"], dtype=float)
+        t, step = _tics(times), _tics(h)
+        up = stamp_tics(times, TICS_PER_MS, int(step))
+        d["spike_times"] = np.where(t % step == 0, t, up) / TICS_PER_MS
 
 
 MODELS = {m.name: m for m in (
@@ -132,5 +180,6 @@ MODELS = {m.name: m for m in (
                                     "shift_now_spikes": False},
                 "stimulator", "spike_source", _check_spike_generator,
                 normalize=_round_up_offgrid, spikes=_spike_generator_spikes,
-                signed=_has_negative_weights),
+                signed=_has_negative_weights, spike_events=_spike_generator_events,
+                offgrid=lambda d: bool(d["precise_times"])),
 )}

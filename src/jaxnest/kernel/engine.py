@@ -28,6 +28,10 @@ slice of a chunk may be partial). Per slice:
 
 A spike emitted in step s is read by its target in step s + delay, as in NEST.
 
+Two optional phases are compiled only for networks that need them: precise (off-grid) spike
+times (precise.py) and spike payloads (payload.py: a value per spike in an array O beside S,
+delivered through its own edge set by the same segment loop, recorded as the offset).
+
 Everything the loop reads that can change between Simulate calls (parameters, weights, rates,
 spike-generator input) is an argument, never a closed-over constant: values change without a
 new trace, and large edge arrays do not become XLA constants. The function closes over a
@@ -39,7 +43,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import neuromod, plastic, rng
+from . import neuromod, plastic, precise, rng
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -92,30 +96,55 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                           for ps in st.plastic]
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
+    pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
+    pay = st.payload  # spike payloads (kernel/payload.py): O beside S, their own edge set
+    with_off = pre is not None or pay is not None  # recorded events carry offsets
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, samples, n_samp, arch = sc
+        states, S, samples, n_samp, arch, pc, O = sc
         s = A + k
+        if pre is not None:  # this step's events of the precise receivers
+            pc, table = pre.read_step(pc, s)
+        emitted = []
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
             i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * CCN, CCN).reshape(CC, N)
         else:  # no current input anywhere: cbuf stays zero
             i_all = jnp.zeros((CC, N), ft)
-        new_states, spikes = [], []
-        for g, stt, p, pr in zip(groups, states, args["params"], args["props"]):
+        new_states, spikes, pays = [], [], []
+        for gi, (g, stt, p, pr) in enumerate(zip(groups, states, args["params"],
+                                                 args["props"])):
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
             kw = ({"rand": rng.Draws(args["keys"]["neurons"], s, g.offset, g.n, R)}
                   if g.impl.random else {})
-            new, spk = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0], st.h,
-                                     **kw)
+            if g.impl.precise_input:  # events in time order, on-grid input at offset 0
+                x, kw["step"] = pre.group_input(table, gi, x, g.n), s
+            if g.impl.takes_step:
+                kw["step"] = s
+            new, spk, *off = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0],
+                                           st.h, **kw)
+            if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)
+                pays.append((g.offset, g.n, jnp.where(spk != 0, off[0], 0.0)))
+            if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
+                emitted.append((g.offset, spk, off[0]))
+                spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
             new_states.append({k: v.astype(stt[k].dtype) for k, v in new.items()})
             spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
-        if st.arch_H:  # postsynaptic spike archives (STDP)
+        if pay is not None:
+            orow = jnp.zeros(R, ft)
+            for first, n, v in pays:
+                orow = orow.at[first:first + n].set(v.astype(ft))
+            O = O.at[k].set(orow)
+        if emitted and pre is not None:
+            pc = pre.append(pc, k, emitted)
+        if st.arch_H and emitted and pre is not None:  # off-grid: each at stamp - offset
+            arch = pre.archive(arch, row[:N], emitted, stamp_ms(s), args)
+        elif st.arch_H:  # postsynaptic spike archives (STDP)
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])
@@ -125,16 +154,18 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, samples, n_samp, arch
+        return new_states, S, samples, n_samp, arch, pc, O
 
     # --- spike delivery -----------------------------------------------------------------
-    def deliver_rank(buf, k_r, m_r, a_mod, e):
+    def deliver_rank(buf, k_r, m_r, a_mod, e, lay=None):
         """One spike per row at most: row r emitted m_r[r] spikes in step A + k_r[r].
 
         The fired rows' segments are numbered 0 .. total-1 in row order (a cumulative sum
         of their segment counts); a row's first number is marked in ``marks`` and a running
         maximum over the marks tells each number its row. Each loop iteration delivers B
-        segments (B = 1: one contiguous slice of the padded edge arrays)."""
+        segments (B = 1: one contiguous slice of the padded edge arrays). ``lay``: another
+        edge set's (n_seg, seg_len, batch, signed) (default: the static spike edges')."""
+        n_seg, seg_len, B, signed = lay or (st.n_seg, st.seg_len, st.seg_batch, st.signed)
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
         cnt = jnp.where(fired, nseg, 0)
@@ -144,8 +175,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
         base = a_mod + k_r
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
-        marks = jnp.full(st.n_seg + B, -1, jnp.int32).at[
-            jnp.where(fired, first, st.n_seg + B)].set(r_idx, mode="drop")
+        marks = jnp.full(n_seg + B, -1, jnp.int32).at[
+            jnp.where(fired, first, n_seg + B)].set(r_idx, mode="drop")
 
         def scatter(buf, idx, val):
             idx = jnp.where(idx >= LCN, idx - LCN, idx)  # out of range (padding): dropped
@@ -158,31 +189,32 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 seg = (segbase[r] + i).astype(itype)
                 off = lax.dynamic_slice_in_dim(e["off"], seg * seg_len, seg_len)
                 w = lax.dynamic_slice_in_dim(e["w"], seg * seg_len, seg_len)
-                if st.signed:
+                if signed:
                     flip = lax.dynamic_slice_in_dim(e["flip"], seg * seg_len, seg_len)
                     off = off + jnp.where(m_r[r] < 0, flip, 0)
                 return scatter(buf, base[r] + off, w * m_r[r]), r
         else:
-            off2 = e["off"].reshape(st.n_seg + 1, seg_len)
-            w2 = e["w"].reshape(st.n_seg + 1, seg_len)
+            off2 = e["off"].reshape(n_seg + 1, seg_len)
+            w2 = e["w"].reshape(n_seg + 1, seg_len)
 
             def step(i, c):
                 buf, cur = c
                 j = i * B + jnp.arange(B, dtype=jnp.int32)
                 r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
-                seg = jnp.where(j < total, segbase[r] + j, st.n_seg)  # n_seg: all padding
+                seg = jnp.where(j < total, segbase[r] + j, n_seg)  # n_seg: all padding
                 idx = base[r][:, None] + off2[seg]
-                if st.signed:
-                    flip2 = e["flip"].reshape(st.n_seg + 1, seg_len)
+                if signed:
+                    flip2 = e["flip"].reshape(n_seg + 1, seg_len)
                     idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
                 return scatter(buf, idx, w2[seg] * m_r[r][:, None]), r[-1]
 
         n_iter = (total + B - 1) // B
         return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
 
-    def record_rank(rec, k_r, m_r, A, s0, args):
-        """Append the recorded rows' spikes of one rank to the chunk's event buffers."""
-        ev_step, ev_row, ev_mult, n_ev = rec
+    def record_rank(rec, k_r, m_r, A, s0, args, O=None):
+        """Append the recorded rows' spikes of one rank to the chunk's event buffers (with
+        their payloads from O as offsets, where the network has payloads)."""
+        ev_step, ev_row, ev_mult, n_ev = rec[:4]
         rows = args["rec_rows"]
         kr, mr = k_r[rows], m_r[rows]
         f = mr != 0
@@ -191,7 +223,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
         ev_step = ev_step.at[pos].set((A - s0).astype(jnp.int32) + kr, mode="drop")
         ev_row = ev_row.at[pos].set(jnp.arange(n_rec, dtype=jnp.int32), mode="drop")
         ev_mult = ev_mult.at[pos].set(mr, mode="drop")
-        return ev_step, ev_row, ev_mult, n_ev + jnp.sum(f, dtype=jnp.int32)
+        extra = rec[4:]
+        if O is not None:
+            extra = (rec[4].at[pos].set(O[kr, rows], mode="drop"),)
+        return (ev_step, ev_row, ev_mult, n_ev + jnp.sum(f, dtype=jnp.int32)) + extra
 
     def over_ranks(S, body, carry):
         """``body(carry, k_r, m_r)`` for each rank of a slice's spikes S (D x R): rank 0 is
@@ -218,9 +253,15 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
 
         return lax.while_loop(lambda c: c[4], step, (carry, k, m, S, jnp.bool_(True)))[0]
 
-    def deliver(buf, pl, S, A, args, arch):
+    def deliver(buf, pl, S, A, args, arch, O=None):
         """Deliver a slice's spikes (S, the slice starting at step A) through the static and
-        the plastic edges, as NEST does at the start of the next slice."""
+        the plastic edges, as NEST does at the start of the next slice; their payloads (O)
+        through the payload edges."""
+        if pay is not None and pay.n_edges:
+            lay = (pay.n_seg, pay.seg_len, pay.seg_batch, False)
+            a_mod = (A % L).astype(jnp.int32)
+            buf = over_ranks(O, lambda buf, k_r, m_r: deliver_rank(
+                buf, k_r, m_r, a_mod, args["payload"], lay), buf)
         if not (st.n_spike or st.plastic):
             return buf, pl
         a_mod = (A % L).astype(jnp.int32)
@@ -248,11 +289,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
         return over_ranks(S, one_rank, (buf, pl))
 
-    def record(rec, S, A, s0, args):
+    def record(rec, S, A, s0, args, O=None):
         """Recorders get a slice's spikes at once (NEST's devices do), from the steps run."""
         if not n_rec:
             return rec
-        return over_ranks(S, lambda rec, k_r, m_r: record_rank(rec, k_r, m_r, A, s0, args), rec)
+        return over_ranks(S, lambda rec, k_r, m_r: record_rank(rec, k_r, m_r, A, s0, args, O),
+                          rec)
 
     # --- generators ---------------------------------------------------------------------
     def poisson_counts(args, keys, hkey, gen):
@@ -327,14 +369,16 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             args["poisson"] = dict(args["poisson"], hkey=rng.index_key(
                 args["keys"]["poisson"], args["poisson"]["hidx"]))
         rec0 = (jnp.zeros(ev_cap, jnp.int32), jnp.zeros(ev_cap, jnp.int32),
-                jnp.zeros(ev_cap, ft), jnp.int32(0))
+                jnp.zeros(ev_cap, ft), jnp.int32(0)) + ((jnp.zeros(ev_cap, ft),) if with_off
+                                                         else ())
         samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols), ft)
         A0 = s0 - s0 % D
         n_slices = (s0 % D + n_steps + D - 1) // D
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = c
+            pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
             k_hi = jnp.minimum(s0 + n_steps - A, D)
@@ -344,12 +388,19 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             # so that connections and weights changed in between apply, as in NEST); a
             # slice a run ended inside continues with the spikes it had (pend["cont"])
             buf, pl = lax.cond(pend["on"] & ~pend["cont"],
-                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch),
+                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO),
                                lambda c: c, (buf, pl))
             S = jnp.where(pend["cont"], pend["S"][:D], jnp.zeros((D, R), ft))
-            states, S, samples, n_samp, arch = lax.fori_loop(
+            O = jnp.where(pend["cont"], pO[:D], jnp.zeros((D, R), ft)) if pay is not None \
+                else ()
+            if pre is not None:  # the last slice's off-grid spikes into the event ring
+                pc = lax.cond(pend["on"] & ~pend["cont"],
+                              lambda pc: pre.deliver(pc, pend["P"], pend["A"], args),
+                              lambda pc: pc, pc)
+                pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
+            states, S, samples, n_samp, arch, pc, O = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, samples, n_samp, arch))
+                (states, S, samples, n_samp, arch, pc, O))
             if st.vt:  # volume_transmitters: this slice's dopamine spikes, their deliveries
                 syn, over, wrec, vt = pl
                 a = args["archive"]
@@ -357,7 +408,11 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                     vt, syn, over, A, k_lo, k_hi, D, L, stamp_ms, vt_triggers, args["plastic"],
                     (arch, a["tau_minus_inv"], a["tau_minus_triplet_inv"]), args["vt"]["period"])
                 pl = (syn, over, wrec, vt)
-            rec = record(rec, jnp.where(live[:, None], S, 0.0), A, s0, args)
+            S_rec = jnp.where(live[:, None], S, 0.0)
+            if pre is not None and n_rec:  # off-grid rows: from the spike list, with offsets
+                rec, pc = pre.record(rec, pc, A, s0, k_lo, k_hi, args)
+                S_rec = jnp.where(args["precise_offgrid"][None, :], 0.0, S_rec)
+            rec = record(rec, S_rec, A, s0, args, O if pay is not None else None)
             # clear the block once the slice has read all of it; a slice cut short by the
             # chunk's end clears the spare block at row L instead. (row_z depends on the
             # loop's result, so the clearing is ordered after the reads and done in place. It
@@ -371,19 +426,28 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             buf, cbuf = deliver_generators(buf, cbuf, A, s0, live, args)
             S_pend = S if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(S)
             pend = {"S": S_pend, "A": A, "on": jnp.bool_(True), "cont": k_hi < D}
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend
+            if pay is not None:
+                pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
+            if pre is not None:
+                pend["P"] = pc["list"]
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
         pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0,
                carry["vt"] if st.vt else {}) if st.plastic else ()
+        pc0 = pre.init(carry) if pre is not None else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, carry.get("arch", {}), carry["pend"])
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend = lax.fori_loop(
+                pl0, carry.get("arch", {}), carry["pend"], pc0)
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = lax.fori_loop(
             0, n_slices, one_slice, init)
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
+        if with_off:
+            out["ev_off"] = rec[4]
+        if pre is not None:
+            out["precise_need"], new["precise"] = pc["need"], pc["ring"]
         if st.plastic:
             new["syn"], out["overflow"], out["wrec"], vt = pl
             if st.vt:

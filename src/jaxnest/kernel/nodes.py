@@ -89,6 +89,8 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise errors.BadProperty("Create: number of nodes must be an integer > 0.")
     n = int(n)
+    off_grid = bool(getattr(entry.impl, "off_grid", False)  # NEST's is_off_grid
+                    or getattr(entry.impl, "payload_out", False))
     dicts = params if isinstance(params, (list, tuple)) else None
     if dicts is not None and len(dicts) != n:
         raise TypeError("list of params must have one dictionary per node")
@@ -98,13 +100,19 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
         raise TypeError("params must be either a dict of parameters or a list or tuple of "
                         "dicts")
     if entry.element_type == "neuron":
-        return _create_neurons(kernel, entry, model, n, params, dicts)
+        gids = _create_neurons(kernel, entry, model, n, params, dicts)
+        if off_grid:  # models that emit precise spike times switch on off-grid spiking
+            kernel.settings["off_grid_spiking"] = True
+        return gids
     statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
     for i, st in enumerate(statuses):
         given = dicts[i] if dicts is not None else (params or {})
         _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k), k)
                                         for k, v in given.items()})
-    return kernel.network.add_devices(entry, statuses)
+    gids = kernel.network.add_devices(entry, statuses)
+    if off_grid:
+        kernel.settings["off_grid_spiking"] = True
+    return gids
 
 
 def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) -> np.ndarray:
@@ -253,7 +261,7 @@ def get_status(kernel: Kernel, gid: int) -> dict:
         if entry.impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
                 getattr(entry.impl, "receive", None) is None:
             keys = list(dev.status.get("record_from", [])) + list(entry.impl.event_keys)
-            d["events"] = dev.log.events(keys)
+            d["events"] = dev.log.events(keys, bool(dev.status.get("time_in_steps")))
             d["n_events"] = dev.log.n
             if dev.status["record_to"] == "ascii":
                 d["filenames"] = [dev.ascii_path] if dev.ascii_path else []

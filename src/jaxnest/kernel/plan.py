@@ -40,6 +40,8 @@ from .network import Network, check_memory
 from .neuromod import VTStatic
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
+from . import payload as payload_host
+from . import precise_host
 
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
@@ -112,6 +114,8 @@ class Static:
     n_rec: int = 0
     samples: tuple = ()                         # (group index, var, count)
     sample_period: int = 0
+    precise: object = None                      # PreciseStatic (None: no precise spikes)
+    payload: object = None                      # PayloadStatic (None: no spike payloads)
 
 
 @dataclass
@@ -160,6 +164,9 @@ class Plan:
     float_type: str = "float64"     # kernel's float_precision: state, weights, buffers
     timings: dict = field(default_factory=dict)    # seconds spent in the parts of build_plan
     pending: object = None          # build_plan(defer=True): call to fill the spike edges
+    precise: dict | None = None     # precise spike times (precise_host.layout; None: none)
+    precise_caps: dict = field(default_factory=lambda: dict(precise_host.CAPS))
+    payload: dict | None = None     # spike payloads' edge set (kernel/payload.py; None: none)
 
     @property
     def row_gids(self) -> np.ndarray:
@@ -180,7 +187,8 @@ class Plan:
             signed=self.signed,
             n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
             seg_batch=sp.get("seg_batch", 1),
-            idx64=sp.get("idx64", False) or any(x["idx64"] for x in self.plastic),
+            idx64=sp.get("idx64", False) or any(x["idx64"] for x in self.plastic)
+            or bool(self.payload and self.payload["idx64"]),
             n_poisson=pe["n_edges"], n_pg=int(self.pg_gids.size),
             poisson_dense=pe.get("dense", False),
             n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
@@ -193,7 +201,9 @@ class Plan:
             tics_per_step=self.tics_per_step, ms_per_tic=self.ms_per_tic,
             n_rec=int(self.rec_rows.size),
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
-            sample_period=self.sample_period)
+            sample_period=self.sample_period,
+            precise=precise_host.static_of(self.precise, self.precise_caps),
+            payload=payload_host.static_of(self.payload))
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""
@@ -253,7 +263,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
                     plastic=reuse.plastic, arch_mask=reuse.arch_mask, vt_gids=reuse.vt_gids,
-                    vt_edges=reuse.vt_edges, **common)
+                    vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
+                    **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
@@ -272,6 +283,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         carrying = carrying | is_dopa
     if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
         is_spike = is_spike & ~is_plastic
+    precise = precise_host.layout(net, groups, n_neurons, sg_gids)
     del src_kind, tgt_kind, tgt_neuron
     delay_all = cols["delay"]
     if carrying.all():
@@ -290,7 +302,18 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
-    plan = Plan(D=D, L=L, float_type=float_type, **common)
+    plan = Plan(D=D, L=L, float_type=float_type, precise=precise, **common)
+    if precise is not None:  # edges from off-grid rows into precise receivers: their own set
+        is_spike = precise_host.split_edges(
+            precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,
+            cols, is_spike, is_plastic, _channels)
+    payload_host.check_links(net, groups, row_of, src, tgt, cols["receptor"],
+                             is_spike | is_poisson | (is_plastic if is_plastic is not None
+                                                      else False))
+    is_spike = payload_host.split_edges(
+        plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt, cols,
+        is_spike, is_plastic, _channels, precise, _spike_layout, _spike_fill,
+        4 * L * C * n_neurons >= INDEX_LIMIT)
     t1 = time.perf_counter()
 
     def take(mask, col):

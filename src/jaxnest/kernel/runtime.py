@@ -27,6 +27,7 @@ from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from . import neuromod, plastic
+from . import precise_host
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -55,6 +56,8 @@ class Runtime:
         self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
         self.dev_states: dict = {}  # group name -> ((store version, plan id), device state)
         self.dev_params: dict = {}  # group name -> ((store version, plan id), device params)
+        self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
+        self.pring = None          # (plan, event ring of the precise receivers)
 
     # --- structure -----------------------------------------------------------------------
     def ensure_plan(self, kernel, defer: bool = False) -> Plan:
@@ -65,7 +68,8 @@ class Runtime:
         key = (net.version, net.conns.version, float_type)
         if self.plan is None or key != self.plan_key:
             t0 = time.perf_counter()
-            edge_key = (net.version, net.conns.version, h, float_type)
+            edge_key = (net.version, net.conns.version, h, float_type,
+                        precise_host.wanted(net))
             # device settings changed only (plan_key reset by SetStatus): keep the edge sets
             reuse = self.plan if self.plan is not None and edge_key == self.edge_key else None
             new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type,
@@ -116,11 +120,15 @@ class Runtime:
             K = max(len(h["t"]) for h in self.vt_host.values())
             self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
+        plan.precise_caps = self.pcaps
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
                      step=jnp.int64(kernel.step), pend=pend,
                      **self._plastic_carry(plan, net, kernel.step))
+        if plan.precise is not None:  # the event ring and the last slice's off-grid spikes
+            pend["P"] = precise_host.pending_list(plan, self.pend, pend, _match_rows)
+            carry["precise"] = precise_host.ring_for(plan, self.pring, kernel.step)
         if plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
@@ -140,10 +148,18 @@ class Runtime:
             new, out = fn(carry, args, jnp.int64(todo))
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
                                      "n_wr": out["wrec"][3] if wr_cap else 0,
-                                     "vt_over": out.get("vt_over", False)})  # one sync
+                                     "vt_over": out.get("vt_over", False),
+                                     "precise": out.get("precise_need", ())})  # one sync
             if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
                 self.vt_K = plan.vt_K = 2 * plan.vt_K
                 carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
+                fn, steps_cap = self._compiled(plan)
+                continue
+            if plan.precise is not None and precise_host.grow(self.pcaps, counts["precise"]):
+                # a spike list, delivery or event ring overflowed: larger ones, same chunk
+                carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
+                carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
+                    carry["pend"]["P"], self.pcaps["Q"]))
                 fn, steps_cap = self._compiled(plan)
                 continue
             if plan.plastic and counts["over"]:
@@ -179,6 +195,8 @@ class Runtime:
             if progress:
                 progress.show(done)
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
+        if plan.precise is not None:
+            self.pring = (plan, carry["precise"])
         self._store_states(plan, net, carry["states"])
         self._store_plastic(plan, net, carry)
         self._flush_samples(kernel, net, kernel.step + n_steps)
@@ -193,6 +211,9 @@ class Runtime:
         args = self._args(plan, net, kernel, abstract_spikes=True)
         for key, n in (("sg_input", plan.sg_gids.size), ("cg_input", plan.cg_gids.size)):
             args[key] = jax.ShapeDtypeStruct((steps_cap, n), plan.float_type)
+        if plan.precise is not None and plan.precise["n_dev"]:
+            args["precise_dev"] = precise_host.abstract_device_events(self.pcaps,
+                                                                      plan.float_type)
         n = jax.ShapeDtypeStruct((), jnp.int64)
 
         def compile_ahead():
@@ -253,18 +274,24 @@ class Runtime:
             return old[1]
         if old is None or not bool(old[1]["on"]):
             plan.pend_D = plan.D
-            return {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
-                    "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+            out = {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
+                   "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+            if plan.payload is not None:  # spike payloads (kernel/payload.py)
+                out["O"] = out["S"]
+            return out
         o_plan, o = old
         oS = np.asarray(o["S"])
         used = int(np.flatnonzero(oS.any(axis=1)).max(initial=-1)) + 1
         plan.pend_D = max(plan.D, used)
-        S = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
         new_rows, old_rows = _match_rows(plan, o_plan)
-        S[:used, new_rows] = oS[:used, old_rows]
-        cont = bool(o["cont"]) and o_plan.D == plan.D
-        return {"S": jnp.asarray(S), "A": o["A"], "on": jnp.bool_(True),
-                "cont": jnp.bool_(cont)}
+        out = {"A": o["A"], "on": jnp.bool_(True),
+               "cont": jnp.bool_(bool(o["cont"]) and o_plan.D == plan.D)}
+        for key in ("S", "O") if plan.payload is not None else ("S",):
+            new = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
+            if key in o:
+                new[:used, new_rows] = np.asarray(o[key])[:used, old_rows]
+            out[key] = jnp.asarray(new)
+        return out
 
     def _ensure_archive(self, n: int) -> None:
         if self.arch is None:
@@ -345,6 +372,11 @@ class Runtime:
         if ce["n_edges"]:
             out["current"] = {k: jnp.asarray(ce[k]) for k in ("row", "tgt", "w", "d")}
         out["rec_rows"] = jnp.asarray(plan.rec_rows.astype(np.int32))
+        if plan.precise is not None:
+            out.update(precise_host.device_args(plan))
+        if plan.payload is not None and plan.payload["n_edges"]:
+            out["payload"] = {k: jnp.asarray(plan.payload[k])
+                              for k in ("seg_first", "nseg", "off", "w")}
         out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
         if not abstract_spikes:
             self.dev = (plan, out)
@@ -411,7 +443,7 @@ class Runtime:
         of the device spike rows (``sg_input``) and currents of the current rows
         (``cg_input``), each device filling its rows through its model's hook."""
         steps = step0 + np.arange(steps_cap, dtype=np.int64)
-        out = {}
+        out, events = {}, []
         for key, gids, conn, hook in (("sg_input", plan.sg_gids, plan.sg_conn, "spikes"),
                                       ("cg_input", plan.cg_gids, plan.cg_conn, "current")):
             if not gids.size:
@@ -424,9 +456,19 @@ class Runtime:
                 ctx = DeviceContext(h=kernel.resolution, gid=gid, conns=conn[cols],
                                     draws=HostDraws(kernel.rng_seed, gid), state=dev.state,
                                     min_delay_steps=kernel.min_delay_steps(),
-                                    run_start=self._step)
+                                    run_start=self._step, tics_per_ms=kernel.tics_per_ms)
+                spike_events = getattr(dev.entry.impl, "spike_events", None)
+                if key == "sg_input" and plan.precise is not None and spike_events is not None:
+                    # off-grid spikes: each event with its offset; grid targets read the sums
+                    ev = spike_events(dev.status, steps, ctx)
+                    inp[:, cols] = precise_host.dense(ev, steps_cap, cols.size)
+                    events.append((ev[1], plan.n_neurons + cols[ev[0]], ev[2], ev[3]))
+                    continue
                 inp[:, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
             out[key] = jnp.asarray(inp)
+        if plan.precise is not None and plan.precise["n_dev"]:
+            out["precise_dev"] = precise_host.device_events(events, plan.float_type,
+                                                            self.pcaps)
         return out
 
     # --- recordings ----------------------------------------------------------------------
@@ -437,7 +479,8 @@ class Runtime:
         rows = plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]
         mult = np.maximum(np.rint(np.abs(np.asarray(out["ev_mult"])[:n_ev])).astype(np.int64),
                           1)
-        steps, rows = np.repeat(steps, mult), np.repeat(rows, mult)
+        offs = np.asarray(out["ev_off"])[:n_ev] if "ev_off" in out else np.zeros(n_ev)
+        steps, rows, offs = np.repeat(steps, mult), np.repeat(rows, mult), np.repeat(offs, mult)
         senders = plan.row_gids[rows]
         from_pg = self._poisson_records(plan, net, kernel, step0, n_steps)
         n_samp = int(out["n_samples"])
@@ -450,21 +493,26 @@ class Runtime:
             dev = net.devices[gid]
             if dev.entry.impl.kind == "spike_recorder" and (gid in routed or gid in from_pg):
                 sel, ports = routed.get(gid, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
-                st, se = steps[sel], senders[sel]
+                st, se, of = steps[sel], senders[sel], offs[sel]
                 if gid in from_pg:
                     st, se = np.r_[st, from_pg[gid][0]], np.r_[se, from_pg[gid][1]]
                     ports = np.r_[ports, np.zeros(from_pg[gid][0].size, np.int64)]
+                    of = np.r_[of, np.zeros(from_pg[gid][0].size)]
                 # NEST's order: by min_delay slice, then sender, then time
-                order = np.lexsort((st, se, st // kernel.min_delay_steps()))
-                st, se, ports = st[order], se[order], ports[order]
-                times = kernel.ms_of_steps(st + 1)
+                order = np.lexsort((-of, st, se, st // kernel.min_delay_steps()))
+                st, se, ports, of = st[order], se[order], ports[order], of[order]
+                stamps = kernel.ms_of_steps(st + 1)
+                times = stamps - of  # off-grid spikes: stamp - offset, as NEST records them
                 receive = getattr(dev.entry.impl, "receive", None)
                 if receive is not None:  # a device that computes from the spikes it gets
                     receive(dev.status, dev.state, dict(senders=se, steps=st, times=times,
                                                         receptors=ports), h)
                     continue
-                keep = in_window(times, dev.status)
-                self._emit(kernel, dev, {"senders": se[keep], "times": times[keep]}, [])
+                keep = in_window(stamps, dev.status)  # NEST's window: on the stamp
+                cols = {"senders": se[keep], "times": times[keep]}
+                if "ev_off" in out:
+                    cols["offsets"] = of[keep]
+                self._emit(kernel, dev, cols, [])
             elif dev.entry.impl.kind == "sampler" and n_samp and nodes.size:
                 rows = sample_mask(sample_steps, dev.status, h, kernel.ms_of_steps)
                 keys = list(dev.status["record_from"])
@@ -575,8 +623,11 @@ class Runtime:
                        keys)
 
     def _emit(self, kernel, dev, cols: dict, keys: list) -> None:
-        if dev.status["time_in_steps"]:
-            cols = dict(cols, times=np.rint(cols["times"] / kernel.resolution).astype(np.int64))
+        if dev.status["time_in_steps"]:  # steps of the stamps; off-grid spikes: offsets
+            stamps = cols["times"] + cols.get("offsets", 0.0)
+            cols = dict(cols, times=np.rint(stamps / kernel.resolution).astype(np.int64))
+        else:
+            cols.pop("offsets", None)
         tis, precision = dev.status["time_in_steps"], dev.status["precision"]
         if dev.status["record_to"] == "ascii":
             write_ascii(dev.ascii_path, cols, keys, tis, precision)

@@ -107,6 +107,34 @@ class NeuronModel:
     """The vector parameters that have one value per receptor port (None: all of them; the
     first defines the port count). Other vector parameters (e.g. glif's after-spike current
     lists) reach the kernel at their own (padded) width."""
+    off_grid: bool = False
+    """NEST's ``is_off_grid``: the model emits precise spike times. ``update`` then returns
+    ``(new_state, spikes, offsets)``: ``offsets`` (ms, in [0, h)) place each spike before its
+    stamp (spike time = stamp - offset); ``spikes``/``offsets`` have shape (n,), or (K, n) for
+    a model that sends several events per step (parrot_neuron_ps). Creating one sets the
+    kernel's ``off_grid_spiking``."""
+    precise_input: tuple[int, ...] = ()
+    """Input channels whose events the model reads one by one in time order (NEST's
+    SliceRingBuffer; empty: none). ``x`` is then a :class:`jaxnest.kernel.precise.PreciseInput`
+    (offsets, weights and validity of this step's events, shape (K, n), earliest first; on-grid
+    input arrives at offset 0) and ``update`` takes keyword ``step`` (the absolute step)."""
+    payload_out: bool = False
+    """The model sends a value in its spikes' offset field (NEST's iaf_tum_2000, iaf_bw_2001:
+    ``is_off_grid`` but not a time). ``update`` then returns ``(new_state, spikes, payload)``
+    (payload: (n,), read where a spike is sent); spike recorders show stamp - payload as NEST
+    does, the spike archive (STDP) takes the stamp. Creating one sets ``off_grid_spiking``."""
+    payload_in: tuple[int, ...] = ()
+    """Receptor types on which an event's value is weight x multiplicity x payload (the
+    sender's offset field; 0 from senders without one, which the kernel then drops)."""
+    takes_step: bool = False
+    """True: ``update`` takes keyword ``step``, the absolute step it advances (NEST's
+    ``origin + lag``; spike times in tics, ``t_spike``)."""
+    check_link: Callable[[object, object, np.ndarray], None] | None = None
+    """(sender, target, receptors) -> None: NEST's connection rules that depend on both ends
+    (``send_test_event`` of a sender with this hook, ``handles_test_event`` of a target with
+    it); ``sender``/``target`` are :class:`jaxnest.kernel.payload.End` (model name, NeuronModel
+    or None for a device), ``receptors`` the receptor types used. Raise
+    errors.IllegalConnection. (Checked when the network is planned, at Simulate.)"""
     archiving: bool = True
     """Whether the model has NEST's ArchivingNode parameters (:data:`ARCHIVING_PARAMS`, added
     to ``params``); False for the few NEST neurons without them (gif_pop_psc_exp, ...)."""

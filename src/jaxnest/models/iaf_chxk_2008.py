@@ -30,10 +30,8 @@ spike, 0 without one) are hidden. NEST uses the name ``g_ahp`` twice: the parame
 amplitude (nS), the recordable the AHP conductance; here the latter is the hidden state
 ``g_ahp``, which a multimeter reads.
 
-Not supported: NEST sends the spike with its offset (an off-grid spike; spike recorders show
-``stamp - offset``). jaxnest's kernel carries spikes on the grid only, so ``Create`` raises
-``NotImplemented``; the model itself is complete (its offsets are checked against NEST's spike
-times in tests/unit/models/test_iaf_chxk_2008.py).
+The spike is sent with its offset (an off-grid spike, ``off_grid``: spike recorders show
+``stamp - offset``, precise receivers get it at that time); its input is read on the grid.
 """
 from __future__ import annotations
 
@@ -43,7 +41,6 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .. import errors
 from .iaf_cond import CondModel, _bad
 from .iaf_psc import _props
 from .odeint import integrate
@@ -75,13 +72,6 @@ def check_params(params):
     _bad(p["C_m"] <= 0, "Capacitance must be strictly positive.")
     _bad((p["tau_syn_ex"] <= 0) | (p["tau_syn_in"] <= 0) | (p["tau_ahp"] <= 0),
          "All time constants must be strictly positive.")
-
-
-def _check(params):
-    check_params(params)
-    raise errors.NotImplemented(
-        "iaf_chxk_2008 emits off-grid spikes (each spike carries its offset within the step); "
-        "jaxnest's kernel delivers and records spikes on the grid only.")
 
 
 def _propagators(params, h):
@@ -150,21 +140,28 @@ def _update(params, props, state, x, i_stim, h):
     return new, spike.astype(V_m.dtype)
 
 
+def _update_off_grid(params, props, state, x, i_stim, h):
+    """The update with the spike's offset (ms before the end of the step) beside it."""
+    new, spike = _update(params, props, state, x, i_stim, h)
+    return new, spike, new["spike_offset"]
+
+
 iaf_chxk_2008 = CondModel(
     name="iaf_chxk_2008",
     params=dict(_PARAMS),
     state={"V_m": -60.0},
     recordables=("I_ahp", "I_syn_ex", "I_syn_in", "V_m", "g_ahp", "g_ex", "g_in"),
     propagators=_propagators,
-    update=_update,
+    update=_update_off_grid,
     hidden={"g_ex": 0.0, "g_in": 0.0, "g_ahp": 0.0, "dg_ex": 0.0, "dg_in": 0.0, "dg_ahp": 0.0,
             "I_syn_ex": 0.0, "I_syn_in": 0.0, "I_ahp": 0.0, "I_stim": 0.0,
             "integration_step": 0.0, "spike_offset": 0.0},
     n_channels=2,
-    check=_check,
+    check=check_params,
+    off_grid=True,
 )
 
-iaf_chxk_2008_grid = dataclasses.replace(iaf_chxk_2008, check=check_params)
-"""The same model without the NotImplemented guard (spikes on the grid; for tests)."""
+iaf_chxk_2008_grid = dataclasses.replace(iaf_chxk_2008, update=_update, off_grid=False)
+"""The same model without its offsets (spikes on the grid; the unit tests' driver)."""
 
 MODELS = {iaf_chxk_2008.name: iaf_chxk_2008}

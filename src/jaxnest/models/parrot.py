@@ -43,7 +43,7 @@ class ParrotModel(NeuronModel):
         if np.any((receptor != 0) & (receptor != 1)):
             bad = int(receptor[(receptor != 0) & (receptor != 1)][0])
             raise errors.UnknownReceptorType(
-                f"Receptor type {bad} is not available in parrot_neuron."
+                f"Receptor type {bad} is not available in {self.name}."
             )
         return receptor.copy()
 
@@ -78,4 +78,29 @@ parrot_neuron = ParrotModel(
 )
 
 
-MODELS = {m.name: m for m in (parrot_neuron,)}
+def _parrot_ps_update(params, props, state, x, i_stim, h, step):
+    """parrot_neuron_ps: every event on receptor 0 is sent on, with its offset and its
+    multiplicity (NEST casts the count to an unsigned integer), one event per input event."""
+    m = jnp.where(x.valid, jnp.floor(jnp.maximum(x.weight, 0.0)), 0.0)
+    return dict(state), m, x.offset
+
+
+parrot_neuron_ps = ParrotModel(
+    name="parrot_neuron_ps",
+    params={},
+    state={},
+    recordables=(),
+    propagators=_parrot_propagators,
+    update=_parrot_ps_update,
+    hidden={},
+    n_channels=2,
+    input_is_multiplicity=True,
+    off_grid=True,
+    precise_input=(0,),
+)
+"""The precise parrot: relays each spike arriving on receptor 0 at its off-grid time (its
+input arrives one event at a time, see kernel/precise.py); receptor 1 is accepted and ignored.
+"""
+
+
+MODELS = {m.name: m for m in (parrot_neuron, parrot_neuron_ps)}

@@ -1,6 +1,5 @@
-"""iaf_chxk_2008 through the whole API. jaxnest refuses to create it (NotImplemented: its
-spikes carry offsets within the step, which the kernel lacks), so ``run`` is the NEST-side
-reference for when it can, and ``defaults`` what both report before any node exists."""
+"""iaf_chxk_2008 through the whole API: ``run`` a small network (its spikes carry offsets
+within the step: off-grid spikes), ``defaults`` what both report before any node exists."""
 
 
 def defaults(nest):

@@ -4,8 +4,7 @@ jaxnest side drives ``update`` with lax.scan at NEST's arrival steps, see _nest_
 NEST's spike recorder shows this model's precise spike times (grid stamp minus the offset the
 model computes by interpolation); the model's hidden ``spike_offset`` must reproduce them.
 GSL's rkf45 / y_new control is reproduced step for step: traces agree to ~1e-13; 1e-9 asserted.
-``Create`` raises NotImplemented (the kernel has no off-grid spikes), so the tests drive the
-model without that guard (``iaf_chxk_2008_grid``).
+The tests drive the model's update without its offsets output (``iaf_chxk_2008_grid``).
 """
 from __future__ import annotations
 
@@ -106,14 +105,16 @@ def test_defaults_errors_receptor(nest_results):
     # the conductance is hidden state of the same name (the only allowed shadowing)
     check_defaults(dataclasses.replace(m, hidden={k: v for k, v in m.hidden.items()
                                                   if k != "g_ahp"}), out, NAME)
-    update_defaults(m)
+    update_defaults(chxk.iaf_chxk_2008_grid)  # the update without the offsets output
     check_param_errors(chxk.iaf_chxk_2008_grid, _BAD, out["errors"][NAME], allow_skip=False)
     check_receptor(m, out, NAME)
 
 
-def test_create_raises_not_implemented():
+def test_create_accepts_and_checks():
+    """Off-grid spikes are supported: Create passes NEST's checks only (BadProperty), and the
+    model sends its offsets (``off_grid``)."""
     params = {k: np.array([float(v)]) for k, v in chxk.iaf_chxk_2008.params.items()}
-    with pytest.raises(errors.NotImplemented, match="off-grid"):
-        chxk.iaf_chxk_2008.check(params)
-    with pytest.raises(errors.BadProperty):  # NEST's checks first
+    chxk.iaf_chxk_2008.check(params)
+    assert chxk.iaf_chxk_2008.off_grid
+    with pytest.raises(errors.BadProperty):
         chxk.iaf_chxk_2008.check(dict(params, C_m=np.array([0.0])))
