@@ -105,6 +105,49 @@ def _hazard(d: dict, lam: np.ndarray, t: np.ndarray, h: float) -> np.ndarray:
         return h * k * rate * lam ** (k - 1) * np.exp(-lam) / (gammaincc(k, lam) * gamma(k))
 
 
+_BY_SPIKE_ROWS = 64  # trains up to which the scan goes spike by spike (else candidate rank)
+_WINDOW = 32         # candidates tested per row and pass in the spike-by-spike scan
+
+
+def _by_candidate(status, pos, u, t, h, t0, L0, out) -> None:
+    """The gamma process's candidates in order, all rows at once: one pass per candidate
+    rank (cheap when there are many rows)."""
+    for i in range(pos.shape[1]):
+        j = pos[:, i]
+        rows = np.flatnonzero(j >= 0)
+        j = j[rows]
+        lam = L0[rows] + _delta_lambda(status, t0[rows], t[j])
+        hit = u[j, rows] < _hazard(status, lam, t[j], h)
+        out[j[hit], rows[hit]] = 1.0
+        t0[rows[hit]], L0[rows[hit]] = t[j[hit]], 0.0
+
+
+def _by_spike(status, pos, u, t, h, t0, L0, out) -> None:
+    """The same, spike by spike: each pass tests the next ``_WINDOW`` candidates of every row
+    against the row's last spike; the first hit is the row's next spike (the candidates
+    before it test exactly as in order), a window without a hit is passed over whole. A few
+    rows with many candidates need far fewer passes than candidates."""
+    n, m = pos.shape
+    n_c = (pos >= 0).sum(axis=1)
+    rows = np.arange(n)[:, None]
+    nxt = np.zeros(n, np.int64)  # the first candidate not yet tested, per row
+    while True:
+        idx = nxt[:, None] + np.arange(_WINDOW)[None, :]
+        live = idx < n_c[:, None]
+        if not live.any():
+            return
+        j = np.where(live, pos[rows, np.minimum(idx, m - 1)], 0)
+        lam = L0[:, None] + _delta_lambda(status, t0[:, None], t[j])
+        hit = live & (u[j, rows] < _hazard(status, lam, t[j], h))
+        found = hit.any(axis=1)
+        first = hit.argmax(axis=1)
+        r = np.flatnonzero(found)
+        js = j[r, first[r]]
+        out[js, r] = 1.0
+        t0[r], L0[r] = t[js], 0.0
+        nxt = np.where(found, nxt + first + 1, nxt + _WINDOW)
+
+
 def _sg_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     """A gamma process of the sinusoidal rate per train: the hazard depends on the rate
     integral Lambda since the train's last spike (NEST's t0_ms_ and Lambda_t0_)."""
@@ -137,14 +180,8 @@ def _sg_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
         pos = np.full((n, int(n_c.max())), -1, np.int64)  # candidate steps of each row
         row, col = np.nonzero(cand)
         pos[row, np.arange(row.size) - np.repeat(np.cumsum(n_c) - n_c, n_c)] = col
-        for i in range(pos.shape[1]):
-            j = pos[:, i]
-            rows = np.flatnonzero(j >= 0)
-            j = j[rows]
-            lam = L0[rows] + _delta_lambda(status, t0[rows], t[j])
-            hit = u[j, rows] < _hazard(status, lam, t[j], h)
-            out[j[hit], rows[hit]] = 1.0
-            t0[rows[hit]], L0[rows[hit]] = t[j[hit]], 0.0
+        scan = _by_spike if n <= _BY_SPIKE_ROWS else _by_candidate
+        scan(status, pos, u, t, h, t0, L0, out)
         return out, {"rows": {"t0": t0, "L0": L0}}
 
     return resume(d, steps, ctx, init, advance, retune)

@@ -143,7 +143,7 @@ class Runtime:
             todo = min(steps_cap, n_steps - done, progress.chunk if progress else n_steps)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
-                                                steps_cap))
+                                                steps_cap, todo))
                 inputs_for = done
             new, out = fn(carry, args, jnp.int64(todo))
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
@@ -438,11 +438,15 @@ class Runtime:
         return {"src": jnp.asarray(e["src"]), "vt": jnp.asarray(e["vt"]),
                 "d": jnp.asarray(e["d"]), "period": jnp.asarray(di.astype(np.int64) * plan.D)}
 
-    def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int) -> dict:
+    def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int,
+                       todo: int) -> dict:
         """The chunk's host-computed device inputs, dense (steps, rows): spike multiplicities
         of the device spike rows (``sg_input``) and currents of the current rows
-        (``cg_input``), each device filling its rows through its model's hook."""
-        steps = step0 + np.arange(steps_cap, dtype=np.int64)
+        (``cg_input``), each device filling its rows through its model's hook. Only the
+        ``todo`` steps the chunk runs are computed (the rest of the compiled chunk's capacity
+        is zeros): a short Simulate does not pay for the capacity, and devices with a state
+        resume exactly where the chunk ended."""
+        steps = step0 + np.arange(todo, dtype=np.int64)
         out, events = {}, []
         for key, gids, conn, hook in (("sg_input", plan.sg_gids, plan.sg_conn, "spikes"),
                                       ("cg_input", plan.cg_gids, plan.cg_conn, "current")):
@@ -464,7 +468,7 @@ class Runtime:
                     inp[:, cols] = precise_host.dense(ev, steps_cap, cols.size)
                     events.append((ev[1], plan.n_neurons + cols[ev[0]], ev[2], ev[3]))
                     continue
-                inp[:, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
+                inp[:todo, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
             out[key] = jnp.asarray(inp)
         if plan.precise is not None and plan.precise["n_dev"]:
             out["precise_dev"] = precise_host.device_events(events, plan.float_type,
