@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors
-from ..timebase import TICS_PER_MS
+from ..timebase import TICS_PER_MS, tics_per_ms
 from .base import (STIMULATOR_COMMON, DeviceModel, check_window_grid, offgrid_offset,
                    snap_window, stamp_tics)
 
@@ -153,8 +153,8 @@ def _check_grid(d: dict, h: float) -> None:
 
 
 def _tics(ms):
-    """NEST's Time::ms: to the nearest tic."""
-    return np.floor(np.asarray(ms, dtype=float) * TICS_PER_MS + 0.5).astype(np.int64)
+    """NEST's Time::ms: to the nearest tic (of the kernel's time base)."""
+    return np.floor(np.asarray(ms, dtype=float) * tics_per_ms() + 0.5).astype(np.int64)
 
 
 def _round_up_offgrid(d: dict, h: float) -> None:
@@ -164,8 +164,9 @@ def _round_up_offgrid(d: dict, h: float) -> None:
     if len(d["spike_times"]) and not d["precise_times"]:
         times = np.asarray(d["spike_times"], dtype=float)
         t, step = _tics(times), _tics(h)
-        up = stamp_tics(times, TICS_PER_MS, int(step))
-        d["spike_times"] = np.where(t % step == 0, t, up) / TICS_PER_MS
+        tpm = tics_per_ms()
+        up = stamp_tics(times, tpm, int(step))
+        d["spike_times"] = np.where(t % step == 0, t, up) / tpm
 
 
 MODELS = {m.name: m for m in (
