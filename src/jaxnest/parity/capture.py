@@ -133,6 +133,7 @@ class Capture:
             senders.update(rec.pop("_senders", []))
         snap["models"] = self._models_of(sorted(senders))
         snap["connections"] = self._save_connections(label, kernel.get("num_connections"))
+        snap["positions"] = self._save_positions(label)
         self.snapshots.append(snap)
 
     def _save_connections(self, label: str, n) -> int | None:
@@ -153,6 +154,23 @@ class Capture:
         for key, arr in arrs.items():
             self.arrays[f"{label}/@connections/{key}"] = arr
         return len(arrs["source"])
+
+    def _save_positions(self, label: str) -> int | None:
+        """Save the positions of the spatial layers (node id, x, y, z; z NaN in 2-D): what
+        a script's layer plots show."""
+        gids, rows = [], []
+        for layer in self.layers:
+            try:
+                xy = np.atleast_2d(np.asarray(self.nest.GetPosition(layer), float))
+            except Exception:  # noqa: BLE001
+                continue
+            gids += layer.tolist()
+            rows.append(np.pad(xy, ((0, 0), (0, 3 - xy.shape[1])), constant_values=np.nan))
+        if not gids:
+            return None
+        self.arrays[f"{label}/@positions/gid"] = np.asarray(gids, np.int64)
+        self.arrays[f"{label}/@positions/pos"] = np.concatenate(rows)
+        return len(gids)
 
     def _lengths(self, src: np.ndarray, tgt: np.ndarray) -> np.ndarray | None:
         """Connection lengths where both ends have positions (NaN elsewhere)."""

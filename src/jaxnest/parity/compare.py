@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import stats
-from .connectivity import compare_connections
+from .connectivity import compare_connections, compare_positions
 from .runner import Recorder, RunResult
 from .tolerances import CATEGORIES, looks_stochastic, spike_category, trace_category
 
@@ -313,6 +313,7 @@ def compare_runs(nest_runs: list[RunResult], jax_runs: list[RunResult],
     for label in labels:
         checks += compare_kernel(nest_runs, jax_runs, label, hint)
         checks += compare_connections(nest_runs, jax_runs, label, hint)
+        checks += compare_positions(nest_runs, jax_runs, label, hint)
         ref_snap, got_snap = nest_runs[0].snapshot(label), jax_runs[0].snapshot(label)
         if got_snap is None:
             continue

@@ -1,4 +1,5 @@
-"""Compare the connections a script made under NEST and under jaxnest.
+"""Compare the connections a script made, and the positions of its spatial layers, under NEST
+and under jaxnest.
 
 A script without recorders (most of nest.spatial's examples draw layers and their targets) is
 still judged by what it built: which pairs are connected, with which weights, delays and
@@ -133,4 +134,36 @@ def compare_connections(nest_runs: list[RunResult], jax_runs: list[RunResult], l
             continue
         ks = stats.compare_ks(where, key + "s", a[np.isfinite(a)], b[np.isfinite(b)])
         checks += [ks] if ks else []
+    return checks
+
+
+def compare_positions(nest_runs: list[RunResult], jax_runs: list[RunResult], label: str,
+                      deterministic_hint: bool) -> list:
+    """The spatial layers' positions (what a layer plot shows): exactly where NEST's seeds
+    agree on them (grids, given positions), else each coordinate by distribution."""
+    from .compare import Check
+    ref_all = [s.positions for s in (r.snapshot(label) for r in nest_runs)
+               if s is not None and s.positions is not None]
+    got_all = [s.positions for s in (r.snapshot(label) for r in jax_runs)
+               if s is not None and s.positions is not None]
+    if not ref_all:
+        return []
+    where = f"{label} positions"
+    if not got_all:
+        return [Check(where, "layer positions", "exact", float("inf"), 0.0, False,
+                      note="no spatial layer under jaxnest")]
+    order = lambda p: p["pos"][np.argsort(p["gid"], kind="stable")]  # noqa: E731
+    ref = [order(p) for p in ref_all]
+    fixed = (_same([np.nan_to_num(r, nan=1e300) for r in ref]) if len(ref) > 1
+             else deterministic_hint)
+    if fixed:
+        return [_exact(where, "layer positions", ref[0].ravel(), order(got_all[0]).ravel())]
+    checks = []
+    for axis, name in enumerate("xyz"):
+        a = np.concatenate([r[:, axis] for r in ref])
+        b = np.concatenate([order(g)[:, axis] for g in got_all])
+        if np.isfinite(a).any():
+            ks = stats.compare_ks(where, f"{name} positions", a[np.isfinite(a)],
+                                  b[np.isfinite(b)])
+            checks += [ks] if ks else []
     return checks

@@ -186,13 +186,13 @@ def _verdict(res: ParityRun) -> ParityRun:
         "stop-when-done (stop time varies with the seed); " if comp.stop_when_done else "")
     n = len(res.jax_runs)
     status = comp.status
-    built = sum(c.where.endswith(" connections") for c in comp.checks)
+    built = sum(c.where.endswith((" connections", " positions")) for c in comp.checks)
     if not comp.pairs and not built and status == "pass":
         res.status, res.reason = "runs", "nothing recorded; kernel status agrees"
     elif status == "pass":
         res.status = "pass"
         res.reason = f"{kind}{len(comp.checks)} checks" + (f", {n} seeds" if n > 1 else "") + (
-            "" if comp.pairs else " (nothing recorded: the connectivity compared)")
+            "" if comp.pairs else " (nothing recorded: connections and layers compared)")
     elif status == "inconclusive":
         weak = comp.inconclusive()
         c = min(weak, key=lambda c: c.power or 0.0)

@@ -142,7 +142,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
     sections = _recorder_sections(run, out_dir)
     runs_df, cats_df = runs_frame(run), categories_frame()
     kernel_df = checks_frame(run)
-    kernel_df = kernel_df[kernel_df["where"].str.endswith(("kernel", "connections"))]
+    kernel_df = kernel_df[kernel_df["where"].str.endswith(("kernel", "connections", "positions"))]
     verdict = run.status.upper() if run.status in ("pass", "fail") else run.status
     det = {"deterministic": "deterministic (same results for every rng_seed): compared "
                             "sample by sample",

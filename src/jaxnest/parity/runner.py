@@ -50,6 +50,7 @@ class Snapshot:
     recorders: dict[int, Recorder]
     models: dict[int, str]
     connections: dict[str, np.ndarray] | None = None  # source, target, weight, delay, distance
+    positions: dict[str, np.ndarray] | None = None    # spatial layers: gid, pos (n x 3)
 
 
 @dataclass
@@ -162,9 +163,12 @@ def _load(backend, seed_index, out, returncode, stdout, stderr) -> RunResult:
             recs[gid] = Recorder(gid, str(r.get("model", "")), status, events)
         prefix = f"{s['label']}/@connections/"
         conns = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        prefix = f"{s['label']}/@positions/"
+        pos = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
         snaps.append(Snapshot(s["label"], s.get("kernel", {}), recs,
                               {int(g): m for g, m in s.get("models", {}).items()},
-                              conns if s.get("connections") else None))
+                              conns if s.get("connections") else None,
+                              pos if s.get("positions") else None))
     return RunResult(backend, seed_index, ok=bool(meta["ok"]), error=meta.get("error"),
                      wall_s=meta.get("wall_s"), simulate_s=meta.get("simulate_s"),
                      import_s=meta.get("import_s"), returncode=returncode,

@@ -72,3 +72,33 @@ def test_verdict_pass_only_with_connectivity_checks():
         r.snapshots[0].connections = None
     res.comparison = compare_runs(ref, got)
     assert _verdict(res).status == "runs"
+
+
+def _layer_run(backend, seed, pos):
+    kernel = {"num_connections": 0, "network_size": len(pos), "biological_time": 0.0,
+              "resolution": 0.1}
+    p = {"gid": np.arange(1, len(pos) + 1), "pos": np.asarray(pos, float)}
+    return RunResult(backend, seed, ok=True,
+                     snapshots=[Snapshot("k0", kernel, {}, {}, None, p)])
+
+
+def test_layer_positions_compared():
+    """A script that only builds and plots layers: a grid's positions exactly, a free layer's
+    random positions by distribution; 'pass' with them, a shifted grid fails."""
+    from jaxnest.parity.connectivity import compare_positions
+    grid = [[x, y, np.nan] for x in np.linspace(-0.4, 0.4, 5) for y in np.linspace(-0.4, 0.4, 5)]
+    ref = [_layer_run("nest", k, grid) for k in range(2)]
+    assert {c.status for c in compare_positions(ref, ref, "k0", True)} == {"pass"}
+    moved = [_layer_run("jaxnest", k, np.asarray(grid) + [0.01, 0, 0]) for k in range(2)]
+    assert [c.status for c in compare_positions(ref, moved, "k0", True)] == ["fail"]
+    rng = np.random.default_rng(0)
+    free = lambda k, lo: _layer_run("x", k, np.c_[rng.uniform(lo, 0.5, (400, 2)),  # noqa: E731
+                                                  np.full(400, np.nan)])
+    ref = [free(k, -0.5) for k in range(3)]
+    checks = compare_positions(ref, [free(k, -0.5) for k in range(3)], "k0", False)
+    assert [c.quantity for c in checks] == ["x positions", "y positions"]
+    assert {c.status for c in checks} == {"pass"}
+    res = ParityRun("x.py", "x.py", "pending", seeds=2)
+    res.nest_runs = res.jax_runs = [_layer_run("nest", k, grid) for k in range(2)]
+    res.comparison = compare_runs(res.nest_runs, res.jax_runs)
+    assert _verdict(res).status == "pass"
