@@ -124,8 +124,10 @@ def input_unit(model: str) -> str | None:
     pA (current-based), nS (conductance-based) or mV (delta synapses)."""
     if model in ("izhikevich",) or "psc_delta" in model:
         return "mV"
-    if "_cond_" in model or model.endswith("_cond") or model == "iaf_chxk_2008":
+    if "_cond_" in model or model.endswith("_cond") or model in ("iaf_chxk_2008", "iaf_bw_2001"):
         return "nS"
+    if model == "iaf_tum_2000":  # iaf_psc_exp with a built-in Tsodyks-Markram synapse
+        return "pA"
     if model in ("ht_neuron", "iaf_chs_2007", "ignore_and_fire") or "parrot" in model:
         return None
     if "_psc_" in model or model.endswith("_psc"):

@@ -20,6 +20,8 @@ DOC_UNITS = {"mV": "mV", "pA": "pA", "nA": "nA", "nS": "nS", "pF": "pF", "ms": "
 DOC_ERRORS = {
     ("ht_neuron", "g_KL"): "the same header: 'Conductances are unitless in this model'",
     ("ht_neuron", "g_NaL"): "the same header: 'Conductances are unitless in this model'",
+    ("iaf_psc_delta_ps", "V_th"): "a threshold potential: its header's table says ms, its "
+                                  "defaults and equations are in mV",
 }
 
 
