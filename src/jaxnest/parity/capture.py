@@ -132,11 +132,26 @@ class Capture:
             snap["recorders"].append(rec)
             senders.update(rec.pop("_senders", []))
         snap["models"] = self._models_of(sorted(senders))
-        snap["connections"] = self._save_connections(label, kernel.get("num_connections"))
-        snap["positions"] = self._save_positions(label)
+        layers = self._layer_positions()
+        snap["connections"] = self._save_connections(label, kernel.get("num_connections"),
+                                                     layers)
+        snap["positions"] = self._save_positions(label, layers)
         self.snapshots.append(snap)
 
-    def _save_connections(self, label: str, n) -> int | None:
+    def _layer_positions(self) -> list:
+        """(node ids, positions (n, dims), metadata) of each spatial layer, read once per
+        snapshot for both the positions and the connection lengths."""
+        out = []
+        for layer in self.layers:
+            try:
+                out.append((np.asarray(layer.tolist(), np.int64),
+                            np.atleast_2d(np.asarray(self.nest.GetPosition(layer), float)),
+                            layer.spatial))
+            except Exception:  # noqa: BLE001
+                continue
+        return out
+
+    def _save_connections(self, label: str, n, layers: list) -> int | None:
         """Save every connection's source, target, weight and delay (and, between spatial
         nodes, its length in the target layer's geometry, periodic where it wraps) so the
         connectivity itself can be compared; None where there are too many or none."""
@@ -148,53 +163,23 @@ class Capture:
         except Exception:  # noqa: BLE001 - a backend that cannot list them: no such check
             return None
         arrs = {k: np.atleast_1d(np.asarray(cols[k], float)) for k in cols}
-        dist = self._lengths(arrs["source"].astype(int), arrs["target"].astype(int))
+        dist = _lengths(arrs["source"].astype(np.int64), arrs["target"].astype(np.int64), layers)
         if dist is not None:
             arrs["distance"] = dist
         for key, arr in arrs.items():
             self.arrays[f"{label}/@connections/{key}"] = arr
         return len(arrs["source"])
 
-    def _save_positions(self, label: str) -> int | None:
+    def _save_positions(self, label: str, layers: list) -> int | None:
         """Save the positions of the spatial layers (node id, x, y, z; z NaN in 2-D): what
         a script's layer plots show."""
-        gids, rows = [], []
-        for layer in self.layers:
-            try:
-                xy = np.atleast_2d(np.asarray(self.nest.GetPosition(layer), float))
-            except Exception:  # noqa: BLE001
-                continue
-            gids += layer.tolist()
-            rows.append(np.pad(xy, ((0, 0), (0, 3 - xy.shape[1])), constant_values=np.nan))
-        if not gids:
+        if not layers:
             return None
-        self.arrays[f"{label}/@positions/gid"] = np.asarray(gids, np.int64)
+        rows = [np.pad(xy, ((0, 0), (0, 3 - xy.shape[1])), constant_values=np.nan)
+                for _, xy, _ in layers]
+        self.arrays[f"{label}/@positions/gid"] = np.concatenate([g for g, _, _ in layers])
         self.arrays[f"{label}/@positions/pos"] = np.concatenate(rows)
-        return len(gids)
-
-    def _lengths(self, src: np.ndarray, tgt: np.ndarray) -> np.ndarray | None:
-        """Connection lengths where both ends have positions (NaN elsewhere)."""
-        pos, extent, wrap = {}, {}, {}
-        for layer in self.layers:
-            try:
-                meta = layer.spatial
-                xy = np.atleast_2d(np.asarray(self.nest.GetPosition(layer), float))
-            except Exception:  # noqa: BLE001
-                continue
-            for gid, p in zip(layer.tolist(), xy):
-                pos[gid] = p
-                extent[gid] = np.asarray(meta.get("extent", p * 0.0), float)
-                wrap[gid] = bool(meta.get("edge_wrap", False))
-        if not pos:
-            return None
-        out = np.full(len(src), np.nan)
-        for i, (s, t) in enumerate(zip(src.tolist(), tgt.tolist())):
-            if s in pos and t in pos and len(pos[s]) == len(pos[t]):
-                d = pos[t] - pos[s]
-                if wrap[t]:
-                    d = d - extent[t] * np.round(d / extent[t])
-                out[i] = float(np.sqrt(np.sum(d * d)))
-        return out
+        return sum(len(g) for g, _, _ in layers)
 
     def _recorder_ids(self) -> list[int]:
         nest = self.nest
@@ -310,6 +295,28 @@ class _SeedAttribute:
 
     def __set__(self, obj, value):
         self.set_status({"rng_seed": mix_seed(value, self.k)})
+
+
+def _lengths(src: np.ndarray, tgt: np.ndarray, layers: list) -> np.ndarray | None:
+    """Connection lengths where both ends have positions of the same dimension (NaN
+    elsewhere), periodic in the target's layer where it wraps; a node in several layers
+    takes its last one."""
+    if not layers:
+        return None
+    size = max(max(int(g.max(initial=0)) for g, _, _ in layers), int(src.max(initial=0)),
+               int(tgt.max(initial=0))) + 1
+    pos, ext = np.zeros((size, 3)), np.ones((size, 3))
+    dims, wrap = np.zeros(size, np.int64), np.zeros(size, bool)
+    for gids, xy, meta in layers:
+        k = xy.shape[1]
+        pos[gids, :k], dims[gids] = xy, k
+        ext[gids, :k] = np.asarray(meta.get("extent", np.zeros(k)), float)
+        wrap[gids] = bool(meta.get("edge_wrap", False))
+    d = pos[tgt] - pos[src]
+    with np.errstate(all="ignore"):
+        d = np.where(wrap[tgt][:, None], d - ext[tgt] * np.round(d / ext[tgt]), d)
+        ok = (dims[src] > 0) & (dims[src] == dims[tgt])
+        return np.where(ok, np.sqrt(np.sum(d * d, axis=1)), np.nan)
 
 
 def _as_list(v):

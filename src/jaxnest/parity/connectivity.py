@@ -17,9 +17,10 @@ from .runner import RunResult
 VALUE_RTOL = 1e-9  # weights, delays and lengths that NEST reproduces: relative tolerance
 
 
-def _conns(runs: list[RunResult], label: str) -> list[dict]:
+def _saved(runs: list[RunResult], label: str, field: str) -> list[dict]:
+    """What each run saved of one kernel (``connections`` or ``positions``), where it did."""
     snaps = [r.snapshot(label) for r in runs]
-    return [s.connections for s in snaps if s is not None and s.connections is not None]
+    return [getattr(s, field) for s in snaps if s is not None and getattr(s, field) is not None]
 
 
 def _pairs(c: dict) -> np.ndarray:
@@ -91,7 +92,8 @@ def _multapses(c: dict) -> int:
 def compare_connections(nest_runs: list[RunResult], jax_runs: list[RunResult], label: str,
                         deterministic_hint: bool) -> list:
     """Checks of one kernel's connections; none where either side saved none."""
-    ref_all, got_all = _conns(nest_runs, label), _conns(jax_runs, label)
+    ref_all, got_all = _saved(nest_runs, label, "connections"), _saved(jax_runs, label,
+                                                                      "connections")
     if not ref_all or not got_all:
         return []
     where = f"{label} connections"
@@ -142,10 +144,8 @@ def compare_positions(nest_runs: list[RunResult], jax_runs: list[RunResult], lab
     """The spatial layers' positions (what a layer plot shows): exactly where NEST's seeds
     agree on them (grids, given positions), else each coordinate by distribution."""
     from .compare import Check
-    ref_all = [s.positions for s in (r.snapshot(label) for r in nest_runs)
-               if s is not None and s.positions is not None]
-    got_all = [s.positions for s in (r.snapshot(label) for r in jax_runs)
-               if s is not None and s.positions is not None]
+    ref_all, got_all = _saved(nest_runs, label, "positions"), _saved(jax_runs, label,
+                                                                    "positions")
     if not ref_all:
         return []
     where = f"{label} positions"
