@@ -6,6 +6,8 @@ checks what NEST checks (delays on the grid, which node kinds may connect) and a
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import errors
@@ -98,6 +100,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
+    _check_links(kernel, pre_kinds, src, tgt, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
     table = kernel.network.conns
@@ -107,6 +110,45 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
+
+
+class End(NamedTuple):
+    """One end of a connection as models' ``check_link`` hooks see it: the NEST model name
+    (a CopyModel name for copies, which NEST treats as other models) and the NeuronModel
+    (None for a device)."""
+    model: str
+    impl: object = None
+
+
+def _check_links(kernel: Kernel, pre_kinds: set, src: np.ndarray, tgt: np.ndarray,
+                 receptor: np.ndarray) -> None:
+    """NEST's connection rules that depend on both ends (models' ``check_link``), for spike
+    connections into neurons, at Connect as NEST checks them: one call per (sender model,
+    target model) pair with the receptors used."""
+    stores = list(kernel.network.neurons.values())
+    if pre_kinds & {"current", "sampler"} or not any(st.entry.impl.check_link is not None
+                                                      for st in stores):
+        return
+    net = kernel.network
+    code = np.zeros(net.size + 1, np.int64)  # gid -> 1 + store index; 0: a device
+    for i, st in enumerate(stores):
+        code[st.gids] = i + 1
+    into = code[tgt] > 0
+    s_code, t_code = code[src[into]], code[tgt[into]]
+    dev_names = sorted({net.devices[g].entry.name for g in np.unique(src[into][s_code == 0])
+                        .tolist()})
+    if dev_names:  # device senders by model: codes -1, -2, ...
+        s_code[s_code == 0] = [-1 - dev_names.index(net.devices[g].entry.name)
+                               for g in src[into][s_code == 0].tolist()]
+    rec = np.broadcast_to(receptor, tgt.shape)[into]
+    for s, t in np.unique(np.stack([s_code, t_code], axis=1), axis=0).tolist():
+        target = End(stores[t - 1].entry.name, stores[t - 1].entry.impl)
+        sender = End(stores[s - 1].entry.name, stores[s - 1].entry.impl) if s > 0 \
+            else End(dev_names[-1 - s])
+        r = np.unique(rec[(s_code == s) & (t_code == t)])
+        for hook in (getattr(sender.impl, "check_link", None), target.impl.check_link):
+            if hook is not None:  # NEST's send_test_event, then handles_test_event
+                hook(sender, target, r)
 
 
 def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:

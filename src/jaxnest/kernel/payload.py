@@ -16,7 +16,6 @@ before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -32,68 +31,11 @@ class PayloadStatic:
     seg_batch: int = 1
 
 
-class End(NamedTuple):
-    """One end of a connection as models' ``check_link`` hooks see it: the NEST model name
-    (a CopyModel name for copies, which NEST treats as other models) and the NeuronModel
-    (None for a device)."""
-    model: str
-    impl: object = None
-
-
 def static_of(lay: dict | None) -> PayloadStatic | None:
     if lay is None:
         return None
     return PayloadStatic(lay["n_edges"], lay.get("n_seg", 0), lay.get("seg_len", 1),
                          lay.get("seg_batch", 1))
-
-
-def _group_of_rows(groups, rows: np.ndarray) -> np.ndarray:
-    """Group index of each neuron row (-1: not a neuron row)."""
-    if not groups:
-        return np.full(rows.size, -1, np.int64)
-    starts = np.array([g.offset for g in groups])
-    ends = np.array([g.offset + g.n for g in groups])
-    gi = np.searchsorted(starts, rows, side="right") - 1
-    ok = (rows >= 0) & (gi >= 0)
-    ok[ok] &= rows[ok] < ends[gi[ok]]
-    return np.where(ok, gi, -1)
-
-
-def check_links(net, groups, row_of, src, tgt, receptor, spike_mask) -> None:
-    """NEST's connection rules that depend on both ends (models' ``check_link``), for every
-    connection that carries spike events into a neuron (``spike_mask``)."""
-    if not any(g.impl.check_link is not None for g in groups):  # the usual case
-        return
-    idx = np.flatnonzero(spike_mask)
-    if not idx.size:
-        return
-    t_grp = _group_of_rows(groups, row_of[tgt[idx]])
-    s_row = row_of[src[idx]]
-    s_grp = _group_of_rows(groups, s_row)
-    # senders: neuron groups 0..G-1, device models after them
-    names = sorted({net.devices[g].entry.name
-                    for g in np.unique(src[idx][s_grp < 0]).tolist()})
-    code = s_grp.copy()
-    if names:
-        dev_src = src[idx][s_grp < 0]
-        dev_code = np.array([len(groups) + names.index(net.devices[g].entry.name)
-                             for g in dev_src.tolist()], np.int64)
-        code[s_grp < 0] = dev_code
-    rec = receptor[idx]
-    G = len(groups)
-    pair = code * (G + 1) + (t_grp + 1)  # one key per (sender model, target group)
-    for key in np.unique(pair).tolist():
-        c, t = divmod(key, G + 1)
-        t -= 1
-        if t < 0:
-            continue
-        target = End(groups[t].name, groups[t].impl)
-        sender = End(groups[c].name, groups[c].impl) if c < len(groups) else \
-            End(names[c - len(groups)])
-        r = np.unique(rec[pair == key])
-        for hook in (getattr(sender.impl, "check_link", None), target.impl.check_link):
-            if hook is not None:  # NEST's send_test_event, then handles_test_event
-                hook(sender, target, r)
 
 
 def split_edges(plan, src_row, tgt, cols, is_spike, is_plastic, channels, precise,

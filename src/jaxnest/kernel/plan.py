@@ -307,9 +307,6 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         is_spike = precise_host.split_edges(
             precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,
             cols, is_spike, is_plastic, _channels)
-    payload_host.check_links(net, groups, row_of, src, tgt, cols["receptor"],
-                             is_spike | is_poisson | (is_plastic if is_plastic is not None
-                                                      else False))
     is_spike = payload_host.split_edges(
         plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt, cols,
         is_spike, is_plastic, _channels, precise, _spike_layout, _spike_fill,
