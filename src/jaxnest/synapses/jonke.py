@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors
 from .base import COMMON, SynapseModel
+from .stdp import all_to_all
 
 RULE = {"alpha": 1.0, "beta": 0.0, "lambda": 0.01, "mu_plus": 0.0, "mu_minus": 0.0,
         "tau_plus": 20.0, "Wmax": 100.0}
@@ -28,15 +29,7 @@ def depress(w, kminus, p):
     return jnp.where(p["lambda"] == 0.0, w, jnp.where(new_w > 0.0, new_w, 0.0))
 
 
-def on_pre(p, s, t, post):
-    d, t_last, kplus, w = p["delay"], s["t_lastspike"], s["Kplus"], s["weight"]
-    times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
-        minus_dt = t_last - (times[j] + d)
-        w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]), p), w)
-    w = depress(w, post.K_value(t - d), p)
-    kplus = kplus * jnp.exp((t_last - t) / p["tau_plus"]) + 1.0
-    return dict(s, weight=w, Kplus=kplus, t_lastspike=jnp.broadcast_to(t, w.shape))
+on_pre = all_to_all(facilitate, depress)
 
 
 def check(v: dict) -> None:

@@ -36,16 +36,24 @@ def depress(w, kminus, p):
     return jnp.where(norm_w > 0.0, norm_w * p["Wmax"], 0.0)
 
 
-def on_pre(p, s, t, post):
-    d, t_last, kplus = p["delay"], s["t_lastspike"], s["Kplus"]
-    w = s["weight"]
-    times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
-        minus_dt = t_last - (times[j] + d)
-        w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]), p), w)
-    w = depress(w, post.K_value(t - d), p)
-    kplus = kplus * jnp.exp((t_last - t) / p["tau_plus"]) + 1.0
-    return dict(s, weight=w, Kplus=kplus, t_lastspike=jnp.broadcast_to(t, w.shape))
+def all_to_all(facilitate, depress):
+    """NEST's all-to-all pairing on a presynaptic spike at t, for a rule's facilitation and
+    depression steps: each postsynaptic spike since the previous presynaptic one facilitates
+    by the K+ trace it saw, then this spike depresses by K- at t - d and K+ jumps by 1."""
+    def on_pre(p, s, t, post):
+        d, t_last, kplus, w = p["delay"], s["t_lastspike"], s["Kplus"], s["weight"]
+        times, mask = post.history(t_last - d, t - d)
+        for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+            minus_dt = t_last - (times[j] + d)
+            w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]), p),
+                          w)
+        w = depress(w, post.K_value(t - d), p)
+        kplus = kplus * jnp.exp((t_last - t) / p["tau_plus"]) + 1.0
+        return dict(s, weight=w, Kplus=kplus, t_lastspike=jnp.broadcast_to(t, w.shape))
+    return on_pre
+
+
+on_pre = all_to_all(facilitate, depress)
 
 
 def check(v: dict) -> None:
