@@ -11,6 +11,22 @@ from .node_collection import NodeCollection
 from .synapse_collection import SynapseCollection
 
 
+class CollocatedSynapses:
+    """Several synapse specs for one Connect: every pair the rule draws gets one connection
+    of each (NEST's CollocatedSynapses)."""
+
+    def __init__(self, *syn_specs):
+        self.syn_specs = syn_specs
+
+    def __len__(self) -> int:
+        return len(self.syn_specs)
+
+
+def _specs(syn_spec) -> list:
+    """The syn_specs of a Connect: one, or a CollocatedSynapses' list."""
+    return list(syn_spec.syn_specs) if isinstance(syn_spec, CollocatedSynapses) else [syn_spec]
+
+
 def _ids(nodes, what: str) -> np.ndarray:
     if isinstance(nodes, NodeCollection):
         _state.check_current(nodes)
@@ -123,13 +139,18 @@ def _connect(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
 
 
 def _connect_timed(k, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> None:
-    _check_common_properties(k, syn_spec)
-    delay = _spec_delay(k, syn_spec)
-    if delay is not None:
-        k.check_delays(k.delay_steps(delay))
-    idx = kconn.connect(k, pre, post, conn_spec, syn_spec)
+    specs = _specs(syn_spec)
+    delays = []
+    for spec in specs:
+        _check_common_properties(k, spec)
+        delays.append(_spec_delay(k, spec))
+        if delays[-1] is not None:
+            k.check_delays(k.delay_steps(delays[-1]))
+    idx = kconn.connect(k, pre, post, conn_spec,
+                        specs if isinstance(syn_spec, CollocatedSynapses) else syn_spec)
     if len(idx):
-        k.note_connections(slice(int(idx[0]), int(idx[-1]) + 1), checked=delay is not None)
+        k.note_connections(slice(int(idx[0]), int(idx[-1]) + 1),
+                           checked=all(d is not None for d in delays))
 
 
 def _spec_delay(k, syn_spec):
@@ -156,7 +177,8 @@ def _process_syn_spec(syn_spec, conn_spec, n_pre: int, n_post: int, pre=None, po
     """PyNEST's checks of parameter arrays in a syn_spec dict, with 2-d arrays given in
     connection order: all_to_all's (n_post x n_pre) array becomes source-major, the order in
     which jaxnest's rule lists the connections; fixed_indegree's (n_post x indegree) and
-    fixed_outdegree's (n_pre x outdegree) rows are already in it."""
+    fixed_outdegree's (n_pre x outdegree) rows are already in it. (A CollocatedSynapses is
+    passed on unchecked, as PyNEST does.)"""
     if not isinstance(syn_spec, dict):
         return syn_spec
     spec = dict(conn_spec) if isinstance(conn_spec, dict) else {
@@ -223,18 +245,20 @@ def _connect_layers_needed(conn_spec, syn_spec) -> bool:
                 "p" in conn_spec and "pairwise_bernoulli" not in rule) or (
                 "pairwise_avg_num_conns" in conn_spec and "pairwise_poisson" not in rule):
             return True
-    if isinstance(syn_spec, dict):
-        return any(isinstance(v, Parameter) and v.is_spatial() for v in syn_spec.values())
-    return False
+    return any(isinstance(v, Parameter) and v.is_spatial()
+               for spec in _specs(syn_spec) if isinstance(spec, dict) for v in spec.values())
 
 
 @scoped
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: bool = False):
     """Connect ``pre`` to ``post`` with a NEST rule (conn_spec) and synapse (syn_spec);
     syn_spec values may be brainunit quantities (weights: see jaxnest/units.py)."""
-    if isinstance(syn_spec, dict) and units.quantity_types():
-        syn_spec = _units.syn_params(syn_spec, syn_spec.get("synapse_model", "static_synapse"),
-                                     _units.node_ids(pre), _units.node_ids(post))
+    if units.quantity_types():
+        specs = [_units.syn_params(s, s.get("synapse_model", "static_synapse"),
+                                   _units.node_ids(pre), _units.node_ids(post))
+                 if isinstance(s, dict) else s for s in _specs(syn_spec)]
+        syn_spec = CollocatedSynapses(*specs) if isinstance(syn_spec, CollocatedSynapses) \
+            else specs[0]
     arrays, pre, post = _process_input_nodes(pre, post, conn_spec)
     if arrays:
         if return_synapsecollection:
@@ -258,20 +282,23 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
                 "connect to nodes without proxies (usually devices).")
         _connect(_state.kernel(), pre_ids, post_ids, conn_spec, syn)
     if return_synapsecollection:  # NEST returns every connection from pre to post
-        model = syn_spec.get("synapse_model") if isinstance(syn_spec, dict) else syn_spec
-        return GetConnections(pre, post, synapse_model=model)
+        return GetConnections(pre, post)
     return None
 
 
 @scoped
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
-    """Connections from ``source`` to ``target`` (NodeCollections) of ``synapse_model``."""
+    """Connections from ``source`` to ``target`` (NodeCollections) of ``synapse_model`` with
+    ``synapse_label`` (of the ``_lbl`` models; -1, unlabelled, selects all, as in NEST)."""
     if synapse_label is not None:
-        raise errors.NotImplemented("GetConnections(synapse_label=...) is not supported by "
-                                    "jaxnest yet.")
+        if isinstance(synapse_label, bool) or not isinstance(synapse_label, (int, np.integer)):
+            kind = "std::string" if isinstance(synapse_label, str) else "double"
+            raise errors.TypeMismatch(f"Expected datatype: Failed to cast 'synapse_label' from "
+                                      f"{kind} to type long")
     src = None if source is None else _ids(source, "source")
     tgt = None if target is None else _ids(target, "target")
-    return SynapseCollection(kconn.find(_state.kernel(), src, tgt, synapse_model))
+    return SynapseCollection(kconn.find(_state.kernel(), src, tgt, synapse_model,
+                                        synapse_label))
 
 
 @scoped

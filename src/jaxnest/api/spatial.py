@@ -101,26 +101,32 @@ def connect_layers(pre: NodeCollection, post: NodeCollection, conn_spec: dict, s
     if pre._layer is None or post._layer is None:
         raise TypeError("Presynaptic NodeCollection must have spatial information")
     k = _state.kernel()
-    syn = {"synapse_model": syn_spec} if isinstance(syn_spec, str) else dict(syn_spec or {})
-    proj = builder.projections(conn_spec, syn)
-    model = proj.get("synapse_model", "static_synapse")
-    entry = k.model(model, synapse=True)
-    spec = builder.Spec(proj, entry.defaults)
+    from .connect import CollocatedSynapses, without_proxies
+    specs = []  # one per collocated synapse spec; the first one's rule draws the pairs
+    for s in (syn_spec.syn_specs if isinstance(syn_spec, CollocatedSynapses) else [syn_spec]):
+        syn = {"synapse_model": s} if isinstance(s, str) else dict(s or {})
+        proj = builder.projections(conn_spec, syn)
+        entry = k.model(proj.get("synapse_model", "static_synapse"), synapse=True)
+        specs.append(builder.Spec(proj, entry.defaults))
+    if not specs:
+        return
+    spec = specs[0]
     post_ids = _ids(post)
-    from .connect import without_proxies
     if spec.type != "bernoulli_source" and without_proxies(k, post_ids):
         rule = {"bernoulli_target": "pairwise_bernoulli", "indegree": "fixed_indegree",
                 "outdegree": "fixed_outdegree"}.get(spec.type, "pairwise_poisson")
         raise errors.IllegalConnection(f"Spatial Connect with {rule} to devices is not possible.")
     with k.timed("construction_connect"):
-        for src, tgt, w, d in builder.connect(spec, pre._layer, _ids(pre), post._layer,
-                                              post_ids, k.rng):
-            values = {"synapse_model": spec.synapse_model}
-            values.update((key, v) for key, v in (("weight", w), ("delay", d))
-                          if key in spec.given)
-            if spec.receptor_type:
-                values["receptor_type"] = spec.receptor_type
-            connect(k, src, tgt, {"rule": "one_to_one"}, values)
+        for src, tgt, values in builder.connect(spec, pre._layer, _ids(pre), post._layer,
+                                                post_ids, k.rng):
+            for sp in specs:
+                syn = {"synapse_model": sp.synapse_model}
+                syn.update((key, values(getattr(sp, key))) for key in sp.given)
+                if sp.receptor_type:
+                    syn["receptor_type"] = sp.receptor_type
+                if sp.synapse_label is not None:
+                    syn["synapse_label"] = sp.synapse_label
+                connect(k, src, tgt, {"rule": "one_to_one"}, syn)
 
 
 # --- masks -----------------------------------------------------------------------------------

@@ -30,6 +30,15 @@ class SynapseCollection:
             object.__setattr__(self, "_epoch", _state.connection_epoch())
         return self._raw
 
+    def _void(self) -> bool:
+        """PyNEST's test before get and set: no connections, or an empty network (after a
+        ResetKernel: the collection is then empty, not invalid)."""
+        if not len(self) or (self._kernel_id != _state.kernel_id()
+                             and _state.kernel().network.size == 0):
+            return True
+        _state.check_current(self)
+        return False
+
     @scoped
     def disconnect(self) -> None:
         """Remove these connections."""
@@ -59,18 +68,26 @@ class SynapseCollection:
         """PyNEST's get (all keys, one, or a list); ``units=True`` (jaxnest's) gives delays and
         other dimensioned values as brainunit quantities, weights too where the targets'
         input unit is known (jaxnest/units.py)."""
-        _state.check_current(self)
+        if self._void():  # PyNEST: an empty result of the output's kind
+            if output == "pandas":
+                import pandas as pd
+                return pd.DataFrame()
+            return "{}" if output == "json" else {} if keys is None else ()
         k = _state.kernel()
         names = kconn.keys_of(k, self._idx) if keys is None else [keys] if isinstance(keys, str) \
             else keys
-        table = {n: _listify(kconn.get(k, self._idx, n)) for n in names}
+        table = {n: _missing_as_none(_listify(kconn.get(k, self._idx, n)), n, keys)
+                 for n in names}
         if units:
             table = _units.connections_as_quantities(
                 table, kconn.get(k, self._idx, "source"), kconn.get(k, self._idx, "target"),
                 _listify(kconn.get(k, self._idx, "synapse_model")))
         if output == "pandas":
             import pandas as pd
-            return pd.DataFrame(table)
+            return pd.DataFrame(table, index=_listify(kconn.get(k, self._idx, "source")))
+        if output == "json":
+            import json
+            return json.dumps(table if len(self) > 1 else {n: v[0] for n, v in table.items()})
         if isinstance(keys, str):
             v = table[keys]
             return v[0] if len(v) == 1 else v
@@ -82,7 +99,8 @@ class SynapseCollection:
     def set(self, params=None, **kwargs) -> None:
         """PyNEST's set: a dict (values scalar or one per connection), a list of dicts, or
         keywords; values in NEST's units or brainunit quantities."""
-        _state.check_current(self)
+        if self._void():
+            return
         k = _state.kernel()
         if isinstance(params, (list, tuple)):  # one dict per connection
             if len(params) != len(self):
@@ -141,7 +159,7 @@ class SynapseCollection:
 
     def __repr__(self) -> str:
         if not len(self):
-            return "No connections"
+            return "The synapse collection does not contain any connections."
         t = self.get(["source", "target", "synapse_model", "weight", "delay"])
         t = {k: (v if isinstance(v, list) else [v]) for k, v in t.items()}
         lines = [" source   target   synapse model   weight   delay ",
@@ -152,6 +170,16 @@ class SynapseCollection:
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+def _missing_as_none(values: list, name: str, keys) -> list:
+    """A parameter some of the connections' models lack (NaN in the table): None for those
+    when asked for by name or with all keys, PyNEST's KeyError when asked for in a list."""
+    if not any(isinstance(v, float) and v != v for v in values):
+        return values
+    if keys is None or isinstance(keys, str):
+        return [None if isinstance(v, float) and v != v else v for v in values]
+    raise errors.KeyError(name)
 
 
 def _listify(v):

@@ -76,21 +76,34 @@ def _values(kernel: Kernel, value, n: int, key: str):
 
 def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_spec) -> range:
     """Create connections; returns the indices of the new ones in the connection table (a
-    range: an array of them cost 0.1-0.4 s at 15.6M connections)."""
+    range: an array of them cost 0.1-0.4 s at 15.6M connections). A list of syn_specs is
+    NEST's CollocatedSynapses: each pair the rule draws gets one connection per spec (listed
+    spec by spec, as NEST lists them by synapse model)."""
     if isinstance(conn_spec, str):
         conn_spec = {"rule": conn_spec}
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
-    name, values, given = _resolve_syn_spec(kernel, syn_spec)
+    specs = [_resolve_syn_spec(kernel, s) for s in
+             (syn_spec if isinstance(syn_spec, (list, tuple)) else [syn_spec])]
     pre_kinds = _check_kinds(kernel, pre, post)
-    stimulators = _check_single_synapse(kernel, pre, kernel.model_ids[name])
+    stimulators = [_check_single_synapse(kernel, pre, kernel.model_ids[name])
+                   for name, _, _ in specs]
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
-    if src.size:
-        for dev in stimulators:
-            dev.first_syn = kernel.model_ids[name]
     if "sampler" in pre_kinds:
         _check_recordables(kernel, src, tgt)
+    first = len(kernel.network.conns)
+    for (name, values, given), devices in zip(specs, stimulators):
+        if src.size:
+            for dev in devices:
+                dev.first_syn = kernel.model_ids[name]
+        _append(kernel, name, values, given, pre_kinds, pre, post, src, tgt)
+    return range(first, len(kernel.network.conns))
+
+
+def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
+            pre: np.ndarray, post: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> None:
+    """One synapse spec's connections of the pairs (src, tgt), checked as NEST checks them."""
     n = src.size
     weight = _values(kernel, values["weight"], n, "weight")
     steps = kernel.delay_steps(_values(kernel, values["delay"], n, "delay"))
@@ -103,13 +116,11 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     _check_links(kernel, pre_kinds, src, tgt, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
-    table = kernel.network.conns
-    first = len(table)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
     _check_volume_transmitter(kernel, name, n)
-    table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
-                      syn=kernel.model_ids[name], receptor=receptor), extra)
-    return range(first, first + n)
+    kernel.network.conns.append(dict(source=src, target=tgt, weight=weight,
+                                     delay=steps * kernel.ms_per_step,
+                                     syn=kernel.model_ids[name], receptor=receptor), extra)
 
 
 class End(NamedTuple):
@@ -461,10 +472,12 @@ def _regular_key(kernel: Kernel, src: np.ndarray, kind: np.ndarray) -> np.ndarra
     return np.where(kind == _REGULAR, src if by_source else 0, 0)
 
 
-def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.ndarray:
+def find(kernel: Kernel, source=None, target=None, synapse_model=None,
+         synapse_label=None) -> np.ndarray:
     """Indices of the connections matching the filters, in NEST's order (one thread): per
     synapse model, the connections between neurons, then those of devices, each group ordered
-    as NEST's ConnectionManager iterates it for the filters given."""
+    as NEST's ConnectionManager iterates it for the filters given. A ``synapse_label`` other
+    than -1 (NEST's unlabelled) keeps the connections of ``_lbl`` models with that label."""
     cols = kernel.network.conns.cols
     sel = np.ones(len(cols["source"]), dtype=bool)
     if source is not None:
@@ -474,6 +487,9 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.nda
     if synapse_model is not None:
         kernel.model(synapse_model, synapse=True)
         sel &= cols["syn"] == kernel.model_ids[synapse_model]
+    if synapse_label is not None and synapse_label != -1:
+        labels = kernel.network.conns.extra.get("synapse_label")
+        sel &= labels[:sel.size] == synapse_label if labels is not None else False
     idx = np.flatnonzero(sel)
     src, tgt, syn = cols["source"][idx], cols["target"][idx], cols["syn"][idx]
     kind = _kinds(kernel, src, tgt)
@@ -507,7 +523,7 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     if key in ("source", "target", "weight", "delay"):
         return cols[key][idx]
     if key == "receptor":
-        return cols["receptor"][idx]
+        return _rports(kernel, cols, idx)
     if key == "synapse_model":
         return [kernel.synapse_name(s) for s in cols["syn"][idx]]
     if key == "synapse_id":
@@ -522,6 +538,37 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     if key in extra:
         return extra[key][idx]
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def _rports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
+    """NEST's rport of each connection: its receptor_type less the target model's offset
+    (``rport_offset``: spike and current connections differ); a multimeter's connection has
+    the number of its logger in the target (1 for the first multimeter connected to it, 2 for
+    the second, ...)."""
+    rec = cols["receptor"][idx]
+    net = kernel.network
+    kind = {g: d.entry.impl.kind for g, d in net.devices.items()}
+    samplers = [g for g, k in kind.items() if k == "sampler"]
+    shifted = [st for st in net.neurons.values() if st.entry.impl.rport_offset != (0, 0)]
+    if not samplers and not shifted:
+        return rec
+    rec, src, tgt = rec.copy(), cols["source"][idx], cols["target"][idx]
+    sampler = np.isin(src, samplers)
+    current = np.isin(src, [g for g, k in kind.items() if k == "current"])
+    for st in shifted:
+        sel = np.isin(tgt, st.gids) & ~sampler
+        spike_off, current_off = st.entry.impl.rport_offset
+        rec[sel] -= np.where(current[sel], current_off, spike_off).astype(rec.dtype)
+    if sampler.any():  # each target numbers its loggers in the order they were connected
+        s_idx = np.flatnonzero(np.isin(cols["source"], samplers))
+        order = np.lexsort((s_idx, cols["target"][s_idx]))
+        t_sorted = cols["target"][s_idx][order]
+        first = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
+        rank = np.arange(t_sorted.size) - np.repeat(first, np.diff(np.r_[first, t_sorted.size]))
+        port = np.zeros(cols["source"].size, rec.dtype)
+        port[s_idx[order]] = rank + 1
+        rec[sampler] = port[idx[sampler]]
+    return rec
 
 
 def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:

@@ -132,9 +132,13 @@ class NeuronModel:
     check_link: Callable[[object, object, np.ndarray], None] | None = None
     """(sender, target, receptors) -> None: NEST's connection rules that depend on both ends
     (``send_test_event`` of a sender with this hook, ``handles_test_event`` of a target with
-    it); ``sender``/``target`` are :class:`jaxnest.kernel.payload.End` (model name, NeuronModel
-    or None for a device), ``receptors`` the receptor types used. Raise
-    errors.IllegalConnection. (Checked when the network is planned, at Simulate.)"""
+    it); ``sender``/``target`` are :class:`jaxnest.kernel.connections.End` (model name,
+    NeuronModel or None for a device), ``receptors`` the receptor types used. Raise
+    errors.IllegalConnection. (Checked by Connect, as in NEST.)"""
+    rport_offset: tuple[int, int] = (0, 0)
+    """NEST's rport of a spike (first) or current (second) connection is its receptor_type
+    minus this (ht_neuron, the _mc models: spike receptors from 1 are ports from 0); the
+    rport is what GetConnections shows as ``receptor``."""
     archiving: bool = True
     """Whether the model has NEST's ArchivingNode parameters (:data:`ARCHIVING_PARAMS`, added
     to ``params``); False for the few NEST neurons without them (gif_pop_psc_exp, ...)."""

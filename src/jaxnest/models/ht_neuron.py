@@ -312,6 +312,7 @@ ht_neuron = HtNeuronModel(
             "V_clamp": math.nan, "V_m_end": math.nan},
     n_channels=len(_RECEPTORS),
     receptor_types={r: i + 1 for i, r in enumerate(_RECEPTORS)},
+    rport_offset=(1, 0),
     check=_check,
     set_only={"equilibrate": False},
     on_status=_on_status,

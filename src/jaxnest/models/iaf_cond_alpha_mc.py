@@ -237,6 +237,7 @@ iaf_cond_alpha_mc = McModel(
     receptor_types={**{r: i + 1 for i, r in enumerate(_SPIKE_RECEPTORS)},
                     **{r: i + 7 for i, r in enumerate(_CURRENT_RECEPTORS)}},
     current_receptors={i + 7: i for i in range(len(_CURRENT_RECEPTORS))},
+    rport_offset=(1, 7),
     check=_check,
 )
 

@@ -115,8 +115,7 @@ class Spec:
                                  "a known type, got <class 'nestkernel_api.MaskObject'>")
         self.mask = mask_from_dict(proj["mask"]) if "mask" in proj else None
         self.kernel = _as_param("kernel", proj["kernel"]) if "kernel" in proj else None
-        if "synapse_label" in proj:
-            raise errors.NotImplemented("synapse_label is not supported by jaxnest yet.")
+        self.synapse_label = proj.get("synapse_label")
         # given by the user (else the synapse model's defaults apply, set by the kernel)
         self.given = [k for k in ("weight", "delay") if k in proj]
         self.weight = _as_param("weight", proj.get("weight", syn_defaults.get("weight", 1.0)))
@@ -157,18 +156,19 @@ def _values(param, rng, spos, tpos, layer):
                                    layer=layer), dtype=np.float64)
 
 
-def _block_out(src, tgt, w, d):
-    """One block's connections, grouped by source (targets ascending within a source, as NEST
-    lists a small network's connections); a constant weight or delay stays a scalar."""
+def _block_out(src, tgt, sp, tp, layer, rng):
+    """One block's pairs, grouped by source (targets ascending within a source, as NEST lists
+    a small network's connections), and a function giving a (spatial) parameter's value per
+    pair (a constant stays a scalar): each synapse spec's weight and delay of the pairs."""
     order = np.lexsort((tgt, src))
-    pick = (lambda v: v if np.ndim(v) == 0 else np.asarray(v)[order])
-    return src[order], tgt[order], pick(w), pick(d)
+    sp, tp = sp[order], tp[order]
+    return src[order], tgt[order], lambda param: _values(param, rng, sp, tp, layer)
 
 
 def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
     """Run one projection between node ids of two layers (ids ascending, each in its layer):
-    yields ``(sources, targets, weights, delays)`` per block of rows, so that memory holds one
-    block of candidates at a time."""
+    yields ``(sources, targets, values)`` per block of rows (``values(param)``: a parameter per
+    pair), so that memory holds one block of candidates at a time."""
     if src_layer.dim != tgt_layer.dim:
         raise errors.BadProperty("Target layer must have same number of dimensions as source "
                                  "layer.")
@@ -209,9 +209,7 @@ def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
             p = _values(spec.kernel, rng, sp, tp, layer)
             take = np.flatnonzero(rng.random(s_id.size) < p)
         if take.size:
-            sp, tp = sp[take], tp[take]
-            yield _block_out(s_id[take], t_id[take], _values(spec.weight, rng, sp, tp, layer),
-                             _values(spec.delay, rng, sp, tp, layer))
+            yield _block_out(s_id[take], t_id[take], sp[take], tp[take], layer, rng)
 
 
 def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, rng, out: bool):
@@ -252,10 +250,8 @@ def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, r
             bad = _short_rows(rows - r0, w, k[r0:r1], spec.multapses)
             raise errors.KernelException(what.format(int(row_ids[r0 + bad])))
         if pick.size:
-            sp, tp = sp[pick], tp[pick]
             s_id, t_id = (rid[pick], pid[pick]) if out else (pid[pick], rid[pick])
-            yield _block_out(s_id, t_id, _values(spec.weight, rng, sp, tp, syn_layer),
-                             _values(spec.delay, rng, sp, tp, syn_layer))
+            yield _block_out(s_id, t_id, sp[pick], tp[pick], syn_layer, rng)
 
 
 def _degrees(spec, rng, row_pos, layer, spatial: bool) -> np.ndarray:
