@@ -169,8 +169,8 @@ def _static_difference(a, b) -> str:
     return "their " + ", ".join(names) if names else "their compiled structure"
 
 
-def collect(kernel, m: dict, outs: list, b: int, n_steps: int) -> dict:
-    """Member b's recordings: the events a lone run would add to each recorder (recorder gid
+def collect(kernel, m: dict, outs: list, b: int | None, n_steps: int) -> dict:
+    """Member b's recordings (``b=None``: outs of one run, not batched): the events a lone run would add to each recorder (recorder gid
     -> NEST's events dict). The recorders' logs are left as they were."""
     rt, net = kernel.runtime, kernel.network
     plan = m["plan"]
@@ -179,8 +179,10 @@ def collect(kernel, m: dict, outs: list, b: int, n_steps: int) -> dict:
     try:
         for d in net.devices.values():
             d.log, d.pending = EventLog(), [dict(p) for p in d.pending]
-        for done, todo, out in outs:
-            rt._collect(plan, net, kernel, jax.tree.map(lambda x: x[b], out), step0 + done, todo)
+        for done, todo, out, *_ in outs:
+            if b is not None:
+                out = jax.tree.map(lambda x: x[b], out)
+            rt._collect(plan, net, kernel, out, step0 + done, todo)
         rt._flush_samples(kernel, net, step0 + n_steps)
         return {gid: knodes.get_status(kernel, gid)["events"] for gid in plan.recorders}
     finally:
