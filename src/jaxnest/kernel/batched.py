@@ -137,6 +137,7 @@ def run(kernel, members: list[dict], n_steps: int) -> tuple[list, dict]:
             raise errors.NotImplemented(
                 "Batched runs need one structure for all runs; these runs differ in "
                 + _static_difference(m0["static"], m["static"]) + ".")
+    _pad_poisson_tables(members)
     carry, _ = stack([m["carry"] for m in members], "state", force=True)
     args, args_axes = stack([m["args"] for m in members], "parameters")
     n_chunks = len(m0["chunks"])
@@ -162,6 +163,20 @@ def run(kernel, members: list[dict], n_steps: int) -> tuple[list, dict]:
         outs.append((done, todo, jax.device_get(out)))
         carry = new
     return outs, carry
+
+
+def _pad_poisson_tables(members: list[dict]) -> None:
+    """Poisson count thresholds of one width for all members: a rate's table is as wide as
+    its largest count needs (runtime.poisson_thresholds); the padding (0xFFFFFFFF) is never
+    passed, so a member's counts are those of its own table."""
+    thr = [m["args"].get("pg_thr") for m in members]
+    if thr[0] is None or len({t.shape for t in thr}) == 1:
+        return
+    K = max(t.shape[1] for t in thr)
+    for m, t in zip(members, thr):
+        if t.shape[1] < K:
+            pad = jnp.full((t.shape[0], K - t.shape[1]), 0xFFFFFFFF, t.dtype)
+            m["args"] = dict(m["args"], pg_thr=jnp.concatenate([t, pad], axis=1))
 
 
 def _static_difference(a, b) -> str:
