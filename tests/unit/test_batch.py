@@ -22,14 +22,16 @@ W_IN = [-10.0, -20.0, -30.0, 15.0]        # the last one changes channel (ex ins
 AMP = [0.0, 50.0, 100.0, 150.0]
 SEEDS = [1, 2, 3, 12345]
 RATES = [8000.0, 8000.0, 9000.0, 8000.0]
+SG = [[5.0, 12.0, 30.0, 30.5], [5.0, 30.1, 30.2, 30.4], [5.0, 12.0, 30.0, 30.5],
+      [12.0, 12.1, 50.0, 50.2, 50.3]]   # some members spike several times in a slice
 
 
-def build(nest, I_e=300.0, w=-30.0, amp=100.0, rate=None):
+def build(nest, I_e=300.0, w=-30.0, amp=100.0, rate=None, sg_times=(5.0, 12.0, 30.0, 30.5)):
     """Three neurons, mutual connections, a spike_generator, a dc_generator (and a Poisson
     generator when ``rate``), recorded by a spike_recorder and a multimeter."""
     nest.ResetKernel()
     n = nest.Create("iaf_psc_alpha", 3, params={"I_e": I_e})
-    sg = nest.Create("spike_generator", params={"spike_times": [5.0, 12.0, 30.0, 30.5]})
+    sg = nest.Create("spike_generator", params={"spike_times": list(sg_times)})
     dc = nest.Create("dc_generator", params={"amplitude": amp, "start": 20.0})
     sr = nest.Create("spike_recorder")
     mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.5})
@@ -53,8 +55,8 @@ NEST_SCRIPT = textwrap.dedent("""
     nest.set_verbosity("M_ERROR")
     exec(sys.argv[2])  # build(), the function the jaxnest side uses
     out = []
-    for I_e, w, amp in json.loads(sys.argv[1]):
-        n, sg, dc, sr, mm, pg = build(nest, I_e, w, amp)
+    for I_e, w, amp, sg_times in json.loads(sys.argv[1]):
+        n, sg, dc, sr, mm, pg = build(nest, I_e, w, amp, sg_times=sg_times)
         nest.Simulate(150.0)
         e, m = sr.get("events"), mm.get("events")
         out.append({"t": e["times"].tolist(), "s": e["senders"].tolist(),
@@ -65,7 +67,7 @@ NEST_SCRIPT = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def nest_runs():
-    arg = json.dumps(list(zip(I_E, W_IN, AMP)))
+    arg = json.dumps(list(zip(I_E, W_IN, AMP, SG)))
     proc = subprocess.run([sys.executable, "-c", NEST_SCRIPT, arg, inspect.getsource(build)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -76,6 +78,8 @@ def _sweep(rate=None, seeds=None, rates=None):
     n, sg, dc, sr, mm, pg = build(nest, rate=rate)
     conns = nest.GetConnections(n, n)
     sw = nest.batch(B).set(n, I_e=I_E).set(conns, weight=W_IN).set(dc, amplitude=AMP)
+    if rate is None:
+        sw.set(sg, spike_times=SG)
     if seeds is not None:
         sw.set(rng_seed=seeds)
     if rates is not None:
@@ -85,7 +89,8 @@ def _sweep(rate=None, seeds=None, rates=None):
 
 
 def _alone(b, rate=None, seed=None, pg_rate=None):
-    n, sg, dc, sr, mm, pg = build(nest, I_E[b], W_IN[b], AMP[b], rate=rate)
+    n, sg, dc, sr, mm, pg = build(nest, I_E[b], W_IN[b], AMP[b], rate=rate,
+                                  sg_times=SG[b] if rate is None else SG[0])
     if seed is not None:
         nest.rng_seed = seed
     if pg_rate is not None:

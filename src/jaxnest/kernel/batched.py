@@ -20,8 +20,22 @@ import numpy as np
 from .. import errors
 from ..devices.recorders import EventLog
 from . import nodes as knodes
+from .engine import make_chunk_fn
 
 _VMAPPED: dict = {}  # (id of chunk fn, axes) -> (chunk fn, its vmapped jit)
+_FNS: dict = {}      # (Static, slices_cap, ev_cap) -> chunk fn traced for the batch axis
+AXIS = "jaxnest_batch"
+
+
+def chunk_fn(rt, plan):
+    """The plan's chunk function for running under vmap (engine.make_chunk_fn's
+    ``batch_axis``), with the capacities the runtime chose."""
+    _, steps_cap = rt._compiled(plan)
+    key = (plan.static(), steps_cap // plan.D, rt.ev_cap)
+    if key not in _FNS:
+        _FNS[key] = make_chunk_fn(plan.static(), steps_cap // plan.D, rt.ev_cap,
+                                  batch_axis=AXIS)[0]
+    return _FNS[key]
 
 
 def unsupported(plan, net) -> list[str]:
@@ -117,14 +131,36 @@ def stack(trees: list, what: str, force: bool = False):
     return tdef.unflatten(out), tdef.unflatten(axes)
 
 
-def vmapped(fn, args_axes):
-    """The chunk function vmapped over the carry (axis 0) and the batched arguments."""
-    flat, tdef = jax.tree.flatten(args_axes, is_leaf=lambda x: x is None)
+def vmapped(fn, args_axes, carry_axes):
+    """The chunk function vmapped over the batched carry and arguments."""
+    flat, tdef = jax.tree.flatten((args_axes, carry_axes), is_leaf=lambda x: x is None)
     key = (id(fn), tdef, tuple(flat))
     hit = _VMAPPED.get(key)
     if hit is None or hit[0] is not fn:
-        hit = _VMAPPED[key] = (fn, jax.jit(jax.vmap(fn, in_axes=(0, args_axes, None))))
+        hit = _VMAPPED[key] = (fn, jax.jit(jax.vmap(fn, in_axes=(carry_axes, args_axes, None),
+                                                    out_axes=(carry_axes, 0), axis_name=AXIS)))
     return hit[1]
+
+
+_SHARED = ("step", ("pend", "A"), ("pend", "on"), ("pend", "cont"))
+
+
+def _stack_carry(carries: list):
+    """The members' carries stacked, all batched except the time (``step`` and the pending
+    slice's start and flags), which all members share: kept unbatched, the slice loop's
+    bounds and ring-buffer rows stay scalars (batched, XLA would turn every slice into
+    gathers and scatters over the whole buffer)."""
+    for path in _SHARED:
+        vals = [c[path] if isinstance(path, str) else c[path[0]][path[1]] for c in carries]
+        if not _equal(vals):
+            raise errors.NotImplemented("Batched runs need all runs at one time step.")
+    carry, axes = stack(carries, "state", force=True)
+    axes = dict(axes, step=None, pend=dict(axes["pend"], A=None, on=None, cont=None))
+    first = carries[0]
+    carry = dict(carry, step=first["step"], pend=dict(carry["pend"], A=first["pend"]["A"],
+                                                       on=first["pend"]["on"],
+                                                       cont=first["pend"]["cont"]))
+    return carry, axes
 
 
 def run(kernel, members: list[dict], n_steps: int) -> tuple[list, dict]:
@@ -138,7 +174,7 @@ def run(kernel, members: list[dict], n_steps: int) -> tuple[list, dict]:
                 "Batched runs need one structure for all runs; these runs differ in "
                 + _static_difference(m0["static"], m["static"]) + ".")
     _pad_poisson_tables(members)
-    carry, _ = stack([m["carry"] for m in members], "state", force=True)
+    carry, carry_axes = _stack_carry([m["carry"] for m in members])
     args, args_axes = stack([m["args"] for m in members], "parameters")
     n_chunks = len(m0["chunks"])
     inputs = [stack([m["chunks"][c][2] for m in members], "device inputs") for c in range(n_chunks)]
@@ -146,18 +182,18 @@ def run(kernel, members: list[dict], n_steps: int) -> tuple[list, dict]:
         inputs = [stack([m["chunks"][c][2] for m in members], "device inputs", force=True)
                   for c in range(n_chunks)]
     plan = m0["plan"]
-    fn = m0["fn"]
+    fn = chunk_fn(rt, plan)
     outs = []
     for c, (done, todo, _) in enumerate(m0["chunks"]):
         a = dict(args, **inputs[c][0])
         axes = dict(args_axes, **inputs[c][1])
         while True:
-            new, out = vmapped(fn, axes)(carry, a, jnp.int64(todo))
+            new, out = vmapped(fn, axes, carry_axes)(carry, a, jnp.int64(todo))
             n_ev = int(np.max(np.asarray(out["n_ev"])))
             if n_ev > rt.ev_cap:  # as Runtime.run: grow, run the chunk again (exact)
                 need = n_ev * max(1.0, min(n_steps - done, m0["steps_cap"]) / max(todo, 1))
                 rt.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
-                fn, _ = rt._compiled(plan)
+                fn = chunk_fn(rt, plan)
                 continue
             break
         outs.append((done, todo, jax.device_get(out)))
