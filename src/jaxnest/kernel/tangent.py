@@ -111,11 +111,12 @@ def _jvp_fn(fn, tdef, n_leaves: int, diff: tuple):
     return holder, jf
 
 
-def run(kernel, m: dict, param_tangents: list[dict], n_steps: int):
+def run(kernel, m: dict, param_tangents: list[dict], n_steps: int, make_fn=None):
     """Run member m with P parameter tangents; returns per chunk (done, todo, out on the host,
-    tangents of out's floating leaves (P, ...) by out key) for the chunks run."""
+    {"samples", "ev_mult": their tangents (P, ...)}). ``make_fn(plan)``: another chunk
+    function of the plan (surrogate spikes), else the runtime's."""
     rt = kernel.runtime
-    fn = m["fn"]
+    fn = make_fn(m["plan"])[0] if make_fn else m["fn"]
     carry, carry_t = m["carry"], None
     outs = []
     n_carry = len(jax.tree.leaves(m["carry"]))
@@ -155,12 +156,13 @@ def run(kernel, m: dict, param_tangents: list[dict], n_steps: int):
             if n_ev > rt.ev_cap:  # as Runtime.run: grow the event buffer, run the chunk again
                 need = n_ev * max(1.0, min(n_steps - done, m["steps_cap"]) / max(todo, 1))
                 rt.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
-                fn, _ = rt._compiled(m["plan"])
+                fn = (make_fn or rt._compiled)(m["plan"])[0]
                 continue
             break
         n_new = len(jax.tree.leaves(new))
-        samples_t = _tangent_of(holder["tdef"], tang_leaves, "samples")
-        outs.append((done, todo, jax.device_get(out), samples_t))
+        outs.append((done, todo, jax.device_get(out),
+                     {k: _tangent_of(holder["tdef"], tang_leaves, k)
+                      for k in ("samples", "ev_mult")}))
         carry = new  # its floating leaves' tangents: those of the next chunk's carry
         carry_t = {i: t for i, t in enumerate(tang_leaves[:n_new]) if t is not None}
     return outs
