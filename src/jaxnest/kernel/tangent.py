@@ -19,7 +19,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from . import batched
 
 _JVP: dict = {}  # (id of chunk fn, treedef, differentiated leaves) -> (fn, holder, jitted)
 
