@@ -40,7 +40,8 @@ class Setting:
             raise errors.BadProperty(f"{key} needs one value per run: {size} values, got "
                                      f"{len(values)}.")
         self.target, self.key, self.values = target, key, values
-        self.original = self._read()
+        self.original = None
+        self._read()  # a key the target lacks fails here, as in set
 
     @property
     def device(self) -> bool:
@@ -58,6 +59,10 @@ class Setting:
             return k.settings["rng_seed"], k.rng
         v = self.target.get(self.key)
         return list(v) if isinstance(v, tuple) else v
+
+    def save(self) -> None:
+        """Remember the value the network has now (restored after the sweep)."""
+        self.original = self._read()
 
     def apply(self, b: int) -> None:
         v = self.values[b]
@@ -98,7 +103,6 @@ class BatchResult:
 
     def get(self, nodes: NodeCollection, key: str) -> np.ndarray:
         """A state variable of neurons after each run: (B, len(nodes)), NEST's units."""
-        net = _state.kernel().network
         ids = np.asarray(nodes.tolist())
         out = np.zeros((self.size, ids.size))
         rows = self._plan.row_of[ids]
@@ -108,8 +112,9 @@ class BatchResult:
                 continue
             if key not in self._states[gi]:
                 raise errors.BadProperty(f"{key} is not a state variable of {g.name}.")
+            if self._states[gi][key].ndim != 2:
+                raise errors.NotImplemented(f"Batch results of the vector state {key}.")
             out[:, sel] = self._states[gi][key][:, rows[sel] - g.offset]
-        del net
         return out
 
 
@@ -157,6 +162,8 @@ class Batch:
         n = k.steps_of(t)
         if k.frozen_delays is None:
             k.frozen_delays = k.delay_range()
+        for s in self.settings:
+            s.save()
         members = []
         try:
             for b in range(self.size):

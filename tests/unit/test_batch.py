@@ -133,12 +133,15 @@ def test_random_members_equal_lone_runs():
 def test_network_left_as_it_was():
     n, sg, dc, sr, mm, _ = build(nest)
     nest.Simulate(20.0)
-    nest.batch(2).set(n, I_e=[0.0, 900.0]).set(dc, amplitude=[0.0, 1.0]).simulate(50.0)
-    assert nest.biological_time == 20.0 and n.I_e == (300.0,) * 3 and dc.amplitude == 100.0
+    sweep = nest.batch(2).set(n, I_e=[0.0, 900.0]).set(dc, amplitude=[0.0, 1.0])
+    n.I_e = 320.0  # values as they are at simulate() are restored
+    sweep.simulate(50.0)
+    assert nest.biological_time == 20.0 and n.I_e == (320.0,) * 3 and dc.amplitude == 100.0
     nest.Simulate(50.0)
     got = sr.get("events"), mm.get("events")
     n, sg, dc, sr, mm, _ = build(nest)
     nest.Simulate(20.0)
+    n.I_e = 320.0
     nest.Simulate(50.0)
     assert np.array_equal(got[0]["times"], sr.get("events")["times"])
     assert np.array_equal(got[1]["V_m"], mm.get("events")["V_m"])
