@@ -135,7 +135,7 @@ def test_network_left_as_it_was():
     nest.Simulate(20.0)
     sweep = nest.batch(2).set(n, I_e=[0.0, 900.0]).set(dc, amplitude=[0.0, 1.0])
     n.I_e = 320.0  # values as they are at simulate() are restored
-    sweep.simulate(50.0)
+    member = sweep.simulate(50.0).events(mm)[1]
     assert nest.biological_time == 20.0 and n.I_e == (320.0,) * 3 and dc.amplitude == 100.0
     nest.Simulate(50.0)
     got = sr.get("events"), mm.get("events")
@@ -145,6 +145,14 @@ def test_network_left_as_it_was():
     nest.Simulate(50.0)
     assert np.array_equal(got[0]["times"], sr.get("events")["times"])
     assert np.array_equal(got[1]["V_m"], mm.get("events")["V_m"])
+    # a member continues from the state the sweep started at (pending spikes, samples)
+    n, sg, dc, sr, mm, _ = build(nest)
+    nest.Simulate(20.0)
+    before = mm.n_events
+    n.I_e, dc.amplitude = 900.0, 1.0
+    nest.Simulate(50.0)
+    assert np.array_equal(member["V_m"], mm.get("events")["V_m"][before:])
+    assert np.array_equal(member["times"], mm.get("events")["times"][before:])
 
 
 def test_unsupported_cases_raise():
