@@ -26,6 +26,8 @@ from .api.spatial import (CreateMask, Displacement, Distance,  # noqa: E402
 from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
                          SetStatus, serialize_data, to_json)
 from .api.synapse_collection import SynapseCollection  # noqa: E402
+from .batch import batch  # noqa: E402  (jaxnest's: batched sweeps, docs/batch.md)
+from .grad import value_and_grad  # noqa: E402  (jaxnest's: gradients, docs/batch.md)
 from .connect.parameters import Parameter  # noqa: E402
 from .connect.parameters import create_parameter as CreateParameter  # noqa: E402,N812
 from .connect.spatial.masks import Mask  # noqa: E402

@@ -70,8 +70,18 @@ def _sampled(state: dict, impl, var: str):
     return state[name] if row is None else state[name][row]
 
 
-def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
-    """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure."""
+def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | None = None):
+    """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure.
+
+    ``batch_axis``: the name of a ``jax.vmap`` axis the chunk runs under (kernel/batched.py):
+    loops whose trip count depends on spikes then run the members' largest count, the extra
+    trips delivering nothing, so that vmap keeps them loops over the members together instead
+    of selecting the whole ring buffer per member on every trip. None (ordinary runs): the
+    code below is traced exactly as without it."""
+
+    def together(x):
+        """One value for all members of a batch: the largest (a trip count, a flag)."""
+        return x if batch_axis is None else lax.pmax(x, batch_axis)
     D, L, C, N, R, CC = st.D, st.L, st.C, st.N, st.R, st.CC
     CN = C * N
     CCN = CC * N
@@ -189,6 +199,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 seg = (segbase[r] + i).astype(itype)
                 off = lax.dynamic_slice_in_dim(e["off"], seg * seg_len, seg_len)
                 w = lax.dynamic_slice_in_dim(e["w"], seg * seg_len, seg_len)
+                if batch_axis is not None:  # a member's extra trips deliver nothing
+                    w = jnp.where(i < total, w, 0.0)
                 if signed:
                     flip = lax.dynamic_slice_in_dim(e["flip"], seg * seg_len, seg_len)
                     off = off + jnp.where(m_r[r] < 0, flip, 0)
@@ -208,7 +220,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                     idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
                 return scatter(buf, idx, w2[seg] * m_r[r][:, None]), r[-1]
 
-        n_iter = (total + B - 1) // B
+        n_iter = together((total + B - 1) // B)
         return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
 
     def record_rank(rec, k_r, m_r, A, s0, args, O=None):
@@ -249,7 +261,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             carry, k, m, rem, _ = c
             carry = body(carry, k, m)
             k, m, rem = lax.cond(multi, next_rank, lambda c: c, (k, m, rem))
-            return carry, k, m, rem, multi & jnp.any(m != 0)
+            more = multi & jnp.any(m != 0)
+            if batch_axis is not None:  # a member without more ranks idles (no spikes)
+                m = jnp.where(more, m, jnp.zeros_like(m))
+            return carry, k, m, rem, together(more)
 
         return lax.while_loop(lambda c: c[4], step, (carry, k, m, S, jnp.bool_(True)))[0]
 
@@ -418,7 +433,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
             # loop's result, so the clearing is ordered after the reads and done in place. It
             # must be a value the loop changes: with one it passes through unchanged, XLA
             # hoists the clearing above the loop and copies the whole buffer twice a slice.)
-            row_z = jnp.where((k_hi == D) & ((S[0, 0] == S[0, 0]) if R else True), row0, L)
+            row_z = together(jnp.where((k_hi == D) & ((S[0, 0] == S[0, 0]) if R else True),
+                                       row0, L))
             buf = lax.dynamic_update_slice_in_dim(buf, jnp.zeros(D * CN, ft), row_z * CN, 0)
             if st.n_current:
                 cbuf = lax.dynamic_update_slice_in_dim(cbuf, jnp.zeros(D * CCN, ft), row_z * CCN,
