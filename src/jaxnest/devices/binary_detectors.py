@@ -194,10 +194,10 @@ def _csd_state(d: dict, state: dict, h: float) -> dict:
     return state
 
 
-def _div(a: int, b: int) -> int:
-    """C++ integer division (truncates toward zero)."""
-    q = abs(a) // b
-    return q if a >= 0 else -q
+def _div(a, b: int):
+    """C++ integer division (truncates toward zero), elementwise."""
+    q = np.abs(a) // b
+    return np.where(a >= 0, q, -q)
 
 
 def _csd_down(d, st, h, md):
@@ -217,22 +217,24 @@ def _csd_down(d, st, h, md):
     at = next((p for p, q in enumerate(pulses) if q[1] > t_off), len(pulses))
     pulses.insert(at, (t_on, t_off, i))
     cov, t0 = st["count"], tau_max // dt
-    for j_on, j_off, j in pulses:
-        lo = max(j_on - t_off, -tau_max)
-        hi = min(j_off - t_on, tau_max)
-        lag = min(t_off, j_off) - max(t_on, j_on)
-        if lag > 0:
-            cov[i, j, t0] += lag
-            if i != j:
-                cov[j, i, t0] += lag
-        deltas = list(range(_div(lo, dt), 0))
-        if i != j:
-            deltas += list(range(1, _div(hi, dt) + 1))
-        for delta in deltas:
-            lag = min(t_off, j_off - delta * dt) - max(t_on, j_on - delta * dt)
-            if lag > 0:
-                cov[i, j, t0 - delta] += lag
-                cov[j, i, t0 + delta] += lag
+    on, off, ch = (np.array(c, dtype=np.int64) for c in zip(*pulses))
+    lag0 = np.minimum(t_off, off) - np.maximum(t_on, on)  # no shift
+    m = lag0 > 0
+    np.add.at(cov, (i, ch[m], t0), lag0[m])
+    m &= ch != i
+    np.add.at(cov, (ch[m], i, t0), lag0[m])
+    lo = _div(np.maximum(on - t_off, -tau_max), dt)  # shifts Delta * delta_tau, NEST's ranges
+    hi = _div(np.minimum(off - t_on, tau_max), dt)
+    k = tau_max // dt
+    delta = np.arange(-k, k + 1)[None, :]
+    valid = ((delta >= lo[:, None]) & (delta < 0)) \
+        | ((delta >= 1) & (delta <= hi[:, None]) & (ch[:, None] != i))
+    lag = np.minimum(t_off, off[:, None] - delta * dt) - np.maximum(t_on, on[:, None] - delta * dt)
+    sel = valid & (lag > 0)
+    j = np.broadcast_to(ch[:, None], sel.shape)[sel]
+    dd = np.broadcast_to(delta, sel.shape)[sel]
+    np.add.at(cov, (i, j, t0 - dd), lag[sel])
+    np.add.at(cov, (j, i, t0 + dd), lag[sel])
     st["last_change"][i] = t_off
 
 
