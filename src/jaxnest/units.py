@@ -91,6 +91,8 @@ BY_MODEL = {
                   **dict.fromkeys(("I_NaP", "I_KNa", "I_T", "I_h"), "mV")},
     "iaf_chs_2007": {"V_epsp": None, "V_noise": None},  # normalised amplitudes
     "gif_pop_psc_exp": {"mean": None},
+    "ginzburg_neuron": {"c_1": "1/mV", "c_2": "1"},  # a probability per mV, a probability
+    "erfc_neuron": {"sigma": "mV"},
 }
 KERNEL = {"resolution": "ms", "min_delay": "ms", "max_delay": "ms", "biological_time": "ms",
           "ms_per_tic": "ms", "tics_per_ms": "1/ms", "wfr_comm_interval": "ms",
@@ -122,7 +124,8 @@ def unit_of(name: str, model: str | None = None):
 def input_unit(model: str) -> str | None:
     """Unit of the weight of a spike arriving at ``model`` (its synapses' input), if known:
     pA (current-based), nS (conductance-based) or mV (delta synapses)."""
-    if model in ("izhikevich",) or "psc_delta" in model:
+    if model in ("izhikevich", "ginzburg_neuron", "mcculloch_pitts_neuron", "erfc_neuron") \
+            or "psc_delta" in model:  # binary neurons: weights add to the input h (mV)
         return "mV"
     if "_cond_" in model or model.endswith("_cond") or model in ("iaf_chxk_2008", "iaf_bw_2001"):
         return "nS"
