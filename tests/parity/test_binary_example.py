@@ -1,17 +1,14 @@
 """NEST's correlospinmatrix_detector_two_neuron example (shortened, 4 seeds per backend):
 mean activities and the auto- and cross-covariances (zero lag, summed over negative and
 positive lags) within 4 standard errors of NEST's, and the lag of the cross-covariance's peak
-equal. Needs the kernel to split binary neurons' signed events (skipped otherwise)."""
+equal."""
 import numpy as np
 import pytest
-
-from jaxnest.models.binary import kernel_splits_signed_rows
 
 SEEDS, T, H = (1, 2, 3, 4), 100000.0, 0.1
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not kernel_splits_signed_rows(), reason="kernel support pending")
 def test_two_neuron_covariances(both):
     runs = {b: np.array([both("binary_example.py", seed=s, T=T)[k]["count_covariance"]
                          for s in SEEDS]) for k, b in enumerate(("nest", "jaxnest"))}

@@ -244,12 +244,14 @@ class Device(DeviceModel):
     ``receive(status, state, events, h)`` consumes the spikes of a recording device;
     ``sample(status, steps, h) -> {recordable: values}``: what a multimeter connected to the
     device records for the value of step s (stamped (s + 1) h) -- not wired in the kernel
-    yet (NEST's examples record the sinusoidal generators' ``rate``)."""
+    yet (NEST's examples record the sinusoidal generators' ``rate``);
+    ``receives_spikes``: a stimulator that takes spikes (spike_dilutor: its mother spikes)."""
 
     report: Callable | None = None
     on_set: Callable | None = None
     receive: Callable | None = None
     sample: Callable | None = None
+    receives_spikes: bool = False
 
 
 def long_param(d: dict, key: str) -> int:

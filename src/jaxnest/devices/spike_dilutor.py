@@ -118,4 +118,5 @@ def _spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
 
 MODELS = {"spike_dilutor": Device(
     "spike_dilutor", {**STIMULATOR_COMMON, "p_copy": 1.0}, "stimulator", "spike_source",
-    _check, normalize=snap_window, spikes=_spikes, individual=lambda d: True)}
+    _check, normalize=snap_window, spikes=_spikes, individual=lambda d: True,
+    receives_spikes=True)}

@@ -277,6 +277,9 @@ def _check_kinds(kernel: Kernel, pre: np.ndarray, post: np.ndarray) -> set:
         dev = net.devices.get(g)
         sampled = {"sample"} if getattr(getattr(dev, "entry", None), "impl", None) is not None \
             and getattr(dev.entry.impl, "sample", None) is not None else set()
+        if getattr(getattr(dev, "entry", None), "impl", None) is not None \
+                and getattr(dev.entry.impl, "receives_spikes", False):
+            sampled = sampled | {"spike"}  # a stimulator fed by spikes (spike_dilutor)
         b = _kind(kernel, g)
         post_receives[b] = post_receives.get(b, set()) | _RECEIVES[b] | sampled
     for a in pre_kinds:

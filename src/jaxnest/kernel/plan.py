@@ -254,7 +254,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                                                     None, 0)
     signed = any(getattr(net.devices[int(g)].entry.impl, "signed", None) is not None
                  and net.devices[int(g)].entry.impl.signed(net.devices[int(g)].status)
-                 for g in np.unique(sg_gids))
+                 for g in np.unique(sg_gids)) \
+        or any(getattr(g.impl, "signed_output", False) for g in groups)  # binary neurons
     common = dict(h=h, C=C, CC=CC, groups=groups, n_neurons=n_neurons, sg_gids=sg_gids,
                   sg_conn=sg_conn, cg_gids=cg_gids, cg_conn=cg_conn, row_of=row_of,
                   pg_gids=pg_gids, signed=signed, tics_per_step=time_base[0],

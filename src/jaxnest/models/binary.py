@@ -20,9 +20,8 @@ and a down transition as multiplicity 1, and a binary target decodes them (a sin
 sent with multiplicity -1 and an up transition with +2: recorders (which take |m| copies) see
 NEST's events exactly, and a binary target splits the events by sign into two channels (the
 kernel's sign flip: channel 0 gets 2w per up, channel 1 gets -w per down) and adds
-``x[0] / 2 + x[1]`` to h. The split needs the kernel to flip signed events of neuron rows
-(models with ``signed_output``); until it does, spike input into binary neurons raises
-NotImplemented (see :func:`_check_link`).
+``x[0] / 2 + x[1]`` to h (the kernel flips the signed events of neuron rows whose model has
+``signed_output``).
 
 Random numbers per step: draw 0 is the gain's uniform, draw 1 the exponential of the next
 update interval, draw 2 the first update time.
@@ -48,14 +47,6 @@ _ILLEGAL = ("Creation of connection is not possible because:\n"
             "Source and target neuron are not compatible (e.g., spiking vs binary neuron).")
 _SPIKE_SOURCES = ("spike_generator", "parrot_neuron")
 """Non-binary senders whose spikes NEST lets into binary neurons (signal type ALL)."""
-
-
-def kernel_splits_signed_rows() -> bool:
-    """Whether the kernel flips the negative events of neuron rows whose model has
-    ``signed_output`` into their target's other sign channel (kernel/plan.py
-    ``SIGNED_NEURON_OUTPUT``)."""
-    from ..kernel import plan
-    return bool(getattr(plan, "SIGNED_NEURON_OUTPUT", False))
 
 
 @dataclass(frozen=True)
@@ -102,10 +93,6 @@ def _check_link(sender, target, receptors):
             f"{sender.model} -> {target.model}: NEST reads a single spike from it as a down "
             "transition and two spikes in one step as an up transition; decoding them needs "
             "per-event values (2 m - 3) w in the kernel.")
-    if not kernel_splits_signed_rows():
-        raise errors.NotImplemented(
-            f"{sender.model} -> {target.model}: binary transitions between neurons need the "
-            "kernel to split the signed events of neuron rows by sign (SIGNED_NEURON_OUTPUT).")
 
 
 def _check(params):

@@ -7,8 +7,6 @@ process for the module: _binary_devices_case.all_cases).
   values, errors; spike_dilutor with p_copy = 1 (delays, window, NEST's ring buffer).
 - Random over 4 seeds: count covariances of two ginzburg neurons (zero lag and totals) and
   the dilutor's copy counts per spike, within 4 standard errors of NEST's.
-
-The dilutor needs the kernel to accept spikes into it; without that its tests are skipped.
 """
 from __future__ import annotations
 
@@ -85,8 +83,6 @@ def test_correlospinmatrix_counts_of_binary_neurons(both):
 
 
 def _dilutor(out, seed):
-    if f"dil{seed}:skipped" in out:
-        pytest.skip("the kernel does not deliver spikes to devices (spike_dilutor) yet")
     return out[f"dil{seed}:senders"], out[f"dil{seed}:times"]
 
 

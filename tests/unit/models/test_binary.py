@@ -7,10 +7,6 @@ process for the module: _binary_case.all_cases).
   runs, the spin_detector's drops of down transitions); status and errors.
 - Random: first update times (KS and mean), transition counts per neuron and the fraction of
   neurons up (ginzburg, erfc) within 4 standard errors of NEST's, two seeds each.
-
-Binary networks need the kernel to split signed events of neuron rows
-(``models.binary.kernel_splits_signed_rows``); without it their scenario is skipped and
-jaxnest must refuse them with NotImplemented.
 """
 from __future__ import annotations
 
@@ -19,11 +15,9 @@ import pathlib
 import numpy as np
 import pytest
 
-from jaxnest.models import binary
 from jaxnest.parity.backends import run_case
 
 CASE = str(pathlib.Path(__file__).with_name("_binary_case.py"))
-NET = binary.kernel_splits_signed_rows()
 SEEDS = (1, 2)
 GROUPS = ("ginzburg p=0.5", "erfc 0.5/1", "erfc -1/0.5", "erfc 2/3", "ginzburg affine")
 
@@ -31,7 +25,7 @@ GROUPS = ("ginzburg p=0.5", "erfc 0.5/1", "erfc -1/0.5", "erfc 2/3", "ginzburg a
 @pytest.fixture(scope="module")
 def both():
     pytest.importorskip("nest")
-    kw = {"network_too": NET, "seeds": list(SEEDS)}
+    kw = {"network_too": True, "seeds": list(SEEDS)}
     return run_case("nest", CASE, "all_cases", **kw)[0], \
         run_case("jaxnest", CASE, "all_cases", **kw)[0]
 
@@ -54,7 +48,6 @@ def test_current_driven_traces_and_events_equal_nest(both):
     _exact(ref, got, "cur")
 
 
-@pytest.mark.skipif(not NET, reason="kernel does not split signed neuron rows yet")
 def test_binary_network_equals_nest(both):
     ref, got = both
     ups = ref["net:sd_state"].sum()
@@ -62,15 +55,6 @@ def test_binary_network_equals_nest(both):
     _exact(ref, got, "net")
 
 
-@pytest.mark.skipif(NET, reason="the kernel splits signed neuron rows")
-def test_binary_network_refused_without_kernel_support():
-    import jaxnest as nest
-    from jaxnest import errors
-    nest.ResetKernel()
-    a = nest.Create("mcculloch_pitts_neuron", 2)
-    nest.Connect(a[0], a[1])
-    with pytest.raises(errors.NotImplemented):
-        nest.Simulate(1.0)
 
 
 def test_status_and_errors_equal_nest(both):
