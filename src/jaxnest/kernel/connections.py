@@ -112,6 +112,7 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
                               f"({kernel.resolution} ms).")
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
+    _check_signals(kernel, src, tgt)
     _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     _check_links(kernel, pre_kinds, src, tgt, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
@@ -160,6 +161,43 @@ def _check_links(kernel: Kernel, pre_kinds: set, src: np.ndarray, tgt: np.ndarra
         for hook in (getattr(sender.impl, "check_link", None), target.impl.check_link):
             if hook is not None:  # NEST's send_test_event, then handles_test_event
                 hook(sender, target, r)
+
+
+_SIGNALS = {"spike": 1, "binary": 2, "all": 3}
+_SENDS_ALL = ("spike_generator", "noise_generator")  # besides the samplers (multimeters)
+_RECEIVES_BINARY = ("spin_detector", "correlospinmatrix_detector")
+
+
+def _signal(kernel: Kernel, gids: np.ndarray, sending: bool) -> np.ndarray:
+    """NEST's signal type of each node (bits: 1 spike, 2 binary)."""
+    net = kernel.network
+    out = np.full(gids.size, _SIGNALS["spike"], np.int8)
+    for st in net.neurons.values():
+        if st.entry.impl.signal != "spike":
+            out[np.isin(gids, st.gids)] = _SIGNALS[st.entry.impl.signal]
+    for g in np.unique(gids[np.isin(gids, list(net.devices))]).tolist():
+        impl = net.devices[g].entry.impl
+        if sending and (impl.name in _SENDS_ALL or impl.kind == "sampler") or not sending and \
+                impl.kind in ("spike_recorder", "weight_recorder") \
+                and impl.name not in _RECEIVES_BINARY:
+            out[gids == g] = _SIGNALS["all"]
+        elif not sending and impl.name in _RECEIVES_BINARY:
+            out[gids == g] = _SIGNALS["binary"]
+    return out
+
+
+def _check_signals(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:
+    """NEST's rule that the sender's signal type meets the target's (binary neurons and their
+    detectors talk only to each other, parrots, spike_generator, noise_generator and
+    recorders). Only networks with a binary node can fail it: the others skip the check."""
+    net = kernel.network
+    if not (any(st.entry.impl.signal == "binary" for st in net.neurons.values())
+            or any(d.entry.impl.name in _RECEIVES_BINARY for d in net.devices.values())):
+        return
+    if np.any((_signal(kernel, src, True) & _signal(kernel, tgt, False)) == 0):
+        raise errors.IllegalConnection(
+            "Creation of connection is not possible because:\nSource and target neuron are "
+            "not compatible (e.g., spiking vs binary neuron).")
 
 
 def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:

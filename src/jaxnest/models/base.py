@@ -135,6 +135,9 @@ class NeuronModel:
     it); ``sender``/``target`` are :class:`jaxnest.kernel.connections.End` (model name,
     NeuronModel or None for a device), ``receptors`` the receptor types used. Raise
     errors.IllegalConnection. (Checked by Connect, as in NEST.)"""
+    signal: str = "spike"
+    """NEST's signal type, which Connect matches between the ends: "spike", "binary" (binary
+    neurons' transitions) or "all" (parrot_neuron relays either)."""
     rport_offset: tuple[int, int] = (0, 0)
     """NEST's rport of a spike (first) or current (second) connection is its receptor_type
     minus this (ht_neuron, the _mc models: spike receptors from 1 are ports from 0); the

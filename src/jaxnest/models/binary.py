@@ -43,17 +43,13 @@ from .. import errors
 from ..timebase import of_params
 from .base import NeuronModel
 
-_ILLEGAL = ("Creation of connection is not possible because:\n"
-            "Source and target neuron are not compatible (e.g., spiking vs binary neuron).")
-_SPIKE_SOURCES = ("spike_generator", "parrot_neuron")
-"""Non-binary senders whose spikes NEST lets into binary neurons (signal type ALL)."""
-
 
 @dataclass(frozen=True)
 class BinaryModel(NeuronModel):
     """Spikes on receptor 0 only; channel 0 for every edge (the kernel moves events of
     negative multiplicity to channel 1)."""
 
+    signal: str = "binary"
     signed_output: bool = True
     """Emits negative multiplicities (down transitions): the kernel must route them by sign."""
 
@@ -71,24 +67,15 @@ def is_binary(impl) -> bool:
 
 
 def _check_link(sender, target, receptors):
-    """NEST's signal types: binary neurons talk to binary neurons, parrots, spike recorders
-    and the binary detectors; they take spikes from binary neurons, spike_generator and
-    parrot_neuron only."""
-    if is_binary(sender.impl) and not is_binary(target.impl):
-        if target.impl is not None and target.impl.input_is_multiplicity \
-                and target.model == "parrot_neuron":
-            raise errors.NotImplemented(
-                "parrot_neuron relaying binary neurons' transitions (jaxnest sends a down "
-                "transition with multiplicity -1, which a parrot drops).")
-        raise errors.IllegalConnection(_ILLEGAL)
-    if not is_binary(target.impl):
-        return
-    if sender.impl is None and sender.model not in _SPIKE_SOURCES:
-        raise errors.IllegalConnection(_ILLEGAL)
-    if sender.impl is not None and not is_binary(sender.impl) \
-            and sender.model not in _SPIKE_SOURCES:
-        raise errors.IllegalConnection(_ILLEGAL)
-    if not is_binary(sender.impl):
+    """What jaxnest does not do yet of what NEST allows (Connect has checked the signal types):
+    a parrot relaying transitions, spikes of spike_generator or parrot_neuron into a binary
+    neuron."""
+    if is_binary(sender.impl) and not is_binary(target.impl) and target.impl is not None \
+            and target.impl.input_is_multiplicity:
+        raise errors.NotImplemented(
+            f"{target.model} relaying binary neurons' transitions (jaxnest sends a down "
+            "transition with multiplicity -1, which a parrot drops).")
+    if is_binary(target.impl) and not is_binary(sender.impl):
         raise errors.NotImplemented(
             f"{sender.model} -> {target.model}: NEST reads a single spike from it as a down "
             "transition and two spikes in one step as an up transition; decoding them needs "

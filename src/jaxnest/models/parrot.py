@@ -75,6 +75,7 @@ parrot_neuron = ParrotModel(
     n_channels=2,
     check=_parrot_check,
     input_is_multiplicity=True,
+    signal="all",
 )
 
 

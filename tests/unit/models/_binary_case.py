@@ -157,7 +157,27 @@ def errors(nest):
             except Exception as e:  # noqa: BLE001 - the class name is the result
                 res.append(type(e).__name__)
         out[f"{m}_errors"] = np.asarray(res)
+    out["links"] = np.asarray([_connect_error(nest, a, b) for a, b in LINKS])
     return out
+
+
+LINKS = [("dc_generator", "ginzburg_neuron"), ("noise_generator", "ginzburg_neuron"),
+         ("ac_generator", "erfc_neuron"), ("step_current_generator", "mcculloch_pitts_neuron"),
+         ("iaf_psc_alpha", "spin_detector"), ("iaf_psc_alpha", "correlospinmatrix_detector"),
+         ("ginzburg_neuron", "spike_recorder"), ("spike_generator", "spin_detector"),
+         ("poisson_generator", "spin_detector"), ("ginzburg_neuron", "spin_detector"),
+         ("ginzburg_neuron", "iaf_psc_alpha"), ("multimeter", "ginzburg_neuron")]
+"""Signal types that Connect itself matches (no Simulate)."""
+
+
+def _connect_error(nest, a, b) -> str:
+    nest.ResetKernel()
+    try:
+        kw = {"params": {"record_from": ["h"]}} if a == "multimeter" else {}
+        nest.Connect(nest.Create(a, **kw), nest.Create(b))
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - the class name is the result
+        return type(e).__name__
 
 
 def all_cases(nest, network_too=True, seeds=(1, 2)):

@@ -60,6 +60,7 @@ def test_binary_network_equals_nest(both):
 def test_status_and_errors_equal_nest(both):
     ref, got = both
     assert "IllegalConnection" in ref["err:erfc_neuron_errors"].tolist()
+    assert ref["err:links"].tolist().count("IllegalConnection") >= 5
     _exact(ref, got, "err")
 
 
