@@ -16,10 +16,10 @@ from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
           "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set(),
-          "weight_recorder": set(), "volume_transmitter": set()}
+          "weight_recorder": set(), "volume_transmitter": set(), "rate_source": {"rate"}}
 _RECEIVES = {"neuron": {"spike", "current", "sample"}, "spike_recorder": {"spike"},
              "spike_source": set(), "poisson": set(), "current": set(), "sampler": set(),
-             "weight_recorder": set(), "volume_transmitter": {"spike"}}
+             "weight_recorder": set(), "volume_transmitter": {"spike"}, "rate_source": set()}
 
 
 def _kind(kernel: Kernel, gid: int) -> str:
@@ -80,7 +80,12 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values, given = _resolve_syn_spec(kernel, syn_spec)
-    pre_kinds = _check_kinds(kernel, pre, post)
+    sec = getattr(kernel.model(name, synapse=True).impl, "secondary", "")
+    if sec:  # value-carrying connections (kernel/continuous.py): their own checks
+        pre_kinds = _check_secondary(kernel, name, pre, post, values, given)
+    else:
+        _check_spike_senders(kernel, pre)
+        pre_kinds = _check_kinds(kernel, pre, post)
     stimulators = _check_single_synapse(kernel, pre, kernel.model_ids[name])
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
@@ -97,7 +102,8 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                               f"({kernel.resolution} ms).")
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
-    _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
+    if not sec:  # secondary connections: receptor 0 checked by _check_secondary
+        _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
     table = kernel.network.conns
@@ -107,6 +113,62 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     table.append(dict(source=src, target=tgt, weight=weight, delay=steps * kernel.ms_per_step,
                       syn=kernel.model_ids[name], receptor=receptor), extra)
     return range(first, first + n)
+
+
+def _models_of(kernel: Kernel, gids: np.ndarray) -> list:
+    """(name, impl) of each model among ``gids`` (neuron stores and devices)."""
+    net = kernel.network
+    out = [(st.entry.name, st.entry.impl) for st in net.neurons.values()
+           if len(st) and np.isin(gids, st.gids).any()]
+    devs = np.unique(gids[np.isin(gids, np.fromiter(net.devices, dtype=np.int64,
+                                                     count=len(net.devices)))])
+    out += [(net.devices[g].entry.name, net.devices[g].entry.impl) for g in devs.tolist()]
+    return out
+
+
+def _check_spike_senders(kernel: Kernel, pre: np.ndarray) -> None:
+    """NEST refuses spike connections from nodes that send only secondary events (rate
+    neurons)."""
+    if all(getattr(st.entry.impl, "sends_spikes", True)
+           for st in kernel.network.neurons.values()):
+        return
+    for _, impl in _models_of(kernel, pre):
+        if not getattr(impl, "sends_spikes", True):
+            raise errors.IllegalConnection(
+                "Creation of connection is not possible because:\nSource node does not send "
+                "output.\n  Note that recorders must be connected as Connect(neuron, recorder).")
+
+
+def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: set) -> set:
+    """NEST's check_connection for secondary-event synapse models (rate connections): the
+    sources must send the event, the targets handle it on receptor 0; a model without delay
+    takes none, and counts toward min_delay with wfr_comm_interval."""
+    impl = kernel.model(name, synapse=True).impl
+    net = kernel.network
+    for gids in (pre, post):
+        if gids.size and (gids.min() < 1 or gids.max() > net.size):
+            raise errors.UnknownNode("Connect: node does not exist.")
+    why = "Creation of connection is not possible because:\n"
+    for _, m in _models_of(kernel, pre):
+        if impl.secondary not in getattr(m, "secondary_out", ()):
+            raise errors.IllegalConnection(
+                f"{why}The source node does not support {impl.event_name} output.")
+    for mname, m in _models_of(kernel, post):
+        if impl.secondary not in getattr(m, "secondary_in", ()):
+            raise errors.IllegalConnection(
+                f"{why}The target node or synapse model does not support {impl.event_name} "
+                "input.")
+        r = np.asarray(values["receptor_type"])
+        if np.any(r != 0):
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(np.ravel(r)[r.ravel() != 0][0])} is not available in "
+                f"{mname}.")
+    if not impl.has_delay:
+        if "delay" in given:
+            raise errors.BadProperty(f"{name} has no delay. Please use "
+                                     "rate_connection_delayed.")
+        values["delay"] = kernel.settings["wfr_comm_interval"]
+    return {_kind(kernel, int(g)) for g in _kind_samples(net, pre)}
 
 
 def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:
@@ -462,6 +524,15 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None) -> np.nda
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
+    if key == "delay" and _no_delay_ids(kernel).size:  # instantaneous: the model's default
+        ids = _no_delay_ids(kernel)
+        d = cols["delay"][idx]
+        fixed = np.isin(cols["syn"][idx], ids)
+        if fixed.any():
+            entries = kernel.synapse_entries()
+            d = d.copy()
+            d[fixed] = [float(entries[s].defaults["delay"]) for s in cols["syn"][idx][fixed]]
+        return d
     if key in ("source", "target", "weight", "delay"):
         return cols[key][idx]
     if key == "receptor":
@@ -559,6 +630,14 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     if key == "weight":
         cols["weight"][idx] = _column(kernel, value, idx.size, key)
     elif key == "delay":
+        ids = _no_delay_ids(kernel)
+        if idx.size and ids.size and np.isin(cols["syn"][idx], ids).any():
+            i = int(idx[np.isin(cols["syn"][idx], ids)][0])
+            model = kernel.synapse_name(cols["syn"][i])
+            raise errors.BadProperty(
+                f"Setting status of '{model}' connecting from node ID {int(cols['source'][i])} "
+                f"to node ID {int(cols['target'][i])} via port 0: {model} has no delay. Please "
+                "use rate_connection_delayed.")
         steps = kernel.delay_steps(_column(kernel, value, idx.size, key))
         if idx.size and steps.min() < 1:
             raise errors.BadDelay("Delay must be greater than or equal to resolution.")
@@ -571,3 +650,9 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
     table.version += 1
+
+
+def _no_delay_ids(kernel: Kernel) -> np.ndarray:
+    """Synapse ids of models whose connections have no delay (rate_connection_instantaneous)."""
+    return np.array([i for i, e in enumerate(kernel.synapse_entries())
+                     if e is not None and not getattr(e.impl, "has_delay", True)], np.int64)
