@@ -543,8 +543,9 @@ class Runtime:
                 n_t, n_n = times.size, int(nodes.size)
                 block = {"senders": np.tile(nodes, n_t), "times": np.repeat(times, n_n),
                          "_step": np.repeat(sample_steps[rows], n_n)}
-                for var in keys:
-                    c = cols & (np.array(plan.sample_vars) == var)
+                for var in keys:  # columns in node order (groups interleave node ids)
+                    c = np.flatnonzero(cols & (np.array(plan.sample_vars) == var))
+                    c = c[np.argsort(plan.sample_gids[c], kind="stable")]
                     block[var] = samples[rows][:, c].ravel()
                 dev.pending.append(block)
 
