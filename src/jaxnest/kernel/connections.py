@@ -163,10 +163,11 @@ def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: 
             raise errors.UnknownReceptorType(
                 f"Receptor type {int(np.ravel(r)[r.ravel() != 0][0])} is not available in "
                 f"{mname}.")
+    if impl.no_weight and "weight" in given:
+        raise errors.BadProperty(impl.no_weight)
     if not impl.has_delay:
         if "delay" in given:
-            raise errors.BadProperty(f"{name} has no delay. Please use "
-                                     "rate_connection_delayed.")
+            raise errors.BadProperty(impl.no_delay)
         values["delay"] = kernel.settings["wfr_comm_interval"]
     return {_kind(kernel, int(g)) for g in _kind_samples(net, pre)}
 
@@ -628,16 +629,10 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     table = kernel.network.conns
     cols = table.cols
     if key == "weight":
+        _refuse_secondary(kernel, idx, "no_weight")
         cols["weight"][idx] = _column(kernel, value, idx.size, key)
     elif key == "delay":
-        ids = _no_delay_ids(kernel)
-        if idx.size and ids.size and np.isin(cols["syn"][idx], ids).any():
-            i = int(idx[np.isin(cols["syn"][idx], ids)][0])
-            model = kernel.synapse_name(cols["syn"][i])
-            raise errors.BadProperty(
-                f"Setting status of '{model}' connecting from node ID {int(cols['source'][i])} "
-                f"to node ID {int(cols['target'][i])} via port 0: {model} has no delay. Please "
-                "use rate_connection_delayed.")
+        _refuse_secondary(kernel, idx, "no_delay")
         steps = kernel.delay_steps(_column(kernel, value, idx.size, key))
         if idx.size and steps.min() < 1:
             raise errors.BadDelay("Delay must be greater than or equal to resolution.")
@@ -656,3 +651,22 @@ def _no_delay_ids(kernel: Kernel) -> np.ndarray:
     """Synapse ids of models whose connections have no delay (rate_connection_instantaneous)."""
     return np.array([i for i, e in enumerate(kernel.synapse_entries())
                      if e is not None and not getattr(e.impl, "has_delay", True)], np.int64)
+
+
+def _refuse_secondary(kernel: Kernel, idx: np.ndarray, what: str) -> None:
+    """NEST's BadProperty for setting the delay (weight) of connections of models without
+    one (rate_connection_instantaneous, diffusion_connection)."""
+    entries = kernel.synapse_entries()
+    cols = kernel.network.conns.cols
+    ids = np.array([i for i, e in enumerate(entries)
+                    if e is not None and getattr(e.impl, what, "")], np.int64)
+    if not idx.size or not ids.size:
+        return
+    hit = np.isin(cols["syn"][idx], ids)
+    if hit.any():
+        i = int(idx[hit][0])
+        model = kernel.synapse_name(cols["syn"][i])
+        raise errors.BadProperty(
+            f"Setting status of '{model}' connecting from node ID {int(cols['source'][i])} to "
+            f"node ID {int(cols['target'][i])} via port 0: "
+            f"{getattr(entries[int(cols['syn'][i])].impl, what)}")

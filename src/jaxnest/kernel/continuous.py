@@ -106,8 +106,11 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     CH = max([g.impl.secondary_channels for g in groups if g.impl.secondary_in], default=1)
     idx = np.flatnonzero(is_sec)
     syn = cols["syn"][idx]
-    inst_ids = [i for i, e in enumerate(synapses)
-                if e is not None and getattr(e.impl, "secondary", "") == "rate_instantaneous"]
+    inst_ids = [i for i, e in enumerate(synapses)  # no delay: instantaneous
+                if e is not None and getattr(e.impl, "secondary", "")
+                and not getattr(e.impl, "has_delay", True)]
+    split = {i: e.impl.channel_weights for i, e in enumerate(synapses)
+             if e is not None and getattr(e.impl, "channel_weights", ())}
     is_inst = np.isin(syn, inst_ids)
     out = dict(n_src=n_src, n_dev=int(dev_gids.size), dev_gids=dev_gids,
                out_groups=tuple(out_groups), CH=CH)
@@ -115,16 +118,30 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     dev_e = from_dev[cols["source"][idx]]
     for key, sel in (("del", idx[~is_inst & ~dev_e]), ("inst", idx[is_inst]),
                      ("dev", idx[dev_e])):
+        w = cols["weight"][sel].astype(plan.float_type)
+        chan = np.full(sel.size, -1, np.int64)  # -1: the target's secondary_channel(w)
+        for sid, names in split.items():  # one edge per factor and channel
+            m = cols["syn"][sel] == sid
+            if m.any():
+                keep = sel[~m]
+                parts = [(np.flatnonzero(m), c, net.conns.extra[k][sel[m]])
+                         for c, k in enumerate(names)]
+                sel = np.concatenate([keep] + [sel[m]] * len(names))
+                w = np.concatenate([w[~m]] + [p[2].astype(plan.float_type) for p in parts])
+                chan = np.concatenate([chan[~m]] + [np.full(m.sum(), c) for _, c, _ in parts])
         tgt_row = row_of[cols["target"][sel]]
         order = np.argsort(tgt_row, kind="stable")
-        sel, tgt_row = sel[order], tgt_row[order]
-        w = cols["weight"][sel].astype(plan.float_type)
-        chan = np.zeros(sel.size, np.int64)
+        sel, tgt_row, w, chan = sel[order], tgt_row[order], w[order], chan[order]
         tf, locs = [], []
         for gi, g in enumerate(groups):
             lo, hi = np.searchsorted(tgt_row, [g.offset, g.offset + g.n])
-            if hi > lo and g.impl.secondary_channel is not None:
-                chan[lo:hi] = g.impl.secondary_channel(cols["weight"][sel[lo:hi]])
+            fix = chan[lo:hi] < 0
+            if hi > lo and g.impl.secondary_channel is not None and fix.any():
+                part = chan[lo:hi]
+                part[fix] = g.impl.secondary_channel(cols["weight"][sel[lo:hi]][fix])
+        chan = np.maximum(chan, 0)
+        for gi, g in enumerate(groups):
+            lo, hi = np.searchsorted(tgt_row, [g.offset, g.offset + g.n])
             if hi > lo and g.impl.secondary_edge_value is not None:
                 tf.append((gi, int(lo), int(hi)))
                 locs.append((tgt_row[lo:hi] - g.offset).astype(np.int32))
