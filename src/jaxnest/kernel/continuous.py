@@ -24,10 +24,9 @@ Python-level ``if``s and the phase's carry is an empty tuple). With them:
 - **devices** (kind ``rate_source``: step_rate_generator; values computed by the host per
   chunk) have no proxies in NEST: their events go to the targets at once, inside the
   slice, at the device's place in the update order. A value sent in step s over delay d
-  lands at ``s + d - D`` (offset d - D from the slice origin); where that is inside the
-  current slice and the target was updated before the device (lower node id) the slot has
-  been read already, and NEST's ring buffer (min_delay + max_delay slots) returns it one
-  ring length later. Reproduced: device edges are delivered after the relaxation sweeps,
+  lands at ``s + d - D`` (offset d - D from the slice origin); where the target was updated
+  before the device (lower node id) and has read that step already in this update call,
+  NEST's ring buffer (min_delay + max_delay slots) returns it one ring length later. Reproduced: device edges are delivered after the relaxation sweeps,
   before the final update, to those steps;
 - ``f`` is the target's ``secondary_edge_value`` where it has one (NEST's
   ``linear_summation = False``: the input nonlinearity per event, with the target's
@@ -92,10 +91,11 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     cols = net.conns.cols
     groups, row_of, N = plan.groups, plan.row_of, plan.n_neurons
     emit_of = np.full(row_of.size, -1, np.int64)  # gid -> emitter row
-    out_groups, first = [], 0
+    out_groups, first, emit_gids = [], 0, []
     for gi, g in enumerate(groups):
         if g.impl.secondary_out:
             emit_of[g.gids] = first + np.arange(g.n)
+            emit_gids.append(np.asarray(g.gids, np.int64))
             out_groups.append((gi, first, g.impl.secondary_proxy))
             first += g.n
     dev_gids = np.asarray(dev_gids, np.int64)
@@ -113,7 +113,8 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
              if e is not None and getattr(e.impl, "channel_weights", ())}
     is_inst = np.isin(syn, inst_ids)
     out = dict(n_src=n_src, n_dev=int(dev_gids.size), dev_gids=dev_gids,
-               out_groups=tuple(out_groups), CH=CH)
+               out_groups=tuple(out_groups), CH=CH, conns_version=net.conns.version,
+               emit_gids=np.concatenate(emit_gids) if emit_gids else np.zeros(0, np.int64))
     dmax = plan.D
     dev_e = from_dev[cols["source"][idx]]
     for key, sel in (("del", idx[~is_inst & ~dev_e]), ("inst", idx[is_inst]),
@@ -184,15 +185,20 @@ def edge_args(lay: dict) -> dict:
 
 
 def empty_state(lay: dict, D: int, N: int, ft) -> dict:
+    """The phase's carry: the delayed input ring, the slice's instantaneous input, the values
+    of the slice being run (V), and the last complete slice's values, proxies, start and
+    first lag (sent, not delivered yet: NEST delivers them at the next slice's start)."""
     CHN = lay["CH"] * N
     return {"ring": np.zeros((lay["Lc"], CHN), ft), "inst": np.zeros((D, CHN), ft),
-            "V": np.zeros((D, lay["n_src"]), ft)}
+            "V": np.zeros((D, lay["n_src"]), ft), "pV": np.zeros((D, lay["n_src"]), ft),
+            "pP": np.zeros(lay["n_src"], ft), "pA": np.int64(0), "pk": np.int32(0),
+            "pon": np.bool_(False)}
 
 
 def carry_for(plan, old, step: int) -> dict:
-    """The phase's carry for ``plan``: the last run's (pending ring input and instantaneous
-    input by target node and channel, the unfinished slice's values by emitter node), or
-    empty."""
+    """The phase's carry for ``plan``: the last run's, rows matched by node, or empty. The
+    last slice's pending events are dropped when connections changed in between (NEST
+    rebuilds its secondary buffers then)."""
     lay, D, N = plan.cont, plan.D, plan.n_neurons
     new = empty_state(lay, D, N, plan.float_type)
     if old is not None:
@@ -203,15 +209,19 @@ def carry_for(plan, old, step: int) -> dict:
         o = {k: np.asarray(v) for k, v in o.items()}
         gids_new = plan.row_gids[:N]
         gids_old = o_plan.row_gids[:o_plan.n_neurons]
-        common, i_new, i_old = np.intersect1d(gids_new, gids_old, return_indices=True)
+        _, i_new, i_old = np.intersect1d(gids_new, gids_old, return_indices=True)
         CH = min(lay["CH"], o_lay["CH"])
         oN = o_plan.n_neurons
         for c in range(CH):
-            if o_plan.D == D:
-                new["inst"][:, c * N + i_new] = o["inst"][:, c * oN + i_old]
             for s in range(step, step + min(o_lay["Lc"], lay["Lc"])):
                 new["ring"][s % lay["Lc"], c * N + i_new] = o["ring"][s % o_lay["Lc"],
                                                                       c * oN + i_old]
+        if o_lay["conns_version"] == lay["conns_version"] and o_plan.D == D:
+            _, e_new, e_old = np.intersect1d(lay["emit_gids"], o_lay["emit_gids"],
+                                             return_indices=True)
+            new["pV"][:, e_new] = o["pV"][:, e_old]
+            new["pP"][e_new] = o["pP"][e_old]
+            new.update(pA=o["pA"], pk=o["pk"], pon=o["pon"])
     return {k: jnp.asarray(v) for k, v in new.items()}
 
 
@@ -249,8 +259,36 @@ class Phase:
         return V.at[k].set(row)
 
     # per slice ---------------------------------------------------------------------------
-    def start_slice(self, cc: dict, k_lo) -> dict:
-        return dict(cc, V=jnp.where(k_lo == 0, jnp.zeros_like(cc["V"]), cc["V"]))
+    def part(self, args, A):
+        """First and end lag of this Simulate call's part of the slice at A (NEST's from and
+        to of one update call; chunks of one call may cut a part again)."""
+        run = args["cont"]["run"]
+        return (jnp.clip(run[0] - A, 0, self.D).astype(jnp.int32),
+                jnp.clip(run[1] - A, 0, self.D).astype(jnp.int32))
+
+    def start_slice(self, cc: dict, args, A, k_lo, groups) -> dict:
+        """At a slice's first step: the last slice's events (delayed values into the ring,
+        proxies as instantaneous input; NEST sends lags outside that call's part as 0). At
+        the start of a call's part: fresh values V (NEST's new_rates)."""
+        def deliver(cc):
+            ring, inst = cc["ring"], cc["inst"]
+            if self.cs.n_del:
+                ring = self._delayed(ring, cc["pV"], cc["pA"], args, groups)
+            if self.cs.n_inst:
+                k = jnp.arange(self.D)
+                P = jnp.where((k >= cc["pk"])[:, None], cc["pP"][None], 0.0)
+                inst = self.instantaneous(P, args, groups)
+            return dict(cc, ring=ring, inst=inst, pon=jnp.bool_(False))
+        cc = lax.cond((k_lo == 0) & cc["pon"], deliver, lambda cc: cc, cc)
+        lo, _ = self.part(args, A)
+        return dict(cc, V=jnp.where(k_lo == lo, jnp.zeros_like(cc["V"]), cc["V"]))
+
+    def _delayed(self, ring, V, A, args, groups):
+        e = args["cont"]["del"]
+        vals = self._edge_values(V[:, e["src"]], e, self.cs.del_tf, args["params"], groups)
+        k = jnp.arange(self.D, dtype=A.dtype)[:, None]
+        idx = ((A + k + e["d"][None]) % self.cs.Lc) * self.CHN + e["tgt"][None]
+        return ring.reshape(-1).at[idx.ravel()].add(vals.ravel()).reshape(ring.shape)
 
     def devices(self, cc: dict, args, A, s0, k_lo, k_hi, groups) -> dict:
         """The rate_source devices' values of steps [k_lo, k_hi) into the ring, as NEST's
@@ -270,7 +308,8 @@ class Phase:
                                  groups)
         vals = jnp.where(live[:, None] & sent[None], vals, 0.0)
         off = k[:, None] + e["d"][None] - D
-        t = A + off + jnp.where((off < D) & e["early"][None], self.cs.Lr, 0)
+        _, hi = self.part(args, A)  # an early target has read this call's lags below hi
+        t = A + off + jnp.where((off < hi) & e["early"][None], self.cs.Lr, 0)
         idx = (t % self.cs.Lc) * self.CHN + e["tgt"][None]
         ring = cc["ring"]
         return dict(cc, ring=ring.reshape(-1).at[idx.ravel()].add(vals.ravel())
@@ -290,27 +329,21 @@ class Phase:
         vals = self._edge_values(V[:, e["src"]], e, self.cs.inst_tf, args["params"], groups)
         return jnp.zeros((self.D, self.CHN), self.ft).at[:, e["tgt"]].add(vals)
 
-    def end_slice(self, cc: dict, states, args, A, k_hi, groups) -> dict:
-        """After a complete slice: its values over the delayed edges into the ring, the
-        senders' proxies over the instantaneous edges into the next slice's inst."""
-        def deliver(cc):
-            ring, inst = cc["ring"], cc["inst"]
-            if self.cs.n_del:
-                e = args["cont"]["del"]
-                vals = self._edge_values(cc["V"][:, e["src"]], e, self.cs.del_tf,
-                                         args["params"], groups)
-                k = jnp.arange(self.D, dtype=A.dtype)[:, None]
-                idx = ((A + k + e["d"][None]) % self.cs.Lc) * self.CHN + e["tgt"][None]
-                ring = ring.reshape(-1).at[idx.ravel()].add(vals.ravel()).reshape(ring.shape)
-            if self.cs.n_inst:
-                P = jnp.zeros(self.cs.n_src, self.ft)
-                for gi, first, var in self.cs.out_groups:
-                    v = states[gi][var]
-                    P = P.at[first:first + v.shape[0]].set(v.astype(self.ft))
-                inst = self.instantaneous(jnp.broadcast_to(P, (self.D, self.cs.n_src)),
-                                          args, groups)
-            return dict(cc, ring=ring, inst=inst)
-        return lax.cond(k_hi == self.D, deliver, lambda cc: cc, cc)
+    def end_slice(self, cc: dict, states, args, A, k_hi) -> dict:
+        """At the end of a call's part: instantaneous input cleared (NEST resets it after
+        every update); at a slice's end, its values and the senders' proxies become the
+        pending events."""
+        lo, hi = self.part(args, A)
+        P = jnp.zeros(self.cs.n_src, self.ft)
+        for gi, first, var in self.cs.out_groups:
+            v = states[gi][var]
+            P = P.at[first:first + v.shape[0]].set(v.astype(self.ft))
+        end = k_hi == hi
+        done = end & (k_hi == self.D)
+        return dict(cc, inst=jnp.where(end, jnp.zeros_like(cc["inst"]), cc["inst"]),
+                    pV=jnp.where(done, cc["V"], cc["pV"]), pP=jnp.where(done, P, cc["pP"]),
+                    pA=jnp.where(done, A, cc["pA"]), pk=jnp.where(done, lo, cc["pk"]),
+                    pon=cc["pon"] | done)
 
     def relax(self, states, cc: dict, args, A, k_lo, run_group, groups) -> dict:
         """NEST's waveform relaxation before the final update of a slice: Jacobi sweeps of
@@ -349,6 +382,10 @@ class Phase:
 
         n_y = sum(groups[gi].n for gi, _ in wg)
         init = (cc["inst"], jnp.zeros((D, n_y), self.ft), jnp.int32(0), jnp.bool_(False))
-        inst, _, _, _ = lax.while_loop(
-            lambda c: (~c[3]) & (c[2] < args["cont"]["max_iter"]), body, init)
-        return dict(cc, inst=inst)
+        lo, _ = self.part(args, A)
+
+        def run(inst):
+            return lax.while_loop(lambda c: (~c[3]) & (c[2] < args["cont"]["max_iter"]),
+                                  body, (inst,) + init[1:])[0]
+        # once per call's part, at its start (a chunk continuing a part keeps its input)
+        return dict(cc, inst=lax.cond(k_lo == lo, run, lambda i: i, cc["inst"]))

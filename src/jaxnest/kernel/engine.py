@@ -426,7 +426,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                               lambda pc: pc, pc)
                 pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
             if cont is not None:  # secondary events: NEST's waveform relaxation first
-                cc = cont.start_slice(cc, k_lo)
+                cc = cont.start_slice(cc, args, A, k_lo, groups)
                 if st.cont.wfr:
                     cc = cont.relax(states, cc, args, A, k_lo, relax_group(args), groups)
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
@@ -434,7 +434,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int):
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch, pc, O, cc))
             if cont is not None:  # a complete slice's values to their targets
-                cc = cont.end_slice(cc, states, args, A, k_hi, groups)
+                cc = cont.end_slice(cc, states, args, A, k_hi)
             if st.vt:  # volume_transmitters: this slice's dopamine spikes, their deliveries
                 syn, over, wrec, vt = pl
                 a = args["archive"]

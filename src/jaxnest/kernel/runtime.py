@@ -116,7 +116,7 @@ class Runtime:
     def run(self, kernel, n_steps: int) -> None:
         """Advance the network by ``n_steps`` steps from ``kernel.step``."""
         net, h = kernel.network, kernel.resolution
-        self._step = kernel.step
+        self._step, self._n_steps = kernel.step, n_steps
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
         if self.vt_host:  # room for the archived dopamine spikes
@@ -407,7 +407,9 @@ class Runtime:
             args["vt"] = self._vt_args(plan, net)
         if plan.cont is not None:  # waveform relaxation settings: values, not structure
             args["cont"] = dict(args["cont"], tol=jnp.float64(kernel.settings["wfr_tol"]),
-                                max_iter=jnp.int32(kernel.settings["wfr_max_iterations"]))
+                                max_iter=jnp.int32(kernel.settings["wfr_max_iterations"]),
+                                run=jnp.asarray([kernel.step, kernel.step + self._n_steps],
+                                                jnp.int64))
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
             args["pg_lo"], args["pg_hi"] = _windows(status, h)

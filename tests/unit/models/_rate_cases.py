@@ -108,21 +108,60 @@ def _siegert(nest, wfr, h=0.1, T=30.0):
             "min_delay": nest.min_delay}
 
 
+SPLITS = {"whole": [20.0], "split": [2.5, 5.0, 12.5], "half": [0.5, 0.7, 18.8]}
+
+
+def _split(nest, wfr, case, h=0.1):
+    """Simulate calls that end inside min_delay slices (NEST sends only the last call's lags
+    of a slice), a node and a connection added and a parameter changed between calls (NEST
+    drops the last slice's secondary events when connections changed)."""
+    nest.ResetKernel()
+    nest.resolution = h
+    nest.use_wfr = wfr
+    a = nest.Create("tanh_rate_ipn", 3, params={"sigma": 0.0, "mu": 0.4, "tau": 3.0})
+    gen = nest.Create("step_rate_generator", params={"amplitude_times": [1.0, 7.3],
+                                                     "amplitude_values": [0.8, -0.5]})
+    d = {"synapse_model": "rate_connection_delayed"}
+    i = {"synapse_model": "rate_connection_instantaneous"}
+    nest.Connect(gen, a[0], syn_spec=dict(d, delay=1.3, weight=1.0))
+    nest.Connect(a[0], a[1], syn_spec=dict(i, weight=0.9))
+    nest.Connect(a[1], a[2], syn_spec=dict(d, delay=2.0, weight=-0.8))
+    nest.Connect(a[2], a[0], syn_spec=dict(i, weight=0.7))
+    mm = nest.Create("multimeter", params={"record_from": ["rate"], "interval": h})
+    nest.Connect(mm, a)
+    for t in SPLITS[case]:
+        nest.Simulate(t)
+        if t == 2.5:
+            b = nest.Create("lin_rate_ipn", params={"sigma": 0.0, "mu": 1.0})
+            nest.Connect(b, a[2], syn_spec=dict(i, weight=0.5))
+            a[1].set(mu=-0.2)
+    ev = mm.events
+    o = sorted(range(len(ev["times"])), key=lambda j: (ev["senders"][j], ev["times"][j]))
+    return {"times": [float(ev["times"][j]) for j in o],
+            "rate": [float(ev["rate"][j]) for j in o],
+            "senders": [int(ev["senders"][j]) for j in o], "gen": [],
+            "min_delay": nest.min_delay}
+
+
 def keys(models=None) -> list:
     """Scenario keys model/use_wfr/variant (variant 0: defaults, 1: linear_summation False,
     2: lambda 0.5 with rectification, multiplicative coupling for lin models)."""
     return [f"{m}/{w}/{v}" for m in (models or IPN + OPN + TRANS) for w in (True, False)
-            for v in (0, 1, 2)] + ["siegert_neuron/True/0", "siegert_neuron/False/0"]
+            for v in (0, 1, 2)] + ["siegert_neuron/True/0", "siegert_neuron/False/0"] + \
+        [f"split/{w}/{c}" for w in (True, False) for c in SPLITS]
 
 
 def deterministic(nest, keys_=None) -> dict:
     out = {}
     for key in keys_ or keys():
         model, wfr, variant = key.split("/")
+        variant = variant if model == "split" else int(variant)
         if model == "siegert_neuron":
             out[key] = _siegert(nest, wfr == "True")
+        elif model == "split":
+            out[key] = _split(nest, wfr == "True", variant)
         else:
-            out[key] = _net(nest, model, wfr == "True", int(variant))
+            out[key] = _net(nest, model, wfr == "True", variant)
     return out
 
 

@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FAST = [k for k in rc.keys() if k.startswith(("lin_rate_ipn/", "tanh_rate_opn/"))] + \
     [f"{m}/{w}/1" for m in ("sigmoid_rate_ipn", "rate_transformer_sigmoid",
                             "rate_transformer_lin") for w in (True, False)] + \
-    ["siegert_neuron/True/0", "siegert_neuron/False/0"]
+    ["siegert_neuron/True/0", "siegert_neuron/False/0"] + [k for k in rc.keys()
+                                                            if k.startswith("split/")]
 SLOW = [k for k in rc.keys() if k not in FAST]
 
 NEST_SCRIPT = """
