@@ -19,6 +19,7 @@ import math
 
 import jax.numpy as jnp
 import numpy as np
+from jax.scipy.special import erfc
 from numpy.polynomial.legendre import leggauss
 
 from .. import errors
@@ -31,8 +32,7 @@ PANELS = 48
 
 def _erfcx(s):
     """exp(s^2) erfc(s) for s >= 0."""
-    small = jnp.exp(jnp.square(jnp.minimum(s, 4.0))) * jnp.asarray(
-        __import__("jax").scipy.special.erfc(jnp.minimum(s, 4.0)))
+    small = jnp.exp(jnp.square(jnp.minimum(s, 4.0))) * erfc(jnp.minimum(s, 4.0))
     t = jnp.maximum(s, 4.0)
     cf = t
     for k in range(80, 0, -1):  # continued fraction 1/(s + (1/2)/(s + 1/(s + ...)))
