@@ -45,6 +45,7 @@ How the other secondary events plug in (one more event type each, same phase):
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import jax.numpy as jnp
@@ -113,7 +114,7 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
              if e is not None and getattr(e.impl, "channel_weights", ())}
     is_inst = np.isin(syn, inst_ids)
     out = dict(n_src=n_src, n_dev=int(dev_gids.size), dev_gids=dev_gids,
-               out_groups=tuple(out_groups), CH=CH, conns_version=net.conns.version,
+               out_groups=tuple(out_groups), CH=CH, structure=_structure(cols),
                emit_gids=np.concatenate(emit_gids) if emit_gids else np.zeros(0, np.int64))
     dmax = plan.D
     dev_e = from_dev[cols["source"][idx]]
@@ -163,6 +164,15 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     out["wfr"] = bool(use_wfr and wfr_groups and out["inst"]["src"].size)
     out["wfr_groups"] = wfr_groups if out["wfr"] else ()
     return out
+
+
+def _structure(cols) -> tuple:
+    """Which connections exist (not their weights): NEST rebuilds its secondary buffers, and
+    drops the events of the last slice, when this changes between Simulate calls."""
+    h = hashlib.sha1(np.ascontiguousarray(cols["source"]).tobytes())
+    h.update(np.ascontiguousarray(cols["target"]).tobytes())
+    h.update(np.ascontiguousarray(cols["syn"]).tobytes())
+    return int(cols["source"].size), h.hexdigest()
 
 
 def static_of(lay: dict | None) -> ContStatic | None:
@@ -216,7 +226,7 @@ def carry_for(plan, old, step: int) -> dict:
             for s in range(step, step + min(o_lay["Lc"], lay["Lc"])):
                 new["ring"][s % lay["Lc"], c * N + i_new] = o["ring"][s % o_lay["Lc"],
                                                                       c * oN + i_old]
-        if o_lay["conns_version"] == lay["conns_version"] and o_plan.D == D:
+        if o_lay["structure"] == lay["structure"] and o_plan.D == D:
             _, e_new, e_old = np.intersect1d(lay["emit_gids"], o_lay["emit_gids"],
                                              return_indices=True)
             new["pV"][:, e_new] = o["pV"][:, e_old]

@@ -143,12 +143,38 @@ def _split(nest, wfr, case, h=0.1):
             "min_delay": nest.min_delay}
 
 
+def _weights(nest, wfr, h=0.1):
+    """Weights changed between Simulate calls: the last slice's events are delivered with
+    the new weights (NEST keeps them: no connection was added)."""
+    nest.ResetKernel()
+    nest.resolution = h
+    nest.use_wfr = wfr
+    a = nest.Create("lin_rate_ipn", 2, params={"sigma": 0.0, "mu": 1.0, "tau": 2.0})
+    nest.Connect(a[0], a[1], syn_spec={"synapse_model": "rate_connection_instantaneous",
+                                       "weight": 0.5})
+    nest.Connect(a[1], a[0], syn_spec={"synapse_model": "rate_connection_delayed",
+                                       "weight": -0.5, "delay": 1.0})
+    mm = nest.Create("multimeter", params={"record_from": ["rate"], "interval": h})
+    nest.Connect(mm, a)
+    nest.Simulate(2.0)
+    nest.GetConnections(a[0], a[1]).set(weight=2.0)
+    nest.GetConnections(a[1], a[0]).set(weight=1.5)
+    a[0].set(mu=0.3)
+    nest.Simulate(3.0)
+    ev = mm.events
+    o = sorted(range(len(ev["times"])), key=lambda j: (ev["senders"][j], ev["times"][j]))
+    return {"times": [float(ev["times"][j]) for j in o],
+            "rate": [float(ev["rate"][j]) for j in o],
+            "senders": [int(ev["senders"][j]) for j in o], "gen": [],
+            "min_delay": nest.min_delay}
+
+
 def keys(models=None) -> list:
     """Scenario keys model/use_wfr/variant (variant 0: defaults, 1: linear_summation False,
     2: lambda 0.5 with rectification, multiplicative coupling for lin models)."""
     return [f"{m}/{w}/{v}" for m in (models or IPN + OPN + TRANS) for w in (True, False)
             for v in (0, 1, 2)] + ["siegert_neuron/True/0", "siegert_neuron/False/0"] + \
-        [f"split/{w}/{c}" for w in (True, False) for c in SPLITS]
+        [f"split/{w}/{c}" for w in (True, False) for c in list(SPLITS) + ["weights"]]
 
 
 def deterministic(nest, keys_=None) -> dict:
@@ -158,6 +184,8 @@ def deterministic(nest, keys_=None) -> dict:
         variant = variant if model == "split" else int(variant)
         if model == "siegert_neuron":
             out[key] = _siegert(nest, wfr == "True")
+        elif model == "split" and variant == "weights":
+            out[key] = _weights(nest, wfr == "True")
         elif model == "split":
             out[key] = _split(nest, wfr == "True", variant)
         else:
