@@ -7,7 +7,8 @@ device takes part in a simulation:
 - ``spike_source``: emits spikes through ordinary spike edges (spike_generator),
 - ``poisson``: one independent Poisson draw per edge and step (poisson_generator),
 - ``current``: sends a current to its targets every step (dc_generator),
-- ``spike_recorder`` / ``sampler``: records spikes of its sources / samples state of its targets.
+- ``spike_recorder`` / ``sampler``: records spikes of its sources / samples state of its targets,
+- ``rate_source``: sends a value per step over rate connections (step_rate_generator).
 """
 from __future__ import annotations
 
@@ -84,6 +85,12 @@ class DeviceModel:
     """status -> whether the device sends off-grid spikes now (precise spike timing)."""
     off_grid: bool = False
     """NEST's is_off_grid: creating one sets the kernel's off_grid_spiking."""
+    rates: Callable[[dict, np.ndarray, DeviceContext], np.ndarray] | None = None
+    """kind 'rate_source': (status, steps, ctx) -> (len(steps), 1) values the device sends in
+    each step over secondary (rate) connections (kernel/continuous.py); NaN in the steps
+    where the device is not active."""
+    secondary_out: tuple[str, ...] = ()
+    """Secondary events the device sends (a 'rate_source' device: ``("rate_delayed",)``)."""
 
 
 def tics(ms: float) -> int:

@@ -51,6 +51,8 @@ def unsupported(plan, net) -> list[str]:
         why.append("volume_transmitter")
     if st.payload is not None:
         why.append("spike payloads (iaf_tum_2000, iaf_bw_2001)")
+    if st.cont is not None:
+        why.append("secondary events (rate models)")
     if plan.device_samples:
         why.append("multimeters sampling devices")
     for gid in plan.recorders:

@@ -18,10 +18,10 @@ from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
           "current": {"current"}, "sampler": {"sample"}, "spike_recorder": set(),
-          "weight_recorder": set(), "volume_transmitter": set()}
+          "weight_recorder": set(), "volume_transmitter": set(), "rate_source": {"rate"}}
 _RECEIVES = {"neuron": {"spike", "current", "sample"}, "spike_recorder": {"spike"},
              "spike_source": set(), "poisson": set(), "current": set(), "sampler": set(),
-             "weight_recorder": set(), "volume_transmitter": {"spike"}}
+             "weight_recorder": set(), "volume_transmitter": {"spike"}, "rate_source": set()}
 
 
 def _kind(kernel: Kernel, gid: int) -> str:
@@ -85,23 +85,34 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     specs = [_resolve_syn_spec(kernel, s) for s in
              (syn_spec if isinstance(syn_spec, (list, tuple)) else [syn_spec])]
-    pre_kinds = _check_kinds(kernel, pre, post)
+    ends = [_check_ends(kernel, name, pre, post, values, given)
+            for name, values, given in specs]
     stimulators = [_check_single_synapse(kernel, pre, kernel.model_ids[name])
                    for name, _, _ in specs]
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
-    if "sampler" in pre_kinds:
+    if any("sampler" in pre_kinds for pre_kinds, _ in ends):
         _check_recordables(kernel, src, tgt)
     first = len(kernel.network.conns)
-    for (name, values, given), devices in zip(specs, stimulators):
+    for (name, values, given), devices, (pre_kinds, sec) in zip(specs, stimulators, ends):
         if src.size:
             for dev in devices:
                 dev.first_syn = kernel.model_ids[name]
-        _append(kernel, name, values, given, pre_kinds, pre, post, src, tgt)
+        _append(kernel, name, values, given, pre_kinds, sec, pre, post, src, tgt)
     return range(first, len(kernel.network.conns))
 
 
-def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
+def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, values: dict,
+                given: set) -> tuple[set, bool]:
+    """Which nodes may connect through synapse model ``name``: (the kinds among ``pre``,
+    whether it carries secondary events, kernel/continuous.py, with their own checks)."""
+    if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
+        return _check_secondary(kernel, name, pre, post, values, given), True
+    _check_spike_senders(kernel, pre)
+    return _check_kinds(kernel, pre, post), False
+
+
+def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set, sec: bool,
             pre: np.ndarray, post: np.ndarray, src: np.ndarray, tgt: np.ndarray) -> None:
     """One synapse spec's connections of the pairs (src, tgt), checked as NEST checks them."""
     n = src.size
@@ -113,8 +124,9 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
     _check_signals(kernel, src, tgt)
-    _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
-    _check_links(kernel, pre_kinds, src, tgt, receptor)
+    if not sec:  # secondary connections: receptor 0 checked by _check_secondary
+        _check_receptors(kernel, pre_kinds, tgt, weight, receptor)
+        _check_links(kernel, pre_kinds, src, tgt, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
@@ -198,6 +210,63 @@ def _check_signals(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:
         raise errors.IllegalConnection(
             "Creation of connection is not possible because:\nSource and target neuron are "
             "not compatible (e.g., spiking vs binary neuron).")
+
+
+def _models_of(kernel: Kernel, gids: np.ndarray) -> list:
+    """(name, impl) of each model among ``gids`` (neuron stores and devices)."""
+    net = kernel.network
+    out = [(st.entry.name, st.entry.impl) for st in net.neurons.values()
+           if len(st) and np.isin(gids, st.gids).any()]
+    devs = np.unique(gids[np.isin(gids, np.fromiter(net.devices, dtype=np.int64,
+                                                     count=len(net.devices)))])
+    out += [(net.devices[g].entry.name, net.devices[g].entry.impl) for g in devs.tolist()]
+    return out
+
+
+def _check_spike_senders(kernel: Kernel, pre: np.ndarray) -> None:
+    """NEST refuses spike connections from nodes that send only secondary events (rate
+    neurons)."""
+    if all(getattr(st.entry.impl, "sends_spikes", True)
+           for st in kernel.network.neurons.values()):
+        return
+    for _, impl in _models_of(kernel, pre):
+        if not getattr(impl, "sends_spikes", True):
+            raise errors.IllegalConnection(
+                "Creation of connection is not possible because:\nSource node does not send "
+                "output.\n  Note that recorders must be connected as Connect(neuron, recorder).")
+
+
+def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: set) -> set:
+    """NEST's check_connection for secondary-event synapse models (rate connections): the
+    sources must send the event, the targets handle it on receptor 0; a model without delay
+    takes none, and counts toward min_delay with wfr_comm_interval."""
+    impl = kernel.model(name, synapse=True).impl
+    net = kernel.network
+    for gids in (pre, post):
+        if gids.size and (gids.min() < 1 or gids.max() > net.size):
+            raise errors.UnknownNode("Connect: node does not exist.")
+    why = "Creation of connection is not possible because:\n"
+    for _, m in _models_of(kernel, pre):
+        if impl.secondary not in getattr(m, "secondary_out", ()):
+            raise errors.IllegalConnection(
+                f"{why}The source node does not support {impl.event_name} output.")
+    for mname, m in _models_of(kernel, post):
+        if impl.secondary not in getattr(m, "secondary_in", ()):
+            raise errors.IllegalConnection(
+                f"{why}The target node or synapse model does not support {impl.event_name} "
+                "input.")
+        r = np.asarray(values["receptor_type"])
+        if np.any(r != 0):
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(np.ravel(r)[r.ravel() != 0][0])} is not available in "
+                f"{mname}.")
+    if impl.no_weight and "weight" in given:
+        raise errors.BadProperty(impl.no_weight)
+    if not impl.has_delay:
+        if "delay" in given:
+            raise errors.BadProperty(impl.no_delay)
+        values["delay"] = kernel.settings["wfr_comm_interval"]
+    return {_kind(kernel, int(g)) for g in _kind_samples(net, pre)}
 
 
 def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:
@@ -561,6 +630,15 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
+    if key == "delay" and _no_delay_ids(kernel).size:  # instantaneous: the model's default
+        ids = _no_delay_ids(kernel)
+        d = cols["delay"][idx]
+        fixed = np.isin(cols["syn"][idx], ids)
+        if fixed.any():
+            entries = kernel.synapse_entries()
+            d = d.copy()
+            d[fixed] = [float(entries[s].defaults["delay"]) for s in cols["syn"][idx][fixed]]
+        return d
     if key in ("source", "target", "weight", "delay"):
         return cols[key][idx]
     if key == "receptor":
@@ -687,8 +765,10 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     table = kernel.network.conns
     cols = table.cols
     if key == "weight":
+        _refuse_secondary(kernel, idx, "no_weight")
         cols["weight"][idx] = _column(kernel, value, idx.size, key)
     elif key == "delay":
+        _refuse_secondary(kernel, idx, "no_delay")
         steps = kernel.delay_steps(_column(kernel, value, idx.size, key))
         if idx.size and steps.min() < 1:
             raise errors.BadDelay("Delay must be greater than or equal to resolution.")
@@ -701,3 +781,28 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
     table.version += 1
+
+
+def _no_delay_ids(kernel: Kernel) -> np.ndarray:
+    """Synapse ids of models whose connections have no delay (rate_connection_instantaneous)."""
+    return np.array([i for i, e in enumerate(kernel.synapse_entries())
+                     if e is not None and not getattr(e.impl, "has_delay", True)], np.int64)
+
+
+def _refuse_secondary(kernel: Kernel, idx: np.ndarray, what: str) -> None:
+    """NEST's BadProperty for setting the delay (weight) of connections of models without
+    one (rate_connection_instantaneous, diffusion_connection)."""
+    entries = kernel.synapse_entries()
+    cols = kernel.network.conns.cols
+    ids = np.array([i for i, e in enumerate(entries)
+                    if e is not None and getattr(e.impl, what, "")], np.int64)
+    if not idx.size or not ids.size:
+        return
+    hit = np.isin(cols["syn"][idx], ids)
+    if hit.any():
+        i = int(idx[hit][0])
+        model = kernel.synapse_name(cols["syn"][i])
+        raise errors.BadProperty(
+            f"Setting status of '{model}' connecting from node ID {int(cols['source'][i])} to "
+            f"node ID {int(cols['target'][i])} via port 0: "
+            f"{getattr(entries[int(cols['syn'][i])].impl, what)}")

@@ -28,9 +28,11 @@ slice of a chunk may be partial). Per slice:
 
 A spike emitted in step s is read by its target in step s + delay, as in NEST.
 
-Two optional phases are compiled only for networks that need them: precise (off-grid) spike
-times (precise.py) and spike payloads (payload.py: a value per spike in an array O beside S,
-delivered through its own edge set by the same segment loop, recorded as the offset).
+Optional phases are compiled only for networks that need them: precise (off-grid) spike
+times (precise.py), spike payloads (payload.py: a value per spike in an array O beside S,
+delivered through its own edge set by the same segment loop, recorded as the offset) and
+secondary events (continuous.py: values per step over delayed and instantaneous
+connections, waveform relaxation before a slice's final update).
 
 Everything the loop reads that can change between Simulate calls (parameters, weights, rates,
 spike-generator input) is an argument, never a closed-over constant: values change without a
@@ -43,7 +45,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import neuromod, plastic, precise, rng
+from . import continuous, neuromod, plastic, precise, rng
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -109,13 +111,41 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
     pay = st.payload  # spike payloads (kernel/payload.py): O beside S, their own edge set
     with_off = pre is not None or pay is not None  # recorded events carry offsets
+    cont = continuous.Phase(st) if st.cont is not None else None  # secondary events
+
+    def run_group(gi, stt, p, pr, x, i_stim, s, args, sec=None, table=None):
+        """One step of group gi: ``update``'s (new state, spikes, *extra)."""
+        g = groups[gi]
+        kw = ({"rand": rng.Draws(args["keys"]["neurons"], s, g.offset, g.n, R)}
+              if g.impl.random else {})
+        if g.impl.precise_input:  # events in time order, on-grid input at offset 0
+            x, kw["step"] = pre.group_input(table, gi, x, g.n), s
+        if g.impl.takes_step:
+            kw["step"] = s
+        if sec is not None and g.impl.secondary_in:
+            kw["sec"] = sec[: g.impl.secondary_channels, g.offset:g.offset + g.n]
+        return g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0], st.h, **kw)
+
+    def relax_group(args):
+        """A wfr sweep's step of one group: no spike or current input (rate models)."""
+        def one(gi, stt, sec, s):
+            g = groups[gi]
+            p, pr = _full(args["params"][gi], g.n), _full(args["props"][gi], g.n)
+            new, _, val = run_group(gi, stt, p, pr, jnp.zeros((g.C, g.n), ft),
+                                    jnp.zeros((g.CC, g.n), ft), s, args, sec)
+            return {k: v.astype(stt[k].dtype) for k, v in new.items()}, val
+        return one
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, samples, n_samp, arch, pc, O = sc
+        states, S, samples, n_samp, arch, pc, O, cc = sc
         s = A + k
+        table = sec = None
         if pre is not None:  # this step's events of the precise receivers
             pc, table = pre.read_step(pc, s)
+        if cont is not None:  # this step's secondary input (rates), read once
+            sec, cc = cont.read(cc, s, cc["inst"][k], clear=True)
+            sec_out = {}
         emitted = []
         x_all = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
         if st.n_current:
@@ -128,14 +158,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
-            kw = ({"rand": rng.Draws(args["keys"]["neurons"], s, g.offset, g.n, R)}
-                  if g.impl.random else {})
-            if g.impl.precise_input:  # events in time order, on-grid input at offset 0
-                x, kw["step"] = pre.group_input(table, gi, x, g.n), s
-            if g.impl.takes_step:
-                kw["step"] = s
-            new, spk, *off = g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0],
-                                           st.h, **kw)
+            new, spk, *off = run_group(gi, stt, p, pr, x, i_stim, s, args, sec, table)
+            if g.impl.secondary_out:  # the value its secondary events carry this step
+                sec_out[gi] = off[0]
             if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)
                 pays.append((g.offset, g.n, jnp.where(spk != 0, off[0], 0.0)))
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
@@ -145,6 +170,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             spikes.append(jnp.asarray(spk, ft))
         row = jnp.concatenate(spikes + [args["sg_input"][s - s0]])
         S = S.at[k].set(row)
+        if cont is not None:
+            cc = dict(cc, V=cont.emit(cc["V"], k, sec_out))
         if pay is not None:
             orow = jnp.zeros(R, ft)
             for first, n, v in pays:
@@ -164,7 +191,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             take = (s + 1) % period == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, samples, n_samp, arch, pc, O
+        return new_states, S, samples, n_samp, arch, pc, O, cc
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e, lay=None):
@@ -392,7 +419,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = c
             pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
@@ -413,9 +440,16 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                               lambda pc: pre.deliver(pc, pend["P"], pend["A"], args),
                               lambda pc: pc, pc)
                 pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
-            states, S, samples, n_samp, arch, pc, O = lax.fori_loop(
+            if cont is not None:  # secondary events: NEST's waveform relaxation first
+                cc = cont.start_slice(cc, args, A, k_lo, groups)
+                if st.cont.wfr:
+                    cc = cont.relax(states, cc, args, A, k_lo, relax_group(args), groups)
+                cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
+            states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, samples, n_samp, arch, pc, O))
+                (states, S, samples, n_samp, arch, pc, O, cc))
+            if cont is not None:  # a complete slice's values to their targets
+                cc = cont.end_slice(cc, states, args, A, k_hi)
             if st.vt:  # volume_transmitters: this slice's dopamine spikes, their deliveries
                 syn, over, wrec, vt = pl
                 a = args["archive"]
@@ -446,16 +480,17 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
             if pre is not None:
                 pend["P"] = pc["list"]
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
         pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0,
                carry["vt"] if st.vt else {}) if st.plastic else ()
         pc0 = pre.init(carry) if pre is not None else ()
+        cc0 = cont.init(carry) if cont is not None else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, carry.get("arch", {}), carry["pend"], pc0)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc = lax.fori_loop(
+                pl0, carry.get("arch", {}), carry["pend"], pc0, cc0)
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = lax.fori_loop(
             0, n_slices, one_slice, init)
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
@@ -471,6 +506,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 out["vt_over"] = vt["over"]
         if st.arch_H:
             new["arch"] = arch
+        if cont is not None:
+            new["cont"] = cc
         return new, out
 
     return jax.jit(chunk), steps_cap

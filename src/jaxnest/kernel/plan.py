@@ -40,6 +40,7 @@ from .network import Network, check_memory
 from .neuromod import VTStatic
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
+from . import continuous
 from . import payload as payload_host
 from . import precise_host
 
@@ -116,6 +117,7 @@ class Static:
     sample_period: int = 0
     precise: object = None                      # PreciseStatic (None: no precise spikes)
     payload: object = None                      # PayloadStatic (None: no spike payloads)
+    cont: object = None                         # ContStatic (None: no secondary events)
 
 
 @dataclass
@@ -167,6 +169,7 @@ class Plan:
     precise: dict | None = None     # precise spike times (precise_host.layout; None: none)
     precise_caps: dict = field(default_factory=lambda: dict(precise_host.CAPS))
     payload: dict | None = None     # spike payloads' edge set (kernel/payload.py; None: none)
+    cont: dict | None = None        # secondary events (kernel/continuous.py; None: none)
 
     @property
     def row_gids(self) -> np.ndarray:
@@ -203,7 +206,8 @@ class Plan:
             samples=tuple((g, v, len(i)) for g, v, i in self.samples),
             sample_period=self.sample_period,
             precise=precise_host.static_of(self.precise, self.precise_caps),
-            payload=payload_host.static_of(self.payload))
+            payload=payload_host.static_of(self.payload),
+            cont=continuous.static_of(self.cont))
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""
@@ -212,7 +216,8 @@ class Plan:
 
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
                defer: bool = False, float_type: str = "float64", synapses: list = (),
-               time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1) -> Plan:
+               time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1,
+               use_wfr: bool = False, max_delay: int = 1) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -223,7 +228,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     ``float_type``: dtype of the weights (the kernel's float_precision).
     ``synapses``: the synapse model entry of each synapse id; ``time_base``: (tics per step,
     ms per tic), for spike stamps in ms as NEST computes them; ``min_delay``: NEST's (steps),
-    the slice length where volume_transmitters deliver (on its grid).
+    the slice length where volume_transmitters deliver (on its grid), and of every slice
+    when secondary events (rates) are in use; ``use_wfr``: the kernel's (waveform
+    relaxation for instantaneous secondary connections); ``max_delay``: NEST's (steps).
     """
     import time
     t0 = time.perf_counter()
@@ -265,7 +272,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                     current=reuse.current, float_type=reuse.float_type,
                     plastic=reuse.plastic, arch_mask=reuse.arch_mask, vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
-                    **common)
+                    cont=reuse.cont, **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
@@ -284,6 +291,12 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         carrying = carrying | is_dopa
     if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
         is_spike = is_spike & ~is_plastic
+    is_sec = continuous.secondary_mask(synapses, cols["syn"]) if len(synapses) else None
+    rate_devs = by_kind.get(continuous.SECONDARY_KIND, [])
+    with_cont = is_sec is not None or bool(rate_devs) or any(
+        g.impl.secondary_out or g.impl.secondary_in for g in groups)
+    if is_sec is not None:  # value-carrying connections: the continuous phase's edges
+        is_spike, carrying = is_spike & ~is_sec, carrying & ~is_sec
     precise = precise_host.layout(net, groups, n_neurons, sg_gids)
     del src_kind, tgt_kind, tgt_neuron
     delay_all = cols["delay"]
@@ -300,10 +313,18 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     del d_carrying
     if is_dopa is not None:  # deliveries on NEST's grid, between the same spikes as in NEST
         D = max(min(D, int(min_delay)), 1)
+    if with_cont:  # secondary events: NEST's min_delay slices exactly (wfr, proxies)
+        D = max(int(min_delay), 1)
+        dmax = max(dmax, D)
     # ring buffer: all pending arrivals (at most dmax steps ahead of a slice's end) plus the
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
     plan = Plan(D=D, L=L, float_type=float_type, precise=precise, **common)
+    if with_cont:
+        plan.cont = continuous.layout(plan, net, synapses,
+                                      is_sec if is_sec is not None
+                                      else np.zeros(src.size, bool), rate_devs, use_wfr,
+                                      max_delay)
     if precise is not None:  # edges from off-grid rows into precise receivers: their own set
         is_spike = precise_host.split_edges(
             precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,
@@ -479,7 +500,7 @@ _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)
 _VT = _SAMPLER + 2
 _KIND_CODE = {"spike_source": _SG, "poisson": _PG, "current": _CG,
               "spike_recorder": _SR, "sampler": _SAMPLER, "weight_recorder": _SAMPLER + 1,
-              "volume_transmitter": _VT}
+              "volume_transmitter": _VT, continuous.SECONDARY_KIND: _VT + 1}
 
 
 def _node_kinds(net: Network) -> np.ndarray:

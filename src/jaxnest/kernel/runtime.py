@@ -27,7 +27,7 @@ from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from . import neuromod, plastic
-from . import precise_host
+from . import continuous, precise_host
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -58,6 +58,7 @@ class Runtime:
         self.dev_params: dict = {}  # group name -> ((store version, plan id), device params)
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
         self.pring = None          # (plan, event ring of the precise receivers)
+        self.cont = None           # (plan, secondary input rings; kernel/continuous.py)
 
     # --- structure -----------------------------------------------------------------------
     def ensure_plan(self, kernel, defer: bool = False) -> Plan:
@@ -75,7 +76,9 @@ class Runtime:
             new = build_plan(net, h, reuse=reuse, defer=True, float_type=float_type,
                              synapses=kernel.synapse_entries(),
                              time_base=(kernel.tics_per_step, kernel.ms_per_tic),
-                             min_delay=kernel.min_delay_steps())
+                             min_delay=kernel.min_delay_steps(),
+                             use_wfr=bool(kernel.settings["use_wfr"]),
+                             max_delay=kernel.delay_range()[1])
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
@@ -113,7 +116,7 @@ class Runtime:
     def run(self, kernel, n_steps: int) -> None:
         """Advance the network by ``n_steps`` steps from ``kernel.step``."""
         net, h = kernel.network, kernel.resolution
-        self._step = kernel.step
+        self._step, self._n_steps = kernel.step, n_steps
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
         if self.vt_host:  # room for the archived dopamine spikes
@@ -129,6 +132,8 @@ class Runtime:
         if plan.precise is not None:  # the event ring and the last slice's off-grid spikes
             pend["P"] = precise_host.pending_list(plan, self.pend, pend, _match_rows)
             carry["precise"] = precise_host.ring_for(plan, self.pring, kernel.step)
+        if plan.cont is not None:  # secondary input pending from the last run
+            carry["cont"] = continuous.carry_for(plan, self.cont, kernel.step)
         if plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
@@ -197,6 +202,8 @@ class Runtime:
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         if plan.precise is not None:
             self.pring = (plan, carry["precise"])
+        if plan.cont is not None:
+            self.cont = (plan, carry["cont"])
         self._store_states(plan, net, carry["states"])
         self._store_plastic(plan, net, carry)
         self._flush_samples(kernel, net, kernel.step + n_steps)
@@ -209,7 +216,8 @@ class Runtime:
         (cached already) this is just ``plan.pending()``."""
         t0 = time.perf_counter()
         args = self._args(plan, net, kernel, abstract_spikes=True)
-        for key, n in (("sg_input", plan.sg_gids.size), ("cg_input", plan.cg_gids.size)):
+        for key, n in (("sg_input", plan.sg_gids.size), ("cg_input", plan.cg_gids.size)) + (
+                (("rg_input", _rate_rows(plan)),) if plan.cont is not None else ()):
             args[key] = jax.ShapeDtypeStruct((steps_cap, n), plan.float_type)
         if plan.precise is not None and plan.precise["n_dev"]:
             args["precise_dev"] = precise_host.abstract_device_events(self.pcaps,
@@ -378,6 +386,8 @@ class Runtime:
             out["payload"] = {k: jnp.asarray(plan.payload[k])
                               for k in ("seg_first", "nseg", "off", "w")}
         out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
+        if plan.cont is not None:
+            out["cont"] = continuous.edge_args(plan.cont)
         if not abstract_spikes:
             self.dev = (plan, out)
         return out
@@ -395,6 +405,11 @@ class Runtime:
             args["archive"] = self._archive_args(plan, net)
         if plan.vt_gids.size:
             args["vt"] = self._vt_args(plan, net)
+        if plan.cont is not None:  # waveform relaxation settings: values, not structure
+            args["cont"] = dict(args["cont"], tol=jnp.float64(kernel.settings["wfr_tol"]),
+                                max_iter=jnp.int32(kernel.settings["wfr_max_iterations"]),
+                                run=jnp.asarray([kernel.step, kernel.step + self._n_steps],
+                                                jnp.int64))
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
             args["pg_lo"], args["pg_hi"] = _windows(status, h)
@@ -448,8 +463,13 @@ class Runtime:
         resume exactly where the chunk ended."""
         steps = step0 + np.arange(todo, dtype=np.int64)
         out, events = {}, []
+        rates = ()  # rate_source devices (kernel/continuous.py): only with that phase
+        if plan.cont is not None:
+            rg = plan.cont["dev_gids"]
+            rates = (("rg_input", rg, np.full(rg.size, -1), "rates"),)
         for key, gids, conn, hook in (("sg_input", plan.sg_gids, plan.sg_conn, "spikes"),
-                                      ("cg_input", plan.cg_gids, plan.cg_conn, "current")):
+                                      ("cg_input", plan.cg_gids, plan.cg_conn, "current"),
+                                      ) + rates:
             if not gids.size:
                 out[key] = _empty(steps_cap, plan.float_type)
                 continue
@@ -525,8 +545,9 @@ class Runtime:
                 n_t, n_n = times.size, int(nodes.size)
                 block = {"senders": np.tile(nodes, n_t), "times": np.repeat(times, n_n),
                          "_step": np.repeat(sample_steps[rows], n_n)}
-                for var in keys:
-                    c = cols & (np.array(plan.sample_vars) == var)
+                for var in keys:  # columns in node order (groups interleave node ids)
+                    c = np.flatnonzero(cols & (np.array(plan.sample_vars) == var))
+                    c = c[np.argsort(plan.sample_gids[c], kind="stable")]
                     block[var] = samples[rows][:, c].ravel()
                 dev.pending.append(block)
 
@@ -664,6 +685,11 @@ def _route_spikes(plan: Plan, rows: np.ndarray) -> dict:
     parts = np.split(event[by_rec], starts[1:])
     ports = np.split(port[link][by_rec], starts[1:])
     return dict(zip(gids.tolist(), zip(parts, ports)))
+
+
+def _rate_rows(plan: Plan) -> int:
+    """Rows of host-computed secondary values (rate_source devices, kernel/continuous.py)."""
+    return int(plan.cont["n_dev"]) if plan.cont is not None else 0
 
 
 def _as_float(v, float_type: str):

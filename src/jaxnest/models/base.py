@@ -160,6 +160,32 @@ class NeuronModel:
     Simulate on the neurons' parameters (numpy, with the time base ``TICS_KEY``); raise
     errors.BadProperty as NEST does at Simulate."""
 
+    secondary_out: tuple[str, ...] = ()
+    """Secondary (value-carrying) events the model sends (kernel/continuous.py), e.g.
+    ``("rate_delayed", "rate_instantaneous")``: ``update`` then returns ``(new_state, spikes,
+    value)``, ``value`` (n,) the number this step's events carry (NEST's coefficient array
+    entry for this lag)."""
+    secondary_in: tuple[str, ...] = ()
+    """Secondary events the model receives: ``update`` then takes keyword ``sec``, the summed
+    weighted values arriving this step, shape (secondary_channels, n)."""
+    secondary_channels: int = 1
+    """Input channels of secondary events (rate neurons: 0 excitatory, 1 inhibitory)."""
+    secondary_channel: Callable[[np.ndarray], np.ndarray] | None = None
+    """weights -> secondary input channel of each incoming edge (host side; None: 0)."""
+    secondary_edge_value: Callable | None = None
+    """(params at the edges' targets, values) -> what each edge delivers per unit weight
+    (NEST's ``linear_summation = False``: the target's input nonlinearity per event); None:
+    the value itself."""
+    secondary_proxy: str = ""
+    """State variable sent for the next slice on instantaneous connections after the final
+    update of a slice (NEST's proxy; ``rate`` or ``noisy_rate``)."""
+    wfr_state: str = ""
+    """State variable compared with ``wfr_tol`` between waveform-relaxation sweeps; non-empty:
+    the node uses waveform relaxation when the kernel's ``use_wfr`` is set (node_uses_wfr)."""
+    sends_spikes: bool = True
+    """False for nodes that only send secondary events (NEST: "Source node does not send
+    output" for spike connections from them)."""
+
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":
             object.__setattr__(self, "params", {**ARCHIVING_PARAMS, **self.params})
