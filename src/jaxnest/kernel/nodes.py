@@ -269,6 +269,8 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     store = net.neurons[name]
     i = net.node_local[gid]
     d = {**_NEURON_COMMON, **base}
+    # wfr models created while use_wfr is set (it cannot change once nodes exist)
+    d["node_uses_wfr"] = bool(entry.impl.wfr_state) and bool(kernel.settings.get("use_wfr"))
     # NEST places neuron g on virtual process g % total_num_virtual_procs (one thread per vp)
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
     d["thread_local_id"] = kernel.thread_local_id(gid)

@@ -264,6 +264,9 @@ def errors(nest) -> dict:
     # GetStatus shows 2.0 or 0.0 from run to run)
     res["diff_conn"] = {k: float(c.get(k)) for k in ("drift_factor",
                                                      "diffusion_factor", "delay")}
+    res["node_uses_wfr"] = [bool(nest.Create(m).node_uses_wfr) for m in
+                            ("lin_rate_ipn", "siegert_neuron", "rate_transformer_lin",
+                             "iaf_psc_alpha")]
     res["defaults"] = {m: {k: v for k, v in nest.GetDefaults(m).items()
                            if isinstance(v, (int, float, bool)) and k not in
                            ("global_id", "model_id", "elementsize", "sizeof",

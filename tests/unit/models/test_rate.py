@@ -105,12 +105,10 @@ def test_defaults_as_nest(ref):
     for m, d in theirs.items():
         ours = jaxnest.GetDefaults(m)
         for k, v in d.items():
-            # has_delay: api/status.py shows True for every synapse model (to be read from
-            # the model's ``has_delay``; rate_connection_instantaneous has none)
             # diffusion_connection's weight: uninitialised in NEST (2.0, 0.0, 4.6e-310, ...)
             if m == "diffusion_connection" and k == "weight":
                 continue
-            if k in ours and k not in ("num_connections", "node_uses_wfr", "has_delay"):
+            if k in ours and k not in ("num_connections", "node_uses_wfr"):
                 assert ours[k] == v, (m, k, ours[k], v)
         missing = {k for k in d if k not in ours} - GENERIC
         assert not missing, (m, missing)
