@@ -80,6 +80,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     conn_spec = dict(conn_spec if conn_spec is not None else {"rule": "all_to_all"})
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     name, values, given = _resolve_syn_spec(kernel, syn_spec)
+    _check_voltage_archive(kernel, name, post)
     pre_kinds = _check_kinds(kernel, pre, post)
     stimulators = _check_single_synapse(kernel, pre, kernel.model_ids[name])
     _check_room(rule, conn_spec, pre.size, post.size)
@@ -117,11 +118,29 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
             "Creation of connection is not possible because:\nOnly rport==0 allowed for HPC "
             "synapses. Use normal synapse models instead. See Kunkel et al, Front Neuroinform "
             "8:78 (2014), Sec 3.3.2.")
-    if kernel.model(name, synapse=True).impl.archive and tgt.size:
+    impl = kernel.model(name, synapse=True).impl
+    if (impl.archive or impl.voltage_archive) and tgt.size:
         devices = kernel.network.devices
         if any(g in devices for g in np.unique(tgt).tolist()):
             raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                            "The target node does not support STDP synapses.")
+
+
+def _check_voltage_archive(kernel: Kernel, name: str, post: np.ndarray) -> None:
+    """Rules that read voltage histories (clopath_synapse) need targets that keep them
+    (NEST: NotImplemented, before any other check; recorders, which have no proxies, get
+    the other checks)."""
+    kind = kernel.model(name, synapse=True).impl.voltage_archive
+    if not kind or not post.size:
+        return
+    from .voltage_archive import is_archiver
+    net = kernel.network
+    for g in np.unique(post).tolist():
+        if _kind(kernel, g) in ("spike_recorder", "weight_recorder"):
+            continue
+        if not is_archiver(kernel.model(net.model_of(g)).impl, kind):
+            raise errors.NotImplemented("This synapse model is not supported by the neuron "
+                                        "model of at least one connection.")
 
 
 _DEVICE_EVENTS = {"spike_source": "spike input", "poisson": "spike input",
@@ -570,4 +589,16 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     else:
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
+    _reset_on_set(kernel, idx)
     table.version += 1
+
+
+def _reset_on_set(kernel: Kernel, idx: np.ndarray) -> None:
+    """Hidden values a model resets whenever a connection's status is set."""
+    table = kernel.network.conns
+    entries = kernel.synapse_entries()
+    syn = table.cols["syn"][idx]
+    for s in np.unique(syn).tolist():
+        impl = entries[s].impl
+        for k in getattr(impl, "reset_on_set", ()):
+            table._extra[k][idx[syn == s]] = impl.hidden[k]
