@@ -36,6 +36,12 @@ def network(nest, n_sim=3, t_sim=80.0, seed_times=3):
         nest.Connect(sg, n, syn_spec={"receptor_type": rec["dendritic_exc"], "delay": 0.1})
         sg2 = nest.Create("spike_generator", params={"spike_times": [5.0, 30.0, 100.0]})
         nest.Connect(sg2, n, syn_spec={"receptor_type": rec["soma_exc"], "weight": 20.0})
+        nest.Connect(sg2, n, syn_spec={"receptor_type": rec["soma_inh"], "weight": 30.0,
+                                       "delay": 2.0})
+    # current input: the soma's is integrated, the dendrite's is ignored (as in NEST)
+    dc = nest.Create("dc_generator", params={"amplitude": 3000.0, "start": 20.0, "stop": 150.0})
+    nest.Connect(dc, nrn[1], syn_spec={"receptor_type": rec["soma_curr"]})
+    nest.Connect(dc, nrn[0], syn_spec={"receptor_type": rec["dendritic_curr"]})
     inputs = nest.Create("parrot_neuron", 6)
     for p in inputs:
         times = np.unique(np.round(np.sort(rng.uniform(1.0, T, 25)), 1))
