@@ -167,6 +167,18 @@ class HistoryView:
         self.overflow = self.overflow | (dropped & self.active)
         return lo
 
+    def window(self, t1, t2):
+        """(t, dw, mask) of the whole ring, each (H, E); ``mask``: the entries of NEST's
+        window (t1, t2] (for rules that only sum over it: no per-entry loop)."""
+        H = self._H
+        k0, k1 = self.first(t1), self.first(t2)
+        k = jnp.arange(H)[:, None]
+        slot_k0 = k0 % H
+        age = (k - slot_k0[None, :]) % H          # position after the window's first entry
+        mask = (age < (k1 - k0)[None, :]) & self.active[None, :]
+        return (self._a[f"{self._pre}_t"][:, self._tgt], self._a[f"{self._pre}_dw"][:, self._tgt],
+                mask)
+
     def walk(self, k0, k1, step_fn, carry):
         """``carry = step_fn(carry, t_entry, dw)`` for each edge's entries k0 <= k < k1,
         oldest first (as NEST walks its history), as many iterations as the longest window

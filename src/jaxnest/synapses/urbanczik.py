@@ -34,23 +34,20 @@ def on_pre(p, s, t, post):
     d, t_last = p["delay"], s["t_lastspike"]
     w = jnp.asarray(s["weight"], jnp.float64)
     w0 = jnp.where(jnp.isnan(s["init_weight"]), w, s["init_weight"])
-    k0 = post.first(t_last - d)
-    k1 = post.first(t - d)
     tau_L = post.tau_L
     tau_s = jnp.where(w > 0.0, post.tau_syn_ex, post.tau_syn_in)
     x_L, x_s = s["tau_L_trace"], s["tau_s_trace"]
-
-    def add(c, t_e, dPI):
-        integral, d_exp = c
-        t_up = t_e + d
-        minus_delta_t_up = t_last - t_up
-        minus_t_down = t_up - t
-        PI = (x_L * jnp.exp(minus_delta_t_up / tau_L)
-              - x_s * jnp.exp(minus_delta_t_up / tau_s)) * dPI
-        return integral + PI, d_exp + jnp.exp(minus_t_down / p["tau_Delta"]) * PI
-
-    integral, d_exp = post.walk(k0, k1, add, (jnp.asarray(s["PI_integral"], jnp.float64),
-                                              jnp.zeros_like(w)))
+    # each term as NEST computes it; the sums over the window in one reduction (NEST adds
+    # them one by one: the rounding differs by ulps)
+    t_e, dPI, mask = post.window(t_last - d, t - d)
+    t_up = t_e + d
+    minus_delta_t_up = t_last - t_up
+    minus_t_down = t_up - t
+    PI = (x_L * jnp.exp(minus_delta_t_up / tau_L)
+          - x_s * jnp.exp(minus_delta_t_up / tau_s)) * dPI
+    PI = jnp.where(mask, PI, 0.0)
+    integral = s["PI_integral"] + jnp.sum(PI, axis=0)
+    d_exp = jnp.sum(jnp.exp(minus_t_down / p["tau_Delta"]) * PI, axis=0)
     exp_integral = jnp.exp((t_last - t) / p["tau_Delta"]) * s["PI_exp_integral"] + d_exp
     w = integral - exp_integral
     w = w0 + w * 15.0 * post.C_m * tau_s * p["eta"] / (post.g_L * (tau_L - tau_s))
