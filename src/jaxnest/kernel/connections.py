@@ -106,6 +106,7 @@ def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, va
                 given: set) -> tuple[set, bool]:
     """Which nodes may connect through synapse model ``name``: (the kinds among ``pre``,
     whether it carries secondary events, kernel/continuous.py, with their own checks)."""
+    _check_voltage_archive(kernel, name, post)
     if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
         return _check_secondary(kernel, name, pre, post, values, given), True
     _check_spike_senders(kernel, pre)
@@ -272,16 +273,34 @@ def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: 
 def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor) -> None:
     """What synapse models refuse: HPC variants other receptors than 0, archive-reading
     (STDP) models device targets."""
-    if name.endswith("_hpc") and np.any(receptor):
+    if name.endswith("_hpc") and np.any(_spike_rports(kernel, tgt, receptor)):
         raise errors.IllegalConnection(
             "Creation of connection is not possible because:\nOnly rport==0 allowed for HPC "
             "synapses. Use normal synapse models instead. See Kunkel et al, Front Neuroinform "
             "8:78 (2014), Sec 3.3.2.")
-    if kernel.model(name, synapse=True).impl.archive and tgt.size:
+    impl = kernel.model(name, synapse=True).impl
+    if (impl.archive or impl.voltage_archive) and tgt.size:
         devices = kernel.network.devices
         if any(g in devices for g in np.unique(tgt).tolist()):
             raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                            "The target node does not support STDP synapses.")
+
+
+def _check_voltage_archive(kernel: Kernel, name: str, post: np.ndarray) -> None:
+    """Rules that read voltage histories (clopath_synapse) need targets that keep them
+    (NEST: NotImplemented, before any other check; recorders, which have no proxies, get
+    the other checks)."""
+    kind = kernel.model(name, synapse=True).impl.voltage_archive
+    if not kind or not post.size:
+        return
+    from .voltage_archive import is_archiver
+    net = kernel.network
+    for g in np.unique(post).tolist():
+        if _kind(kernel, g) in ("spike_recorder", "weight_recorder"):
+            continue
+        if not is_archiver(kernel.model(net.model_of(g)).impl, kind):
+            raise errors.NotImplemented("This synapse model is not supported by the neuron "
+                                        "model of at least one connection.")
 
 
 _DEVICE_EVENTS = {"spike_source": "spike input", "poisson": "spike input",
@@ -659,6 +678,15 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     raise errors.KeyError(f"Connection has no property {key!r}.")
 
 
+def _spike_rports(kernel: Kernel, tgt: np.ndarray, receptor) -> np.ndarray:
+    """NEST's rport of new spike connections: receptor_type less the target's offset."""
+    rec = np.broadcast_to(receptor, tgt.shape).astype(np.int64)
+    for st in kernel.network.neurons.values():
+        if st.entry.impl.rport_offset[0]:
+            rec = np.where(np.isin(tgt, st.gids), rec - st.entry.impl.rport_offset[0], rec)
+    return rec
+
+
 def _rports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
     """NEST's rport of each connection: its receptor_type less the target model's offset
     (``rport_offset``: spike and current connections differ); a multimeter's connection has
@@ -780,6 +808,7 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     else:
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
+    _reset_on_set(kernel, idx)
     table.version += 1
 
 
@@ -806,3 +835,14 @@ def _refuse_secondary(kernel: Kernel, idx: np.ndarray, what: str) -> None:
             f"Setting status of '{model}' connecting from node ID {int(cols['source'][i])} to "
             f"node ID {int(cols['target'][i])} via port 0: "
             f"{getattr(entries[int(cols['syn'][i])].impl, what)}")
+
+
+def _reset_on_set(kernel: Kernel, idx: np.ndarray) -> None:
+    """Hidden values a model resets whenever a connection's status is set."""
+    table = kernel.network.conns
+    entries = kernel.synapse_entries()
+    syn = table.cols["syn"][idx]
+    for s in np.unique(syn).tolist():
+        impl = entries[s].impl
+        for k in getattr(impl, "reset_on_set", ()):
+            table._extra[k][idx[syn == s]] = impl.hidden[k]

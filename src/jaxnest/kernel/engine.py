@@ -45,7 +45,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import continuous, neuromod, plastic, precise, rng
+from . import continuous, neuromod, plastic, precise, rng, voltage_archive
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -153,6 +153,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         else:  # no current input anywhere: cbuf stays zero
             i_all = jnp.zeros((CC, N), ft)
         new_states, spikes, pays = [], [], []
+        clop = arch["clop"] if st.clop else None  # voltage histories (voltage_archive.py)
         for gi, (g, stt, p, pr) in enumerate(zip(groups, states, args["params"],
                                                  args["props"])):
             p, pr = _full(p, g.n), _full(pr, g.n)
@@ -163,6 +164,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 sec_out[gi] = off[0]
             if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)
                 pays.append((g.offset, g.n, jnp.where(spk != 0, off[0], 0.0)))
+            if clop is not None and "clopath" in st.clop[3] \
+                    and voltage_archive.is_archiver(g.impl, "clopath"):
+                clop = voltage_archive.write_clopath(clop, g.offset, g.n, new, p,
+                                                     args["clop"]["mask"], stamp_ms(s), st.h)
+            if clop is not None and "urbanczik" in st.clop[3] \
+                    and voltage_archive.is_archiver(g.impl, "urbanczik"):
+                clop = voltage_archive.write_urbanczik(clop, g.offset, g.n, new, spk, p,
+                                                       args["clop"]["mask"], stamp_ms(s), st.h)
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
                 emitted.append((g.offset, spk, off[0]))
                 spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
@@ -185,6 +194,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])
+        if clop is not None:
+            arch = dict(arch, clop=clop)
         if period:
             vals = jnp.concatenate([_sampled(new_states[gi], groups[gi].impl, var)[idx]
                                     for (gi, var, _), idx in zip(st.samples, args["sample_idx"])])
@@ -309,6 +320,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         a_mod = (A % L).astype(jnp.int32)
         arch_in = ((arch, args["archive"]["tau_minus_inv"],
                     args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
+        clop = (arch["clop"], args["clop"]["consts"]) if st.clop else None
 
         def one_rank(c, k_r, m_r):
             buf, pl = c
@@ -321,7 +333,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                     buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
                                                        A, args["plastic"][i],
                                                        args["keys"]["synapses"],
-                                                       wrec, vt)
+                                                       wrec, vt, clop)
                     over = over | o
                 pl = (syn, over, wrec, vt)
             return buf, pl
@@ -504,7 +516,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             if st.vt:
                 new["vt"] = dict(vt, over=jnp.bool_(False))
                 out["vt_over"] = vt["over"]
-        if st.arch_H:
+        if st.arch_H or st.clop:
             new["arch"] = arch
         if cont is not None:
             new["cont"] = cc

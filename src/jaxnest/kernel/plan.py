@@ -106,6 +106,7 @@ class Static:
     # plastic synapses and the spike archive
     plastic: tuple = ()                         # PlasticStatic per plastic edge set
     arch_H: int = 0                             # archive ring length (0: no archive)
+    clop: tuple | None = None                   # voltage archives (H, LTD, u_bar, kinds)
     pend_D: int = 0                             # rows of the carried last-slice spikes (>= D)
     wr_cap: int = 0                             # weight recorders' event buffer (0: none)
     vt: VTStatic | None = None                  # volume_transmitters (neuromodulated rules)
@@ -140,6 +141,11 @@ class Plan:
     arch_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     """Neurons (rows) that archive their spikes for archive-reading synapses (STDP)."""
     arch_H: int = 0                 # archive ring length (set by the runtime)
+    clop_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Where clopath_synapse connections exist: the rows with incoming STDP-type connections
+    (NEST's n_incoming > 0; Clopath archivers among them write LTP/LTD histories)."""
+    clop_kinds: tuple = ()          # the voltage archives in use ("clopath", "urbanczik")
+    clop_shape: tuple = ()          # their ring lengths (set by the runtime)
     pend_D: int = 0                 # rows of the spikes carried from the last run (runtime)
     wr_cap: int = 0                 # weight recorders' event buffer per chunk (runtime)
     vt_gids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -197,6 +203,7 @@ class Plan:
             n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
             plastic=tuple(plastic_static_of(x) for x in self.plastic),
             arch_H=self.arch_H if self.arch_mask.any() else 0,
+            clop=tuple(self.clop_shape) + (self.clop_kinds,) if self.clop_mask.size else None,
             pend_D=max(self.pend_D, self.D),
             wr_cap=self.wr_cap if any("wr" in x for x in self.plastic) else 0,
             vt=VTStatic(int(self.vt_gids.size), self.vt_K, int(self.vt_edges["src"].size))
@@ -270,7 +277,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
-                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, vt_gids=reuse.vt_gids,
+                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, clop_mask=reuse.clop_mask,
+                    clop_kinds=reuse.clop_kinds,
+                    vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
                     cont=reuse.cont, **common)
         _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
@@ -461,6 +470,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
         if _on_plastic_path(e):
             by_impl.setdefault(e.impl.name, []).append(i)
     plan.arch_mask = np.zeros(N, bool)
+    stdp_targets, kinds = np.zeros(N, bool), set()
     for ids in by_impl.values():
         impl = synapses[ids[0]].impl
         if not impl.plastic:  # a static model with a weight_recorder: same weight each event
@@ -494,6 +504,12 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
         plan.plastic.append(layout)
         if impl.archive:
             plan.arch_mask[tgt_row] = True
+        if impl.archive or impl.voltage_archive:
+            stdp_targets[tgt_row] = True
+        if impl.voltage_archive:
+            kinds.add(impl.voltage_archive)
+    if kinds:
+        plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
 
 
 _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)

@@ -200,7 +200,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 w_w.at[pos].set(w.astype(w_w.dtype), mode="drop"),
                 n + jnp.sum(act, dtype=jnp.int32))
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None):
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None, clop=None):
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -230,7 +230,10 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             emitted = A + k_r[rr]
             t = stamp_ms(emitted)
             post = None
-            if arch_in is not None:
+            if rule.voltage_archive:  # the targets' voltage histories
+                from .voltage_archive import VIEWS
+                tgt = e["tgt"][slots]
+            elif arch_in is not None:
                 arch, tau_inv, tau_t_inv = arch_in
                 tgt = e["tgt"][slots]
                 post = PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt])
@@ -245,15 +248,19 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 if rule.neuromodulated:  # the lanes that take part (the rule loops per lane)
                     kw["dopa"] = DopaView(vt, p["volume_transmitter"])
                     s_in["active"] = act
-                new = rule.on_pre(p, s_in, t, post, **kw)
+                view = post
+                if rule.voltage_archive:  # a view per event: it tracks overflow of the lanes
+                    view = VIEWS[rule.voltage_archive](clop[0], tgt, act, clop[1])
+                    s_in["active"] = act
+                new = rule.on_pre(p, s_in, t, view, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
                                       0.0).astype(val.dtype)
-                if wr_cap:  # what the event carries; one not sent (a failed release) is not
+                if wr_cap and "wr" in e:  # what the event carries (not: a failed release)
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
                     wrec = record(wrec, rec, emitted, e["conn"][slots], sent)
-                if post is not None:
-                    over = over | jnp.any(post.overflow & act)
+                if view is not None:
+                    over = over | jnp.any(view.overflow & act)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
                 return s, val, over, wrec
 

@@ -26,7 +26,7 @@ from .. import errors, jaxenv, streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
-from . import neuromod, plastic
+from . import neuromod, plastic, voltage_archive
 from . import continuous, precise_host
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
@@ -50,6 +50,8 @@ class Runtime:
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
         self.arch_H = plastic.ARCHIVE_H
+        self.carch = None          # voltage archives by gid (host), see voltage_archive
+        self.clop_H = voltage_archive.HIST_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
         self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
         self.vt_host: dict = {}    # volume_transmitters' archives by gid (neuromod.to_host)
@@ -123,6 +125,8 @@ class Runtime:
             K = max(len(h["t"]) for h in self.vt_host.values())
             self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
+        if plan.clop_mask.size:
+            self._ensure_clop(kernel, plan, net)
         plan.precise_caps = self.pcaps
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
@@ -169,11 +173,18 @@ class Runtime:
                 continue
             if plan.plastic and counts["over"]:
                 # an archive ring dropped a spike a synapse needed: longer rings, same chunk
-                self.arch_H = plan.arch_H = 2 * plan.arch_H
-                carry["arch"] = jax.tree.map(jnp.asarray,
-                                             plastic.regrow(jax.tree.map(np.asarray,
-                                                                         carry["arch"]),
-                                                            self.arch_H))
+                arch = jax.tree.map(np.asarray, carry["arch"])
+                clop = arch.pop("clop", None)
+                if plan.arch_mask.any():
+                    self.arch_H = plan.arch_H = 2 * plan.arch_H
+                    arch = plastic.regrow(arch, self.arch_H)
+                if clop is not None:  # (either may have overflowed: both grow)
+                    self.clop_H *= 4
+                    plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
+                    arch["clop"] = voltage_archive.resize(clop, self.clop_H,
+                                                          clop["ub_plus"].shape[0],
+                                                          clop["ub_idx"].size)
+                carry["arch"] = jax.tree.map(jnp.asarray, arch)
                 fn, steps_cap = self._compiled(plan)
                 continue
             if wr_cap and counts["n_wr"] > plan.wr_cap:
@@ -268,7 +279,34 @@ class Runtime:
             gids = plan.row_gids[:plan.n_neurons]
             self._ensure_archive(net.size + 1)
             out["arch"] = {k: jnp.asarray(v[..., gids]) for k, v in self.arch.items()}
+        if plan.clop_mask.size:
+            gids = plan.row_gids[:plan.n_neurons]
+            out.setdefault("arch", {})["clop"] = {k: jnp.asarray(v[..., gids])
+                                                  for k, v in self.carch.items()}
         return out
+
+    def _ensure_clop(self, kernel, plan: Plan, net) -> None:
+        """Clopath archives for every node (host, by gid), sized as NEST sizes them at a
+        node's first Simulate: LTD ring max_delay + 1 steps, delayed u_bars
+        delay_u_bars (in steps) + 1; ``plan.clop_shape``."""
+        n = net.size + 1
+        ub = np.zeros(n, np.int32)
+        for g in plan.groups:
+            if voltage_archive.is_archiver(g.impl, "clopath"):
+                d = np.broadcast_to(net.neurons[g.name].current()[0]["delay_u_bars"], (g.n,))
+                ub[g.gids] = [kernel.delay_steps(float(x)) + 1 for x in d]
+        n_ltd = kernel.delay_range()[1] + 1
+        if self.carch is None:
+            self.carch = voltage_archive.new_archive(self.clop_H, n_ltd, int(ub.max(initial=1)),
+                                                     n)
+        elif (self.carch["ub_idx"].size < n or self.carch["ub_plus"].shape[0] < ub.max()
+              or self.carch["ltp_t"].shape[0] != self.clop_H):
+            self.carch = voltage_archive.resize(self.carch, self.clop_H, int(ub.max(initial=1)),
+                                                max(n, self.carch["ub_idx"].size))
+        fresh = self.carch["ub_len"] == 0  # rows not run yet: their rings are sized now
+        self.carch["ub_len"][fresh] = ub[fresh]
+        plan.clop_shape = (self.clop_H, self.carch["ltd_t"].shape[0],
+                           self.carch["ub_plus"].shape[0])
 
     def _pending(self, plan: Plan) -> dict:
         """The spikes of the last slice run, not delivered yet (NEST delivers them at the
@@ -322,8 +360,18 @@ class Runtime:
                 plastic.write_back(layout, state, net.conns)
         if "arch" in carry:
             gids = plan.row_gids[:plan.n_neurons]
-            self._ensure_archive(net.size + 1)
-            for k, v in carry["arch"].items():
+            arch = dict(carry["arch"])
+            clop = arch.pop("clop", None)
+            if clop is not None:
+                if self.carch["ltp_t"].shape[0] != self.clop_H:  # the run grew the ring
+                    self.carch = voltage_archive.resize(self.carch, self.clop_H,
+                                                        self.carch["ub_plus"].shape[0],
+                                                        self.carch["ub_idx"].size)
+                for k, v in clop.items():
+                    self.carch[k][..., gids] = np.asarray(v)
+            if arch:
+                self._ensure_archive(net.size + 1)
+            for k, v in arch.items():
                 self.arch[k][..., gids] = np.asarray(v)
 
     def _states(self, plan: Plan, net) -> list:
@@ -403,6 +451,11 @@ class Runtime:
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
+        if plan.clop_mask.size:
+            consts = voltage_archive.target_constants(
+                plan.groups, lambda g: net.neurons[g.name].current()[0], plan.n_neurons)
+            args["clop"] = {"mask": jnp.asarray(plan.clop_mask),
+                            "consts": {k: jnp.asarray(v) for k, v in consts.items()}}
         if plan.vt_gids.size:
             args["vt"] = self._vt_args(plan, net)
         if plan.cont is not None:  # waveform relaxation settings: values, not structure

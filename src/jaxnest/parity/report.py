@@ -131,6 +131,13 @@ def _recorder_sections(run: ParityRun, out_dir: str):
     return sections
 
 
+def _plain(value):
+    """numpy scalars (a check's flag, a count) as the Python values JSON takes."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
     """Write report.md, report.html and summary.json into ``out_dir``; returns their paths."""
     os.makedirs(out_dir, exist_ok=True)
@@ -138,7 +145,7 @@ def write_report(run: ParityRun, out_dir: str) -> dict[str, str]:
     paths = {k: os.path.join(out_dir, f) for k, f in
              (("md", "report.md"), ("html", "report.html"), ("json", "summary.json"))}
     with open(paths["json"], "w") as f:
-        json.dump(summ, f, indent=1)
+        json.dump(summ, f, indent=1, default=_plain)
     sections = _recorder_sections(run, out_dir)
     runs_df, cats_df = runs_frame(run), categories_frame()
     kernel_df = checks_frame(run)

@@ -74,6 +74,14 @@ class SynapseModel:
     check_spec: Callable[[set, int], None] | None = None
     """(keys a Connect's syn_spec gives, local_num_threads) -> None: NEST's
     check_synapse_params (raise errors.NotImplemented)."""
+    voltage_archive: str = ""
+    """The rule reads its targets' voltage histories instead of their spike archives:
+    ``"clopath"`` or ``"urbanczik"`` (kernel/voltage_archive.py; ``post`` is a ClopathView
+    or UrbanczikView; targets must be such archivers). ``s`` then also holds ``active`` (the
+    lanes that take part)."""
+    reset_on_set: tuple[str, ...] = ()
+    """Hidden values set back to their initial value whenever a connection's status is set
+    (urbanczik_synapse: its initial weight is the weight at the last set_status)."""
 
     @property
     def plastic(self) -> bool:

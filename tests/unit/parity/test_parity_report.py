@@ -50,3 +50,15 @@ def test_report_states_test_p_value_and_power_of_distributional_checks(tmp_path)
     assert "| test | p | p (Holm) | power (5 % bias) |" in md and "Holm" in md
     html = open(paths["html"]).read()
     assert "<th>power (5 % bias)</th>" in html and "Welch t" in html
+
+
+def test_report_json_takes_numpy_values(tmp_path):
+    """A check's flag or figure may be a numpy scalar (np.bool_ is not a Python bool)."""
+    spikes = {"senders": np.array([1, 2]), "times": np.array([5.0, 7.0])}
+    nest = [run("nest", {4: sr(spikes)}, 0)]
+    comp = compare_runs(nest, [run("jaxnest", {4: sr(spikes)})])
+    for c in comp.checks:
+        c.passed = np.bool_(c.passed)
+    pr = ParityRun("/x/s.py", "s.py", "pass", "", comp, nest, nest, seeds=1)
+    summ = json.load(open(write_report(pr, str(tmp_path / "rep"))["json"]))
+    assert all(c["passed"] is True for c in summ["checks"])
