@@ -19,8 +19,6 @@ def _compare(ref: dict, got: dict, rel: float) -> float:
     assert sorted(got) == sorted(ref)
     worst = 0.0
     for k in ref:
-        if k.endswith(":receptor"):  # NEST shows the rport (see cases/urbanczik.py)
-            continue
         if np.asarray(ref[k]).dtype.kind in "US":
             assert got[k].tolist() == ref[k].tolist(), k
             continue

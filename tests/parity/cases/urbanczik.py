@@ -50,8 +50,6 @@ def network(nest, n_sim=3, t_sim=80.0, seed_times=3):
     wr = nest.Create("weight_recorder")
     nest.CopyModel("urbanczik_synapse", "urb_wr", {"weight_recorder": wr, "eta": 0.08,
                                                    "tau_Delta": 30.0})
-    # (no _hpc: NEST allows it on rport 0 only, i.e. soma_exc here; jaxnest checks the
-    # receptor_type (1), not the rport: an API gap shared with iaf_cond_alpha_mc)
     models = ["urbanczik_synapse", "urbanczik_synapse_lbl", "urb_wr"]
     delays = [0.1, 1.0, 2.0]
     for i, p in enumerate(inputs):
@@ -59,6 +57,9 @@ def network(nest, n_sim=3, t_sim=80.0, seed_times=3):
                                        "eta": 0.05, "delay": delays[i % 3], "Wmax": 200.0,
                                        "receptor_type": rec["dendritic_exc" if i % 3
                                                             else "dendritic_inh"]})
+    # _hpc: NEST allows it on rport 0 only (soma_exc, receptor_type 1)
+    nest.Connect(inputs[:1], nrn[:1], syn_spec={"synapse_model": "urbanczik_synapse_hpc",
+                                                "weight": 10.0, "receptor_type": rec["soma_exc"]})
     mm = nest.Create("multimeter", params={"interval": 0.1, "record_from": [
         "V_m.s", "V_m.p", "g_ex.s", "g_in.s", "I_ex.p", "I_in.p"]})
     nest.Connect(mm, nrn)
@@ -67,7 +68,7 @@ def network(nest, n_sim=3, t_sim=80.0, seed_times=3):
     out = {}
     for r in range(n_sim):
         nest.Simulate(t_sim)
-        for m in models:
+        for m in models + ["urbanczik_synapse_hpc"]:
             for k, v in _status(nest.GetConnections(synapse_model=m)).items():
                 out[f"r{r}:{m}:{k}"] = v
         if r == 0:
@@ -109,9 +110,7 @@ def status(nest):
                                  "eta": 0.5})
     c = nest.GetConnections(n, n).get()
     out["conn:keys"] = np.array(sorted(c))
-    # (not "receptor": NEST shows the rport, receptor_type - 1 for the compartment models,
-    # jaxnest the receptor_type: an API gap shared with iaf_cond_alpha_mc)
-    for k in ("eta", "tau_Delta", "Wmin", "Wmax", "weight", "delay"):
+    for k in ("eta", "tau_Delta", "Wmin", "Wmax", "weight", "delay", "receptor"):
         out[f"conn:{k}"] = np.asarray(c[k], float)
     return out
 
