@@ -753,13 +753,20 @@ def _ports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
 
 def _set_plastic(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) -> None:
     """Set a per-connection value of plastic synapses, checked by each model."""
+    _check_set(kernel, idx, key, column)
+    kernel.network.conns._extra[key][idx] = column
+
+
+def _check_set(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) -> None:
+    """Each synapse model's check of its connections with ``key`` set to ``column`` (NEST's
+    set_status of each connection: a weight too, e.g. of the sign Wmax forbids)."""
     table = kernel.network.conns
     entries = kernel.synapse_entries()
     syn = table.cols["syn"][idx]
     for s in np.unique(syn).tolist():
         impl = entries[s].impl
         sel = idx[syn == s]
-        if key not in impl.per_connection():  # common (hom) parameters too
+        if key != "weight" and key not in impl.per_connection():  # common (hom) ones too
             raise errors.UnaccessedDictionaryEntry(
                 f"Unaccessed elements in params, in function connection.set():  {key}")
         if impl.check is not None:
@@ -768,7 +775,6 @@ def _set_plastic(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) 
                         weight=table.cols["weight"][sel])
             vals[key] = column[syn == s]
             _check_each(kernel, impl, entries[s].name, sel, vals)
-    table._extra[key][idx] = column
 
 
 def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) -> None:
@@ -794,7 +800,9 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     cols = table.cols
     if key == "weight":
         _refuse_secondary(kernel, idx, "no_weight")
-        cols["weight"][idx] = _column(kernel, value, idx.size, key)
+        column = _column(kernel, value, idx.size, key)
+        _check_set(kernel, idx, key, column)
+        cols["weight"][idx] = column
     elif key == "delay":
         _refuse_secondary(kernel, idx, "no_delay")
         steps = kernel.delay_steps(_column(kernel, value, idx.size, key))

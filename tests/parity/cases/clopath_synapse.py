@@ -157,9 +157,7 @@ ERRORS = [
     ("connect", "clopath_synapse", {"weight": 1.0, "Wmax": 0.0}),
     ("connect", "clopath_synapse", {"weight": -1.0, "Wmin": -2.0, "Wmax": -0.5}),
     ("defaults", "clopath_synapse", {"Wmin": -1.0}), ("defaults", "clopath_synapse", {"foo": 1.0}),
-    ("set", "clopath_synapse", {"Wmax": -3.0}),
-    # ("set", weight=-3.0): NEST BadProperty, jaxnest accepts (the kernel's weight setter
-    # checks no plastic model: the same for every model; reported)
+    ("set", "clopath_synapse", {"Wmax": -3.0}), ("set", "clopath_synapse", {"weight": -3.0}),
     ("set", "clopath_synapse", {"tau_x": 3.0}),
     ("neuron", "aeif_psc_delta_clopath", {"u_ref_squared": 0.0}),
     ("neuron", "hh_psc_alpha_clopath", {"u_ref_squared": -1.0}),
