@@ -139,7 +139,7 @@ def sweep(only=None, timeout: float = 60.0, seeds: int = 3, out_dir: str = "comp
             keep = os.path.join(report_dir, ex.name.replace("/", "__")) if report_dir else None
             run = run_parity(ex.path, seeds=seeds, timeout=timeout, copy_dir=True, jobs=jobs,
                              name=ex.name, max_seeds=max_seeds, budget_s=budget_s)
-            rec = record(ex, run)
+            rec = dict(record(ex, run), timeout_s=timeout)
             if keep and run.status in COMPARED:
                 write_report(run, keep)
         records[ex.name] = rec
@@ -205,6 +205,12 @@ def _detail(r: dict) -> str:
     return r["reason"]
 
 
+def _limit(r: dict, timeout: float) -> str:
+    """A row run with another limit than the sweep's (a --resume --only rerun) says so."""
+    t = r.get("timeout_s")
+    return f" (limit {t:g} s)" if t is not None and t != timeout else ""
+
+
 def _wall(r: dict, backend: str):
     runs = r.get(backend) or []
     return runs[0].get("wall_s") if runs and runs[0].get("ok") else None
@@ -213,7 +219,8 @@ def _wall(r: dict, backend: str):
 def write_markdown(path: str, records: list[dict], timeout: float, seeds: int) -> None:
     records = sorted(records, key=lambda r: r["name"])
     tot = totals(records)
-    df = pd.DataFrame([{"example": r["name"], "status": r["status"], "details": _detail(r),
+    df = pd.DataFrame([{"example": r["name"], "status": r["status"],
+                        "details": _detail(r) + _limit(r, timeout),
                         "NEST (s)": _wall(r, "nest"), "jaxnest (s)": _wall(r, "jaxnest")}
                        for r in records])
     runtime, static = missing_counts(records)

@@ -62,3 +62,15 @@ def test_report_json_takes_numpy_values(tmp_path):
     pr = ParityRun("/x/s.py", "s.py", "pass", "", comp, nest, nest, seeds=1)
     summ = json.load(open(write_report(pr, str(tmp_path / "rep"))["json"]))
     assert all(c["passed"] is True for c in summ["checks"])
+
+
+def test_examples_table_names_rows_run_with_another_limit(tmp_path):
+    """A --resume --only rerun with a longer limit keeps its limit beside its verdict."""
+    from jaxnest.parity.examples import write_markdown
+    rows = [{"name": n, "status": "pass", "reason": "9 checks", "nest": [], "jaxnest": [],
+             "static_missing": [], "runtime_missing": "", "timeout_s": t}
+            for n, t in (("a.py", 120.0), ("b.py", 400.0))]
+    write_markdown(str(tmp_path / "examples.md"), rows, 120.0, 3)
+    md = (tmp_path / "examples.md").read_text()
+    assert "| b.py | pass | 9 checks (limit 400 s) |" in md.replace("  ", " ")
+    assert "(limit 120 s)" not in md
