@@ -93,6 +93,7 @@ BY_MODEL = {
     "gif_pop_psc_exp": {"mean": None},
     "ginzburg_neuron": {"c_1": "1/mV", "c_2": "1"},  # a probability per mV, a probability
     "erfc_neuron": {"sigma": "mV"},
+    "siegert_neuron": {"mean": "Hz"},  # a constant input rate
 }
 KERNEL = {"resolution": "ms", "min_delay": "ms", "max_delay": "ms", "biological_time": "ms",
           "ms_per_tic": "ms", "tics_per_ms": "1/ms", "wfr_comm_interval": "ms",
@@ -131,6 +132,8 @@ def input_unit(model: str) -> str | None:
         return "nS"
     if model == "iaf_tum_2000":  # iaf_psc_exp with a built-in Tsodyks-Markram synapse
         return "pA"
+    if "_rate_" in model or model.startswith("rate_") or model == "siegert_neuron":
+        return "1"  # rate models: a weight scales a (dimensionless) rate
     if model in ("ht_neuron", "iaf_chs_2007", "ignore_and_fire") or "parrot" in model:
         return None
     if "_psc_" in model or model.endswith("_psc"):
