@@ -157,11 +157,7 @@ class Batch:
         compiled run; the network and the kernel are left as they were."""
         t = float(time_to_ms(t, "simulate"))
         k = _state.kernel()
-        if k.prepared:
-            raise errors.KernelException("A batch cannot run between Prepare and Cleanup.")
-        n = k.steps_of(t)
-        if k.frozen_delays is None:
-            k.frozen_delays = k.delay_range()
+        n = batched.steps_of_run(k, t, "A batch")
         for s in self.settings:
             s.save()
         members = []

@@ -182,11 +182,7 @@ def _spike_counts(kernel, m: dict, outs: list):
 def _value_and_grad(loss, params, t, surrogate=None):
     t = float(time_to_ms(t, "value_and_grad"))
     k = _state.kernel()
-    if k.prepared:
-        raise errors.KernelException("value_and_grad cannot run between Prepare and Cleanup.")
-    n = k.steps_of(t)
-    if k.frozen_delays is None:
-        k.frozen_delays = k.delay_range()
+    n = batched.steps_of_run(k, t, "value_and_grad")
     base = batched.member(k, n)
     n_chunks = len(base["chunks"])
     base_leaves = [tangent.chunk_leaves(base, c)[0] for c in range(n_chunks)]

@@ -19,6 +19,21 @@ def rel_dev(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12)))
 
 
+def compare_all(ref: dict, got: dict, rel: float = 1e-9) -> float:
+    """Same keys; strings equal, every numeric value within ``rel`` (relative); returns the
+    largest deviation."""
+    assert sorted(got) == sorted(ref)
+    worst = 0.0
+    for k in ref:
+        if np.asarray(ref[k]).dtype.kind in "US":
+            assert got[k].tolist() == ref[k].tolist(), k
+            continue
+        d = rel_dev(ref[k], got[k])
+        assert d <= rel, (k, d)
+        worst = max(worst, d)
+    return worst
+
+
 def _strip(keys, model: str, what: str):
     base = model.removesuffix("_hpc").removesuffix("_lbl")
     gaps = {k for k, models in API_GAPS.items() if base in models}

@@ -5,33 +5,16 @@ weights and every connection value between Simulate calls within 1e-9 relative (
 import numpy as np
 import pytest
 
+from _plastic_compare import compare_all
+
 CASE = "clopath_synapse.py"
-
-
-def _rel(a, b) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12))) if a.size else 0.0
-
-
-def _compare(ref: dict, got: dict, rel: float = 1e-9) -> float:
-    assert sorted(got) == sorted(ref)
-    worst = 0.0
-    for k in ref:
-        if np.asarray(ref[k]).dtype.kind in "US":
-            assert got[k].tolist() == ref[k].tolist(), k
-            continue
-        d = _rel(ref[k], got[k])
-        assert d <= rel, (k, d)
-        worst = max(worst, d)
-    return worst
 
 
 def test_spike_pairing(both):
     ref, got = both(CASE, "pairing")
     for model in ("aeif_psc_delta_clopath", "hh_psc_alpha_clopath"):
         assert np.ptp(ref[model]) > 0.01  # potentiation and depression happened
-    print(_compare(ref, got))
+    print(compare_all(ref, got))
 
 
 @pytest.mark.parametrize("delays", [(0.1, 1.0, 2.5), (0.5, 1.0, 3.0)])
@@ -44,12 +27,12 @@ def test_network_between_runs(both, delays):
     assert len(ref["sr:times"]) > 100 and len(ref["wr:times"]) > 100
     w0 = ref["r0:clopath_fast:weight"]
     assert np.ptp(ref["r3:clopath_fast:weight"] - w0) > 0.05  # the rule did change weights
-    print(_compare(ref, got))
+    print(compare_all(ref, got))
 
 
 def test_status(both):
     ref, got = both(CASE, "status")
-    _compare(ref, got, rel=0.0)
+    compare_all(ref, got, rel=0.0)
 
 
 def test_error_classes(both):

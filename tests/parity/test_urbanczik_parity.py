@@ -6,26 +6,9 @@ classes. The firing regime is random (NEST's RNG) and is compared by the example
 urbanczik_synapse_example.py through the parity harness."""
 import numpy as np
 
+from _plastic_compare import compare_all
+
 CASE = "urbanczik.py"
-
-
-def _rel(a, b) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), 1e-12))) if a.size else 0.0
-
-
-def _compare(ref: dict, got: dict, rel: float) -> float:
-    assert sorted(got) == sorted(ref)
-    worst = 0.0
-    for k in ref:
-        if np.asarray(ref[k]).dtype.kind in "US":
-            assert got[k].tolist() == ref[k].tolist(), k
-            continue
-        d = _rel(ref[k], got[k])
-        assert d <= rel, (k, d)
-        worst = max(worst, d)
-    return worst
 
 
 def test_network_between_runs(both):
@@ -34,12 +17,12 @@ def test_network_between_runs(both):
     assert len(ref["wr:times"]) > 50
     w = ref["r2:urb_wr:weight"]
     assert np.ptp(w - ref["r0:urb_wr:weight"]) > 0.1  # the rule did change weights
-    print(_compare(ref, got, 1e-9))
+    print(compare_all(ref, got, 1e-9))
 
 
 def test_status(both):
     ref, got = both(CASE, "status")
-    _compare(ref, got, 0.0)
+    compare_all(ref, got, 0.0)
 
 
 def test_error_classes(both):

@@ -65,6 +65,17 @@ def unsupported(plan, net) -> list[str]:
     return why
 
 
+def steps_of_run(kernel, t_ms: float, what: str) -> int:
+    """The steps of a run of ``t_ms`` outside Simulate (a batch, a gradient), with the delays
+    frozen as Simulate freezes them; refused between Prepare and Cleanup."""
+    if kernel.prepared:
+        raise errors.KernelException(f"{what} cannot run between Prepare and Cleanup.")
+    n = kernel.steps_of(t_ms)
+    if kernel.frozen_delays is None:
+        kernel.frozen_delays = kernel.delay_range()
+    return n
+
+
 def member(kernel, n_steps: int) -> dict:
     """One member's plan, static structure, carry, arguments and per-chunk device inputs, as
     Runtime.run builds them for the network as it is now (the member's values set)."""

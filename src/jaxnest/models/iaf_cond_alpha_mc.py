@@ -201,8 +201,9 @@ class McModel(NeuronModel):
         return from_nest(d)
 
     def _reject(self, receptor, accepted, event):
+        """NEST's errors: a receptor type past the last one, or one of the other event's."""
         receptor = np.asarray(receptor)
-        big = receptor > len(_SPIKE_RECEPTORS) + len(_CURRENT_RECEPTORS)
+        big = receptor > max(self.current_receptors)
         if np.any(big):
             raise errors.UnknownReceptorType(
                 f"Receptor type {int(receptor[big][0])} is not available in {self.name}.")
@@ -214,13 +215,13 @@ class McModel(NeuronModel):
         return receptor
 
     def channel(self, weight, receptor):
-        receptor = self._reject(receptor, range(1, len(_SPIKE_RECEPTORS) + 1), "SpikeEvent")
+        """Spike receptors 1 .. (first current receptor - 1) are channels 0, 1, ..."""
+        receptor = self._reject(receptor, range(1, min(self.current_receptors)), "SpikeEvent")
         return receptor.astype(np.int32) - 1
 
     def current_channel(self, receptor):
         receptor = self._reject(receptor, list(self.current_receptors), "CurrentEvent")
-        return receptor.astype(np.int64) - len(_SPIKE_RECEPTORS) - 1
-
+        return receptor.astype(np.int64) - min(self.current_receptors)
 
 iaf_cond_alpha_mc = McModel(
     name="iaf_cond_alpha_mc",

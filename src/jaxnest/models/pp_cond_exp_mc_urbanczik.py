@@ -163,27 +163,6 @@ class UrbanczikModel(McModel):
             out.update({f"{k}.{s}": v for k, v in sub.items() if k in COMP_PARAMS + ("V_m",)})
         return out
 
-    def _reject(self, receptor, accepted, event):
-        receptor = np.asarray(receptor)
-        big = receptor > len(_SPIKE_RECEPTORS) + len(_CURRENT_RECEPTORS)
-        if np.any(big):
-            raise errors.UnknownReceptorType(
-                f"Receptor type {int(receptor[big][0])} is not available in {self.name}.")
-        wrong = ~np.isin(receptor, list(accepted))
-        if np.any(wrong):
-            raise errors.IncompatibleReceptorType(
-                f"Receptor type {int(receptor[wrong][0])} in {self.name} does not accept "
-                f"{event}.")
-        return receptor
-
-    def channel(self, weight, receptor):
-        receptor = self._reject(receptor, range(1, len(_SPIKE_RECEPTORS) + 1), "SpikeEvent")
-        return receptor.astype(np.int32) - 1
-
-    def current_channel(self, receptor):
-        receptor = self._reject(receptor, list(self.current_receptors), "CurrentEvent")
-        return receptor.astype(np.int64) - len(_SPIKE_RECEPTORS) - 1
-
 
 pp_cond_exp_mc_urbanczik = UrbanczikModel(
     name="pp_cond_exp_mc_urbanczik",
