@@ -28,6 +28,7 @@ from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,
 from .api.synapse_collection import SynapseCollection  # noqa: E402
 from .batch import batch  # noqa: E402  (jaxnest's: batched sweeps, docs/batch.md)
 from .grad import value_and_grad  # noqa: E402  (jaxnest's: gradients, docs/batch.md)
+from .jaxenv import scope as jax_scope  # noqa: E402  (jaxnest's JAX settings, for own JAX code)
 from .connect.parameters import Parameter  # noqa: E402
 from .connect.parameters import create_parameter as CreateParameter  # noqa: E402,N812
 from .connect.spatial.masks import Mask  # noqa: E402
@@ -48,8 +49,7 @@ KERNEL_ATTRIBUTES = {
     "total_num_virtual_procs": "Accepted for compatibility.",
     "min_delay": "Smallest connection delay (ms).",
     "max_delay": "Largest connection delay (ms).",
-    "print_time": "Print progress during Simulate (accepted with a warning; jaxnest prints "
-                  "nothing yet).",
+    "print_time": "Print NEST's progress line during Simulate.",
     "overwrite_files": "Whether recorders may overwrite existing data files.",
     "data_path": "Directory for recorder files.",
     "data_prefix": "Prefix of recorder file names.",
@@ -59,6 +59,13 @@ KERNEL_ATTRIBUTES = {
     "float_precision": "jaxnest's float dtype of state, weights and buffers: 'float64' "
                        "(default) or 'float32'.",
 }
+
+
+def to_brainstate(interval, n_intervals: int = 1):
+    """The network as a brainstate module (jaxnest's; docs/batch.md): ``update(i)`` advances
+    it ``interval`` ms, its neuron states are brainstate States. Imports brainstate."""
+    from .brainstate_net import to_brainstate as make  # noqa: PLC0415 - brainstate is slow to import
+    return make(interval, n_intervals)
 
 
 def set(**kwargs) -> None:  # noqa: A001 - PyNEST's name

@@ -76,12 +76,12 @@ def steps_of_run(kernel, t_ms: float, what: str) -> int:
     return n
 
 
-def member(kernel, n_steps: int) -> dict:
-    """One member's plan, static structure, carry, arguments and per-chunk device inputs, as
-    Runtime.run builds them for the network as it is now (the member's values set)."""
+def prepared(kernel, what: str = "Batched runs") -> tuple:
+    """The network as Runtime.run starts it (the current values set): its plan, carry and
+    arguments without device inputs, after NEST's Prepare checks; refused for what only an
+    ordinary Simulate can do (:func:`unsupported`)."""
     rt, net = kernel.runtime, kernel.network
-    step0 = kernel.step
-    rt._step = step0
+    rt._step = kernel.step
     kernel._pre_run()  # NEST's Prepare checks, per member
     plan = rt.ensure_plan(kernel)
     plan.arch_H, plan.wr_cap, plan.vt_K = rt.arch_H, rt.wr_cap, rt.vt_K
@@ -89,22 +89,38 @@ def member(kernel, n_steps: int) -> dict:
     pend = rt._pending(plan)
     why = unsupported(plan, net)
     if why:
-        raise errors.NotImplemented("Batched runs do not support " + "; ".join(why) + ".")
-    fn, steps_cap = rt._compiled(plan)
+        raise errors.NotImplemented(f"{what} do not support " + "; ".join(why) + ".")
     carry = dict(states=rt._states(plan, net), buf=rt.buf, cbuf=rt.cbuf,
-                 step=jnp.int64(step0), pend=pend)
-    args = rt._args(plan, net, kernel)
+                 step=jnp.int64(kernel.step), pend=pend)
+    return plan, carry, rt._args(plan, net, kernel)
+
+
+def device_chunks(kernel, plan, n_steps: int, chunk: int, steps_cap: int) -> list:
+    """[(done, todo, device inputs)] for ``n_steps`` from now in chunks of ``chunk`` steps
+    (inputs ``steps_cap`` rows long). Devices keep state across chunks: computed in order,
+    then left as they were."""
+    rt, net, step0 = kernel.runtime, kernel.network, kernel.step
     saved = {gid: copy.deepcopy(d.state) for gid, d in net.devices.items()}
     chunks, done = [], 0
-    while done < n_steps:  # devices keep state across chunks: computed in order, per member
-        todo = min(steps_cap, n_steps - done)
-        chunks.append((done, todo, rt._device_inputs(plan, net, kernel, step0 + done,
-                                                     steps_cap, todo)))
-        done += todo
-    for gid, s in saved.items():
-        net.devices[gid].state = s
+    try:
+        while done < n_steps:
+            todo = min(chunk, n_steps - done)
+            chunks.append((done, todo, rt._device_inputs(plan, net, kernel, step0 + done,
+                                                         steps_cap, todo)))
+            done += todo
+    finally:
+        for gid, s in saved.items():
+            net.devices[gid].state = s
+    return chunks
+
+
+def member(kernel, n_steps: int) -> dict:
+    """One member's plan, static structure, carry, arguments and per-chunk device inputs, as
+    Runtime.run builds them for the network as it is now (the member's values set)."""
+    plan, carry, args = prepared(kernel)
+    fn, steps_cap = kernel.runtime._compiled(plan)
     return dict(plan=plan, static=plan.static(), fn=fn, steps_cap=steps_cap, carry=carry,
-                args=args, chunks=chunks)
+                args=args, chunks=device_chunks(kernel, plan, n_steps, steps_cap, steps_cap))
 
 
 def _equal(col: list) -> bool:

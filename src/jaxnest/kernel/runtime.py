@@ -210,6 +210,12 @@ class Runtime:
             carry, done = new, done + todo
             if progress:
                 progress.show(done)
+        self.keep(plan, net, carry)
+        self._flush_samples(kernel, net, kernel.step + n_steps)
+        self.timings["run_s"] = time.perf_counter() - t_run
+
+    def keep(self, plan: Plan, net, carry) -> None:
+        """Take a run's final carry as the network's state: the next run starts from it."""
         self.buf, self.cbuf = carry["buf"], carry["cbuf"]
         if plan.precise is not None:
             self.pring = (plan, carry["precise"])
@@ -217,8 +223,6 @@ class Runtime:
             self.cont = (plan, carry["cont"])
         self._store_states(plan, net, carry["states"])
         self._store_plastic(plan, net, carry)
-        self._flush_samples(kernel, net, kernel.step + n_steps)
-        self.timings["run_s"] = time.perf_counter() - t_run
 
     def _finish_plan_while_compiling(self, plan, net, kernel, fn, carry, steps_cap) -> None:
         """Sort the spike edges (numpy, which releases the GIL) while another thread traces
