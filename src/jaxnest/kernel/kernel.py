@@ -469,7 +469,7 @@ class Kernel:
         files."""
         self._pre_run()
         self.prepared = True
-        self._thread_local_ids = self._local_ids()
+        self._thread_local_ids = (self.network.size, None)  # computed when first asked
         for dev in self.network.devices.values():
             if dev.status.get("record_to") == "ascii":
                 path = ascii_path(dev.status, dev.entry.name, dev.gid, self.data_path,
@@ -508,13 +508,14 @@ class Kernel:
         self.step += n
         self.simulated = True
 
-    def _local_ids(self) -> np.ndarray:
-        """NEST's thread_local_id of every node at Prepare: its index among the nodes of its
-        thread (neuron g on thread g % vps, devices on every thread)."""
-        n, vps = self.network.size, int(self.settings["total_num_virtual_procs"])
+    def _local_ids(self, n: int) -> np.ndarray:
+        """NEST's thread_local_id of nodes 0..n: its index among the nodes of its thread
+        (neuron g on thread g % vps, devices on every thread); a node's id depends only on
+        the nodes before it."""
+        vps = int(self.settings["total_num_virtual_procs"])
         gids = np.arange(n + 1)
         dev = np.zeros(n + 1, dtype=bool)
-        dev[list(self.network.devices)] = True
+        dev[[g for g in self.network.devices if g <= n]] = True
         dev_before = np.cumsum(dev) - dev
         thread = np.where(dev, 0, gids % vps)
         out = np.full(n + 1, -1, dtype=np.int64)
@@ -527,8 +528,13 @@ class Kernel:
 
     def thread_local_id(self, gid: int) -> int:
         """A node's thread_local_id: set at Prepare, -1 for nodes created since."""
-        ids = getattr(self, "_thread_local_ids", None)
-        return int(ids[gid]) if ids is not None and gid < ids.size else -1
+        n, ids = getattr(self, "_thread_local_ids", (-1, None))
+        if gid > n:
+            return -1
+        if ids is None:
+            ids = self._local_ids(n)
+            self._thread_local_ids = (n, ids)
+        return int(ids[gid])
 
     def _pre_run(self) -> None:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,

@@ -131,7 +131,7 @@ class Runtime:
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
         carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
-                     step=jnp.int64(kernel.step), pend=pend,
+                     step=np.int64(kernel.step), pend=pend,
                      **self._plastic_carry(plan, net, kernel.step))
         if plan.precise is not None:  # the event ring and the last slice's off-grid spikes
             pend["P"] = precise_host.pending_list(plan, self.pend, pend, _match_rows)
@@ -154,7 +154,7 @@ class Runtime:
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap, todo))
                 inputs_for = done
-            new, out = fn(carry, args, jnp.int64(todo))
+            new, out = fn(carry, args, np.int64(todo))
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
                                      "n_wr": out["wrec"][3] if wr_cap else 0,
                                      "vt_over": out.get("vt_over", False),
