@@ -1,6 +1,7 @@
 """stdp_facetshw_synapse_hom (and its variants): defaults as NEST (keys, values, look-up
-tables) after SetDefaults and CopyModel; connecting it raises errors.NotImplemented until the
-kernel gives rules vector-valued shared parameters and shared synapse counts."""
+tables) after SetDefaults and CopyModel; its connections can be made and read, simulating them
+raises errors.NotImplemented until the kernel gives rules vector-valued shared parameters and
+shared synapse counts."""
 import pytest
 
 import jaxnest
@@ -18,10 +19,13 @@ def test_defaults(both):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_connect_is_not_implemented(model):
+def test_simulate_is_not_implemented(model):
     jaxnest.ResetKernel()
     jaxnest.SetDefaults(model, {"tau_plus": 10.0, "lookuptable_0": list(range(16))})
     assert jaxnest.GetDefaults(model, "tau_plus") == 10.0
     n = jaxnest.Create("parrot_neuron", 2)
+    jaxnest.Connect(n[0], n[1], syn_spec={"synapse_model": model, "weight": 0.372})
+    c = jaxnest.GetConnections()
+    assert c.get("weight") == 0.372 and c.get("synapse_model") == model
     with pytest.raises(jaxnest.errors.NotImplemented, match=model):
-        jaxnest.Connect(n[0], n[1], syn_spec={"synapse_model": model})
+        jaxnest.Simulate(1.0)

@@ -118,10 +118,8 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
     """One synapse spec's connections of the pairs (src, tgt), checked as NEST checks them."""
     n = src.size
     weight = _values(kernel, values["weight"], n, "weight")
-    steps = kernel.delay_steps(_values(kernel, values["delay"], n, "delay"))
-    if n and np.min(steps) < 1:
-        raise errors.BadDelay(f"Delay must be greater than or equal to resolution "
-                              f"({kernel.resolution} ms).")
+    steps, offset = _delay_steps(kernel, name, _values(kernel, values["delay"], n, "delay"),
+                                 rounded="delay" in given)
     receptor = np.asarray(_values(kernel, values["receptor_type"], n, "receptor_type"),
                           dtype=np.int32)
     _check_signals(kernel, src, tgt)
@@ -131,10 +129,29 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
+    if offset is not None:
+        extra["delay_offset"] = offset
     _check_volume_transmitter(kernel, name, n)
     kernel.network.conns.append(dict(source=src, target=tgt, weight=weight,
                                      delay=steps * kernel.ms_per_step,
                                      syn=kernel.model_ids[name], receptor=receptor), extra)
+
+
+def _delay_steps(kernel: Kernel, name: str, delay, rounded: bool = False) -> tuple:
+    """Delays (ms) as whole steps and, for models with off-grid delays, their offsets (ms;
+    synapses/cont_delay.py; None for other models), with NEST's BadDelay below one step.
+    ``rounded``: to the grid for every model (NEST's Connect rounds a syn_spec's delay; only
+    the model's default and a connection's set keep it off the grid)."""
+    off_grid = getattr(kernel.model(name, synapse=True).impl, "off_grid_delay", False)
+    if off_grid and not rounded:
+        steps, offset, lower = kernel.off_grid_delay(delay)
+    else:
+        steps = lower = kernel.delay_steps(delay)
+        offset = np.zeros(np.shape(steps)) if off_grid else None
+    if np.size(lower) and np.min(lower) < 1:
+        raise errors.BadDelay(f"Delay must be greater than or equal to resolution "
+                              f"({kernel.resolution} ms).")
+    return steps, offset
 
 
 class End(NamedTuple):
@@ -649,15 +666,8 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
-    if key == "delay" and _no_delay_ids(kernel).size:  # instantaneous: the model's default
-        ids = _no_delay_ids(kernel)
-        d = cols["delay"][idx]
-        fixed = np.isin(cols["syn"][idx], ids)
-        if fixed.any():
-            entries = kernel.synapse_entries()
-            d = d.copy()
-            d[fixed] = [float(entries[s].defaults["delay"]) for s in cols["syn"][idx][fixed]]
-        return d
+    if key == "delay":
+        return _delays(kernel, cols, idx)
     if key in ("source", "target", "weight", "delay"):
         return cols[key][idx]
     if key == "receptor":
@@ -805,10 +815,14 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         cols["weight"][idx] = column
     elif key == "delay":
         _refuse_secondary(kernel, idx, "no_delay")
-        steps = kernel.delay_steps(_column(kernel, value, idx.size, key))
-        if idx.size and steps.min() < 1:
-            raise errors.BadDelay("Delay must be greater than or equal to resolution.")
-        cols["delay"][idx] = steps * kernel.ms_per_step
+        column = _column(kernel, value, idx.size, key)
+        syn = cols["syn"][idx]
+        for s in np.unique(syn).tolist():  # per model: off-grid delays keep their offsets
+            sel = syn == s
+            steps, offset = _delay_steps(kernel, kernel.synapse_name(s), column[sel])
+            cols["delay"][idx[sel]] = steps * kernel.ms_per_step
+            if offset is not None:
+                table._extra["delay_offset"][idx[sel]] = offset
     elif key in CONN_KEYS:
         raise errors.BadProperty(f"Connection property {key} cannot be set.")
     elif key in table.extra:
@@ -818,6 +832,22 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
             f"Unaccessed elements in params, in function set_status:  {key}")
     _reset_on_set(kernel, idx)
     table.version += 1
+
+
+def _delays(kernel: Kernel, cols: dict, idx: np.ndarray) -> np.ndarray:
+    """Delays as NEST shows them: as given for off-grid delays (synapses/cont_delay.py),
+    the model's default for models without delay (instantaneous rate connections)."""
+    d = cols["delay"][idx]
+    offset = kernel.network.conns.extra.get("delay_offset")
+    if offset is not None:
+        d = d - np.where(np.isnan(offset[idx]), 0.0, offset[idx])
+    ids = _no_delay_ids(kernel)
+    fixed = np.isin(cols["syn"][idx], ids) if ids.size else np.zeros(d.shape, bool)
+    if fixed.any():
+        entries = kernel.synapse_entries()
+        d = d.copy()
+        d[fixed] = [float(entries[s].defaults["delay"]) for s in cols["syn"][idx][fixed]]
+    return d
 
 
 def _no_delay_ids(kernel: Kernel) -> np.ndarray:

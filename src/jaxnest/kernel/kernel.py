@@ -419,7 +419,10 @@ class Kernel:
         delay = self.network.conns.cols["delay"][idx]
         if not delay.size:
             return
-        steps = np.rint(np.array([delay.min(), delay.max()]) / self.resolution)
+        steps = np.rint(delay / self.resolution)
+        offset = self.network.conns.extra.get("delay_offset")
+        lower = steps - (offset[idx] > 0) if offset is not None else steps  # NaN: False
+        steps = np.array([lower.min(), steps.max()])
         if not checked:
             self.check_delays(steps)
         self.check_delays(steps, before=False)
@@ -452,6 +455,18 @@ class Kernel:
         rounded half up (0.85 ms at h = 0.1 is 9 steps, 0.8499 ms is 8)."""
         steps_per_ms = self.tics_per_ms / self.tics_per_step
         return np.floor(np.asarray(delay, float) * steps_per_ms + 0.5).astype(np.int64)
+
+    def off_grid_delay(self, delay) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """cont_delay_synapse's delays (synapses/cont_delay.py): (whole steps it delivers
+        after, offset ms, lower bound in steps) as NEST splits d / h = n + f: n + 1 steps and
+        h (1 - f) where f > 0, else n steps and no offset."""
+        h = self.resolution
+        x = np.asarray(delay, float) / h
+        lower = np.floor(x)
+        frac = x - lower
+        on = frac == 0
+        return (np.where(on, lower, lower + 1).astype(np.int64),
+                np.where(on, 0.0, h * (1.0 - frac)), lower.astype(np.int64))
 
     def ms_of_steps(self, steps):
         """Times as NEST computes them: steps -> tics -> tics * ms_per_tic."""
@@ -600,8 +615,13 @@ class Kernel:
         if entry.is_synapse and "volume_transmitter" in params:
             new["volume_transmitter"] = self._volume_transmitter(params["volume_transmitter"])
         if entry.is_synapse and "delay" in params and np.ndim(params["delay"]) == 0:
-            # NEST keeps a synapse's delay in steps (Time::delay_ms_to_steps)
-            new["delay"] = float(self.delay_steps(float(params["delay"]))) * self.ms_per_step
+            if getattr(entry.impl, "off_grid_delay", False):  # kept as given, checked
+                if self.off_grid_delay(float(params["delay"]))[2] < 1:
+                    raise errors.BadDelay("Delay must be greater than or equal to "
+                                          "resolution.")
+            else:  # NEST keeps a synapse's delay in steps (Time::delay_ms_to_steps)
+                new["delay"] = float(self.delay_steps(float(params["delay"]))) \
+                    * self.ms_per_step
         self.defaults_modified = True
         check = getattr(entry.impl, "check", None)
         if check is not None and not entry.is_synapse:  # devices: (status, resolution)

@@ -337,7 +337,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if precise is not None:  # edges from off-grid rows into precise receivers: their own set
         is_spike = precise_host.split_edges(
             precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,
-            cols, is_spike, is_plastic, _channels)
+            cols, is_spike, is_plastic, _channels, net.conns.extra.get("delay_offset"))
     is_spike = payload_host.split_edges(
         plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt, cols,
         is_spike, is_plastic, _channels, precise, _spike_layout, _spike_fill,
@@ -439,6 +439,10 @@ def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
     if not lut.any():
         return None
     mask = is_spike & lut[syn]
+    for i, e in enumerate(synapses):
+        if e is not None and e.impl.unsupported and np.any(mask & (syn == i)):
+            raise errors.NotImplemented(f"{e.name} cannot be simulated by jaxnest yet: "
+                                        f"{e.impl.unsupported}.")
     return mask if mask.any() else None
 
 

@@ -53,6 +53,7 @@ class PreciseStatic:
     K: int              # ring events per neuron and step
     n_edges: int        # edges from off-grid rows into precise receivers
     n_dev: int          # device rows that send off-grid spikes (host lists per chunk)
+    edge_offsets: bool = False  # edges with off-grid delays (cont_delay_synapse): ``doff``
 
 
 def empty_list(Q: int, ft) -> dict:
@@ -194,10 +195,14 @@ class Phase:
         ev = jnp.minimum(jnp.searchsorted(cum, j, side="right"), Q - 1)
         ok = j < total
         edge = jnp.where(ok, e["start"][lst["row"][ev]] + j - (cum[ev] - deg[ev]), 0)
-        slot = ((A + lst["k"][ev] + e["d"][edge]) % L).astype(jnp.int32)
+        d, off = e["d"][edge], lst["off"][ev]
+        if self.ps.edge_offsets:  # NEST's cont_delay_synapse: an offset of h or more is a
+            off = off + e["doff"][edge]  # step earlier
+            late = off >= self.st.h
+            d, off = jnp.where(late, d - 1, d), jnp.where(late, off - self.st.h, off)
+        slot = ((A + lst["k"][ev] + d) % L).astype(jnp.int32)
         tgt = e["tgt"][edge]
         w = e["w"][edge] * lst["m"][ev]
-        off = lst["off"][ev]
         # rank of each pair among those for the same (slot, target), in pair order
         key = jnp.where(ok, slot * n_p + tgt, L * n_p)
         order = jnp.argsort(key, stable=True)

@@ -58,13 +58,14 @@ def layout(net, groups, n_neurons: int, sg_gids: np.ndarray) -> dict | None:
 
 
 def split_edges(lay: dict, plan, src_row, tgt, cols, is_spike, plastic_mask,
-                channels) -> np.ndarray:
+                channels, delay_offset=None) -> np.ndarray:
     """Take the static spike edges from off-grid rows into the event channels of precise
     receivers out of ``is_spike`` (returned) into ``lay``'s edge set (CSR by source row:
     ``start``, ``cnt`` per row; ``tgt`` ring column, ``d`` delay in steps, ``w`` value per
     unit multiplicity). ``src_row``: the source row of every connection (-1: none);
     ``channels``: the plan's (groups, row_of, tgt, weight, receptor, float_type) -> (channel,
-    value) of edges."""
+    value) of edges; ``delay_offset``: off-grid delays' offsets (ms, NaN or 0: none) per
+    connection (synapses/cont_delay.py), kept per edge as ``doff``."""
     R = lay["offgrid"].size
     tgt_row = plan.row_of[tgt]
     to_p = np.zeros(tgt.size, bool)
@@ -99,16 +100,29 @@ def split_edges(lay: dict, plan, src_row, tgt, cols, is_spike, plastic_mask,
                tgt=lay["p_col"][tgt_row[idx]].astype(np.int32),
                d=np.rint(cols["delay"][idx] / plan.h).astype(np.int32),
                w=value.astype(plan.float_type))
+    doff = np.zeros(idx.size) if delay_offset is None else np.nan_to_num(delay_offset[idx])
+    lay["doff"] = doff.astype(plan.float_type) if doff.any() else None
     mask = np.zeros(is_spike.size, bool)
     mask[idx] = True
-    return is_spike & ~mask
+    rest = is_spike & ~mask
+    off_grid = rest & (np.nan_to_num(delay_offset) > 0) if delay_offset is not None else None
+    if off_grid is not None and (off_grid & from_off).any():
+        raise errors.NotImplemented(
+            "Off-grid delays (cont_delay_synapse) from precise-spiking sources into grid-based "
+            "targets (the step an event lands in depends on its offset).")
+    if off_grid is not None and (off_grid & to_p).any():
+        raise errors.NotImplemented(
+            "Off-grid delays (cont_delay_synapse) from grid-based sources into precise-spiking "
+            "neurons (their events would need the offset).")
+    return rest
 
 
 def static_of(lay: dict | None, caps: dict) -> PreciseStatic | None:
     if lay is None:
         return None
     return PreciseStatic(lay["n_p"], lay["p_groups"], lay["off_groups"], caps["Q"], caps["P"],
-                         caps["K"], lay["n_edges"], lay["n_dev"])
+                         caps["K"], lay["n_edges"], lay["n_dev"],
+                         lay.get("doff") is not None)
 
 
 def device_args(plan) -> dict:
@@ -122,6 +136,8 @@ def device_args(plan) -> dict:
         out["precise"] = {"start": jnp.asarray(lay["start"]), "cnt": jnp.asarray(lay["cnt"]),
                           "tgt": jnp.asarray(pad(lay["tgt"])), "d": jnp.asarray(pad(lay["d"])),
                           "w": jnp.asarray(pad(lay["w"]))}
+        if lay.get("doff") is not None:
+            out["precise"]["doff"] = jnp.asarray(pad(lay["doff"]))
     return out
 
 

@@ -79,6 +79,13 @@ class SynapseModel:
     ``"clopath"`` or ``"urbanczik"`` (kernel/voltage_archive.py; ``post`` is a ClopathView
     or UrbanczikView; targets must be such archivers). ``s`` then also holds ``active`` (the
     lanes that take part)."""
+    unsupported: str = ""
+    """Why connections of this model cannot be simulated yet (Connect, GetStatus and set
+    work; Simulate raises errors.NotImplemented naming the model and this reason)."""
+    off_grid_delay: bool = False
+    """Delays need not lie on the grid (cont_delay_synapse): a connection keeps its delay
+    rounded up to whole steps and, in the hidden column ``delay_offset``, the ms by which
+    that overshoots; precise targets get each event that much earlier (NEST's offsets)."""
     reset_on_set: tuple[str, ...] = ()
     """Hidden values set back to their initial value whenever a connection's status is set
     (urbanczik_synapse: its initial weight is the weight at the last set_status)."""

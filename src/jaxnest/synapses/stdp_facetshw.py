@@ -11,7 +11,8 @@ readouts repeat every ``readout_cycle_duration`` (``driver_readout_time`` per st
 ``synapses_per_driver`` synapses). A synapse gets its ``synapse_id`` (the model's count of
 synapses, ``no_synapses``) at its first spike.
 
-Not connectable yet (errors.NotImplemented at Connect): the look-up tables, configuration and
+Not simulated yet (errors.NotImplemented at Simulate; Connect, GetStatus and set work): the
+look-up tables, configuration and
 reset bits are vector-valued shared parameters, which the kernel does not pass to rules or
 checks; SetDefaults derives ``weight_per_lut_entry`` (from Wmax) and ``readout_cycle_duration``
 (from no_synapses, ...), and every first spike changes the shared ``no_synapses`` in NEST's
@@ -20,13 +21,10 @@ with a trailing axis of 16) and synapses numbered before the run.
 """
 from __future__ import annotations
 
-import dataclasses
-
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .. import errors
 from .base import COMMON, SynapseModel
 
 LUT_0 = np.array([2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 14, 15])
@@ -92,18 +90,10 @@ def on_pre(p, s, t, post):
                 t_lastspike=jnp.broadcast_to(t, nrt.shape))
 
 
-@dataclasses.dataclass(frozen=True)
-class _Pending(SynapseModel):
-    """A model whose defaults work but whose connections need kernel support first."""
-
-    def per_connection(self) -> tuple[str, ...]:
-        raise errors.NotImplemented(
-            f"{self.name} is not supported by jaxnest yet: its look-up tables are "
-            "vector-valued shared parameters and its synapse count is shared state, which the "
-            "kernel does not give synapse rules.")
-
-
 MODELS = {m.name: m for m in (
-    _Pending("stdp_facetshw_synapse_hom", {**COMMON, **SHARED, **OWN}, state=STATE,
-             hidden={"t_lastspike": 0.0}, common=tuple(SHARED), archive=True, on_pre=on_pre),
+    SynapseModel("stdp_facetshw_synapse_hom", {**COMMON, **SHARED, **OWN}, state=STATE,
+                 hidden={"t_lastspike": 0.0}, common=tuple(SHARED), archive=True,
+                 on_pre=on_pre, unsupported=(
+                     "its look-up tables are vector-valued shared parameters and its synapse "
+                     "count is shared state, which the kernel does not give synapse rules")),
 )}
