@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 import jax.numpy as jnp
+from jax import lax
 import numpy as np
 
 from .. import errors
@@ -73,11 +74,16 @@ def _update(params, props, state, x, i_stim, h):
         v_rec, state["g_r"], state["g_d"], state["g_r2"], state["g_d2"], x, typ,
         params["rec_e"], props)
     slots = jnp.arange(K)[:, None]
-    for t in range(len(cm_tree.RECEPTOR_TYPES)):  # NEST's order: by type, then by index
-        for r in range(typ.shape[0]):
-            here = (slots == comp[r][None, :]) & (typ[r] == t)[None, :]
-            g = jnp.where(here, g + g_syn[r][None, :], g)
-            i = jnp.where(here, i + i_syn[r][None, :], i)
+    R = typ.shape[0]
+
+    def add(q, carry):  # NEST's order: by type, then by receptor index
+        g, i = carry
+        t, r = q // R, q % R
+        here = (slots == comp[r][None, :]) & (typ[r] == t)[None, :]
+        return (jnp.where(here, g + g_syn[r][None, :], g),
+                jnp.where(here, i + i_syn[r][None, :], i))
+
+    g, i = lax.fori_loop(0, len(cm_tree.RECEPTOR_TYPES) * R, add, (g, i))
     stim = jnp.zeros_like(v)
     i_stim = jnp.asarray(i_stim, dtype=v.dtype)
     i_stim = i_stim.reshape((-1, n)) if i_stim.ndim else jnp.broadcast_to(i_stim, (1, n))

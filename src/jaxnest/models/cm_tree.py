@@ -26,6 +26,7 @@ AMPA_NMDA) and, within a type, by receptor index.
 from __future__ import annotations
 
 import jax.numpy as jnp
+from jax import lax
 
 RECEPTOR_TYPES = ("AMPA", "GABA", "NMDA", "AMPA_NMDA")
 """Receptor type codes 0..3, in the order NEST sums (and lists) them per compartment."""
@@ -178,27 +179,35 @@ def step(p, v, g_chan, i_chan, i_stim, h):
     gg = jnp.where(has_parent, gg + half_gc, gg)
     ff = (ca_dt - half_gl) * v + p["g_L"] * p["e_L"]
     ff = jnp.where(has_parent, ff - half_gc * (v - v_par), ff)
-    for j in range(1, K):  # children in the order they were added
+    def add_child(j, carry):  # children in the order they were added
+        gg, ff = carry
         child = _rows(parent, j)
         gg = jnp.where(child, gg + half_gc[j][None, :], gg)
         ff = jnp.where(child, ff - half_gc[j][None, :] * (v - v[j][None, :]), ff)
+        return gg, ff
+
+    gg, ff = lax.fori_loop(1, K, add_child, (gg, ff))
     hh = jnp.where(has_parent, -half_gc, 0.0)
     gg = gg + g_chan
     ff = ff + i_chan + i_stim
-    # down-sweep: each compartment passes its reduced row to its parent
-    xx = jnp.zeros_like(gg)
-    yy = jnp.zeros_like(ff)
-    for k in range(K - 1, -1, -1):
+
+    def down(it, carry):  # each compartment passes its reduced row to its parent
+        gg, ff, xx, yy = carry
+        k = K - 1 - it
         gk = gg[k] - xx[k]
         fk = ff[k] - yy[k]
         gg, ff = gg.at[k].set(gk), ff.at[k].set(fk)
         to = _rows(parent, k)
         xx = jnp.where(to, xx + (hh[k] * hh[k] / gk)[None, :], xx)
         yy = jnp.where(to, yy + (fk * hh[k] / gk)[None, :], yy)
-    # up-sweep: voltages from the root outwards
-    new = v
-    for k in range(K):
+        return gg, ff, xx, yy
+
+    gg, ff, _, _ = lax.fori_loop(0, K, down, (gg, ff, jnp.zeros_like(gg), jnp.zeros_like(ff)))
+
+    def up(k, new):  # voltages from the root outwards
         v_in = jnp.where(has_parent[k], jnp.sum(jnp.where(_rows(parent, k), new, 0.0),
                                                   axis=0), 0.0)
-        new = new.at[k].set((ff[k] - v_in * hh[k]) / gg[k])
+        return new.at[k].set((ff[k] - v_in * hh[k]) / gg[k])
+
+    new = lax.fori_loop(0, K, up, v)
     return new
