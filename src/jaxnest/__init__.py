@@ -17,6 +17,7 @@ from .api.kernel import (GetKernelStatus, GetLocalVPs, Install, NumProcesses,  #
                          Rank, ResetKernel, SetKernelStatus, SyncProcesses, VerbosityLevel,
                          get_verbosity, message, set_verbosity)
 from .api.node_collection import NodeCollection  # noqa: E402
+from .api.cm_elements import Compartments, Receptors  # noqa: E402,F401
 from .api.nodes import Create, GetLocalNodeCollection, GetNodes, PrintNodes  # noqa: E402
 from .api.simulate import Cleanup, Prepare, Run, RunManager, Simulate  # noqa: E402
 from .api.spatial import (CreateMask, Displacement, Distance,  # noqa: E402

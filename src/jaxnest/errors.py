@@ -193,3 +193,10 @@ class OutOfMemory(KernelException):
 
 
 NESTErrors.OutOfMemory = OutOfMemory
+
+
+class UnknownCompartment(KernelException):
+    """A compartment index that a compartmental model's tree lacks (cm_default)."""
+
+
+NESTErrors.UnknownCompartment = UnknownCompartment

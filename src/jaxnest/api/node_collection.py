@@ -9,7 +9,7 @@ import numpy as np
 from .. import errors
 from ..jaxenv import scoped
 from ..units import merge_per_node
-from . import _state
+from . import _state, cm_elements
 from ._units import node_params, statuses_as_quantities
 
 
@@ -223,7 +223,7 @@ class NodeCollection:
             if len(self) == 1:
                 result = statuses[0]
         elif len(params) == 1 and isinstance(params[0], str):
-            result = self._values(statuses, params[0])
+            result = cm_elements.wrap(self, params[0], self._values(statuses, params[0]))
         elif len(params) == 1:
             result = {k: self._values(statuses, k) for k in params[0]}
         else:
@@ -279,7 +279,7 @@ class NodeCollection:
             params = kwargs
         elif kwargs:
             raise TypeError("set() takes a dict or keyword arguments, not both")
-        params = node_params(self._ids, params)
+        params = node_params(self._ids, cm_elements.unwrap(params))
         for d in (params if isinstance(params, (list, tuple)) else [params]):
             for v in d.values():  # PyNEST passes ints on as C longs
                 if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**63:

@@ -473,6 +473,7 @@ def _check_receptors(kernel: Kernel, pre_kinds: set, tgt: np.ndarray, weight,
     net = kernel.network
     if "sampler" in pre_kinds:  # multimeters: checked by _check_recordables
         return
+    _check_target_ports(kernel, tgt, receptor, "current" in pre_kinds)
     if "current" in pre_kinds:
         for store in net.neurons.values():
             sel = np.isin(tgt, store.gids)
@@ -505,6 +506,20 @@ def _check_receptors(kernel: Kernel, pre_kinds: set, tgt: np.ndarray, weight,
                     raise errors.IncompatibleReceptorType(
                         f"Receptor type {int(receptor[sel][bad][0])} in {impl.name} does not "
                         "accept SpikeEvent.")
+
+
+def _check_target_ports(kernel: Kernel, tgt: np.ndarray, receptor, current: bool) -> None:
+    """Models whose ports differ per neuron (a ``check_targets(params, local, receptors,
+    current)`` method, e.g. cm_default) check each of their targets (NEST's UnknownPort)."""
+    net = kernel.network
+    for store in net.neurons.values():
+        check = getattr(store.entry.impl, "check_targets", None)
+        if check is None or not len(store):
+            continue
+        sel = np.isin(tgt, store.gids)
+        if sel.any():
+            check(store.current()[0], net.node_local[tgt[sel]],
+                  np.broadcast_to(receptor, tgt.shape)[sel], current)
 
 
 def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
@@ -547,8 +562,11 @@ def _check_recordables(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None
             continue
         impl = store.entry.impl
         counts = impl.receptor_counts(store.params)
-        for c in ([None] if counts is None else np.unique(counts[local]).tolist()):
-            missing = sorted(wanted - set(impl.recordables_for(c)))
+        own = getattr(impl, "recordables_of", None)  # per-neuron lists (cm_default)
+        for c in ([None] if counts is None else np.unique(counts[local]).tolist()) \
+                if own is None else np.unique(local).tolist():
+            names = impl.recordables_for(c) if own is None else own(store.current()[0], c)
+            missing = sorted(wanted - set(names))
             if missing:
                 raise errors.IllegalConnection(
                     "Creation of connection is not possible because:\n"

@@ -25,8 +25,8 @@ def test_install_names_the_module():
 
 
 def test_unsupported_nest_model_is_named():
-    with pytest.raises(nest.NESTErrors.NotImplemented, match="cm_default"):
-        nest.Create("cm_default")
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="eprop_readout_bsshslm_2020"):
+        nest.Create("eprop_readout_bsshslm_2020")
     with pytest.raises(nest.NESTErrors.NotImplemented, match="eprop_synapse"):
         nest.Connect(nest.Create("iaf_psc_alpha"), nest.Create("iaf_psc_alpha"),
                      syn_spec={"synapse_model": "eprop_synapse"})
