@@ -339,6 +339,10 @@ class Kernel:
                 value = _typed(key, params[key], kind)
                 if not ok(value):
                     raise errors.KernelException(message)
+                if key == "wfr_interpolation_order" and value != self.settings[key]:
+                    rt = getattr(self, "runtime", None)  # gap junctions' layout (plan) has it
+                    if rt is not None:
+                        rt.plan_key = rt.edge_key = None
                 self.settings[key] = value
 
     # --- delays (NEST's DelayChecker) -------------------------------------------------------

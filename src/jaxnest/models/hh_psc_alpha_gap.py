@@ -29,7 +29,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .gap_coupling import coefficients, gap_current, with_time
+from .gap_coupling import coefficients, with_time
 from .hh import _bad, _on_set
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
