@@ -102,7 +102,8 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
                  synapse_modelid=k.model_ids[model],
                  num_connections=len(GetConnections(synapse_model=model)),
                  has_delay=getattr(entry.impl, "has_delay", True),
-                 requires_symmetric=False, sizeof=32)
+                 requires_symmetric=getattr(entry.impl, "requires_symmetric", False),
+                 sizeof=32)
         d.update({key: NodeCollection([d[key]] if d[key] else [])  # node ids as NEST shows them
                   for key in NODE_PROPS if key in d})
     else:

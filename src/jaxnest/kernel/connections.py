@@ -85,6 +85,11 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     rule = conn_spec.pop("rule", None)  # a dict without 'rule' is PyNEST's KeyError
     specs = [_resolve_syn_spec(kernel, s) for s in
              (syn_spec if isinstance(syn_spec, (list, tuple)) else [syn_spec])]
+    _check_symmetric(kernel, rule, conn_spec, pre, post, specs)
+    if conn_spec.get("make_symmetric", False):  # NEST checks the reverse connections first
+        for name, values, given in specs:
+            if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
+                _check_secondary(kernel, name, post, pre, dict(values), given)
     ends = [_check_ends(kernel, name, pre, post, values, given)
             for name, values, given in specs]
     stimulators = [_check_single_synapse(kernel, pre, kernel.model_ids[name])
@@ -100,6 +105,24 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                 dev.first_syn = kernel.model_ids[name]
         _append(kernel, name, values, given, pre_kinds, sec, pre, post, src, tgt)
     return range(first, len(kernel.network.conns))
+
+
+def _check_symmetric(kernel: Kernel, rule, conn_spec: dict, pre: np.ndarray,
+                     post: np.ndarray, specs: list) -> None:
+    """NEST's rule for synapse models that require symmetric connectivity (gap_junction):
+    ``make_symmetric``, or all_to_all of a population onto itself with scalar parameters."""
+    if not any(getattr(kernel.model(name, synapse=True).impl, "requires_symmetric", False)
+               for name, _, _ in specs):
+        return
+    if bool(conn_spec.get("make_symmetric", False)):
+        return
+    scalar = all(np.ndim(v) == 0 and not hasattr(v, "sample")
+                 for _, values, _ in specs for v in values.values())
+    if not (rule == "all_to_all" and np.array_equal(pre, post) and scalar):
+        raise errors.BadProperty(
+            "Connections with this synapse model can only be created as one-to-one "
+            "connections with \"make_symmetric\" set to true or as all-to-all connections "
+            "with equal source and target populations and default or scalar parameters.")
 
 
 def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, values: dict,

@@ -32,11 +32,12 @@ Python-level ``if``s and the phase's carry is an empty tuple). With them:
   ``linear_summation = False``: the input nonlinearity per event, with the target's
   parameters), the identity elsewhere; the channel is the target's ``secondary_channel(w)``.
 
+Gap junctions (gap_junction between hh_psc_alpha_gap / hh_cond_beta_gap_traub neurons) are
+kernel/gap.py: their layout and carry live here under the key ``"gap"`` (``ContStatic.gap``),
+their functions there; ``ContStatic.rate`` says whether the rate part above exists at all
+(a network with gap junctions only compiles none of it).
+
 How the other secondary events plug in (one more event type each, same phase):
-- gap junctions (gap_junction, hh_psc_alpha_gap): symmetric instantaneous edges whose value
-  is a vector per step (V_m interpolation coefficients, ``wfr_interpolation_order + 1``):
-  V gets a coefficient axis, ``f`` the identity, and the target integrates against the
-  interpolated waveform inside ``update`` (the relaxation loop is the same);
 - astrocyte SIC (sic_connection): a delayed edge set from astrocyte_lr_1994 emitters into a
   current channel of the target, i.e. another event type with its own ring channels;
 - e-prop learning signals (eprop_learning_signal_connection): delayed edges from readout
@@ -51,6 +52,8 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+
+from . import gap as gapmod
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,24 @@ class ContStatic:
     dev_tf: tuple
     wfr: bool            # run waveform relaxation sweeps
     wfr_groups: tuple    # (group index, wfr state variable)
+    rate: bool = True    # the rate part exists (False: gap junctions only)
+    gap: object = None   # gap.GapStatic (None: no gap junctions)
 
 
 SECONDARY_KIND = "rate_source"  # devices whose values the host computes per step
 
 
+def rate_events(events) -> tuple:
+    """The rate-type secondary events among a model's ``secondary_in``/``secondary_out``
+    (gap junctions are kernel/gap.py's)."""
+    return tuple(e for e in events if e != gapmod.GAP)
+
+
 # --- host side --------------------------------------------------------------------------
 def secondary_mask(synapses, syn: np.ndarray) -> np.ndarray | None:
     """Connections of secondary synapse models (None when there are none)."""
-    lut = np.array([bool(getattr(e.impl, "secondary", "")) if e is not None else False
-                    for e in synapses] or [False])
+    lut = np.array([getattr(e.impl, "secondary", "") not in ("", gapmod.GAP)
+                    if e is not None else False for e in synapses] or [False])
     if not lut.any():
         return None
     mask = lut[syn]
@@ -94,7 +105,7 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     emit_of = np.full(row_of.size, -1, np.int64)  # gid -> emitter row
     out_groups, first, emit_gids = [], 0, []
     for gi, g in enumerate(groups):
-        if g.impl.secondary_out:
+        if rate_events(g.impl.secondary_out):
             emit_of[g.gids] = first + np.arange(g.n)
             emit_gids.append(np.asarray(g.gids, np.int64))
             out_groups.append((gi, first, g.impl.secondary_proxy))
@@ -104,7 +115,8 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     n_src = first
     from_dev = np.zeros(row_of.size, bool)
     from_dev[dev_gids] = True
-    CH = max([g.impl.secondary_channels for g in groups if g.impl.secondary_in], default=1)
+    CH = max([g.impl.secondary_channels for g in groups if rate_events(g.impl.secondary_in)],
+             default=1)
     idx = np.flatnonzero(is_sec)
     syn = cols["syn"][idx]
     inst_ids = [i for i, e in enumerate(synapses)  # no delay: instantaneous
@@ -160,7 +172,7 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
         dmax = dmax + out["Lr"]
     out["Lc"] = D * (-(-dmax // D) + 1)
     wfr_groups = tuple((gi, g.impl.wfr_state) for gi, g in enumerate(groups)
-                       if g.impl.wfr_state)
+                       if g.impl.wfr_state and not gapmod.takes_gap(g.impl))
     out["wfr"] = bool(use_wfr and wfr_groups and out["inst"]["src"].size)
     out["wfr_groups"] = wfr_groups if out["wfr"] else ()
     return out
@@ -181,7 +193,8 @@ def static_of(lay: dict | None) -> ContStatic | None:
     return ContStatic(lay["n_src"], lay["n_dev"], lay["Lr"], lay["out_groups"], lay["CH"],
                       lay["Lc"], int(lay["del"]["src"].size), int(lay["dev"]["src"].size),
                       int(lay["inst"]["src"].size), lay["del_tf"], lay["inst_tf"],
-                      lay["dev_tf"], lay["wfr"], lay["wfr_groups"])
+                      lay["dev_tf"], lay["wfr"], lay["wfr_groups"], lay.get("rate", True),
+                      gapmod.static_of(lay.get("gap")))
 
 
 def edge_args(lay: dict) -> dict:
@@ -191,6 +204,8 @@ def edge_args(lay: dict) -> dict:
         e = lay[key]
         out[key] = {k: jnp.asarray(e[k]) for k in ("src", "tgt", "w", "d", "early")}
         out[key]["locs"] = [jnp.asarray(x) for x in e["locs"]]
+    if lay.get("gap") is not None:
+        out["gap"] = gapmod.edge_args(lay["gap"])
     return out
 
 
@@ -199,6 +214,12 @@ def empty_state(lay: dict, D: int, N: int, ft) -> dict:
     of the slice being run (V), and the last complete slice's values, proxies, start and
     first lag (sent, not delivered yet: NEST delivers them at the next slice's start)."""
     CHN = lay["CH"] * N
+    if lay.get("gap") is not None:
+        return dict(_rate_state(lay, D, CHN, ft), gap=gapmod.empty_state(lay["gap"], D, ft))
+    return _rate_state(lay, D, CHN, ft)
+
+
+def _rate_state(lay: dict, D: int, CHN: int, ft) -> dict:
     return {"ring": np.zeros((lay["Lc"], CHN), ft), "inst": np.zeros((D, CHN), ft),
             "V": np.zeros((D, lay["n_src"]), ft), "pV": np.zeros((D, lay["n_src"]), ft),
             "pP": np.zeros(lay["n_src"], ft), "pA": np.int64(0), "pk": np.int32(0),
@@ -210,13 +231,23 @@ def carry_for(plan, old, step: int) -> dict:
     last slice's pending events are dropped when connections changed in between (NEST
     rebuilds its secondary buffers then)."""
     lay, D, N = plan.cont, plan.D, plan.n_neurons
-    new = empty_state(lay, D, N, plan.float_type)
+    new = _rate_state(lay, D, lay["CH"] * N, plan.float_type)
+    gap_new = None
+    if lay.get("gap") is not None:
+        o_plan, o = old if old is not None else (None, {})
+        o_gap = o_plan.cont.get("gap") if o_plan is not None else None
+        if o_plan is plan:
+            return o
+        gap_new = gapmod.carry_from(lay["gap"], o_gap, o.get("gap") if o_gap else None, D,
+                                    o_plan is not None
+                                    and o_plan.cont["structure"] == lay["structure"],
+                                    plan.float_type)
     if old is not None:
         o_plan, o = old
         o_lay = o_plan.cont
         if o_plan is plan:
             return o
-        o = {k: np.asarray(v) for k, v in o.items()}
+        o = {k: np.asarray(v) for k, v in o.items() if k != "gap"}
         gids_new = plan.row_gids[:N]
         gids_old = o_plan.row_gids[:o_plan.n_neurons]
         _, i_new, i_old = np.intersect1d(gids_new, gids_old, return_indices=True)
@@ -232,7 +263,10 @@ def carry_for(plan, old, step: int) -> dict:
             new["pV"][:, e_new] = o["pV"][:, e_old]
             new["pP"][e_new] = o["pP"][e_old]
             new.update(pA=o["pA"], pk=o["pk"], pon=o["pon"])
-    return {k: jnp.asarray(v) for k, v in new.items()}
+    out = {k: jnp.asarray(v) for k, v in new.items()}
+    if gap_new is not None:
+        out["gap"] = gap_new
+    return out
 
 
 # --- the compiled phase -------------------------------------------------------------------

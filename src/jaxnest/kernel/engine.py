@@ -46,6 +46,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import continuous, neuromod, plastic, precise, rng, voltage_archive
+from . import gap as gapmod
 from .plan import Static
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
@@ -111,9 +112,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
     pay = st.payload  # spike payloads (kernel/payload.py): O beside S, their own edge set
     with_off = pre is not None or pay is not None  # recorded events carry offsets
-    cont = continuous.Phase(st) if st.cont is not None else None  # secondary events
+    cont = continuous.Phase(st) if st.cont is not None and st.cont.rate else None  # rates
+    gap = gapmod.Phase(st) if st.cont is not None and st.cont.gap is not None else None
 
-    def run_group(gi, stt, p, pr, x, i_stim, s, args, sec=None, table=None):
+    def rate_in(impl):
+        return continuous.rate_events(impl.secondary_in)
+
+    def run_group(gi, stt, p, pr, x, i_stim, s, args, sec=None, table=None, gap_in=None,
+                  wfr_order=None):
         """One step of group gi: ``update``'s (new state, spikes, *extra)."""
         g = groups[gi]
         kw = ({"rand": rng.Draws(args["keys"]["neurons"], s, g.offset, g.n, R)}
@@ -122,8 +128,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             x, kw["step"] = pre.group_input(table, gi, x, g.n), s
         if g.impl.takes_step:
             kw["step"] = s
-        if sec is not None and g.impl.secondary_in:
+        if sec is not None and rate_in(g.impl):
             kw["sec"] = sec[: g.impl.secondary_channels, g.offset:g.offset + g.n]
+        if gap_in is not None:  # gap junctions (kernel/gap.py): this step's coupling
+            kw["gap"] = gap_in
+            if wfr_order is not None:
+                kw["wfr_order"] = wfr_order
         return g.impl.update(p, pr, stt, x, i_stim if g.CC > 1 else i_stim[0], st.h, **kw)
 
     def relax_group(args):
@@ -135,6 +145,33 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                     jnp.zeros((g.CC, g.n), ft), s, args, sec)
             return {k: v.astype(stt[k].dtype) for k, v in new.items()}, val
         return one
+
+    # --- gap junctions (kernel/gap.py) -------------------------------------------------
+    def _part(args, A):
+        """First and end lag of this Simulate call's part of the slice at A."""
+        run = args["cont"]["run"]
+        return (jnp.clip(run[0] - A, 0, D).astype(jnp.int32),
+                jnp.clip(run[1] - A, 0, D).astype(jnp.int32))
+
+    def gap_start(states, cc, args, A, k_lo, buf, row0):
+        """The last slice's gap events; with waveform relaxation, NEST's sweeps (spike input
+        read from the ring, current input held in the state)."""
+        gc = gap.start_slice(cc["gap"], args, k_lo)
+        if not st.cont.gap.wfr:
+            return states, dict(cc, gap=gc)
+
+        def step_fn(gi, stt, gin, k):
+            g = groups[gi]
+            p, pr = _full(args["params"][gi], g.n), _full(args["props"][gi], g.n)
+            x = lax.dynamic_slice_in_dim(buf, (row0 + k) * CN, CN).reshape(C, N)
+            new, _, coef = run_group(gi, stt, p, pr, x[: g.C, g.offset:g.offset + g.n],
+                                     jnp.zeros((g.CC, g.n), ft)[0] if g.CC == 1
+                                     else jnp.zeros((g.CC, g.n), ft), A + k, args,
+                                     gap_in=gin, wfr_order=st.cont.gap.order)
+            return new, coef
+        lo, _ = _part(args, A)
+        states, gc = gap.relax(states, gc, args, k_lo, lo, step_fn)
+        return states, dict(cc, gap=gc)
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
@@ -159,8 +196,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
-            new, spk, *off = run_group(gi, stt, p, pr, x, i_stim, s, args, sec, table)
-            if g.impl.secondary_out:  # the value its secondary events carry this step
+            gin = gap.group_input(cc["gap"], k, gi) if gap is not None else None
+            new, spk, *off = run_group(gi, stt, p, pr, x, i_stim, s, args, sec, table, gin)
+            if cont is not None and continuous.rate_events(g.impl.secondary_out):
                 sec_out[gi] = off[0]
             if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)
                 pays.append((g.offset, g.n, jnp.where(spk != 0, off[0], 0.0)))
@@ -457,11 +495,16 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 if st.cont.wfr:
                     cc = cont.relax(states, cc, args, A, k_lo, relax_group(args), groups)
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
+            if gap is not None:  # gap junctions: the last slice's events, relaxation
+                states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
             states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch, pc, O, cc))
             if cont is not None:  # a complete slice's values to their targets
                 cc = cont.end_slice(cc, states, args, A, k_hi)
+            if gap is not None:
+                lo, hi = _part(args, A)
+                cc = dict(cc, gap=gap.end_part(cc["gap"], states, lo, hi, k_hi))
             if st.vt:  # volume_transmitters: this slice's dopamine spikes, their deliveries
                 syn, over, wrec, vt = pl
                 a = args["archive"]
@@ -499,7 +542,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         pl0 = (list(carry["syn"]), jnp.bool_(False), wrec0,
                carry["vt"] if st.vt else {}) if st.plastic else ()
         pc0 = pre.init(carry) if pre is not None else ()
-        cc0 = cont.init(carry) if cont is not None else ()
+        cc0 = carry["cont"] if st.cont is not None else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, carry.get("arch", {}), carry["pend"], pc0, cc0)
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = lax.fori_loop(
@@ -518,7 +561,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 out["vt_over"] = vt["over"]
         if st.arch_H or st.clop:
             new["arch"] = arch
-        if cont is not None:
+        if st.cont is not None:
             new["cont"] = cc
         return new, out
 

@@ -301,8 +301,9 @@ class Kernel:
         return int((tics + self.tics_per_step - 1) // self.tics_per_step)
 
     def _set_wfr(self, params: dict) -> None:
-        """Waveform-relaxation settings, stored and checked as NEST does (they matter only for
-        gap junctions, which jaxnest does not have)."""
+        """Waveform-relaxation settings, stored and checked as NEST does (rate models'
+        instantaneous connections and gap junctions use them, kernel/continuous.py and
+        kernel/gap.py; wfr_interpolation_order: the V_m interpolation gap junctions send)."""
         if "use_wfr" in params:
             use = _typed("use_wfr", params["use_wfr"], bool)
             if self.network.size:
@@ -338,6 +339,10 @@ class Kernel:
                 value = _typed(key, params[key], kind)
                 if not ok(value):
                     raise errors.KernelException(message)
+                if key == "wfr_interpolation_order" and value != self.settings[key]:
+                    rt = getattr(self, "runtime", None)  # gap junctions' layout (plan) has it
+                    if rt is not None:
+                        rt.plan_key = rt.edge_key = None
                 self.settings[key] = value
 
     # --- delays (NEST's DelayChecker) -------------------------------------------------------

@@ -41,6 +41,7 @@ from .neuromod import VTStatic
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
 from . import continuous
+from . import gap as gapmod
 from . import payload as payload_host
 from . import precise_host
 
@@ -224,7 +225,7 @@ class Plan:
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
                defer: bool = False, float_type: str = "float64", synapses: list = (),
                time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1,
-               use_wfr: bool = False, max_delay: int = 1) -> Plan:
+               use_wfr: bool = False, max_delay: int = 1, wfr_order: int = 3) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -237,7 +238,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     ms per tic), for spike stamps in ms as NEST computes them; ``min_delay``: NEST's (steps),
     the slice length where volume_transmitters deliver (on its grid), and of every slice
     when secondary events (rates) are in use; ``use_wfr``: the kernel's (waveform
-    relaxation for instantaneous secondary connections); ``max_delay``: NEST's (steps).
+    relaxation for instantaneous secondary connections); ``max_delay``: NEST's (steps);
+    ``wfr_order``: the kernel's wfr_interpolation_order (gap junctions, kernel/gap.py).
     """
     import time
     t0 = time.perf_counter()
@@ -302,10 +304,15 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         is_spike = is_spike & ~is_plastic
     is_sec = continuous.secondary_mask(synapses, cols["syn"]) if len(synapses) else None
     rate_devs = by_kind.get(continuous.SECONDARY_KIND, [])
-    with_cont = is_sec is not None or bool(rate_devs) or any(
-        g.impl.secondary_out or g.impl.secondary_in for g in groups)
+    with_rate = is_sec is not None or bool(rate_devs) or any(
+        continuous.rate_events(g.impl.secondary_out)
+        or continuous.rate_events(g.impl.secondary_in) for g in groups)
     if is_sec is not None:  # value-carrying connections: the continuous phase's edges
         is_spike, carrying = is_spike & ~is_sec, carrying & ~is_sec
+    is_gap = gapmod.gap_mask(synapses, cols["syn"]) if len(synapses) else None
+    if is_gap is not None:  # gap junctions: the continuous phase's gap part (kernel/gap.py)
+        is_spike, carrying = is_spike & ~is_gap, carrying & ~is_gap
+    with_cont = with_rate or is_gap is not None
     precise = precise_host.layout(net, groups, n_neurons, sg_gids)
     del src_kind, tgt_kind, tgt_neuron
     delay_all = cols["delay"]
@@ -334,6 +341,10 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                                       is_sec if is_sec is not None
                                       else np.zeros(src.size, bool), rate_devs, use_wfr,
                                       max_delay)
+        if is_gap is not None:
+            plan.cont["rate"] = with_rate
+            plan.cont["gap"] = gapmod.layout(plan, net, is_gap, use_wfr, wfr_order,
+                                             plan.cont["wfr"])
     if precise is not None:  # edges from off-grid rows into precise receivers: their own set
         is_spike = precise_host.split_edges(
             precise, plan, sg_row_of_conn if sg_row_of_conn is not None else row_of[src], tgt,

@@ -80,6 +80,7 @@ class Runtime:
                              time_base=(kernel.tics_per_step, kernel.ms_per_tic),
                              min_delay=kernel.min_delay_steps(),
                              use_wfr=bool(kernel.settings["use_wfr"]),
+                             wfr_order=int(kernel.settings["wfr_interpolation_order"]),
                              max_delay=kernel.delay_range()[1])
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key

@@ -21,9 +21,10 @@ step's spike input to ``dg``; then, if refractory, count down, else spike when
 refractory period of ``t_ref`` (no clamping); keep this step's CurrentEvent input as
 ``I_stim``.
 
-Gap junctions (``I_gap``, waveform relaxation) are not implemented: NEST's ``gap_junction``
-synapse is rejected at Connect (NotImplemented), so ``I_gap`` is always 0 here, which is
-what NEST computes for a neuron without gap-junction partners.
+``I_gap`` is the gap-junction current (models/gap_coupling.py; 0 in a network without
+gap junctions). In a waveform-relaxation sweep (``wfr_order`` given) the step adds the spike
+input but makes no spike test, keeps ``I_stim`` and returns the V_m interpolation
+coefficients it sends, as hh_psc_alpha_gap does.
 
 The gating variables default to their steady state at ``V = E_L`` (rates at ``V`` itself,
 not ``V - V_T``, as NEST's constructor does); the synaptic state is recordable but hidden.
@@ -38,6 +39,7 @@ import numpy as np
 from .hh import _DIV_TRAUB, _bad, _check_gating, _no_aux, _on_set, _steady_traub, _traub_rates
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
+from .gap_coupling import coefficients, with_time
 from .odeint import evolve
 
 _EPS_ABS = 1e-3  # NEST: gsl_odeiv_control_y_new(1e-3, 0.0)
@@ -85,14 +87,18 @@ def _propagators(params, h):
     return _props(params, h, build)
 
 
-def _rhs(y, p):
+def _rhs(y, p, I_gap=None):
     V_m, m, hh, n, dg_ex, g_ex, dg_in, g_in = y
     I_Na = p["g_Na"] * m * m * m * hh * (V_m - p["E_Na"])
     I_K = p["g_K"] * n * n * n * n * (V_m - p["E_K"])
     I_L = p["g_L"] * (V_m - p["E_L"])
     I_syn_exc = g_ex * (V_m - p["E_ex"])
     I_syn_inh = g_in * (V_m - p["E_in"])
-    dV = (-I_Na - I_K - I_L - I_syn_exc - I_syn_inh + p["_I_stim"] + p["I_e"]) / p["C_m"]
+    if I_gap is None:
+        dV = (-I_Na - I_K - I_L - I_syn_exc - I_syn_inh + p["_I_stim"] + p["I_e"]) / p["C_m"]
+    else:  # NEST's order of summation with the gap current
+        dV = (-I_Na - I_K - I_L - I_syn_exc - I_syn_inh + p["_I_stim"] + I_gap
+              + p["I_e"]) / p["C_m"]
     c = tuple(p[f"_c{int(k)}"] for k in _DIV_TRAUB)
     alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h = _traub_rates(V_m - p["V_T"], c, jnp.exp)
     return (
@@ -110,17 +116,33 @@ def _rhs(y, p):
 _Y = ("V_m", "Act_m", "Inact_h", "Act_n", "dg_ex", "g_ex", "dg_in", "g_in")
 
 
-def _update(params, props, state, x, i_stim, h):
+def _update(params, props, state, x, i_stim, h, gap=None, wfr_order=None):
     y = tuple(jnp.asarray(state[k], dtype=jnp.float64) for k in _Y)
     U_old = y[0]
     p = dict(params, _I_stim=state["I_stim"])
     for k in _DIV_TRAUB:
         p[f"_c{int(k)}"] = props[f"c{int(k)}"]
-    y, dt, _ = evolve(_no_aux(_rhs), y, p, h, state["integration_step"], eps_abs=_EPS_ABS)
+    if gap is None:
+        y, dt, _ = evolve(_no_aux(_rhs), y, p, h, state["integration_step"], eps_abs=_EPS_ABS)
+    else:
+        p["_gap"] = gap
+        f = with_time(_rhs, h)
+        y0 = (jnp.zeros_like(U_old),) + y
+        if wfr_order is not None:  # h dV/dt at the step's start (order 3)
+            hf_i = h * f(y0, p)[1]
+        y, dt, _ = evolve(lambda yy, pp, aux: f(yy, pp), y0, p, h, state["integration_step"],
+                          eps_abs=_EPS_ABS)
+        y = y[1:]
     new = dict(zip(_Y, y))
     new["dg_ex"] = new["dg_ex"] + x[0] * props["PSConInit_E"]
     new["dg_in"] = new["dg_in"] + (-x[1]) * props["PSConInit_I"]
     new_V = new["V_m"]
+    if wfr_order is not None:  # a relaxation sweep: the coefficients sent, no spike test
+        new["refr_count"], new["I_stim"] = state["refr_count"], state["I_stim"]
+        new["integration_step"] = dt
+        yh = (jnp.full_like(new_V, h),) + tuple(new[k] for k in _Y)
+        hf_ip1 = h * f(yh, p)[1]
+        return new, jnp.zeros_like(new_V), coefficients(wfr_order, U_old, hf_i, new_V, hf_ip1)
     r = state["refr_count"]
     refractory = r > 0
     spike = ~refractory & (new_V >= params["V_T"] + 30.0) & (U_old > new_V)
@@ -147,6 +169,9 @@ hh_cond_beta_gap_traub = CondModel(
     n_channels=2,
     check=_check,
     on_set=_on_set,
+    secondary_out=("gap_junction",),
+    secondary_in=("gap_junction",),
+    wfr_state="V_m",
 )
 
 MODELS = {hh_cond_beta_gap_traub.name: hh_cond_beta_gap_traub}
