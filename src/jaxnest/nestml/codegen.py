@@ -312,16 +312,19 @@ class ModelSource:
                 cont.append(p.get_symbol_name())
         exc = [p for p in spike if p.is_excitatory() and not p.is_inhibitory()]
         inh = [p for p in spike if p.is_inhibitory() and not p.is_excitatory()]
-        if len(spike) == 1 and not (exc or inh) or (len(spike) == 1 and spike[0].is_excitatory()
-                                                    and spike[0].is_inhibitory()):
+        if len(spike) == 1 and spike[0].is_excitatory() and spike[0].is_inhibitory():
             ports = [(spike[0].get_symbol_name(), "any")]
         elif len(spike) == 2 and len(exc) == 1 and len(inh) == 1:
             ports = [(p.get_symbol_name(), "exc" if p in exc else "inh") for p in spike]
         elif not spike:
             ports = []
+        elif all(p.is_excitatory() and p.is_inhibitory() for p in spike):
+            # several unqualified ports: receptor types NAME -> 1, 2, ... (NEST-NESTML's
+            # MIN_SPIKE_RECEPTOR = 1), each weight kept as it is
+            ports = [(p.get_symbol_name(), f"r{i}") for i, p in enumerate(spike)]
         else:
-            unsupported("spike input ports other than one port or one excitatory plus one "
-                        "inhibitory port (receptor types)")
+            unsupported("spike input ports with excitatory/inhibitory qualifiers other than "
+                        "one excitatory plus one inhibitory port")
         if len(cont) > 1:
             unsupported("more than one continuous input port")
         return ports, cont

@@ -9,11 +9,14 @@ masks: an assignment under a condition keeps the old value where the condition i
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import errors
+from ..models.base import NeuronModel
 from ..models.iaf_psc import IafModel, ms_to_steps
 from ..models.odeint import evolve
 
@@ -84,6 +87,20 @@ def integrate(rhs, names, S, P, V, B, h, mask, adaptive):
     return out
 
 
+@dataclass(frozen=True)
+class MultiPortModel(NeuronModel):
+    """A NESTML neuron with several spike input ports: receptor types 1..k (NEST-NESTML
+    refuses receptor 0 and types past the last port with UnknownReceptorType)."""
+
+    def channel(self, weight, receptor):
+        receptor = np.asarray(receptor)
+        bad = (receptor < 1) | (receptor > len(self.receptor_types))
+        if np.any(bad):
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(receptor[bad][0])} is not available in {self.name}.")
+        return super().channel(weight, receptor)
+
+
 def _num(v):
     """NESTML's real and unit-typed values as floats (booleans stay booleans)."""
     if isinstance(v, (bool, np.bool_)):
@@ -97,7 +114,8 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
 
     ``spike_ports``: the spike input ports in NESTML's buffer order, as (name, kind) with kind
     'exc'/'inh' (NEST routes weights >= 0 to the excitatory, < 0 sign-flipped to the inhibitory
-    port) or 'any' (one port takes every weight as it is)."""
+    port), 'any' (one port takes every weight as it is) or 'r<k>' (receptor type k + 1 of a
+    model with several ports, weights as they are)."""
     ref = next(k for k, v in params.items() if isinstance(v, float))
 
     def propagators(p, h):
@@ -115,6 +133,8 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
                 val = x[0]
             elif kind == "inh":
                 val = -x[1]
+            elif kind.startswith("r"):
+                val = x[int(kind[1:])]
             else:
                 val = x[0] + x[1]
             B[nm] = val
@@ -128,7 +148,10 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
         return new, spike.astype(jnp.float64)
 
     params = {k: _num(v) for k, v in params.items()}
-    return IafModel(
+    receptors = {nm.upper(): int(kind[1:]) + 1 for nm, kind in spike_ports if kind[0] == "r"}
+    cls = MultiPortModel if receptors else IafModel
+    return cls(
+        receptor_types=receptors,
         name=name,
         params=params,
         state={k: _num(v) for k, v in state.items()},
@@ -136,6 +159,6 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
         propagators=propagators,
         update=step,
         hidden=hidden,
-        n_channels=2,
+        n_channels=max(2, len(receptors)),
         current_receptors={0: 0} if continuous_ports else {},
     )

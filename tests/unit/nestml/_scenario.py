@@ -4,7 +4,7 @@ dc_generator, V_m sampled every step, spikes recorded. Imports neither nest nor 
 from __future__ import annotations
 
 # NESTML library neuron -> (NEST built-in, NESTML parameter -> built-in parameter, parameters
-# of the scenario (NESTML names), spikes [(time ms, weight)], dc (amplitude pA, start ms),
+# of the scenario (NESTML names), spikes [(time ms, weight(, receptor_type))], dc (amplitude pA, start ms),
 # parity category)
 PAIRS = {
     "iaf_psc_exp_neuron": (
@@ -36,6 +36,11 @@ PAIRS = {
                          "refr_T": "t_ref"},
         {"I_e": 500.0},
         [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+    "iaf_psc_exp_2port_neuron": (  # tests/unit/nestml/models: two receptor types
+        "iaf_psc_exp_multisynapse", {"tau_1": None, "tau_2": None, "refr_T": "t_ref"},
+        {"I_e": 300.0, "tau_1": 1.5, "tau_2": 3.0},
+        [(5.0, 400.0, 1), (7.3, -250.0, 2), (20.0, 900.0, 2), (60.2, 700.0, 1)],
+        (120.0, 40.0), "exact"),
     "izhikevich_neuron": (
         "izhikevich", {},
         {"I_e": 5.0},
@@ -47,7 +52,10 @@ T = 100.0
 
 def builtin_params(name: str) -> dict:
     builtin, names, params, *_ = PAIRS[name]
-    return {names.get(k, k): v for k, v in params.items()}
+    out = {names.get(k, k): v for k, v in params.items() if names.get(k, k)}
+    if name == "iaf_psc_exp_2port_neuron":
+        out["tau_syn"] = [params["tau_1"], params["tau_2"]]
+    return out
 
 
 def run(nest, model: str, params: dict, spikes, dc, h: float = 0.1) -> dict:
@@ -55,9 +63,12 @@ def run(nest, model: str, params: dict, spikes, dc, h: float = 0.1) -> dict:
     nest.ResetKernel()
     nest.resolution = h
     n = nest.Create(model, params=params)
-    sg = nest.Create("spike_generator", params={
-        "spike_times": [t for t, _ in spikes], "spike_weights": [w for _, w in spikes]})
-    nest.Connect(sg, n)
+    receptors = sorted({s[2] for s in spikes if len(s) > 2}) or [0]
+    for r in receptors:  # one generator per receptor type
+        sp = [s for s in spikes if (s[2] if len(s) > 2 else 0) == r]
+        sg = nest.Create("spike_generator", params={
+            "spike_times": [s[0] for s in sp], "spike_weights": [s[1] for s in sp]})
+        nest.Connect(sg, n, syn_spec={"receptor_type": r})
     dcg = nest.Create("dc_generator", params={"amplitude": dc[0], "start": dc[1]})
     nest.Connect(dcg, n)
     mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": h})

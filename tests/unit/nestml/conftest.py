@@ -40,11 +40,12 @@ NEST_SCRIPT = textwrap.dedent(r"""
         out["defaults"][m] = {"recordables": [str(r) for r in d["recordables"]]}
         errs = {}
         nest.ResetKernel()
-        n = nest.Create(b)
-        try:
-            nest.Connect(nest.Create("spike_generator"), n, syn_spec={"receptor_type": 1})
-        except Exception as e:
-            errs["receptor"] = type(e).__name__
+        n = nest.Create(b, params=builtin_params(m))
+        for r in (1, 0, 3):
+            try:
+                nest.Connect(nest.Create("spike_generator"), n, syn_spec={"receptor_type": r})
+            except Exception as e:
+                errs["receptor" if r == 1 else f"receptor{r}"] = type(e).__name__
         try:
             n.set({"no_such_parameter": 1.0})
         except Exception as e:

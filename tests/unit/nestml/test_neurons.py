@@ -19,7 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _scenario import PAIRS, run  # noqa: E402
 from conftest import nest_reference, nestml_file  # noqa: E402
 
-EXACT = ["iaf_psc_exp_neuron", "iaf_psc_alpha_neuron", "iaf_psc_delta_neuron"]
+EXACT = ["iaf_psc_exp_neuron", "iaf_psc_alpha_neuron", "iaf_psc_delta_neuron",
+         "iaf_psc_exp_2port_neuron"]
+OWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models")
 NUMERIC = ["iaf_cond_exp_neuron", "hh_psc_alpha_neuron", "aeif_cond_exp_neuron",
            "izhikevich_neuron"]
 
@@ -37,7 +39,9 @@ def reference_numeric():
 def _install(names, module_name):
     import jaxnest as nest
     from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's (hook)
-    generate_nest_target(input_path=[nestml_file(n) for n in names],
+    files = [os.path.join(OWN, n + ".nestml") if os.path.exists(os.path.join(OWN, n + ".nestml"))
+             else nestml_file(n) for n in names]
+    generate_nest_target(input_path=files,
                          module_name=module_name, suffix="_nestml")
     nest.Install(module_name)
     return nest
@@ -84,6 +88,15 @@ def test_workflow_and_api(exact, reference):
         nest.Connect(nest.Create("spike_generator"), n, syn_spec={"receptor_type": 1})
     with pytest.raises(getattr(errors, errs["unknown_key"])):
         n.set({"no_such_parameter": 1.0})
+    m = nest.Create("iaf_psc_exp_2port_neuron_nestml")
+    assert m.get("receptor_types") == {"AMPA": 1, "GABA": 2}
+    for r in (0, 3):
+        # NEST-NESTML's handles_test_event throws UnknownReceptorType outside 1..k (NEST's
+        # iaf_psc_exp_multisynapse says IncompatibleReceptorType; NESTML's models are the
+        # reference here, and no NEST-NESTML module can be built in this environment)
+        assert reference["errors"]["iaf_psc_exp_2port_neuron"][f"receptor{r}"]
+        with pytest.raises(errors.UnknownReceptorType, match=f"Receptor type {r} "):
+            nest.Connect(nest.Create("spike_generator"), m, syn_spec={"receptor_type": r})
     with pytest.raises(errors.DynamicModuleManagementError):
         nest.Install("no_such_module_anywhere")
 
