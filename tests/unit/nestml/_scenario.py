@@ -29,7 +29,7 @@ PAIRS = {
     "aeif_cond_exp_neuron": (
         "aeif_cond_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
                           "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
-        {"I_e": 500.0},
+        {"I_e": 500.0, "refr_T": 2.0},  # NEST's t_ref defaults to 0 here
         [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
     "hh_psc_alpha_neuron": (
         "hh_psc_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",

@@ -36,12 +36,15 @@ def reference_numeric():
     return nest_reference(NUMERIC)
 
 
+def _files(names):
+    return [os.path.join(OWN, n + ".nestml") if os.path.exists(os.path.join(OWN, n + ".nestml"))
+             else nestml_file(n) for n in names]
+
+
 def _install(names, module_name):
     import jaxnest as nest
     from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's (hook)
-    files = [os.path.join(OWN, n + ".nestml") if os.path.exists(os.path.join(OWN, n + ".nestml"))
-             else nestml_file(n) for n in names]
-    generate_nest_target(input_path=files,
+    generate_nest_target(input_path=_files(names),
                          module_name=module_name, suffix="_nestml")
     nest.Install(module_name)
     return nest
@@ -101,6 +104,16 @@ def test_workflow_and_api(exact, reference):
         nest.Install("no_such_module_anywhere")
 
 
+def test_generate_target_nest_platform(exact, tmp_path):
+    """pynestml's generate_target(..., "NEST") generates for jaxnest too (cached here)."""
+    from pynestml.frontend.pynestml_frontend import generate_target
+    assert generate_target(_files(EXACT), "NEST", target_path=str(tmp_path),
+                           module_name="jaxnestothermodule", suffix="_nestml") is False
+    assert (tmp_path / "jaxnestothermodule_jaxnest.py").exists()
+    exact.Install("jaxnestothermodule")
+    exact.Create("iaf_psc_delta_neuron_nestml")
+
+
 def test_unsupported_construct_named_at_generation(tmp_path):
     import jaxnest  # noqa: F401
     from jaxnest.nestml.errors import UnsupportedConstruct
@@ -118,16 +131,24 @@ def test_unsupported_construct_named_at_generation(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NUMERIC)
 def test_numeric_models_against_builtins(numeric, reference_numeric, name):
-    """Categories (docs/nestml.md): iaf_cond_exp and hh_psc_alpha: same equations and GSL
-    rkf45 as the built-in, other tolerance (NESTML: 1e-6 abs and rel on y; NEST: 1e-3 abs):
-    V_m within 1e-2 mV, spikes identical. aeif_cond_exp: NESTML tests V_m >= V_peak at the end
-    of the step, NEST after every GSL sub-step; izhikevich: NESTML integrates with rkf45,
-    NEST with forward Euler: same number of spikes, each within 4 ms."""
+    """Categories (docs/nestml.md), measured figures in brackets:
+    iaf_cond_exp, hh_psc_alpha: same equations, GSL rkf45 with NESTML's tolerances (1e-6 abs
+    and rel, on y) instead of NEST's: V_m within 1e-3 mV [1.4e-5, 5.2e-3 during spikes of hh:
+    checked at 2e-2], spikes identical. aeif_cond_exp: NESTML tests V_m >= V_peak after the
+    step, NEST after every GSL sub-step: V_m before the first spike within 1e-5 mV [4e-7],
+    spikes within one step [0.1 ms]. izhikevich: NESTML integrates with rkf45, NEST with
+    forward Euler: same spike count, spikes within 1 ms [0.5 ms]."""
     v, w, s, t = _compare(numeric, name, reference_numeric)
     assert len(t) >= 3
     if name in ("iaf_cond_exp_neuron", "hh_psc_alpha_neuron"):
         assert s == t
-        np.testing.assert_allclose(v, w, rtol=0, atol=1e-2)
+        np.testing.assert_allclose(v, w, rtol=0, atol=1e-3 if name == "iaf_cond_exp_neuron"
+                                   else 2e-2)
+        return
+    assert len(s) == len(t)
+    if name == "aeif_cond_exp_neuron":
+        before = np.arange(len(v)) * 0.1 + 0.1 < min(s[0], t[0]) - 0.5
+        np.testing.assert_allclose(v[before], w[before], rtol=0, atol=1e-5)
+        np.testing.assert_allclose(s, t, rtol=0, atol=0.1 + 1e-9)
     else:
-        assert len(s) == len(t)
-        np.testing.assert_allclose(s, t, rtol=0, atol=4.0)
+        np.testing.assert_allclose(s, t, rtol=0, atol=1.0)
