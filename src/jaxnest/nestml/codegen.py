@@ -34,10 +34,33 @@ class _Scope(Scope):
     """Variables as dict lookups: state ``S``, parameters ``P``, internals ``V``, locals ``L``,
     input buffers ``B``; inside an ODE right-hand side the integrated variables are ``y``."""
 
-    def __init__(self, xp="xp", ode_vars=(), where="update"):
+    def __init__(self, xp="xp", ode_vars=(), where="update", model=None):
         self.xp = xp
         self.ode_vars = set(ode_vars)
         self.where = where
+        self.model = model
+
+    def _in_update(self, what):
+        if self.where != "update" or self.model is None:
+            unsupported(f"{what} outside the update, onReceive and onCondition blocks")
+
+    def time(self):
+        """NEST-NESTML's ``t``: the time at the end of the step being computed."""
+        self._in_update("the predefined variable t")
+        self.model.uses_t = True
+        return "_t"
+
+    def random_uniform(self):
+        self._in_update("random_uniform()")
+        j = self.model.draws
+        self.model.draws += 1
+        return f"_rand.uniform({j})"
+
+    def random_normal(self):
+        self._in_update("random_normal()")
+        j = self.model.draws
+        self.model.draws += 2
+        return f"_rand.normal({j})"
 
     def variable(self, var, symbol):
         name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -83,6 +106,8 @@ class ModelSource:
         self.name = neuron.get_name()
         self.adaptive = adaptive
         self.lines: list[str] = []
+        self.uses_t = False
+        self.draws = 0
         self.rhs_sources: list[str] = []
         self._k = 0
         self.analytic = list(ns.get("analytic_state_variables", []) or []) \
@@ -97,7 +122,7 @@ class ModelSource:
         return f"_{stem}{self._k}"
 
     def _p(self, expr, scope=None):
-        return Printer(scope or _Scope()).expr(expr)
+        return Printer(scope or _Scope(model=self)).expr(expr)
 
     def _emit(self, out, ind, s):
         out.append("    " * ind + s)
@@ -298,7 +323,7 @@ class ModelSource:
             e(f"{m} = {self._p(blk.get_cond_expr())}")
             self._stmts(blk.get_stmts_body(), m, out, 1)
         e("return S, spike")
-        return [f"def _{self.name}__update(P, V, S, B, R, h):"] + out
+        return [f"def _{self.name}__update(P, V, S, B, R, h, _t=None, _rand=None):"] + out
 
     # --- the model --------------------------------------------------------------------------
     def _ports(self):
@@ -355,7 +380,8 @@ class ModelSource:
                 f"{n} = neuron_model({n!r}, params=_P0, "
                 f"state={{k: _S0[k] for k in {state_names!r}}}, hidden={hidden!r}, "
                 f"recordables={rec!r}, internals=_{n}__internals, update=_{n}__update, "
-                f"spike_ports={ports!r}, continuous_ports={cont!r})",
+                f"spike_ports={ports!r}, continuous_ports={cont!r}, "
+                f"uses_t={self.uses_t!r}, draws={self.draws!r})",
                 f"MODELS[{n!r}] = {n}",
             ]
             return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(tail) + "\n"

@@ -19,7 +19,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -89,7 +89,7 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
             if Logger.has_errors(m):
                 bad.append(m.get_name())
         if bad or not models:
-            msgs = [str(m[3]) if isinstance(m, tuple) else str(m)
+            msgs = [str(m[5]) if isinstance(m, tuple) and len(m) > 5 else str(m)
                     for m in Logger.get_messages(level=LoggingLevel.ERROR)][:5]
             raise errors.BadProperty("NESTML model(s) with errors: " + ", ".join(bad)
                                      + (": " + "; ".join(msgs) if msgs else ""))

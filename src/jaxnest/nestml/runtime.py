@@ -19,6 +19,7 @@ from .. import errors
 from ..models.base import NeuronModel
 from ..models.iaf_psc import IafModel, ms_to_steps
 from ..models.odeint import evolve
+from ..timebase import of_params
 
 _E = math.e
 _PI = math.pi
@@ -109,7 +110,7 @@ def _num(v):
 
 
 def neuron_model(name, params, state, hidden, recordables, internals, update, spike_ports,
-                 continuous_ports):
+                 continuous_ports, uses_t=False, draws=0):
     """The NeuronModel of one generated NESTML neuron.
 
     ``spike_ports``: the spike input ports in NESTML's buffer order, as (name, kind) with kind
@@ -125,7 +126,7 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
             v = internals(p, h, xp)
         return {k: xp.asarray(x, dtype=xp.float64) + zero for k, x in v.items()}
 
-    def step(p, v, s, x, i_stim, h):
+    def step(p, v, s, x, i_stim, h, step=None, rand=None):
         B = {}
         R = {}
         for nm, kind in spike_ports:
@@ -141,7 +142,12 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
             R[nm] = val != 0.0  # NEST's 'received' flag (see docs/nestml.md: zero weights)
         for nm in continuous_ports:
             B[nm] = s["__in_" + nm]
-        new, spike = update(p, v, dict(s), B, R, h)
+        t = None
+        if uses_t:  # Time::step(step + 1).get_ms(): tics times ms per tic
+            tpm = jnp.asarray(of_params(p), dtype=jnp.float64)
+            tics = (jnp.asarray(step, dtype=jnp.float64) + 1.0) * jnp.floor(tpm * h + 0.5)
+            t = tics * (1.0 / tpm)
+        new, spike = update(p, v, dict(s), B, R, h, _t=t, _rand=rand)
         for nm in continuous_ports:
             new["__in_" + nm] = jnp.asarray(i_stim, dtype=jnp.float64) + jnp.zeros_like(spike,
                                                                                      jnp.float64)
@@ -161,4 +167,6 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
         hidden=hidden,
         n_channels=max(2, len(receptors)),
         current_receptors={0: 0} if continuous_ports else {},
+        takes_step=uses_t,
+        random=draws > 0,
     )
