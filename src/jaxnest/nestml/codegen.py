@@ -141,7 +141,7 @@ class ModelSource:
                 for v, _ in self._decls(blocks)]
 
     def _internals_fn(self):
-        out = [f"def _{self.name}__internals(P, h, xp):", "    V = {}"]
+        out = [f"def _{self.name}__internals(P, h, xp):", "    V = {}", "    S = {}"]
         scope = _Scope(where="internals")
         for var, decl in self._decls(self.n.get_internals_blocks()):
             name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -154,7 +154,7 @@ class ModelSource:
         """Parameter defaults, then state initial values (from parameters and internals), as
         NEST-NESTML's constructor evaluates them."""
         out = [f"def _{self.name}__defaults():", "    xp = np", "    h = 0.1",
-               "    P = {}"]
+               "    P = {}", "    V = {}", "    S = {}"]
         scope = _Scope(where="params")
         for var, decl in self._decls(self.n.get_parameters_blocks()):
             name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -215,7 +215,14 @@ class ModelSource:
         elif s.is_function_call():
             self._call(s.get_function_call(), mask, out, ind)
         elif s.is_return_stmt():
-            unsupported("'return' in a block")
+            if not getattr(self, "_in_function", False):
+                unsupported("'return' in a block")
+            r = s.get_return_stmt()
+            val = self._p(r.get_expression()) if r.has_expression() else "0.0"
+            now = f"jnp.logical_and({mask}, jnp.logical_not(_done))" if mask else \
+                "jnp.logical_not(_done)"
+            self._emit(out, ind, f"_ret = jnp.where({now}, {val}, _ret)")
+            self._emit(out, ind, f"_done = jnp.logical_or(_done, {mask or True})")
 
     def _call(self, call, mask, out, ind):
         name = call.get_name()
@@ -226,7 +233,7 @@ class ModelSource:
                        else "spike = jnp.ones_like(spike)")
         elif name == F.INTEGRATE_ODES:
             self._integrate(call, mask, out, ind)
-        elif name in (F.PRINT, F.PRINTLN):
+        elif name in (F.PRINT, F.PRINTLN, F.LOGGER_INFO, F.LOGGER_WARNING):
             pass
         else:
             unsupported(f"the call statement {name}()")
@@ -283,7 +290,8 @@ class ModelSource:
         fn = f"_{self.name}__rhs_{len(self.rhs_sources)}"
         scope = _Scope(xp="jnp", ode_vars=self.numeric)
         lines = [f"def {fn}(y, ctx):",
-                 "    P, V, S, B = ctx['P'], ctx['V'], ctx['S'], ctx['B']", "    f = {}"]
+                 "    P, V, S, B = ctx['P'], ctx['V'], ctx['S'], ctx['B']",
+                 "    xp = jnp", "    f = {}"]
         for v in self.numeric:
             if v in integrated or v in self.conv:
                 expr = self._p(self.ns["numeric_update_expressions"][v], scope)
@@ -293,6 +301,24 @@ class ModelSource:
         lines.append("    return f")
         self.rhs_sources.append("\n".join(lines))
         return fn
+
+    # --- user-defined functions -------------------------------------------------------------
+    def _function(self, fn):
+        """A NESTML function as ``_fn_<name>(xp, _env, *args)``: parameters are locals, the
+        model's parameters, internals and state are readable through ``_env``; ``return``
+        under a condition is masked (the first return a neuron reaches wins)."""
+        names = [p.get_name() for p in fn.get_parameters()]
+        out = [f"def _fn_{fn.get_name()}(xp, _env, {', '.join(names)}):",
+               "    P, V, S = _env",
+               "    L = {" + ", ".join(f"{n!r}: {n}" for n in names) + "}",
+               "    _ret = 0.0", "    _done = False"]
+        self._in_function = True
+        try:
+            self._stmts(fn.get_stmts_body(), None, out, 1)
+        finally:
+            self._in_function = False
+        out.append("    return _ret")
+        return out
 
     # --- update -----------------------------------------------------------------------------
     def _update_fn(self):
@@ -356,15 +382,14 @@ class ModelSource:
 
     def source(self) -> str:
         with model_context(self.name):
-            if self.n.get_functions():
-                unsupported(f"user-defined functions ({self.n.get_functions()[0].get_name()})")
             if self.ns.get("uses_numeric_solver") and self.ns.get("numeric_solver") != "rk45":
                 unsupported(f"numeric solver '{self.ns.get('numeric_solver')}'")
             if self.n.has_delay_variables():
                 unsupported("delay differential equations")
             ports, cont = self._ports()
-            parts = ["\n".join(self._internals_fn()), "\n".join(self._defaults_fn()),
-                     "\n".join(self._update_fn())]
+            parts = ["\n".join(self._function(f)) for f in self.n.get_functions()]
+            parts += ["\n".join(self._internals_fn()), "\n".join(self._defaults_fn()),
+                      "\n".join(self._update_fn())]
             parts += self.rhs_sources
             state_names = self._declared_names(self.n.get_state_blocks())
             rec = [ASTUtils.to_ode_toolbox_processed_name(v.get_complete_name())

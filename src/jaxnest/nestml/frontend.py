@@ -19,7 +19,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}

@@ -92,7 +92,7 @@ class Scope:
         unsupported("random_uniform() here")
 
     def user_function(self, name: str, args: list[str]) -> str:
-        return f"_fn_{name}({self.xp}, _env, " + ", ".join(args) + ")"
+        return f"_fn_{name}({self.xp}, (P, V, S), " + ", ".join(args) + ")"
 
 
 class Printer:
@@ -275,7 +275,11 @@ class Printer:
             return f"(({args[0]}) + (({args[1]}) - ({args[0]})) * {self.scope.random_uniform()})"
         if name in (F.PRINT, F.PRINTLN):
             return "None"
-        if name in (F.EMIT_SPIKE, F.INTEGRATE_ODES, F.DELIVER_SPIKE, F.CONVOLVE):
+        if name == F.POW:
+            return f"{xp}.power({args[0]}, {args[1]})"
+        if name in (F.LOGGER_INFO, F.LOGGER_WARNING):
+            return "None"
+        if name in (F.EMIT_SPIKE, F.INTEGRATE_ODES, "deliver_spike", F.CONVOLVE):
             unsupported(f"{name}() inside an expression")
         symbol = node.get_scope().resolve_to_symbol(name, SymbolKind.FUNCTION) \
             if node.get_scope() is not None else None
