@@ -36,6 +36,29 @@ PAIRS = {
                          "refr_T": "t_ref"},
         {"I_e": 500.0},
         [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+    "iaf_cond_alpha_neuron": (
+        "iaf_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                           "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        {"I_e": 250.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (150.0, 40.0), "numeric"),
+    "aeif_cond_alpha_neuron": (
+        "aeif_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                            "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        {"I_e": 500.0, "refr_T": 2.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+    "aeif_psc_alpha_neuron": (
+        "aeif_psc_alpha", {"tau_exc": "tau_syn_ex", "tau_inh": "tau_syn_in", "refr_T": "t_ref"},
+        {"I_e": 500.0, "refr_T": 2.0},
+        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+    "aeif_psc_exp_neuron": (
+        "aeif_psc_exp", {"tau_exc": "tau_syn_ex", "tau_inh": "tau_syn_in", "refr_T": "t_ref"},
+        {"I_e": 500.0, "refr_T": 2.0},
+        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+    "hh_cond_exp_traub_neuron": (
+        "hh_cond_exp_traub", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                              "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        {"I_e": 300.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
     "iaf_psc_exp_2port_neuron": (  # tests/unit/nestml/models: two receptor types
         "iaf_psc_exp_multisynapse", {"tau_1": None, "tau_2": None, "refr_T": "t_ref"},
         {"I_e": 300.0, "tau_1": 1.5, "tau_2": 3.0},
