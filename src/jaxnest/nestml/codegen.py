@@ -67,8 +67,8 @@ class _Scope(Scope):
         if name in self.ode_vars:
             return f"y[{name!r}]"
         if symbol.is_state():
-            if self.where in ("internals", "params"):
-                unsupported(f"state variable '{name}' in a parameter or internal")
+            if self.where == "params":
+                unsupported(f"state variable '{name}' in a parameter")
             return f"S[{name!r}]"
         if symbol.is_parameters():
             return f"P[{name!r}]"
@@ -141,7 +141,7 @@ class ModelSource:
                 for v, _ in self._decls(blocks)]
 
     def _internals_fn(self):
-        out = [f"def _{self.name}__internals(P, h, xp):", "    V = {}", "    S = {}"]
+        out = [f"def _{self.name}__internals(P, h, xp, S=None):", "    V = {}"]
         scope = _Scope(where="internals")
         for var, decl in self._decls(self.n.get_internals_blocks()):
             name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -160,8 +160,8 @@ class ModelSource:
             name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
             val = self._p(decl.get_expression(), scope) if decl.has_expression() else "0.0"
             out.append(f"    P[{name!r}] = {val}")
-        out.append(f"    V = _{self.name}__internals(P, h, xp)")
         out.append("    S = {}")
+        out.append(f"    V = _LazyInternals(_{self.name}__internals, P, h, xp, S)")
         sscope = _Scope(where="update")
         for var, decl in self._decls(self.n.get_state_blocks()):
             name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -418,7 +418,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _erf, _erfc,  # noqa: F401
-                                    _round, _steps, _w, neuron_model)
+                                    _LazyInternals, _round, _steps, _w, neuron_model)
 from jaxnest.nestml.runtime import integrate as _integrate  # noqa: F401
 
 MODELS = {{}}

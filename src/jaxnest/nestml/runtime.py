@@ -52,6 +52,24 @@ def _andnot(mask, cond):
     return c if mask is None else jnp.logical_and(mask, c)
 
 
+class _LazyInternals(dict):
+    """Internals while state initial values are evaluated (NEST-NESTML's constructor): computed
+    on access from the parameters and the state values defined so far (some models derive
+    gating variables' initial values from internals over V_m)."""
+
+    def __init__(self, fn, P, h, xp, S):
+        super().__init__()
+        self._args = (fn, P, h, xp, S)
+
+    def __getitem__(self, key):
+        fn, P, h, xp, S = self._args
+        try:
+            return fn(P, h, xp, S)[key]
+        except KeyError as e:
+            from .errors import unsupported
+            unsupported(f"internal '{key}' that needs state variable {e} before it is defined")
+
+
 def _round(xp, x):
     """C's ``std::round``: halves away from zero."""
     return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
@@ -123,7 +141,7 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
         xp = xp_of(p)
         zero = 0.0 * xp.asarray(p[ref], dtype=xp.float64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            v = internals(p, h, xp)
+            v = internals(p, h, xp, state)  # internals over state: from its initial values
         return {k: xp.asarray(x, dtype=xp.float64) + zero for k, x in v.items()}
 
     def step(p, v, s, x, i_stim, h, step=None, rand=None):

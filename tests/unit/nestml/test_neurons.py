@@ -132,6 +132,28 @@ def test_unsupported_construct_named_at_generation(tmp_path):
         generate_nest_target(str(tmp_path), module_name="loopmodule")
 
 
+def test_time_and_random_in_update():
+    """``t`` is the time at the end of the step (NEST-NESTML's get_t(): the spike of the step
+    where t >= 5 ms first holds is stamped 5.0 ms); random_normal/uniform draw per neuron and
+    step with the given moments (500 neurons: 5 standard errors). No NEST counterpart: checked
+    against the kernel's clock and the distributions."""
+    import jaxnest as nest
+    from pynestml.frontend.pynestml_frontend import generate_nest_target
+    generate_nest_target(_files(["clock_neuron"]), module_name="jaxnestclockmodule")
+    nest.Install("jaxnestclockmodule")
+    nest.ResetKernel()
+    n = nest.Create("clock_neuron", 500, {"sigma": 2.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    nest.Simulate(7.0)
+    assert set(sr.events["times"]) == {5.0} and len(sr.events["times"]) == 500
+    assert set(n.get("last_t")) == {nest.biological_time}
+    noise, u = np.asarray(n.get("noise")), np.asarray(n.get("u"))
+    assert abs(noise.mean()) < 5 * 2.0 / np.sqrt(500)
+    assert abs(noise.std() - 2.0) < 5 * 2.0 / np.sqrt(2 * 500)
+    assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / 500) and 0 <= u.min() and u.max() < 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NUMERIC)
 def test_numeric_models_against_builtins(numeric, reference_numeric, name):
