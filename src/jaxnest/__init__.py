@@ -142,3 +142,7 @@ sys.modules[__name__].__class__ = _NestModule
 from . import random  # noqa: E402,F401  (nest.random.uniform, ...)
 from . import math  # noqa: E402,F401
 from . import logic, spatial, spatial_distributions  # noqa: E402,F401
+
+from .nestml import hook as _nestml_hook  # noqa: E402
+
+_nestml_hook.install()  # pynestml's generate_nest_target generates for jaxnest (docs/nestml.md)

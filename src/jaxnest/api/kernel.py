@@ -85,6 +85,8 @@ def message(message: str, severity=VerbosityLevel.INFO, *, function=None, filena
 
 
 def Install(module_name: str) -> None:
-    raise errors.DynamicModuleManagementError(
-        f"Install('{module_name}'): extension modules are compiled NEST C++ code and cannot be "
-        "loaded into jaxnest. Models from NESTML modules are not supported yet.")
+    """Load a module generated from NESTML (``generate_nest_target(..., module_name=...)``
+    under jaxnest, docs/nestml.md) and register its models; compiled NEST C++ modules
+    cannot be loaded (DynamicModuleManagementError)."""
+    from ..nestml import install
+    install(module_name)

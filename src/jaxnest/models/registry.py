@@ -51,11 +51,18 @@ class Entry:
         return "synapse" if self.is_synapse else self.impl.element_type
 
 
+EXTENSION_MODELS: dict = {}
+"""Models that ``nest.Install`` added (NESTML modules, jaxnest/nestml): name -> model. Like
+NEST's module models they survive ResetKernel."""
+
+
 def builtin_models() -> dict[str, Entry]:
-    """Fresh entries for every model jaxnest implements (ResetKernel restores these)."""
+    """Fresh entries for every model jaxnest implements and every installed model
+    (ResetKernel restores these)."""
     out = {}
-    for mod in _families():
-        for name, impl in mod.MODELS.items():
+    families = [mod.MODELS for mod in _families()] + [EXTENSION_MODELS]
+    for models in families:
+        for name, impl in models.items():
             defaults = dict(impl.params)
             if hasattr(impl, "state") and not isinstance(impl, SynapseModel):
                 defaults.update(impl.state)

@@ -1,0 +1,190 @@
+"""What the Python source that jaxnest's NESTML target generates calls at run time.
+
+A generated module defines, per NESTML neuron, plain functions over dicts of arrays
+(``P`` parameters, ``V`` internals, ``S`` state, ``B`` input buffers) and builds a
+:class:`jaxnest.models.base.NeuronModel` from them with :func:`neuron_model`. Control flow of
+the NESTML ``update``/``onReceive``/``onCondition`` blocks is vectorised over neurons with
+masks: an assignment under a condition keeps the old value where the condition is false.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import errors
+from ..models.base import NeuronModel
+from ..models.iaf_psc import IafModel, ms_to_steps
+from ..models.odeint import evolve
+from ..timebase import of_params
+
+_E = math.e
+_PI = math.pi
+_INF = math.inf
+
+
+def xp_of(*trees):
+    """numpy for concrete host values (internals computed as the C++ code computes them, with
+    libm-like results), jax.numpy under tracing."""
+    for t in trees:
+        for leaf in jax.tree_util.tree_leaves(t):
+            if isinstance(leaf, jax.core.Tracer):
+                return jnp
+    return np
+
+
+def _w(mask, new, old):
+    """``new`` where the (NESTML ``if``) mask holds, ``old`` elsewhere; no mask: ``new``."""
+    if mask is None:
+        return new
+    return jnp.where(mask, new, old)
+
+
+def _and(mask, cond):
+    return cond if mask is None else jnp.logical_and(mask, cond)
+
+
+def _andnot(mask, cond):
+    c = jnp.logical_not(cond)
+    return c if mask is None else jnp.logical_and(mask, c)
+
+
+class _LazyInternals(dict):
+    """Internals while state initial values are evaluated (NEST-NESTML's constructor): computed
+    on access from the parameters and the state values defined so far (some models derive
+    gating variables' initial values from internals over V_m)."""
+
+    def __init__(self, fn, P, h, xp, S):
+        super().__init__()
+        self._args = (fn, P, h, xp, S)
+
+    def __getitem__(self, key):
+        fn, P, h, xp, S = self._args
+        try:
+            return fn(P, h, xp, S)[key]
+        except KeyError as e:
+            from .errors import unsupported
+            unsupported(f"internal '{key}' that needs state variable {e} before it is defined")
+
+
+def _round(xp, x):
+    """C's ``std::round``: halves away from zero."""
+    return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
+
+
+def _erf(xp, x):
+    return jax.scipy.special.erf(x) if xp is jnp else np.vectorize(math.erf)(x)
+
+
+def _erfc(xp, x):
+    return jax.scipy.special.erfc(x) if xp is jnp else np.vectorize(math.erfc)(x)
+
+
+def _steps(xp, t, h):
+    """NESTML's ``steps(t)``: NEST's ``Time(ms(t)).get_steps()``."""
+    return ms_to_steps(t, h)
+
+
+def integrate(rhs, names, S, P, V, B, h, mask, adaptive):
+    """One ``integrate_odes(...)`` by the numeric solver: NEST-NESTML's GSL rkf45 loop over
+    ``(0, h]`` with a ``y_new`` (``adaptive='y'``) or ``yp_new`` control and the model's
+    tolerances ``gsl_abs_error_tol``/``gsl_rel_error_tol``, the integration step carried in
+    ``S['__integration_step']``. Returns the new state dict (masked)."""
+    y0 = {k: jnp.asarray(S[k], dtype=jnp.float64) for k in names}
+    ctx = {"P": P, "V": V, "S": S, "B": B}
+    a_y, a_dydt = (1.0, 0.0) if adaptive == "y" else (0.0, 1.0)
+    y1, dt, _ = evolve(lambda y, p, aux: rhs(y, p), y0, ctx, h, S["__integration_step"],
+                       aux={}, on_step=None, eps_abs=P["gsl_abs_error_tol"],
+                       eps_rel=P["gsl_rel_error_tol"], a_y=a_y, a_dydt=a_dydt)
+    out = dict(S)
+    for k in names:
+        out[k] = _w(mask, y1[k], S[k])
+    out["__integration_step"] = _w(mask, dt, S["__integration_step"])
+    return out
+
+
+@dataclass(frozen=True)
+class MultiPortModel(NeuronModel):
+    """A NESTML neuron with several spike input ports: receptor types 1..k (NEST-NESTML
+    refuses receptor 0 and types past the last port with UnknownReceptorType)."""
+
+    def channel(self, weight, receptor):
+        receptor = np.asarray(receptor)
+        bad = (receptor < 1) | (receptor > len(self.receptor_types))
+        if np.any(bad):
+            raise errors.UnknownReceptorType(
+                f"Receptor type {int(receptor[bad][0])} is not available in {self.name}.")
+        return super().channel(weight, receptor)
+
+
+def _num(v):
+    """NESTML's real and unit-typed values as floats (booleans stay booleans)."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return float(np.asarray(v, dtype=np.float64))
+
+
+def neuron_model(name, params, state, hidden, recordables, internals, update, spike_ports,
+                 continuous_ports, uses_t=False, draws=0):
+    """The NeuronModel of one generated NESTML neuron.
+
+    ``spike_ports``: the spike input ports in NESTML's buffer order, as (name, kind) with kind
+    'exc'/'inh' (NEST routes weights >= 0 to the excitatory, < 0 sign-flipped to the inhibitory
+    port), 'any' (one port takes every weight as it is) or 'r<k>' (receptor type k + 1 of a
+    model with several ports, weights as they are)."""
+    ref = next(k for k, v in params.items() if isinstance(v, float))
+
+    def propagators(p, h):
+        xp = xp_of(p)
+        zero = 0.0 * xp.asarray(p[ref], dtype=xp.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            v = internals(p, h, xp, state)  # internals over state: from its initial values
+        return {k: xp.asarray(x, dtype=xp.float64) + zero for k, x in v.items()}
+
+    def step(p, v, s, x, i_stim, h, step=None, rand=None):
+        B = {}
+        R = {}
+        for nm, kind in spike_ports:
+            if kind == "exc":
+                val = x[0]
+            elif kind == "inh":
+                val = -x[1]
+            elif kind.startswith("r"):
+                val = x[int(kind[1:])]
+            else:
+                val = x[0] + x[1]
+            B[nm] = val
+            R[nm] = val != 0.0  # NEST's 'received' flag (see docs/nestml.md: zero weights)
+        for nm in continuous_ports:
+            B[nm] = s["__in_" + nm]
+        t = None
+        if uses_t:  # Time::step(step + 1).get_ms(): tics times ms per tic
+            tpm = jnp.asarray(of_params(p), dtype=jnp.float64)
+            tics = (jnp.asarray(step, dtype=jnp.float64) + 1.0) * jnp.floor(tpm * h + 0.5)
+            t = tics * (1.0 / tpm)
+        new, spike = update(p, v, dict(s), B, R, h, _t=t, _rand=rand)
+        for nm in continuous_ports:
+            new["__in_" + nm] = jnp.asarray(i_stim, dtype=jnp.float64) + jnp.zeros_like(spike,
+                                                                                     jnp.float64)
+        return new, spike.astype(jnp.float64)
+
+    params = {k: _num(v) for k, v in params.items()}
+    receptors = {nm.upper(): int(kind[1:]) + 1 for nm, kind in spike_ports if kind[0] == "r"}
+    cls = MultiPortModel if receptors else IafModel
+    return cls(
+        receptor_types=receptors,
+        name=name,
+        params=params,
+        state={k: _num(v) for k, v in state.items()},
+        recordables=tuple(recordables),
+        propagators=propagators,
+        update=step,
+        hidden=hidden,
+        n_channels=max(2, len(receptors)),
+        current_receptors={0: 0} if continuous_ports else {},
+        takes_step=uses_t,
+        random=draws > 0,
+    )
