@@ -120,9 +120,8 @@ def draw_third(src, tgt, post, third, p, size, random_pool, rng) -> tuple:
     users, inv = np.unique(pos[chosen], return_inverse=True)
     if random_pool:  # a uniform subset per target, in the third-factor nodes' order
         pools = np.empty((users.size, size), np.int64)
-        for a in range(0, users.size, 4096):  # bounded (targets x third) temporaries
-            keys = rng.random((min(4096, users.size - a), third.size))
-            pools[a:a + keys.shape[0]] = np.sort(np.argsort(keys, axis=1)[:, :size], axis=1)
+        for i in range(users.size):
+            pools[i] = np.sort(rng.choice(third.size, size, replace=False))
     elif size > 1:
         pools = users[:, None] * size + np.arange(size)[None]
     else:
