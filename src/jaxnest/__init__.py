@@ -12,7 +12,8 @@ import types
 # No global JAX settings here: double precision and the persistent compilation cache are scoped
 # to jaxnest's own calls (jaxnest/jaxenv.py), and no backend starts before the first Simulate.
 from . import errors  # noqa: E402
-from .api.connect import CollocatedSynapses, Connect, Disconnect, GetConnections  # noqa: E402
+from .api.connect import (CollocatedSynapses, Connect, Disconnect,  # noqa: E402
+                          GetConnections, TripartiteConnect)
 from .api.kernel import (GetKernelStatus, GetLocalVPs, Install, NumProcesses,  # noqa: E402
                          Rank, ResetKernel, SetKernelStatus, SyncProcesses, VerbosityLevel,
                          get_verbosity, message, set_verbosity)

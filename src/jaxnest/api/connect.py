@@ -287,6 +287,20 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
 
 
 @scoped
+def TripartiteConnect(pre, post, third, conn_spec, third_factor_conn_spec, syn_specs=None):
+    """NEST's tripartite connectivity (connect/tripartite.py): primary connections pre -> post,
+    and third-factor connections pre -> third ("third_in") -> post ("third_out")."""
+    from ..connect import tripartite
+    for nodes, what in ((pre, "Presynaptic"), (post, "Postsynaptic"), (third, "Third-factor")):
+        if not isinstance(nodes, NodeCollection):
+            raise TypeError(f"{what} nodes must be a NodeCollection")
+    specs = tripartite.normalize_syn_specs(syn_specs, CollocatedSynapses)
+    tripartite.connect(_state.kernel(), _ids(pre, "pre"), _ids(post, "post"),
+                       _ids(third, "third"), conn_spec, third_factor_conn_spec, specs, _connect,
+                       CollocatedSynapses)
+
+
+@scoped
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
     """Connections from ``source`` to ``target`` (NodeCollections) of ``synapse_model`` with
     ``synapse_label`` (of the ``_lbl`` models; -1, unlabelled, selects all, as in NEST)."""

@@ -278,6 +278,13 @@ class Phase:
         self.st, self.D, self.N = st, st.D, st.N
         self.CHN = self.cs.CH * st.N
         self.ft = jnp.dtype(st.float_type)
+        # emitter rows whose values persist across update calls (astrocyte_lr_1994's
+        # sic_values); other emitters send fresh values per call (NEST's new_rates)
+        fresh = np.ones(self.cs.n_src, bool)
+        for gi, first, _ in self.cs.out_groups:
+            if getattr(st.groups[gi].impl, "secondary_keeps", False):
+                fresh[first:first + st.groups[gi].n] = False
+        self.fresh = None if fresh.all() else jnp.asarray(fresh)
 
     def init(self, carry) -> dict:
         return carry["cont"]
@@ -325,7 +332,8 @@ class Phase:
             return dict(cc, ring=ring, inst=inst, pon=jnp.bool_(False))
         cc = lax.cond((k_lo == 0) & cc["pon"], deliver, lambda cc: cc, cc)
         lo, _ = self.part(args, A)
-        return dict(cc, V=jnp.where(k_lo == lo, jnp.zeros_like(cc["V"]), cc["V"]))
+        reset = k_lo == lo if self.fresh is None else (k_lo == lo) & self.fresh[None]
+        return dict(cc, V=jnp.where(reset, jnp.zeros_like(cc["V"]), cc["V"]))
 
     def _delayed(self, ring, V, A, args, groups):
         e = args["cont"]["del"]
@@ -380,6 +388,8 @@ class Phase:
         lo, hi = self.part(args, A)
         P = jnp.zeros(self.cs.n_src, self.ft)
         for gi, first, var in self.cs.out_groups:
+            if not var:  # no proxy (delayed-only emitters: astrocyte_lr_1994)
+                continue
             v = states[gi][var]
             P = P.at[first:first + v.shape[0]].set(v.astype(self.ft))
         end = k_hi == hi

@@ -219,6 +219,8 @@ def _make_rhs(kind):
         elif kind.startswith("psc"):
             I = I + y["I_syn_ex"] - y["I_syn_in"]
         I = I - w + p["I_e"] + p["_I_stim"]
+        if "_I_SIC" in p:  # aeif_cond_alpha_astro (models/astrocyte.py): astrocytic SIC, pA
+            I = I + p["_I_SIC"]
         if kind == "delta":
             dV = I * p["_C_m_inv"]
             out["w"] = (p["a"] * (V - p["E_L"]) - w) * p["_tau_w_inv"]
