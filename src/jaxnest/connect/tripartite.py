@@ -108,6 +108,9 @@ def check(pre, post, third, conn_spec, third_spec) -> tuple[float, int, bool]:
     if conn_spec.get("make_symmetric", False):
         raise errors.BadProperty("Third-factor connectivity cannot be used with "
                                  "'make_symmetric == True'.")
+    if "mask" in conn_spec or "use_on_source" in conn_spec:
+        raise errors.NotImplemented("TripartiteConnect with a spatial conn_spec (mask) is not "
+                                    "supported by jaxnest yet.")
     return pool
 
 
