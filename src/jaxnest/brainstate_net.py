@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import copy
 
-import brainstate
 import jax
-import jax.numpy as jnp
-import numpy as np
 
-from . import errors
+_X64 = jax.config.jax_enable_x64
+import brainstate  # noqa: E402 - its import sets jax_enable_x64 to its default precision
+jax.config.update("jax_enable_x64", _X64)  # the user's setting stays theirs
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import errors  # noqa: E402
 from .api import _state
 from .api.node_collection import NodeCollection
 from .jaxenv import scope, scoped

@@ -94,6 +94,7 @@ BY_MODEL = {
     "ginzburg_neuron": {"c_1": "1/mV", "c_2": "1"},  # a probability per mV, a probability
     "erfc_neuron": {"sigma": "mV"},
     "siegert_neuron": {"mean": "Hz"},  # a constant input rate
+    "astrocyte_lr_1994": {"rate_IP3R": "1/ms", "rate_L": "1/ms"},
 }
 KERNEL = {"resolution": "ms", "min_delay": "ms", "max_delay": "ms", "biological_time": "ms",
           "ms_per_tic": "ms", "tics_per_ms": "1/ms", "wfr_comm_interval": "ms",
@@ -134,7 +135,10 @@ def input_unit(model: str) -> str | None:
         return "pA"
     if "_rate_" in model or model.startswith("rate_") or model == "siegert_neuron":
         return "1"  # rate models: a weight scales a (dimensionless) rate
-    if model in ("ht_neuron", "iaf_chs_2007", "ignore_and_fire") or "parrot" in model:
+    if model == "astrocyte_lr_1994":  # a spike adds delta_IP3 x weight to IP3
+        return "1"
+    if model in ("ht_neuron", "iaf_chs_2007", "ignore_and_fire", "cm_default") \
+            or "parrot" in model:  # cm_default: a receptor's weight scales its conductance
         return None
     if "_psc_" in model or model.endswith("_psc"):
         return "pA"

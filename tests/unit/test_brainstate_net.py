@@ -4,6 +4,7 @@ SetStatus does, and what the module cannot do is refused."""
 import pathlib
 import runpy
 
+import jaxnest.brainstate_net  # noqa: F401 - imports brainstate, keeping JAX's x64 setting
 import brainstate
 import jax.numpy as jnp
 import numpy as np
@@ -145,3 +146,15 @@ def test_import_jaxnest_does_not_import_brainstate():
                           "print('brainstate' in sys.modules)"],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_to_brainstate_keeps_the_users_x64_setting():
+    """brainstate's import resets jax_enable_x64; importing it through jaxnest does not."""
+    import subprocess
+    import sys
+    code = ("import jax; jax.config.update('jax_enable_x64', True); import jaxnest as nest; "
+            "nest.Create('iaf_psc_alpha'); nest.to_brainstate(1.0); "
+            "print(jax.config.jax_enable_x64)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "True"

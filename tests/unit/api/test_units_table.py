@@ -70,4 +70,4 @@ def test_every_neuron_model_has_a_weight_unit():
     none = {m for m, impl in builtin_models().items()
             if getattr(impl, "element_type", "") == "neuron" and units.input_unit(m) is None}
     assert none <= {"ht_neuron", "iaf_chs_2007", "ignore_and_fire", "parrot_neuron",
-                    "parrot_neuron_ps"}, none
+                    "parrot_neuron_ps", "cm_default"}, none
