@@ -709,7 +709,7 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
     if key == "delay":
         return _delays(kernel, cols, idx)
-    if key in ("source", "target", "weight", "delay"):
+    if key in ("source", "target", "weight"):
         return cols[key][idx]
     if key == "receptor":
         return _rports(kernel, cols, idx)
