@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from .odeint import evolve
+
 N_COEFF = 4  # coefficient rows (order 3); lower orders leave the rest zero
 
 
@@ -51,3 +53,25 @@ def coefficients(order, y_i, hf_i, y_ip1, hf_ip1):
                       jnp.where(cubic, hf_i, jnp.where(order == 1, lin, zero)),
                       jnp.where(cubic, c2, zero),
                       jnp.where(cubic, c3, zero)])
+
+
+def integrate(rhs, rhs_plain, y, p, h, step, gap, sweep: bool, eps_abs: float):
+    """One step of a ``*_gap`` model's ODEs (``y[0]`` is V_m) with GSL's rkf45: the plain
+    right-hand side without gap junctions (NEST's empty buffers), else ``rhs`` with the step's
+    coupling (``p["_gap"]``, set by the caller) over ``(tau,) + y``. Returns (y, solver step,
+    h dV/dt at the step's start: a sweep's cubic coefficients need it, else None)."""
+    if gap is None:
+        y, dt, _ = evolve(rhs_plain, y, p, h, step, eps_abs=eps_abs)
+        return y, dt, None
+    f = with_time(rhs, h)
+    y0 = (jnp.zeros_like(y[0]),) + y
+    hf_i = h * f(y0, p)[1] if sweep else None
+    y, dt, _ = evolve(lambda yy, pp, aux: f(yy, pp), y0, p, h, step, eps_abs=eps_abs)
+    return y[1:], dt, hf_i
+
+
+def sweep_coefficients(rhs, p, h, new: dict, names, order, V_old, hf_i):
+    """The coefficients a relaxation sweep sends for a step that ended in state ``new``."""
+    V = new["V_m"]
+    yh = (jnp.full_like(V, h),) + tuple(new[k] for k in names)
+    return coefficients(order, V_old, hf_i, V, h * with_time(rhs, h)(yh, p)[1])

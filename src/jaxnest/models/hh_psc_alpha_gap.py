@@ -29,11 +29,10 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .gap_coupling import coefficients, with_time
+from .gap_coupling import integrate, sweep_coefficients
 from .hh import _bad, _on_set
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
-from .odeint import evolve
 
 _EPS_ABS = 1e-6  # NEST: gsl_odeiv_control_y_new(1e-6, 0.0)
 _DIV = (("d13", 13.5), ("d42", 42.248), ("d24", 24.186), ("d5", 5.2), ("d11", 11.8),
@@ -119,17 +118,10 @@ def _update(params, props, state, x, i_stim, h, gap=None, wfr_order=None):
     y = tuple(jnp.asarray(state[k], dtype=jnp.float64) for k in _Y)
     U_old = y[0]
     p = dict(params, _I_stim=state["I_stim"], _c={k: props[k] for k, _ in _DIV})
-    if gap is None:  # no gap junctions in the network: I_gap = 0 (NEST's empty buffers)
-        y, dt, _ = evolve(_rhs_plain, y, p, h, state["integration_step"], eps_abs=_EPS_ABS)
-    else:
+    if gap is not None:
         p["_gap"] = gap
-        f = with_time(_rhs, h)
-        y0 = (jnp.zeros_like(U_old),) + y
-        if wfr_order is not None:  # h dV/dt at the step's start (order 3)
-            hf_i = h * f(y0, p)[1]
-        y, dt, _ = evolve(lambda yy, pp, aux: f(yy, pp), y0, p, h, state["integration_step"],
-                          eps_abs=_EPS_ABS)
-        y = y[1:]
+    y, dt, hf_i = integrate(_rhs, _rhs_plain, y, p, h, state["integration_step"], gap,
+                            wfr_order is not None, _EPS_ABS)
     new = dict(zip(_Y, y))
     new["dI_syn_ex"] = new["dI_syn_ex"] + x[0] * props["PSCurrInit_E"]
     new["dI_syn_in"] = new["dI_syn_in"] + x[1] * props["PSCurrInit_I"]
@@ -137,9 +129,8 @@ def _update(params, props, state, x, i_stim, h, gap=None, wfr_order=None):
     new_V = new["V_m"]
     if wfr_order is not None:  # a relaxation sweep: the coefficients sent, no spike test
         new["refr_count"], new["I_stim"] = state["refr_count"], state["I_stim"]
-        yh = (jnp.full_like(new_V, h),) + tuple(new[k] for k in _Y)
-        hf_ip1 = h * with_time(_rhs, h)(yh, p)[1]
-        return new, jnp.zeros_like(new_V), coefficients(wfr_order, U_old, hf_i, new_V, hf_ip1)
+        return new, jnp.zeros_like(new_V), sweep_coefficients(_rhs, p, h, new, _Y, wfr_order,
+                                                              U_old, hf_i)
     r = state["refr_count"]
     refractory = r > 0
     spike = ~refractory & (new_V >= 0.0) & (U_old > new_V)

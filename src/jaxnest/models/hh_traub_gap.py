@@ -39,8 +39,7 @@ import numpy as np
 from .hh import _DIV_TRAUB, _bad, _check_gating, _no_aux, _on_set, _steady_traub, _traub_rates
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
-from .gap_coupling import coefficients, with_time
-from .odeint import evolve
+from .gap_coupling import integrate, sweep_coefficients
 
 _EPS_ABS = 1e-3  # NEST: gsl_odeiv_control_y_new(1e-3, 0.0)
 _DBL_EPS = float(np.finfo(np.float64).eps)
@@ -122,17 +121,10 @@ def _update(params, props, state, x, i_stim, h, gap=None, wfr_order=None):
     p = dict(params, _I_stim=state["I_stim"])
     for k in _DIV_TRAUB:
         p[f"_c{int(k)}"] = props[f"c{int(k)}"]
-    if gap is None:
-        y, dt, _ = evolve(_no_aux(_rhs), y, p, h, state["integration_step"], eps_abs=_EPS_ABS)
-    else:
+    if gap is not None:
         p["_gap"] = gap
-        f = with_time(_rhs, h)
-        y0 = (jnp.zeros_like(U_old),) + y
-        if wfr_order is not None:  # h dV/dt at the step's start (order 3)
-            hf_i = h * f(y0, p)[1]
-        y, dt, _ = evolve(lambda yy, pp, aux: f(yy, pp), y0, p, h, state["integration_step"],
-                          eps_abs=_EPS_ABS)
-        y = y[1:]
+    y, dt, hf_i = integrate(_rhs, _no_aux(_rhs), y, p, h, state["integration_step"], gap,
+                            wfr_order is not None, _EPS_ABS)
     new = dict(zip(_Y, y))
     new["dg_ex"] = new["dg_ex"] + x[0] * props["PSConInit_E"]
     new["dg_in"] = new["dg_in"] + (-x[1]) * props["PSConInit_I"]
@@ -140,9 +132,8 @@ def _update(params, props, state, x, i_stim, h, gap=None, wfr_order=None):
     if wfr_order is not None:  # a relaxation sweep: the coefficients sent, no spike test
         new["refr_count"], new["I_stim"] = state["refr_count"], state["I_stim"]
         new["integration_step"] = dt
-        yh = (jnp.full_like(new_V, h),) + tuple(new[k] for k in _Y)
-        hf_ip1 = h * f(yh, p)[1]
-        return new, jnp.zeros_like(new_V), coefficients(wfr_order, U_old, hf_i, new_V, hf_ip1)
+        return new, jnp.zeros_like(new_V), sweep_coefficients(_rhs, p, h, new, _Y, wfr_order,
+                                                              U_old, hf_i)
     r = state["refr_count"]
     refractory = r > 0
     spike = ~refractory & (new_V >= params["V_T"] + 30.0) & (U_old > new_V)
