@@ -72,29 +72,29 @@ _CURRENT_RECEPTORS = tuple(f"{c}_curr" for c, _ in COMPARTMENTS)
 # --------------------------------------------------------------------------------------------
 
 
-def to_nest(flat: dict) -> dict:
-    """A flat status (``g_L.s``, ``V_m.p``, ...) as NEST shows it: compartment keys moved
-    into the dicts ``soma``, ``proximal``, ``distal``; other keys unchanged."""
+def to_nest(flat: dict, compartments=COMPARTMENTS, keys=COMP_PARAMS + COMP_STATE) -> dict:
+    """A flat status (``g_L.s``, ``V_m.p``, ...) as NEST shows it: the compartment ``keys``
+    moved into the dicts ``soma``, ``proximal``, ``distal`` (``compartments``: (name,
+    suffix) pairs); other keys unchanged."""
     out = {k: v for k, v in flat.items() if "." not in k}
-    for name, s in COMPARTMENTS:
-        out[name] = {k: flat[f"{k}.{s}"] for k in COMP_PARAMS + COMP_STATE
-                     if f"{k}.{s}" in flat}
+    for name, s in compartments:
+        out[name] = {k: flat[f"{k}.{s}"] for k in keys if f"{k}.{s}" in flat}
     return out
 
 
-def from_nest(d: dict) -> dict:
+def from_nest(d: dict, compartments=COMPARTMENTS, keys=COMP_PARAMS + COMP_STATE) -> dict:
     """A status dict as NEST takes it (compartment dicts) as flat keys. Keys NEST does not
     know inside a compartment dict are ignored, as NEST ignores them; a compartment given as
     anything but a dict is NEST's TypeMismatch."""
-    out = {k: v for k, v in d.items() if k not in dict(COMPARTMENTS)}
-    for name, s in COMPARTMENTS:
+    out = {k: v for k, v in d.items() if k not in dict(compartments)}
+    for name, s in compartments:
         if name not in d:
             continue
         sub = d[name]
         if not isinstance(sub, dict):
             raise errors.TypeMismatch(f"Expected datatype: Failed to cast '{name}' from "
                                       f"{type(sub).__name__} to type Dictionary")
-        out.update({f"{k}.{s}": v for k, v in sub.items() if k in COMP_PARAMS + COMP_STATE})
+        out.update({f"{k}.{s}": v for k, v in sub.items() if k in keys})
     return out
 
 
@@ -190,15 +190,17 @@ class McModel(NeuronModel):
 
     compartments: tuple = COMPARTMENTS
     """(NEST's compartment name, suffix of the flat keys), in NEST's order."""
+    compartment_keys: tuple = COMP_PARAMS + COMP_STATE
+    """The keys NEST shows inside each compartment's dict."""
 
     def to_nest(self, flat: dict) -> dict:
         """A flat status as NEST's GetStatus shows it (see :func:`to_nest`)."""
-        return to_nest(flat)
+        return to_nest(flat, self.compartments, self.compartment_keys)
 
     def from_nest(self, d: dict) -> dict:
         """A status dict as NEST's Create/SetStatus take it, flattened (see
         :func:`from_nest`)."""
-        return from_nest(d)
+        return from_nest(d, self.compartments, self.compartment_keys)
 
     def _reject(self, receptor, accepted, event):
         """NEST's errors: a receptor type past the last one, or one of the other event's."""

@@ -143,25 +143,7 @@ class UrbanczikModel(McModel):
     """Two compartments (soma, dendritic): spike receptors 1..4, current receptors 5, 6."""
 
     compartments: tuple = COMPARTMENTS
-
-    def to_nest(self, flat: dict) -> dict:
-        out = {k: v for k, v in flat.items() if "." not in k}
-        for name, s in COMPARTMENTS:
-            out[name] = {k: flat[f"{k}.{s}"] for k in COMP_PARAMS + ("V_m",)
-                         if f"{k}.{s}" in flat}
-        return out
-
-    def from_nest(self, d: dict) -> dict:
-        out = {k: v for k, v in d.items() if k not in dict(COMPARTMENTS)}
-        for name, s in COMPARTMENTS:
-            if name not in d:
-                continue
-            sub = d[name]
-            if not isinstance(sub, dict):
-                raise errors.TypeMismatch(f"Expected datatype: Failed to cast '{name}' from "
-                                          f"{type(sub).__name__} to type Dictionary")
-            out.update({f"{k}.{s}": v for k, v in sub.items() if k in COMP_PARAMS + ("V_m",)})
-        return out
+    compartment_keys: tuple = COMP_PARAMS + ("V_m",)
 
 
 pp_cond_exp_mc_urbanczik = UrbanczikModel(
