@@ -77,6 +77,91 @@ def _control(rmax, h0, t_try, inv_dec, inv_inc):
     reject = dec & (jnp.abs(h_dec) < jnp.abs(h0)) & (t_try + h_dec != t_try)
     return reject, jnp.where(reject, h_dec, jnp.where(inc, h_inc, h0))
 
+
+def _stacked(y):
+    """``y`` as one ``(k, n)`` array and the function that restores the pytree (None: kept).
+
+    A sub-step's arithmetic is the same for every state component; on one array XLA emits a
+    loop per stage instead of one per component and stage (a 9-variable hh model had ~100
+    kernels per sub-step: for small groups their launch cost was the whole cost). Values and
+    their order of operations are unchanged. Leaves of mixed dtypes stay as they are."""
+    leaves, tree = jax.tree_util.tree_flatten(y)
+    if len(leaves) < 2 or len({l.dtype for l in leaves}) > 1 or min(l.ndim for l in leaves) < 1:
+        return y, None
+    n = leaves[0].shape[-1]
+    shapes = [l.shape for l in leaves]
+    sizes = [int(np.prod(s[:-1], dtype=np.int64)) for s in shapes]
+
+    def restore(Y):
+        parts = jnp.split(Y, np.cumsum(sizes)[:-1], axis=0)
+        m = Y.shape[-1]  # n, or the lanes of the compact phase
+        return tree.unflatten([v.reshape(s[:-1] + (m,)) for v, s in zip(parts, shapes)])
+    return jnp.concatenate([l.reshape(-1, n) for l in leaves], axis=0), restore
+
+
+def _stack(v):
+    return jnp.concatenate([l.reshape(-1, l.shape[-1]) for l in jax.tree_util.tree_leaves(v)],
+                           axis=0)
+
+
+def _on_stacked(rhs, restore):
+    """``rhs`` over the stacked state (its extra arguments passed through)."""
+    return lambda Y, *a: _stack(rhs(restore(Y), *a))
+
+
+def _events_on_stacked(on_step, restore):
+    def f(Y, aux, params):
+        y, aux = on_step(restore(Y), aux, params)
+        return _stack(y), aux
+    return f
+
+
+COMPACT_MIN = 64
+"""Groups of at least this many neurons finish their sub-steps on a compact gather."""
+
+
+def _lanes(x, n: int) -> bool:
+    return getattr(x, "ndim", 0) >= 1 and x.shape[-1] == n
+
+
+def _loop(step, carry, ctx, t1, max_iter):
+    """Apply ``step(carry, ctx) -> carry`` until every neuron reached ``t1`` (``carry[0]``, the
+    time of each neuron) or ``max_iter`` sub-steps.
+
+    A sub-step costs the same for every neuron of the arrays it runs on, but after the first
+    one or two only the neurons that need small steps (those spiking) are left. So while more
+    than ``M = n / 8`` neurons are unfinished the step runs over the whole group; the rest is
+    gathered into arrays of ``M`` lanes (every leaf of ``carry`` and ``ctx`` whose last axis
+    is the neuron axis; others are shared), finished there and scattered back: the cost
+    follows the neurons that need sub-steps, not the slowest one times the group. Each
+    neuron's arithmetic is elementwise and the same either way, so results are identical.
+    """
+    n = carry[0].shape[-1] if carry[0].ndim else 1
+
+    def until(limit):
+        return lambda c: (jnp.sum(c[0][0] < t1) > limit) & (c[1] < max_iter)
+
+    def over(cx):
+        return lambda c: (step(c[0], cx), c[1] + 1)
+
+    if carry[0].ndim != 1 or n < COMPACT_MIN:
+        return lax.while_loop(until(0), over(ctx), (carry, jnp.int32(0)))[0]
+    M = n // 8
+    carry, it = lax.while_loop(until(M), over(ctx), (carry, jnp.int32(0)))
+
+    def compact(carry):
+        idx = jnp.nonzero(carry[0] < t1, size=M, fill_value=n)[0]
+        g = jnp.minimum(idx, n - 1)
+        take = lambda x: x[..., g] if _lanes(x, n) else x  # noqa: E731
+        sub, sub_ctx = _tmap(take, carry), _tmap(take, ctx)
+        sub = (jnp.where(idx < n, sub[0], t1),) + tuple(sub[1:])  # fill lanes: finished
+        sub = lax.while_loop(until(0), over(sub_ctx), (sub, it))[0]
+        return _tmap(lambda x, v: x.at[..., idx].set(v, mode="drop") if _lanes(x, n) else x,
+                     carry, sub)
+
+    return lax.cond(jnp.any(carry[0] < t1), compact, lambda c: c, carry)
+
+
 def rkf45_step(rhs, y, params, h, k1):
     """One RKF45 step of size ``h`` (per neuron, broadcast over leaves) from ``y`` with
     ``k1 = rhs(y)``. Returns ``(y5, yerr)``: the 5th-order solution and the 5th-4th difference.
@@ -157,32 +242,32 @@ def integrate(rhs, y, params, h, dt_state, eps_abs=1e-3, eps_rel=0.0, max_iter=1
     t0 = jnp.zeros(n_shape, dtype=dtype)
     inv_dec = 1.0 / METHOD_ORDER
     inv_inc = 1.0 / (METHOD_ORDER + 1.0)
+    Y, restore = _stacked(y)
+    if restore is not None:
+        rhs = _on_stacked(rhs, restore)
 
-    def cond(carry):
-        t, _, _, it = carry
-        return jnp.any(t < t1) & (it < max_iter)
-
-    def body(carry):
-        t, yc, dt, it = carry
+    def step(carry, ctx):
+        t, yc, dt = carry
+        prm, e_abs, e_rel = ctx
         active = t < t1
-        k1 = rhs(yc, params)
+        k1 = rhs(yc, prm)
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        y_try, yerr = rkf45_step(rhs, yc, params, h0, k1)
+        y_try, yerr = rkf45_step(rhs, yc, prm, h0, k1)
         t_try = jnp.where(final, t1, t + h0)
 
-        rmax = _max_ratio(y_try, yerr, eps_abs, eps_rel)
+        rmax = _max_ratio(y_try, yerr, e_abs, e_rel)
         reject, h_new = _control(rmax, h0, t_try, inv_dec, inv_inc)
 
         accept = active & ~reject
         t = jnp.where(accept, t_try, t)
         yc = _where(accept, y_try, yc)
         dt = jnp.where(active, h_new, dt)
-        return t, yc, dt, it + 1
+        return t, yc, dt
 
-    _, y_new, dt_new, _ = lax.while_loop(cond, body, (t0, y, dt0, jnp.int32(0)))
-    return y_new, dt_new
+    _, y_new, dt_new = _loop(step, (t0, Y, dt0), (params, eps_abs, eps_rel), t1, max_iter)
+    return (restore(y_new) if restore else y_new), dt_new
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,36 +324,38 @@ def evolve(rhs, y, params, h, dt_state, aux=None, on_step=None, eps_abs=1e-3, ep
     t0 = jnp.zeros(n_shape, dtype=dtype)
     inv_dec = 1.0 / METHOD_ORDER
     inv_inc = 1.0 / (METHOD_ORDER + 1.0)
+    Y, restore = _stacked(y)
+    if restore is not None:
+        rhs = _on_stacked(rhs, restore)
+        if on_step is not None:
+            on_step = _events_on_stacked(on_step, restore)
 
-    def cond(carry):
-        t, _, _, _, it = carry
-        return jnp.any(t < t1) & (it < max_iter)
-
-    def body(carry):
-        t, yc, dt, ax, it = carry
+    def step(carry, ctx):
+        t, yc, dt, ax = carry
+        prm, e_abs, e_rel = ctx
         active = t < t1
         f = lambda yy, p: rhs(yy, p, ax)  # noqa: E731
-        k1 = f(yc, params)
+        k1 = f(yc, prm)
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        y_try, yerr = rkf45_step(f, yc, params, h0, k1)
+        y_try, yerr = rkf45_step(f, yc, prm, h0, k1)
         t_try = jnp.where(final, t1, t + h0)
-        yp = f(y_try, params)  # GSL's rkf45 evaluates dydt_out after every trial step
+        yp = f(y_try, prm)  # GSL's rkf45 evaluates dydt_out after every trial step
 
-        rmax = _max_ratio_std(y_try, yerr, yp, h0, eps_abs, eps_rel, a_y, a_dydt)
+        rmax = _max_ratio_std(y_try, yerr, yp, h0, e_abs, e_rel, a_y, a_dydt)
         reject, h_new = _control(rmax, h0, t_try, inv_dec, inv_inc)
 
         accept = active & ~reject
         t = jnp.where(accept, t_try, t)
         yc = _where(accept, y_try, yc)
         if on_step is not None:
-            y_ev, ax_ev = on_step(yc, ax, params)
+            y_ev, ax_ev = on_step(yc, ax, prm)
             yc = _where(accept, y_ev, yc)
             ax = _where(accept, ax_ev, ax)
         dt = jnp.where(active, h_new, dt)
-        return t, yc, dt, ax, it + 1
+        return t, yc, dt, ax
 
-    _, y_new, dt_new, aux_new, _ = lax.while_loop(
-        cond, body, (t0, y, dt0, aux, jnp.int32(0)))
-    return y_new, dt_new, aux_new
+    _, y_new, dt_new, aux_new = _loop(step, (t0, Y, dt0, aux), (params, eps_abs, eps_rel), t1,
+                                      max_iter)
+    return (restore(y_new) if restore else y_new), dt_new, aux_new

@@ -1,0 +1,69 @@
+"""odeint's compact phase (groups of >= COMPACT_MIN neurons finish their sub-steps on a
+gather of the unfinished ones) gives results identical to running every sub-step over the
+whole group."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxnest import jax_scope
+from jaxnest.models import odeint
+
+
+def _rhs(y, p):
+    return {"v": -p["k"] * y["v"] + p["I"], "w": p["k"] * (y["v"] - y["w"])}
+
+
+def _rhs_aux(y, p, aux):
+    return {"v": jnp.where(aux["r"] > 0, 0.0, -p["k"] * y["v"] + p["I"]),
+            "w": p["k"] * (y["v"] - y["w"])}
+
+
+def _on_step(y, aux, p):
+    spike = y["v"] > 1.0
+    return ({"v": jnp.where(spike, 0.0, y["v"]), "w": y["w"]},
+            {"r": jnp.where(spike, 2.0, aux["r"]), "n": aux["n"] + spike})
+
+
+def _problem(n, n_stiff):
+    """n lanes; n_stiff of them stiff (many sub-steps), the rest one sub-step."""
+    k = np.full(n, 0.1)
+    k[np.arange(n_stiff) * (n // n_stiff)] = np.geomspace(50.0, 5000.0, n_stiff)
+    y = {"v": jnp.linspace(0.0, 0.9, n), "w": jnp.zeros(n)}
+    p = {"k": jnp.asarray(k), "I": jnp.linspace(0.5, 40.0, n), "unused": jnp.ones(3)}
+    return y, p
+
+
+def _both(monkeypatch, fn):
+    out = {}
+    for key, limit in (("compact", 64), ("full", 10**9)):
+        monkeypatch.setattr(odeint, "COMPACT_MIN", limit)
+        with jax_scope():
+            out[key] = jax.tree.map(np.asarray, jax.jit(fn)())
+    return out
+
+
+@pytest.mark.parametrize("n_stiff", [4, 16, 40])  # below, at and above n / 8 of 128 lanes
+def test_integrate_identical(monkeypatch, n_stiff):
+    y, p = _problem(128, n_stiff)
+    out = _both(monkeypatch, lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(128)))
+    jax.tree.map(np.testing.assert_array_equal, out["compact"], out["full"])
+    assert np.all(out["full"][1][np.asarray(p["k"]) > 1000] < 0.1)  # really sub-stepped
+
+
+def test_evolve_with_events_identical(monkeypatch):
+    y, p = _problem(128, 8)
+    aux = {"r": jnp.zeros(128), "n": jnp.zeros(128)}
+
+    def run():
+        def step(c, _):
+            yy, dt, ax = odeint.evolve(_rhs_aux, c[0], p, 0.1, c[1], aux=c[2],
+                                       on_step=_on_step, eps_abs=1e-6, eps_rel=1e-6,
+                                       a_y=0.0, a_dydt=1.0)
+            new = (yy, dt, {"r": jnp.maximum(ax["r"] - 1.0, 0.0), "n": ax["n"]})
+            return jax.tree.map(lambda a, b: jnp.asarray(a, b.dtype), new, c), None
+        return jax.lax.scan(step, (y, jnp.zeros(128), aux), None, length=50)[0]
+
+    out = _both(monkeypatch, run)
+    jax.tree.map(np.testing.assert_array_equal, out["compact"], out["full"])
+    assert out["full"][2]["n"].sum() > 10  # events happened inside the sub-steps
