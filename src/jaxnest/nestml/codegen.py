@@ -418,7 +418,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _erf, _erfc,  # noqa: F401
-                                    _LazyInternals, _round, _steps, _w, neuron_model)
+                                    _LazyInternals, _max, _min, _round, _steps, _w,
+                                    neuron_model)
 from jaxnest.nestml.runtime import integrate as _integrate  # noqa: F401
 from jaxnest.nestml.synapse_runtime import synapse_model  # noqa: F401
 

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "8"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -61,19 +61,48 @@ def _digest(files, suffix, codegen_opts) -> str:
     return h.hexdigest()[:24]
 
 
-def _pairs(codegen_opts) -> list:
-    """NESTML's ``neuron_synapse_pairs`` as (neuron, synapse, post ports, vt ports)."""
+def _pairs(codegen_opts, suffix) -> list:
+    """NESTML's ``neuron_synapse_pairs`` as (neuron, synapse, post ports, vt ports, paired
+    neuron's name, paired synapse's name), with NESTML's co-generated names: the neuron
+    ``N__with_S1_and_S2``, each synapse ``S__with_N`` (one synapse in the entry) or
+    ``S__with_<paired neuron>`` (several)."""
     out = []
     for pair in (codegen_opts or {}).get("neuron_synapse_pairs") or []:
         syns = pair.get("synapses")
-        if not isinstance(syns, dict):
+        if not isinstance(syns, dict) or "neuron" not in pair:
             raise errors.BadProperty("neuron_synapse_pairs entries are {'neuron': name, "
                                      "'synapses': {name: {'post_ports': [...]}}} (NESTML 9)")
+        nrn = pair["neuron"]
+        paired = f"{nrn}{suffix}__with_" + "_and_".join(f"{x}{suffix}" for x in syns)
         for syn, spec in syns.items():
             spec = spec or {}
-            out.append((pair["neuron"], syn, list(spec.get("post_ports", [])),
-                        list(spec.get("vt_ports", []))))
+            name = f"{syn}{suffix}__with_" + (f"{nrn}{suffix}" if len(syns) == 1 else paired)
+            out.append((nrn, syn, list(spec.get("post_ports", [])),
+                        list(spec.get("vt_ports", [])), paired, name))
     return out
+
+
+def _check_synapse_ports(models, pairs, suffix, synapse_models):
+    """Before the (slow) analysis: a synapse needs one presynaptic spike port; its other
+    spike ports must be named in neuron_synapse_pairs (NESTML's NEST target asserts this)."""
+    from pynestml.codegeneration.code_generator_utils import CodeGeneratorUtils
+
+    from .errors import model_context, unsupported
+    _, synapses = CodeGeneratorUtils.get_model_types_from_names(
+        models, synapse_models=synapse_models)
+    for s in synapses:
+        named = set()
+        for p in pairs:
+            if p[1] + suffix == s.get_name():
+                named |= {x for x in p[2] + p[3] if isinstance(x, str)}
+        ports = [p.get_symbol_name() for p in s.get_input_ports()
+                 if p.is_spike_input_port() and p.get_symbol_name() not in named]
+        if len(ports) != 1:
+            with model_context(s.get_name()):
+                unsupported(f"a synapse with spike ports {ports} of which only one is "
+                            "presynaptic: name the postsynaptic (and volume-transmitter) "
+                            "ports in codegen_opts['neuron_synapse_pairs'], as NESTML's NEST "
+                            "target requires")
 
 
 def _synapse_namespace(gen, synapse, metadata) -> dict:
@@ -122,7 +151,8 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
     from .errors import model_context, unsupported
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
-    pairs = _pairs(codegen_opts)
+    pairs = _pairs(codegen_opts, suffix)
+    strict = dict((codegen_opts or {}).get("strictly_synaptic_vars") or {})
     # models are analysed unpaired; pairs are jaxnest's (synapse_runtime.py), under NESTML's
     # co-generated names
     codegen_opts = {k: v for k, v in (codegen_opts or {}).items()
@@ -149,11 +179,12 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                     for m in Logger.get_messages(level=LoggingLevel.ERROR)][:5]
             raise errors.BadProperty("NESTML model(s) with errors: " + ", ".join(bad)
                                      + (": " + "; ".join(msgs) if msgs else ""))
+        _check_synapse_ports(models, pairs, suffix, gen.get_option("synapse_models"))
         models, metadata = fe.transform_models(transformers, models)
         neurons, synapses = CodeGeneratorUtils.get_model_types_from_names(
             models, synapse_models=gen.get_option("synapse_models"))
         by_name = {m.get_name(): m for m in neurons + synapses}
-        for nrn, syn, _, _ in pairs:
+        for nrn, syn, *_ in pairs:
             for x in (nrn, syn):
                 if x + suffix not in by_name:
                     raise errors.BadProperty(f"Model used in neuron_synapse_pairs ('{x}') "
@@ -168,23 +199,21 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                 if not ASTUtils.get_variable_by_name(s, wvar):
                     unsupported(f"a synapse without its weight variable '{wvar}' "
                                 "(codegen option weight_variable)")
-                for nrn, _, post, vt in mine or [(None, base, [], [])]:
+                for nrn, _, post, vt, _, name in mine or [(None, base, [], [], None,
+                                                           s.get_name())]:
                     if any(not isinstance(x, str) for x in post):
                         unsupported("continuous postsynaptic ports (post_ports pairs)")
-                    keep = {"w", wvar} | ({dvar} if dvar else set())
+                    keep = {wvar} | ({dvar} if dvar else set()) | set(strict.get(base, []))
                     moved = ASTUtils.collect_variables_affected_by_ports(s, post, keep)[1] \
                         if post else []
-                    name = f"{s.get_name()}__with_{nrn}{suffix}" if nrn else s.get_name()
                     syn_plan.append((s, name, post, vt, wvar, dvar, sorted(moved)))
         gen.run_nest_target_specific_cocos(neurons, [])
         gen.analyse_transform_neurons(neurons, metadata)
         gen.analyse_transform_synapses(synapses, metadata)
         out = [(n, gen._get_neuron_model_namespace(n, metadata), n.get_name()) for n in neurons]
-        for nrn, syn, _, _ in pairs:  # the paired neuron: the neuron under NESTML's name
-            partners = [p[1] + suffix for p in pairs if p[0] == nrn]
+        for nrn, *_, paired, _ in pairs:  # the paired neuron: the neuron under NESTML's name
             n = by_name[nrn + suffix]
-            out.append((n, out[neurons.index(n)][1],
-                        f"{nrn}{suffix}__with_" + "_and_".join(partners)))
+            out.append((n, out[neurons.index(n)][1], paired))
         out = list({name: (n, ns, name) for n, ns, name in out}.values())
         syn_out = [(s, _synapse_namespace(gen, s, metadata), name,
                     dict(post_ports=post, vt_ports=vt, weight_var=wvar, delay_var=dvar,
