@@ -97,12 +97,14 @@ def _check_synapse_ports(models, pairs, suffix, synapse_models):
                 named |= {x for x in p[2] + p[3] if isinstance(x, str)}
         ports = [p.get_symbol_name() for p in s.get_input_ports()
                  if p.is_spike_input_port() and p.get_symbol_name() not in named]
-        if len(ports) != 1:
-            with model_context(s.get_name()):
+        with model_context(s.get_name()):
+            if any(p[3] for p in pairs if p[1] + suffix == s.get_name()):
+                unsupported("volume-transmitter (vt_ports) third-factor spike ports")
+            if len(ports) != 1:
                 unsupported(f"a synapse with spike ports {ports} of which only one is "
-                            "presynaptic: name the postsynaptic (and volume-transmitter) "
-                            "ports in codegen_opts['neuron_synapse_pairs'], as NESTML's NEST "
-                            "target requires")
+                            "presynaptic: name the postsynaptic ports in "
+                            "codegen_opts['neuron_synapse_pairs'], as NESTML's NEST target "
+                            "requires")
 
 
 def _synapse_namespace(gen, synapse, metadata) -> dict:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from ..streams import normal_from
 from ..synapses.base import COMMON, STDP_EPS, SynapseModel
@@ -42,6 +43,12 @@ class _Rand:
 
     def normal(self, j):
         return normal_from(self._d.uniform(j), self._d.uniform(j + 1))
+
+
+def _same(new: dict, like: dict) -> dict:
+    """``new`` with the shapes and dtypes of ``like`` (a loop carry)."""
+    return {k: jnp.broadcast_to(jnp.asarray(new[k], dtype=jnp.result_type(like[k])),
+                                jnp.shape(like[k])) for k in like}
 
 
 def _num(v):
@@ -101,7 +108,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         w = s["weight"]
         ones = jnp.ones_like(w, dtype=bool)
         P = {k: p[k] for k in rule}
-        S = {k: s[k] for k in own}
+        S = {k: jnp.asarray(s[k], dtype=jnp.float64) for k in own}
         if weight_var in state:
             S[weight_var] = w
         else:
@@ -112,11 +119,13 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         t = jnp.broadcast_to(jnp.asarray(t, dtype=jnp.float64), w.shape)
         t_last = s["t_lastspike"]
         ts = t - t_last
-        s = dict(s)
+        s = {k: v for k, v in s.items() if k not in ("active",)}
         h_last = jnp.zeros_like(w)
         if has_post and post is not None:
             times, mask = post.history(t_last - d, t - d)
-            for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+
+            def one_post(j, c):  # oldest first, as NEST walks its history
+                S, s, t_last, h_last = c
                 m, tp = mask[j], times[j]
                 h = tp + d - t_last
                 go = m & (h >= MIN_INTERVAL)
@@ -125,8 +134,11 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
                 t_last = jnp.where(m, tp + d, t_last)
                 X = post_read(P, s, tp)
                 V = internals(P, jnp.where(h_last > 0, h_last, 1.0), jnp)
-                S = on_post(P, S, X, V, tp, ts, m)
-                s = post_spike(P, s, tp, m)
+                S = _same(on_post(P, S, X, V, tp, ts, m), S)
+                return S, _same(post_spike(P, s, tp, m), s), t_last, h_last
+
+            S, s, t_last, h_last = lax.fori_loop(0, times.shape[0], one_post,
+                                                 (S, s, t_last, h_last))
         h = t - t_last
         go = h >= MIN_INTERVAL
         S = advance(P, S, jnp.where(go, h, 1.0), t_last, go)

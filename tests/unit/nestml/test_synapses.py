@@ -99,7 +99,15 @@ def _compare(got, ref):
                         / np.maximum(np.abs(np.asarray(ref["weight"])), 1e-300)))
 
 
-@pytest.mark.parametrize("name", list(CASES))
+FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse"}
+"""The default run (~10 s of compilation per case); the rest are marked slow."""
+
+
+def _cases(names, fast):
+    return [pytest.param(n, marks=() if n in fast else pytest.mark.slow) for n in names]
+
+
+@pytest.mark.parametrize("name", _cases(CASES, FAST))
 def test_parrots_match_builtin(nest, reference, name):
     got = _jaxnest_run(nest, name)
     ref = reference[name]["parrot"]
@@ -109,7 +117,7 @@ def test_parrots_match_builtin(nest, reference, name):
     _compare(got, ref)
 
 
-@pytest.mark.parametrize("name", PAIRED)
+@pytest.mark.parametrize("name", _cases(PAIRED, {"stdp_synapse"}))
 def test_driven_iaf_matches_builtin(nest, reference, name):
     got = _jaxnest_run(nest, name, driven=True)
     ref = reference[name]["driven"]
