@@ -40,6 +40,7 @@ CASES = {
                          "u": 0.3},
                         {"tau_psc": "tau_psc", "tau_fac": "tau_fac", "tau_rec": "tau_rec",
                          "U": "U", "u": "u"}, {}, ["x", "y", "u"], "exact"),
+    "static_synapse": ("static_synapse", {}, {}, {}, [], "exact"),
 }
 
 PAIRED = ["stdp_synapse", "stdp_nn_symm_synapse", "stdp_nn_pre_centered_synapse",

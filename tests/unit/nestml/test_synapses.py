@@ -99,7 +99,7 @@ def _compare(got, ref):
                         / np.maximum(np.abs(np.asarray(ref["weight"])), 1e-300)))
 
 
-FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse"}
+FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse", "static_synapse"}
 """The default run (~10 s of compilation per case); the rest are marked slow."""
 
 
@@ -111,7 +111,7 @@ def _cases(names, fast):
 def test_parrots_match_builtin(nest, reference, name):
     got = _jaxnest_run(nest, name)
     ref = reference[name]["parrot"]
-    if name != "tsodyks_synapse":  # the rule changed the weights
+    if name in PAIRED:  # the rule changed the weights
         assert np.ptp(np.asarray(ref["weight"])[-1]) > 0
         assert not np.allclose(ref["weight"][0], ref["weight"][-1])
     _compare(got, ref)
@@ -131,10 +131,12 @@ def test_names_and_defaults(nest):
         assert paired_name(s) in models
         assert s + SUFFIX not in models  # NESTML removes the paired synapse's plain name
         assert neuron_name(s) in nest.node_models
-    assert "tsodyks_synapse_nestml" in models and "noisy_synapse_nestml" in models
+    for s in ("tsodyks_synapse", "noisy_synapse", "static_synapse"):
+        assert s + SUFFIX in models
     d = nest.GetDefaults(paired_name("stdp_synapse"))
     assert d["weight"] == 1.0 and d["tau_tr_pre"] == 20.0 and d["pre_trace"] == 0.0
     assert "post_trace" not in d  # moved into the neuron, as NESTML co-generates it
+    assert nest.GetDefaults("tsodyks_synapse_nestml")["u"] == 0.5  # u = U at the defaults
 
 
 def test_noisy_synapse_distribution(nest):
@@ -180,3 +182,16 @@ def test_neuromodulated_stdp_raises_naming_vt_port():
                                          _lib("synapses", "neuromodulated_stdp_synapse")],
                              module_name="jaxnestvtmodule",
                              codegen_opts={"neuron_synapse_pairs": pairs})
+
+
+def test_per_connection_values(nest):
+    """Rule parameters and the synapse's own state are per connection (Connect, get, set)."""
+    nest.ResetKernel()
+    a, b = nest.Create("parrot_neuron", 2)
+    m = paired_name("stdp_synapse")
+    nest.Connect(a, b, syn_spec={"synapse_model": m, "weight": 3.0, "tau_tr_pre": 12.0,
+                                 "pre_trace": 0.25})
+    c = nest.GetConnections(a, b)
+    assert c.get("tau_tr_pre") == 12.0 and c.get("pre_trace") == 0.25
+    c.set(weight=5.0, Wmax=50.0)
+    assert c.get("weight") == 5.0 and c.get("Wmax") == 50.0
