@@ -21,7 +21,9 @@ statements NESTML moves into the neuron's spike emission), ``_S__advance(P, S, h
 from __future__ import annotations
 
 from pynestml.symbols.predefined_functions import PredefinedFunctions as F
+from pynestml.generated.PyNestMLLexer import PyNestMLLexer
 from pynestml.symbols.symbol import SymbolKind
+from pynestml.symbols.variable_symbol import BlockType
 from pynestml.utils.ast_utils import ASTUtils
 
 from .codegen import ModelSource, _Scope
@@ -42,6 +44,8 @@ class _SynScope(_Scope):
 
     def variable(self, var, symbol):
         name = _name(var)
+        if symbol.block_type == BlockType.COMMON_PARAMETERS:  # @homogeneous parameters
+            return f"P[{name!r}]"
         if name in self.post and symbol.is_state():
             if self.where not in ("post", "post_emit", "onreceive", "pre"):
                 unsupported(f"the postsynaptic variable '{name}' read in the update block")
@@ -229,11 +233,13 @@ class SynapseSource(ModelSource):
                 f"def _{n}__on_pre(P, S, X, V, _t, _ts, mask, _rand=None):", "pre",
                 body.get_stmts() if body else [], "S, _sent",
                 init=["_sent = jnp.zeros_like(jnp.asarray(_t, dtype=jnp.float64))"])))
+            common = [p.name for p in self.n.get_parameter_symbols()
+                      if PyNestMLLexer.DECORATOR_HOMOGENEOUS in p.get_decorators()]
             state = self._declared_names(self.n.get_state_blocks())
             params = self._declared_names(self.n.get_parameters_blocks())
             tail = [f"_P0, _S0 = _{n}__defaults()",
                     f"{n} = synapse_model({n!r}, params=_P0, state=_S0, "
-                    f"param_names={params!r}, state_names={state!r}, "
+                    f"param_names={params!r}, state_names={state!r}, common={common!r}, "
                     f"post_vars={self.post_vars!r}, weight_var={self.weight_var!r}, "
                     f"delay_var={self.delay_var!r}, has_post={bool(self.post_ports)!r}, "
                     f"internals=_{n}__internals, post_prop=_{n}__post_prop, "

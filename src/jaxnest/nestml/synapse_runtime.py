@@ -59,7 +59,7 @@ def _num(v):
 
 def synapse_model(name, params, state, param_names, state_names, post_vars, weight_var,
                   delay_var, has_post, internals, post_prop, post_emit, advance, on_post,
-                  on_pre, draws=0):
+                  on_pre, draws=0, common=()):
     """The SynapseModel of one generated NESTML synapse (see the module docstring)."""
     own = [k for k in state_names if k != weight_var and k not in post_vars]
     rule = [k for k in param_names if k not in (weight_var, delay_var)]
@@ -155,4 +155,5 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         return out
 
     return SynapseModel(name, defaults, state=tuple(own), hidden=hidden, archive=has_post,
-                        on_pre=deliver, random=draws > 0)
+                        on_pre=deliver, random=draws > 0,
+                        common=tuple(k for k in common if k in rule))

@@ -41,10 +41,15 @@ CASES = {
                         {"tau_psc": "tau_psc", "tau_fac": "tau_fac", "tau_rec": "tau_rec",
                          "U": "U", "u": "u"}, {}, ["x", "y", "u"], "exact"),
     "static_synapse": ("static_synapse", {}, {}, {}, [], "exact"),
+    # tests/unit/nestml/models: stdp_synapse with @homogeneous parameters (SetDefaults)
+    "stdp_hom_synapse": ("stdp_synapse_hom", STDP, STDP_MAP, {"tau_tr_post": "tau_minus"},
+                         [], "exact"),
 }
 
 PAIRED = ["stdp_synapse", "stdp_nn_symm_synapse", "stdp_nn_pre_centered_synapse",
-          "stdp_nn_restr_symm_synapse", "stdp_triplet_synapse"]
+          "stdp_nn_restr_symm_synapse", "stdp_triplet_synapse", "stdp_hom_synapse"]
+HOM = {"stdp_hom_synapse"}
+"""Rule parameters shared by the model's connections: set with SetDefaults."""
 """Co-generated with iaf_psc_exp_neuron (post_spikes); the others are generated alone."""
 
 T_CHUNK, N_CHUNKS = 50.0, 4
@@ -71,11 +76,14 @@ def builtin_params(name: str):
 
 
 def run(nest, synapse: str, syn_params: dict, target: str, target_params: dict, keys,
-        driven: bool = False) -> dict:
+        driven: bool = False, hom: bool = False) -> dict:
     """Weights (and ``keys``) of all connections after each chunk; the targets' spikes.
     ``driven``: the target is one iaf neuron with I_e (spiking on its own); else two parrots
-    fed by their own spike trains."""
+    fed by their own spike trains. ``hom``: the rule's parameters go to SetDefaults."""
     nest.ResetKernel()
+    if hom:
+        nest.SetDefaults(synapse, syn_params)
+        syn_params = {}
     pre_sg = nest.Create("spike_generator", 3)
     for g, t in zip(pre_sg, trains(1, 3, 40.0)):
         g.set(spike_times=t)

@@ -17,7 +17,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _syn_scenario import CASES, PAIRED, builtin_params, run  # noqa: E402
+from _syn_scenario import CASES, HOM, PAIRED, run  # noqa: E402
 
 LIB = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "models")
 SUFFIX = "_nestml"
@@ -28,18 +28,23 @@ NEST_SCRIPT = textwrap.dedent(r"""
     sys.path.insert(0, sys.argv[1])
     import nest
     nest.set_verbosity("M_ERROR")
-    from _syn_scenario import CASES, PAIRED, builtin_params, run
+    from _syn_scenario import CASES, HOM, PAIRED, builtin_params, run
     out = {}
     for name, (b, _, _, _, keys, _) in CASES.items():
         syn, post = builtin_params(name)
-        out[name] = {"parrot": run(nest, b, syn, "parrot_neuron", post, keys)}
+        hom = name in HOM
+        out[name] = {"parrot": run(nest, b, syn, "parrot_neuron", post, keys, hom=hom)}
         if name in PAIRED:
-            out[name]["driven"] = run(nest, b, syn, "iaf_psc_exp", post, keys, driven=True)
+            out[name]["driven"] = run(nest, b, syn, "iaf_psc_exp", post, keys, driven=True,
+                                      hom=hom)
     print(json.dumps(out))
 """)
 
 
 def _lib(kind, name):
+    p = os.path.join(HERE, "models", name + ".nestml")
+    if os.path.exists(p):  # the tests' own models
+        return p
     p = os.path.join(LIB, kind, name + ".nestml")
     if not os.path.exists(p):
         pytest.skip(f"NESTML's model library ({name}.nestml) is not installed")
@@ -82,9 +87,10 @@ def _jaxnest_run(nest, name, driven=False):
     _, params, _, tgt, keys, _ = CASES[name]
     syn = {k: v for k, v in params.items()}
     model = paired_name(name) if name in PAIRED else name + SUFFIX
+    hom = name in HOM
     if driven:
-        return run(nest, model, syn, neuron_name(name), {}, keys, driven=True)
-    return run(nest, model, syn, "parrot_neuron", {}, keys)
+        return run(nest, model, syn, neuron_name(name), {}, keys, driven=True, hom=hom)
+    return run(nest, model, syn, "parrot_neuron", {}, keys, hom=hom)
 
 
 def _compare(got, ref):
@@ -99,7 +105,8 @@ def _compare(got, ref):
                         / np.maximum(np.abs(np.asarray(ref["weight"])), 1e-300)))
 
 
-FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse", "static_synapse"}
+FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse", "static_synapse",
+        "stdp_hom_synapse"}
 """The default run (~10 s of compilation per case); the rest are marked slow."""
 
 
@@ -137,6 +144,11 @@ def test_names_and_defaults(nest):
     assert d["weight"] == 1.0 and d["tau_tr_pre"] == 20.0 and d["pre_trace"] == 0.0
     assert "post_trace" not in d  # moved into the neuron, as NESTML co-generates it
     assert nest.GetDefaults("tsodyks_synapse_nestml")["u"] == 0.5  # u = U at the defaults
+    with pytest.raises(nest.NESTErrors.NotImplemented):  # @homogeneous: SetDefaults only
+        nest.ResetKernel()
+        a = nest.Create("parrot_neuron")
+        nest.Connect(a, a, syn_spec={"synapse_model": paired_name("stdp_hom_synapse"),
+                                     "tau_tr_pre": 3.0})
 
 
 def test_noisy_synapse_distribution(nest):
