@@ -1,6 +1,6 @@
-"""NESTML neuron and synapse models on jaxnest: pynestml's front end and ODE-toolbox analysis, jaxnest's
-own generator (codegen.py), a disk cache of generated modules and ``nest.Install``
-(docs/nestml.md)."""
+"""NESTML neuron and synapse models on jaxnest: pynestml's front end and ODE-toolbox
+analysis, jaxnest's own generator (codegen.py, synapse_codegen.py), a disk cache of generated
+modules and ``nest.Install`` (docs/nestml.md)."""
 from __future__ import annotations
 
 

@@ -110,7 +110,6 @@ def _check_synapse_ports(models, pairs, suffix, synapse_models):
 def _synapse_namespace(gen, synapse, metadata) -> dict:
     """What NESTML's NEST target knows of a synapse after ODE-toolbox (its analytic and
     numeric state variables and their update expressions as ASTs)."""
-    from pynestml.symbols.symbol import SymbolKind  # noqa: F401
     from pynestml.utils.model_parser import ModelParser
     from pynestml.utils.ode_toolbox_utils import ODEToolboxUtils
     from pynestml.visitors.ast_symbol_table_visitor import ASTSymbolTableVisitor
