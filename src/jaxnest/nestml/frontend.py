@@ -62,13 +62,17 @@ def _digest(files, suffix, codegen_opts) -> str:
 
 
 def _pairs(codegen_opts, suffix) -> list:
-    """NESTML's ``neuron_synapse_pairs`` as (neuron, synapse, post ports, vt ports, paired
-    neuron's name, paired synapse's name), with NESTML's co-generated names: the neuron
+    """NESTML's ``neuron_synapse_pairs`` (NESTML 9's form; NESTML 8's ``{'neuron', 'synapse',
+    'post_ports'}`` is read too) as (neuron, synapse, post ports, vt ports, paired neuron's
+    name, paired synapse's name), with NESTML's co-generated names: the neuron
     ``N__with_S1_and_S2``, each synapse ``S__with_N`` (one synapse in the entry) or
     ``S__with_<paired neuron>`` (several)."""
     out = []
     for pair in (codegen_opts or {}).get("neuron_synapse_pairs") or []:
         syns = pair.get("synapses")
+        if syns is None and "synapse" in pair:  # NESTML 8's form: one synapse per entry
+            syns = {pair["synapse"]: {k: pair[k] for k in ("post_ports", "vt_ports")
+                                      if k in pair}}
         if not isinstance(syns, dict) or "neuron" not in pair:
             raise errors.BadProperty("neuron_synapse_pairs entries are {'neuron': name, "
                                      "'synapses': {name: {'post_ports': [...]}}} (NESTML 9)")

@@ -207,3 +207,19 @@ def test_per_connection_values(nest):
     assert c.get("tau_tr_pre") == 12.0 and c.get("pre_trace") == 0.25
     c.set(weight=5.0, Wmax=50.0)
     assert c.get("weight") == 5.0 and c.get("Wmax") == 50.0
+
+
+def test_pair_names_as_nestml():
+    """NESTML's co-generated names: N__with_S; several synapses in one entry:
+    N__with_S1_and_S2 and S1__with_N__with_S1_and_S2; NESTML 8's pair form is read too."""
+    from jaxnest.nestml.frontend import _pairs
+    one = _pairs({"neuron_synapse_pairs": [{"neuron": "n", "synapses": {
+        "s": {"post_ports": ["p"]}}}]}, "_x")
+    assert one == [("n", "s", ["p"], [], "n_x__with_s_x", "s_x__with_n_x")]
+    two = _pairs({"neuron_synapse_pairs": [{"neuron": "n", "synapses": {
+        "s": {"post_ports": ["p"]}, "t": {}}}]}, "")
+    assert [p[4:] for p in two] == [("n__with_s_and_t", "s__with_n__with_s_and_t"),
+                                    ("n__with_s_and_t", "t__with_n__with_s_and_t")]
+    old = _pairs({"neuron_synapse_pairs": [{"neuron": "n", "synapse": "s",
+                                            "post_ports": ["p"]}]}, "_x")
+    assert old == one
