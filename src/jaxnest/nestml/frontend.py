@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "8"
+GENERATOR_VERSION = "9"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
