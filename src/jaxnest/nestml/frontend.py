@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -102,8 +102,8 @@ def _check_synapse_ports(models, pairs, suffix, synapse_models):
         ports = [p.get_symbol_name() for p in s.get_input_ports()
                  if p.is_spike_input_port() and p.get_symbol_name() not in named]
         with model_context(s.get_name()):
-            if any(p[3] for p in pairs if p[1] + suffix == s.get_name()):
-                unsupported("volume-transmitter (vt_ports) third-factor spike ports")
+            if any(len(p[3]) > 1 for p in pairs if p[1] + suffix == s.get_name()):
+                unsupported("more than one volume-transmitter port (vt_ports)")
             if len(ports) != 1:
                 unsupported(f"a synapse with spike ports {ports} of which only one is "
                             "presynaptic: name the postsynaptic ports in "

@@ -211,8 +211,8 @@ class SynapseSource(ModelSource):
             if len(pre) != 1:
                 unsupported("a synapse whose spike input ports other than the presynaptic one "
                             "are not named as post_ports in neuron_synapse_pairs")
-            if self.vt_ports:
-                unsupported("volume-transmitter (vt_ports) third-factor spike ports")
+            if len(self.vt_ports) > 1:
+                unsupported("more than one volume-transmitter port (vt_ports)")
             parts = ["\n".join(self._function(f)) for f in self.n.get_functions()]
             parts += ["\n".join(self._internals_fn()), "\n".join(self._defaults_fn()),
                       "\n".join(self._post_prop_fn()), "\n".join(self._post_emit_fn())]
@@ -228,6 +228,11 @@ class SynapseSource(ModelSource):
             parts.append("\n".join(self._fn(
                 f"def _{n}__on_post(P, S, X, V, _t, _ts, mask):", "onreceive", post_stmts,
                 "S")))
+            if self.vt_ports:
+                body = self._block(self.vt_ports[0])
+                parts.append("\n".join(self._fn(
+                    f"def _{n}__on_vt(P, S, X, V, _t, _ts, mask):", "onreceive",
+                    body.get_stmts() if body else [], "S")))
             body = self._block(pre[0])
             parts.append("\n".join(self._fn(
                 f"def _{n}__on_pre(P, S, X, V, _t, _ts, mask, _rand=None):", "pre",
@@ -244,6 +249,7 @@ class SynapseSource(ModelSource):
                     f"delay_var={self.delay_var!r}, has_post={bool(self.post_ports)!r}, "
                     f"internals=_{n}__internals, post_prop=_{n}__post_prop, "
                     f"post_emit=_{n}__post_emit, advance=_{n}__advance, "
-                    f"on_post=_{n}__on_post, on_pre=_{n}__on_pre, draws={self.draws!r})",
+                    f"on_post=_{n}__on_post, on_pre=_{n}__on_pre, draws={self.draws!r}, "
+                    f"on_vt={f'_{n}__on_vt' if self.vt_ports else None})",
                     f"MODELS[{n!r}] = {n}"]
             return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(tail) + "\n"

@@ -41,15 +41,27 @@ CASES = {
                         {"tau_psc": "tau_psc", "tau_fac": "tau_fac", "tau_rec": "tau_rec",
                          "U": "U", "u": "u"}, {}, ["x", "y", "u"], "exact"),
     "static_synapse": ("static_synapse", {}, {}, {}, [], "exact"),
+    # weights unbounded in NESTML's model: NEST's bounds far away
+    "neuromodulated_stdp_synapse": (
+        "stdp_dopamine_synapse",
+        {"tau_tr_pre": 15.0, "tau_tr_post": 25.0, "tau_c": 300.0, "tau_n": 100.0, "b": 0.02,
+         "A_plus": 0.8, "A_minus": 1.1},
+        {"tau_tr_pre": "tau_plus", "tau_tr_post": None, "tau_c": "tau_c", "tau_n": "tau_n",
+         "b": "b", "A_plus": "A_plus", "A_minus": "A_minus"},
+        {"tau_tr_post": "tau_minus"}, [], "exact"),
     # tests/unit/nestml/models: stdp_synapse with @homogeneous parameters (SetDefaults)
     "stdp_hom_synapse": ("stdp_synapse_hom", STDP, STDP_MAP, {"tau_tr_post": "tau_minus"},
                          [], "exact"),
 }
 
 PAIRED = ["stdp_synapse", "stdp_nn_symm_synapse", "stdp_nn_pre_centered_synapse",
-          "stdp_nn_restr_symm_synapse", "stdp_triplet_synapse", "stdp_hom_synapse"]
+          "stdp_nn_restr_symm_synapse", "stdp_triplet_synapse", "stdp_hom_synapse",
+          "neuromodulated_stdp_synapse"]
 HOM = {"stdp_hom_synapse"}
 """Rule parameters shared by the model's connections: set with SetDefaults."""
+VT = {"neuromodulated_stdp_synapse"}
+"""Third factor: a volume_transmitter fed by a dopamine spike train (vt_ports)."""
+BUILTIN_BOUNDS = {"neuromodulated_stdp_synapse": {"Wmin": -1e4, "Wmax": 1e4}}
 """Co-generated with iaf_psc_exp_neuron (post_spikes); the others are generated alone."""
 
 T_CHUNK, N_CHUNKS = 50.0, 4
@@ -71,21 +83,36 @@ def builtin_params(name: str):
     """(synapse parameters, target parameters) of NEST's built-in for this case."""
     _, params, mp, tgt, _, _ = CASES[name]
     syn = {mp[k]: v for k, v in params.items() if mp.get(k)}
+    syn.update(BUILTIN_BOUNDS.get(name, {}))
     post = {tgt[k]: params[k] for k in tgt}
     return syn, post
 
 
 def run(nest, synapse: str, syn_params: dict, target: str, target_params: dict, keys,
-        driven: bool = False, hom: bool = False) -> dict:
+        driven: bool = False, hom: bool = False, dopa: bool = False) -> dict:
     """Weights (and ``keys``) of all connections after each chunk; the targets' spikes.
     ``driven``: the target is one iaf neuron with I_e (spiking on its own); else two parrots
-    fed by their own spike trains. ``hom``: the rule's parameters go to SetDefaults."""
+    fed by their own spike trains. ``hom``: the rule's parameters go to SetDefaults.
+    ``dopa``: the model's volume_transmitter gets a dopamine train through a parrot."""
     nest.ResetKernel()
     if hom:
         nest.SetDefaults(synapse, syn_params)
         syn_params = {}
+    if dopa:
+        vt = nest.Create("volume_transmitter")
+        dsg = nest.Create("spike_generator", params={"spike_times": trains(3, 1, 25.0)[0]})
+        dp = nest.Create("parrot_neuron")
+        nest.Connect(dsg, dp)
+        nest.Connect(dp, vt)
+        nest.SetDefaults(synapse, {"volume_transmitter": vt})
+        # deliveries at the chunks' ends only, with no presynaptic spike in flight: a spike
+        # delivered after a delivery that passed its stamp is integrated back to it by NEST's
+        # stdp_dopamine_synapse, skipped (negative interval) by NEST-NESTML's synapses
+        vt.set(deliver_interval=int(T_CHUNK))
     pre_sg = nest.Create("spike_generator", 3)
     for g, t in zip(pre_sg, trains(1, 3, 40.0)):
+        if dopa:  # none in a chunk's last 2 ms (see below)
+            t = [x for x in t if x % T_CHUNK < T_CHUNK - 2.0]
         g.set(spike_times=t)
     pre = nest.Create("parrot_neuron", 3)
     nest.Connect(pre_sg, pre, "one_to_one")

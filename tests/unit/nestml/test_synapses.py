@@ -2,8 +2,9 @@
 they mirror, in the same run (one NEST subprocess for the module): weights (and state) of
 all connections after each of four chunks and the targets' spikes, with fixed spike trains
 through parrot neurons and into a driven iaf neuron (the NESTML neuron co-generated with the
-synapse as NESTML's neuron_synapse_pairs names it); noisy_synapse by distribution; the
-generation workflow (names, Install, errors)."""
+synapse as NESTML's neuron_synapse_pairs names it); neuromodulated_stdp_synapse with a
+volume_transmitter (vt_ports) against stdp_dopamine_synapse; noisy_synapse by distribution;
+the generation workflow (names, Install, errors)."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _syn_scenario import CASES, HOM, PAIRED, run  # noqa: E402
+from _syn_scenario import CASES, HOM, PAIRED, VT, run  # noqa: E402
 
 LIB = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "models")
 SUFFIX = "_nestml"
@@ -28,15 +29,15 @@ NEST_SCRIPT = textwrap.dedent(r"""
     sys.path.insert(0, sys.argv[1])
     import nest
     nest.set_verbosity("M_ERROR")
-    from _syn_scenario import CASES, HOM, PAIRED, builtin_params, run
+    from _syn_scenario import CASES, HOM, PAIRED, VT, builtin_params, run
     out = {}
     for name, (b, _, _, _, keys, _) in CASES.items():
         syn, post = builtin_params(name)
-        hom = name in HOM
-        out[name] = {"parrot": run(nest, b, syn, "parrot_neuron", post, keys, hom=hom)}
+        kw = dict(hom=name in HOM or name in VT, dopa=name in VT)
+        out[name] = {"parrot": run(nest, b, syn, "parrot_neuron", post, keys, **kw)}
         if name in PAIRED:
             out[name]["driven"] = run(nest, b, syn, "iaf_psc_exp", post, keys, driven=True,
-                                      hom=hom)
+                                      **kw)
     print(json.dumps(out))
 """)
 
@@ -74,8 +75,9 @@ def nest():
     from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's (hook)
     files = [_lib("neurons", NEURON)] + [_lib("synapses", s) for s in CASES] + \
         [_lib("synapses", "noisy_synapse")]
-    pairs = [{"neuron": NEURON, "synapses": {s: {"post_ports": ["post_spikes"]}}}
-             for s in PAIRED]
+    pairs = [{"neuron": NEURON, "synapses": {s: dict(
+        post_ports=["post_spikes"], **({"vt_ports": ["mod_spikes"]} if s in VT else {}))}}
+        for s in PAIRED]
     generate_nest_target(input_path=files, module_name="jaxnestsynapsemodule", suffix=SUFFIX,
                          codegen_opts={"neuron_synapse_pairs": pairs,
                                        "weight_variable": {s: "w" for s in CASES}})
@@ -87,10 +89,10 @@ def _jaxnest_run(nest, name, driven=False):
     _, params, _, tgt, keys, _ = CASES[name]
     syn = {k: v for k, v in params.items()}
     model = paired_name(name) if name in PAIRED else name + SUFFIX
-    hom = name in HOM
+    kw = dict(hom=name in HOM, dopa=name in VT)
     if driven:
-        return run(nest, model, syn, neuron_name(name), {}, keys, driven=True, hom=hom)
-    return run(nest, model, syn, "parrot_neuron", {}, keys, hom=hom)
+        return run(nest, model, syn, neuron_name(name), {}, keys, driven=True, **kw)
+    return run(nest, model, syn, "parrot_neuron", {}, keys, **kw)
 
 
 def _compare(got, ref):
@@ -106,7 +108,7 @@ def _compare(got, ref):
 
 
 FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse", "static_synapse",
-        "stdp_hom_synapse"}
+        "stdp_hom_synapse", "neuromodulated_stdp_synapse"}
 """The default run (~10 s of compilation per case); the rest are marked slow."""
 
 
@@ -180,20 +182,6 @@ def test_synapse_with_unnamed_post_port_raises():
     with pytest.raises(UnsupportedConstruct, match="post_spikes"):
         generate_nest_target(input_path=[_lib("synapses", "stdp_synapse")],
                              module_name="jaxnestbadsynmodule")
-
-
-def test_neuromodulated_stdp_raises_naming_vt_port():
-    import jaxnest  # noqa: F401
-    from pynestml.frontend.pynestml_frontend import generate_nest_target
-
-    from jaxnest.nestml.errors import UnsupportedConstruct
-    pairs = [{"neuron": NEURON, "synapses": {"neuromodulated_stdp_synapse": {
-        "post_ports": ["post_spikes"], "vt_ports": ["mod_spikes"]}}}]
-    with pytest.raises(UnsupportedConstruct, match="vt_ports"):
-        generate_nest_target(input_path=[_lib("neurons", NEURON),
-                                         _lib("synapses", "neuromodulated_stdp_synapse")],
-                             module_name="jaxnestvtmodule",
-                             codegen_opts={"neuron_synapse_pairs": pairs})
 
 
 def test_per_connection_values(nest):
