@@ -107,8 +107,8 @@ def _compare(got, ref):
                         / np.maximum(np.abs(np.asarray(ref["weight"])), 1e-300)))
 
 
-FAST = {"stdp_synapse", "stdp_triplet_synapse", "tsodyks_synapse", "static_synapse",
-        "stdp_hom_synapse", "neuromodulated_stdp_synapse"}
+FAST = {"stdp_synapse", "tsodyks_synapse", "static_synapse", "stdp_hom_synapse",
+        "neuromodulated_stdp_synapse"}
 """The default run (~10 s of compilation per case); the rest are marked slow."""
 
 
