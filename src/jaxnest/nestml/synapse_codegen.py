@@ -15,8 +15,9 @@ Generated functions, per synapse ``S`` (arrays over edges; ``mask`` = the lanes 
 ``_S__post_prop(P, X, h)`` (postsynaptic variables over h ms), ``_S__post_emit(P, X)`` (the
 statements NESTML moves into the neuron's spike emission), ``_S__advance(P, S, h, _t, mask)``
 (the update block over h; NEST-NESTML skips intervals under 1e-12 ms),
-``_S__on_post(P, S, X, _t, _ts, mask)`` and ``_S__on_pre(P, S, X, _t, _ts, mask, _rand)``
-(the onReceive blocks; the latter returns what ``emit_spike`` sends).
+``_S__on_post(P, S, X, V, _t, _ts, mask)``, ``_S__on_vt(...)`` (a volume-transmitter port)
+and ``_S__on_pre(P, S, X, V, _t, _ts, mask, _rand)`` (the onReceive blocks; the latter
+returns what ``emit_spike`` sends).
 """
 from __future__ import annotations
 

@@ -15,6 +15,10 @@ NEST-NESTML's ``__dendritic_delay``), for the delivered edges together:
    postsynaptic variables at t - d (before any increment at t - d); ``emit_spike(x)`` sends x;
    t_last = t.
 
+With a volume-transmitter port, its spikes interleave (each: advance to it, then its
+onReceive block) and at the volume_transmitter's deliveries the synapse is brought up to the
+delivery time (``on_trigger``: steps 1 and the advance of 2).
+
 Postsynaptic variables are kept per edge: their value after the latest post spike T, their
 value at T before T's increments, and T (``__post_T``; ``__post_n`` counts post spikes: before
 the first, reads give the initial value, as NEST-NESTML's getters with an empty history).
