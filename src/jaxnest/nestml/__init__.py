@@ -1,6 +1,6 @@
-"""NESTML neuron models on jaxnest: pynestml's front end and ODE-toolbox analysis, jaxnest's
-own generator (codegen.py), a disk cache of generated modules and ``nest.Install``
-(docs/nestml.md)."""
+"""NESTML neuron and synapse models on jaxnest: pynestml's front end and ODE-toolbox
+analysis, jaxnest's own generator (codegen.py, synapse_codegen.py), a disk cache of generated
+modules and ``nest.Install`` (docs/nestml.md)."""
 from __future__ import annotations
 
 
@@ -14,6 +14,7 @@ def install(module_name: str) -> list[str]:
     """Register the models of a generated module in jaxnest; returns their names."""
     from ..api import _state
     from ..models import registry
+    from ..synapses.base import SynapseModel
     from .frontend import load
     models = load(module_name)
     k = _state.kernel()
@@ -21,10 +22,12 @@ def install(module_name: str) -> list[str]:
         registry.EXTENSION_MODELS[name] = impl
         if name in k.models and k.models[name].impl is impl:
             continue
+        syn = isinstance(impl, SynapseModel)
         defaults = dict(impl.params)
-        defaults.update(impl.state)
+        if not syn:
+            defaults.update(impl.state)
         k.models[name] = registry.Entry(name, impl, defaults)
         if name not in k.model_ids:
-            k.model_ids[name] = k._next_id[False]
-            k._next_id[False] += 1
+            k.model_ids[name] = k._next_id[syn]
+            k._next_id[syn] += 1
     return list(models)

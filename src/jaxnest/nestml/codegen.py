@@ -100,10 +100,10 @@ class ModelSource:
     """Python source of one neuron (functions prefixed with the model name) and the
     NeuronModel construction."""
 
-    def __init__(self, neuron, ns, adaptive="y"):
+    def __init__(self, neuron, ns, adaptive="y", name=None):
         self.n = neuron
         self.ns = ns
-        self.name = neuron.get_name()
+        self.name = name or neuron.get_name()
         self.adaptive = adaptive
         self.lines: list[str] = []
         self.uses_t = False
@@ -418,16 +418,22 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _erf, _erfc,  # noqa: F401
-                                    _LazyInternals, _round, _steps, _w, neuron_model)
+                                    _LazyInternals, _max, _min, _round, _steps, _w,
+                                    neuron_model)
 from jaxnest.nestml.runtime import integrate as _integrate  # noqa: F401
+from jaxnest.nestml.synapse_runtime import synapse_model  # noqa: F401
 
 MODELS = {{}}
 '''
 
 
-def module_source(models, files, digest, adaptive="y") -> str:
-    """The Python module for a list of (neuron AST, NEST-target namespace) pairs."""
+def module_source(models, files, digest, adaptive="y", synapses=()) -> str:
+    """The Python module for lists of (neuron AST, NEST-target namespace, name) and
+    (synapse AST, namespace, name, options of synapse_codegen.SynapseSource)."""
+    from .synapse_codegen import SynapseSource
     parts = [HEADER.format(files=", ".join(files), digest=digest)]
-    for neuron, ns in models:
-        parts.append(ModelSource(neuron, ns, adaptive).source())
+    for neuron, ns, name in models:
+        parts.append(ModelSource(neuron, ns, adaptive, name=name).source())
+    for synapse, ns, name, opts in synapses:
+        parts.append(SynapseSource(synapse, ns, name, **opts).source())
     return "\n\n".join(parts)

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "10"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -61,18 +61,107 @@ def _digest(files, suffix, codegen_opts) -> str:
     return h.hexdigest()[:24]
 
 
+def _pairs(codegen_opts, suffix) -> list:
+    """NESTML's ``neuron_synapse_pairs`` (NESTML 9's form; NESTML 8's ``{'neuron', 'synapse',
+    'post_ports'}`` is read too) as (neuron, synapse, post ports, vt ports, paired neuron's
+    name, paired synapse's name), with NESTML's co-generated names: the neuron
+    ``N__with_S1_and_S2``, each synapse ``S__with_N`` (one synapse in the entry) or
+    ``S__with_<paired neuron>`` (several)."""
+    out = []
+    for pair in (codegen_opts or {}).get("neuron_synapse_pairs") or []:
+        syns = pair.get("synapses")
+        if syns is None and "synapse" in pair:  # NESTML 8's form: one synapse per entry
+            syns = {pair["synapse"]: {k: pair[k] for k in ("post_ports", "vt_ports")
+                                      if k in pair}}
+        if not isinstance(syns, dict) or "neuron" not in pair:
+            raise errors.BadProperty("neuron_synapse_pairs entries are {'neuron': name, "
+                                     "'synapses': {name: {'post_ports': [...]}}} (NESTML 9)")
+        nrn = pair["neuron"]
+        paired = f"{nrn}{suffix}__with_" + "_and_".join(f"{x}{suffix}" for x in syns)
+        for syn, spec in syns.items():
+            spec = spec or {}
+            name = f"{syn}{suffix}__with_" + (f"{nrn}{suffix}" if len(syns) == 1 else paired)
+            out.append((nrn, syn, list(spec.get("post_ports", [])),
+                        list(spec.get("vt_ports", [])), paired, name))
+    return out
+
+
+def _check_synapse_ports(models, pairs, suffix, synapse_models):
+    """Before the (slow) analysis: a synapse needs one presynaptic spike port; its other
+    spike ports must be named in neuron_synapse_pairs (NESTML's NEST target asserts this)."""
+    from pynestml.codegeneration.code_generator_utils import CodeGeneratorUtils
+
+    from .errors import model_context, unsupported
+    _, synapses = CodeGeneratorUtils.get_model_types_from_names(
+        models, synapse_models=synapse_models)
+    for s in synapses:
+        named = set()
+        for p in pairs:
+            if p[1] + suffix == s.get_name():
+                named |= {x for x in p[2] + p[3] if isinstance(x, str)}
+        ports = [p.get_symbol_name() for p in s.get_input_ports()
+                 if p.is_spike_input_port() and p.get_symbol_name() not in named]
+        with model_context(s.get_name()):
+            if any(len(p[3]) > 1 for p in pairs if p[1] + suffix == s.get_name()):
+                unsupported("more than one volume-transmitter port (vt_ports)")
+            if len(ports) != 1:
+                unsupported(f"a synapse with spike ports {ports} of which only one is "
+                            "presynaptic: name the postsynaptic ports in "
+                            "codegen_opts['neuron_synapse_pairs'], as NESTML's NEST target "
+                            "requires")
+
+
+def _synapse_namespace(gen, synapse, metadata) -> dict:
+    """What NESTML's NEST target knows of a synapse after ODE-toolbox (its analytic and
+    numeric state variables and their update expressions as ASTs)."""
+    from pynestml.utils.model_parser import ModelParser
+    from pynestml.utils.ode_toolbox_utils import ODEToolboxUtils
+    from pynestml.visitors.ast_symbol_table_visitor import ASTSymbolTableVisitor
+    md = metadata[synapse.get_name()]
+    ns = {"spike_updates": md.get("spike_updates", {})}
+
+    def parse(solver):
+        out = {}
+        for sym, expr_str in solver["update_expressions"].items():
+            expr = ModelParser.parse_expression(
+                ODEToolboxUtils._rewrite_piecewise_into_ternary(expr_str))
+            expr.update_scope(synapse.get_equations_blocks()[0].get_scope())
+            expr.accept(ASTSymbolTableVisitor())
+            out[sym] = expr
+        return out
+
+    a, n = md.get("analytic_solver"), md.get("numeric_solver")
+    ns["uses_analytic_solver"] = a is not None
+    ns["uses_numeric_solver"] = n is not None
+    if a is not None:
+        ns["analytic_state_variables"] = list(a["state_variables"])
+        ns["update_expressions"] = parse(a)
+    if n is not None:
+        ns["numeric_state_variables"] = list(n["state_variables"])
+        ns["numeric_update_expressions"] = parse(n)
+    return ns
+
+
 def _analyse(files, module_name, suffix, codegen_opts, logging_level):
-    """pynestml's front end and the NEST target's analysis: [(neuron AST, namespace)]."""
+    """pynestml's front end and the NEST target's analysis: ([(neuron AST, namespace,
+    jaxnest name)], [(synapse AST, namespace, jaxnest name, options)], adaptive)."""
     from pynestml.cocos.co_cos_manager import CoCosManager
     from pynestml.codegeneration.code_generator_utils import CodeGeneratorUtils
     from pynestml.codegeneration.nest_code_generator import NESTCodeGenerator
     from pynestml.frontend import pynestml_frontend as fe
     from pynestml.frontend.frontend_configuration import FrontendConfiguration
+    from pynestml.utils.ast_utils import ASTUtils
     from pynestml.utils.logger import Logger, LoggingLevel
 
-    from .errors import unsupported
+    from .errors import model_context, unsupported
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    pairs = _pairs(codegen_opts, suffix)
+    strict = dict((codegen_opts or {}).get("strictly_synaptic_vars") or {})
+    # models are analysed unpaired; pairs are jaxnest's (synapse_runtime.py), under NESTML's
+    # co-generated names
+    codegen_opts = {k: v for k, v in (codegen_opts or {}).items()
+                    if k not in ("neuron_synapse_pairs", "strictly_synaptic_vars")}
     work = tempfile.mkdtemp(prefix="jaxnest_nestml_")
     try:
         fe.configure_front_end(files, "NEST", os.path.join(work, "target"),
@@ -95,17 +184,49 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                     for m in Logger.get_messages(level=LoggingLevel.ERROR)][:5]
             raise errors.BadProperty("NESTML model(s) with errors: " + ", ".join(bad)
                                      + (": " + "; ".join(msgs) if msgs else ""))
+        _check_synapse_ports(models, pairs, suffix, gen.get_option("synapse_models"))
         models, metadata = fe.transform_models(transformers, models)
         neurons, synapses = CodeGeneratorUtils.get_model_types_from_names(
             models, synapse_models=gen.get_option("synapse_models"))
-        if synapses:
-            unsupported(f"NESTML synapse models ({synapses[0].get_name()})")
+        by_name = {m.get_name(): m for m in neurons + synapses}
+        for nrn, syn, *_ in pairs:
+            for x in (nrn, syn):
+                if x + suffix not in by_name:
+                    raise errors.BadProperty(f"Model used in neuron_synapse_pairs ('{x}') "
+                                             "not found.")
+        syn_plan = []
+        for s in synapses:
+            base = s.get_name()[:len(s.get_name()) - len(suffix)] if suffix else s.get_name()
+            mine = [p for p in pairs if p[1] == base]
+            wvar = (codegen_opts.get("weight_variable") or {}).get(base, "w")
+            dvar = (codegen_opts.get("delay_variable") or {}).get(base)
+            with model_context(s.get_name()):
+                if not ASTUtils.get_variable_by_name(s, wvar):
+                    unsupported(f"a synapse without its weight variable '{wvar}' "
+                                "(codegen option weight_variable)")
+                for nrn, _, post, vt, _, name in mine or [(None, base, [], [], None,
+                                                           s.get_name())]:
+                    if any(not isinstance(x, str) for x in post):
+                        unsupported("continuous postsynaptic ports (post_ports pairs)")
+                    keep = {wvar} | ({dvar} if dvar else set()) | set(strict.get(base, []))
+                    moved = ASTUtils.collect_variables_affected_by_ports(s, post, keep)[1] \
+                        if post else []
+                    syn_plan.append((s, name, post, vt, wvar, dvar, sorted(moved)))
         gen.run_nest_target_specific_cocos(neurons, [])
         gen.analyse_transform_neurons(neurons, metadata)
-        out = [(n, gen._get_neuron_model_namespace(n, metadata)) for n in neurons]
+        gen.analyse_transform_synapses(synapses, metadata)
+        out = [(n, gen._get_neuron_model_namespace(n, metadata), n.get_name()) for n in neurons]
+        for nrn, *_, paired, _ in pairs:  # the paired neuron: the neuron under NESTML's name
+            n = by_name[nrn + suffix]
+            out.append((n, out[neurons.index(n)][1], paired))
+        out = list({name: (n, ns, name) for n, ns, name in out}.values())
+        syn_out = [(s, _synapse_namespace(gen, s, metadata), name,
+                    dict(post_ports=post, vt_ports=vt, weight_var=wvar, delay_var=dvar,
+                         post_vars=moved))
+                   for s, name, post, vt, wvar, dvar, moved in syn_plan]
         adaptive = "y" if gen.get_option("gsl_adaptive_step_size_controller") == \
             "with_respect_to_solution" else "yp"
-        return out, adaptive
+        return out, syn_out, adaptive
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -122,9 +243,10 @@ def generate(input_path, target_path=None, module_name=None, suffix="", codegen_
     digest = _digest(files, suffix, codegen_opts)
     path = os.path.join(cache_dir(), f"{digest}.py")
     if not os.path.exists(path):
-        models, adaptive = _analyse(files, module_name, suffix, codegen_opts, logging_level)
+        models, synapses, adaptive = _analyse(files, module_name, suffix, codegen_opts,
+                                              logging_level)
         src = codegen.module_source(models, [os.path.basename(f) for f in files], digest,
-                                    adaptive)
+                                    adaptive, synapses)
         fd, tmp = tempfile.mkstemp(dir=cache_dir(), suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             fh.write(src)

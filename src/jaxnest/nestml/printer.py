@@ -251,12 +251,12 @@ class Printer:
         if name == "Heaviside":
             a = args[0]
             return f"{xp}.where({a} < 0, 0.0, {xp}.where({a} == 0, 0.5, 1.0))"
-        if name == F.CLIP:
-            return f"{xp}.minimum({args[2]}, {xp}.maximum({args[1]}, {args[0]}))"
+        if name == F.CLIP:  # C++'s std::min/std::max: a NaN argument is not propagated
+            return f"_min({xp}, {args[2]}, _max({xp}, {args[1]}, {args[0]}))"
         if name == F.MAX:
-            return f"{xp}.maximum({args[0]}, {args[1]})"
+            return f"_max({xp}, {args[0]}, {args[1]})"
         if name == F.MIN:
-            return f"{xp}.minimum({args[0]}, {args[1]})"
+            return f"_min({xp}, {args[0]}, {args[1]})"
         if name in _MATH:
             return f"{xp}.{_MATH[name]}({args[0]})"
         if name == F.ROUND:  # C's round: half away from zero

@@ -70,6 +70,16 @@ class _LazyInternals(dict):
             unsupported(f"internal '{key}' that needs state variable {e} before it is defined")
 
 
+def _max(xp, a, b):
+    """C++'s ``std::max(a, b)``: ``a < b ? b : a`` (NaN in b gives a)."""
+    return xp.where(a < b, b, a)
+
+
+def _min(xp, a, b):
+    """C++'s ``std::min(a, b)``: ``b < a ? b : a``."""
+    return xp.where(b < a, b, a)
+
+
 def _round(xp, x):
     """C's ``std::round``: halves away from zero."""
     return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
