@@ -412,6 +412,12 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
     plan.spike["decode"] = any(g.impl.signal == "binary" for g in groups) and bool(
         _decoded(groups, row_of, src_row, take(is_spike, tgt), n_neurons).any())
+    if is_plastic is not None and any(g.impl.signal == "binary" for g in groups):
+        p_row = (sg_row_of_conn if sg_row_of_conn is not None else row_of[src])[is_plastic]
+        if _decoded(groups, row_of, p_row, tgt[is_plastic], n_neurons).any():
+            raise errors.NotImplemented(
+                "plastic synapses from spike_generator or parrot_neuron into binary neurons "
+                "(the decoding of their spikes is on the static edges only).")
     if plan.spike["n_edges"]:
         check_memory(_spike_bytes(plan.spike, float_type),
                      f"the spike edges of {plan.spike['n_edges']:,} connections")

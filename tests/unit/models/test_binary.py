@@ -72,7 +72,8 @@ def test_spike_sources_decoded_as_nest(both):
 
 def test_undecodable_spike_generator_raises_not_implemented():
     """A spike of multiplicity 3 (NEST: adds nothing) or 2 sharing its step (NEST: order
-    dependent): jaxnest cannot decode these from a step's sum and says so."""
+    dependent): jaxnest cannot decode these from a step's sum and says so; nor spikes through
+    plastic synapses."""
     import jaxnest as nest
     from jaxnest import errors
     for mult in ([3], [1, 2]):
@@ -83,6 +84,11 @@ def test_undecodable_spike_generator_raises_not_implemented():
         nest.Connect(sg, b)
         with pytest.raises(errors.NotImplemented):
             nest.Simulate(2.0)
+    nest.ResetKernel()  # plastic synapses: the decoding is on the static edges only
+    b, p = nest.Create("mcculloch_pitts_neuron"), nest.Create("parrot_neuron")
+    nest.Connect(p, b, syn_spec={"synapse_model": "stdp_synapse"})
+    with pytest.raises(errors.NotImplemented):
+        nest.Simulate(2.0)
 
 
 def test_status_and_errors_equal_nest(both):
