@@ -91,6 +91,16 @@ def _step_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return resume(d, steps, ctx, init, advance)
 
 
+def _step_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+    """Recordable I: the current sent in the step (0 outside the window), as NEST logs it; the
+    amplitude of change time T holds from step T - 1 on."""
+    ts = schedule_steps(d["amplitude_times"], h) - 1
+    idx = np.searchsorted(ts, steps, side="right") - 1
+    vals = np.asarray(d["amplitude_values"], dtype=float)
+    amp = np.where(idx >= 0, vals[np.maximum(idx, 0)] if vals.size else 0.0, 0.0)
+    return {"I": np.where(current_active(d, steps, h), amp, 0.0)}
+
+
 # --- noise_generator -------------------------------------------------------------------------
 def _check_noise(d: dict, h: float) -> None:
     check_window(d, h)
@@ -175,7 +185,8 @@ MODELS = {m.name: m for m in (
                                       "amplitude_values": np.array([]),
                                       "allow_offgrid_times": False},
            "stimulator", "current", _check_step_current, normalize=_normalize_step_current,
-           current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]}),
+           current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]},
+           sample=_step_sample),
     Device("noise_generator", {**STIMULATOR_COMMON, "mean": 0.0, "std": 0.0, "std_mod": 0.0,
                                "frequency": 0.0, "phase": 0.0, "dt": 1.0},
            "stimulator", "current", _check_noise, normalize=_normalize_noise,

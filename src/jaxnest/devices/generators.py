@@ -16,6 +16,7 @@ from .. import errors
 from ..timebase import TICS_PER_MS, tics_per_ms
 from .base import (STIMULATOR_COMMON, DeviceModel, check_window_grid, offgrid_offset,
                    snap_window, stamp_tics)
+from .chunks import Device
 
 
 def _check_window(d: dict, h: float) -> None:
@@ -135,6 +136,11 @@ def _dc_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return np.where(current_active(d, steps, ctx.h), d["amplitude"], 0.0)[:, None]
 
 
+def _dc_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+    """Recordable I: the amplitude in the active steps, 0 elsewhere (NEST's S_.I_)."""
+    return {"I": np.where(current_active(d, steps, h), d["amplitude"], 0.0)}
+
+
 def _check_grid(d: dict, h: float) -> None:
     """NEST requires spike times on the grid (to the nearest tic) unless allow_offgrid_times
     or precise_times, which exclude each other and shift_now_spikes."""
@@ -170,8 +176,9 @@ def _round_up_offgrid(d: dict, h: float) -> None:
 
 
 MODELS = {m.name: m for m in (
-    DeviceModel("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
-                "current", _check_window, normalize=snap_window, current=_dc_current),
+    Device("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
+           "current", _check_window, normalize=snap_window, current=_dc_current,
+           report=lambda d, s, n, h: {"recordables": ["I"]}, sample=_dc_sample),
     DeviceModel("poisson_generator", {**STIMULATOR_COMMON, "rate": 0.0}, "stimulator",
                 "poisson", _check_poisson, normalize=snap_window),
     DeviceModel("spike_generator", {**STIMULATOR_COMMON, "spike_times": np.array([]),

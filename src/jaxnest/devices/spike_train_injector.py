@@ -2,8 +2,8 @@
 
 It sends its spike times (relative to origin) to its targets like a spike_generator, with
 multiplicities but no weights; NEST reports it as a node of element_type 'neuron' without
-the stimulator's label/stimulus_source. Precisely timed spikes (precise_times) are not
-supported (no precise-spike models in jaxnest).
+the stimulator's label/stimulus_source. With precise_times its spikes carry their offsets
+(as spike_generator's: stamp = the end of the step holding the time).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .base import snap_window
 from ..timebase import tics_per_ms
 from .chunks import Device, grid_times, tics_of
 from .current_generators import check_window
+from .generators import precise_stamps, window_steps
 
 
 def _check(d: dict, h: float) -> None:
@@ -21,15 +22,13 @@ def _check(d: dict, h: float) -> None:
     if d["precise_times"] and (d["allow_offgrid_times"] or d["shift_now_spikes"]):
         raise errors.BadProperty("Option precise_times cannot be set to true when either "
                                  "allow_offgrid_times or shift_now_spikes is set to true.")
-    if d["precise_times"]:
-        raise errors.NotImplemented("spike_train_injector: precise_times=True is not "
-                                    "supported by jaxnest (no precise-spike-time models).")
     times = np.asarray(d["spike_times"], dtype=float)
     if times.size and np.any(np.diff(times) < 0):
         raise errors.BadProperty("Spike times must be sorted in non-descending order.")
     if times.size and not d["shift_now_spikes"] and np.any(times == 0.0):
         raise errors.BadProperty("Spike time cannot be set to 0.")
-    _stamps(d, h)
+    if not d["precise_times"]:
+        _stamps(d, h)
     mult = np.asarray(d["spike_multiplicities"], dtype=float)
     if mult.size and np.any(mult != np.rint(mult)):
         raise errors.TypeMismatch("Expected datatype: Failed to cast 'spike_multiplicities' "
@@ -54,23 +53,36 @@ def _stamps(d: dict, h: float) -> np.ndarray:
 
 def _normalize(d: dict, h: float) -> None:
     snap_window(d, h)
-    d["spike_times"] = _stamps(d, h) * tics_of(h) / tics_per_ms()
+    if not d["precise_times"]:  # precise times are kept as given
+        d["spike_times"] = _stamps(d, h) * tics_of(h) / tics_per_ms()
     d["spike_multiplicities"] = np.asarray(d["spike_multiplicities"], dtype=float)
 
 
-def _spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
-    """A spike stamped T (origin + spike time) is sent in step T - 1 if T is in the window."""
-    h = ctx.h
-    stamps = np.rint((np.asarray(d["spike_times"]) + d["origin"]) / h).astype(np.int64)
-    lo = round((d["origin"] + d["start"]) / h)
-    hi = d["origin"] + d["stop"]
-    hi = round(hi / h) if np.isfinite(hi) else np.inf
-    mult = np.asarray(d["spike_multiplicities"], dtype=float)
-    value = mult if mult.size else np.ones(stamps.size)
+def _events(d: dict, steps: np.ndarray, ctx) -> tuple:
+    """The chunk's spikes as (row 0, step index, offset ms, multiplicity): a spike stamped T
+    (origin + spike time; off-grid precise times: the end of their step, with their offset)
+    is sent in step T - 1 if T is in the window."""
+    if d["precise_times"]:
+        stamps, off, value = precise_stamps({**d, "spike_weights": ()}, ctx.h, ctx.tics_per_ms)
+    else:
+        h = ctx.h
+        stamps = np.rint((np.asarray(d["spike_times"]) + d["origin"]) / h).astype(np.int64)
+        lo, hi = window_steps(d, h)
+        mult = np.asarray(d["spike_multiplicities"], dtype=float)
+        value = mult if mult.size else np.ones(stamps.size)
+        keep = (stamps > lo) & (stamps <= hi)
+        stamps, value = stamps[keep], value[keep]
+        off = np.zeros(stamps.size)
     s = stamps - 1
-    keep = (stamps > lo) & (stamps <= hi) & (s >= steps[0]) & (s <= steps[-1])
+    sel = (s >= steps[0]) & (s <= steps[-1])
+    return (np.zeros(int(sel.sum()), np.int64), s[sel] - steps[0], off[sel], value[sel])
+
+
+def _spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
+    """Multiplicities per step of the chunk (grid targets only)."""
+    _, k, _, value = _events(d, steps, ctx)
     out = np.zeros((steps.size, 1))
-    np.add.at(out[:, 0], s[keep] - steps[0], value[keep])
+    np.add.at(out[:, 0], k, value)
     return out
 
 
@@ -80,4 +92,5 @@ MODELS = {"spike_train_injector": Device(
                              "precise_times": False, "allow_offgrid_times": False,
                              "shift_now_spikes": False},
     "stimulator", "spike_source", _check, normalize=_normalize, spikes=_spikes,
+    spike_events=_events, offgrid=lambda d: bool(d["precise_times"]),
     report=lambda d, s, n, h: {"element_type": "neuron"})}

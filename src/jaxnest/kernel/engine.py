@@ -250,8 +250,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         of their segment counts); a row's first number is marked in ``marks`` and a running
         maximum over the marks tells each number its row. Each loop iteration delivers B
         segments (B = 1: one contiguous slice of the padded edge arrays). ``lay``: another
-        edge set's (n_seg, seg_len, batch, signed) (default: the static spike edges')."""
+        edge set's (n_seg, seg_len, batch, signed) (default: the static spike edges', where
+        edges flagged ``dec`` carry (2 m - 3) w: NEST's binary neurons reading spikes)."""
         n_seg, seg_len, B, signed = lay or (st.n_seg, st.seg_len, st.seg_batch, st.signed)
+        decode = lay is None and st.decode  # binary targets decode spikes: (2 m - 3) w
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
         cnt = jnp.where(fired, nseg, 0)
@@ -280,7 +282,11 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 if signed:
                     flip = lax.dynamic_slice_in_dim(e["flip"], seg * seg_len, seg_len)
                     off = off + jnp.where(m_r[r] < 0, flip, 0)
-                return scatter(buf, base[r] + off, w * m_r[r]), r
+                m = m_r[r]
+                if decode:
+                    m = jnp.where(lax.dynamic_slice_in_dim(e["dec"], seg * seg_len, seg_len),
+                                  2.0 * m - 3.0, m)
+                return scatter(buf, base[r] + off, w * m), r
         else:
             off2 = e["off"].reshape(n_seg + 1, seg_len)
             w2 = e["w"].reshape(n_seg + 1, seg_len)
@@ -294,7 +300,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 if signed:
                     flip2 = e["flip"].reshape(n_seg + 1, seg_len)
                     idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
-                return scatter(buf, idx, w2[seg] * m_r[r][:, None]), r[-1]
+                m = m_r[r][:, None]
+                if decode:
+                    m = jnp.where(e["dec"].reshape(n_seg + 1, seg_len)[seg], 2.0 * m - 3.0, m)
+                return scatter(buf, idx, w2[seg] * m), r[-1]
 
         n_iter = together((total + B - 1) // B)
         return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]

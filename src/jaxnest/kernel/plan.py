@@ -101,6 +101,7 @@ class Static:
     n_pg: int = 0
     poisson_dense: bool = False                 # contiguous distinct targets, one delay
     signed: bool = False                        # some row emits negative multiplicities
+    decode: bool = False                        # spike edges into binary neurons ("dec")
     # current edges
     n_current: int = 0
     n_cg: int = 0                               # current rows (host-computed input)
@@ -194,7 +195,7 @@ class Plan:
             groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.C, g.CC, g.impl)
                          for g in self.groups),
             n_sg=int(self.sg_gids.size), CC=self.CC, float_type=self.float_type,
-            signed=self.signed,
+            signed=self.signed, decode=bool(sp.get("decode", False)),
             n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
             seg_batch=sp.get("seg_batch", 1),
             idx64=sp.get("idx64", False) or any(x["idx64"] for x in self.plastic)
@@ -272,6 +273,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                  and net.devices[int(g)].entry.impl.signed(net.devices[int(g)].status)
                  for g in np.unique(sg_gids)) \
         or any(getattr(g.impl, "signed_output", False) for g in groups)  # binary neurons
+    if any(g.impl.signal == "binary" for g in groups):
+        _check_decodable(net, groups, row_of, src, tgt, np.unique(sg_gids), h)
     common = dict(h=h, C=C, CC=CC, groups=groups, n_neurons=n_neurons, sg_gids=sg_gids,
                   sg_conn=sg_conn, cg_gids=cg_gids, cg_conn=cg_conn, row_of=row_of,
                   pg_gids=pg_gids, signed=signed, tics_per_step=time_base[0],
@@ -372,6 +375,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         chan, value = _channels(groups, row_of, e_tgt, e_w, take(is_spike, cols["receptor"]),
                                 float_type)
         del e_w
+        if plan.spike["decode"]:  # into the channel the binary target reads at face value
+            dec = _decoded(groups, row_of, src_row, e_tgt, n_neurons)
+            chan[dec] = _DECODED_CHANNEL
         if plan.signed:  # NEST picks ex/in by the sign of each event: flip where m < 0
             flip = _sign_flips(groups, row_of, e_tgt, chan, N).astype(it)
         if dmin_ms == dmax_ms:  # one delay for all (Brunel): no rounding per edge
@@ -391,6 +397,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if plan.signed:
             edges["flip"] = flip
             del flip
+        if plan.spike["decode"]:
+            edges["dec"] = dec
+            del dec
         _spike_fill(plan.spike, src_row, edges, 3 * L * CN)
         plan.pending = None
         plan.timings.update(spike_columns=t1 - t0, spike_sort=time.perf_counter() - t1)
@@ -401,6 +410,14 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     src_row = src_row.astype(np.int32 if plan.n_rows < 2**31 else np.int64)
     t2 = time.perf_counter()
     plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
+    plan.spike["decode"] = any(g.impl.signal == "binary" for g in groups) and bool(
+        _decoded(groups, row_of, src_row, take(is_spike, tgt), n_neurons).any())
+    if is_plastic is not None and any(g.impl.signal == "binary" for g in groups):
+        p_row = (sg_row_of_conn if sg_row_of_conn is not None else row_of[src])[is_plastic]
+        if _decoded(groups, row_of, p_row, tgt[is_plastic], n_neurons).any():
+            raise errors.NotImplemented(
+                "plastic synapses from spike_generator or parrot_neuron into binary neurons "
+                "(the decoding of their spikes is on the static edges only).")
     if plan.spike["n_edges"]:
         check_memory(_spike_bytes(plan.spike, float_type),
                      f"the spike edges of {plan.spike['n_edges']:,} connections")
@@ -720,6 +737,50 @@ def _sign_flips(groups, row_of, tgt, chan, N: int) -> np.ndarray:
             sel = (rows >= g.offset) & (rows < g.offset + g.n)
             flip[sel] = np.where(chan[sel] == 0, N, -N)
     return flip
+
+
+_DECODED_CHANNEL = 1
+"""A binary neuron's input channel that adds events at face value (channel 0 holds up
+transitions of binary senders, 2 w each)."""
+
+
+def _decoded(groups, row_of, src_row, tgt, n_neurons: int) -> np.ndarray:
+    """Per spike edge: does its target decode spikes as binary transitions (a binary neuron
+    fed by a spike_generator or parrot_neuron)? NEST reads n unit spikes of one sender in a
+    step as (2 n - 3) w: one spike a down transition (-w), two an up transition (+w)."""
+    out = np.zeros(tgt.size, bool)
+    rows = row_of[tgt]
+    binary_src = np.zeros(n_neurons, bool)
+    for g in groups:
+        if g.impl.signal == "binary":
+            out |= (rows >= g.offset) & (rows < g.offset + g.n)
+            binary_src[g.offset:g.offset + g.n] = True
+    from_neuron = src_row < n_neurons
+    out[from_neuron] &= ~binary_src[src_row[from_neuron]]
+    return out
+
+
+def _check_decodable(net, groups, row_of, src, tgt, sg_gids, h: float) -> None:
+    """Spike generators into binary neurons: NEST decodes each event by its multiplicity m and
+    place in the step (first event: -w for m = 1, +w for m = 2; a later one +2 w for m = 1, +w
+    for m = 2; m >= 3 adds nothing); jaxnest reads a step's sum n as (2 n - 3) w, the same
+    where every m is 1 and an m = 2 spike has its step alone."""
+    into = np.zeros(net.size + 1, bool)
+    for g in groups:
+        if g.impl.signal == "binary":
+            into[g.gids] = True
+    for gid in sg_gids.tolist():
+        d = net.devices[int(gid)].status
+        m = np.asarray(d.get("spike_multiplicities", ()), float)
+        steps = np.rint(np.asarray(d.get("spike_times", ()), float) / h)
+        u, count = np.unique(steps, return_counts=True)
+        pairs = m.size and (np.any((m != 1) & (m != 2))
+                            or np.any(np.isin(steps[m == 2], u[count > 1])))
+        if (len(d.get("spike_weights", ())) or pairs) and into[tgt[src == gid]].any():
+            raise errors.NotImplemented(
+                f"{net.devices[int(gid)].entry.name} into a binary neuron with spike_weights, "
+                "a spike_multiplicity above 2 or one of 2 sharing its step with another spike "
+                "(NEST decodes each event by its multiplicity; jaxnest sums a step's spikes).")
 
 
 def _current_channels(groups, row_of, tgt, receptor) -> np.ndarray:

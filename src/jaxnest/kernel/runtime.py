@@ -419,9 +419,11 @@ class Runtime:
                                 w=jax.ShapeDtypeStruct((sp["size"],), plan.float_type))
             if plan.signed:
                 out["spike"]["flip"] = jax.ShapeDtypeStruct((sp["size"],), it)
+            if sp["decode"]:
+                out["spike"]["dec"] = jax.ShapeDtypeStruct((sp["size"],), bool)
         elif sp["n_edges"]:
             out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w",
-                                                            "flip") if k in sp}
+                                                            "flip", "dec") if k in sp}
         if pe["n_edges"]:
             out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
                                   hidx=jnp.asarray(pe["hidx"].astype(np.uint64)),

@@ -23,6 +23,10 @@ kernel's sign flip: channel 0 gets 2w per up, channel 1 gets -w per down) and ad
 ``x[0] / 2 + x[1]`` to h (the kernel flips the signed events of neuron rows whose model has
 ``signed_output``).
 
+Spikes of other senders (spike_generator, parrot_neuron) are decoded as NEST does: n unit
+spikes of one sender in a step add (2 n - 3) w (one spike -w, a pair +w); the kernel delivers
+them so into channel 1 (plan._decoded).
+
 Random numbers per step: draw 0 is the gain's uniform, draw 1 the exponential of the next
 update interval, draw 2 the first update time.
 
@@ -68,18 +72,12 @@ def is_binary(impl) -> bool:
 
 def _check_link(sender, target, receptors):
     """What jaxnest does not do yet of what NEST allows (Connect has checked the signal types):
-    a parrot relaying transitions, spikes of spike_generator or parrot_neuron into a binary
-    neuron."""
+    a parrot relaying transitions."""
     if is_binary(sender.impl) and not is_binary(target.impl) and target.impl is not None \
             and target.impl.input_is_multiplicity:
         raise errors.NotImplemented(
             f"{target.model} relaying binary neurons' transitions (jaxnest sends a down "
             "transition with multiplicity -1, which a parrot drops).")
-    if is_binary(target.impl) and not is_binary(sender.impl):
-        raise errors.NotImplemented(
-            f"{sender.model} -> {target.model}: NEST reads a single spike from it as a down "
-            "transition and two spikes in one step as an up transition; decoding them needs "
-            "per-event values (2 m - 3) w in the kernel.")
 
 
 def _check(params):

@@ -23,7 +23,9 @@ exponentials whose sum is the gamma deviate.
 Not reproduced: NEST keeps the ``tau_sfa`` propagators and the number of elements of the first
 Simulate until the state is set (stale values, and out-of-range reads, after a later change);
 GetStatus shows ``dead_time`` as given, NEST shows the raised value after Simulate; scalar
-``tau_sfa``/``q_sfa`` are reported as one-element lists (NEST: as scalars).
+``tau_sfa``/``q_sfa`` are reported as one-element lists (NEST: as scalars). NEST appends a
+scalar ``tau_sfa``/``q_sfa`` as one more element: jaxnest takes it on a neuron without
+elements (the default) and raises NotImplemented on one that has some.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from .. import errors
 from .aeif_multisynapse import bad, lengths, values
 from .gif_pop import poisson
 from .iaf_psc import IafModel, _props, ms_to_steps
@@ -45,6 +48,9 @@ class PPModel(IafModel):
 
     def hidden_widths(self, params, h):
         return {"q_elems": np.atleast_2d(params["tau_sfa"]).shape[1]}
+
+    def from_nest(self, d: dict) -> dict:
+        return _from_nest(d)
 
 
 def _check(params):
@@ -130,6 +136,34 @@ def _update(params, props, state, x, i_stim, h, rand):
     return new, n
 
 
+_SCALAR = "_sfa_scalar"
+"""Set-only marker: tau_sfa/q_sfa were given as numbers (NEST: append one element)."""
+
+
+def _from_nest(d: dict) -> dict:
+    """Scalar tau_sfa/q_sfa as one-element lists, marked (see :func:`_on_set`)."""
+    scalar = [k for k in ("tau_sfa", "q_sfa") if k in d and np.ndim(d[k]) == 0
+              and not hasattr(d[k], "sample")]
+    if not scalar:
+        return d
+    return {**d, **{k: [d[k]] for k in scalar}, _SCALAR: True}
+
+
+def _on_set(old, new, state, keys):
+    """A scalar tau_sfa/q_sfa on neurons that have elements: NEST appends it."""
+    if _SCALAR in keys:
+        a, b = np.atleast_2d(old["tau_sfa"]), np.atleast_2d(new["tau_sfa"])
+        w = max(a.shape[1], b.shape[1])
+        a, b = (np.pad(x, ((0, 0), (0, w - x.shape[1])), constant_values=np.nan)
+                for x in (a, b))
+        changed = ~np.all((a == b) | (np.isnan(a) & np.isnan(b)), axis=1)
+        if np.any(changed & (lengths(old["tau_sfa"]) > 0)):
+            raise errors.NotImplemented(
+                "pp_psc_delta: a scalar tau_sfa/q_sfa on a neuron with adaptation elements "
+                "(NEST appends it as one more element); give the full lists.")
+    return state
+
+
 _PARAMS = {"C_m": 250.0, "I_e": 0.0, "c_1": 0.0, "c_2": 1.238, "c_3": 0.25,
            "dead_time": 1.0, "dead_time_random": False, "dead_time_shape": 1,
            "q_sfa": (), "t_ref_remaining": 0.0, "tau_m": 10.0, "tau_sfa": (),
@@ -148,6 +182,8 @@ pp_psc_delta = PPModel(
     vector_params={"tau_sfa": 1.0, "q_sfa": 0.0},
     vector_hidden=("q_elems",),
     port_params=(),
+    set_only={_SCALAR: False},
+    on_set=_on_set,
 )
 
 MODELS = {pp_psc_delta.name: pp_psc_delta}

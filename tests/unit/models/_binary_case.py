@@ -86,6 +86,47 @@ def network(nest):
     return out
 
 
+def spike_sources(nest, n_wide=1):
+    """Spikes into binary neurons (NEST decodes n unit spikes of a sender in a step as
+    (2 n - 3) w): spike_generators with 1 to 4 spikes in a step, one of multiplicity 2, two
+    generators at one time, parrots relaying 1, 2, 3 and 4 spikes, mixed with a binary
+    oscillator's transitions into the same targets; ``n_wide`` targets of one generator (many:
+    the kernel's long-segment delivery path)."""
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    tgt = nest.Create("mcculloch_pitts_neuron", 6, params={**FAST, "theta": 0.5})
+    sg = nest.Create("spike_generator", 5)
+    sg[0].spike_times = [1.0, 3.0, 3.0, 5.0, 5.0, 5.0, 8.0, 8.0, 8.0, 8.0, 12.5]
+    sg[1].set(spike_times=[2.0, 4.0, 6.1], spike_multiplicities=[2, 1, 2])
+    sg[2].spike_times = [2.0, 7.0, 7.0]
+    sg[3].spike_times = [2.0, 9.0]
+    sg[4].set(spike_times=[1.5, 4.5, 6.5, 9.5], spike_multiplicities=[1, 2, 3, 4])
+    parrot = nest.Create("parrot_neuron")
+    nest.Connect(sg[4], parrot)
+    osc = nest.Create("mcculloch_pitts_neuron", params={**FAST, "theta": -1.0})
+    nest.Connect(osc, osc, syn_spec={"weight": -2.0, "delay": 1.3})
+    nest.Connect(sg[0], tgt[0], syn_spec={"weight": 0.7})
+    nest.Connect(sg[1], tgt[1], syn_spec={"weight": -0.4, "delay": 0.3})
+    nest.Connect(sg[2:4], tgt[2], syn_spec={"weight": 0.9, "delay": 2.0})
+    nest.Connect(parrot, tgt[3], syn_spec={"weight": 1.1, "delay": 0.5})
+    nest.Connect(sg[0], tgt[4], syn_spec={"weight": -0.3})
+    nest.Connect(osc, tgt[4:], syn_spec={"weight": 0.8, "delay": 0.4})
+    nest.Connect(parrot, tgt[5], syn_spec={"weight": 0.25})
+    wide = nest.Create("erfc_neuron", n_wide, params={"tau_m": 1e9})
+    nest.Connect(sg[0], wide, syn_spec={"weight": np.linspace(-1.0, 1.0, n_wide)[:, None]})
+    mm = nest.Create("multimeter", params={"record_from": ["S", "h"], "interval": 0.1})
+    nest.Connect(mm, tgt)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(tgt, sr)
+    nest.Simulate(8.1)
+    nest.Simulate(7.0)
+    out = {"wide_h": np.asarray(wide.get("h"), float).ravel(),
+           "wide_w": np.asarray(nest.GetConnections(sg[0], wide).get("weight"), float)}
+    _traces(out, "spk", mm, tgt)
+    _spikes(out, "sr", sr)
+    return out
+
+
 def first_updates(nest, n=2000, seed=1):
     """Update times: 2000 neurons with theta = -1 go up at their first update (stamp of the
     first step whose start lies after an exponential time of mean tau_m)."""
@@ -185,7 +226,7 @@ def all_cases(nest, network_too=True, seeds=(1, 2)):
     out = {}
     runs = [("cur", current_driven, {}), ("err", errors, {})]
     if network_too:
-        runs.append(("net", network, {}))
+        runs += [("net", network, {}), ("spk", spike_sources, {"n_wide": 300})]
     for seed in seeds:
         runs += [(f"first{seed}", first_updates, {"seed": seed}),
                  (f"stoch{seed}", stochastic, {"seed": seed})]

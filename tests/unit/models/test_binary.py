@@ -56,6 +56,40 @@ def test_binary_network_equals_nest(both):
 
 
 
+def test_spike_sources_decoded_as_nest(both):
+    """spike_generator and parrot_neuron spikes into binary neurons: 1 to 4 spikes in a step,
+    multiplicity 2, parrots relaying up to 4, mixed with binary transitions: traces and
+    events equal NEST's; 300 targets of one generator (long segments): h equal to rounding
+    (NEST adds -w, then 2 w per further spike; jaxnest (2 n - 3) w at once)."""
+    ref, got = both
+    h = ref["spk:spk_mm_h"]
+    assert np.unique(h).size > 15 and ref["spk:sr_times"].size > 15
+    _exact(ref, {k: v for k, v in got.items() if not k.startswith("spk:wide_h")}
+           | {"spk:wide_h": ref["spk:wide_h"]}, "spk")
+    np.testing.assert_allclose(got["spk:wide_h"], ref["spk:wide_h"], rtol=0, atol=1e-12)
+    assert np.allclose(ref["spk:wide_h"], 7 * ref["spk:wide_w"])  # -1 + 1 + 3 + 5 - 1
+
+
+def test_undecodable_spike_generator_raises_not_implemented():
+    """A spike of multiplicity 3 (NEST: adds nothing) or 2 sharing its step (NEST: order
+    dependent): jaxnest cannot decode these from a step's sum and says so; nor spikes through
+    plastic synapses."""
+    import jaxnest as nest
+    from jaxnest import errors
+    for mult in ([3], [1, 2]):
+        nest.ResetKernel()
+        b = nest.Create("mcculloch_pitts_neuron")
+        sg = nest.Create("spike_generator", params={"spike_times": [1.0] * len(mult),
+                                                    "spike_multiplicities": mult})
+        nest.Connect(sg, b)
+        with pytest.raises(errors.NotImplemented):
+            nest.Simulate(2.0)
+    nest.ResetKernel()  # plastic synapses: the decoding is on the static edges only
+    b, p = nest.Create("mcculloch_pitts_neuron"), nest.Create("parrot_neuron")
+    nest.Connect(p, b, syn_spec={"synapse_model": "stdp_synapse"})
+    with pytest.raises(errors.NotImplemented):
+        nest.Simulate(2.0)
+
 
 def test_status_and_errors_equal_nest(both):
     ref, got = both
