@@ -130,6 +130,9 @@ def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, va
     """Which nodes may connect through synapse model ``name``: (the kinds among ``pre``,
     whether it carries secondary events, kernel/continuous.py, with their own checks)."""
     _check_voltage_archive(kernel, name, post)
+    check_ends = getattr(kernel.model(name, synapse=True).impl, "check_ends", None)
+    if check_ends is not None:  # the model's own rules on both ends (e-prop synapses)
+        check_ends(kernel, pre, post, values)
     if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
         return _check_secondary(kernel, name, pre, post, values, given), True
     _check_spike_senders(kernel, pre)
@@ -297,7 +300,10 @@ def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: 
                 f"{why}The target node or synapse model does not support {impl.event_name} "
                 "input.")
         r = np.asarray(values["receptor_type"])
-        if np.any(r != 0):
+        by_receptor = getattr(m, "secondary_receptor_channel", None)
+        if by_receptor is not None:  # targets taking rates on receptors (eprop_readout)
+            by_receptor(r, [n for n, _ in _models_of(kernel, pre)])
+        elif np.any(r != 0):
             raise errors.UnknownReceptorType(
                 f"Receptor type {int(np.ravel(r)[r.ravel() != 0][0])} is not available in "
                 f"{mname}.")

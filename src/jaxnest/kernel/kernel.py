@@ -610,8 +610,10 @@ class Kernel:
             raise errors.UnaccessedDictionaryEntry(
                 f"Unaccessed elements in params, in function "
                 f"ModelManager::set_{where}_defaults_:  {unknown[0]}")
-        new = dict(entry.defaults)
-        new.update(params)
+        merge = getattr(entry.impl, "merge_defaults", None)  # nested dicts (e-prop optimizer)
+        new = merge(entry.defaults, params) if merge is not None else dict(entry.defaults)
+        if merge is None:
+            new.update(params)
         if entry.is_synapse and "weight_recorder" in params:  # a NodeCollection: its id
             value = params["weight_recorder"]
             ids = value.tolist() if hasattr(value, "tolist") else value
