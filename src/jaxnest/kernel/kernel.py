@@ -560,6 +560,12 @@ class Kernel:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
         in Prepare)."""
         for store in self.network.neurons.values():
+            keys = [k for k in store.entry.impl.params  # __<setting>: the kernel's, now
+                    if k.startswith("__") and k[2:] in self.settings]
+            if keys and len(store):
+                params = store.params
+                for k in keys:
+                    params[k][:] = float(self.settings[k[2:]])
             hook = store.entry.impl.pre_run
             if hook is not None and len(store):
                 hook(store.params, self.resolution)

@@ -110,13 +110,15 @@ def _optimizer(nest) -> list:
     return res
 
 
-def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0) -> dict:
+def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=None) -> dict:
     """Two neurons driven by a parrot (static synapses) and a dc_generator."""
     nest.ResetKernel()
     nest.resolution = h
+    nest.set(**(kernel or {}))
     p = dict(C_m=1.0, E_L=-3.0, tau_m=20.0, V_th=-2.4, t_ref=2.0, V_m=-3.0, I_e=0.01,
              surrogate_gradient_function=sg, surrogate_gradient_height=0.5,
-             surrogate_gradient_width=0.7, **extra)
+             surrogate_gradient_width=0.7)
+    p.update(extra)
     if "delta" in model:
         p["V_reset"] = -3.5
     n = nest.Create(model, 2, p)
@@ -184,8 +186,53 @@ SCENARIOS = {
 }
 
 
+BSS_KERNEL = {"eprop_update_interval": 20.0, "eprop_learning_window": 12.0,
+              "eprop_reset_neurons_on_update": True}
+# NEST's ResetKernel keeps these three settings: each scenario sets all of them
+BSS_SCENARIOS = {
+    "bss_iaf": ("eprop_iaf_bsshslm_2020", {}, BSS_KERNEL),
+    "bss_iaf_noreset": ("eprop_iaf_bsshslm_2020", {"regular_spike_arrival": False,
+                                                   "I_e": 0.04},
+                        {"eprop_update_interval": 1000.0, "eprop_learning_window": 1000.0,
+                         "eprop_reset_neurons_on_update": False}),
+    "bss_iaf_adapt": ("eprop_iaf_adapt_bsshslm_2020", {"adapt_beta": 0.3, "adapt_tau": 30.0},
+                      BSS_KERNEL),
+}
+
+
+def readout_bss(nest, loss) -> dict:
+    """Two eprop_readout_bsshslm_2020 (normalizing each other for cross entropy) with a
+    target from a step_rate_generator, short update intervals."""
+    nest.ResetKernel()
+    nest.resolution = 1.0
+    nest.set(**BSS_KERNEL)
+    n = nest.Create("eprop_readout_bsshslm_2020", 2, params=dict(
+        C_m=1.0, E_L=0.1, tau_m=15.0, I_e=0.02, loss=loss))
+    tg = nest.Create("step_rate_generator", params={
+        "amplitude_times": [1.0, 10.0, 20.0, 33.0], "amplitude_values": [0.3, -0.4, 1.2, 0.1]})
+    gen = nest.Create("spike_generator", params={"spike_times": [2.0, 3.0, 5.0, 9.0, 30.0]})
+    par = nest.Create("parrot_neuron")
+    nest.Connect(gen, par)
+    nest.Connect(par, n, syn_spec={"weight": [[0.7], [0.2]], "delay": 1.0})
+    nest.Connect(tg, n, syn_spec={"synapse_model": "rate_connection_delayed",
+                                  "receptor_type": 2, "delay": 1.0, "weight": 1.5})
+    if loss == "cross_entropy":
+        nest.Connect(n, n, {"rule": "all_to_all", "allow_autapses": False},
+                     {"synapse_model": "rate_connection_delayed", "receptor_type": 1,
+                      "delay": 1.0})
+    recs = ["V_m", "readout_signal", "readout_signal_unnorm", "target_signal", "error_signal"]
+    mm = nest.Create("multimeter", params={"record_from": recs, "interval": 1.0})
+    nest.Connect(mm, n)
+    nest.Simulate(60.0)
+    ev = mm.get("events")
+    return {k: np.asarray(ev[k], float).tolist() for k in recs + ["times", "senders"]}
+
+
 def traces(nest) -> dict:
     out = {k: neuron(nest, m, e) for k, (m, e) in SCENARIOS.items()}
+    out.update({k: neuron(nest, m, e, kernel=kn) for k, (m, e, kn) in BSS_SCENARIOS.items()})
+    out["bss_readout_mse"] = readout_bss(nest, "mean_squared_error")
+    out["bss_readout_ce"] = readout_bss(nest, "cross_entropy")
     out["delta_h05"] = neuron(nest, "eprop_iaf_psc_delta_adapt",
                               {"adapt_beta": 0.3, "adapt_tau": 30.0}, h=0.5)
     for sg in ("exponential", "fast_sigmoid_derivative", "arctan_derivative"):

@@ -97,10 +97,9 @@ def test_connect_rules(ref):
             assert m_err[0] == t_err[0] and m_err[1] == t_err[1], (m_err, t_err)
 
 
-@pytest.mark.parametrize("key", list(ec.SCENARIOS) + ["delta_h05", "exponential",
-                                                      "fast_sigmoid_derivative",
-                                                      "arctan_derivative", "readout",
-                                                      "readout_generators_first"])
+@pytest.mark.parametrize("key", list(ec.SCENARIOS) + list(ec.BSS_SCENARIOS) + [
+    "delta_h05", "exponential", "fast_sigmoid_derivative", "arctan_derivative", "readout",
+    "readout_generators_first", "bss_readout_mse", "bss_readout_ce"])
 def test_traces(ref, ours, key):
     a, b = ours[key], ref["traces"][key]
     assert a.keys() == b.keys()
@@ -114,7 +113,7 @@ def test_traces(ref, ours, key):
     moving = [k for k in ("V_m", "surrogate_gradient", "target_signal", "error_signal")
               if k in b]
     assert all(np.ptp(b[k]) > 1e-3 for k in moving)  # the scenario exercises the model
-    if "spike_times" in b and key != "readout":
+    if "spike_times" in b:
         assert len(b["spike_times"]) > 3
 
 
@@ -122,14 +121,6 @@ def test_eprop_synapse_not_simulated(ref):
     assert ref["eprop_run"] is None  # NEST simulates it
     err = ec.eprop_synapse_run(jaxnest)
     assert err is not None and err[0] == "NotImplemented" and "eprop_synapse" in err[1]
-
-
-@pytest.mark.parametrize("model", ec.BSSSHLM)
-def test_bsshslm_not_simulated(model):
-    jaxnest.ResetKernel()
-    jaxnest.Create(model)
-    with pytest.raises(jaxnest.errors.NotImplemented, match=model):
-        jaxnest.Simulate(5.0)
 
 
 def test_readout_min_delay_above_one_step_refused():
