@@ -327,7 +327,11 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
     impl = kernel.model(name, synapse=True).impl
     if (impl.archive or impl.voltage_archive) and tgt.size:
         devices = kernel.network.devices
-        if any(g in devices for g in np.unique(tgt).tolist()):
+        net = kernel.network
+        no_archive = impl.archive and any(  # neurons without NEST's ArchivingNode
+            len(st) and not st.entry.impl.archiving and np.isin(tgt, st.gids).any()
+            for st in net.neurons.values())
+        if no_archive or any(g in devices for g in np.unique(tgt).tolist()):
             raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                            "The target node does not support STDP synapses.")
 

@@ -90,6 +90,10 @@ def connect_errors(nest) -> dict:
         ("spike_generator", "eprop_readout", {"receptor_type": 1}),
         ("spike_generator", "eprop_iaf", {"receptor_type": 1}),
         ("dc_generator", "eprop_readout", {}),
+        ("parrot_neuron", "eprop_iaf", {"synapse_model": "stdp_synapse"}),
+        ("parrot_neuron", "eprop_readout_bsshslm_2020", {"synapse_model": "stdp_triplet_synapse"}),
+        ("parrot_neuron", "gif_pop_psc_exp", {"synapse_model": "stdp_synapse"}),
+        ("parrot_neuron", "eprop_iaf_adapt", {"synapse_model": "tsodyks_synapse"}),
     ]
     out = {}
     for i, (s, t, spec) in enumerate(cases):
