@@ -736,7 +736,19 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     extra = kernel.network.conns.extra
     if key in extra:
         return extra[key][idx]
+    _unsupported_key(kernel, idx, key)
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def _unsupported_key(kernel: Kernel, idx: np.ndarray, key: str) -> None:
+    """Per-connection properties NEST has that jaxnest lacks yet (a synapse model's
+    ``unsupported_keys``, e.g. eprop_synapse's per-connection optimizer state)."""
+    entries = kernel.synapse_entries()
+    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+        impl = entries[s].impl if entries[s] is not None else None
+        if key in getattr(impl, "unsupported_keys", ()):
+            raise errors.NotImplemented(f"The connection property {key!r} of "
+                                        f"{entries[s].name} is not implemented in jaxnest.")
 
 
 def _spike_rports(kernel: Kernel, tgt: np.ndarray, receptor) -> np.ndarray:
@@ -879,6 +891,7 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     elif key in table.extra:
         _set_plastic(kernel, idx, key, _column(kernel, value, idx.size, key))
     else:
+        _unsupported_key(kernel, idx, key)
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
     _reset_on_set(kernel, idx)

@@ -124,6 +124,9 @@ def check_ends(kernel, pre: np.ndarray, post: np.ndarray, values: dict) -> None:
 class EpropSynapse(SynapseModel):
     """An e-prop synapse model (frozen dataclass fields as SynapseModel's)."""
 
+    unsupported_keys = ("optimizer",)
+    """A connection's own optimizer status (adam's m, v): errors.NotImplemented."""
+
     def merge_defaults(self, old: dict, given: dict) -> dict:
         return merge_defaults(old, given)
 

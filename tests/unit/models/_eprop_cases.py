@@ -247,8 +247,11 @@ def traces(nest) -> dict:
 
 
 def eprop_synapse_run(nest):
-    """A network with an eprop_synapse (NEST simulates it; jaxnest refuses)."""
+    """A network with an eprop_synapse (NEST simulates it and shows a connection's
+    optimizer status; jaxnest refuses both)."""
     nest.ResetKernel()
     a, b = nest.Create("eprop_iaf"), nest.Create("eprop_iaf")
     nest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse", "delay": nest.resolution})
-    return _attempt(lambda: nest.Simulate(10.0))
+    conn = nest.GetConnections(a, b)
+    return [_attempt(lambda: nest.Simulate(10.0)), _attempt(lambda: conn.get("optimizer")),
+            _attempt(lambda: conn.set({"optimizer": {"eta": 0.5}}))]
