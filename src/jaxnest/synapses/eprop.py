@@ -138,9 +138,56 @@ def _unsupported_rule(p, s, t, post):  # never traced: Simulate refuses these mo
     raise errors.NotImplemented("eprop_synapse")
 
 
-eprop_synapse = EpropSynapse("eprop_synapse", {**COMMON, "optimizer": dict(_GD)},
-                             common=("optimizer",), on_pre=_unsupported_rule, check=check,
-                             unsupported=_WHY)
+def _gradient_free_rule(p, s, t, post):
+    """eprop_synapse where every gradient is zero (see :func:`gradient_free`): the weight
+    stays (gradient descent subtracts eta x 0, Adam's moments stay 0)."""
+    return s
+
+
+RECURRENT = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt")
+LEARNING_SIGNALS = ("eprop_learning_signal_connection",
+                    "eprop_learning_signal_connection_bsshslm_2020")
+
+
+def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
+    """Why these eprop_synapse connections cannot be simulated yet ("" when they can): only
+    where NEST's gradients are all zero, so that the weights never change -- every target a
+    recurrent e-prop neuron with ``c_reg`` = 0 (no firing-rate regularization) and no
+    incoming learning signal, every weight inside [Wmin, Wmax] (NEST clips at the first
+    update), and no multimeter recording ``eprop_history_duration`` (the e-prop history NEST
+    keeps for these synapses is not kept here)."""
+    cols = net.conns.cols
+    tgt = np.unique(cols["target"][conn])
+    ls_ids = [i for i, e in enumerate(synapses) if e is not None and e.name in LEARNING_SIGNALS]
+    for st in net.neurons.values():
+        sel = tgt[np.isin(tgt, st.gids)]
+        if not sel.size:
+            continue
+        if st.entry.impl.name not in RECURRENT:
+            return f"{_WHY} (a {st.entry.name} target learns)"
+        c_reg = np.asarray(st.current()[0]["c_reg"])[net.node_local[sel]]
+        if np.any(c_reg != 0.0):
+            return f"{_WHY} (c_reg > 0: firing-rate regularization)"
+    if ls_ids and np.isin(cols["target"][np.isin(cols["syn"], ls_ids)], tgt).any():
+        return f"{_WHY} (learning signals reach the targets)"
+    opt = defaults["optimizer"]
+    w = cols["weight"][conn]
+    if np.any((w < opt["Wmin"]) | (w > opt["Wmax"])):
+        return f"{_WHY} (weights outside [Wmin, Wmax] are clipped at the first update)"
+    if any("eprop_history_duration" in d.status.get("record_from", ())
+           for d in net.devices.values()):
+        return f"{_WHY} (eprop_history_duration is recorded)"
+    return ""
+
+
+class _EpropSynapseNew(EpropSynapse):
+    def unsupported_when(self, net, conn, defaults, synapses) -> str:
+        return gradient_free(net, conn, defaults, synapses)
+
+
+eprop_synapse = _EpropSynapseNew("eprop_synapse", {**COMMON, "optimizer": dict(_GD)},
+                                 common=("optimizer",), on_pre=_gradient_free_rule, check=check,
+                                 unsupported=_WHY)
 eprop_synapse_bsshslm_2020 = EpropSynapse(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0},

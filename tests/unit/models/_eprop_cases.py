@@ -114,8 +114,9 @@ def _optimizer(nest) -> list:
     return res
 
 
-def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=None) -> dict:
-    """Two neurons driven by a parrot (static synapses) and a dc_generator."""
+def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=None,
+           syn="static_synapse") -> dict:
+    """Two neurons driven by a parrot (``syn`` synapses) and a dc_generator."""
     nest.ResetKernel()
     nest.resolution = h
     nest.set(**(kernel or {}))
@@ -129,10 +130,11 @@ def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=Non
     gen = nest.Create("spike_generator", params={"spike_times": SPIKES})
     par = nest.Create("parrot_neuron")
     nest.Connect(gen, par)
-    nest.Connect(par, n, syn_spec={"weight": 0.35, "delay": 1.0})
+    nest.Connect(par, n, syn_spec={"weight": 0.35, "delay": 1.0, "synapse_model": syn})
     dc = nest.Create("dc_generator", params={"amplitude": 0.02, "start": 40.0, "stop": 70.0})
     nest.Connect(dc, n[1])
-    recs = list(nest.GetDefaults(model)["recordables"])
+    recs = [r for r in nest.GetDefaults(model)["recordables"]  # the e-prop history's length
+            if syn == "static_synapse" or r != "eprop_history_duration"]  # is not kept
     mm = nest.Create("multimeter", params={"record_from": recs, "interval": h})
     nest.Connect(mm, n)
     sr = nest.Create("spike_recorder")
@@ -142,6 +144,7 @@ def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=Non
     out = {k: np.asarray(ev[k], float).tolist() for k in recs + ["times", "senders"]}
     out["spike_times"] = np.asarray(se["times"], float).tolist()
     out["spike_senders"] = np.asarray(se["senders"], float).tolist()
+    out["weights"] = np.asarray(nest.GetConnections(par, n).get("weight"), float).tolist()
     return out
 
 
@@ -241,6 +244,9 @@ def traces(nest) -> dict:
                               {"adapt_beta": 0.3, "adapt_tau": 30.0}, h=0.5)
     for sg in ("exponential", "fast_sigmoid_derivative", "arctan_derivative"):
         out[sg] = neuron(nest, "eprop_iaf", {}, sg=sg)
+    for m in RECURRENT:  # e-prop synapses whose gradients are all zero (no learning signal,
+        out["gradient_free/" + m] = neuron(  # c_reg = 0): as NEST's surrogate-gradient test
+            nest, m, dict(SCENARIOS[m][1]), syn="eprop_synapse")
     out["readout"] = readout(nest)
     out["readout_generators_first"] = readout(nest, True)
     return out
@@ -250,7 +256,7 @@ def eprop_synapse_run(nest):
     """A network with an eprop_synapse (NEST simulates it and shows a connection's
     optimizer status; jaxnest refuses both)."""
     nest.ResetKernel()
-    a, b = nest.Create("eprop_iaf"), nest.Create("eprop_iaf")
+    a, b = nest.Create("eprop_iaf"), nest.Create("eprop_iaf", params={"c_reg": 1.0})
     nest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse", "delay": nest.resolution})
     conn = nest.GetConnections(a, b)
     return [_attempt(lambda: nest.Simulate(10.0)), _attempt(lambda: conn.get("optimizer")),

@@ -1,7 +1,8 @@
 """NEST's e-prop models against NEST 3.10 (one NEST subprocess per module; _eprop_cases.py
 holds the scenarios both simulators run): defaults, parameter errors, connection rules, the
 neuron dynamics with static input (traces to rounding, spikes identical), the readout's
-target and learning-window signals, and the parts not simulated yet raising NotImplemented.
+target and learning-window signals, eprop_synapse where all its gradients are zero (weights
+unchanged, as NEST's), and the parts not simulated yet raising NotImplemented.
 """
 from __future__ import annotations
 
@@ -99,14 +100,15 @@ def test_connect_rules(ref):
 
 @pytest.mark.parametrize("key", list(ec.SCENARIOS) + list(ec.BSS_SCENARIOS) + [
     "delta_h05", "exponential", "fast_sigmoid_derivative", "arctan_derivative", "readout",
-    "readout_generators_first", "bss_readout_mse", "bss_readout_ce"])
+    "readout_generators_first", "bss_readout_mse", "bss_readout_ce"] + [
+    "gradient_free/" + m for m in ec.RECURRENT])
 def test_traces(ref, ours, key):
     a, b = ours[key], ref["traces"][key]
     assert a.keys() == b.keys()
     for k in b:
         x, y = np.asarray(a[k]), np.asarray(b[k])
         assert x.shape == y.shape, (k, x.shape, y.shape)
-        if k.startswith("spike") or k in ("times", "senders"):
+        if k.startswith("spike") or k in ("times", "senders", "weights"):
             assert np.array_equal(x, y), k
         else:
             assert np.max(np.abs(x - y), initial=0.0) <= TOL, (k, np.max(np.abs(x - y)))
