@@ -558,7 +558,17 @@ class Kernel:
 
     def _pre_run(self) -> None:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
-        in Prepare)."""
+        in Prepare); synapse models whose connections jaxnest simulates only in some cases
+        (``unsupported_when``: e-prop) check theirs."""
+        syn = self.network.conns.cols["syn"]
+        for name, entry in self.models.items():
+            when = getattr(entry.impl, "unsupported_when", None) if entry.is_synapse else None
+            conn = np.flatnonzero(syn == self.model_ids[name]) if when is not None else ()
+            if len(conn):
+                why = when(self.network, conn, entry.defaults, self.synapse_entries())
+                if why:
+                    raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
+                                                f"{why}.")
         for store in self.network.neurons.values():
             keys = [k for k in store.entry.impl.params  # __<setting>: the kernel's, now
                     if k.startswith("__") and k[2:] in self.settings]

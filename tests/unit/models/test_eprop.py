@@ -134,3 +134,22 @@ def test_readout_min_delay_above_one_step_refused():
                                     "receptor_type": 2, "delay": 1.0})
     with pytest.raises(jaxnest.errors.NotImplemented, match="min_delay"):
         jaxnest.Simulate(5.0)
+
+
+def test_gradient_free_rechecked_each_simulate():
+    """A change that makes eprop_synapse learn (c_reg > 0, recording the e-prop history)
+    after a first Simulate is refused at the next one, not simulated with static weights."""
+    jaxnest.ResetKernel()
+    jaxnest.resolution = 1.0
+    a, b = jaxnest.Create("parrot_neuron"), jaxnest.Create("eprop_iaf")
+    jaxnest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse", "delay": 1.0})
+    jaxnest.Simulate(5.0)
+    b.c_reg = 1.0
+    with pytest.raises(jaxnest.errors.NotImplemented, match="c_reg"):
+        jaxnest.Simulate(5.0)
+    b.c_reg = 0.0
+    jaxnest.Simulate(5.0)
+    m = jaxnest.Create("multimeter", params={"record_from": ["eprop_history_duration"]})
+    jaxnest.Connect(m, b)
+    with pytest.raises(jaxnest.errors.NotImplemented, match="eprop_history_duration"):
+        jaxnest.Simulate(5.0)
