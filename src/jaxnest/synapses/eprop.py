@@ -171,6 +171,8 @@ def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
     if ls_ids and np.isin(cols["target"][np.isin(cols["syn"], ls_ids)], tgt).any():
         return f"{_WHY} (learning signals reach the targets)"
     opt = defaults["optimizer"]
+    if opt["optimizer"] == "adam" and opt["epsilon"] == 0.0:
+        return f"{_WHY} (Adam with epsilon = 0 divides 0 by 0)"
     w = cols["weight"][conn]
     if np.any((w < opt["Wmin"]) | (w > opt["Wmax"])):
         return f"{_WHY} (weights outside [Wmin, Wmax] are clipped at the first update)"
