@@ -20,9 +20,10 @@ The potential is kept relative to E_L (hidden ``v``), as NEST keeps it, so trace
 to the last bit; ``V_m`` shows v + E_L.
 
 Not here yet (errors.NotImplemented at Simulate, raised by synapses/eprop.py): the e-prop
-history (eprop_synapse's gradients, learning signals, ``eprop_history_duration``): with no
-e-prop connection NEST keeps none, so ``learning_signal`` and ``eprop_history_duration``
-are 0, as here. Flush events reach only e-prop synapses: none are sent here.
+history (eprop_synapse's gradients, learning signals, ``eprop_history_duration``). Where
+NEST's gradients are all zero (no learning signal, c_reg = 0) ``learning_signal`` is 0 and
+the weights stay, as here; ``eprop_history_duration`` is 0 without e-prop synapses (NEST
+keeps no history then). Flush events reach only e-prop synapses: none are sent here.
 """
 from __future__ import annotations
 

@@ -3,9 +3,11 @@ plasticity of e-prop, weight updates by the model's ``optimizer``) and
 eprop_learning_signal_connection(_bsshslm_2020) (the readouts' error signals, times the
 weight, to the recurrent neurons' learning signals).
 
-Present with NEST's defaults, checks and connection rules. eprop_synapse(_bsshslm_2020) is
-not simulated yet (Simulate raises errors.NotImplemented naming the model): the e-prop
-history the gradients read is missing from the kernel. Learning signals only matter to
+Present with NEST's defaults, checks and connection rules. The learning itself is not
+simulated yet: the e-prop history the gradients read is missing from the kernel. An
+eprop_synapse whose gradients are all zero (see :func:`gradient_free`) is simulated (its
+weight stays, as in NEST); in every other case, and for eprop_synapse_bsshslm_2020 always,
+Simulate raises errors.NotImplemented naming the model and the reason. Learning signals only matter to
 neurons with incoming e-prop synapses (NEST writes them into the e-prop history, which a
 neuron without such synapses does not keep): without those they change nothing, as here.
 
