@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from .. import errors
 from . import eprop_common as ec
 from .iaf_psc import ms_to_steps
 from .eprop_iaf import EpropReadout, _ADAPT, _ADAPT_STATE, _HIDDEN, _MAX, _REC_STATE, \
