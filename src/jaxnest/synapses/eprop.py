@@ -8,8 +8,9 @@ simulated yet: the e-prop history the gradients read is missing from the kernel.
 eprop_synapse whose gradients are all zero (see :func:`gradient_free`) is simulated (its
 weight stays, as in NEST); in every other case, and for eprop_synapse_bsshslm_2020 always,
 Simulate raises errors.NotImplemented naming the model and the reason. Learning signals
-only matter to neurons with incoming e-prop synapses (NEST writes them into the e-prop history, which a
-neuron without such synapses does not keep): without those they change nothing, as here.
+only matter to neurons with incoming e-prop synapses (NEST writes them into the e-prop
+history, which a neuron without such synapses does not keep): without those they change
+nothing, as here.
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
