@@ -19,9 +19,16 @@ def kernel_id() -> int:
     return _kernel_id
 
 
+KEPT_ON_RESET = ("eprop_learning_window", "eprop_reset_neurons_on_update",
+                 "eprop_update_interval")
+"""Kernel settings NEST 3.10's ResetKernel keeps (its SimulationManager does not reset them)."""
+
+
 def reset() -> None:
     global _kernel, _kernel_id
+    kept = {k: _kernel.settings[k] for k in KEPT_ON_RESET}
     _kernel = Kernel()
+    _kernel.settings.update(kept)
     _kernel_id += 1
 
 

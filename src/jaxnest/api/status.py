@@ -96,7 +96,8 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
     from ..kernel.nodes import _TIMES, _backend_keys, neuron_view, reported_time
     k = _state.kernel()
     entry = _model(model)
-    d = copy.deepcopy(entry.defaults)
+    d = {k: v for k, v in copy.deepcopy(entry.defaults).items()
+         if not k.startswith("__")}  # the kernel's (e-prop models' __eprop_* settings)
     if entry.is_synapse:  # NEST's synapse defaults: synapse_model/synapse_modelid
         d.update(synapse_model=model, element_type=entry.element_type,
                  synapse_modelid=k.model_ids[model],

@@ -130,6 +130,9 @@ def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, va
     """Which nodes may connect through synapse model ``name``: (the kinds among ``pre``,
     whether it carries secondary events, kernel/continuous.py, with their own checks)."""
     _check_voltage_archive(kernel, name, post)
+    check_ends = getattr(kernel.model(name, synapse=True).impl, "check_ends", None)
+    if check_ends is not None:  # the model's own rules on both ends (e-prop synapses)
+        check_ends(kernel, pre, post, values)
     if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
         return _check_secondary(kernel, name, pre, post, values, given), True
     _check_spike_senders(kernel, pre)
@@ -297,7 +300,10 @@ def _check_secondary(kernel: Kernel, name: str, pre, post, values: dict, given: 
                 f"{why}The target node or synapse model does not support {impl.event_name} "
                 "input.")
         r = np.asarray(values["receptor_type"])
-        if np.any(r != 0):
+        by_receptor = getattr(m, "secondary_receptor_channel", None)
+        if by_receptor is not None:  # targets taking rates on receptors (eprop_readout)
+            by_receptor(r, [n for n, _ in _models_of(kernel, pre)])
+        elif np.any(r != 0):
             raise errors.UnknownReceptorType(
                 f"Receptor type {int(np.ravel(r)[r.ravel() != 0][0])} is not available in "
                 f"{mname}.")
@@ -321,7 +327,11 @@ def _check_synapse_targets(kernel: Kernel, name: str, tgt: np.ndarray, receptor)
     impl = kernel.model(name, synapse=True).impl
     if (impl.archive or impl.voltage_archive) and tgt.size:
         devices = kernel.network.devices
-        if any(g in devices for g in np.unique(tgt).tolist()):
+        net = kernel.network
+        no_archive = impl.archive and any(  # neurons without NEST's ArchivingNode
+            len(st) and not st.entry.impl.archiving and np.isin(tgt, st.gids).any()
+            for st in net.neurons.values())
+        if no_archive or any(g in devices for g in np.unique(tgt).tolist()):
             raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                            "The target node does not support STDP synapses.")
 
@@ -726,7 +736,19 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     extra = kernel.network.conns.extra
     if key in extra:
         return extra[key][idx]
+    _unsupported_key(kernel, idx, key)
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def _unsupported_key(kernel: Kernel, idx: np.ndarray, key: str) -> None:
+    """Per-connection properties NEST has that jaxnest lacks yet (a synapse model's
+    ``unsupported_keys``, e.g. eprop_synapse's per-connection optimizer state)."""
+    entries = kernel.synapse_entries()
+    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+        impl = entries[s].impl if entries[s] is not None else None
+        if key in getattr(impl, "unsupported_keys", ()):
+            raise errors.NotImplemented(f"The connection property {key!r} of "
+                                        f"{entries[s].name} is not implemented in jaxnest.")
 
 
 def _spike_rports(kernel: Kernel, tgt: np.ndarray, receptor) -> np.ndarray:
@@ -869,6 +891,7 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     elif key in table.extra:
         _set_plastic(kernel, idx, key, _column(kernel, value, idx.size, key))
     else:
+        _unsupported_key(kernel, idx, key)
         raise errors.UnaccessedDictionaryEntry(
             f"Unaccessed elements in params, in function set_status:  {key}")
     _reset_on_set(kernel, idx)

@@ -150,7 +150,11 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
         for gi, g in enumerate(groups):
             lo, hi = np.searchsorted(tgt_row, [g.offset, g.offset + g.n])
             fix = chan[lo:hi] < 0
-            if hi > lo and g.impl.secondary_channel is not None and fix.any():
+            by_receptor = getattr(g.impl, "secondary_receptor_channel", None)
+            if hi > lo and by_receptor is not None and fix.any():  # eprop_readout
+                part = chan[lo:hi]
+                part[fix] = by_receptor(cols["receptor"][sel[lo:hi]][fix], min_delay=plan.D)
+            elif hi > lo and g.impl.secondary_channel is not None and fix.any():
                 part = chan[lo:hi]
                 part[fix] = g.impl.secondary_channel(cols["weight"][sel[lo:hi]][fix])
         chan = np.maximum(chan, 0)
@@ -165,6 +169,12 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
         out[key] = dict(src=emit_of[cols["source"][sel]].astype(np.int32),
                         tgt=(chan * N + tgt_row).astype(np.int64), w=w, d=d, locs=locs,
                         early=cols["target"][sel] < cols["source"][sel])
+        hold = np.zeros(sel.size, bool)  # targets that take an event's value at once
+        for g in groups:                 # (eprop_readout's handle), whatever the delay
+            if getattr(g.impl, "secondary_receptor_channel", None) is not None:
+                hold |= (tgt_row >= g.offset) & (tgt_row < g.offset + g.n)
+        if key == "dev" and hold.any():
+            out[key]["hold"] = hold
         out[key + "_tf"] = tuple(tf)
     D = plan.D
     out["Lr"] = int(D + max(max_delay, dmax))
@@ -202,7 +212,8 @@ def edge_args(lay: dict) -> dict:
     out = {}
     for key in ("del", "inst", "dev"):
         e = lay[key]
-        out[key] = {k: jnp.asarray(e[k]) for k in ("src", "tgt", "w", "d", "early")}
+        out[key] = {k: jnp.asarray(e[k]) for k in ("src", "tgt", "w", "d", "early", "hold")
+                    if k in e}
         out[key]["locs"] = [jnp.asarray(x) for x in e["locs"]]
     if lay.get("gap") is not None:
         out["gap"] = gapmod.edge_args(lay["gap"])
@@ -362,6 +373,8 @@ class Phase:
         off = k[:, None] + e["d"][None] - D
         _, hi = self.part(args, A)  # an early target has read this call's lags below hi
         t = A + off + jnp.where((off < hi) & e["early"][None], self.cs.Lr, 0)
+        if "hold" in e:  # eprop_readout: seen in the sending step, or the next one where
+            t = jnp.where(e["hold"][None], A + k[:, None] + e["early"][None], t)  # updated
         idx = (t % self.cs.Lc) * self.CHN + e["tgt"][None]
         ring = cc["ring"]
         return dict(cc, ring=ring.reshape(-1).at[idx.ravel()].add(vals.ravel())

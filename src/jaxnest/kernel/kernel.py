@@ -558,8 +558,24 @@ class Kernel:
 
     def _pre_run(self) -> None:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
-        in Prepare)."""
+        in Prepare); synapse models whose connections jaxnest simulates only in some cases
+        (``unsupported_when``: e-prop) check theirs."""
+        syn = self.network.conns.cols["syn"]
+        for name, entry in self.models.items():
+            when = getattr(entry.impl, "unsupported_when", None) if entry.is_synapse else None
+            conn = np.flatnonzero(syn == self.model_ids[name]) if when is not None else ()
+            if len(conn):
+                why = when(self.network, conn, entry.defaults, self.synapse_entries())
+                if why:
+                    raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
+                                                f"{why}.")
         for store in self.network.neurons.values():
+            keys = [k for k in store.entry.impl.params  # __<setting>: the kernel's, now
+                    if k.startswith("__") and k[2:] in self.settings]
+            if keys and len(store):
+                params = store.params
+                for k in keys:
+                    params[k][:] = float(self.settings[k[2:]])
             hook = store.entry.impl.pre_run
             if hook is not None and len(store):
                 hook(store.params, self.resolution)
@@ -610,8 +626,10 @@ class Kernel:
             raise errors.UnaccessedDictionaryEntry(
                 f"Unaccessed elements in params, in function "
                 f"ModelManager::set_{where}_defaults_:  {unknown[0]}")
-        new = dict(entry.defaults)
-        new.update(params)
+        merge = getattr(entry.impl, "merge_defaults", None)  # nested dicts (e-prop optimizer)
+        new = merge(entry.defaults, params) if merge is not None else dict(entry.defaults)
+        if merge is None:
+            new.update(params)
         if entry.is_synapse and "weight_recorder" in params:  # a NodeCollection: its id
             value = params["weight_recorder"]
             ids = value.tolist() if hasattr(value, "tolist") else value

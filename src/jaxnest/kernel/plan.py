@@ -298,7 +298,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     is_poisson = tgt_neuron & (src_kind == _PG)
     is_current = tgt_neuron & (src_kind == _CG)
     carrying = is_spike | is_poisson | is_current
-    is_plastic = _plastic_mask(synapses, cols["syn"], is_spike)
+    is_plastic = _plastic_mask(synapses, cols["syn"], is_spike, net)
     is_dopa = None
     if is_plastic is not None and _neuromodulated(synapses, cols["syn"], is_plastic):
         is_dopa = (tgt_kind == _VT) & ((src_kind == _NEURON) | (src_kind == _SG))
@@ -461,7 +461,7 @@ def _on_plastic_path(entry) -> bool:
                                   or bool(entry.defaults.get("weight_recorder", 0)))
 
 
-def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
+def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray, net=None):
     """Spike edges through the plastic phase (None when there are none)."""
     lut = np.array([_on_plastic_path(e) for e in synapses] or [False], dtype=bool)
     if not lut.any():
@@ -469,8 +469,13 @@ def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray):
     mask = is_spike & lut[syn]
     for i, e in enumerate(synapses):
         if e is not None and e.impl.unsupported and np.any(mask & (syn == i)):
-            raise errors.NotImplemented(f"{e.name} cannot be simulated by jaxnest yet: "
-                                        f"{e.impl.unsupported}.")
+            why = e.impl.unsupported  # or a model's own test of these connections
+            when = getattr(e.impl, "unsupported_when", None)
+            why = when(net, np.flatnonzero(mask & (syn == i)), e.defaults, synapses) \
+                if when is not None and net is not None else why
+            if why:
+                raise errors.NotImplemented(f"{e.name} cannot be simulated by jaxnest yet: "
+                                            f"{why}.")
     return mask if mask.any() else None
 
 
@@ -523,8 +528,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
                + tgt_row.astype(it))
 
         def defaults_of_syn(k):
-            v = np.array([float(e.defaults.get(k, np.nan)) if e is not None else np.nan
-                          for e in synapses])
+            v = np.array([float(e.defaults.get(k, np.nan)) if e is not None
+                          and not isinstance(e.defaults.get(k), dict) else np.nan
+                          for e in synapses])  # dicts (e-prop's optimizer): host only
             if k == "volume_transmitter":  # a node id -> its column in the kernel's arrays
                 v = np.clip(np.searchsorted(plan.vt_gids, np.nan_to_num(v)), 0,
                             max(plan.vt_gids.size - 1, 0)).astype(float)

@@ -1,0 +1,212 @@
+"""e-prop connections: eprop_synapse, eprop_synapse_bsshslm_2020 (NEST's gradient-based
+plasticity of e-prop, weight updates by the model's ``optimizer``) and
+eprop_learning_signal_connection(_bsshslm_2020) (the readouts' error signals, times the
+weight, to the recurrent neurons' learning signals).
+
+Present with NEST's defaults, checks and connection rules. The learning itself is not
+simulated yet: the e-prop history the gradients read is missing from the kernel. An
+eprop_synapse whose gradients are all zero (see :func:`gradient_free`) is simulated (its
+weight stays, as in NEST); in every other case, and for eprop_synapse_bsshslm_2020 always,
+Simulate raises errors.NotImplemented naming the model and the reason. Learning signals
+only matter to neurons with incoming e-prop synapses (NEST writes them into the e-prop
+history, which a neuron without such synapses does not keep): without those they change
+nothing, as here.
+
+Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
+models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
+must be one step (IllegalConnection), weights are checked against ``optimizer``'s Wmin/Wmax
+on SetDefaults and on a connection's SetStatus only (Connect takes any weight, as NEST).
+
+``optimizer`` (shared by all connections of a model; SetDefaults/CopyModel): NEST's
+WeightOptimizer dict: ``type`` ("gradient_descent" or "adam", shown as ``optimizer``),
+``batch_size``, ``eta``, ``Wmin``, ``Wmax``, ``optimize_each_step``; adam's ``beta_1``,
+``beta_2``, ``epsilon``. A dict given to SetDefaults updates the current one.
+eprop_synapse_bsshslm_2020 also shares ``average_gradient``; its ``tau_m_readout`` (ms) is
+per connection.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors
+from .base import COMMON, SynapseModel
+from .rate import SecondarySynapse
+
+_GD = {"Wmax": 100.0, "Wmin": -100.0, "batch_size": 1, "eta": 1.0e-4,
+       "optimize_each_step": True, "optimizer": "gradient_descent"}
+_ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1.0e-7}
+EPROP_NEURONS = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta",
+                 "eprop_iaf_psc_delta_adapt", "eprop_readout", "eprop_iaf_bsshslm_2020",
+                 "eprop_iaf_adapt_bsshslm_2020", "eprop_readout_bsshslm_2020")
+_WHY = ("the e-prop history its gradients read (surrogate gradients, learning signals, "
+        "firing-rate regularization) is not in the jaxnest kernel yet")
+
+
+def _optimizer_of(v) -> dict:
+    opt = v.get("optimizer", _GD) if isinstance(v, dict) else _GD
+    if isinstance(opt, np.ndarray):
+        opt = opt.ravel()[0]
+    return opt
+
+
+def merge_defaults(old: dict, given: dict) -> dict:
+    """SetDefaults: a given ``optimizer`` dict updates the current one (``type`` switches
+    the optimizer, to its defaults for keys not given); NEST's checks of the result."""
+    new = dict(old)
+    new.update({k: v for k, v in given.items() if k != "optimizer"})
+    if "optimizer" in given:
+        opt = dict(old["optimizer"])
+        upd = dict(given["optimizer"])
+        kind = upd.pop("type", opt["optimizer"])
+        if kind not in ("gradient_descent", "adam"):
+            raise errors.BadProperty(f'Optimizer "{kind}" is not known; use '
+                                     '"gradient_descent" or "adam".')
+        if kind != opt["optimizer"]:
+            base = {k: opt[k] for k in _GD if k != "optimizer"}
+            opt = {**base, "optimizer": kind, **(_ADAM if kind == "adam" else {})}
+        for k, val in upd.items():
+            if k not in opt or k == "optimizer":
+                raise errors.UnaccessedDictionaryEntry(
+                    f"Unaccessed elements in params, in function "
+                    f"ModelManager::set_synapse_defaults_:  optimizer.{k}")
+            opt[k] = type(opt[k])(val) if not isinstance(opt[k], bool) else bool(val)
+        _check_optimizer(opt)
+        new["optimizer"] = opt
+    return new
+
+
+def _check_optimizer(opt: dict) -> None:
+    if opt["batch_size"] <= 0:
+        raise errors.BadProperty("Optimization batch_size > 0 required.")
+    if opt["eta"] < 0:
+        raise errors.BadProperty("Learning rate eta ≥ 0 required.")
+    if opt["Wmin"] > opt["Wmax"]:
+        raise errors.BadProperty("Minimal weight Wmin ≤ maximal weight Wmax required.")
+    if opt["optimizer"] == "adam":
+        for k, msg in (("beta_1", "beta_1"), ("beta_2", "beta_2")):
+            if not 0.0 <= opt[k] < 1.0:
+                raise errors.BadProperty(
+                    f"For Adam optimizer, {msg} from interval [0,1) required.")
+        if opt["epsilon"] < 0.0:
+            raise errors.BadProperty("For Adam optimizer, epsilon ≥ 0 required.")
+
+
+def check(v: dict) -> None:
+    """NEST's set_status of an e-prop connection (and of the model's defaults): Wmin ≤
+    weight ≤ Wmax; bsshslm's tau_m_readout > 0."""
+    opt = _optimizer_of(v)
+    w = np.asarray(v["weight"], float)
+    if np.any(w < opt["Wmin"]):
+        raise errors.BadProperty("Minimal weight Wmin ≤ weight required.")
+    if np.any(w > opt["Wmax"]):
+        raise errors.BadProperty("weight ≤ maximal weight Wmax required.")
+    if "tau_m_readout" in v and np.any(np.asarray(v["tau_m_readout"], float) <= 0.0):
+        raise errors.BadProperty("Membrane time constant of readout neuron tau_m_readout > 0 "
+                                 "required.")
+
+
+def check_ends(kernel, pre: np.ndarray, post: np.ndarray, values: dict) -> None:
+    """NEST's checks of an e-prop connection at Connect (see the module docstring)."""
+    net = kernel.network
+    targets = np.unique(post).tolist()
+    neurons = [g for g in targets if g not in net.devices]
+    if any(net.model_of(g) not in EPROP_NEURONS and
+           kernel.model(net.model_of(g)).impl.name not in EPROP_NEURONS for g in neurons):
+        raise errors.NotImplemented("This synapse model is not supported by the neuron model "
+                                    "of at least one connection.")
+    steps = kernel.delay_steps(np.asarray(values["delay"], float))
+    if np.any(np.asarray(steps) != 1):
+        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                       "eprop synapses currently require a delay of one "
+                                       "simulation step")
+    if len(neurons) < len(targets):
+        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                       "The target node does not support eprop synapses.")
+
+
+class EpropSynapse(SynapseModel):
+    """An e-prop synapse model (frozen dataclass fields as SynapseModel's)."""
+
+    unsupported_keys = ("optimizer",)
+    """A connection's own optimizer status (adam's m, v): errors.NotImplemented."""
+
+    def merge_defaults(self, old: dict, given: dict) -> dict:
+        return merge_defaults(old, given)
+
+    def check_ends(self, kernel, pre, post, values) -> None:
+        check_ends(kernel, pre, post, values)
+
+
+def _unsupported_rule(p, s, t, post):  # never traced: Simulate refuses these models first
+    raise errors.NotImplemented("eprop_synapse")
+
+
+def _gradient_free_rule(p, s, t, post):
+    """eprop_synapse where every gradient is zero (see :func:`gradient_free`): the weight
+    stays (gradient descent subtracts eta x 0, Adam's moments stay 0)."""
+    return s
+
+
+RECURRENT = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt")
+LEARNING_SIGNALS = ("eprop_learning_signal_connection",
+                    "eprop_learning_signal_connection_bsshslm_2020")
+
+
+def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
+    """Why these eprop_synapse connections cannot be simulated yet ("" when they can): only
+    where NEST's gradients are all zero, so that the weights never change -- every target a
+    recurrent e-prop neuron with ``c_reg`` = 0 (no firing-rate regularization) and no
+    incoming learning signal, every weight inside [Wmin, Wmax] (NEST clips at the first
+    update), and no multimeter recording ``eprop_history_duration`` (the e-prop history NEST
+    keeps for these synapses is not kept here)."""
+    cols = net.conns.cols
+    tgt = np.unique(cols["target"][conn])
+    ls_ids = [i for i, e in enumerate(synapses) if e is not None and e.name in LEARNING_SIGNALS]
+    for st in net.neurons.values():
+        sel = tgt[np.isin(tgt, st.gids)]
+        if not sel.size:
+            continue
+        if st.entry.impl.name not in RECURRENT:
+            return f"{_WHY} (a {st.entry.name} target learns)"
+        c_reg = np.asarray(st.current()[0]["c_reg"])[net.node_local[sel]]
+        if np.any(c_reg != 0.0):
+            return f"{_WHY} (c_reg > 0: firing-rate regularization)"
+    if ls_ids and np.isin(cols["target"][np.isin(cols["syn"], ls_ids)], tgt).any():
+        return f"{_WHY} (learning signals reach the targets)"
+    opt = defaults["optimizer"]
+    if opt["optimizer"] == "adam" and opt["epsilon"] == 0.0:
+        return f"{_WHY} (Adam with epsilon = 0 divides 0 by 0)"
+    w = cols["weight"][conn]
+    if np.any((w < opt["Wmin"]) | (w > opt["Wmax"])):
+        return f"{_WHY} (weights outside [Wmin, Wmax] are clipped at the first update)"
+    if any("eprop_history_duration" in d.status.get("record_from", ())
+           for d in net.devices.values()):
+        return f"{_WHY} (eprop_history_duration is recorded)"
+    return ""
+
+
+class _EpropSynapseNew(EpropSynapse):
+    def unsupported_when(self, net, conn, defaults, synapses) -> str:
+        return gradient_free(net, conn, defaults, synapses)
+
+
+eprop_synapse = _EpropSynapseNew("eprop_synapse", {**COMMON, "optimizer": dict(_GD)},
+                                 common=("optimizer",), on_pre=_gradient_free_rule, check=check,
+                                 unsupported=_WHY)
+eprop_synapse_bsshslm_2020 = EpropSynapse(
+    "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
+                                   "optimizer": dict(_GD), "tau_m_readout": 10.0},
+    common=("optimizer", "average_gradient"), on_pre=_unsupported_rule,
+    check=check, unsupported=_WHY)
+
+
+def _learning_signal(name):
+    return SecondarySynapse(name, dict(COMMON), secondary="eprop_learning_signal",
+                            event_name="learning signal")
+
+
+MODELS = {m.name: m for m in (
+    eprop_synapse, eprop_synapse_bsshslm_2020,
+    _learning_signal("eprop_learning_signal_connection"),
+    _learning_signal("eprop_learning_signal_connection_bsshslm_2020"),
+)}
