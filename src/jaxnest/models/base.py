@@ -265,6 +265,13 @@ class NeuronModel:
             return head, int(tail) - 1
         return name, None
 
+    def refuse_receptors(self, receptor, bad) -> None:
+        """NEST's UnknownReceptorType naming the first receptor type where ``bad``."""
+        if np.any(bad):
+            first = int(np.asarray(receptor)[np.asarray(bad)].ravel()[0])
+            raise errors.UnknownReceptorType(
+                f"Receptor type {first} is not available in {self.name}.")
+
     def current_channel(self, receptor: np.ndarray) -> np.ndarray:
         """Current input channel of CurrentEvents on these receptor types (host side)."""
         receptor = np.asarray(receptor)

@@ -59,10 +59,7 @@ class BinaryModel(NeuronModel):
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)
-        if np.any(receptor != 0):
-            raise errors.UnknownReceptorType(
-                f"Receptor type {int(receptor[receptor != 0][0])} is not available in "
-                f"{self.name}.")
+        self.refuse_receptors(receptor, receptor != 0)
         return np.zeros(receptor.shape, np.int32)
 
 

@@ -114,15 +114,6 @@ def _readout_update(params, props, state, x, i_stim, h, step=0, sec=None):
     return new, jnp.zeros_like(v), jnp.where(ce, unnorm, 0.0)
 
 
-def _recurrent_check(order):
-    def check(params):
-        p = {k: np.asarray(v) for k, v in params.items()}
-        ec.check_archiving(p, recurrent=True, cutoff=False, bsshslm=False)
-        ec.check_surrogate(p)
-        ec.check_common(p, order)
-    return check
-
-
 def _readout_check(params):
     p = {k: np.asarray(v, float) for k, v in params.items()}
     ec.bad(p["C_m"] <= 0, "C_m > 0 required.")
@@ -158,7 +149,7 @@ def _recurrent(name, extra_params, extra_state, order):
         name=name, params={**_BASE, **extra_params, **KERNEL}, state={**_REC_STATE, **extra_state},
         recordables=recs, propagators=_propagators_b, update=_iaf_update, hidden=dict(_HIDDEN),
         takes_step=True,
-        n_channels=1, check=_recurrent_check(order), on_status=_status, archiving=False,
+        n_channels=1, check=ec.recurrent_check(order, cutoff=False), on_status=_status, archiving=False,
         secondary_in=("eprop_learning_signal",),
         readonly=("surrogate_gradient", "learning_signal") + (("V_th_adapt",) if extra_state
                                                              else ()))

@@ -137,10 +137,7 @@ class EpropNeuron(NeuronModel):
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)
-        if np.any(receptor != 0):
-            raise errors.UnknownReceptorType(
-                f"Receptor type {int(receptor[receptor != 0][0])} is not available in "
-                f"{self.name}.")
+        self.refuse_receptors(receptor, receptor != 0)
         return np.zeros(np.shape(receptor), np.int32)
 
     @property
@@ -172,3 +169,14 @@ class EpropNeuron(NeuronModel):
 
 def _div(v, by):
     return v / by if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+def recurrent_check(order, cutoff: bool):
+    """The check of an e-prop recurrent neuron's parameters (``cutoff``: it has
+    eprop_isi_trace_cutoff, the non-bsshslm models)."""
+    def check(params):
+        p = {k: np.asarray(v) for k, v in params.items()}
+        check_archiving(p, recurrent=True, cutoff=cutoff, bsshslm=False)
+        check_surrogate(p)
+        check_common(p, order)
+    return check

@@ -159,15 +159,6 @@ def _status(u) -> None:
             s["V_th_adapt"][i] = p["V_th"][i] + p["adapt_beta"][i] * s["adaptation"][i]
 
 
-def _recurrent_check(order):
-    def check(params):
-        p = {k: np.asarray(v) for k, v in params.items()}
-        ec.check_archiving(p, recurrent=True, cutoff=True, bsshslm=False)
-        ec.check_surrogate(p)
-        ec.check_common(p, order)
-    return check
-
-
 def _readout_check(params):
     p = {k: np.asarray(v, float) for k, v in params.items()}
     ec.check_archiving(p, recurrent=False, cutoff=True, bsshslm=False)
@@ -215,7 +206,7 @@ def _recurrent(name, extra_params, extra_state, update, order):
     return ec.EpropNeuron(
         name=name, params={**_REC_BASE, **extra_params}, state={**_REC_STATE, **extra_state},
         recordables=recs, propagators=_propagators, update=update, hidden=dict(_HIDDEN),
-        n_channels=1, check=_recurrent_check(order), on_status=_status, archiving=False,
+        n_channels=1, check=ec.recurrent_check(order, cutoff=True), on_status=_status, archiving=False,
         secondary_in=("eprop_learning_signal",),
         readonly=("surrogate_gradient", "learning_signal", "V_th_adapt") if extra_state
         else ("surrogate_gradient", "learning_signal"))
