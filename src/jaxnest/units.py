@@ -56,7 +56,10 @@ BY_NAME = {
     "pulse_times": "ms", "rate_times": "ms", "amplitude_times": "ms", "delay_u_bars": "ms",
     "driver_readout_time": "ms", "readout_cycle_duration": "ms", "next_readout_time": "ms",
     "times": "ms",  # recorder events
-    "t_spike": "ms", "flush_event_send_interval": "ms",
+    "t_spike": "ms", "flush_event_send_interval": "ms", "eprop_isi_trace_cutoff": "ms",
+    "adapt_tau": "ms", "f_target": "Hz", "learning_signal": "pA",  # e-prop neurons
+    **dict.fromkeys(("error_signal", "readout_signal", "readout_signal_unnorm",
+                     "target_signal"), "mV"),  # e-prop readouts' signals, as NEST documents
     # rates and stimuli
     "rate": "Hz", "rate_values": "Hz", "frequency": "Hz", "amplitude": "pA",
     "amplitude_values": "pA", "mean": "pA", "std": "pA", "std_mod": "pA",
@@ -127,7 +130,8 @@ def input_unit(model: str) -> str | None:
     """Unit of the weight of a spike arriving at ``model`` (its synapses' input), if known:
     pA (current-based), nS (conductance-based) or mV (delta synapses)."""
     if model in ("izhikevich", "ginzburg_neuron", "mcculloch_pitts_neuron", "erfc_neuron") \
-            or "psc_delta" in model:  # binary neurons: weights add to the input h (mV)
+            or "psc_delta" in model or model.startswith("eprop_"):
+        # binary neurons: weights add to the input h (mV); e-prop neurons: to v
         return "mV"
     if "_cond_" in model or model.endswith("_cond") or model in ("iaf_chxk_2008", "iaf_bw_2001"):
         return "nS"

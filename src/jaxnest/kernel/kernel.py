@@ -561,14 +561,12 @@ class Kernel:
         in Prepare); synapse models whose connections jaxnest simulates only in some cases
         (``unsupported_when``: e-prop) check theirs."""
         syn = self.network.conns.cols["syn"]
-        for name, entry in self.models.items():
-            when = getattr(entry.impl, "unsupported_when", None) if entry.is_synapse else None
-            conn = np.flatnonzero(syn == self.model_ids[name]) if when is not None else ()
-            if len(conn):
-                why = when(self.network, conn, entry.defaults, self.synapse_entries())
-                if why:
-                    raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
-                                                f"{why}.")
+        for name, entry, when in self._run_time_tests():
+            conn = np.flatnonzero(syn == self.model_ids[name])
+            why = when(self.network, conn, entry.defaults, self.synapse_entries())
+            if why:
+                raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
+                                            f"{why}.")
         for store in self.network.neurons.values():
             keys = [k for k in store.entry.impl.params  # __<setting>: the kernel's, now
                     if k.startswith("__") and k[2:] in self.settings]
@@ -579,6 +577,21 @@ class Kernel:
             hook = store.entry.impl.pre_run
             if hook is not None and len(store):
                 hook(store.params, self.resolution)
+
+    def _run_time_tests(self) -> list:
+        """(name, entry, test) of the synapse models with connections and a test run at every
+        Simulate (``unsupported_when``), found once per structure and model set: a network
+        without such models pays nothing per call."""
+        conns = self.network.conns
+        key = (id(conns), conns.version, len(self.model_ids))
+        if getattr(self, "_tests", (None,))[0] != key:
+            tests = [(name, e, e.impl.unsupported_when) for name, e in self.models.items()
+                     if e.is_synapse and getattr(e.impl, "unsupported_when", None)]
+            if tests:
+                used = set(np.unique(conns.cols["syn"]).tolist())
+                tests = [t for t in tests if self.model_ids[t[0]] in used]
+            self._tests = (key, tests)
+        return self._tests[1]
 
     # --- models -------------------------------------------------------------------------
     def synapse_entries(self) -> list:

@@ -25,11 +25,8 @@ def test_install_names_the_module():
 
 
 def test_unsupported_nest_model_is_named():
-    with pytest.raises(nest.NESTErrors.NotImplemented, match="eprop_readout_bsshslm_2020"):
-        nest.Create("eprop_readout_bsshslm_2020")
-    with pytest.raises(nest.NESTErrors.NotImplemented, match="eprop_synapse"):
-        nest.Connect(nest.Create("iaf_psc_alpha"), nest.Create("iaf_psc_alpha"),
-                     syn_spec={"synapse_model": "eprop_synapse"})
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="iaf_bw_2001_exact"):
+        nest.Create("iaf_bw_2001_exact")
 
 
 def test_delay_below_resolution_is_bad_delay():
