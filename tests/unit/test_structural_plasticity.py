@@ -35,8 +35,11 @@ def test_calcium_and_growth_curves(both):
         np.testing.assert_allclose(got[key], ref[key], rtol=1e-9, atol=1e-12, err_msg=key)
 
 
-def test_calcium_coarse_resolution(both):
-    ref, got = both("run_growth", resolution=0.5)
+@pytest.mark.parametrize("kw", [{"resolution": 0.5}, {"scale": 20.0}], ids=["coarse", "slow"])
+def test_calcium_variants(both, kw):
+    """A coarser resolution; slow calcium over long quiet stretches (the quadrature form of
+    NEST's Euler sums, growth_curves._euler_maclaurin)."""
+    ref, got = both("run_growth", **kw)
     for key in ref:
         np.testing.assert_allclose(got[key], ref[key], rtol=1e-9, atol=1e-12, err_msg=key)
 

@@ -11,26 +11,30 @@ CURVES = {
 }
 
 
-def run_growth(nest, resolution=0.1):
-    """Ca and element counts of spike-driven neurons after each of several Simulates."""
+def run_growth(nest, resolution=0.1, scale=1.0):
+    """Ca and element counts of spike-driven neurons after each of several Simulates
+    (``scale`` stretches times and calcium time constants: long quiet stretches)."""
     nest.ResetKernel()
     nest.resolution = resolution
     trains = [[1.0, 2.0, 5.5, 9.0, 30.0, 30.5, 31.0, 60.2, 61.0, 100.0, 140.0],
               list(np.round(np.arange(3.0, 150.0, 2.3), 1)), []]
     sg = nest.Create("spike_generator", len(trains))
     for g, t in zip(sg, trains):  # on the grid of the resolution
-        g.spike_times = sorted(set(np.round(np.round(np.array(t) / resolution) * resolution,
+        g.spike_times = sorted(set(np.round(np.round(scale * np.array(t) / resolution)
+                                            * resolution,
                                             6).tolist()))
     parrots = nest.Create("parrot_neuron", len(trains),
-                          {"tau_Ca": 50.0, "beta_Ca": 0.05, "synaptic_elements": CURVES})
+                          {"tau_Ca": 50.0 * scale, "beta_Ca": 0.05,
+                           "synaptic_elements": {k: dict(c, growth_rate=c["growth_rate"] / scale)
+                                                 for k, c in CURVES.items()}})
     nest.Connect(sg, parrots, "one_to_one")
-    iaf = nest.Create("iaf_psc_alpha", 2, {"I_e": 600.0, "tau_Ca": 80.0})
+    iaf = nest.Create("iaf_psc_alpha", 2, {"I_e": 600.0, "tau_Ca": 80.0 * scale})
     iaf.set({"synaptic_elements": {"gau": CURVES["gau"], "sig": CURVES["sig"]}})
     iaf[1].set({"beta_Ca": 0.02, "Ca": 0.1})
     nodes = parrots + iaf
     out = {k: [] for k in ("Ca", "z_lin", "z_gau", "z_sig")}
     for t in (7.0, 0.5, 22.5, 50.0, 40.0, 33.0):
-        nest.Simulate(t)
+        nest.Simulate(t * scale)
         for n in nodes:
             ca, els = n.get("Ca"), n.get("synaptic_elements")
             out["Ca"].append(ca)
