@@ -101,7 +101,10 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
                         "dicts")
     if entry.element_type == "neuron":
         from . import structural  # Ca, synaptic elements: kept apart from the model's state
-        if dicts is not None:
+        sp_given = [{}] * n
+        if not structural.is_sp_node(entry.impl):
+            pass
+        elif dicts is not None:
             split = [structural.split_params(d) for d in dicts]
             dicts, sp_given = [m for m, _ in split], [p for _, p in split]
         else:
@@ -287,8 +290,9 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
                   if not k.startswith("__")})
-    from .structural import node_status  # Ca, synaptic elements (NEST's SP node)
-    d.update(node_status(kernel, gid))
+    from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
+    if is_sp_node(entry.impl):
+        d.update(node_status(kernel, gid))
     counts = entry.impl.receptor_counts(store.params)
     d["recordables"] = list(entry.impl.recordables_for(
         None if counts is None else int(counts[i])))
@@ -360,7 +364,8 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
             by_model.setdefault(net.model_of(gid), []).append(j)
     from . import structural  # Ca, synaptic elements: kept apart from the model's state
     for name, js in by_model.items():
-        split = [structural.split_params(params[j]) for j in js]
+        split = [structural.split_params(params[j]) if structural.is_sp_node(
+            kernel.models[name].impl) else (params[j], {}) for j in js]
         _set_neurons(kernel, name, gids[js], [m for m, _ in split])
         if any(p for _, p in split):
             structural.set_nodes(kernel, gids[js], [p for _, p in split])

@@ -21,7 +21,12 @@ from . import growth_curves as gc
 
 NODE_KEYS = ("Ca", "tau_Ca", "beta_Ca", "synaptic_elements", "synaptic_elements_param")
 NODE_DEFAULTS = {"Ca": 0.0, "tau_Ca": 10000.0, "beta_Ca": 0.001}
-ELEMENT_DEFAULTS = {"z": 0.0, "continuous": True, "growth_rate": 1.0, "tau_vacant": 0.1}
+# neuron models that are no StructuralPlasticityNode in NEST (no Ca, no synaptic elements)
+NOT_SP_NODES = ("astrocyte_lr_1994", "gif_pop_psc_exp")
+
+
+def is_sp_node(impl) -> bool:
+    return getattr(impl, "name", "") not in NOT_SP_NODES
 
 
 class Element:
