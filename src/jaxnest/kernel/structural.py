@@ -245,26 +245,42 @@ def set_model_defaults(kernel, model: str, params: dict) -> None:
 
 
 # --- calcium and element growth ----------------------------------------------------------
-def _advance(kernel, sp: SPState, gids: np.ndarray, t: np.ndarray) -> None:
-    """NEST's update_synaptic_elements(t) of the nodes ``gids`` (one time each, ms)."""
-    els = [(gid, el) for gid, tt in zip(gids.tolist(), t.tolist())
-           for el in sp.elements.get(gid, {}).values()]
-    if els:
-        eg = np.array([g for g, _ in els], dtype=np.int64)
-        t_of = dict(zip(gids.tolist(), t.tolist()))
-        te = np.array([t_of[g] for g in eg.tolist()])
-        z_t = np.array([el.z_t for _, el in els])
-        if (z_t != sp.ca_t[eg]).any():
-            raise errors.KernelException("Last update of the calcium concentration does not "
-                                         "match the last update of the synaptic element")
-        cols = {k: np.array([getattr(el, k) for _, el in els], dtype=float)
-                for k in ("z", "growth_rate", "eps", "eta", "psi")}
-        code = np.array([el.curve for _, el in els])
-        z = gc.advance(code, te, sp.ca_t[eg], sp.ca[eg], cols["z"], sp.tau[eg],
-                       cols["growth_rate"], cols["eps"], cols["eta"], cols["psi"],
-                       kernel.resolution)
-        for (_, el), zi, ti in zip(els, z.tolist(), te.tolist()):
-            el.z, el.z_t = zi, ti
+class _Columns:
+    """Every synaptic element as columns (gathered once per chunk of spikes, written back
+    after): the per-spike work is then numpy only."""
+
+    def __init__(self, sp: SPState) -> None:
+        self.els = [el for gid in sorted(sp.elements) for el in sp.elements[gid].values()]
+        self.gid = np.array([gid for gid in sorted(sp.elements) for _ in sp.elements[gid]],
+                            dtype=np.int64)
+        for k in ("z", "z_t", "growth_rate", "eps", "eta", "psi"):
+            setattr(self, k, np.array([getattr(el, k) for el in self.els], dtype=float))
+        self.code = np.array([el.curve for el in self.els], dtype=np.int64)
+
+    def write_back(self) -> None:
+        for el, z, zt in zip(self.els, self.z.tolist(), self.z_t.tolist()):
+            el.z, el.z_t = z, zt
+
+
+def _advance(kernel, sp: SPState, cols: _Columns, gids: np.ndarray, t: np.ndarray) -> None:
+    """NEST's update_synaptic_elements(t) of the nodes ``gids`` (distinct; one time each,
+    ms): elements grow from the last calcium event to t, then the calcium decays to t."""
+    if cols.gid.size:
+        rows = np.flatnonzero(np.isin(cols.gid, gids))
+        if rows.size:
+            eg = cols.gid[rows]
+            t_of = np.zeros(sp.ca.size)
+            t_of[gids] = t
+            te = t_of[eg]
+            if (cols.z_t[rows] != sp.ca_t[eg]).any():
+                raise errors.KernelException("Last update of the calcium concentration does "
+                                             "not match the last update of the synaptic "
+                                             "element")
+            cols.z[rows] = gc.advance(cols.code[rows], te, sp.ca_t[eg], sp.ca[eg],
+                                      cols.z[rows], sp.tau[eg], cols.growth_rate[rows],
+                                      cols.eps[rows], cols.eta[rows], cols.psi[rows],
+                                      kernel.resolution)
+            cols.z_t[rows] = te
     sp.ca[gids] = sp.ca[gids] * np.exp((sp.ca_t[gids] - t) / sp.tau[gids])
     sp.ca_t[gids] = t
 
@@ -286,16 +302,13 @@ def on_spikes(kernel, senders: np.ndarray, times: np.ndarray) -> None:
     rank = np.arange(senders.size) - np.repeat(first, np.diff(np.r_[first, senders.size]))
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(int(rank.max()) + 2))
-    has_elements = bool(sp.elements)
-    for k in range(int(rank.max()) + 1):
+    cols = _Columns(sp)
+    for k in range(int(rank.max()) + 1):  # the k-th spike of every neuron at once
         sel = by_rank[bounds[k]:bounds[k + 1]]
         g, t = senders[sel], times[sel]
-        if has_elements:
-            _advance(kernel, sp, g, t)
-        else:
-            sp.ca[g] = sp.ca[g] * np.exp((sp.ca_t[g] - t) / sp.tau[g])
-            sp.ca_t[g] = t
+        _advance(kernel, sp, cols, g, t)
         sp.ca[g] += sp.beta[g]
+    cols.write_back()
 
 
 def update_all(kernel, t: float) -> None:
@@ -306,7 +319,9 @@ def update_all(kernel, t: float) -> None:
     gids = np.array([g for g in range(1, kernel.network.size + 1) if g not in devices],
                     dtype=np.int64)
     if gids.size:
-        _advance(kernel, sp, gids, np.full(gids.size, t))
+        cols = _Columns(sp)
+        _advance(kernel, sp, cols, gids, np.full(gids.size, t))
+        cols.write_back()
 
 
 def vacant(kernel, name: str) -> tuple[np.ndarray, np.ndarray]:
