@@ -44,6 +44,13 @@ def test_calcium_variants(both, kw):
         np.testing.assert_allclose(got[key], ref[key], rtol=1e-9, atol=1e-12, err_msg=key)
 
 
+def test_model_defaults(both):
+    ref, got = both("run_defaults")
+    assert ref["ca0"][0] > 0
+    for key in ref:
+        np.testing.assert_allclose(got[key], ref[key], rtol=1e-12, err_msg=key)
+
+
 @pytest.mark.parametrize("autapses", [True, False])
 def test_update_counts(both, autapses):
     ref, got = both("run_update", autapses=autapses)

@@ -111,7 +111,7 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
             params, sp_one = structural.split_params(params or {})
             sp_given = [sp_one] * n
         gids = _create_neurons(kernel, entry, model, n, params, dicts)
-        if any(sp_given):
+        if any(sp_given) or getattr(kernel, "_sp", None) is not None:  # model's SP defaults
             structural.set_nodes(kernel, gids, sp_given)
         if off_grid:  # models that emit precise spike times switch on off-grid spiking
             kernel.settings["off_grid_spiking"] = True

@@ -71,7 +71,7 @@ class Element:
              "continuous": self.continuous, "z": float(self.z), "z_connected": int(self.z_connected),
              "growth_curve": gc.NAMES[self.curve]}
         d.update({k: getattr(self, k) for k in gc.PARAMS[self.curve]})
-        return d
+        return dict(sorted(d.items()))  # NEST's dictionaries list their keys sorted
 
     def vacant(self) -> int:
         return int(np.floor(self.z)) - self.z_connected
@@ -177,7 +177,7 @@ def set_nodes(kernel, gids: np.ndarray, params: list[dict], clear: list | None =
     node as NEST's do)."""
     from .nodes import typed_scalar
     sp = state(kernel)
-    _grow(kernel, sp)
+    _grow(kernel, sp)  # nodes just created take their model's defaults first
     for j, (gid, d) in enumerate(zip(gids.tolist(), params)):
         if not d and not (clear and clear[j]):
             continue
@@ -234,14 +234,12 @@ def set_model_defaults(kernel, model: str, params: dict) -> None:
         _check_node(new["Ca"], new["tau_Ca"], new["beta_Ca"])
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of model '{model}': {e}") from None
-    if "synaptic_elements_param" in params:
-        new["synaptic_elements"] = copy.deepcopy(old["synaptic_elements"])
-        for name, el in new["synaptic_elements"].items():
-            if name in params["synaptic_elements_param"]:
-                el.set(params["synaptic_elements_param"][name])
+    if "synaptic_elements_param" in params:  # PyNEST's check: not a default
+        raise KeyError("synaptic_elements_param")
     if "synaptic_elements" in params:
         new["synaptic_elements"] = _new_elements(params["synaptic_elements"])
     sp.model_defaults[model] = new
+    start_tracking(kernel)
 
 
 # --- calcium and element growth ----------------------------------------------------------

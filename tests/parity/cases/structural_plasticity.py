@@ -112,3 +112,21 @@ def run_pairing(nest, seeds=4, n=40):
         left = np.asarray(nest.GetConnections(src, tgt).get("target")) - tgt[0].global_id
         kept.append(np.bincount(left * 4 // n, minlength=4))
     return {"pair": np.array(pair), "kept": np.array(kept), "num": np.array(num)}
+
+
+def run_defaults(nest):
+    """SetDefaults of a neuron model's calcium and synaptic elements: nodes take the defaults
+    of their creation time; the elements grow with the spikes of a driven neuron."""
+    nest.ResetKernel()
+    nest.SetDefaults("iaf_psc_alpha", {"tau_Ca": 123.0, "synaptic_elements": {
+        "A": {"z": 2.0, "growth_curve": "sigmoid"}}})
+    a = nest.Create("iaf_psc_alpha", 2, {"I_e": 600.0})
+    nest.SetDefaults("iaf_psc_alpha", {"synaptic_elements": {"A": {"z": 5.0}, "B": {}},
+                                       "beta_Ca": 0.5})
+    b = nest.Create("iaf_psc_alpha")
+    nest.Simulate(20.0)
+    out = {}
+    for i, n in enumerate((a[0], b)):
+        out[f"ca{i}"] = np.array([n.get(k) for k in ("Ca", "tau_Ca", "beta_Ca")])
+        out[f"z{i}"] = np.array([e["z"] for _, e in sorted(n.synaptic_elements.items())])
+    return out
