@@ -605,6 +605,8 @@ class Kernel:
         self.model_ids[new] = self._next_id[entry.is_synapse]
         self._next_id[entry.is_synapse] += 1
         self.defaults_modified = True
+        from .structural import copy_model_defaults  # a neuron's Ca, synaptic elements
+        copy_model_defaults(self, old, new)
         if params:
             self.set_defaults(new, params)
 

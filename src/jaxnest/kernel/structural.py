@@ -242,6 +242,13 @@ def set_model_defaults(kernel, model: str, params: dict) -> None:
     start_tracking(kernel)
 
 
+def copy_model_defaults(kernel, old: str, new: str) -> None:
+    """CopyModel: the copy starts from the original's structural plasticity defaults."""
+    sp = getattr(kernel, "_sp", None)
+    if sp is not None and old in sp.model_defaults:
+        sp.model_defaults[new] = copy.deepcopy(sp.model_defaults[old])
+
+
 # --- calcium and element growth ----------------------------------------------------------
 class _Columns:
     """Every synaptic element as columns (gathered once per chunk of spikes, written back

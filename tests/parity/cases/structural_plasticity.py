@@ -124,9 +124,11 @@ def run_defaults(nest):
     nest.SetDefaults("iaf_psc_alpha", {"synaptic_elements": {"A": {"z": 5.0}, "B": {}},
                                        "beta_Ca": 0.5})
     b = nest.Create("iaf_psc_alpha")
+    nest.CopyModel("iaf_psc_alpha", "my_iaf", {"beta_Ca": 0.3})  # copies them too
+    c = nest.Create("my_iaf", 1, {"I_e": 500.0})
     nest.Simulate(20.0)
     out = {}
-    for i, n in enumerate((a[0], b)):
+    for i, n in enumerate((a[0], b, c)):
         out[f"ca{i}"] = np.array([n.get(k) for k in ("Ca", "tau_Ca", "beta_Ca")])
         out[f"z{i}"] = np.array([e["z"] for _, e in sorted(n.synaptic_elements.items())])
     return out
