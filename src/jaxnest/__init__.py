@@ -28,6 +28,8 @@ from .api.spatial import (CreateMask, Displacement, Distance,  # noqa: E402
 from .api.status import (CopyModel, GetDefaults, GetStatus, Models, SetDefaults,  # noqa: E402
                          SetStatus, serialize_data, to_json)
 from .api.synapse_collection import SynapseCollection  # noqa: E402
+from .api.structural import (DisableStructuralPlasticity,  # noqa: E402
+                             EnableStructuralPlasticity)
 from .batch import batch  # noqa: E402  (jaxnest's: batched sweeps, docs/batch.md)
 from .grad import value_and_grad  # noqa: E402  (jaxnest's: gradients, docs/batch.md)
 from .jaxenv import scope as jax_scope  # noqa: E402  (jaxnest's JAX settings, for own JAX code)

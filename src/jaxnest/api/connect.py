@@ -6,6 +6,7 @@ import numpy as np
 from .. import errors, units
 from ..jaxenv import scoped
 from ..kernel import connections as kconn
+from ..kernel import sp_manager
 from . import _state, _units
 from .node_collection import NodeCollection
 from .synapse_collection import SynapseCollection
@@ -270,7 +271,14 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection: 
     syn = _process_syn_spec(syn_spec, conn_spec, len(pre), len(post), pre_ids, post_ids)
     conn = {"rule": conn_spec} if isinstance(conn_spec, str) else (
         {"rule": "all_to_all"} if conn_spec is None else conn_spec)
-    if _connect_layers_needed(conn, syn):
+    syn, elements = sp_manager.split_syn_spec(syn)  # structural plasticity's element names
+    if elements is not None:
+        k = _state.kernel()
+        sp_manager.check_rule(conn.get("rule") if isinstance(conn, dict) else None)
+        first = len(k.network.conns)
+        _connect(k, pre_ids, post_ids, conn_spec, syn)
+        sp_manager.connected(k, range(first, len(k.network.conns)), elements)
+    elif _connect_layers_needed(conn, syn):
         from .spatial import connect_layers
         connect_layers(pre, post, conn, syn, _connect_timed)
     else:
@@ -334,4 +342,10 @@ def Disconnect(*args, conn_spec=None, syn_spec=None) -> None:
     syn_spec = "static_synapse" if syn_spec is None else syn_spec
     rule = conn_spec if isinstance(conn_spec, str) else conn_spec.get("rule")
     model = syn_spec if isinstance(syn_spec, str) else syn_spec.get("synapse_model")
-    kconn.disconnect(_state.kernel(), _ids(args[0], "pre"), _ids(args[1], "post"), rule, model)
+    pre, post = _ids(args[0], "pre"), _ids(args[1], "post")
+    kconn.disconnect(_state.kernel(), pre, post, rule, model)
+    if rule == "all_to_all":
+        pre, post = np.repeat(pre, post.size), np.tile(post, pre.size)
+    # structural plasticity: the elements named in syn_spec, or by a structural synapse
+    elements = sp_manager.split_syn_spec(syn_spec)[1] if isinstance(syn_spec, dict) else None
+    sp_manager.disconnected(_state.kernel(), pre, post, model, elements)

@@ -110,6 +110,9 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
     else:
         d.update(model=model, element_type=entry.element_type, model_id=k.model_ids[model])
     if not entry.is_synapse and entry.element_type == "neuron":
+        from ..kernel.structural import is_sp_node, model_defaults  # Ca, synaptic elements
+        if is_sp_node(entry.impl):
+            d.update(model_defaults(k, model))
         d["recordables"] = list(entry.impl.default_recordables(entry.defaults))
         d.update({key: np.array(d[key], dtype=float) for key in entry.impl.vector_params})
         d = neuron_view(entry.impl, d)

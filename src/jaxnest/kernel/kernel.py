@@ -203,6 +203,15 @@ class Kernel:
             raise errors.BadProperty(f"'{params['rng_type']}' is not a known RNG type. See "
                                      "/rng_types for available types")
         _warn_ignored_settings(params)
+        from . import sp_manager  # structural plasticity: its settings, checked as NEST's
+        sp_manager.check_threads(self, params)
+        if "structural_plasticity_synapses" in params:
+            params["structural_plasticity_synapses"] = sp_manager.set_synapses(
+                self, params["structural_plasticity_synapses"])
+        if "structural_plasticity_update_interval" in params:
+            params["structural_plasticity_update_interval"] = _typed(
+                "structural_plasticity_update_interval",
+                params["structural_plasticity_update_interval"], float)
         self._set_threads(params)
         self._set_time(params)
         if "rng_seed" in params:
@@ -524,7 +533,9 @@ class Kernel:
         if self.frozen_delays is None:  # NEST's update_delay_extrema_ stops at Simulate
             self.frozen_delays = self.delay_range()
         if n:
-            self.runtime.run(self, n)
+            from .sp_manager import run as run_structural  # structural plasticity
+            if not run_structural(self, n):
+                self.runtime.run(self, n)
         self.step += n
         self.simulated = True
 
@@ -623,6 +634,8 @@ class Kernel:
         self.model_ids[new] = self._next_id[entry.is_synapse]
         self._next_id[entry.is_synapse] += 1
         self.defaults_modified = True
+        from .structural import copy_model_defaults  # a neuron's Ca, synaptic elements
+        copy_model_defaults(self, old, new)
         if params:
             self.set_defaults(new, params)
 
@@ -684,6 +697,10 @@ class Kernel:
         derived values the model's check brings up to date (mat2's ``V_th``) are kept."""
         from .nodes import _vector, typed_scalar  # nodes imports this module
         impl = entry.impl
+        from . import structural
+        params, sp_params = structural.split_params(params)
+        if sp_params:
+            structural.set_model_defaults(self, entry.name, sp_params)
         from_nest = getattr(impl, "from_nest", None)
         params = from_nest(params) if from_nest is not None else params
         for k in params:

@@ -100,7 +100,19 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
         raise TypeError("params must be either a dict of parameters or a list or tuple of "
                         "dicts")
     if entry.element_type == "neuron":
+        from . import structural  # Ca, synaptic elements: kept apart from the model's state
+        sp_given = [{}] * n
+        if not structural.is_sp_node(entry.impl):
+            pass
+        elif dicts is not None:
+            split = [structural.split_params(d) for d in dicts]
+            dicts, sp_given = [m for m, _ in split], [p for _, p in split]
+        else:
+            params, sp_one = structural.split_params(params or {})
+            sp_given = [sp_one] * n
         gids = _create_neurons(kernel, entry, model, n, params, dicts)
+        if any(sp_given) or getattr(kernel, "_sp", None) is not None:  # model's SP defaults
+            structural.set_nodes(kernel, gids, sp_given)
         if off_grid:  # models that emit precise spike times switch on off-grid spiking
             kernel.settings["off_grid_spiking"] = True
         return gids
@@ -278,6 +290,9 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     for table in (store.params, store.state):  # arrays hold floats; report NEST's types
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
                   if not k.startswith("__")})
+    from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
+    if is_sp_node(entry.impl):
+        d.update(node_status(kernel, gid))
     counts = entry.impl.receptor_counts(store.params)
     d["recordables"] = list(entry.impl.recordables_for(
         None if counts is None else int(counts[i])))
@@ -347,8 +362,13 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
             kernel.runtime.plan_key = None  # recorder/generator wiring may change
         else:
             by_model.setdefault(net.model_of(gid), []).append(j)
+    from . import structural  # Ca, synaptic elements: kept apart from the model's state
     for name, js in by_model.items():
-        _set_neurons(kernel, name, gids[js], [params[j] for j in js])
+        split = [structural.split_params(params[j]) if structural.is_sp_node(
+            kernel.models[name].impl) else (params[j], {}) for j in js]
+        _set_neurons(kernel, name, gids[js], [m for m, _ in split])
+        if any(p for _, p in split):
+            structural.set_nodes(kernel, gids[js], [p for _, p in split])
 
 
 def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]) -> None:

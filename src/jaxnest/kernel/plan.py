@@ -843,6 +843,8 @@ def _wire_recorders(plan: Plan, net, src, tgt, src_kind, tgt_kind, row_of_conn=N
                 periods += [_steps(dev.status["interval"], plan.h),
                             _steps(dev.status["offset"], plan.h)]
     plan.rec_rows = np.unique(rows)
+    if getattr(net, "sp_tracking", False):  # structural plasticity: every neuron's spikes
+        plan.rec_rows = np.unique(np.r_[plan.rec_rows, np.arange(plan.n_neurons)])
     # one gather per (group, variable) over the union of everything any sampler reads
     wanted: dict[tuple[int, str], set] = {}
     for gid, targets in plan.recorders.items():

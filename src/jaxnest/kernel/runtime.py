@@ -27,7 +27,7 @@ from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from . import neuromod, plastic, voltage_archive
-from . import continuous, precise_host
+from . import continuous, precise_host, structural
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -572,6 +572,8 @@ class Runtime:
             samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
             sample_steps = first + plan.sample_period * np.arange(n_samp)
+        if getattr(net, "sp_tracking", False):  # structural plasticity: calcium
+            structural.on_spikes(kernel, senders, kernel.ms_of_steps(steps + 1) - offs)
         routed = _route_spikes(plan, rows)
         for gid, nodes in plan.recorders.items():
             dev = net.devices[gid]
