@@ -102,12 +102,10 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     if entry.element_type == "neuron":
         from . import structural  # Ca, synaptic elements: kept apart from the model's state
         sp_given = [{}] * n
-        if not structural.is_sp_node(entry.impl):
-            pass
-        elif dicts is not None:
+        if structural.is_sp_node(entry.impl) and dicts is not None:
             split = [structural.split_params(d) for d in dicts]
             dicts, sp_given = [m for m, _ in split], [p for _, p in split]
-        else:
+        elif structural.is_sp_node(entry.impl):
             params, sp_one = structural.split_params(params or {})
             sp_given = [sp_one] * n
         gids = _create_neurons(kernel, entry, model, n, params, dicts)
