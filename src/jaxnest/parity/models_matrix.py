@@ -57,8 +57,8 @@ def models_frame(examples_json: str | None = None) -> pd.DataFrame:
             entry = have.get(name)
             if entry is None:
                 status, cat = "missing", ""
-            else:
-                status = "supported"
+            else:  # partial: creates, connects, reads and sets; Simulate refuses some uses
+                status = "partial" if getattr(entry.impl, "unsupported", "") else "supported"
                 cat = _category(name, entry.element_type)
             rows.append({"model": name, "kind": kind, "jaxnest": status, "category": cat,
                          "NEST examples using it": _examples_text(results.get(name,
@@ -80,7 +80,9 @@ def write(out_dir: str = "compat") -> str:
              "*category* is the tolerance category its recorded traces are held to in parity "
              "runs (docs/parity.md); *NEST examples using it* counts the outcome of "
              "`jaxnest parity --nest-examples` (compat/examples.md) over the examples that "
-             "mention the model.\n",
+             "mention the model. *partial*: the model creates, connects, reads and sets as in "
+             "NEST, but Simulate raises NotImplemented where its rule would act (e-prop "
+             "learning, stdp_facetshw).\n",
              "## Totals\n", to_markdown(counts),
              "## Node models\n", to_markdown(df[df.kind == "node"].drop(columns="kind")),
              "## Synapse models\n", to_markdown(df[df.kind == "synapse"].drop(columns="kind"))]
