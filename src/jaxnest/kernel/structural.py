@@ -22,11 +22,10 @@ from . import growth_curves as gc
 NODE_KEYS = ("Ca", "tau_Ca", "beta_Ca", "synaptic_elements", "synaptic_elements_param")
 NODE_DEFAULTS = {"Ca": 0.0, "tau_Ca": 10000.0, "beta_Ca": 0.001}
 # neuron models that are no StructuralPlasticityNode in NEST (no Ca, no synaptic elements)
-NOT_SP_NODES = ("astrocyte_lr_1994", "gif_pop_psc_exp")
-
-
 def is_sp_node(impl) -> bool:
-    return getattr(impl, "name", "") not in NOT_SP_NODES
+    """NEST's StructuralPlasticityNode: every ArchivingNode (not astrocyte_lr_1994,
+    gif_pop_psc_exp or the e-prop neurons, whose ``archiving`` is False)."""
+    return getattr(impl, "archiving", True)
 
 
 class Element:

@@ -149,7 +149,8 @@ def _recurrent(name, extra_params, extra_state, order):
         name=name, params={**_BASE, **extra_params, **KERNEL}, state={**_REC_STATE, **extra_state},
         recordables=recs, propagators=_propagators_b, update=_iaf_update, hidden=dict(_HIDDEN),
         takes_step=True,
-        n_channels=1, check=ec.recurrent_check(order, cutoff=False), on_status=_status, archiving=False,
+        n_channels=1, check=ec.recurrent_check(order, cutoff=False), on_status=_status,
+        archiving=False,
         secondary_in=("eprop_learning_signal",),
         readonly=("surrogate_gradient", "learning_signal") + (("V_th_adapt",) if extra_state
                                                              else ()))

@@ -206,7 +206,8 @@ def _recurrent(name, extra_params, extra_state, update, order):
     return ec.EpropNeuron(
         name=name, params={**_REC_BASE, **extra_params}, state={**_REC_STATE, **extra_state},
         recordables=recs, propagators=_propagators, update=update, hidden=dict(_HIDDEN),
-        n_channels=1, check=ec.recurrent_check(order, cutoff=True), on_status=_status, archiving=False,
+        n_channels=1, check=ec.recurrent_check(order, cutoff=True), on_status=_status,
+        archiving=False,
         secondary_in=("eprop_learning_signal",),
         readonly=("surrogate_gradient", "learning_signal", "V_th_adapt") if extra_state
         else ("surrogate_gradient", "learning_signal"))

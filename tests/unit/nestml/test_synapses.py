@@ -19,8 +19,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _syn_scenario import CASES, HOM, PAIRED, VT, run  # noqa: E402
-
-LIB = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "models")
+from conftest import nestml_file  # noqa: E402
 SUFFIX = "_nestml"
 NEURON = "iaf_psc_exp_neuron"
 
@@ -46,10 +45,7 @@ def _lib(kind, name):
     p = os.path.join(HERE, "models", name + ".nestml")
     if os.path.exists(p):  # the tests' own models
         return p
-    p = os.path.join(LIB, kind, name + ".nestml")
-    if not os.path.exists(p):
-        pytest.skip(f"NESTML's model library ({name}.nestml) is not installed")
-    return p
+    return nestml_file(name, kind)
 
 
 def paired_name(syn):
