@@ -13,8 +13,9 @@ a loop until the step is covered, with
 
 :func:`integrate` reproduces that per neuron, vectorised: every neuron takes its own adaptive
 sub-steps, a ``lax.while_loop`` runs until all neurons reached ``h`` and finished neurons are
-masked. The arithmetic follows the same sequence of floating-point operations, so trajectories
-agree with NEST to rounding.
+masked (in large groups the last few unfinished ones on a compact gather, :func:`_loop`). The
+arithmetic follows the same sequence of floating-point operations, so trajectories agree with
+NEST to rounding.
 
 One ``evolve_apply`` call, from the current time ``t`` to the end ``t1 = h``, with carried step
 ``dt``:
@@ -83,8 +84,9 @@ def _stacked(y):
 
     A sub-step's arithmetic is the same for every state component; on one array XLA emits a
     loop per stage instead of one per component and stage (a 9-variable hh model had ~100
-    kernels per sub-step: for small groups their launch cost was the whole cost). Values and
-    their order of operations are unchanged. Leaves of mixed dtypes stay as they are."""
+    kernels per sub-step: for small groups their launch cost was the whole cost). The
+    operations are unchanged; XLA's fusion (FMA contraction) may round some differently.
+    Leaves of mixed dtypes stay as they are."""
     leaves, tree = jax.tree_util.tree_flatten(y)
     if len(leaves) < 2 or len({l.dtype for l in leaves}) > 1 or min(l.ndim for l in leaves) < 1:
         return y, None
