@@ -44,7 +44,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .hh import _DIV_PSC, _bad, _check_gating, _psc_rates, _steady_psc
+from .hh import _DIV_PSC, _bad, _check_gating, _psc_propagators, _psc_rates, _steady_psc
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
 from .odeint import evolve
@@ -93,19 +93,6 @@ def _hh_on_set(old_params, new_params, state, keys):
     _check_gating(state)
     _check_archive(new_params)
     return state
-
-
-def _hh_propagators(params, h):
-    def build(p, xp):
-        zero = 0.0 * p["C_m"]
-        out = {"PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
-               "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
-               "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
-        for c in _DIV_PSC:  # runtime divisors keep the rate functions' divisions exact
-            out[f"c{int(c)}"] = c + zero
-        return out
-
-    return _props(params, h, build)
 
 
 def _hh_rhs(y, p, aux):
@@ -168,7 +155,7 @@ hh_psc_alpha_clopath = CondModel(
            "u_bar_bar": 0.0},
     recordables=("Act_m", "Act_n", "I_syn_ex", "I_syn_in", "Inact_h", "V_m", "u_bar_bar",
                  "u_bar_minus", "u_bar_plus"),
-    propagators=_hh_propagators,
+    propagators=_psc_propagators,
     update=_hh_update,
     hidden={"dI_syn_ex": 0.0, "I_syn_ex": 0.0, "dI_syn_in": 0.0, "I_syn_in": 0.0,
             "refr_count": 0.0, "I_stim": 0.0, "integration_step": 0.0},

@@ -76,11 +76,8 @@ def _iaf_update(params, props, state, x, i_stim, h, step=0, sec=None):
         a = props["P_adapt"] * jnp.where(start, 0.0, state["adaptation"]) + z
         v_th = V_th + params["adapt_beta"] * a
         extra = {"adaptation": a, "V_th_adapt": v_th + E_L}
-    psi = ec.surrogate_gradient(params["surrogate_gradient_function"], r, v, v_th,
-                                params["surrogate_gradient_height"],
-                                params["surrogate_gradient_width"])
-    spike, count = ec.spike_event_is_due(params, props, state["ias_countdown"],
-                                         (v >= v_th) & (r == 0))
+    psi, spike, count = ec.gradient_and_spike(params, props, state, r, v, v_th,
+                                              (v >= v_th) & (r == 0))
     r = jnp.where(spike, props["refractory_counts"], r)
     new = dict(state, V_m=v + E_L, v=v, r=r, i_in=i_stim + params["I_e"],
                z=spike.astype(v.dtype), surrogate_gradient=psi, ias_countdown=count, **extra)

@@ -54,6 +54,16 @@ def ias_props(p, h) -> dict:
             "ias_interval_steps": ms_to_steps(p["ignore_and_spike_interval"], h, p)}
 
 
+def gradient_and_spike(params, props, state, r, v, v_th, dynamic_spike):
+    """A recurrent e-prop neuron's step after its membrane update: the surrogate gradient at
+    (r, v, v_th) and NEST's spike decision. Returns (psi, spike, ias_countdown)."""
+    psi = surrogate_gradient(params["surrogate_gradient_function"], r, v, v_th,
+                             params["surrogate_gradient_height"],
+                             params["surrogate_gradient_width"])
+    spike, count = spike_event_is_due(params, props, state["ias_countdown"], dynamic_spike)
+    return psi, spike, count
+
+
 def spike_event_is_due(params, props, count, dynamic_spike):
     """NEST's spike_event_is_due: with ``ignore_and_spike`` a forced spike when the countdown
     (hidden ``ias_countdown``, NaN: start at the offset) reaches 0, else the dynamic spike."""

@@ -87,11 +87,8 @@ def _iaf_update(params, props, state, x, i_stim, h, sec=None):
         a = props["P_adapt"] * state["adaptation"] + state["z"]
         v_th = V_th + params["adapt_beta"] * a
         extra = {"adaptation": a, "V_th_adapt": v_th + E_L}
-    psi = ec.surrogate_gradient(params["surrogate_gradient_function"], r, v, v_th,
-                                params["surrogate_gradient_height"],
-                                params["surrogate_gradient_width"])
-    spike, count = ec.spike_event_is_due(params, props, state["ias_countdown"],
-                                         (v >= v_th) & (r == 0))
+    psi, spike, count = ec.gradient_and_spike(params, props, state, r, v, v_th,
+                                              (v >= v_th) & (r == 0))
     v = jnp.where(spike, v - V_th, v)
     r = jnp.where(spike, props["refractory_counts"], r)
     z = spike.astype(v.dtype)
@@ -122,10 +119,7 @@ def _delta_update(params, props, state, x, i_stim, h, sec=None):
         v_th_a = jnp.where(free, V_th + params["adapt_beta"] * a, state["V_th_adapt"] - E_L)
         v_th = v_th_a
         extra = {"adaptation": a, "V_th_adapt": v_th_a + E_L}
-    psi = ec.surrogate_gradient(params["surrogate_gradient_function"], r, v, v_th,
-                                params["surrogate_gradient_height"],
-                                params["surrogate_gradient_width"])
-    spike, count = ec.spike_event_is_due(params, props, state["ias_countdown"], v >= v_th)
+    psi, spike, count = ec.gradient_and_spike(params, props, state, r, v, v_th, v >= v_th)
     r = jnp.where(spike, props["refractory_counts"], r)
     v = jnp.where(spike, params["V_reset"] - E_L, v)
     extra["refr_spikes_buffer"] = buf

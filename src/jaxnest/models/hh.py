@@ -103,19 +103,25 @@ def _psc_check(params):
     _check_gating(p)
 
 
-def _psc_propagators(params, h):
-    def build(p, xp):
-        zero = 0.0 * p["C_m"]
-        out = {
-            "PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
-            "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
-            "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero,
-        }
-        for c in _DIV_PSC:
-            out[f"c{int(c)}"] = c + zero
-        return out
+def alpha_psc_propagators(divisors):
+    """The propagators of an hh model with alpha-shaped PSCs (hh_psc_alpha, its clopath and
+    gap variants): the PSC jumps e / tau_syn, the refractory steps, and the rate functions'
+    divisors ``(key, value)`` as runtime values (they keep the rate functions' divisions
+    exact divisions)."""
+    def propagators(params, h):
+        def build(p, xp):
+            zero = 0.0 * p["C_m"]
+            out = {"PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
+                   "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
+                   "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
+            out.update({k: v + zero for k, v in divisors})
+            return out
 
-    return _props(params, h, build)
+        return _props(params, h, build)
+    return propagators
+
+
+_psc_propagators = alpha_psc_propagators(tuple((f"c{int(c)}", c) for c in _DIV_PSC))
 
 
 def _psc_rhs(y, p):

@@ -30,9 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .gap_coupling import integrate, sweep_coefficients
-from .hh import _bad, _on_set
+from .hh import _bad, _on_set, alpha_psc_propagators
 from .iaf_cond import CondModel
-from .iaf_psc import _props, ms_to_steps
 
 _EPS_ABS = 1e-6  # NEST: gsl_odeiv_control_y_new(1e-6, 0.0)
 _DIV = (("d13", 13.5), ("d42", 42.248), ("d24", 24.186), ("d5", 5.2), ("d11", 11.8),
@@ -81,16 +80,7 @@ def _on_set_state(old_params, new_params, state, keys):
     return _on_set(old_params, new_params, state, keys)
 
 
-def _propagators(params, h):
-    def build(p, xp):
-        zero = 0.0 * p["C_m"]
-        out = {"PSCurrInit_E": 1.0 * math.e / p["tau_syn_ex"],
-               "PSCurrInit_I": 1.0 * math.e / p["tau_syn_in"],
-               "refractory_counts": ms_to_steps(p["t_ref"], h, p) + zero}
-        out.update({k: v + zero for k, v in _DIV})
-        return out
-
-    return _props(params, h, build)
+_propagators = alpha_psc_propagators(_DIV)
 
 
 def _rhs(y, p, I_gap):
