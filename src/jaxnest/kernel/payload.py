@@ -25,7 +25,7 @@ from .. import errors
 @dataclass(frozen=True)
 class PayloadStatic:
     """What the compiled payload delivery depends on (the edge set's segment layout)."""
-    n_edges: int
+    n_edges: int            # edge lanes (bucketed, see plan.segment_capacity)
     n_seg: int = 0
     seg_len: int = 1
     seg_batch: int = 1
@@ -34,7 +34,7 @@ class PayloadStatic:
 def static_of(lay: dict | None) -> PayloadStatic | None:
     if lay is None:
         return None
-    return PayloadStatic(lay["n_edges"], lay.get("n_seg", 0), lay.get("seg_len", 1),
+    return PayloadStatic(lay.get("n_cap", 0), lay.get("n_seg", 0), lay.get("seg_len", 1),
                          lay.get("seg_batch", 1))
 
 

@@ -30,6 +30,7 @@ object: it is the compile-cache key, and compiled functions close over it only, 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -49,6 +50,9 @@ SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
                     # per iteration vs ~4 ns per edge on a 2-core EPYC)
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
+MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
+SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs at most this
+                    # much more than the best (the compiled chunk is reused)
 DEFAULT_SLICE = 10  # steps per slice when nothing constrains it
 INDEX_LIMIT = 2**31  # ring-buffer and edge-array indices beyond this use int64 (tests lower it)
 CHANNEL_CHUNK = 1 << 20  # edges per call of a model's channel()
@@ -91,7 +95,7 @@ class Static:
     CC: int = 1                                 # current input channels
     float_type: str = "float64"                 # state, weights and buffers
     # spike edges
-    n_spike: int = 0
+    n_spike: int = 0                            # edge lanes (bucketed; 0: no spike edges)
     n_seg: int = 0
     seg_len: int = 1
     seg_batch: int = 1
@@ -196,7 +200,7 @@ class Plan:
                          for g in self.groups),
             n_sg=int(self.sg_gids.size), CC=self.CC, float_type=self.float_type,
             signed=self.signed, decode=bool(sp.get("decode", False)),
-            n_spike=sp["n_edges"], n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
+            n_spike=sp.get("n_cap", 0), n_seg=sp.get("n_seg", 0), seg_len=sp.get("seg_len", 1),
             seg_batch=sp.get("seg_batch", 1),
             idx64=sp.get("idx64", False) or any(x["idx64"] for x in self.plastic)
             or bool(self.payload and self.payload["idx64"]),
@@ -226,7 +230,8 @@ class Plan:
 def build_plan(net: Network, h: float, reuse: Plan | None = None,
                defer: bool = False, float_type: str = "float64", synapses: list = (),
                time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1,
-               use_wfr: bool = False, max_delay: int = 1, wfr_order: int = 3) -> Plan:
+               use_wfr: bool = False, max_delay: int = 1, wfr_order: int = 3,
+               prev: Plan | None = None) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -240,7 +245,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     the slice length where volume_transmitters deliver (on its grid), and of every slice
     when secondary events (rates) are in use; ``use_wfr``: the kernel's (waveform
     relaxation for instantaneous secondary connections); ``max_delay``: NEST's (steps);
-    ``wfr_order``: the kernel's wfr_interpolation_order (gap junctions, kernel/gap.py).
+    ``wfr_order``: the kernel's wfr_interpolation_order (gap junctions, kernel/gap.py);
+    ``prev``: the last plan, whose edge-set shapes are kept where they still fit
+    (:func:`_spike_layout`).
     """
     import time
     t0 = time.perf_counter()
@@ -409,7 +416,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         src_row = row_of[take(is_spike, src)]
     src_row = src_row.astype(np.int32 if plan.n_rows < 2**31 else np.int64)
     t2 = time.perf_counter()
-    plan.spike = _spike_layout(src_row, plan.n_rows, idx64)
+    plan.spike = _spike_layout(src_row, plan.n_rows, idx64,
+                               _layout_of(prev.spike) if prev is not None else None)
     plan.spike["decode"] = any(g.impl.signal == "binary" for g in groups) and bool(
         _decoded(groups, row_of, src_row, take(is_spike, tgt), n_neurons).any())
     if is_plastic is not None and any(g.impl.signal == "binary" for g in groups):
@@ -439,7 +447,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         _volume_transmitters(plan, cols, by_kind.get("volume_transmitter", []), is_dopa,
                              sg_row_of_conn)
     if is_plastic is not None:
-        _plastic_sets(plan, net, synapses, is_plastic, sg_row_of_conn, idx64)
+        _plastic_sets(plan, net, synapses, is_plastic, sg_row_of_conn, idx64,
+                      {x["model"]: x for x in prev.plastic} if prev is not None else {})
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind[src], kind[tgt], sg_row_of_conn,
                         cols["receptor"])
@@ -496,8 +505,10 @@ def _volume_transmitters(plan: Plan, cols: dict, gids: list, is_dopa, row_of_con
                          d=np.rint(cols["delay"][conn] / plan.h).astype(np.int64))
 
 
-def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> None:
-    """One edge set per plastic implementation in use; the archive mask of their targets."""
+def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
+                  prev: dict) -> None:
+    """One edge set per plastic implementation in use; the archive mask of their targets.
+    ``prev``: the last plan's sets by model (their shapes are kept where they fit)."""
     cols, extra = net.conns.cols, net.conns.extra
     N, C, L = plan.n_neurons, plan.C, plan.L
     CN = C * N
@@ -538,7 +549,10 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64) -> 
 
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
-                                  3 * L * CN, _spike_layout, _spike_fill, counts_only)
+                                  3 * L * CN,
+                                  functools.partial(_spike_layout,
+                                                    prev=_layout_of(prev.get(impl.name))),
+                                  _spike_fill, counts_only)
         plan.plastic.append(layout)
         if impl.archive:
             plan.arch_mask[tgt_row] = True
@@ -603,27 +617,54 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
     return order
 
 
-def _spike_layout(src_row, R, idx64) -> dict:
+def _spike_layout(src_row, R, idx64, prev: dict | None = None) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
+
+    The shapes are rounded up to buckets (:func:`segment_capacity`; all-padding segments at
+    the end, never visited) and the segment length kept from ``prev`` (the same set's layout
+    in the last plan) while it stays nearly as good: a network whose connections change a
+    little (structural plasticity, a Connect between runs) keeps its compiled chunk.
 
     Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
     padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
     n = int(src_row.size)
     if n == 0:
-        return dict(n_edges=0, seg_len=1, seg_batch=1, idx64=False)
+        return dict(n_edges=0, n_cap=0, seg_len=1, seg_batch=1, idx64=False)
     counts = np.bincount(src_row, minlength=R)
-    seg_len, batch = choose_segments(counts)
+    seg_len, batch = choose_segments(counts, prev and (prev["seg_len"], prev["seg_batch"]))
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
+    cap = segment_capacity(n_seg, seg_len)
+    if prev and prev["seg_len"] == seg_len and n_seg <= prev["n_seg"] <= 2 * cap:
+        cap = prev["n_seg"]  # fewer edges than before: the old shape still fits
     seg_first = np.zeros(R, dtype=np.int64)
     np.cumsum(nseg[:-1], out=seg_first[1:])
-    size = (n_seg + 1) * seg_len          # one all-padding segment at the end
+    size = (cap + 1) * seg_len            # at least one all-padding segment at the end
     idx64 = bool(idx64 or size >= INDEX_LIMIT)
-    return dict(n_edges=n, n_seg=n_seg, seg_len=seg_len, seg_batch=batch, idx64=idx64,
-                size=size, counts=counts,
+    return dict(n_edges=n, n_cap=size - seg_len, n_seg=cap, seg_len=seg_len, seg_batch=batch,
+                idx64=idx64, size=size, counts=counts,
                 seg_first=seg_first.astype(np.int32 if not idx64 else np.int64),
                 nseg=nseg.astype(np.int32), off=None, w=None)
+
+
+def _layout_of(layout: dict | None) -> dict | None:
+    """A last plan's edge-set layout, when it has a shape to keep."""
+    return layout if layout and layout.get("n_edges") else None
+
+
+def segment_capacity(n_seg: int, seg_len: int) -> int:
+    """Segments to allocate for ``n_seg``: lanes rounded up to a power of two (at least
+    MIN_LANES) up to 2^20 lanes (at most 12 MB of padding), above that to a multiple of an
+    eighth of the power of two below (at most 12.5 % more memory), above 2^24 lanes of a
+    32nd (3 %); compiled chunks are reused within a bucket."""
+    lanes = n_seg * seg_len
+    if lanes <= 1 << 20:
+        cap = max(1 << max(lanes - 1, 0).bit_length(), MIN_LANES)
+    else:
+        step = 1 << (lanes.bit_length() - (4 if lanes <= 1 << 24 else 6))
+        cap = -(-lanes // step) * step
+    return max(-(-cap // seg_len), n_seg)
 
 
 def _spike_bytes(layout: dict, float_type: str) -> int:
@@ -661,28 +702,41 @@ def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
     del layout["counts"]
 
 
-def choose_segments(counts: np.ndarray) -> tuple[int, int]:
+def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None
+                    ) -> tuple[int, int]:
     """Segment length and segments per delivery-loop iteration for these out-degrees.
 
     A loop iteration costs about SEG_OVERHEAD edge lanes plus its lanes; rows are padded to
     whole segments. Long segments (multiples of 64 edges, one per iteration, read as contiguous
     slices) suit large out-degrees (rows of 1,250 edges: one segment of 1,280); rows of a few
-    edges get short power-of-two segments, BATCH_LANES lanes per iteration."""
+    edges get short power-of-two segments, BATCH_LANES lanes per iteration. ``prefer`` (the
+    last plan's choice) is kept while it costs at most SEG_KEEP times the best (or
+    MIN_LANES lanes more)."""
     deg = counts[counts > 0]
     if deg.size == 0:
         return 1, 1
     vals, mult = np.unique(deg, return_counts=True)
     best = None
     for s in [2 ** i for i in range(6)] + list(range(64, SEG_MAX + 1, 64)):
-        nseg = (-(-vals // s) * mult).sum()
-        if s >= 64:
-            cost, batch = nseg * (SEG_OVERHEAD + s), 1
-        else:  # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data),
-            batch = BATCH_LANES // s  # the loop's overhead is shared by the batch
-            cost = nseg * (s * 1.5 + 4) + SEG_OVERHEAD * nseg / batch
+        cost, batch = _segment_cost(vals, mult, s)
         if best is None or cost < best[0]:
             best = (cost, s, batch)
+    keep = max(SEG_KEEP * best[0], best[0] + MIN_LANES)  # small sets: any choice is cheap
+    if prefer is not None and _segment_cost(vals, mult, prefer[0])[0] <= keep:
+        return prefer
     return best[1], best[2]
+
+
+def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int) -> tuple[float, int]:
+    """(cost in edge lanes, batch) of delivering rows of out-degree ``vals`` (``mult`` of
+    each) in segments of ``s`` edges."""
+    nseg = (-(-vals // s) * mult).sum()
+    if s >= 64:
+        return nseg * (SEG_OVERHEAD + s), 1
+    # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data); the loop's
+    # overhead is shared by the batch
+    batch = BATCH_LANES // s
+    return nseg * (s * 1.5 + 4) + SEG_OVERHEAD * nseg / batch, batch
 
 
 def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:

@@ -31,7 +31,7 @@ ARCHIVE_H = 16        # archive ring length to start with (grown on overflow)
 class PlasticStatic:
     """What the compiled delivery of one plastic edge set depends on."""
     model: str
-    n_edges: int
+    n_edges: int            # edge lanes (bucketed, see plan.segment_capacity)
     n_seg: int
     seg_len: int
     seg_batch: int
@@ -78,7 +78,7 @@ def edge_set(impl, conn, src_row, off, tgt_row, cols, extra, defaults_of_syn,
 
 
 def static_of(layout: dict) -> PlasticStatic:
-    return PlasticStatic(layout["model"], layout["n_edges"], layout.get("n_seg", 0),
+    return PlasticStatic(layout["model"], layout["n_cap"], layout.get("n_seg", 0),
                          layout["seg_len"], layout["seg_batch"], layout["state_names"],
                          layout["param_names"], layout["impl"])
 

@@ -50,3 +50,52 @@ def test_value_change_takes_effect():
     nest.Simulate(20.0)
     assert sr.n_events > 0
     assert not np.allclose(np.array(n.V_m), v_before)
+
+
+def _grow(stdp: bool):
+    """20 neurons; 1..4 more connections (static or stdp) between each of 4 runs."""
+    nest.ResetKernel()
+    n, pg, sr, vm = _build()
+    syn = {"synapse_model": "stdp_synapse", "weight": 30.0} if stdp else {"weight": 30.0}
+    traces = []
+    for k in range(4):
+        nest.Connect(n[k:k + 1], n[10:10 + k + 1], syn_spec=syn)
+        nest.Simulate(25.0)
+        traces.append(engine.TRACES[0])
+    out = dict(times=np.array(sr.events["times"]), senders=np.array(sr.events["senders"]),
+               V_m=np.array(vm.events["V_m"]))
+    if stdp:
+        out["w"] = np.array(nest.GetConnections(synapse_model="stdp_synapse").weight)
+    return np.diff(traces), out
+
+
+def test_connections_added_between_runs_reuse_compilation(monkeypatch):
+    """A few more connections keep the padded edge-set shapes (plan.segment_capacity, the
+    last plan's segment length): no new compilation, and the same results as exact shapes."""
+    from jaxnest.kernel import plan as plan_mod
+    for stdp in (False, True):
+        retraced, got = _grow(stdp)
+        assert not retraced.any()
+        with monkeypatch.context() as m:  # exact shapes, segments chosen afresh each time
+            m.setattr(plan_mod, "segment_capacity", lambda n_seg, seg_len: n_seg)
+            m.setattr(plan_mod, "SEG_KEEP", 1.0)
+            m.setattr(plan_mod, "MIN_LANES", 0)
+            retraced, want = _grow(stdp)
+        assert retraced.any()
+        np.testing.assert_array_equal(got["senders"], want["senders"])
+        np.testing.assert_array_equal(got["times"], want["times"])
+        np.testing.assert_allclose(got["V_m"], want["V_m"], rtol=1e-12)
+        if stdp:
+            np.testing.assert_allclose(got["w"], want["w"], rtol=1e-12)
+
+
+def test_segment_capacity_buckets():
+    from jaxnest.kernel.plan import segment_capacity
+    for n_seg, seg_len in ((1, 1), (3, 8), (100, 8), (1000, 64), (20_000, 1280), (5, 4096)):
+        cap = segment_capacity(n_seg, seg_len)
+        assert cap >= n_seg
+        lanes = n_seg * seg_len
+        assert cap * seg_len <= max(2 * lanes, 1024 + seg_len) if lanes <= 1 << 20 \
+            else cap * seg_len <= 1.125 * lanes + 2 * seg_len
+    assert segment_capacity(10**8, 1) <= 1.032 * 10**8  # large networks: little padding
+    assert segment_capacity(300, 8) == segment_capacity(400, 8)  # one bucket: one shape
