@@ -32,6 +32,7 @@ from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
 _COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
+_WARM: set = set()                    # keys of _COMPILED whose function has run (compiled)
 _CHUNK_BYTES = 64 * 2**20           # bound on per-chunk inputs/outputs held on the device
 
 
@@ -56,11 +57,12 @@ class Runtime:
         self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
         self.vt_host: dict = {}    # volume_transmitters' archives by gid (neuromod.to_host)
         self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
-        self.dev_states: dict = {}  # group name -> ((store version, plan id), device state)
-        self.dev_params: dict = {}  # group name -> ((store version, plan id), device params)
+        self.dev_states: dict = {}  # group name -> (_group_key, device state)
+        self.dev_params: dict = {}  # group name -> (_group_key, device params)
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
         self.pring = None          # (plan, event ring of the precise receivers)
         self.cont = None           # (plan, secondary input rings; kernel/continuous.py)
+        self.chunk_key = None      # key of the chunk function last chosen (_compiled)
 
     # --- structure -----------------------------------------------------------------------
     def ensure_plan(self, kernel, defer: bool = False) -> Plan:
@@ -81,7 +83,7 @@ class Runtime:
                              min_delay=kernel.min_delay_steps(),
                              use_wfr=bool(kernel.settings["use_wfr"]),
                              wfr_order=int(kernel.settings["wfr_interpolation_order"]),
-                             max_delay=kernel.delay_range()[1])
+                             max_delay=kernel.delay_range()[1], prev=self.plan)
             self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
@@ -139,7 +141,11 @@ class Runtime:
             carry["precise"] = precise_host.ring_for(plan, self.pring, kernel.step)
         if plan.cont is not None:  # secondary input pending from the last run
             carry["cont"] = continuous.carry_for(plan, self.cont, kernel.step)
-        if plan.pending is not None:
+        if plan.pending is not None and self.chunk_key in _WARM:  # compiled: just sort
+            t0 = time.perf_counter()
+            plan.pending()
+            self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
+        elif plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
         args = self._args(plan, net, kernel)
@@ -156,6 +162,7 @@ class Runtime:
                                                 steps_cap, todo))
                 inputs_for = done
             new, out = fn(carry, args, np.int64(todo))
+            _WARM.add(self.chunk_key)
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
                                      "n_wr": out["wrec"][3] if wr_cap else 0,
                                      "vt_over": out.get("vt_over", False),
@@ -262,7 +269,7 @@ class Runtime:
         slices_cap = 2 ** int(math.log2(slices_cap))
         if not self.ev_cap:
             self.ev_cap = _initial_ev_cap(plan.rec_rows.size, slices_cap * plan.D)
-        key = (plan.static(), slices_cap, self.ev_cap)
+        key = self.chunk_key = (plan.static(), slices_cap, self.ev_cap)
         if key not in _COMPILED:
             _COMPILED[key] = make_chunk_fn(plan.static(), slices_cap, self.ev_cap)
         return _COMPILED[key]
@@ -386,7 +393,7 @@ class Runtime:
         for g in plan.groups:
             st = net.neurons[g.name]
             kept = self.dev_states.get(g.name)
-            if kept is not None and kept[0] == (st.version, id(plan)):
+            if kept is not None and kept[0] == _group_key(st, g, plan):
                 out.append(kept[1])
                 continue
             params, state, hidden = st.current()
@@ -402,7 +409,7 @@ class Runtime:
             st = net.neurons[g.name]
             names = (list(g.impl.state), list(g.impl.hidden))
             st.defer(lambda s=s, names=names: _host_states(s, *names))
-            self.dev_states[g.name] = ((st.version, id(plan)), s)
+            self.dev_states[g.name] = (_group_key(st, g, plan), s)
 
     def _edge_args(self, plan: Plan, abstract_spikes: bool = False) -> dict:
         """Device copies of the plan's edge arrays, made once per plan (not per Simulate).
@@ -480,7 +487,7 @@ class Runtime:
 
     def _params(self, plan: Plan, g, store) -> dict:
         """A group's parameters on the device (kept while the host has not touched them)."""
-        key = (store.version, id(plan))
+        key = _group_key(store, g, plan)
         kept = self.dev_params.get(g.name)
         if kept is not None and kept[0] == key:
             return kept[1]
@@ -781,6 +788,12 @@ class Progress:
         sys.stdout.write(f"\r[ {pct:>3}% ] Model time: {model_ms:.1f} ms, Real-time factor: "
                          f"{factor:.4f}" + ("\n" if done == self.n_steps else ""))
         sys.stdout.flush()
+
+
+def _group_key(store, g, plan: Plan) -> tuple:
+    """What a group's device copies (state, parameters) depend on: its store's values and
+    its shape, not the plan (a structure change elsewhere keeps them)."""
+    return store.version, g.n, g.C, g.CC, plan.float_type
 
 
 @functools.lru_cache(maxsize=8)
