@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors
+from . import eprop_gradient as eg
 from .base import COMMON, SynapseModel
 from .rate import SecondarySynapse
 
@@ -51,9 +52,14 @@ def _optimizer_of(v) -> dict:
 
 def merge_defaults(old: dict, given: dict) -> dict:
     """SetDefaults: a given ``optimizer`` dict updates the current one (``type`` switches
-    the optimizer, to its defaults for keys not given); NEST's checks of the result."""
+    the optimizer, to its defaults for keys not given); NEST's checks of the result. The
+    flattened copy the kernel reads (``__*``, eprop_gradient.COMMON) follows it."""
     new = dict(old)
     new.update({k: v for k, v in given.items() if k != "optimizer"})
+    if "optimizer" in given and "__eta" in old:
+        new = merge_defaults({k: v for k, v in old.items() if not k.startswith("__")}, given)
+        new.update(eg.flatten(new["optimizer"], {k: old[k] for k in eg.COMMON}))
+        return new
     if "optimizer" in given:
         opt = dict(old["optimizer"])
         upd = dict(given["optimizer"])
@@ -152,6 +158,21 @@ LEARNING_SIGNALS = ("eprop_learning_signal_connection",
                     "eprop_learning_signal_connection_bsshslm_2020")
 
 
+def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str:
+    """Why these eprop_synapse connections cannot be simulated yet ("" when they can):
+    targets of the bsshslm_2020 family (their own e-prop history), a multimeter recording
+    ``eprop_history_duration`` (NEST's history cleaning is not reproduced)."""
+    tgt = np.unique(net.conns.cols["target"][conn])
+    for st in net.neurons.values():
+        if np.isin(tgt, st.gids).any() and st.entry.impl.name.endswith("bsshslm_2020"):
+            return f"{_WHY} (a {st.entry.name} target)"
+    if any("eprop_history_duration" in d.status.get("record_from", ())
+           for d in net.devices.values()):
+        return ("NEST's e-prop history cleaning is not reproduced "
+                "(eprop_history_duration is recorded)")
+    return ""
+
+
 def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
     """Why these eprop_synapse connections cannot be simulated yet ("" when they can): only
     where NEST's gradients are all zero, so that the weights never change -- every target a
@@ -187,12 +208,13 @@ def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
 
 class _EpropSynapseNew(EpropSynapse):
     def unsupported_when(self, net, conn, defaults, synapses) -> str:
-        return gradient_free(net, conn, defaults, synapses)
+        return unsupported_learning(net, conn, defaults, synapses)
 
 
-eprop_synapse = _EpropSynapseNew("eprop_synapse", {**COMMON, "optimizer": dict(_GD)},
-                                 common=("optimizer",), on_pre=_gradient_free_rule, check=check,
-                                 unsupported=_WHY)
+eprop_synapse = _EpropSynapseNew(
+    "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
+    common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, check=check,
+    unsupported=_WHY, voltage_archive="eprop")
 eprop_synapse_bsshslm_2020 = EpropSynapse(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0},
