@@ -211,8 +211,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 clop = voltage_archive.write_urbanczik(clop, g.offset, g.n, new, spk, p,
                                                        args["clop"]["mask"], stamp_ms(s), st.h)
             if clop is not None and "eprop" in st.clop[3] and eprop_archive.is_archiver(g.impl):
-                clop = eprop_archive.write(clop, g.offset, g.n, new, p, pr, args["clop"]["mask"],
-                                           s, st.h, eprop_archive.is_readout(g.impl))
+                clop, new = eprop_archive.write(clop, g.offset, g.n, new, p, pr,
+                                                args["clop"]["mask"], s, st.h,
+                                                eprop_archive.is_readout(g.impl), sec)
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
                 emitted.append((g.offset, spk, off[0]))
                 spk = jnp.sum(jnp.atleast_2d(spk), axis=0)

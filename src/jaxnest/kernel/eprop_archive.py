@@ -66,9 +66,12 @@ def resize(arch: dict, H: int) -> dict:
 
 
 def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask, step,
-          h: float, readout: bool) -> dict:
+          h: float, readout: bool, sec=None) -> tuple:
     """The entry of ``step`` for rows first..first+n after their update (``new``: their new
-    state, ``p``/``props`` their parameters and propagators), where ``mask``."""
+    state, ``p``/``props`` their parameters and propagators), where ``mask``. Returns the
+    archive and ``new`` with a recurrent row's ``learning_signal``: NEST's entry step - 2,
+    i.e. this step's learning-signal input (``sec``, the secondary input), where ``mask``
+    (0 elsewhere: no history)."""
     cols = jnp.arange(first, first + n)
     H = arch["ep_t"].shape[0]
     on = jnp.broadcast_to(mask[cols], (n,))
@@ -94,7 +97,10 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
               "ep_last": jnp.full(n, step, f)}
     for k, v in consts.items():
         out[k] = arch[k].at[cols].set(jnp.where(on, jnp.asarray(v, f), arch[k][cols]))
-    return out
+    if not readout and "learning_signal" in new:
+        ls = sec[0, first:first + n] if sec is not None else jnp.zeros(n, f)
+        new = dict(new, learning_signal=jnp.where(on, ls, 0.0))
+    return out, new
 
 
 def write_learning_signal(arch: dict, values, A) -> dict:
@@ -129,3 +135,26 @@ class EpropView:
         gone = on & self.active & ~ok & (t <= self.last - self._H)
         z = lambda k: jnp.where(ok, a[k][slot, tg], 0.0)  # noqa: E731
         return z("ep_psi"), z("ep_L"), z("ep_reg"), gone
+
+
+def refresh_common(layout: dict, synapses, syn_col) -> None:
+    """The optimizer values of an eprop_synapse edge set (``layout``, host) as the synapse
+    models' defaults are now: NEST's connections read their model's common properties at
+    each spike, so a SetDefaults between Simulate calls (e.g. eta = 0 for a test phase)
+    applies to the existing connections. Values that differ between the models of one edge
+    set (CopyModel) and changed: errors.NotImplemented."""
+    from .. import errors
+    conn = layout["conn"][layout["valid"] != 0]
+    ids = syn_col[conn]
+    for k, is_array in layout["param_names"]:
+        if not k.startswith("__"):
+            continue
+        v = np.array([float(synapses[i].defaults[k]) for i in np.unique(ids)])
+        if v.size and not is_array and np.all(v == v[0]):
+            layout["scalars"][k] = float(v[0])
+        elif v.size and (is_array or not np.all(v == v[0])):
+            now = np.array([float(synapses[i].defaults[k]) for i in ids])
+            if not np.array_equal(now, layout["p_" + k][layout["valid"] != 0]):
+                raise errors.NotImplemented(
+                    "eprop_synapse: optimizer settings that differ between copies of the "
+                    "model, changed between Simulate calls")

@@ -26,7 +26,7 @@ from .. import errors, jaxenv, streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
-from . import neuromod, plastic, voltage_archive
+from . import eprop_archive, neuromod, plastic, voltage_archive
 from . import continuous, precise_host, structural
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
@@ -459,6 +459,10 @@ class Runtime:
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
+            for x in plan.plastic:  # e-prop optimizers read their model's settings now
+                if getattr(x["impl"], "voltage_archive", "") == "eprop":
+                    eprop_archive.refresh_common(x, kernel.synapse_entries(),
+                                                 net.conns.cols["syn"])
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)

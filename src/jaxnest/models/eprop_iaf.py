@@ -19,11 +19,15 @@ Leaky integrators with delta-shaped synaptic input (mV per spike weight), one st
 The potential is kept relative to E_L (hidden ``v``), as NEST keeps it, so traces are NEST's
 to the last bit; ``V_m`` shows v + E_L.
 
-Not here yet (errors.NotImplemented at Simulate, raised by synapses/eprop.py): the e-prop
-history (eprop_synapse's gradients, learning signals, ``eprop_history_duration``). Where
-NEST's gradients are all zero (no learning signal, c_reg = 0) ``learning_signal`` is 0 and
-the weights stay, as here; ``eprop_history_duration`` is 0 without e-prop synapses (NEST
-keeps no history then). Flush events reach only e-prop synapses: none are sent here.
+Each step they also keep what their e-prop history entry needs (kernel/eprop_archive.py
+writes it where eprop_synapse connections arrive): the surrogate gradient, the firing-rate
+regularization term (hidden ``f_av``, ``fr_reg``; NEST updates f_av only once the neuron has
+incoming e-prop synapses: the same unless they are connected after a first Simulate), a
+readout's error signal; ``learning_signal`` shows the learning signal of entry t - 2 (the
+kernel sets it). Not here (errors.NotImplemented, synapses/eprop.py): recording
+``eprop_history_duration`` (NEST's history cleaning). NEST's flush events
+(``flush_event_send_interval``) reach e-prop synapses only and do not change their
+gradients: none are sent here, so a weight_recorder misses the entries NEST records at them.
 """
 from __future__ import annotations
 
