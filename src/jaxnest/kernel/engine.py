@@ -518,9 +518,18 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
             if gap is not None:  # gap junctions: the last slice's events, relaxation
                 states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
+            if eprop_ls:  # the entries the e-prop connections may still read
+                sets = [(pl[0][i]["t_spike_previous"], args["plastic"][i]["tgt"],
+                         args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
+                        if ps.impl.voltage_archive == "eprop"]
+                arch = dict(arch, clop=eprop_archive.needed_from(arch["clop"], sets, A))
             states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch, pc, O, cc))
+            if eprop_ls:  # one of them overwritten: longer rings, same chunk
+                ep = arch["clop"]
+                pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
+                arch = dict(arch, clop=dict(ep, ep_over=jnp.zeros_like(ep["ep_over"])))
             if cont is not None:  # a complete slice's values to their targets
                 cc = cont.end_slice(cc, states, args, A, k_hi)
             if gap is not None:

@@ -16,10 +16,14 @@ entry at ``t``, the step's origin in steps), in rings of ``H`` steps indexed by 
 Per row also the target's constants the gradient needs (written each step: P_v_m, kappa,
 kappa_reg, adapt_beta, P_adapt, the cutoff in steps, readout or not, h) and the newest step
 ``ep_last``. Rows with incoming eprop_synapse connections (``mask``: NEST's eprop_indegree
-> 0) write entries. A synapse that needs an entry older than the ring sets ``overflow`` and
-the runtime reruns the chunk with longer rings. NEST erases entries no synapse needs any
-more; the kept entries are the same, so the gradients are too (eprop_history_duration, the
-count of NEST's kept entries, is not reproduced).
+> 0) write entries. At each slice start ``ep_lo`` is the oldest entry a connection may still
+read (:func:`needed_from`); overwriting one, or a synapse reading one the ring dropped, sets
+the overflow flag and the runtime reruns the chunk with longer rings (the chunk's start
+still holds them). NEST erases entries no synapse needs any more; the kept entries are the
+same, so the gradients are too. What shows the erasure: ``learning_signal`` (0 where entry
+t - 2 lies before the oldest entry NEST keeps, ``ep_front``; NEST's erasures inside the
+history with a finite ``eprop_isi_trace_cutoff`` are not followed) and
+eprop_history_duration (the count of NEST's kept entries: not reproduced).
 """
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ import numpy as np
 
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
 CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
-          "ep_last")
+          "ep_last", "ep_lo", "ep_front", "ep_over")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 
 
@@ -47,6 +51,8 @@ def new_rings(H: int, n: int) -> dict:
     out["ep_t"][:] = -1.0
     out.update({k: np.zeros(n) for k in CONSTS})
     out["ep_last"][:] = -1.0
+    out["ep_lo"][:] = np.inf
+    out["ep_front"][:] = -np.inf
     return out
 
 
@@ -89,6 +95,9 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
     cut = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
     vals = {"ep_t": jnp.full(n, step, f), "ep_psi": psi, "ep_reg": reg, "ep_L": jnp.zeros(n, f)}
     out = dict(arch)
+    old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
+    lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
+    out["ep_over"] = arch["ep_over"].at[cols].max(lost.astype(f))
     for k, v in vals.items():
         out[k] = arch[k].at[slot, cols].set(jnp.where(on, v, arch[k][slot, cols]))
     consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
@@ -99,8 +108,30 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
         out[k] = arch[k].at[cols].set(jnp.where(on, jnp.asarray(v, f), arch[k][cols]))
     if not readout and "learning_signal" in new:
         ls = sec[0, first:first + n] if sec is not None else jnp.zeros(n, f)
-        new = dict(new, learning_signal=jnp.where(on, ls, 0.0))
+        # NEST erases the entries before the oldest its connections read (ep_front): a
+        # step whose entry t - 2 is gone shows the next kept entry's, 0 (not written yet)
+        kept = step - SHIFT >= arch["ep_front"][cols]
+        new = dict(new, learning_signal=jnp.where(on & kept, ls, 0.0))
     return out, new
+
+
+def needed_from(arch: dict, sets, A) -> dict:
+    """``ep_lo``: per row, the oldest entry a connection may still read, from the eprop_synapse
+    edge sets ``sets`` ((t_spike_previous, target row, valid) each) at the start of slice A:
+    the least t_prev - 1 of the connections that spiked (t_prev > 0) whose window [t_prev - 1,
+    t_prev - 1 + cutoff) reaches the entry overwritten next (A - H). An entry >= ``ep_lo``
+    overwritten in the slice sets ``ep_over`` (the runtime reruns the chunk with longer
+    rings: the chunk's start still holds it)."""
+    H = arch["ep_t"].shape[0]
+    lo = jnp.full(arch["ep_lo"].shape, jnp.inf)
+    front = lo
+    for t_prev, tgt, valid in sets:
+        b = t_prev - 1.0
+        spiked = (valid != 0) & (t_prev > 0.0)
+        live = spiked & (b + arch["ep_cut"][tgt] > A - H)
+        lo = lo.at[tgt].min(jnp.where(live, b, jnp.inf))
+        front = front.at[tgt].min(jnp.where(spiked, b, jnp.inf))
+    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front))
 
 
 def write_learning_signal(arch: dict, values, A) -> dict:

@@ -20,13 +20,15 @@ CASES = {
     "two_out_cutoff": dict(model="eprop_iaf", optimizer="gradient_descent", n_out=2,
                            cutoff=7.0, surrogate="fast_sigmoid_derivative", eta=1e-3),
     "eta_change": dict(model="eprop_iaf", optimizer="adam", eta_later=(0.0, 1e-3)),
+    "long_isi": dict(model="eprop_iaf_adapt", optimizer="adam", cutoff=float("inf"), seq=400,
+                     n_iter=2, p_in=0.004, n_in=10, n_rec=8),
     "split": dict(model="eprop_iaf", optimizer="adam", eta_later=(9e-6,)),
 }
 
 
 def run(nest, model, optimizer, n_in=20, n_rec=20, n_out=1, seq=40, n_iter=3,
         each_step=True, batch_size=1, eta=None, wmin=-100.0, wmax=100.0, cutoff=100.0,
-        surrogate="piecewise_linear", eta_later=()):
+        surrogate="piecewise_linear", eta_later=(), p_in=0.1):
     rng = np.random.default_rng(1)
     nest.ResetKernel()
     nest.set(resolution=1.0, total_num_virtual_procs=1, print_time=False)
@@ -79,7 +81,7 @@ def run(nest, model, optimizer, n_in=20, n_rec=20, n_out=1, seq=40, n_iter=3,
                                               "delay": 1.0, "receptor_type": 1})
     nest.Connect(mm_rec, nrec[:3])
     nest.Connect(mm_out, nout)
-    bools = rng.random((seq, n_in)) < 0.1
+    bools = rng.random((seq, n_in)) < p_in
     starts = np.arange(0.0, task, seq) + 1.0
     gen.set([{"spike_times": np.hstack([np.flatnonzero(b) * 1.0 + s for s in starts])}
              for b in bools.T])
