@@ -492,7 +492,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             # the previous slice's spikes (held over from the last run for the first slice,
             # so that connections and weights changed in between apply, as in NEST); a
             # slice a run ended inside continues with the spikes it had (pend["cont"])
-            eprop_ls = cont is not None and st.clop is not None and "eprop" in st.clop[3]
+            eprop_on = st.clop is not None and "eprop" in st.clop[3]  # e-prop histories
+            eprop_ls = cont is not None and eprop_on
             if eprop_ls:  # NEST delivers learning signals before spikes: into the e-prop
                 cc = cont.start_slice(cc, args, A, k_lo, groups)  # history, entry A - 2
                 ring = lax.dynamic_index_in_dim(cc["ring"], (A % st.cont.Lc).astype(jnp.int32),
@@ -518,7 +519,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
             if gap is not None:  # gap junctions: the last slice's events, relaxation
                 states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
-            if eprop_ls:  # the entries the e-prop connections may still read
+            if eprop_on:  # the entries the e-prop connections may still read
                 sets = [(pl[0][i]["t_spike_previous"], args["plastic"][i]["tgt"],
                          args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
                         if ps.impl.voltage_archive == "eprop"]
@@ -526,7 +527,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch, pc, O, cc))
-            if eprop_ls:  # one of them overwritten: longer rings, same chunk
+            if eprop_on:  # one of them overwritten: longer rings, same chunk
                 ep = arch["clop"]
                 pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
                 arch = dict(arch, clop=dict(ep, ep_over=jnp.zeros_like(ep["ep_over"])))
