@@ -9,6 +9,9 @@ error signals into that history. Not simulated yet (Simulate raises errors.NotIm
 naming the model and the reason): eprop_synapse_bsshslm_2020 (and eprop_synapse onto the
 bsshslm_2020 neurons), a multimeter recording ``eprop_history_duration`` (NEST's history
 cleaning), a connection's own optimizer status (GetStatus/SetStatus of ``optimizer``).
+Known difference: NEST's flush events (recurrent neurons silent for
+``flush_event_send_interval``) leave the gradients unchanged but add entries to a
+weight_recorder of eprop_synapse; they are not sent here, so those entries are missing.
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
