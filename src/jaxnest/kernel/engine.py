@@ -45,7 +45,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from . import continuous, neuromod, plastic, precise, rng, voltage_archive
+from . import continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
 from . import gap as gapmod
 from .plan import Static
 
@@ -210,6 +210,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                     and voltage_archive.is_archiver(g.impl, "urbanczik"):
                 clop = voltage_archive.write_urbanczik(clop, g.offset, g.n, new, spk, p,
                                                        args["clop"]["mask"], stamp_ms(s), st.h)
+            if clop is not None and "eprop" in st.clop[3] and eprop_archive.is_archiver(g.impl):
+                clop, new = eprop_archive.write(clop, g.offset, g.n, new, p, pr,
+                                                args["clop"]["mask"], s, st.h,
+                                                eprop_archive.is_readout(g.impl), sec)
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
                 emitted.append((g.offset, spk, off[0]))
                 spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
@@ -488,6 +492,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             # the previous slice's spikes (held over from the last run for the first slice,
             # so that connections and weights changed in between apply, as in NEST); a
             # slice a run ended inside continues with the spikes it had (pend["cont"])
+            eprop_on = st.clop is not None and "eprop" in st.clop[3]  # e-prop histories
+            eprop_ls = cont is not None and eprop_on
+            if eprop_ls:  # NEST delivers learning signals before spikes: into the e-prop
+                cc = cont.start_slice(cc, args, A, k_lo, groups)  # history, entry A - 2
+                ring = lax.dynamic_index_in_dim(cc["ring"], (A % st.cont.Lc).astype(jnp.int32),
+                                                0, keepdims=False)
+                arch = dict(arch, clop=eprop_archive.write_learning_signal(arch["clop"],
+                                                                           ring[:N], A))
             buf, pl = lax.cond(pend["on"] & ~pend["cont"],
                                lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO),
                                lambda c: c, (buf, pl))
@@ -500,15 +512,25 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                               lambda pc: pc, pc)
                 pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
             if cont is not None:  # secondary events: NEST's waveform relaxation first
-                cc = cont.start_slice(cc, args, A, k_lo, groups)
+                if not eprop_ls:
+                    cc = cont.start_slice(cc, args, A, k_lo, groups)
                 if st.cont.wfr:
                     cc = cont.relax(states, cc, args, A, k_lo, relax_group(args), groups)
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
             if gap is not None:  # gap junctions: the last slice's events, relaxation
                 states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
+            if eprop_on:  # the entries the e-prop connections may still read
+                sets = [(pl[0][i]["t_spike_previous"], args["plastic"][i]["tgt"],
+                         args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
+                        if ps.impl.voltage_archive == "eprop"]
+                arch = dict(arch, clop=eprop_archive.needed_from(arch["clop"], sets, A))
             states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
                 (states, S, samples, n_samp, arch, pc, O, cc))
+            if eprop_on:  # one of them overwritten: longer rings, same chunk
+                ep = arch["clop"]
+                pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
+                arch = dict(arch, clop=dict(ep, ep_over=jnp.zeros_like(ep["ep_over"])))
             if cont is not None:  # a complete slice's values to their targets
                 cc = cont.end_slice(cc, states, args, A, k_hi)
             if gap is not None:

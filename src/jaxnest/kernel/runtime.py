@@ -26,7 +26,7 @@ from .. import errors, jaxenv, streams
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
-from . import neuromod, plastic, voltage_archive
+from . import eprop_archive, neuromod, plastic, voltage_archive
 from . import continuous, precise_host, structural
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
@@ -308,9 +308,13 @@ class Runtime:
                 d = np.broadcast_to(net.neurons[g.name].current()[0]["delay_u_bars"], (g.n,))
                 ub[g.gids] = [kernel.delay_steps(float(x)) + 1 for x in d]
         n_ltd = kernel.delay_range()[1] + 1
-        if self.carch is None:
+        eprop = "eprop" in plan.clop_kinds  # e-prop history rings (kernel/eprop_archive.py)
+        if self.carch is None or (eprop and "ep_t" not in self.carch):
             self.carch = voltage_archive.new_archive(self.clop_H, n_ltd, int(ub.max(initial=1)),
-                                                     n)
+                                                     n, eprop) if self.carch is None else \
+                voltage_archive.resize(dict(self.carch, **voltage_archive.eprop_archive.new_rings(
+                    self.carch["ltp_t"].shape[0], self.carch["ub_idx"].size)), self.clop_H,
+                    int(ub.max(initial=1)), max(n, self.carch["ub_idx"].size))
         elif (self.carch["ub_idx"].size < n or self.carch["ub_plus"].shape[0] < ub.max()
               or self.carch["ltp_t"].shape[0] != self.clop_H):
             self.carch = voltage_archive.resize(self.carch, self.clop_H, int(ub.max(initial=1)),
@@ -462,6 +466,10 @@ class Runtime:
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
+            for x in plan.plastic:  # e-prop optimizers read their model's settings now
+                if getattr(x["impl"], "voltage_archive", "") == "eprop":
+                    eprop_archive.refresh_common(x, kernel.synapse_entries(),
+                                                 net.conns.cols["syn"])
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)

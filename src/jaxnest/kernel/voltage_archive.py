@@ -31,6 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from . import eprop_archive
+
 HIST_H = 256          # appended-history rings to start with (grown x4 on overflow)
 NEST_EPS = 1.0e-6     # the history windows' shift and stdp_eps (ms)
 CLOPATH_KEYS = ("A_LTD", "A_LTP", "u_ref_squared", "theta_plus", "theta_minus",
@@ -46,14 +48,19 @@ def _has(impl, keys) -> bool:
 
 
 def is_archiver(impl, kind: str = "clopath") -> bool:
-    """A neuron model with NEST's Clopath (or Urbanczik) archiving node."""
+    """A neuron model with NEST's Clopath (or Urbanczik) archiving node (kind "eprop":
+    eprop_synapse checks its targets itself, synapses/eprop.py)."""
+    if kind == "eprop":
+        return True
     return _has(impl, CLOPATH_KEYS if kind == "clopath" else URBANCZIK_KEYS)
 
 
-def new_archive(H: int, n_ltd: int, n_ub: int, n: int) -> dict:
+def new_archive(H: int, n_ltd: int, n_ub: int, n: int, eprop: bool = False) -> dict:
     """Empty archives of n rows (numpy): history rings H, LTD ring n_ltd (max_delay + 1
-    steps), delayed u_bar rings n_ub (their per-row lengths ``ub_len`` set at the first run)."""
-    return {"ub_plus": np.zeros((n_ub, n)), "ub_minus": np.zeros((n_ub, n)),
+    steps), delayed u_bar rings n_ub (their per-row lengths ``ub_len`` set at the first run);
+    ``eprop``: with the e-prop history rings (kernel/eprop_archive.py)."""
+    extra = eprop_archive.new_rings(H, n) if eprop else {}
+    return {**extra, "ub_plus": np.zeros((n_ub, n)), "ub_minus": np.zeros((n_ub, n)),
             "ub_idx": np.zeros(n, np.int32), "ub_len": np.zeros(n, np.int32),
             "ltd_t": np.zeros((n_ltd, n)), "ltd_dw": np.zeros((n_ltd, n)),
             "ltd_cur": np.zeros(n, np.int32),
@@ -67,7 +74,12 @@ def resize(arch: dict, H: int, n_ub: int, n: int) -> dict:
     """The same archives with history rings of H, delayed rings of at least n_ub and n rows
     (new rows empty; entries keep their order)."""
     n_old = arch["ub_idx"].size
-    out = new_archive(H, arch["ltd_t"].shape[0], max(n_ub, arch["ub_plus"].shape[0]), n)
+    out = new_archive(H, arch["ltd_t"].shape[0], max(n_ub, arch["ub_plus"].shape[0]), n,
+                      "ep_t" in arch)
+    if "ep_t" in arch:  # e-prop rings: re-slotted by step, new rows empty
+        ep = eprop_archive.resize({k: arch[k] for k in out if k.startswith("ep_")}, H)
+        for k, v in ep.items():
+            out[k][..., :n_old] = v
     for k in ("ub_idx", "ub_len", "ltd_cur", "ltp_count", "urb_count"):
         out[k][:n_old] = arch[k]
     for k in ("ub_plus", "ub_minus", "ltd_t", "ltd_dw"):
@@ -219,7 +231,7 @@ class UrbanczikView(HistoryView):
         self.tau_L = self.C_m / self.g_L
 
 
-VIEWS = {"clopath": ClopathView, "urbanczik": UrbanczikView}
+VIEWS = {"clopath": ClopathView, "urbanczik": UrbanczikView, "eprop": eprop_archive.EpropView}
 
 
 def target_constants(groups, params_of, n: int) -> dict:

@@ -19,11 +19,15 @@ Leaky integrators with delta-shaped synaptic input (mV per spike weight), one st
 The potential is kept relative to E_L (hidden ``v``), as NEST keeps it, so traces are NEST's
 to the last bit; ``V_m`` shows v + E_L.
 
-Not here yet (errors.NotImplemented at Simulate, raised by synapses/eprop.py): the e-prop
-history (eprop_synapse's gradients, learning signals, ``eprop_history_duration``). Where
-NEST's gradients are all zero (no learning signal, c_reg = 0) ``learning_signal`` is 0 and
-the weights stay, as here; ``eprop_history_duration`` is 0 without e-prop synapses (NEST
-keeps no history then). Flush events reach only e-prop synapses: none are sent here.
+Each step they also keep what their e-prop history entry needs (kernel/eprop_archive.py
+writes it where eprop_synapse connections arrive): the surrogate gradient, the firing-rate
+regularization term (hidden ``f_av``, ``fr_reg``; NEST updates f_av only once the neuron has
+incoming e-prop synapses: the same unless they are connected after a first Simulate), a
+readout's error signal; ``learning_signal`` shows the learning signal of entry t - 2 (the
+kernel sets it). Not here (errors.NotImplemented, synapses/eprop.py): recording
+``eprop_history_duration`` (NEST's history cleaning). NEST's flush events
+(``flush_event_send_interval``) reach e-prop synapses only and do not change their
+gradients: none are sent here, so a weight_recorder misses the entries NEST records at them.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ _DELTA = {"V_reset": -70.0, "refractory_input": False}
 _REC_STATE = {"V_m": -70.0, "surrogate_gradient": 0.0, "learning_signal": 0.0}
 _ADAPT_STATE = {"adaptation": 0.0, "V_th_adapt": -55.0}
 _HIDDEN = {"v": math.nan, "r": 0.0, "i_in": 0.0, "z": 0.0, "refr_spikes_buffer": 0.0,
-           "ias_countdown": math.nan, "eprop_history_duration": 0.0}
+           "ias_countdown": math.nan, "eprop_history_duration": 0.0, "f_av": 0.0, "fr_reg": 0.0}
 _CHECK_IAF = ("C_m", "c_reg", "f_target", "tau_m", "t_ref", "V_th", "kappa", "kappa_reg",
               "height", "width")
 _CHECK_DELTA = ("V_th", "V_reset", "V_reset_min", "C_m", "t_ref", "tau_m", "c_reg", "f_target",
@@ -65,12 +69,19 @@ def _propagators(params, h):
         out["P_adapt"] = jnp.exp(-h / p["adapt_tau"])
     if "ignore_and_spike_offset" in p:
         out.update(ec.ias_props(p, h))
+    if "eprop_isi_trace_cutoff" in p:  # steps (inf: no cutoff)
+        out["eprop_cutoff_steps"] = ms_to_steps(p["eprop_isi_trace_cutoff"], h, p) + 0.0 * P_v_m
     return out
 
 
-def _finish(params, state, v, r, i_in, z, psi, count, spike, extra=None):
+def _finish(params, state, v, r, i_in, z, psi, count, spike, h, extra=None):
+    """The new state; NEST's firing-rate regularization term of the step's e-prop history
+    entry: f_av low-passed (kappa_reg) spikes per ms, c_reg (f_av - f_target h)."""
+    kreg = params["kappa_reg"]
+    f_av = kreg * state["f_av"] + (1.0 - kreg) * z / h
+    fr_reg = params["c_reg"] * (f_av - params["f_target"] * h)
     new = dict(state, V_m=v + params["E_L"], v=v, r=r, i_in=i_in, z=z, surrogate_gradient=psi,
-               ias_countdown=count, **(extra or {}))
+               ias_countdown=count, f_av=f_av, fr_reg=fr_reg, **(extra or {}))
     return new, spike.astype(v.dtype)
 
 
@@ -93,7 +104,7 @@ def _iaf_update(params, props, state, x, i_stim, h, sec=None):
     r = jnp.where(spike, props["refractory_counts"], r)
     z = spike.astype(v.dtype)
     i_in = i_stim + params["I_e"]
-    return _finish(params, state, v, r, i_in, z, psi, count, spike, extra)
+    return _finish(params, state, v, r, i_in, z, psi, count, spike, h, extra)
 
 
 def _delta_update(params, props, state, x, i_stim, h, sec=None):
@@ -124,7 +135,7 @@ def _delta_update(params, props, state, x, i_stim, h, sec=None):
     v = jnp.where(spike, params["V_reset"] - E_L, v)
     extra["refr_spikes_buffer"] = buf
     return _finish(params, state, v, r, state["i_in"] * 0.0 + i_stim, spike.astype(v.dtype),
-                   psi, count, spike, extra)
+                   psi, count, spike, h, extra)
 
 
 def _readout_update(params, props, state, x, i_stim, h, sec=None):

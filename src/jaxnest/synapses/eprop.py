@@ -3,14 +3,15 @@ plasticity of e-prop, weight updates by the model's ``optimizer``) and
 eprop_learning_signal_connection(_bsshslm_2020) (the readouts' error signals, times the
 weight, to the recurrent neurons' learning signals).
 
-Present with NEST's defaults, checks and connection rules. The learning itself is not
-simulated yet: the e-prop history the gradients read is missing from the kernel. An
-eprop_synapse whose gradients are all zero (see :func:`gradient_free`) is simulated (its
-weight stays, as in NEST); in every other case, and for eprop_synapse_bsshslm_2020 always,
-Simulate raises errors.NotImplemented naming the model and the reason. Learning signals
-only matter to neurons with incoming e-prop synapses (NEST writes them into the e-prop
-history, which a neuron without such synapses does not keep): without those they change
-nothing, as here.
+eprop_synapse learns as NEST's (synapses/eprop_gradient.py, reading the targets' e-prop
+history, kernel/eprop_archive.py); eprop_learning_signal_connection carries the readouts'
+error signals into that history. Not simulated yet (Simulate raises errors.NotImplemented
+naming the model and the reason): eprop_synapse_bsshslm_2020 (and eprop_synapse onto the
+bsshslm_2020 neurons), a multimeter recording ``eprop_history_duration`` (NEST's history
+cleaning), a connection's own optimizer status (GetStatus/SetStatus of ``optimizer``).
+Known difference: NEST's flush events (recurrent neurons silent for
+``flush_event_send_interval``) leave the gradients unchanged but add entries to a
+weight_recorder of eprop_synapse; they are not sent here, so those entries are missing.
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
@@ -29,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors
+from . import eprop_gradient as eg
 from .base import COMMON, SynapseModel
 from .rate import SecondarySynapse
 
@@ -51,9 +53,14 @@ def _optimizer_of(v) -> dict:
 
 def merge_defaults(old: dict, given: dict) -> dict:
     """SetDefaults: a given ``optimizer`` dict updates the current one (``type`` switches
-    the optimizer, to its defaults for keys not given); NEST's checks of the result."""
+    the optimizer, to its defaults for keys not given); NEST's checks of the result. The
+    flattened copy the kernel reads (``__*``, eprop_gradient.COMMON) follows it."""
     new = dict(old)
     new.update({k: v for k, v in given.items() if k != "optimizer"})
+    if "optimizer" in given and "__eta" in old:
+        new = merge_defaults({k: v for k, v in old.items() if not k.startswith("__")}, given)
+        new.update(eg.flatten(new["optimizer"], {k: old[k] for k in eg.COMMON}))
+        return new
     if "optimizer" in given:
         opt = dict(old["optimizer"])
         upd = dict(given["optimizer"])
@@ -141,58 +148,35 @@ def _unsupported_rule(p, s, t, post):  # never traced: Simulate refuses these mo
     raise errors.NotImplemented("eprop_synapse")
 
 
-def _gradient_free_rule(p, s, t, post):
-    """eprop_synapse where every gradient is zero (see :func:`gradient_free`): the weight
-    stays (gradient descent subtracts eta x 0, Adam's moments stay 0)."""
-    return s
-
-
 RECURRENT = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt")
 LEARNING_SIGNALS = ("eprop_learning_signal_connection",
                     "eprop_learning_signal_connection_bsshslm_2020")
 
 
-def gradient_free(net, conn: np.ndarray, defaults: dict, synapses) -> str:
-    """Why these eprop_synapse connections cannot be simulated yet ("" when they can): only
-    where NEST's gradients are all zero, so that the weights never change -- every target a
-    recurrent e-prop neuron with ``c_reg`` = 0 (no firing-rate regularization) and no
-    incoming learning signal, every weight inside [Wmin, Wmax] (NEST clips at the first
-    update), and no multimeter recording ``eprop_history_duration`` (the e-prop history NEST
-    keeps for these synapses is not kept here)."""
-    cols = net.conns.cols
-    tgt = np.unique(cols["target"][conn])
-    ls_ids = [i for i, e in enumerate(synapses) if e is not None and e.name in LEARNING_SIGNALS]
+def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str:
+    """Why these eprop_synapse connections cannot be simulated yet ("" when they can):
+    targets of the bsshslm_2020 family (their own e-prop history), a multimeter recording
+    ``eprop_history_duration`` (NEST's history cleaning is not reproduced)."""
+    tgt = np.unique(net.conns.cols["target"][conn])
     for st in net.neurons.values():
-        sel = tgt[np.isin(tgt, st.gids)]
-        if not sel.size:
-            continue
-        if st.entry.impl.name not in RECURRENT:
-            return f"{_WHY} (a {st.entry.name} target learns)"
-        c_reg = np.asarray(st.current()[0]["c_reg"])[net.node_local[sel]]
-        if np.any(c_reg != 0.0):
-            return f"{_WHY} (c_reg > 0: firing-rate regularization)"
-    if ls_ids and np.isin(cols["target"][np.isin(cols["syn"], ls_ids)], tgt).any():
-        return f"{_WHY} (learning signals reach the targets)"
-    opt = defaults["optimizer"]
-    if opt["optimizer"] == "adam" and opt["epsilon"] == 0.0:
-        return f"{_WHY} (Adam with epsilon = 0 divides 0 by 0)"
-    w = cols["weight"][conn]
-    if np.any((w < opt["Wmin"]) | (w > opt["Wmax"])):
-        return f"{_WHY} (weights outside [Wmin, Wmax] are clipped at the first update)"
+        if np.isin(tgt, st.gids).any() and st.entry.impl.name.endswith("bsshslm_2020"):
+            return f"{_WHY} (a {st.entry.name} target)"
     if any("eprop_history_duration" in d.status.get("record_from", ())
            for d in net.devices.values()):
-        return f"{_WHY} (eprop_history_duration is recorded)"
+        return ("NEST's e-prop history cleaning is not reproduced "
+                "(eprop_history_duration is recorded)")
     return ""
 
 
 class _EpropSynapseNew(EpropSynapse):
     def unsupported_when(self, net, conn, defaults, synapses) -> str:
-        return gradient_free(net, conn, defaults, synapses)
+        return unsupported_learning(net, conn, defaults, synapses)
 
 
-eprop_synapse = _EpropSynapseNew("eprop_synapse", {**COMMON, "optimizer": dict(_GD)},
-                                 common=("optimizer",), on_pre=_gradient_free_rule, check=check,
-                                 unsupported=_WHY)
+eprop_synapse = _EpropSynapseNew(
+    "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
+    common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, check=check,
+    unsupported=_WHY, voltage_archive="eprop")
 eprop_synapse_bsshslm_2020 = EpropSynapse(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0},

@@ -1,0 +1,191 @@
+"""The e-prop history (NEST's EpropArchivingNode) that eprop_synapse's gradients read.
+
+A voltage-archive kind (kernel/voltage_archive.py, kind ``"eprop"``): compiled only where
+eprop_synapse connections exist. Per neuron row, one entry per time step t (NEST's history
+entry at ``t``, the step's origin in steps), in rings of ``H`` steps indexed by t mod H:
+
+- ``ep_t``: the step the slot holds (-1: none yet);
+- ``ep_psi``: a recurrent neuron's surrogate gradient (1/mV), a readout's error signal;
+- ``ep_reg``: a recurrent neuron's firing-rate regularization term c_reg (f_av - f_target);
+- ``ep_L``: the learning signal, the readouts' error signals times the feedback weights.
+  NEST writes a learning-signal event of stamp s into the entry s - 2 (delay_rec_out +
+  delay_out_rec), before the spikes of the same slice are delivered: here the value the
+  secondary ring holds for step A (:func:`write_learning_signal`, called at the start of
+  slice A, one step per slice) goes to entry A - 2.
+
+Per row also the target's constants the gradient needs (written each step: P_v_m, kappa,
+kappa_reg, adapt_beta, P_adapt, the cutoff in steps, readout or not, h) and the newest step
+``ep_last``. Rows with incoming eprop_synapse connections (``mask``: NEST's eprop_indegree
+> 0) write entries. At each slice start ``ep_lo`` is the oldest entry a connection may still
+read (:func:`needed_from`); overwriting one, or a synapse reading one the ring dropped, sets
+the overflow flag and the runtime reruns the chunk with longer rings (the chunk's start
+still holds them). NEST erases entries no synapse needs any more; the kept entries are the
+same, so the gradients are too. What shows the erasure: ``learning_signal`` (0 where entry
+t - 2 lies before the oldest entry NEST keeps, ``ep_front``; NEST's erasures inside the
+history with a finite ``eprop_isi_trace_cutoff`` are not followed) and
+eprop_history_duration (the count of NEST's kept entries: not reproduced).
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
+CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
+          "ep_last", "ep_lo", "ep_front", "ep_over")
+SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
+
+
+def is_archiver(impl) -> bool:
+    """An e-prop neuron with NEST's (non-bsshslm) e-prop history."""
+    params = getattr(impl, "params", None) or {}
+    return "eprop_isi_trace_cutoff" in params
+
+
+def is_readout(impl) -> bool:
+    return "surrogate_gradient_height" not in (getattr(impl, "params", None) or {})
+
+
+def new_rings(H: int, n: int) -> dict:
+    out = {k: np.zeros((H, n)) for k in RINGS}
+    out["ep_t"][:] = -1.0
+    out.update({k: np.zeros(n) for k in CONSTS})
+    out["ep_last"][:] = -1.0
+    out["ep_lo"][:] = np.inf
+    out["ep_front"][:] = -np.inf
+    return out
+
+
+def resize(arch: dict, H: int) -> dict:
+    """The e-prop rings of ``arch`` with H slots (entries keep their steps)."""
+    n = arch["ep_t"].shape[1]
+    out = new_rings(H, n)
+    for k in CONSTS:
+        out[k] = np.array(arch[k])
+    t = np.asarray(arch["ep_t"])
+    r, c = np.nonzero(t >= 0)
+    slot = np.mod(t[r, c], H).astype(np.int64)
+    keep = t[r, c] > np.asarray(arch["ep_last"])[c] - H
+    for k in RINGS:
+        out[k][slot[keep], c[keep]] = np.asarray(arch[k])[r[keep], c[keep]]
+    return out
+
+
+def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask, step,
+          h: float, readout: bool, sec=None) -> tuple:
+    """The entry of ``step`` for rows first..first+n after their update (``new``: their new
+    state, ``p``/``props`` their parameters and propagators), where ``mask``. Returns the
+    archive and ``new`` with a recurrent row's ``learning_signal``: NEST's entry step - 2,
+    i.e. this step's learning-signal input (``sec``, the secondary input), where ``mask``
+    (0 elsewhere: no history)."""
+    cols = jnp.arange(first, first + n)
+    H = arch["ep_t"].shape[0]
+    on = jnp.broadcast_to(mask[cols], (n,))
+    slot = (step % H).astype(jnp.int32)
+    f = jnp.float64
+    if readout:
+        psi, reg = jnp.asarray(new["error_signal"], f), jnp.zeros(n, f)
+        kappa = kreg = beta = Pa = jnp.zeros(n, f)
+    else:
+        psi, reg = jnp.asarray(new["surrogate_gradient"], f), jnp.asarray(new["fr_reg"], f)
+        kappa = jnp.broadcast_to(p["kappa"], (n,))
+        kreg = jnp.broadcast_to(p["kappa_reg"], (n,))
+        beta = jnp.broadcast_to(p.get("adapt_beta", 0.0), (n,))
+        Pa = jnp.broadcast_to(props.get("P_adapt", 0.0), (n,))
+    cut = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
+    vals = {"ep_t": jnp.full(n, step, f), "ep_psi": psi, "ep_reg": reg, "ep_L": jnp.zeros(n, f)}
+    out = dict(arch)
+    old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
+    lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
+    out["ep_over"] = arch["ep_over"].at[cols].max(lost.astype(f))
+    for k, v in vals.items():
+        out[k] = arch[k].at[slot, cols].set(jnp.where(on, v, arch[k][slot, cols]))
+    consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
+              "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa, "ep_cut": cut,
+              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
+              "ep_last": jnp.full(n, step, f)}
+    for k, v in consts.items():
+        out[k] = arch[k].at[cols].set(jnp.where(on, jnp.asarray(v, f), arch[k][cols]))
+    if not readout and "learning_signal" in new:
+        ls = sec[0, first:first + n] if sec is not None else jnp.zeros(n, f)
+        # NEST erases the entries before the oldest its connections read (ep_front): a
+        # step whose entry t - 2 is gone shows the next kept entry's, 0 (not written yet)
+        kept = step - SHIFT >= arch["ep_front"][cols]
+        new = dict(new, learning_signal=jnp.where(on & kept, ls, 0.0))
+    return out, new
+
+
+def needed_from(arch: dict, sets, A) -> dict:
+    """``ep_lo``: per row, the oldest entry a connection may still read, from the eprop_synapse
+    edge sets ``sets`` ((t_spike_previous, target row, valid) each) at the start of slice A:
+    the least t_prev - 1 of the connections that spiked (t_prev > 0) whose window [t_prev - 1,
+    t_prev - 1 + cutoff) reaches the entry overwritten next (A - H). An entry >= ``ep_lo``
+    overwritten in the slice sets ``ep_over`` (the runtime reruns the chunk with longer
+    rings: the chunk's start still holds it)."""
+    H = arch["ep_t"].shape[0]
+    lo = jnp.full(arch["ep_lo"].shape, jnp.inf)
+    front = lo
+    for t_prev, tgt, valid in sets:
+        b = t_prev - 1.0
+        spiked = (valid != 0) & (t_prev > 0.0)
+        live = spiked & (b + arch["ep_cut"][tgt] > A - H)
+        lo = lo.at[tgt].min(jnp.where(live, b, jnp.inf))
+        front = front.at[tgt].min(jnp.where(spiked, b, jnp.inf))
+    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front))
+
+
+def write_learning_signal(arch: dict, values, A) -> dict:
+    """Add the learning signals (N,) arriving for step A to the entries A - SHIFT of the
+    recurrent rows that keep them (NEST: where no such entry exists, nothing is written)."""
+    H = arch["ep_t"].shape[0]
+    t = A - SHIFT
+    slot = (t % H).astype(jnp.int32)
+    n = arch["ep_t"].shape[1]
+    ok = (arch["ep_t"][slot] == t) & (t >= 0) & (arch["ep_ro"] == 0.0)
+    vals = jnp.where(ok, jnp.asarray(values[:n], jnp.float64), 0.0)
+    return dict(arch, ep_L=arch["ep_L"].at[slot].add(vals))
+
+
+class EpropView:
+    """The targets' e-prop histories and constants as eprop_synapse sees them (arrays over
+    edges); ``entry(t)`` the (psi or error, learning signal, firing-rate term) of step t."""
+
+    def __init__(self, arch: dict, tgt, active, consts=None):
+        self._a, self._tgt, self.active = arch, tgt, active
+        self._H = arch["ep_t"].shape[0]
+        for k in CONSTS:
+            setattr(self, k[3:], arch[k][tgt])
+        self.overflow = jnp.zeros(tgt.shape, bool)
+
+    def entry(self, t, on):
+        """(psi, L, reg, gone) at step t (float) for the lanes ``on``; ``gone``: the entry
+        left the ring (the caller accumulates it into ``overflow``, outside its loops)."""
+        slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
+        a, tg = self._a, self._tgt
+        ok = (a["ep_t"][slot, tg] == t) & (t >= 0.0)
+        gone = on & self.active & ~ok & (t <= self.last - self._H)
+        z = lambda k: jnp.where(ok, a[k][slot, tg], 0.0)  # noqa: E731
+        return z("ep_psi"), z("ep_L"), z("ep_reg"), gone
+
+
+def refresh_common(layout: dict, synapses, syn_col) -> None:
+    """The optimizer values of an eprop_synapse edge set (``layout``, host) as the synapse
+    models' defaults are now: NEST's connections read their model's common properties at
+    each spike, so a SetDefaults between Simulate calls (e.g. eta = 0 for a test phase)
+    applies to the existing connections. Values that differ between the models of one edge
+    set (CopyModel) and changed: errors.NotImplemented."""
+    from .. import errors
+    conn = layout["conn"][layout["valid"] != 0]
+    ids = syn_col[conn]
+    for k, is_array in layout["param_names"]:
+        if not k.startswith("__"):
+            continue
+        v = np.array([float(synapses[i].defaults[k]) for i in np.unique(ids)])
+        if v.size and not is_array and np.all(v == v[0]):
+            layout["scalars"][k] = float(v[0])
+        elif v.size and (is_array or not np.all(v == v[0])):
+            now = np.array([float(synapses[i].defaults[k]) for i in ids])
+            if not np.array_equal(now, layout["p_" + k][layout["valid"] != 0]):
+                raise errors.NotImplemented(
+                    "eprop_synapse: optimizer settings that differ between copies of the "
+                    "model, changed between Simulate calls")
