@@ -31,3 +31,12 @@ def test_long_postsynaptic_bursts(both):
     ref, got = both("stdp.py", "bursts")
     _close(got["w"], ref["w"])
     _close(got["Kplus"], ref["Kplus"])
+
+
+def test_common_properties_set_between_runs(both):
+    """NEST's connections read their model's common properties at each delivery."""
+    ref, got = both("stdp.py", "common_between_runs")
+    assert np.ptp(ref["w"][:, 0]) > 5  # lambda = 0.5 did change the weights
+    _close(got["w"], ref["w"])
+    np.testing.assert_array_equal(got["senders"], ref["senders"])
+    _close(got["V_m"], ref["V_m"])

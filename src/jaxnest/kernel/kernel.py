@@ -678,6 +678,26 @@ class Kernel:
         elif check is not None:  # plastic synapses: their per-connection checks
             check({k: np.atleast_1d(v) for k, v in new.items() if np.ndim(v) == 0})
         entry.defaults = new
+        if entry.is_synapse:
+            self._common_changed(entry, params)
+
+    def _common_changed(self, entry: Entry, params: dict) -> None:
+        """NEST's connections read their model's common properties (stdp_synapse_hom's
+        lambda, static_synapse_hom_w's weight, ...) when they deliver: a SetDefaults after
+        Connect applies to the existing connections. Their weight column takes a shared
+        weight, and the next Simulate plans again (the edge sets hold the values)."""
+        shared = set(entry.impl.common)
+        if entry.impl.name.startswith("static_synapse_hom_w"):
+            shared.add("weight")
+        conns = self.network.conns
+        if not shared & set(params) or not len(conns):
+            return
+        mine = conns.cols["syn"] == self.model_ids[entry.name]
+        if not mine.any():
+            return
+        if "weight" in shared and "weight" in params:
+            conns.cols["weight"][mine] = float(entry.defaults["weight"])
+        conns.version += 1
 
     def _volume_transmitter(self, value) -> int:
         """The node id a neuromodulated synapse model is given, checked as NEST does."""

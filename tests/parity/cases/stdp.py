@@ -90,3 +90,31 @@ def bursts(nest):
     nest.Simulate(250.0)
     c = nest.GetConnections(pre, post)
     return dict(w=[c.get("weight")], Kplus=[c.get("Kplus")])
+
+
+def common_between_runs(nest):
+    """SetDefaults of shared (common) properties between Simulate calls: stdp_synapse_hom's
+    lambda, tsodyks_synapse_hom's U and weight, static_synapse_hom_w's weight act on the
+    existing connections (into a driven neuron: its V_m shows the weights)."""
+    nest.ResetKernel()
+    pre, post = _parrots(nest, PRE), _parrots(nest, POST)
+    n = nest.Create("iaf_psc_alpha", 3, params={"I_e": 300.0})
+    vm = nest.Create("voltmeter", params={"interval": 0.5})
+    nest.Connect(vm, n)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse_hom", "weight": 5.0})
+    nest.Connect(pre, n[0], syn_spec={"synapse_model": "static_synapse_hom_w"})
+    nest.Connect(pre, n[1], syn_spec={"synapse_model": "tsodyks_synapse_hom"})
+    nest.Connect(pre, n[2], syn_spec={"synapse_model": "stdp_synapse_hom", "weight": 50.0})
+    w = []
+    for k, (model, params) in enumerate((
+            ("stdp_synapse_hom", {"lambda": 0.5}), ("static_synapse_hom_w", {"weight": 80.0}),
+            ("tsodyks_synapse_hom", {"U": 0.9, "weight": 200.0}), ("stdp_synapse_hom",
+                                                                   {"lambda": 0.0}))):
+        nest.Simulate(60.0)
+        nest.SetDefaults(model, params)
+        w.append(nest.GetConnections(synapse_model="stdp_synapse_hom").weight)
+    nest.Simulate(60.0)
+    w.append(nest.GetConnections(synapse_model="stdp_synapse_hom").weight)
+    ev = vm.events
+    return {"w": np.array(w, float), "V_m": np.asarray(ev["V_m"], float),
+            "senders": np.asarray(ev["senders"])}
