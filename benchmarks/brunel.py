@@ -1,6 +1,7 @@
 """Brunel (2000) benchmark: the same PyNEST script under real NEST and under jaxnest.
 
     python benchmarks/brunel.py --order 2500 --simtime 1000 --backend both --threads 2
+    python benchmarks/brunel.py --order 2500 --ee-synapse stdp_synapse     (plastic E->E)
 
 Each backend runs in a subprocess of its own (fresh interpreter, fresh kernel) and prints one
 JSON line; with ``--backend both`` a final JSON line holds both results and the ratios
@@ -53,9 +54,12 @@ def psc_for_psp(tau_m, tau_syn, C_m):
     return 1.0 / psp(0.5 * (lo + hi))
 
 
-def brunel(nest, order: int, seed: int, threads: int = 1, float_precision: str = ""):
+def brunel(nest, order: int, seed: int, threads: int = 1, float_precision: str = "",
+           ee_synapse: str = ""):
     """examples/pynest/brunel.py's network; returns the spike recorder (50 exc. neurons).
-    ``float_precision``: jaxnest's kernel setting ('float32' opt-in), not set when empty."""
+    ``float_precision``: jaxnest's kernel setting ('float32' opt-in), not set when empty;
+    ``ee_synapse``: a synapse model (e.g. stdp_synapse) for the E->E connections, with the
+    excitatory weight and delay (E->I stays static; connected in two calls then)."""
     nest.ResetKernel()
     if threads > 1:
         nest.local_num_threads = threads
@@ -82,7 +86,12 @@ def brunel(nest, order: int, seed: int, threads: int = 1, float_precision: str =
     nest.CopyModel("static_synapse", "inhibitory", {"weight": J_in, "delay": delay})
     nest.Connect(noise, exc + inh, syn_spec="excitatory")
     nest.Connect(exc[:50], spikes)
-    nest.Connect(exc, exc + inh, {"rule": "fixed_indegree", "indegree": CE}, "excitatory")
+    if ee_synapse:
+        nest.CopyModel(ee_synapse, "excitatory_ee", {"weight": J_ex, "delay": delay})
+        nest.Connect(exc, exc, {"rule": "fixed_indegree", "indegree": CE}, "excitatory_ee")
+        nest.Connect(exc, inh, {"rule": "fixed_indegree", "indegree": CE}, "excitatory")
+    else:
+        nest.Connect(exc, exc + inh, {"rule": "fixed_indegree", "indegree": CE}, "excitatory")
     nest.Connect(inh, exc + inh, {"rule": "fixed_indegree", "indegree": CI}, "inhibitory")
     return spikes
 
@@ -93,7 +102,7 @@ def _peak_rss_gib() -> float:
 
 
 def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
-            repeat: bool, float_precision: str = "") -> dict:
+            repeat: bool, float_precision: str = "", ee_synapse: str = "") -> dict:
     """Build and simulate in this process; returns the measurements."""
     t0 = time.perf_counter()
     compile_s = [0.0]
@@ -115,7 +124,7 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
     t_import = time.perf_counter()
     c_build = time.process_time()
     spikes = brunel(nest, order, seed, threads if backend == "nest" else 1,
-                    float_precision if backend == "jaxnest" else "")
+                    float_precision if backend == "jaxnest" else "", ee_synapse)
     t_built = time.perf_counter()
     c_build = time.process_time() - c_build
     compile_s[0] = 0.0
@@ -125,7 +134,7 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
     cpu_sim = time.process_time() - c0
     n_ev1 = spikes.n_events
     out = dict(backend=backend, order=order, simtime_ms=simtime, seed=seed,
-               threads=threads if backend == "nest" else None,
+               threads=threads if backend == "nest" else None, ee_synapse=ee_synapse or None,
                n_neurons=5 * order, n_synapses=int(nest.num_connections),
                import_s=round(t_import - t0, 3), build_s=round(t_built - t_import, 3),
                build_cpu_s=round(c_build, 3),
@@ -159,7 +168,8 @@ def _subprocess(backend: str, a) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--backend", backend, "--child",
            "--order", str(a.order), "--simtime", str(a.simtime), "--seed", str(a.seed),
            "--threads", str(a.threads)] + (["--repeat"] if a.repeat else []) \
-        + (["--float-precision", a.float_precision] if a.float_precision else [])
+        + (["--float-precision", a.float_precision] if a.float_precision else []) \
+        + (["--ee-synapse", a.ee_synapse] if a.ee_synapse else [])
     env = dict(os.environ)
     if not a.xla_cache:
         env["JAXNEST_CACHE_DIR"] = ""
@@ -185,11 +195,13 @@ def main(argv=None) -> None:
                    help="keep jaxnest's persistent XLA cache (default: cold compile)")
     p.add_argument("--float-precision", choices=("float64", "float32"), default="",
                    help="jaxnest's float_precision kernel setting (default: float64)")
+    p.add_argument("--ee-synapse", default="",
+                   help="synapse model of the E->E connections (e.g. stdp_synapse)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         print(json.dumps(run_one(a.backend, a.order, a.simtime, a.seed, a.threads, a.repeat,
-                                 a.float_precision)), flush=True)
+                                 a.float_precision, a.ee_synapse)), flush=True)
         return
     backends = ("nest", "jaxnest") if a.backend == "both" else (a.backend,)
     res = {}

@@ -309,12 +309,15 @@ class Runtime:
                 ub[g.gids] = [kernel.delay_steps(float(x)) + 1 for x in d]
         n_ltd = kernel.delay_range()[1] + 1
         eprop = "eprop" in plan.clop_kinds  # e-prop history rings (kernel/eprop_archive.py)
-        if self.carch is None or (eprop and "ep_t" not in self.carch):
+        if self.carch is None:
             self.carch = voltage_archive.new_archive(self.clop_H, n_ltd, int(ub.max(initial=1)),
-                                                     n, eprop) if self.carch is None else \
-                voltage_archive.resize(dict(self.carch, **voltage_archive.eprop_archive.new_rings(
-                    self.carch["ltp_t"].shape[0], self.carch["ub_idx"].size)), self.clop_H,
-                    int(ub.max(initial=1)), max(n, self.carch["ub_idx"].size))
+                                                     n, eprop)
+        elif eprop and "ep_t" not in self.carch:  # e-prop synapses since the last run
+            rings = eprop_archive.new_rings(self.carch["ltp_t"].shape[0],
+                                            self.carch["ub_idx"].size)
+            self.carch = voltage_archive.resize(dict(self.carch, **rings), self.clop_H,
+                                                int(ub.max(initial=1)),
+                                                max(n, self.carch["ub_idx"].size))
         elif (self.carch["ub_idx"].size < n or self.carch["ub_plus"].shape[0] < ub.max()
               or self.carch["ltp_t"].shape[0] != self.clop_H):
             self.carch = voltage_archive.resize(self.carch, self.clop_H, int(ub.max(initial=1)),

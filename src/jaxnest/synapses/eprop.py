@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import errors
+from .. import errors, messages
 from . import eprop_gradient as eg
 from .base import COMMON, SynapseModel
 from .rate import SecondarySynapse
@@ -168,8 +168,16 @@ def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str
     return ""
 
 
+_WARNED: set = set()
+
+
 class _EpropSynapseNew(EpropSynapse):
     def unsupported_when(self, net, conn, defaults, synapses) -> str:
+        if defaults.get("weight_recorder") and self.name not in _WARNED:
+            _WARNED.add(self.name)  # the weights are NEST's; a recorder misses some entries
+            messages.warn(f"{self.name}: the weight_recorder does not get the entries NEST "
+                          "records at e-prop flush events (weights and gradients are not "
+                          "affected).")
         return unsupported_learning(net, conn, defaults, synapses)
 
 
