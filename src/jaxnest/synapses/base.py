@@ -117,14 +117,22 @@ class PostView:
         slot = (count[None, :] - H + j) % H                      # oldest first
         self.valid = j >= (H - jnp.minimum(count, H))[None, :]  # (H, E)
         self.t = arch["t"][slot, tgt[None, :]]
-        self.Kminus = arch["Kminus"][slot, tgt[None, :]]
-        self.Kminus_triplet = arch["Kminus_triplet"][slot, tgt[None, :]]
+        self._arch, self._slot, self._tgt = arch, slot, tgt
         self.full = count > H                                   # entries were dropped
         self.tau_minus_inv = tau_minus_inv
         self.tau_triplet_inv = tau_triplet_inv
         self.now_Kminus = arch["Kminus_now"][tgt]
         self.now_Kminus_triplet = arch["Kminus_triplet_now"][tgt]
         self.overflow = jnp.zeros(tgt.shape, bool)
+
+    @property
+    def Kminus(self):
+        """K- after each entry, (H, E), oldest first (gathered when a rule asks)."""
+        return self._arch["Kminus"][self._slot, self._tgt[None, :]]
+
+    @property
+    def Kminus_triplet(self):
+        return self._arch["Kminus_triplet"][self._slot, self._tgt[None, :]]
 
     def history(self, t1, t2):
         """(times, mask) of the entries in [t1 + eps, t2 + eps), each (H, E), oldest first."""
@@ -142,8 +150,9 @@ class PostView:
         found = last >= 0
         idx = jnp.maximum(last, 0)[None, :]
         t_e = jnp.take_along_axis(self.t, idx, 0)[0]
-        k = jnp.take_along_axis(self.Kminus, idx, 0)[0]
-        kt = jnp.take_along_axis(self.Kminus_triplet, idx, 0)[0]
+        ring = jnp.take_along_axis(self._slot, idx, 0)[0]  # that entry's slot: one gather
+        k = self._arch["Kminus"][ring, self._tgt]
+        kt = self._arch["Kminus_triplet"][ring, self._tgt]
         decay = jnp.exp((t_e - t) * self.tau_minus_inv)
         K = jnp.where(found, k * decay, 0.0)
         nn = jnp.where(found, decay, 0.0)

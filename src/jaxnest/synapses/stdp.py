@@ -21,7 +21,10 @@ RULE = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minu
 
 
 def power(x, y):
-    """x ** y as C's pow for the exponents these rules use most (0, 1: exact)."""
+    """x ** y as C's pow for the exponents these rules use most (0, 1: exact); a shared
+    exponent (a Python number at trace time) picks its branch while tracing."""
+    if isinstance(y, (int, float)):
+        return x if y == 1.0 else (jnp.ones_like(x) if y == 0.0 else x ** y)
     return jnp.where(y == 1.0, x, jnp.where(y == 0.0, 1.0, x ** y))
 
 
