@@ -178,3 +178,18 @@ def test_underpowered_check_does_not_block_a_recorder_its_powered_checks_support
                                  rng.normal(2.0, 0.3, 4))]
     stats.finalize(biased)
     assert not biased[0].underpowered  # the difference seen makes it settle-able
+
+
+def test_a_few_spikes_against_none_is_not_bistability():
+    """if_curve near rheobase: 100 neurons fire 0-3 spikes in all per seed. Seeds with 0 are
+    counting noise, not a quiet state: compared by rate, not by Fisher on quiet seeds."""
+    def runs(backend, counts):
+        return [run(backend, {5: sr({"senders": np.ones(c, int),
+                                     "times": np.arange(1, c + 1) * 10.0})}, k)
+                for k, c in enumerate(counts)]
+    few = compare_runs(runs("nest", [0, 2, 1, 3, 0, 2]), runs("jaxnest", [2, 0, 1, 1, 3, 0]))
+    assert not few.bistable
+    assert "quiet seeds (fraction)" not in [c.quantity for c in few.checks]
+    many = compare_runs(runs("nest", [0, 40, 38, 45, 0, 42]), runs("jaxnest", [41, 0, 39, 44,
+                                                                                  40, 0]))
+    assert many.bistable
