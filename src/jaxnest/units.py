@@ -133,7 +133,8 @@ def input_unit(model: str) -> str | None:
             or "psc_delta" in model or model.startswith("eprop_"):
         # binary neurons: weights add to the input h (mV); e-prop neurons: to v
         return "mV"
-    if "_cond_" in model or model.endswith("_cond") or model in ("iaf_chxk_2008", "iaf_bw_2001"):
+    if "_cond_" in model or model.endswith("_cond") or model in (
+            "iaf_chxk_2008", "iaf_bw_2001", "iaf_bw_2001_exact"):
         return "nS"
     if model == "iaf_tum_2000":  # iaf_psc_exp with a built-in Tsodyks-Markram synapse
         return "pA"

@@ -18,3 +18,11 @@ def test_ht_neuron(both, resolution):
 def test_receptor_types(both):
     ref, got = both("ht_neuron.py", "run_receptor_types")
     compare(ref, got)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_intrinsic_currents_example_with_fixed_input(both, seed):
+    """NEST's intrinsic_currents_spiking example, Poisson input replayed (measured: 7e-14)."""
+    ref, got = both("ht_neuron.py", "run_example_fixed_input", seed=seed)
+    assert len(ref["sr_times"]) >= 10
+    compare(ref, got, tol_v=1e-9, tol_rel=1e-9)

@@ -38,6 +38,8 @@ class Check:
     power: float | None = None
     verdict: str = ""
     level: float | None = None    # the level its power is computed at (Holm's strictest)
+    # inconclusive and still short of power with stats.FEASIBLE_SEEDS seeds per side
+    underpowered: bool = False
     test_ref: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -275,13 +277,25 @@ class Comparison:
     @property
     def status(self) -> str:
         """'fail' if any check failed, else 'inconclusive' if any could not tell, else
-        'pass'."""
+        'pass'. An underpowered check (no feasible seed count gives it power) does not
+        block, provided its recorder has a powered check that passed (``underpowered``)."""
         found = {c.status for c in self.checks}
-        return "fail" if "fail" in found else "inconclusive" if "inconclusive" in found \
+        return "fail" if "fail" in found else "inconclusive" if self.inconclusive() \
             else "pass"
 
     def inconclusive(self) -> list[Check]:
-        return [c for c in self.checks if c.status == "inconclusive"]
+        """Inconclusive checks that block the verdict (more seeds could settle them, or
+        nothing else about their recorder has power)."""
+        backed = {c.where for c in self.checks if c.status == "pass" and c.power is not None
+                  and c.power >= stats.POWER and c.test_ref is not None
+                  and c.test_ref.primary}
+        return [c for c in self.checks if c.status == "inconclusive"
+                and not (c.underpowered and c.where in backed)]
+
+    def underpowered(self) -> list[Check]:
+        """Inconclusive checks passed over: underpowered, their recorder judged by others."""
+        blocking = {id(c) for c in self.inconclusive()}
+        return [c for c in self.checks if c.status == "inconclusive" and id(c) not in blocking]
 
     @property
     def stop_when_done(self) -> bool:

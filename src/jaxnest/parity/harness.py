@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import classify
+from . import classify, stats
 from .compare import Comparison, compare_runs, identical
 from .runner import RunResult, run_script
 
@@ -193,6 +193,12 @@ def _verdict(res: ParityRun) -> ParityRun:
         res.status = "pass"
         res.reason = f"{kind}{len(comp.checks)} checks" + (f", {n} seeds" if n > 1 else "") + (
             "" if comp.pairs else " (nothing recorded: connections and layers compared)")
+        under = comp.underpowered()
+        if under:
+            c = min(under, key=lambda c: c.power or 0.0)
+            res.reason += (f"; {len(under)} underpowered (no power with {stats.FEASIBLE_SEEDS}"
+                           f" seeds, e.g. {c.where} {c.quantity}), their recorders judged by "
+                           "their other checks")
     elif status == "inconclusive":
         weak = comp.inconclusive()
         c = min(weak, key=lambda c: c.power or 0.0)

@@ -21,6 +21,7 @@ from .tolerances import CATEGORIES
 
 def checks_frame(run: ParityRun, where: str | None = None) -> pd.DataFrame:
     rows = []
+    under = {id(c) for c in (run.comparison.underpowered() if run.comparison else [])}
     for c in (run.comparison.checks if run.comparison else []):
         if where is not None and c.where != where:
             continue
@@ -29,7 +30,8 @@ def checks_frame(run: ParityRun, where: str | None = None) -> pd.DataFrame:
                      "deviation": c.deviation, "tolerance": c.tolerance,
                      "test": c.test, "p": c.p_value, "p (Holm)": c.p_adjusted,
                      "power (5 % bias)": c.power,
-                     "verdict": {"pass": "pass", "fail": "FAIL"}.get(c.status, c.status),
+                     "verdict": "underpowered" if id(c) in under else
+                     {"pass": "pass", "fail": "FAIL"}.get(c.status, c.status),
                      "note": c.note})
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -217,7 +219,9 @@ STATS_NOTE = (
     "over seeds; Fisher's exact test on the share of quiet seeds), `p` its p-value and "
     "`p (Holm)` the p-value after Holm's correction over all tests of this report. `power` is "
     "the chance the test had to detect a 5 % bias (for Fisher: a change of the quiet share by "
-    "0.5) at Holm's strictest level; Welch and Fisher checks below 0.8 are inconclusive.\n")
+    "0.5) at Holm's strictest level; Welch and Fisher checks below 0.8 are inconclusive, and "
+    "underpowered where even 100 seeds per side would not reach 0.8: those do not block a "
+    "verdict their recorder's powered checks support.\n")
 
 
 def _s(x) -> str:

@@ -25,8 +25,14 @@ def test_install_names_the_module():
 
 
 def test_unsupported_nest_model_is_named():
+    """A NEST model missing from jaxnest's models (jaxnest now has them all: the lookup is
+    given a model list without one) is NotImplemented naming it; an unknown name is NEST's
+    UnknownModelName."""
+    from jaxnest.models.registry import lookup
     with pytest.raises(nest.NESTErrors.NotImplemented, match="iaf_bw_2001_exact"):
-        nest.Create("iaf_bw_2001_exact")
+        lookup({}, "iaf_bw_2001_exact")
+    with pytest.raises(nest.NESTErrors.UnknownModelName):
+        nest.Create("iaf_bw_2001_exactly")
 
 
 def test_delay_below_resolution_is_bad_delay():

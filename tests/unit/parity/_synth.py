@@ -50,9 +50,10 @@ def sr(ev):
     return (SR[0], SR[1], ev)
 
 
-def missing_model() -> str:
-    """A NEST node model jaxnest does not implement (today's answer, whatever it is)."""
+def missing_model() -> str | None:
+    """A NEST node model jaxnest does not implement (today's answer, whatever it is); None
+    once jaxnest has them all."""
     from jaxnest.models.nest_names import NODE_MODELS
     from jaxnest.models.registry import builtin_models
     have = builtin_models()
-    return next(m for m in sorted(NODE_MODELS, reverse=True) if m not in have)
+    return next((m for m in sorted(NODE_MODELS, reverse=True) if m not in have), None)

@@ -9,7 +9,14 @@ from jaxnest.parity.port import analyse, rewrite, used_models
 
 from _synth import missing_model
 
-MISSING = missing_model()
+# a NEST model jaxnest lacks; once it has them all, one is hidden from port (fixture below)
+MISSING = missing_model() or "iaf_bw_2001_exact"
+
+
+@pytest.fixture(autouse=True)
+def _lacking_missing(monkeypatch):
+    have = port.jaxnest_models()
+    monkeypatch.setattr(port, "jaxnest_models", lambda: have - {MISSING})
 SCRIPT = textwrap.dedent("""\
     import numpy as np
     import nest

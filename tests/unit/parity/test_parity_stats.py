@@ -146,3 +146,50 @@ def test_pooled_ks_kept_when_nest_seeds_agree():
     assert stats.seeds_differ(ref) > stats.HETERO_P
     c = stats.compare_ks_seeds("w", "ISI distribution", ref, got)
     assert c.test == "KS" and c.p_value < 1e-6
+
+
+def test_underpowered_check_does_not_block_a_recorder_its_powered_checks_support():
+    """A check that 100 seeds per side could not settle (a CV from one short train per seed)
+    is listed as underpowered; the recorder is judged by its powered checks. It still blocks
+    where nothing else about the recorder has power, and it still fails on a significant
+    difference beyond its tolerance."""
+    from jaxnest.parity.compare import Comparison
+    rng = np.random.default_rng(5)
+    z = np.linspace(-1.0, 1.0, 4)
+    z = z / z.std(ddof=1)
+    same = lambda m, sd: (m + sd * z, m + sd * z[::-1])  # noqa: E731  equal means, spread sd
+    precise = same(10, 0.05)   # powered, passes
+    hopeless = same(1.0, 0.3)  # a 5 % bias would need ~1000 seeds per side
+    feasible = same(10, 0.6)   # ~30 seeds would do
+    checks = [stats.compare_stat("k0 #1 sr", q, a, b) for q, (a, b) in
+              (("rate", precise), ("CV", hopeless), ("count", feasible))]
+    stats.finalize(checks)
+    rate, cv, count = checks
+    assert rate.status == "pass" and cv.status == count.status == "inconclusive"
+    assert cv.underpowered and not count.underpowered
+    comp = Comparison(checks, [], False)
+    assert comp.inconclusive() == [count] and comp.underpowered() == [cv]
+    comp = Comparison([rate, cv], [], False)
+    assert comp.status == "pass" and comp.underpowered() == [cv]
+    alone = [stats.compare_stat("k0 #2 mm", "V_m mean", *hopeless)]
+    stats.finalize(alone)
+    assert alone[0].underpowered and Comparison(alone, [], False).status == "inconclusive"
+    biased = [stats.compare_stat("k0 #1 sr", "CV", rng.normal(1.0, 0.01, 4),
+                                 rng.normal(2.0, 0.3, 4))]
+    stats.finalize(biased)
+    assert not biased[0].underpowered  # the difference seen makes it settle-able
+
+
+def test_a_few_spikes_against_none_is_not_bistability():
+    """if_curve near rheobase: 100 neurons fire 0-3 spikes in all per seed. Seeds with 0 are
+    counting noise, not a quiet state: compared by rate, not by Fisher on quiet seeds."""
+    def runs(backend, counts):
+        return [run(backend, {5: sr({"senders": np.ones(c, int),
+                                     "times": np.arange(1, c + 1) * 10.0})}, k)
+                for k, c in enumerate(counts)]
+    few = compare_runs(runs("nest", [0, 2, 1, 3, 0, 2]), runs("jaxnest", [2, 0, 1, 1, 3, 0]))
+    assert not few.bistable
+    assert "quiet seeds (fraction)" not in [c.quantity for c in few.checks]
+    many = compare_runs(runs("nest", [0, 40, 38, 45, 0, 42]), runs("jaxnest", [41, 0, 39, 44,
+                                                                                  40, 0]))
+    assert many.bistable
