@@ -18,6 +18,11 @@ from .runner import Recorder, RunResult
 from .tolerances import CATEGORIES, looks_stochastic, spike_category, trace_category
 
 
+# checks that pass with power trivially when every sender fires (zero spread): they say
+# nothing about a recorder's rates or intervals, so they cannot back an underpowered check
+_SATURATING = ("active senders",)
+
+
 @dataclass
 class Check:
     """One compared quantity and its verdict."""
@@ -288,7 +293,7 @@ class Comparison:
         nothing else about their recorder has power)."""
         backed = {c.where for c in self.checks if c.status == "pass" and c.power is not None
                   and c.power >= stats.POWER and c.test_ref is not None
-                  and c.test_ref.primary}
+                  and c.test_ref.primary and c.quantity not in _SATURATING}
         return [c for c in self.checks if c.status == "inconclusive"
                 and not (c.underpowered and c.where in backed)]
 

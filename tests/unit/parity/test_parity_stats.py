@@ -171,6 +171,10 @@ def test_underpowered_check_does_not_block_a_recorder_its_powered_checks_support
     assert comp.inconclusive() == [count] and comp.underpowered() == [cv]
     comp = Comparison([rate, cv], [], False)
     assert comp.status == "pass" and comp.underpowered() == [cv]
+    saturated = stats.compare_stat("k0 #1 sr", "active senders", *same(20, 0.0))
+    stats.finalize([saturated, cv])  # every sender fires in every seed: says nothing of CV
+    assert saturated.status == "pass" and cv.underpowered
+    assert Comparison([saturated, cv], [], False).status == "inconclusive"
     alone = [stats.compare_stat("k0 #2 mm", "V_m mean", *hopeless)]
     stats.finalize(alone)
     assert alone[0].underpowered and Comparison(alone, [], False).status == "inconclusive"
