@@ -33,8 +33,6 @@ from .plan import Plan, build_plan
 
 _COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
 _WARM: set = set()                    # keys of _COMPILED whose function has run (compiled)
-_GROWN: dict = {}  # capacities grown by earlier kernels of this process: a script that runs
-                   # the same network again after ResetKernel starts with them (no re-runs)
 _CHUNK_BYTES = 64 * 2**20           # bound on per-chunk inputs/outputs held on the device
 
 
@@ -52,13 +50,13 @@ class Runtime:
         self.timings: dict = {}    # seconds spent in the parts of the last run()
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
-        self.arch_H = _GROWN.get("arch_H", plastic.ARCHIVE_H)
+        self.arch_H = plastic.ARCHIVE_H
         self.carch = None          # voltage archives by gid (host), see voltage_archive
-        self.clop_H = _GROWN.get("clop_H", voltage_archive.HIST_H)
+        self.clop_H = voltage_archive.HIST_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
-        self.wr_cap = _GROWN.get("wr_cap", 4096)  # weight recorders' events per chunk
+        self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
         self.vt_host: dict = {}    # volume_transmitters' archives by gid (neuromod.to_host)
-        self.vt_K = _GROWN.get("vt_K", neuromod.VT_K)  # their archive entries
+        self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
         self.dev_states: dict = {}  # group name -> (_group_key, device state)
         self.dev_params: dict = {}  # group name -> (_group_key, device params)
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
@@ -165,8 +163,6 @@ class Runtime:
                 inputs_for = done
             new, out = fn(carry, args, np.int64(todo))
             _WARM.add(self.chunk_key)
-            _GROWN.update(arch_H=self.arch_H, clop_H=self.clop_H, wr_cap=self.wr_cap,
-                          vt_K=self.vt_K)
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
                                      "n_wr": out["wrec"][3] if wr_cap else 0,
                                      "vt_over": out.get("vt_over", False),
