@@ -1,5 +1,6 @@
 """Compile once per network structure: value changes and ResetKernel + rebuild reuse code."""
 import numpy as np
+import pytest
 
 import jaxnest as nest
 from jaxnest.kernel import engine
@@ -69,24 +70,24 @@ def _grow(stdp: bool):
     return np.diff(traces), out
 
 
-def test_connections_added_between_runs_reuse_compilation(monkeypatch):
+@pytest.mark.parametrize("stdp", [False, True])
+def test_connections_added_between_runs_reuse_compilation(monkeypatch, stdp):
     """A few more connections keep the padded edge-set shapes (plan.segment_capacity, the
     last plan's segment length): no new compilation, and the same results as exact shapes."""
     from jaxnest.kernel import plan as plan_mod
-    for stdp in (False, True):
-        retraced, got = _grow(stdp)
-        assert not retraced.any()
-        with monkeypatch.context() as m:  # exact shapes, segments chosen afresh each time
-            m.setattr(plan_mod, "segment_capacity", lambda n_seg, seg_len: n_seg)
-            m.setattr(plan_mod, "SEG_KEEP", 1.0)
-            m.setattr(plan_mod, "MIN_LANES", 0)
-            retraced, want = _grow(stdp)
-        assert retraced.any()
-        np.testing.assert_array_equal(got["senders"], want["senders"])
-        np.testing.assert_array_equal(got["times"], want["times"])
-        np.testing.assert_allclose(got["V_m"], want["V_m"], rtol=1e-12)
-        if stdp:
-            np.testing.assert_allclose(got["w"], want["w"], rtol=1e-12)
+    retraced, got = _grow(stdp)
+    assert not retraced.any()
+    with monkeypatch.context() as m:  # exact shapes, segments chosen afresh each time
+        m.setattr(plan_mod, "segment_capacity", lambda n_seg, seg_len: n_seg)
+        m.setattr(plan_mod, "SEG_KEEP", 1.0)
+        m.setattr(plan_mod, "MIN_LANES", 0)
+        retraced, want = _grow(stdp)
+    assert retraced.any()
+    np.testing.assert_array_equal(got["senders"], want["senders"])
+    np.testing.assert_array_equal(got["times"], want["times"])
+    np.testing.assert_allclose(got["V_m"], want["V_m"], rtol=1e-12)
+    if stdp:
+        np.testing.assert_allclose(got["w"], want["w"], rtol=1e-12)
 
 
 def test_segment_capacity_buckets():
