@@ -76,6 +76,8 @@ def _update(params, props, state, x, i_stim, h):
 class BwExactModel(NeuronModel):
     """Spikes on receptors 1 (AMPA) and 2 (GABA); 3 (NMDA) is not supported yet."""
 
+    unsupported = "NMDA connections (receptor_type 3)"  # compat/models.md: partial
+
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)
         self.refuse_receptors(receptor, (receptor < 1) | (receptor > 3))
