@@ -132,10 +132,7 @@ class BwModel(NeuronModel):
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)
-        bad = (receptor < 1) | (receptor > 3)
-        if np.any(bad):
-            raise errors.UnknownReceptorType(
-                f"Receptor type {int(receptor[bad][0])} is not available in {self.name}.")
+        self.refuse_receptors(receptor, (receptor < 1) | (receptor > 3))
         return (receptor - 1).astype(np.int32)
 
 

@@ -21,8 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import NeuronModel
-from .iaf_bw_2001 import _PARAMS, _check, _currents
+from .iaf_bw_2001 import _PARAMS, _RECEPTORS, BwModel, _check, _currents
 from .iaf_psc import ms_to_steps
 from .odeint import integrate
 
@@ -32,7 +31,6 @@ _STATE = {"V_m": -70.0, "s_AMPA": 0.0, "s_GABA": 0.0}
 # recordable but not in the status (NEST records them from the dynamics' last evaluation)
 _HIDDEN = {"I_AMPA": 0.0, "I_GABA": 0.0, "I_NMDA": 0.0, "s_NMDA": 0.0, "refr_count": 0.0,
            "I_stim": 0.0, "integration_step": 0.0}
-_RECEPTORS = {"AMPA": 1, "GABA": 2, "NMDA": 3}
 
 
 def _propagators(params, h):
@@ -73,20 +71,19 @@ def _update(params, props, state, x, i_stim, h):
 
 
 @dataclasses.dataclass(frozen=True)
-class BwExactModel(NeuronModel):
+class BwExactModel(BwModel):
     """Spikes on receptors 1 (AMPA) and 2 (GABA); 3 (NMDA) is not supported yet."""
 
     unsupported = "NMDA connections (receptor_type 3)"  # compat/models.md: partial
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
-        receptor = np.asarray(receptor)
-        self.refuse_receptors(receptor, (receptor < 1) | (receptor > 3))
-        if np.any(receptor == _RECEPTORS["NMDA"]):
+        channels = super().channel(weight, receptor)  # unknown receptor types first
+        if np.any(np.asarray(receptor) == _RECEPTORS["NMDA"]):
             raise errors.NotImplemented(
                 "iaf_bw_2001_exact: NMDA connections (receptor_type 3) are not supported by "
                 "jaxnest yet (NEST gives each one its own receptor port and ODE pair); "
                 "iaf_bw_2001 approximates them")
-        return (receptor - 1).astype(np.int32)
+        return channels
 
 
 iaf_bw_2001_exact = BwExactModel(
