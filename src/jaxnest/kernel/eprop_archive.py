@@ -166,26 +166,3 @@ class EpropView:
         gone = on & self.active & ~ok & (t <= self.last - self._H)
         z = lambda k: jnp.where(ok, a[k][slot, tg], 0.0)  # noqa: E731
         return z("ep_psi"), z("ep_L"), z("ep_reg"), gone
-
-
-def refresh_common(layout: dict, synapses, syn_col) -> None:
-    """The optimizer values of an eprop_synapse edge set (``layout``, host) as the synapse
-    models' defaults are now: NEST's connections read their model's common properties at
-    each spike, so a SetDefaults between Simulate calls (e.g. eta = 0 for a test phase)
-    applies to the existing connections. Values that differ between the models of one edge
-    set (CopyModel) and changed: errors.NotImplemented."""
-    from .. import errors
-    conn = layout["conn"][layout["valid"] != 0]
-    ids = syn_col[conn]
-    for k, is_array in layout["param_names"]:
-        if not k.startswith("__"):
-            continue
-        v = np.array([float(synapses[i].defaults[k]) for i in np.unique(ids)])
-        if v.size and not is_array and np.all(v == v[0]):
-            layout["scalars"][k] = float(v[0])
-        elif v.size and (is_array or not np.all(v == v[0])):
-            now = np.array([float(synapses[i].defaults[k]) for i in ids])
-            if not np.array_equal(now, layout["p_" + k][layout["valid"] != 0]):
-                raise errors.NotImplemented(
-                    "eprop_synapse: optimizer settings that differ between copies of the "
-                    "model, changed between Simulate calls")

@@ -469,10 +469,6 @@ class Runtime:
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
-            for x in plan.plastic:  # e-prop optimizers read their model's settings now
-                if getattr(x["impl"], "voltage_archive", "") == "eprop":
-                    eprop_archive.refresh_common(x, kernel.synapse_entries(),
-                                                 net.conns.cols["syn"])
             args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
