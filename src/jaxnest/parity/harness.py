@@ -180,6 +180,15 @@ def _seeds_wanted(comp: Comparison, n: int, max_seeds: int) -> int:
     return min(max(needed), 2 * n) if needed else n
 
 
+def _settle(c) -> str:
+    """How many seeds per side would give a check its power, at the spread measured."""
+    if c.test_ref is None or c.level is None or c.test_ref.power_n is None:
+        return ""
+    k = c.test_ref.seeds_to_settle(c.level)
+    return (f"; settling it takes ~{k} seeds per side" if k is not None
+            else "; no seed count up to 100000 per side settles it")
+
+
 def _verdict(res: ParityRun) -> ParityRun:
     comp = res.comparison
     kind = ("bistable (some seeds go quiet); " if comp.bistable else "") + (
@@ -205,7 +214,7 @@ def _verdict(res: ParityRun) -> ParityRun:
         res.status = "inconclusive"
         res.reason = (f"{kind}{len(weak)} of {len(comp.checks)} checks cannot tell a 5 % bias "
                       f"from noise with {n} seeds (weakest: {c.where} {c.quantity}, power "
-                      f"{c.power or 0.0:.2f})")
+                      f"{c.power or 0.0:.2f}{_settle(c)})")
     else:
         res.status = "fail"
         res.reason = kind + res.largest_deviation()

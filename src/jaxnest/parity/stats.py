@@ -77,6 +77,25 @@ class Test:
             return None
         return next((n for n in range(2, up_to + 1) if self.power_n(n, level) >= POWER), None)
 
+    def seeds_to_settle(self, level: float, cap: int = 100_000) -> int | None:
+        """The fewest seeds per side with power POWER, searched up to ``cap`` by doubling and
+        bisection (power grows with n); None without a power model or beyond ``cap``. Said in
+        a verdict, it tells a seed budget that will settle a check from one that never can."""
+        if self.power_n is None:
+            return None
+        ok = lambda n: self.power_n(n, level) >= POWER  # noqa: E731
+        lo, hi = 2, 2
+        while not ok(hi):
+            if hi >= cap:
+                return None
+            lo, hi = hi, min(2 * hi, cap)
+        if ok(lo):
+            return lo
+        while hi - lo > 1:  # ok(hi) and not ok(lo)
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+        return hi
+
 
 def welch(ref, got, tol: float) -> Test | None:
     """Welch's t-test of the means; power against a difference of ``tol`` (absolute)."""

@@ -77,6 +77,10 @@ def test_seed_dependent_runs_all_seeds(monkeypatch, script):
     # one sender, 5-7 spikes: no power to tell a 5 % bias, and the verdict says so
     assert res.deterministic is False and res.status == "inconclusive"
     assert "cannot tell a 5 % bias from noise with 3 seeds" in res.reason
+    # ... and how many seeds would: the weakest check's count at the spread measured
+    weakest = min(res.comparison.inconclusive(), key=lambda c: c.power or 0.0)
+    k = weakest.test_ref.seeds_to_settle(weakest.level)
+    assert k is not None and f"settling it takes ~{k} seeds per side" in res.reason
     # the rate needs 8 seeds to reach its power: with at most 5, none are added at all
     calls.clear()
     res = harness.run_parity(script, seeds=3, max_seeds=5)

@@ -197,3 +197,13 @@ def test_a_few_spikes_against_none_is_not_bistability():
     many = compare_runs(runs("nest", [0, 40, 38, 45, 0, 42]), runs("jaxnest", [41, 0, 39, 44,
                                                                                   40, 0]))
     assert many.bistable
+
+
+def test_seeds_to_settle_matches_the_linear_search():
+    """The bisection finds the same fewest seed count as seeds_needed, and None beyond cap."""
+    z = np.linspace(-1.0, 1.0, 3)
+    for spread in (0.3, 1.0, 3.0):
+        c = _checks([(10 + spread * z / z.std(ddof=1), 10 + spread * z / z.std(ddof=1))])[0]
+        n = c.test_ref.seeds_to_settle(c.level)
+        assert n is not None and n == c.test_ref.seeds_needed(c.level, n + 5)
+        assert c.test_ref.seeds_to_settle(c.level, cap=n - 1) is None
