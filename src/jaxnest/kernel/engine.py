@@ -574,10 +574,21 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                carry["vt"] if st.vt else {}) if st.plastic else ()
         pc0 = pre.init(carry) if pre is not None else ()
         cc0 = carry["cont"] if st.cont is not None else ()
+        arch0 = carry.get("arch", {})
+        if st.arch_H:  # a ring may drop only what no connection will read (see plastic.py)
+            arch0 = dict(arch0, dropped=jnp.bool_(False), need=plastic.needed_since(
+                st.plastic, carry["syn"], args["plastic"], N))
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, carry.get("arch", {}), carry["pend"], pc0, cc0)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = lax.fori_loop(
-            0, n_slices, one_slice, init)
+                pl0, arch0, carry["pend"], pc0, cc0)
+        if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
+            def more(c):
+                over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
+                return (c[0] < n_slices) & ~together(over)
+            _, res = lax.while_loop(more, lambda c: (c[0] + 1, one_slice(c[0], c[1])),
+                                    (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
+        else:
+            res = lax.fori_loop(0, n_slices, one_slice, init)
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
@@ -587,6 +598,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             out["precise_need"], new["precise"] = pc["need"], pc["ring"]
         if st.plastic:
             new["syn"], out["overflow"], out["wrec"], vt = pl
+            if st.arch_H:
+                arch = dict(arch)
+                del arch["need"]
+                out["overflow"] = out["overflow"] | arch.pop("dropped")
             if st.vt:
                 new["vt"] = dict(vt, over=jnp.bool_(False))
                 out["vt_over"] = vt["over"]

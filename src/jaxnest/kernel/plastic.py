@@ -11,8 +11,10 @@ A network without plastic synapses compiles none of this. With them:
   scatter-adds the new weights into the ring buffer, as the static phase does;
 - the postsynaptic spike archive: neurons that receive archive-reading synapses (STDP) keep
   their last ``H`` spikes in a ring (time, K-, K- triplet), updated in the step loop as NEST's
-  ArchivingNode updates its history; a delivery that would need an entry the ring dropped sets
-  ``overflow`` and the runtime reruns the chunk with a longer ring.
+  ArchivingNode updates its history; dropping an entry a connection may still read (or reading
+  one dropped) sets ``overflow`` (its RING bit) and the runtime reruns the chunk with a longer
+  ring. A rule first reads just the newest VIEW_W entries (synapses.base.PostView), and the
+  whole ring only where those lack an answer (a spike after a long silence of its sender).
 """
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from ..synapses.base import DopaView, EdgeDraws, PostView
+from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
 
-ARCHIVE_H = 16        # archive ring length to start with (grown on overflow)
+ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
+VIEW_W = 8            # archive entries a delivery reads first (all H where they lack one)
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,23 @@ def archive_step(arch: dict, mult, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     return lax.while_loop(lambda c: jnp.any(c[1] > 0), more, (arch, rest))[0]
 
 
+def needed_since(plastic_sets: tuple, syn: list, plastic_args: list, n: int):
+    """Per neuron, the earliest time (ms) an archive-reading connection into it may still ask
+    about: the least of their last reads less their delays (NEST's archiver keeps what its
+    incoming connections have not all read). Rules read forward, so the value at a chunk's
+    start holds for all of it."""
+    need = jnp.full(n, jnp.inf)
+    for ps, s, e in zip(plastic_sets, syn, plastic_args):
+        if ps.impl.archive:
+            t = s[ps.impl.archive_since] - e["params"]["delay"]
+            need = need.at[e["tgt"]].min(jnp.where(e["valid"] != 0, t, jnp.inf), mode="drop")
+    return need
+
+
 def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
+    """Push an entry for the neurons that fired; a full ring drops its oldest entry, which
+    sets ``dropped`` where a connection may still need it (``need``: its next-oldest entry
+    is not older than needed_since, eps spared)."""
     push = fired & mask
     dt = arch["last"] - t_sp
     K = jnp.where(push, arch["Kminus_now"] * jnp.exp(dt * tau_inv) + 1.0, arch["Kminus_now"])
@@ -162,15 +181,17 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     H = arch["t"].shape[0]
     slot = (arch["count"] % H).astype(jnp.int32)
     cols = jnp.arange(slot.size)
+    t_next = arch["t"][(slot + 1) % H, cols]
+    lost = push & (arch["count"] >= H) & (t_next >= arch["need"] - 2 * STDP_EPS)
 
     def put(ring, value):
         return ring.at[slot, cols].set(jnp.where(push, value, ring[slot, cols]))
 
-    return {"t": put(arch["t"], t_sp), "Kminus": put(arch["Kminus"], K),
-            "Kminus_triplet": put(arch["Kminus_triplet"], Kt),
-            "count": arch["count"] + push.astype(arch["count"].dtype),
-            "last": jnp.where(fired, t_sp, arch["last"]), "Kminus_now": K,
-            "Kminus_triplet_now": Kt}
+    return dict(arch, t=put(arch["t"], t_sp), Kminus=put(arch["Kminus"], K),
+                Kminus_triplet=put(arch["Kminus_triplet"], Kt),
+                count=arch["count"] + push.astype(arch["count"].dtype),
+                last=jnp.where(fired, t_sp, arch["last"]), Kminus_now=K,
+                Kminus_triplet_now=Kt, dropped=arch["dropped"] | jnp.any(lost))
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -182,8 +203,10 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     rules).
 
     A spike of multiplicity m is m events, each through ``on_pre`` in turn (NEST sends them
-    one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None.
-    ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
+    one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None:
+    the rule reads views of the newest VIEW_W entries and, in the iterations where one lacks
+    an answer, runs again on the whole ring (the cost of a delivery follows the postsynaptic
+    spikes since the sender's last one, not the ring's length). ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
     for the edges whose model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired
     rows' segments are numbered as in the static phase; each iteration handles B segments."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
@@ -233,10 +256,12 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             if rule.voltage_archive:  # the targets' voltage histories
                 from .voltage_archive import VIEWS
                 tgt = e["tgt"][slots]
-            elif arch_in is not None:
+            elif arch_in is not None and rule.archive:
                 arch, tau_inv, tau_t_inv = arch_in
                 tgt = e["tgt"][slots]
-                post = PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt])
+
+                def post(W):
+                    return PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt], W)
 
             def one_event(u, c):
                 s, val, over, wrec = c
@@ -248,19 +273,27 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 if rule.neuromodulated:  # the lanes that take part (the rule loops per lane)
                     kw["dopa"] = DopaView(vt, p["volume_transmitter"])
                     s_in["active"] = act
-                view = post
                 if rule.voltage_archive:  # a view per event: it tracks overflow of the lanes
                     view = VIEWS[rule.voltage_archive](clop[0], tgt, act, clop[1])
                     s_in["active"] = act
-                new = rule.on_pre(p, s_in, t, view, **kw)
+                    new = rule.on_pre(p, s_in, t, view, **kw)
+                    over = over | jnp.any(view.overflow & act)
+                elif post is not None:  # the newest entries; where they lack one, all
+                    def on(W):
+                        view = post(W)
+                        return rule.on_pre(p, s_in, t, view, **kw), view.overflow, view.wide
+                    new, ovf, wide = on(VIEW_W)
+                    new, ovf = lax.cond(jnp.any(wide & act), lambda: on(0)[:2],
+                                        lambda: (new, ovf))
+                    over = over | jnp.any(ovf & act)
+                else:
+                    new = rule.on_pre(p, s_in, t, None, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
                                       0.0).astype(val.dtype)
                 if wr_cap and "wr" in e:  # what the event carries (not: a failed release)
                     rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
                     wrec = record(wrec, rec, emitted, e["conn"][slots], sent)
-                if view is not None:
-                    over = over | jnp.any(view.overflow & act)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
                 return s, val, over, wrec
 

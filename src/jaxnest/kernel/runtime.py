@@ -180,7 +180,8 @@ class Runtime:
                 fn, steps_cap = self._compiled(plan)
                 continue
             if plan.plastic and counts["over"]:
-                # an archive ring dropped a spike a synapse needed: longer rings, same chunk
+                # an archive ring would drop a spike a connection may still read: longer
+                # rings, same chunk
                 arch = jax.tree.map(np.asarray, carry["arch"])
                 clop = arch.pop("clop", None)
                 if plan.arch_mask.any():

@@ -61,6 +61,9 @@ class SynapseModel:
     SetDefaults/CopyModel only."""
     archive: bool = False
     """The rule reads its targets' postsynaptic spike archives (STDP)."""
+    archive_since: str = "t_lastspike"
+    """Its hidden state holding the time (ms) of its last read: it reads from then on, less
+    the delay (the archive keeps what some connection may still read)."""
     on_pre: Callable | None = None
     random: bool = False
     """``on_pre`` takes a keyword ``rand`` (:class:`EdgeDraws` of this spike)."""
@@ -104,30 +107,36 @@ class PostView:
     """The targets' postsynaptic spike archives as a rule sees them (inside the kernel).
 
     The archive keeps each neuron's last ``H`` spikes (time, K-, K- triplet) in a ring; the
-    view gathers the rows of the delivered edges' targets, oldest entry first. It mirrors
-    NEST's ArchivingNode: ``history(t1, t2)`` are the entries with t1 + eps <= t < t2 + eps
-    (get_history), ``K_values(t)`` the traces of the latest entry strictly before t - eps
-    (get_K_values). Where the ring is full and does not reach back far enough, ``overflow``
-    is set and the kernel reruns the chunk with a longer ring."""
+    view gathers the newest ``W`` of them (all H when W is 0 or >= H) for the delivered edges'
+    targets, oldest first. It mirrors NEST's ArchivingNode: ``history(t1, t2)`` are the entries
+    with t1 + eps <= t < t2 + eps (get_history), ``K_values(t)`` the traces of the latest entry
+    strictly before t - eps (get_K_values). A rule walks the view's W rows, not the ring's H:
+    a presynaptic spike reads the few postsynaptic spikes since its last one, while the ring
+    must reach back to the rarest sender's last spike. Where an answer lies older than the
+    view, ``wide`` is set (the kernel asks again with the whole ring) or, when the view is the
+    whole ring and entries were dropped, ``overflow`` (the chunk reruns with a longer ring)."""
 
-    def __init__(self, arch: dict, tgt, tau_minus_inv, tau_triplet_inv):
+    def __init__(self, arch: dict, tgt, tau_minus_inv, tau_triplet_inv, W: int = 0):
         H = arch["t"].shape[0]
+        V = min(W, H) if W else H
         count = arch["count"][tgt]                              # spikes archived so far
-        j = jnp.arange(H)[:, None]
-        slot = (count[None, :] - H + j) % H                      # oldest first
-        self.valid = j >= (H - jnp.minimum(count, H))[None, :]  # (H, E)
+        j = jnp.arange(V)[:, None]
+        slot = (count[None, :] - V + j) % H                      # the newest V, oldest first
+        self.valid = j >= (V - jnp.minimum(count, V))[None, :]  # (V, E)
         self.t = arch["t"][slot, tgt[None, :]]
         self._arch, self._slot, self._tgt = arch, slot, tgt
-        self.full = count > H                                   # entries were dropped
+        self.full = count > V                                   # older entries exist
+        self._ring = V == H                                     # (and may have been dropped)
         self.tau_minus_inv = tau_minus_inv
         self.tau_triplet_inv = tau_triplet_inv
         self.now_Kminus = arch["Kminus_now"][tgt]
         self.now_Kminus_triplet = arch["Kminus_triplet_now"][tgt]
         self.overflow = jnp.zeros(tgt.shape, bool)
+        self.wide = jnp.zeros(tgt.shape, bool)
 
     @property
     def Kminus(self):
-        """K- after each entry, (H, E), oldest first (gathered when a rule asks)."""
+        """K- after each entry of the view, oldest first (gathered when a rule asks)."""
         return self._arch["Kminus"][self._slot, self._tgt[None, :]]
 
     @property
@@ -135,7 +144,7 @@ class PostView:
         return self._arch["Kminus_triplet"][self._slot, self._tgt[None, :]]
 
     def history(self, t1, t2):
-        """(times, mask) of the entries in [t1 + eps, t2 + eps), each (H, E), oldest first."""
+        """(times, mask) of the entries in [t1 + eps, t2 + eps), each (W, E), oldest first."""
         mask = self.valid & (self.t >= t1 + STDP_EPS) & (self.t < t2 + STDP_EPS)
         self._need(t1 + STDP_EPS)
         return self.t, mask
@@ -170,8 +179,13 @@ class PostView:
 
     def _need(self, t_lim):
         """The answer needs the entries from ``t_lim`` on (for K values: the latest before
-        it): a ring that dropped entries and whose oldest entry is not older may lack one."""
-        self.overflow = self.overflow | (self.full & (self.t[0] >= t_lim))
+        it): a view with older entries beyond it, whose oldest row is not older, may lack
+        one (in the ring: ``wide``; dropped from it: ``overflow``)."""
+        miss = self.full & (self.t[0] >= t_lim)
+        if self._ring:
+            self.overflow = self.overflow | miss
+        else:
+            self.wide = self.wide | miss
 
 
 class EdgeDraws:

@@ -116,7 +116,8 @@ MODELS = {m.name: m for m in (
     SynapseModel("stdp_dopamine_synapse",
                  {**COMMON, **RULE, "volume_transmitter": 0, "Kplus": 0.0, "c": 0.0, "n": 0.0},
                  state=("Kplus", "c", "n"), hidden={"t_last_update": 0.0, "t_n": 0.0},
-                 common=tuple(RULE) + ("volume_transmitter",), archive=True, on_pre=on_pre,
+                 common=tuple(RULE) + ("volume_transmitter",), archive=True,
+                 archive_since="t_last_update", on_pre=on_pre,
                  neuromodulated=True, on_trigger=on_trigger, check=check,
                  check_spec=check_spec),
 )}
