@@ -10,7 +10,7 @@ import jaxnest as nest
 from jaxnest.api import _state
 from jaxnest.kernel import plastic
 
-RULES = ("stdp_triplet_synapse", "stdp_nn_pre_centered_synapse")  # rows of K-; the oldest
+RULES = ("stdp_triplet_synapse",)  # reads K- rows beside the times
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +40,9 @@ def _network():
 def test_small_views_and_rings_rerun_exactly(monkeypatch):
     """With a view of one entry and a ring of sixteen, deliveries fall back to the whole ring
     and chunks whose ring would drop a needed entry are rerun with a longer one: every weight
-    equals the run whose first view is the whole of an ample ring."""
-    monkeypatch.setattr(plastic, "ARCHIVE_H", 512)
-    monkeypatch.setattr(plastic, "VIEW_W", 512)
+    equals the run whose first view is the whole of an ample ring (128: twice what the small one grows to)."""
+    monkeypatch.setattr(plastic, "ARCHIVE_H", 128)
+    monkeypatch.setattr(plastic, "VIEW_W", 128)
     nest.ResetKernel()  # (a new runtime takes the sizes)
     ample = _network()
     monkeypatch.setattr(plastic, "ARCHIVE_H", 16)
