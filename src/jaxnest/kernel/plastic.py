@@ -12,9 +12,9 @@ A network without plastic synapses compiles none of this. With them:
 - the postsynaptic spike archive: neurons that receive archive-reading synapses (STDP) keep
   their last ``H`` spikes in a ring (time, K-, K- triplet), updated in the step loop as NEST's
   ArchivingNode updates its history; dropping an entry a connection may still read (or reading
-  one dropped) sets ``overflow`` (its RING bit) and the runtime reruns the chunk with a longer
-  ring. A rule first reads just the newest VIEW_W entries (synapses.base.PostView), and the
-  whole ring only where those lack an answer (a spike after a long silence of its sender).
+  one dropped) sets ``overflow`` and the runtime reruns the chunk with a longer ring. A rule
+  first reads just the newest VIEW_W entries (synapses.base.PostView), and the whole ring
+  only where those lack an answer (a spike after a long silence of its sender).
 """
 from __future__ import annotations
 
@@ -206,9 +206,9 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None:
     the rule reads views of the newest VIEW_W entries and, in the iterations where one lacks
     an answer, runs again on the whole ring (the cost of a delivery follows the postsynaptic
-    spikes since the sender's last one, not the ring's length). ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
-    for the edges whose model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired
-    rows' segments are numbered as in the static phase; each iteration handles B segments."""
+    spikes since the sender's last one, not the ring's length). ``wrec``: the weight
+    recorders' event buffer (step, connection, weight, count), appended for the edges whose
+    model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired rows' segments are numbered as in the static phase; each iteration handles B segments."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
