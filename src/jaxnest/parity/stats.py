@@ -73,15 +73,13 @@ class Test:
 
     def seeds_needed(self, level: float, up_to: int) -> int | None:
         """The fewest seeds per side (at most ``up_to``) with power POWER, or None."""
-        if self.power_n is None:
-            return None
-        return next((n for n in range(2, up_to + 1) if self.power_n(n, level) >= POWER), None)
+        return self.seeds_to_settle(level, cap=up_to)
 
     def seeds_to_settle(self, level: float, cap: int = 100_000) -> int | None:
         """The fewest seeds per side with power POWER, searched up to ``cap`` by doubling and
         bisection (power grows with n); None without a power model or beyond ``cap``. Said in
         a verdict, it tells a seed budget that will settle a check from one that never can."""
-        if self.power_n is None:
+        if self.power_n is None or cap < 2:
             return None
         ok = lambda n: self.power_n(n, level) >= POWER  # noqa: E731
         lo, hi = 2, 2
