@@ -439,14 +439,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             if st.poisson_dense:
                 slot = a_mod + k.astype(jnp.int32) + e["d0"]
                 slot = jnp.where(slot >= L, slot - L, slot)
-                buf2 = buf.reshape(L + D, CN)
-                idx = jnp.stack([slot, jnp.broadcast_to(e["lo"], slot.shape)], axis=-1)
+                # a window of the flat buffer per step (a 2-D view of it would make XLA copy
+                # the whole buffer each slice: it cannot update a reshaped operand in place)
+                idx = (slot.astype(itype) * CN + e["lo"])[:, None]
                 dnums = lax.ScatterDimensionNumbers(
-                    update_window_dims=(1,), inserted_window_dims=(0,),
-                    scatter_dims_to_operand_dims=(0, 1))
-                buf = lax.scatter_add(buf2, idx, val, dnums,
-                                      indices_are_sorted=False, unique_indices=False
-                                      ).reshape((L + D) * CN)
+                    update_window_dims=(1,), inserted_window_dims=(),
+                    scatter_dims_to_operand_dims=(0,))
+                buf = lax.scatter_add(buf, idx, val, dnums,
+                                      indices_are_sorted=False, unique_indices=False)
             else:
                 slot = (steps[:, None] + e["d"][None]) % L
                 buf = buf.at[(slot * CN + e["tgt"][None]).ravel()].add(val.ravel())

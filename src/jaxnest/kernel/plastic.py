@@ -13,8 +13,8 @@ A network without plastic synapses compiles none of this. With them:
   their last ``H`` spikes in a ring (time, K-, K- triplet), updated in the step loop as NEST's
   ArchivingNode updates its history; dropping an entry a connection may still read (or reading
   one dropped) sets ``overflow`` and the runtime reruns the chunk with a longer ring. A rule
-  first reads just the newest VIEW_W entries (synapses.base.PostView), and the whole ring
-  only where those lack an answer (a spike after a long silence of its sender).
+  first reads just the newest VIEW_W[0] entries (synapses.base.PostView), more only where
+  those lack an answer (a spike after a long silence of its sender), the whole ring last.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from jax import lax
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
-VIEW_W = 8            # archive entries a delivery reads first (all H where they lack one)
+VIEW_W = (8, 32)      # archive entries a delivery reads first, then (where they lack an
+                      # answer) these many, then all H
 
 
 @dataclass(frozen=True)
@@ -145,15 +146,18 @@ def archive_step(arch: dict, mult, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     """NEST's ArchivingNode::set_spiketime for the neurons that fired ``mult`` spikes at
     t_sp (ms), once per spike (a parrot's multiplicity counts): those with incoming
     archive-reading synapses (``mask``) update their traces and push an entry; all note the
-    spike time."""
+    spike time. (The loop for further spikes sits in a cond: a ring passed through a loop
+    every step would be copied every step.)"""
     arch = _archive_push(arch, mult > 0, t_sp, mask, tau_inv, tau_t_inv)
-    rest = mult - 1.0
 
     def more(c):
         arch, rest = c
         return _archive_push(arch, rest > 0, t_sp, mask, tau_inv, tau_t_inv), rest - 1.0
 
-    return lax.while_loop(lambda c: jnp.any(c[1] > 0), more, (arch, rest))[0]
+    def all_of(arch):
+        return lax.while_loop(lambda c: jnp.any(c[1] > 0), more, (arch, mult - 1.0))[0]
+
+    return lax.cond(jnp.any(mult > 1), all_of, lambda a: a, arch)
 
 
 def needed_since(plastic_sets: tuple, syn: list, plastic_args: list, n: int):
@@ -183,9 +187,13 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     cols = jnp.arange(slot.size)
     t_next = arch["t"][(slot + 1) % H, cols]
     lost = push & (arch["count"] >= H) & (t_next >= arch["need"] - 2 * STDP_EPS)
+    # rows that do not push write out of bounds (dropped), so no write reads the ring; and
+    # the row index depends on t_next, which orders that read before the writes (else XLA
+    # copies the ring each step to keep the old one for it)
+    row = jnp.where(push & (t_next == t_next), slot, H)
 
     def put(ring, value):
-        return ring.at[slot, cols].set(jnp.where(push, value, ring[slot, cols]))
+        return ring.at[row, cols].set(value, mode="drop")
 
     return dict(arch, t=put(arch["t"], t_sp), Kminus=put(arch["Kminus"], K),
                 Kminus_triplet=put(arch["Kminus_triplet"], Kt),
@@ -204,8 +212,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
 
     A spike of multiplicity m is m events, each through ``on_pre`` in turn (NEST sends them
     one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None:
-    the rule reads views of the newest VIEW_W entries and, in the iterations where one lacks
-    an answer, runs again on the whole ring (the cost of a delivery follows the postsynaptic
+    the rule reads views of the newest VIEW_W[0] entries and, in the iterations where one
+    lacks an answer, runs again on wider views, the whole ring last (the cost of a delivery follows the postsynaptic
     spikes since the sender's last one, not the ring's length). ``wrec``: the weight
     recorders' event buffer (step, connection, weight, count), appended for the edges whose
     model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired rows' segments are
@@ -237,29 +245,43 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
         marks = jnp.full(n_seg + B, -1, jnp.int32).at[
             jnp.where(fired, first, n_seg + B)].set(jnp.arange(R, dtype=jnp.int32), mode="drop")
-        lane = jnp.arange(seg_len, dtype=itype)
 
         def step(i, c):
             buf, syn, cur, over, wrec = c
             j = i * B + jnp.arange(B, dtype=jnp.int32)
             r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
             seg = jnp.where(j < total, segbase[r] + j, n_seg).astype(itype)
-            slots = (seg[:, None] * seg_len + lane[None, :]).ravel()
+
+            if B == 1:  # one contiguous slice (a gather of lanes costs several times more)
+                def take(v):
+                    return lax.dynamic_slice_in_dim(v, seg[0] * seg_len, seg_len)
+
+                def put(v, x):
+                    return lax.dynamic_update_slice_in_dim(v, x, seg[0] * seg_len, 0)
+            else:
+                slots = (seg[:, None] * seg_len + jnp.arange(seg_len, dtype=itype)).ravel()
+
+                def take(v):
+                    return v[slots]
+
+                def put(v, x):
+                    return v.at[slots].set(x)
+
             rr = jnp.repeat(r, seg_len)
-            valid = e["valid"][slots] != 0
-            count = e["count"][slots] != 0  # parrots count spikes, whatever the weight
-            p = {k: (v[slots] if jnp.ndim(v) else v) for k, v in e["params"].items()}
-            s = {k: v[slots] for k, v in syn.items()}
+            valid = take(e["valid"]) != 0
+            count = take(e["count"]) != 0  # parrots count spikes, whatever the weight
+            p = {k: (take(v) if jnp.ndim(v) else v) for k, v in e["params"].items()}
+            s = {k: take(v) for k, v in syn.items()}
             m = jnp.abs(m_r[rr])
             emitted = A + k_r[rr]
             t = stamp_ms(emitted)
             post = None
             if rule.voltage_archive:  # the targets' voltage histories
                 from .voltage_archive import VIEWS
-                tgt = e["tgt"][slots]
+                tgt = take(e["tgt"])
             elif arch_in is not None and rule.archive:
                 arch, tau_inv, tau_t_inv = arch_in
-                tgt = e["tgt"][slots]
+                tgt = take(e["tgt"])
 
                 def post(W):
                     return PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt], W)
@@ -269,7 +291,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 act = valid & (u < m)
                 kw = {}
                 if rule.random:  # keyed by emission step, event and connection
-                    kw["rand"] = EdgeDraws(key, emitted * 16 + u, e["conn"][slots])
+                    kw["rand"] = EdgeDraws(key, emitted * 16 + u, take(e["conn"]))
                 s_in = dict(s, multiplicity=jnp.ones_like(m))
                 if rule.neuromodulated:  # the lanes that take part (the rule loops per lane)
                     kw["dopa"] = DopaView(vt, p["volume_transmitter"])
@@ -279,13 +301,16 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     s_in["active"] = act
                     new = rule.on_pre(p, s_in, t, view, **kw)
                     over = over | jnp.any(view.overflow & act)
-                elif post is not None:  # the newest entries; where they lack one, all
+                elif post is not None:  # the newest entries; where they lack one, more
                     def on(W):
                         view = post(W)
                         return rule.on_pre(p, s_in, t, view, **kw), view.overflow, view.wide
-                    new, ovf, wide = on(VIEW_W)
-                    new, ovf = lax.cond(jnp.any(wide & act), lambda: on(0)[:2],
-                                        lambda: (new, ovf))
+                    new, ovf, wide = on(VIEW_W[0])
+                    H = arch_in[0]["t"].shape[0]
+                    wider = [w for w in VIEW_W[1:] if w < H] + [0] * (VIEW_W[0] < H)
+                    for W in wider:  # 0: the whole ring
+                        new, ovf, wide = lax.cond(jnp.any(wide & act), lambda c, W=W: on(W),
+                                                  lambda c: c, (new, ovf, wide))
                     over = over | jnp.any(ovf & act)
                 else:
                     new = rule.on_pre(p, s_in, t, None, **kw)
@@ -293,17 +318,17 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
                                       0.0).astype(val.dtype)
                 if wr_cap and "wr" in e:  # what the event carries (not: a failed release)
-                    rec = act & (e["wr"][slots] != 0) & (sent != 0 if "sent" in new else True)
-                    wrec = record(wrec, rec, emitted, e["conn"][slots], sent)
+                    rec = act & (take(e["wr"]) != 0) & (sent != 0 if "sent" in new else True)
+                    wrec = record(wrec, rec, emitted, take(e["conn"]), sent)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
                 return s, val, over, wrec
 
             n_events = jnp.max(jnp.where(valid, m, 0.0)).astype(jnp.int32)
             s, val, over, wrec = lax.fori_loop(0, n_events, one_event,
-                                               (s, jnp.zeros(slots.shape, buf.dtype), over,
+                                               (s, jnp.zeros(B * seg_len, buf.dtype), over,
                                                 wrec))
-            syn = {k: syn[k].at[slots].set(s[k]) for k in syn}
-            idx = base[rr] + e["off"][slots]
+            syn = {k: put(syn[k], s[k]) for k in syn}
+            idx = base[rr] + take(e["off"])
             idx = jnp.where(idx >= LCN, idx - LCN, idx)
             buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
             return buf, syn, r[-1], over, wrec

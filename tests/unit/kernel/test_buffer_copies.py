@@ -1,8 +1,10 @@
-"""The compiled chunk updates the ring buffers in place: no copy of a whole buffer per slice.
+"""The compiled chunk updates its large state in place: no copy of a whole ring buffer per
+slice, of a spike archive per step or of a plastic edge state per delivered segment.
 
-XLA inserts such copies silently when the order of a slice's reads and its clearing of the
-ring buffer is not forced (each costs O(max_delay x neurons) per slice: 3-5x the step time at
-min_delay = h with long delays). The optimised HLO of the chunk is inspected for them.
+XLA inserts such copies silently when the order of a read and an in-place write is not forced,
+or when it writes through a reshaped view (each costs O(max_delay x neurons) per slice: 3-5x
+the step time at min_delay = h with long delays; an archive copy per step made STDP networks
+several times slower). The optimised HLO of the chunk is inspected for them.
 """
 import glob
 import math
@@ -19,6 +21,10 @@ SCRIPT = textwrap.dedent("""
     nest.Connect(n[:1], n[1:2], syn_spec={"weight": 1.0, "delay": 5.0})   # a long delay
     dc = nest.Create("dc_generator", params={"amplitude": 10.0})
     nest.Connect(dc, n)
+    nest.Connect(nest.Create("poisson_generator", params={"rate": 800.0}), n,
+                 syn_spec={"weight": 5.0})                # dense rows into the buffer
+    nest.Connect(n[:40], n, {"rule": "fixed_indegree", "indegree": 4},
+                 {"synapse_model": "stdp_synapse", "weight": 5.0})   # archives, edge state
     nest.Connect(n, nest.Create("spike_recorder"))
     nest.Simulate(5.0)
 """)
@@ -38,6 +44,9 @@ def test_chunk_copies_no_ring_buffer_inside_its_loop(tmp_path):
     entry = next(line for line in hlo.splitlines() if line.startswith("ENTRY"))
     sizes = {int(s) for s in re.findall(r"carry__c?buf__\.\d+: f\d+\[(\d+)\]", entry)}
     assert len(sizes) == 2, entry[:300]   # buf (C x N rows) and cbuf (N rows)
+    big = re.findall(r"carry__(?:arch____t|syn___0___weight)__\.\d+: f\d+\[([\d,]+)\]", entry)
+    assert len(big) == 2, entry[:300]     # an archive ring (H x N), the STDP edges' weights
+    sizes |= {_elements(b) for b in big}
     copies = [line.strip()[:160] for line in hlo.splitlines()
               if (m := re.search(r"= f\d+\[([\d,]*)\]\S* copy\(", line))
               and _elements(m.group(1)) in sizes]
