@@ -49,6 +49,35 @@ def network(nest, T=80.0):
     return _record(nest, n, T, 0.05)
 
 
+def example_like(nest, T=40.0):
+    """NEST's gap_junctions_inhibitory_network made deterministic and small: gap pairs drawn
+    with replacement (self pairs and duplicate pairs, each connected with make_symmetric),
+    inhibitory static synapses, excitatory spike_generator input with repeated times (spike
+    multiplicity), the example's waveform-relaxation settings."""
+    rng = np.random.default_rng(11)
+    N = 24
+    nest.ResetKernel()
+    nest.set(resolution=0.05, use_wfr=True)
+    nest.set(wfr_comm_interval=1.0, wfr_tol=1e-4, wfr_max_iterations=15,
+             wfr_interpolation_order=3)
+    n = nest.Create("hh_psc_alpha_gap", N)
+    n.set(V_m=list(rng.uniform(-80.0, -40.0, N)))
+    for i in range(N):
+        for j in rng.choice(np.delete(np.arange(N), i), 5).tolist():  # multapses too
+            nest.Connect(n[j], n[i], syn_spec={"weight": -50.0, "delay": 1.0})
+    sg = nest.Create("spike_generator", N)
+    for i in range(N):
+        t = np.round(np.sort(rng.uniform(0.1, T, rng.poisson(T))), 1)
+        sg[i].spike_times = t.tolist()  # repeated times: multiplicity
+    nest.Connect(sg, n, "one_to_one", {"weight": 300.0, "delay": 1.0})
+    pairs = rng.integers(0, N, (3 * N, 2))
+    pairs[:3, 1] = pairs[:3, 0]   # self pairs
+    pairs[3:6] = pairs[6:9]       # duplicate pairs
+    for a, b in pairs.tolist():
+        nest.Connect(n[a], n[b], {"rule": "one_to_one", "make_symmetric": True},
+                     {"synapse_model": "gap_junction", "weight": 0.3})
+    return _record(nest, n, T, 0.05)
+
 def _record(nest, n, T, h):
     vm = nest.Create("voltmeter", params={"interval": h})
     sr = nest.Create("spike_recorder")

@@ -2,7 +2,8 @@
 in the same test session (one NEST subprocess for all scenarios, tests/unit/models/
 _gap_cases.py): two coupled neurons (both models, wfr_interpolation_order 0/1/3, use_wfr on
 and off, several wfr_tol, wfr_comm_interval > resolution), a small inhibitory network, and
-NEST's Connect rules, errors and status dictionaries for gap junctions.
+NEST's Connect rules, errors and status dictionaries for gap junctions, and a small
+deterministic version of NEST's gap_junctions_inhibitory_network (self and duplicate pairs).
 
 The coupling reproduces NEST's iteration exactly (same sweeps, same convergence decisions,
 the solver's step size carried across sweeps), so the traces differ only by the solver's own
@@ -31,7 +32,7 @@ import nest
 nest.set_verbosity("M_ERROR")
 import _gap_cases as cases
 out = {{"two": [cases.two(nest, *c) for c in cases.TWO], "net": cases.network(nest),
-       "errors": cases.connect_errors(nest)}}
+       "example": cases.example_like(nest), "errors": cases.connect_errors(nest)}}
 json.dump(out, open(sys.argv[1], "w"))
 """
 
@@ -72,6 +73,13 @@ def test_two_neurons(ref, jn, i):
 def test_inhibitory_network(ref, jn):
     _compare(ref["net"], cases.network(jn))
     assert len(ref["net"]["spikes"]) > 10
+
+
+def test_example_like_network(ref, jn):
+    """Self pairs, duplicate pairs, multapses and spike multiplicity as in NEST's
+    gap_junctions_inhibitory_network: traces and spikes as NEST's."""
+    _compare(ref["example"], cases.example_like(jn))
+    assert len(ref["example"]["spikes"]) > 20
 
 
 def test_connect_rules_and_status(ref, jn):
