@@ -317,6 +317,13 @@ def GetConnections(source=None, target=None, synapse_model=None, synapse_label=N
             kind = "std::string" if isinstance(synapse_label, str) else "double"
             raise errors.TypeMismatch(f"Expected datatype: Failed to cast 'synapse_label' from "
                                       f"{kind} to type long")
+    if synapse_model is not None and not isinstance(synapse_model, str):
+        kind = ("std::vector<std::string>" if isinstance(synapse_model, (list, tuple))
+                else "long" if isinstance(synapse_model, (int, np.integer)) else "double"
+                if isinstance(synapse_model, (float, np.floating)) else
+                type(synapse_model).__name__)
+        raise errors.TypeMismatch(f"Expected datatype: Failed to cast 'synapse_model' from "
+                                  f"{kind} to type std::string")
     src = None if source is None else _ids(source, "source")
     tgt = None if target is None else _ids(target, "target")
     return SynapseCollection(kconn.find(_state.kernel(), src, tgt, synapse_model,

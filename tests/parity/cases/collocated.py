@@ -57,7 +57,7 @@ def rules(nest):
 
 
 def labels(nest):
-    """GetConnections(synapse_label=...) and its type checks."""
+    """GetConnections(synapse_label=...) and the type checks of its label and model."""
     nest.ResetKernel()
     a = nest.Create("iaf_psc_alpha", 4)
     nest.Connect(a[0], a[1])
@@ -72,9 +72,12 @@ def labels(nest):
         out[f"label{lab}"] = _table(nest, nest.GetConnections(synapse_label=lab))
     out["source_label"] = _table(nest, nest.GetConnections(a[0], synapse_label=3))
     errs = []
-    for bad in (2.5, "x"):
+    bad_args = [{"synapse_label": 2.5}, {"synapse_label": "x"},
+                {"synapse_model": ["static_synapse"]}, {"synapse_model": 3},
+                {"synapse_model": 2.5}]
+    for bad in bad_args:
         try:
-            nest.GetConnections(synapse_label=bad)
+            nest.GetConnections(**bad)
             errs.append("none")
         except Exception as e:  # noqa: BLE001 - the class is what is compared
             errs.append(type(e).__name__)
