@@ -715,10 +715,21 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
     return idx[np.lexsort(keys)]
 
 
+def _hom_weight(kernel: Kernel, idx: np.ndarray) -> bool:
+    """All of these connections have a homogeneous (common) weight, which NEST does not show
+    per connection (static_synapse_hom_w and its copies)."""
+    entries = kernel.synapse_entries()
+    return idx.size > 0 and all(
+        entries[s] is not None and entries[s].impl.name.startswith("static_synapse_hom_w")
+        for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist())
+
+
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
     if key == "delay":
         return _delays(kernel, cols, idx)
+    if key == "weight" and _hom_weight(kernel, idx):
+        raise errors.KeyError("weight")
     if key in ("source", "target", "weight"):
         return cols[key][idx]
     if key == "receptor":
@@ -799,7 +810,8 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
         impl = entries[s].impl
         own += [k for k in impl.params if k not in own and k not in impl.common
                 and k not in ("receptor_type",) + NODE_PROPS]
-    return tuple(sorted(set(CONN_KEYS) | set(own)))
+    hidden = {"weight"} if _hom_weight(kernel, idx) else set()
+    return tuple(sorted((set(CONN_KEYS) | set(own)) - hidden))
 
 
 CONN_KEYS = ("delay", "port", "receptor", "sizeof", "source", "synapse_id", "synapse_model",
@@ -871,6 +883,9 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
 def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     table = kernel.network.conns
     cols = table.cols
+    if key == "weight" and _hom_weight(kernel, idx):
+        raise errors.UnaccessedDictionaryEntry(
+            "Unaccessed elements in params, in function connection.set():  weight")
     if key == "weight":
         _refuse_secondary(kernel, idx, "no_weight")
         column = _column(kernel, value, idx.size, key)

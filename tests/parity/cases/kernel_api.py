@@ -371,6 +371,10 @@ def slicing_and_misc(nest):
         _err(lambda: nest.Connect(nc[0], nc[1], "one_to_one",
                                   {"synapse_model": "mysyn", "delay": 2.0})),
         nest.num_connections]
+    hom = nest.GetConnections(synapse_model="mysyn")   # NEST hides the common weight
+    out["hom_w_status"] = [sorted(hom.get()), _err(lambda: hom.get("weight")),
+                           _err(lambda: hom.set(weight=3.0)), _err(lambda: hom.weight),
+                           _err(lambda: hom.set(delay=3.0)), hom.get("delay")]
     s = nc[::2]
     out["stepped"] = [_err(lambda: s[k].tolist()) for k in
                       (1, slice(1, 3), slice(0, 1), slice(1, 2), slice(None), slice(None, None, 1))]
