@@ -6,6 +6,8 @@ checks what NEST checks (delays on the grid, which node kinds may connect) and a
 """
 from __future__ import annotations
 
+import builtins
+
 from typing import NamedTuple
 
 import numpy as np
@@ -715,21 +717,24 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
     return idx[np.lexsort(keys)]
 
 
-def _hom_weight(kernel: Kernel, idx: np.ndarray) -> bool:
-    """All of these connections have a homogeneous (common) weight, which NEST does not show
-    per connection (static_synapse_hom_w and its copies)."""
+def _hom_weight(kernel: Kernel, idx: np.ndarray) -> np.ndarray:
+    """Which of these connections have a homogeneous (common) weight, which NEST does not
+    show per connection (static_synapse_hom_w and its copies)."""
     entries = kernel.synapse_entries()
-    return idx.size > 0 and all(
-        entries[s] is not None and entries[s].impl.name.startswith("static_synapse_hom_w")
-        for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist())
+    syn = kernel.network.conns.cols["syn"][idx]
+    hom = [s for s in np.unique(syn).tolist() if entries[s] is not None
+           and entries[s].impl.name.startswith("static_synapse_hom_w")]
+    return np.isin(syn, hom)
 
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     cols = kernel.network.conns.cols
     if key == "delay":
         return _delays(kernel, cols, idx)
-    if key == "weight" and _hom_weight(kernel, idx):
-        raise errors.KeyError("weight")
+    if key == "weight" and (hom := _hom_weight(kernel, idx)).any():
+        if hom.all():  # PyNEST's dict lookup fails (a builtin KeyError)
+            raise builtins.KeyError("weight")
+        return [None if h else w for h, w in zip(hom.tolist(), cols["weight"][idx].tolist())]
     if key in ("source", "target", "weight"):
         return cols[key][idx]
     if key == "receptor":
@@ -810,7 +815,7 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
         impl = entries[s].impl
         own += [k for k in impl.params if k not in own and k not in impl.common
                 and k not in ("receptor_type",) + NODE_PROPS]
-    hidden = {"weight"} if _hom_weight(kernel, idx) else set()
+    hidden = {"weight"} if idx.size and _hom_weight(kernel, idx).all() else set()
     return tuple(sorted((set(CONN_KEYS) | set(own)) - hidden))
 
 
@@ -883,12 +888,14 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
 def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
     table = kernel.network.conns
     cols = table.cols
-    if key == "weight" and _hom_weight(kernel, idx):
+    hom = _hom_weight(kernel, idx) if key == "weight" else None
+    if key == "weight" and hom.size and hom.all():
         raise errors.UnaccessedDictionaryEntry(
             "Unaccessed elements in params, in function connection.set():  weight")
-    if key == "weight":
+    if key == "weight":  # (beside others, a common weight is left alone, as in NEST)
         _refuse_secondary(kernel, idx, "no_weight")
-        column = _column(kernel, value, idx.size, key)
+        column = _column(kernel, value, idx.size, key)[~hom]
+        idx = idx[~hom]
         _check_set(kernel, idx, key, column)
         cols["weight"][idx] = column
     elif key == "delay":

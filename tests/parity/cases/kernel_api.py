@@ -375,6 +375,10 @@ def slicing_and_misc(nest):
     out["hom_w_status"] = [sorted(hom.get()), _err(lambda: hom.get("weight")),
                            _err(lambda: hom.set(weight=3.0)), _err(lambda: hom.weight),
                            _err(lambda: hom.set(delay=3.0)), hom.get("delay")]
+    nest.Connect(nc[2], nc[3])
+    mixed = nest.GetConnections(source=nc[0:3])     # shown as None beside a static weight
+    out["hom_w_mixed"] = [_err(lambda: mixed.get("weight")), sorted(mixed.get()),
+                          _err(lambda: mixed.set(weight=3.0)), _err(lambda: mixed.weight)]
     s = nc[::2]
     out["stepped"] = [_err(lambda: s[k].tolist()) for k in
                       (1, slice(1, 3), slice(0, 1), slice(1, 2), slice(None), slice(None, None, 1))]
