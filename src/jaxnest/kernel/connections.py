@@ -7,7 +7,6 @@ checks what NEST checks (delays on the grid, which node kinds may connect) and a
 from __future__ import annotations
 
 import builtins
-
 from typing import NamedTuple
 
 import numpy as np
