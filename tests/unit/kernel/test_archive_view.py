@@ -1,7 +1,7 @@
 """The postsynaptic spike archive on its own terms (kernel/plastic.py, synapses.base.PostView):
 a delivery reads the newest VIEW_W[0] entries of a ring of H, more where they lack an
-answer, then all of it; a ring that would drop an entry a connection may still read reruns the chunk with a
-longer one; the result is the one ample sizes give. (Parity with NEST:
+answer, then all of it; a ring that would drop an entry a connection may still read reruns
+the chunk with a longer one; the result is the one ample sizes give. (Parity with NEST:
 tests/parity/test_stdp*_parity.py.)"""
 import numpy as np
 import pytest
@@ -39,8 +39,8 @@ def _network():
 
 def test_small_views_and_rings_rerun_exactly(monkeypatch):
     """With views of one entry, then four, and a ring of sixteen, deliveries fall back to the
-    wider view and the whole ring, and chunks whose ring would drop a needed entry are rerun with a longer one: every weight
-    equals the run whose first view is the whole of an ample ring (128 entries: twice what
+    wider view and the whole ring, and chunks whose ring would drop a needed entry are rerun
+    with a longer one: every weight equals the run whose first view is the whole of an ample ring (128 entries: twice what
     the small one grows to)."""
     monkeypatch.setattr(plastic, "ARCHIVE_H", 128)
     monkeypatch.setattr(plastic, "VIEW_W", (128,))
