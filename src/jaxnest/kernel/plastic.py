@@ -214,10 +214,10 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None:
     the rule reads views of the newest VIEW_W[0] entries and, in the iterations where one
     lacks an answer, runs again on wider views, the whole ring last (the cost of a delivery
-    follows the postsynaptic spikes since the sender's last one, not the ring's length). ``wrec``: the weight
-    recorders' event buffer (step, connection, weight, count), appended for the edges whose
-    model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired rows' segments are
-    numbered as in the static phase; each iteration handles B segments."""
+    follows the postsynaptic spikes since the sender's last one, not the ring's length).
+    ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
+    for the edges whose model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired
+    rows' segments are numbered as in the static phase; each iteration handles B segments."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl

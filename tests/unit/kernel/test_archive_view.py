@@ -40,8 +40,8 @@ def _network():
 def test_small_views_and_rings_rerun_exactly(monkeypatch):
     """With views of one entry, then four, and a ring of sixteen, deliveries fall back to the
     wider view and the whole ring, and chunks whose ring would drop a needed entry are rerun
-    with a longer one: every weight equals the run whose first view is the whole of an ample ring (128 entries: twice what
-    the small one grows to)."""
+    with a longer one: every weight equals the run whose first view is the whole of an ample
+    ring (128 entries: twice what the small one grows to)."""
     monkeypatch.setattr(plastic, "ARCHIVE_H", 128)
     monkeypatch.setattr(plastic, "VIEW_W", (128,))
     nest.ResetKernel()  # (a new runtime takes the sizes)
