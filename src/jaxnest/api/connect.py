@@ -126,9 +126,8 @@ def _check_common_properties(k, syn_spec) -> None:
     if not isinstance(syn_spec, dict) or "weight" not in syn_spec:
         return
     name = syn_spec.get("synapse_model", "static_synapse")
-    hom = k.models.get("static_synapse_hom_w")
     entry = k.models.get(name) if isinstance(name, str) else None
-    if hom is not None and entry is not None and entry.impl is hom.impl:
+    if entry is not None and entry.is_synapse and "weight" in entry.impl.common:
         raise errors.NotImplemented('Synapse parameter "weight" can only be set via '
                                     'SetDefaults() or CopyModel().')
 

@@ -717,12 +717,12 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
 
 
 def _hom_weight(kernel: Kernel, idx: np.ndarray) -> np.ndarray:
-    """Which of these connections have a homogeneous (common) weight, which NEST does not
-    show per connection (static_synapse_hom_w and its copies)."""
+    """Which of these connections have a common weight (static_synapse_hom_w and its
+    copies), which NEST does not show per connection."""
     entries = kernel.synapse_entries()
     syn = kernel.network.conns.cols["syn"][idx]
-    hom = [s for s in np.unique(syn).tolist() if entries[s] is not None
-           and entries[s].impl.name.startswith("static_synapse_hom_w")]
+    hom = [s for s in np.unique(syn).tolist()
+           if entries[s] is not None and "weight" in entries[s].impl.common]
     return np.isin(syn, hom)
 
 

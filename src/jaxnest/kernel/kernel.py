@@ -687,8 +687,6 @@ class Kernel:
         Connect applies to the existing connections. Their weight column takes a shared
         weight, and the next Simulate plans again (the edge sets hold the values)."""
         shared = set(entry.impl.common)
-        if entry.impl.name.startswith("static_synapse_hom_w"):
-            shared.add("weight")
         conns = self.network.conns
         if not shared & set(params) or not len(conns):
             return

@@ -5,5 +5,5 @@ from .base import COMMON, SynapseModel
 
 MODELS = {m.name: m for m in (
     SynapseModel("static_synapse", dict(COMMON)),
-    SynapseModel("static_synapse_hom_w", dict(COMMON)),
+    SynapseModel("static_synapse_hom_w", dict(COMMON), common=("weight",)),
 )}

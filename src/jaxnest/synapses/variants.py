@@ -40,18 +40,13 @@ def _labelled_check(base_check):
 
 
 def hpc(base: SynapseModel) -> SynapseModel:
-    return dataclasses.replace(base, name=base.name + "_hpc", common=_common(base))
+    return dataclasses.replace(base, name=base.name + "_hpc")
 
 
 def lbl(base: SynapseModel) -> SynapseModel:
-    return dataclasses.replace(base, name=base.name + "_lbl", common=_common(base),
+    return dataclasses.replace(base, name=base.name + "_lbl",
                                params={**base.params, "synapse_label": -1},
                                check=_labelled_check(base.check))
-
-
-def _common(base: SynapseModel) -> tuple:
-    """static_synapse_hom_w's weight is shared (the API knows only the base model by name)."""
-    return base.common + (("weight",) if base.name == "static_synapse_hom_w" else ())
 
 
 def _bases() -> list[SynapseModel]:

@@ -78,6 +78,7 @@ def example_like(nest, T=40.0):
                      {"synapse_model": "gap_junction", "weight": 0.3})
     return _record(nest, n, T, 0.05)
 
+
 def _record(nest, n, T, h):
     vm = nest.Create("voltmeter", params={"interval": h})
     sr = nest.Create("spike_recorder")
