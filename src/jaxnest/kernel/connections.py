@@ -719,11 +719,9 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
 def _hom_weight(kernel: Kernel, idx: np.ndarray) -> np.ndarray:
     """Which of these connections have a common weight (static_synapse_hom_w and its
     copies), which NEST does not show per connection."""
-    entries = kernel.synapse_entries()
-    syn = kernel.network.conns.cols["syn"][idx]
-    hom = [s for s in np.unique(syn).tolist()
-           if entries[s] is not None and "weight" in entries[s].impl.common]
-    return np.isin(syn, hom)
+    hom = [i for i, e in enumerate(kernel.synapse_entries())
+           if e is not None and "weight" in e.impl.common]  # a few model ids: no sort
+    return np.isin(kernel.network.conns.cols["syn"][idx], hom)
 
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
