@@ -109,6 +109,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                           for ps in st.plastic]
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
+    vhist = [i for i, ps in enumerate(st.plastic)  # edge sets reading voltage histories
+             if ps.impl.voltage_archive in ("clopath", "urbanczik")]
+
+    def vsets(syn, args):
+        """(t_lastspike, delay, live, target, valid) of the voltage-history edge sets."""
+        return [(syn[i][st.plastic[i].impl.archive_since], args["plastic"][i]["params"]["delay"],
+                 voltage_archive.live(st.plastic[i].impl, syn[i]), args["plastic"][i]["tgt"],
+                 args["plastic"][i]["valid"]) for i in vhist]
     pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
     pay = st.payload  # spike payloads (kernel/payload.py): O beside S, their own edge set
     with_off = pre is not None or pay is not None  # recorded events carry offsets
@@ -531,6 +539,11 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 ep = arch["clop"]
                 pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
                 arch = dict(arch, clop=dict(ep, ep_over=jnp.zeros_like(ep["ep_over"])))
+            if vhist:  # an entry clopath/urbanczik connections may still read went: longer
+                # rings, same chunk (this slice's spikes, not delivered yet, are not older
+                # than its start; read after the slice's writes, so XLA copies no ring)
+                pl = (pl[0], pl[1] | voltage_archive.lost(
+                    arch["clop"], vsets(pl[0], args), stamp_ms(A - 1)), pl[2], pl[3])
             if cont is not None:  # a complete slice's values to their targets
                 cc = cont.end_slice(cc, states, args, A, k_hi)
             if gap is not None:

@@ -50,6 +50,8 @@ SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
                     # per iteration vs ~4 ns per edge on a 2-core EPYC)
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
+WINDOW_LANES = 8    # the same for rules that read windows of a voltage history (clopath,
+                    # urbanczik): a lane costs up to a window of entries, so few at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
 SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs at most this
                     # much more than the best (the compiled chunk is reused)
@@ -547,11 +549,14 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                             max(plan.vt_gids.size - 1, 0)).astype(float)
             return v
 
+        windows = impl.voltage_archive in ("clopath", "urbanczik")
+        lanes = WINDOW_LANES if windows else BATCH_LANES
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
                                   3 * L * CN,
                                   functools.partial(_spike_layout,
-                                                    prev=_layout_of(prev.get(impl.name))),
+                                                    prev=_layout_of(prev.get(impl.name)),
+                                                    batch_lanes=lanes),
                                   _spike_fill, counts_only)
         plan.plastic.append(layout)
         if impl.archive:
@@ -617,7 +622,8 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
     return order
 
 
-def _spike_layout(src_row, R, idx64, prev: dict | None = None) -> dict:
+def _spike_layout(src_row, R, idx64, prev: dict | None = None,
+                  batch_lanes: int = BATCH_LANES) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
 
@@ -632,7 +638,8 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None) -> dict:
     if n == 0:
         return dict(n_edges=0, n_cap=0, seg_len=1, seg_batch=1, idx64=False)
     counts = np.bincount(src_row, minlength=R)
-    seg_len, batch = choose_segments(counts, prev and (prev["seg_len"], prev["seg_batch"]))
+    seg_len, batch = choose_segments(counts, prev and (prev["seg_len"], prev["seg_batch"]),
+                                     batch_lanes)
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
     cap = segment_capacity(n_seg, seg_len)
@@ -702,14 +709,14 @@ def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
     del layout["counts"]
 
 
-def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None
-                    ) -> tuple[int, int]:
+def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
+                    batch_lanes: int = BATCH_LANES) -> tuple[int, int]:
     """Segment length and segments per delivery-loop iteration for these out-degrees.
 
     A loop iteration costs about SEG_OVERHEAD edge lanes plus its lanes; rows are padded to
     whole segments. Long segments (multiples of 64 edges, one per iteration, read as contiguous
     slices) suit large out-degrees (rows of 1,250 edges: one segment of 1,280); rows of a few
-    edges get short power-of-two segments, BATCH_LANES lanes per iteration. ``prefer`` (the
+    edges get short power-of-two segments, ``batch_lanes`` lanes per iteration. ``prefer`` (the
     last plan's choice) is kept while it costs at most SEG_KEEP times the best (or
     MIN_LANES lanes more)."""
     deg = counts[counts > 0]
@@ -718,16 +725,17 @@ def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None
     vals, mult = np.unique(deg, return_counts=True)
     best = None
     for s in [2 ** i for i in range(6)] + list(range(64, SEG_MAX + 1, 64)):
-        cost, batch = _segment_cost(vals, mult, s)
+        cost, batch = _segment_cost(vals, mult, s, batch_lanes)
         if best is None or cost < best[0]:
             best = (cost, s, batch)
     keep = max(SEG_KEEP * best[0], best[0] + MIN_LANES)  # small sets: any choice is cheap
-    if prefer is not None and _segment_cost(vals, mult, prefer[0])[0] <= keep:
+    if prefer is not None and _segment_cost(vals, mult, prefer[0], batch_lanes)[0] <= keep:
         return prefer
     return best[1], best[2]
 
 
-def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int) -> tuple[float, int]:
+def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int,
+                  batch_lanes: int = BATCH_LANES) -> tuple[float, int]:
     """(cost in edge lanes, batch) of delivering rows of out-degree ``vals`` (``mult`` of
     each) in segments of ``s`` edges."""
     nseg = (-(-vals // s) * mult).sum()
@@ -735,7 +743,7 @@ def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int) -> tuple[float, in
         return nseg * (SEG_OVERHEAD + s), 1
     # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data); the loop's
     # overhead is shared by the batch
-    batch = BATCH_LANES // s
+    batch = max(batch_lanes // s, 1)
     return nseg * (s * 1.5 + 4) + SEG_OVERHEAD * nseg / batch, batch
 
 

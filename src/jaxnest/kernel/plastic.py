@@ -25,6 +25,7 @@ import numpy as np
 from jax import lax
 
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
+from . import voltage_archive
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
 VIEW_W = (8, 32)      # archive entries a delivery reads first, then (where they lack an
@@ -277,7 +278,6 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             t = stamp_ms(emitted)
             post = None
             if rule.voltage_archive:  # the targets' voltage histories
-                from .voltage_archive import VIEWS
                 tgt = take(e["tgt"])
             elif arch_in is not None and rule.archive:
                 arch, tau_inv, tau_t_inv = arch_in
@@ -297,10 +297,12 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     kw["dopa"] = DopaView(vt, p["volume_transmitter"])
                     s_in["active"] = act
                 if rule.voltage_archive:  # a view per event: it tracks overflow of the lanes
-                    view = VIEWS[rule.voltage_archive](clop[0], tgt, act, clop[1])
                     s_in["active"] = act
-                    new = rule.on_pre(p, s_in, t, view, **kw)
-                    over = over | jnp.any(view.overflow & act)
+                    new, ovf = voltage_archive.read(
+                        rule.voltage_archive, clop[0], clop[1], tgt,
+                        act & voltage_archive.live(rule, s),
+                        lambda view: rule.on_pre(p, s_in, t, view, **kw))
+                    over = over | jnp.any(ovf & act)
                 elif post is not None:  # the newest entries; where they lack one, more
                     def on(W):
                         view = post(W)

@@ -310,6 +310,8 @@ class Runtime:
                 ub[g.gids] = [kernel.delay_steps(float(x)) + 1 for x in d]
         n_ltd = kernel.delay_range()[1] + 1
         eprop = "eprop" in plan.clop_kinds  # e-prop history rings (kernel/eprop_archive.py)
+        if "urbanczik" in plan.clop_kinds:  # long rings at once, not after reruns
+            self.clop_H = max(self.clop_H, voltage_archive.URBANCZIK_H)
         if self.carch is None:
             self.carch = voltage_archive.new_archive(self.clop_H, n_ltd, int(ub.max(initial=1)),
                                                      n, eprop)

@@ -20,12 +20,15 @@ step's spike count n: rows with incoming STDP-type connections append (t, (n - p
 h(V*)), V* = (E_L.s g_L.s + V_W g_sp) / (g_sp + g_L.s), every step.
 
 The rings sizes are fixed when a row's archive is made (NEST sizes them once, at the node's
-first Simulate). The appended histories live in rings of ``H`` entries in time order; a
-synapse that needs an entry a ring dropped sets ``overflow`` and the runtime reruns the chunk
-with longer rings. NEST prunes entries every synapse has read; only a connection made after
-such pruning could tell the difference (it reads the whole history here).
+first Simulate). The appended histories live in rings of ``H`` entries in time order. NEST
+keeps an entry until every incoming connection has read it; here a ring that drops an entry
+some connection may still read (:func:`lost`, after each slice), or a synapse that asks for
+one, sets ``overflow`` and the runtime reruns the chunk with longer rings. Only a connection
+made after NEST pruned entries could tell the difference (it reads the whole history here).
 """
 from __future__ import annotations
+
+import functools
 
 import jax.numpy as jnp
 import numpy as np
@@ -34,6 +37,7 @@ from jax import lax
 from . import eprop_archive
 
 HIST_H = 256          # appended-history rings to start with (grown x4 on overflow)
+URBANCZIK_H = 4096    # the same with Urbanczik histories (an entry per step: 410 ms at 0.1 ms)
 NEST_EPS = 1.0e-6     # the history windows' shift and stdp_eps (ms)
 CLOPATH_KEYS = ("A_LTD", "A_LTP", "u_ref_squared", "theta_plus", "theta_minus",
                 "A_LTD_const", "delay_u_bars")
@@ -96,14 +100,46 @@ def resize(arch: dict, H: int, n_ub: int, n: int) -> dict:
 
 
 def _append(arch, pre, cols, on, t_ms, dw) -> dict:
-    """Append (t_ms, dw) to the history rings ``pre`` of the rows ``cols`` where ``on``."""
+    """Append (t_ms, dw) to the history rings ``pre`` of the rows ``cols`` where ``on`` (the
+    others write out of bounds, dropped: no write reads the rings, so XLA updates them in
+    place)."""
     H = arch[f"{pre}_t"].shape[0]
     count = arch[f"{pre}_count"][cols]
-    slot = (count % H).astype(jnp.int32)
-    ring_t, ring_dw = arch[f"{pre}_t"], arch[f"{pre}_dw"]
-    return {f"{pre}_t": ring_t.at[slot, cols].set(jnp.where(on, t_ms, ring_t[slot, cols])),
-            f"{pre}_dw": ring_dw.at[slot, cols].set(jnp.where(on, dw, ring_dw[slot, cols])),
-            f"{pre}_count": arch[f"{pre}_count"].at[cols].add(on.astype(count.dtype))}
+    row = jnp.where(on, count % H, H).astype(jnp.int32)
+    out = {k: arch[k].at[row, cols].set(v, mode="drop")
+           for k, v in ((f"{pre}_t", t_ms), (f"{pre}_dw", dw))}
+    out[f"{pre}_count"] = arch[f"{pre}_count"].at[cols].add(on.astype(count.dtype))
+    return out
+
+
+def live(rule, s):
+    """Per connection: whether its history window counts (some history weight nonzero, see
+    SynapseModel.history_weights); True for rules without such weights."""
+    if not rule.history_weights:
+        return True
+    return functools.reduce(jnp.logical_or, [s[k] != 0 for k in rule.history_weights])
+
+
+def lost(arch: dict, sets, t_next):
+    """Whether a ring has dropped an entry that a clopath or urbanczik connection may still
+    read (NEST keeps such entries until every incoming connection has read them): the
+    runtime then reruns the chunk with longer rings (its start still holds the entry). Per
+    row the oldest entry still wanted is the least t_lastspike - delay over the connections
+    ``sets`` ((t_lastspike, delay, live, target row, valid) each); a connection not ``live``
+    (history weights all zero) reads nothing that counts until its next spike, which is not
+    older than ``t_next``. Entries keep their time order, so a full ring may have dropped a
+    wanted one when its oldest kept entry is wanted (at worst a ring grows once more)."""
+    need = jnp.full(arch["ub_idx"].shape, jnp.inf)
+    for t_last, d, on, tgt, valid in sets:
+        t = jnp.where(on, t_last, t_next) - d
+        need = need.at[tgt].min(jnp.where(valid != 0, t, jnp.inf), mode="drop")
+    out = jnp.bool_(False)
+    cols = jnp.arange(need.size)
+    for pre in ("ltp", "urb"):
+        H, count = arch[f"{pre}_t"].shape[0], arch[f"{pre}_count"]
+        oldest = arch[f"{pre}_t"][(count % H).astype(jnp.int32), cols]
+        out = out | jnp.any((count > H) & (oldest - NEST_EPS >= need))
+    return out
 
 
 def write_clopath(arch: dict, first: int, n: int, new: dict, p: dict, mask, t_ms,
@@ -154,13 +190,15 @@ class HistoryView:
     (arrays over edges): ``first(t1)`` is the index of the first entry of NEST's window
     (t1, ...] (entries with t - 1e-6 >= t1), ``entry(k)`` its (t, dw)."""
 
-    def __init__(self, arch: dict, tgt, active, pre: str):
+    def __init__(self, arch: dict, tgt, active, pre: str, W: int = 0):
         self._a, self._tgt, self._pre = arch, tgt, pre
         self._H = arch[f"{pre}_t"].shape[0]
+        self.W = min(W, self._H) if W else self._H
         self.count = arch[f"{pre}_count"][tgt].astype(jnp.int32)
         self.lo = jnp.maximum(self.count - self._H, 0)
         self.active = active
         self.overflow = jnp.zeros(tgt.shape, bool)
+        self.wide = jnp.zeros(tgt.shape, bool)
 
     def entry(self, k):
         slot = jnp.clip(k, 0, None) % self._H
@@ -180,16 +218,18 @@ class HistoryView:
         return lo
 
     def window(self, t1, t2):
-        """(t, dw, mask) of the whole ring, each (H, E); ``mask``: the entries of NEST's
-        window (t1, t2] (for rules that only sum over it: no per-entry loop)."""
-        H = self._H
+        """(t, dw, mask), each (W, E): the W entries from the first of NEST's window (t1, t2]
+        on; ``mask``: those in the window (for rules that only sum over it: no per-entry
+        loop). ``wide`` marks the lanes whose window is longer than W (the caller asks
+        again with a larger W)."""
         k0, k1 = self.first(t1), self.first(t2)
-        k = jnp.arange(H)[:, None]
-        slot_k0 = k0 % H
-        age = (k - slot_k0[None, :]) % H          # position after the window's first entry
-        mask = (age < (k1 - k0)[None, :]) & self.active[None, :]
-        return (self._a[f"{self._pre}_t"][:, self._tgt], self._a[f"{self._pre}_dw"][:, self._tgt],
-                mask)
+        n = k1 - k0
+        self.wide = self.wide | (self.active & (n > self.W))
+        j = jnp.arange(self.W, dtype=k0.dtype)[:, None]
+        slot = (k0[None, :] + j) % self._H
+        mask = (j < n[None, :]) & self.active[None, :]
+        tgt = self._tgt[None, :]
+        return self._a[f"{self._pre}_t"][slot, tgt], self._a[f"{self._pre}_dw"][slot, tgt], mask
 
     def walk(self, k0, k1, step_fn, carry):
         """``carry = step_fn(carry, t_entry, dw)`` for each edge's entries k0 <= k < k1,
@@ -208,8 +248,8 @@ class HistoryView:
 class ClopathView(HistoryView):
     """Clopath histories: the LTP history and NEST's get_LTD_value."""
 
-    def __init__(self, arch: dict, tgt, active, consts=None):
-        super().__init__(arch, tgt, active, "ltp")
+    def __init__(self, arch: dict, tgt, active, consts=None, W: int = 0):
+        super().__init__(arch, tgt, active, "ltp", W)
 
     def ltd_value(self, t):
         """The LTD entry within stdp_eps of t, else 0 (also for t < 0)."""
@@ -222,16 +262,41 @@ class ClopathView(HistoryView):
 
 class UrbanczikView(HistoryView):
     """The dendritic error history and the targets' dendritic constants (``g_L``, ``C_m``,
-    ``tau_L`` = C_m / g_L, ``tau_syn_ex``, ``tau_syn_in``: NEST's get_*(1))."""
+    ``tau_L`` = C_m / g_L, ``tau_syn_ex``, ``tau_syn_in``: NEST's get_*(1)). The history
+    grows by one entry per step, so a window holds the steps since the sender's last spike:
+    it is read WINDOWS entries at a time first, the whole ring only where those fall short."""
 
-    def __init__(self, arch: dict, tgt, active, consts):
-        super().__init__(arch, tgt, active, "urb")
+    WINDOWS = (256, 2048)
+
+    def __init__(self, arch: dict, tgt, active, consts, W: int = 0):
+        super().__init__(arch, tgt, active, "urb", W)
         for k in ("g_L", "C_m", "tau_syn_ex", "tau_syn_in"):
             setattr(self, k, consts[k][tgt])
         self.tau_L = self.C_m / self.g_L
 
 
 VIEWS = {"clopath": ClopathView, "urbanczik": UrbanczikView, "eprop": eprop_archive.EpropView}
+
+
+def read(kind: str, arch: dict, consts, tgt, active, fn):
+    """(fn(view), overflow) for the lanes ``active``, with the view of the archive ``kind``;
+    a view with WINDOWS tiers is read through the narrowest tier that holds every active
+    lane's window (a delivery costs the steps since the sender's last spike, not the ring)."""
+    cls = VIEWS[kind]
+    if not getattr(cls, "WINDOWS", ()):
+        view = cls(arch, tgt, active, consts)
+        return fn(view), view.overflow
+
+    def on(W):
+        view = cls(arch, tgt, active, consts, W)
+        return fn(view), view.overflow, view.wide
+
+    H = cls(arch, tgt, active, consts).W
+    tiers = [w for w in cls.WINDOWS if w < H]
+    out = on(tiers[0] if tiers else 0)
+    for W in tiers[1:] + [0] * bool(tiers):  # 0: the whole ring
+        out = lax.cond(jnp.any(out[2]), lambda c, W=W: on(W), lambda c: c, out)
+    return out[0], out[1]
 
 
 def target_constants(groups, params_of, n: int) -> dict:

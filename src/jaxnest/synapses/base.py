@@ -82,6 +82,10 @@ class SynapseModel:
     ``"clopath"`` or ``"urbanczik"`` (kernel/voltage_archive.py; ``post`` is a ClopathView
     or UrbanczikView; targets must be such archivers). ``s`` then also holds ``active`` (the
     lanes that take part)."""
+    history_weights: tuple[str, ...] = ()
+    """Voltage-history rules: per-connection traces that scale every history entry the rule
+    reads. While they are all zero (a connection that has not fired) its window adds
+    nothing, so the kernel neither reads it nor keeps its entries."""
     unsupported: str = ""
     """Why connections of this model cannot be simulated yet (Connect, GetStatus and set
     work; Simulate raises errors.NotImplemented naming the model and this reason)."""

@@ -71,5 +71,6 @@ def check(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("urbanczik_synapse", {**COMMON, **RULE}, hidden=HIDDEN, on_pre=on_pre,
-                 check=check, voltage_archive="urbanczik", reset_on_set=("init_weight",)),
+                 check=check, voltage_archive="urbanczik", reset_on_set=("init_weight",),
+                 history_weights=("tau_L_trace", "tau_s_trace")),
 )}

@@ -53,3 +53,46 @@ def test_small_views_and_rings_rerun_exactly(monkeypatch):
     assert _state.kernel().runtime.arch_H > 16
     np.testing.assert_array_equal(small, ample)
     assert np.all(ample != 10.0)    # every rule changed every weight
+
+
+ETA = 0.02
+
+
+def _urbanczik_network():
+    """A dendrite driven into firing (an error entry per step), a rare and a frequent
+    presynaptic train through urbanczik_synapse: the rare one's windows span hundreds of
+    steps (the first from the start), the frequent one's a few."""
+    nrn = nest.Create("pp_cond_exp_mc_urbanczik", 2, params={"dendritic": {"g_L": 20.0}})
+    nrn[1].set({"dendritic": {"g_L": 30.0}})
+    rec = nest.GetDefaults("pp_cond_exp_mc_urbanczik")["receptor_types"]
+    gens = nest.Create("spike_generator", 2, params=[
+        {"spike_times": [5.0, 160.0, 161.0]},
+        {"spike_times": np.arange(2.0, 200.0, 3.0).round(1).tolist()}])
+    pre = nest.Create("parrot_neuron", 2)
+    nest.Connect(gens, pre, "one_to_one")
+    dc = nest.Create("dc_generator", params={"amplitude": 900.0})
+    nest.Connect(dc, nrn, syn_spec={"receptor_type": rec["soma_curr"]})
+    nest.Connect(pre, nrn, syn_spec={"synapse_model": "urbanczik_synapse", "weight": 20.0,
+                                     "delay": 1.0, "Wmax": 200.0, "eta": ETA,
+                                     "receptor_type": rec["dendritic_exc"]})
+    nest.Simulate(100.0)
+    nest.Simulate(100.0)
+    return np.asarray(nest.GetConnections(synapse_model="urbanczik_synapse").get("weight"))
+
+
+def test_urbanczik_windows_and_rings(monkeypatch):
+    """Windows read 4, then 64 entries, then the whole ring, from a ring of 32 that grows on
+    overflow: the weights equal one read of the whole of an ample ring (summation order aside:
+    the masked entries are zeros in other places)."""
+    from jaxnest.kernel import voltage_archive as va
+    monkeypatch.setattr(va, "URBANCZIK_H", 4096)
+    monkeypatch.setattr(va.UrbanczikView, "WINDOWS", ())
+    nest.ResetKernel()
+    ample = _urbanczik_network()
+    monkeypatch.setattr(va, "URBANCZIK_H", 32)
+    monkeypatch.setattr(va.UrbanczikView, "WINDOWS", (4, 64))
+    nest.ResetKernel()
+    small = _urbanczik_network()
+    assert _state.kernel().runtime.clop_H > 32
+    np.testing.assert_allclose(small, ample, rtol=1e-12)
+    assert np.all(np.abs(ample - 20.0) > 1e-3)    # every weight changed

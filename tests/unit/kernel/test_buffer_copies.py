@@ -1,5 +1,6 @@
 """The compiled chunk updates its large state in place: no copy of a whole ring buffer per
-slice, of a spike archive per step or of a plastic edge state per delivered segment.
+slice, of a spike archive or a voltage history per step or of a plastic edge state per
+delivered segment.
 
 XLA inserts such copies silently when the order of a read and an in-place write is not forced,
 or when it writes through a reshaped view (each costs O(max_delay x neurons) per slice: 3-5x
@@ -25,6 +26,10 @@ SCRIPT = textwrap.dedent("""
                  syn_spec={"weight": 5.0})                # dense rows into the buffer
     nest.Connect(n[:40], n, {"rule": "fixed_indegree", "indegree": 4},
                  {"synapse_model": "stdp_synapse", "weight": 5.0})   # archives, edge state
+    u = nest.Create("pp_cond_exp_mc_urbanczik", 2)
+    rec = nest.GetDefaults("pp_cond_exp_mc_urbanczik")["receptor_types"]
+    nest.Connect(n[:10], u, syn_spec={"synapse_model": "urbanczik_synapse", "weight": 5.0,
+                                      "receptor_type": rec["dendritic_exc"]})  # voltage history
     nest.Connect(n, nest.Create("spike_recorder"))
     nest.Simulate(5.0)
 """)
@@ -44,8 +49,10 @@ def test_chunk_copies_no_ring_buffer_inside_its_loop(tmp_path):
     entry = next(line for line in hlo.splitlines() if line.startswith("ENTRY"))
     sizes = {int(s) for s in re.findall(r"carry__c?buf__\.\d+: f\d+\[(\d+)\]", entry)}
     assert len(sizes) == 2, entry[:300]   # buf (C x N rows) and cbuf (N rows)
-    big = re.findall(r"carry__(?:arch____t|syn___0___weight)__\.\d+: f\d+\[([\d,]+)\]", entry)
-    assert len(big) == 2, entry[:300]     # an archive ring (H x N), the STDP edges' weights
+    big = re.findall(r"carry__(?:arch____t|arch____clop____urb_t|syn___0___weight)__\.\d+: "
+                     r"f\d+\[([\d,]+)\]", entry)
+    assert len(big) == 3, entry[:300]     # archive rings (H x N): spikes, the dendrites' error
+    # history; the STDP edges' weights
     sizes |= {_elements(b) for b in big}
     copies = [line.strip()[:160] for line in hlo.splitlines()
               if (m := re.search(r"= f\d+\[([\d,]*)\]\S* copy\(", line))
