@@ -37,6 +37,12 @@ def test_device_times_reported_as_nest(both):
     _same(ref, got)
 
 
+def test_shift_now_spikes(both):
+    ref, got = both("api_defects.py", "shift_now_spikes")
+    assert ref["after_run"][0] == 10.1 and len(ref["sent"]) == 2
+    _same(ref, got)
+
+
 def test_bad_input_error_classes(both):
     ref, got = both("api_defects.py", "bad_input")
     _same(ref, got)

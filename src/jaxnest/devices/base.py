@@ -61,6 +61,9 @@ class DeviceModel:
     normalize: Callable[[dict, float], None] | None = None
     """(status, resolution) -> None: bring a validated status to NEST's stored form in place
     (e.g. off-grid spike times rounded up to the grid)."""
+    at_set: Callable[[dict, float, int], None] | None = None
+    """(status, resolution, current step) -> None: after ``normalize``, values that depend on
+    when they are set (spike_generator's shift_now_spikes)."""
     spikes: Callable[[dict, np.ndarray, DeviceContext], np.ndarray] | None = None
     """kind 'spike_source': (status, steps, ctx) -> (len(steps), rows) multiplicities emitted
     in each step (a spike emitted in step s is stamped (s + 1) h), window applied."""

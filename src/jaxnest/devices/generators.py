@@ -175,6 +175,15 @@ def _round_up_offgrid(d: dict, h: float) -> None:
         d["spike_times"] = np.where(t % step == 0, t, up) / tpm
 
 
+def _shift_now(d: dict, h: float, now: int) -> None:
+    """shift_now_spikes: a grid spike at the current time (origin + spike time = now) moves
+    one step later, as NEST stores it when the times are set."""
+    if d["shift_now_spikes"] and not d["precise_times"] and len(d["spike_times"]):
+        tpm, step = tics_per_ms(), _tics(h)
+        t = _tics(d["spike_times"])
+        d["spike_times"] = np.where(_tics(d["origin"]) + t == now * step, t + step, t) / tpm
+
+
 MODELS = {m.name: m for m in (
     Device("dc_generator", {**STIMULATOR_COMMON, "amplitude": 0.0}, "stimulator",
            "current", _check_window, normalize=snap_window, current=_dc_current,
@@ -187,7 +196,7 @@ MODELS = {m.name: m for m in (
                                     "precise_times": False, "allow_offgrid_times": False,
                                     "shift_now_spikes": False},
                 "stimulator", "spike_source", _check_spike_generator,
-                normalize=_round_up_offgrid, spikes=_spike_generator_spikes,
+                normalize=_round_up_offgrid, at_set=_shift_now, spikes=_spike_generator_spikes,
                 signed=_has_negative_weights, spike_events=_spike_generator_events,
                 offgrid=lambda d: bool(d["precise_times"])),
 )}

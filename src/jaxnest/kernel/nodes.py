@@ -244,6 +244,8 @@ def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
         entry.impl.check(new, kernel.resolution)
     if entry.impl.normalize is not None:
         entry.impl.normalize(new, kernel.resolution)
+    if getattr(entry.impl, "at_set", None) is not None:
+        entry.impl.at_set(new, kernel.resolution, kernel.step)
     status.clear()
     status.update(new)
 

@@ -652,7 +652,7 @@ class Runtime:
     def _weight_records(self, net, kernel, wrec) -> None:
         """Hand the weight recorders their events (stamps in their window; senders/targets
         filters), as NEST's weight_recorder::handle."""
-        from .connections import _ports  # noqa: PLC0415 - connections imports the runtime
+        from .connections import _ports, _rports  # noqa: PLC0415 (connections imports us)
         n = int(wrec[3])
         if not n:
             return
@@ -669,7 +669,7 @@ class Runtime:
             sel = (owner == gid) & in_window(times, dev.status)
             c = conn[sel]
             ev = {"senders": cols["source"][c], "times": times[sel], "targets": cols["target"][c],
-                  "weights": w[sel], "receptors": cols["receptor"][c].astype(np.int64),
+                  "weights": w[sel], "receptors": _rports(kernel, cols, c).astype(np.int64),
                   "ports": _ports(kernel, cols, c)}
             for key in ("senders", "targets"):
                 if dev.status[key]:

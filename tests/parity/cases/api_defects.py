@@ -127,6 +127,29 @@ def device_times(nest):
     return out
 
 
+def shift_now_spikes(nest):
+    """spike_generator with shift_now_spikes: a spike time set at the current time (at 0, or
+    after a Simulate; origin added) is stored and sent one step later; others are kept."""
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    out = {}
+    first = nest.Create("spike_generator", params={"spike_times": [0.0, 10.0, 10.50001],
+                                                   "shift_now_spikes": True})
+    out["at_create"] = first.get("spike_times")
+    sg = nest.Create("spike_generator", params={"shift_now_spikes": True, "origin": 2.0})
+    sr = nest.Create("spike_recorder", params={"time_in_steps": True})
+    nest.Connect(sg, sr, syn_spec={"delay": 1.0})
+    nest.Simulate(12.0)
+    sg.set({"spike_times": [10.0001, 11.0001]})
+    out["after_run"] = sg.get("spike_times")
+    later = nest.Create("spike_generator", params={"spike_times": [0.0, 12.0, 15.0],
+                                                   "shift_now_spikes": True})
+    out["created_later"] = later.get("spike_times")
+    nest.Simulate(10.0)
+    out["sent"] = sr.events["times"]
+    return out
+
+
 def bad_input(nest):
     """Error classes of bad Create, SetStatus and SetDefaults input."""
     nest.ResetKernel()

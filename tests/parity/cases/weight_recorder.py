@@ -23,6 +23,14 @@ def run(nest):
     nest.Connect(p[0], p[2], syn_spec={"synapse_model": "stdp_rec", "weight": 7.0, "delay": 2.0})
     nest.Connect(p[0], p[1:3], syn_spec={"synapse_model": "static_rec", "weight": 3.0,
                                          "delay": 1.0})
+    # multicompartment targets: the events carry the rport (receptor_type less 1), as
+    # GetConnections shows it; a multisynapse target's rport is its receptor_type
+    mc = nest.Create("iaf_cond_alpha_mc")
+    ms = nest.Create("iaf_psc_alpha_multisynapse", params={"tau_syn": [1.0, 2.0, 3.0]})
+    nest.Connect(p[0], mc, syn_spec={"synapse_model": "static_rec", "weight": 2.0,
+                                     "receptor_type": mc.get("receptor_types")["distal_exc"]})
+    nest.Connect(p[0], ms, syn_spec={"synapse_model": "static_rec", "weight": 2.0,
+                                     "receptor_type": 2})
     errors = [_try(lambda: nest.Connect(p[0], p[1], syn_spec={
         "synapse_model": "static_synapse", "weight_recorder": wr}))]
     nest.Simulate(8.0)
