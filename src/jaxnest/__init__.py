@@ -59,7 +59,7 @@ KERNEL_ATTRIBUTES = {
     "data_prefix": "Prefix of recorder file names.",
     "tics_per_ms": "Tics per millisecond of the time grid.",
     "ms_per_tic": "Length of one tic (ms); read-only.",
-    "dict_miss_is_error": "Accepted for compatibility.",
+    "dict_miss_is_error": "Unknown keys in status dicts: an error (True) or a warning.",
     "float_precision": "jaxnest's float dtype of state, weights and buffers: 'float64' "
                        "(default) or 'float32'.",
 }

@@ -43,6 +43,12 @@ def test_shift_now_spikes(both):
     _same(ref, got)
 
 
+def test_dict_miss_is_error(both):
+    ref, got = both("api_defects.py", "dict_miss")
+    assert ref["errors"].tolist() == ["UnaccessedDictionaryEntry"] * 2
+    _same(ref, got)
+
+
 def test_bad_input_error_classes(both):
     ref, got = both("api_defects.py", "bad_input")
     _same(ref, got)

@@ -45,15 +45,16 @@ def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict, set]:
                                  f"got {type(syn_spec).__name__}.")
     name = syn_spec.get("synapse_model", "static_synapse")
     entry = kernel.model(name, synapse=True)
-    values = dict(entry.defaults)
+    values, given = dict(entry.defaults), set()
     for k, v in syn_spec.items():
         if k == "synapse_model":
             continue
         if k not in values:
-            raise errors.UnaccessedDictionaryEntry(
-                f"Unaccessed elements in syn_spec, in function connect:  {k}")
+            kernel.unaccessed("syn_spec, in function connect", k)
+            continue
         values[k] = v
-    return name, values, set(syn_spec) - {"synapse_model"}
+        given.add(k)
+    return name, values, given
 
 
 def _column(kernel: Kernel, value, n: int, key: str) -> np.ndarray:
@@ -854,8 +855,8 @@ def _check_set(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) ->
         impl = entries[s].impl
         sel = idx[syn == s]
         if key != "weight" and key not in impl.per_connection():  # common (hom) ones too
-            raise errors.UnaccessedDictionaryEntry(
-                f"Unaccessed elements in params, in function connection.set():  {key}")
+            kernel.unaccessed("params, in function connection.set()", key)
+            continue
         if impl.check is not None:
             vals = {k: table.extra[k][sel] for k in impl.per_connection()}
             vals.update({k: entries[s].defaults[k] for k in impl.common},
@@ -911,8 +912,8 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         _set_plastic(kernel, idx, key, _column(kernel, value, idx.size, key))
     else:
         _unsupported_key(kernel, idx, key)
-        raise errors.UnaccessedDictionaryEntry(
-            f"Unaccessed elements in params, in function set_status:  {key}")
+        kernel.unaccessed("params, in function set_status", key)
+        return
     _reset_on_set(kernel, idx)
     table.version += 1
 

@@ -464,6 +464,15 @@ class Kernel:
         if self.simulated and value != self.settings["float_precision"]:
             raise errors.KernelException("Cannot change float_precision after simulation.")
 
+    def unaccessed(self, where: str, key: str) -> None:
+        """NEST's check that every given key was read (``where``: NEST's function name): an
+        UnaccessedDictionaryEntry, or with dict_miss_is_error False a warning (the caller
+        then ignores the key)."""
+        text = f"Unaccessed elements in {where}:  {key}"
+        if self.settings["dict_miss_is_error"]:
+            raise errors.UnaccessedDictionaryEntry(text)
+        messages.warn(text)
+
     def delay_steps(self, delay: np.ndarray) -> np.ndarray:
         """NEST's rounding of delays to the grid (Time::delay_ms_to_steps): ms x steps per ms,
         rounded half up (0.85 ms at h = 0.1 is 9 steps, 0.8499 ms is 8)."""
@@ -647,11 +656,10 @@ class Kernel:
         unknown = [k for k in params if k not in entry.defaults]
         if unknown and type(params[unknown[0]]).__name__ == "NodeCollection":
             raise KeyError(unknown[0])  # PyNEST's, converting an unknown node-valued key
-        if unknown:
+        for k in unknown:
             where = "synapse" if entry.is_synapse else "node"
-            raise errors.UnaccessedDictionaryEntry(
-                f"Unaccessed elements in params, in function "
-                f"ModelManager::set_{where}_defaults_:  {unknown[0]}")
+            self.unaccessed(f"params, in function ModelManager::set_{where}_defaults_", k)
+        params = {k: v for k, v in params.items() if k not in unknown}
         merge = getattr(entry.impl, "merge_defaults", None)  # nested dicts (e-prop optimizer)
         new = merge(entry.defaults, params) if merge is not None else dict(entry.defaults)
         if merge is None:
@@ -721,11 +729,10 @@ class Kernel:
             structural.set_model_defaults(self, entry.name, sp_params)
         from_nest = getattr(impl, "from_nest", None)
         params = from_nest(params) if from_nest is not None else params
-        for k in params:
+        for k in list(params):
             if k not in impl.set_only and (k not in entry.defaults or k in impl.readonly):
-                raise errors.UnaccessedDictionaryEntry(
-                    f"Unaccessed elements in params, in function "
-                    f"ModelManager::set_node_defaults_:  {k}")
+                self.unaccessed("params, in function ModelManager::set_node_defaults_", k)
+                params = {q: v for q, v in params.items() if q != k}
         new = dict(entry.defaults)
         vector = impl.vector_params
         for k, v in params.items():

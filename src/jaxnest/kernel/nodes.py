@@ -135,7 +135,7 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
         given = [_from_nest(impl, d) for d in dicts]
         for i, d in enumerate(given):
             for k, v in d.items():
-                if _settable(entry, k) == "param":
+                if _settable(kernel, entry, k) == "param":
                     values[k][i] = _vector(v, k) if k in vector else \
                         typed_scalar(k, v, entry.defaults[k])
     elif params:
@@ -144,7 +144,7 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
         spread = any(is_sequence(v) and k in entry.defaults and k not in vector
                      for k, v in params.items())
         for k, v in params.items():
-            if _settable(entry, k) != "param":
+            if _settable(kernel, entry, k) != "param":
                 continue
             if hasattr(v, "sample"):
                 values[k] = np.asarray(v.sample(kernel.rng, n), dtype=float)
@@ -172,17 +172,21 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
     return gids
 
 
-def _settable(entry, key: str) -> str:
+def _settable(kernel: Kernel, entry, key: str) -> str:
     """How a neuron takes ``key`` in Create/SetStatus: 'param' (a parameter or public state)
     or 'set_only' (passed to on_status only); NEST's UnaccessedDictionaryEntry for anything
-    else (read-only state, unknown keys, the kernel's own ``__`` keys)."""
+    else (read-only state, unknown keys, the kernel's own ``__`` keys), or 'ignored'."""
     impl = entry.impl
     if key in impl.set_only:
         return "set_only"
     if key in entry.defaults and key not in impl.readonly and not key.startswith("__"):
         return "param"
-    raise errors.UnaccessedDictionaryEntry(
-        f"Unaccessed elements in params, in function NodeManager::set_status:  {key}")
+    _unaccessed(kernel, key)
+    return "ignored"
+
+
+def _unaccessed(kernel: Kernel, key: str) -> None:
+    kernel.unaccessed("params, in function NodeManager::set_status", key)
 
 
 def _vector(value, key: str) -> np.ndarray:
@@ -228,8 +232,8 @@ def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
                                          "(which clears all stored events).")
             continue
         if k not in entry.defaults:
-            raise errors.UnaccessedDictionaryEntry(
-                f"Unaccessed elements in params, in function NodeManager::set_status:  {k}")
+            _unaccessed(kernel, k)
+            continue
         if k in entry.impl.readonly:
             raise errors.BadProperty(f"Property {k} is read-only.")
         default = entry.defaults[k]
@@ -383,7 +387,7 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
         for k, v in d.items():
             if k == "frozen":  # NEST rejects every other read-only key
                 continue
-            if _settable(entry, k) != "param":
+            if _settable(kernel, entry, k) != "param":
                 continue
             table = new_p if k in new_p else new_s
             if k in store.vector:

@@ -150,6 +150,27 @@ def shift_now_spikes(nest):
     return out
 
 
+def dict_miss(nest):
+    """dict_miss_is_error False: unknown keys are ignored (a warning), the others applied, in
+    Create, set, SetDefaults, Connect and a connection's set; True again: an error."""
+    nest.ResetKernel()
+    nest.set(dict_miss_is_error=False)
+    n = nest.Create("iaf_psc_alpha", params={"bar": 2.0, "C_m": 200.0})
+    n.set({"tau_syn_ex": 3.0, "foo": 1.0})
+    sg = nest.Create("spike_generator")
+    sg.set({"baz": 1, "spike_times": [1.0]})
+    nest.SetDefaults("iaf_psc_exp", {"yy": 1.0, "C_m": 100.0})
+    nest.Connect(n, n, syn_spec={"weight": 2.0, "qq": 1.0})
+    conns = nest.GetConnections()
+    conns.set({"zz": 1.0, "weight": 3.0})
+    out = {"values": [n.C_m, n.tau_syn_ex, sg.spike_times[0],
+                      nest.GetDefaults("iaf_psc_exp")["C_m"], conns.weight]}
+    nest.set(dict_miss_is_error=True)
+    out["errors"] = [_err(lambda: n.set({"foo": 1.0})),
+                     _err(lambda: nest.Connect(n, n, syn_spec={"qq": 1.0}))]
+    return out
+
+
 def bad_input(nest):
     """Error classes of bad Create, SetStatus and SetDefaults input."""
     nest.ResetKernel()
