@@ -92,6 +92,10 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     off_grid = bool(getattr(entry.impl, "off_grid", False)  # NEST's is_off_grid
                     or getattr(entry.impl, "payload_out", False))
     dicts = params if isinstance(params, (list, tuple)) else None
+    if dicts is not None:
+        dicts = params = [_unfrozen(d) for d in dicts]
+    else:
+        params = _unfrozen(params)
     if dicts is not None and len(dicts) != n:
         raise TypeError("list of params must have one dictionary per node")
     if params is not None and not (isinstance(params, dict) or
@@ -183,6 +187,18 @@ def _settable(kernel: Kernel, entry, key: str) -> str:
         return "param"
     _unaccessed(kernel, key)
     return "ignored"
+
+
+def _unfrozen(d):
+    """``d`` without ``frozen`` (the one read-only key NEST takes). NEST skips frozen nodes
+    in its update; jaxnest updates every node, so it refuses to freeze one rather than
+    simulate it anyway."""
+    if not isinstance(d, dict) or "frozen" not in d:
+        return d
+    if bool(d["frozen"]):
+        raise errors.NotImplemented("frozen: jaxnest does not freeze nodes yet (a frozen "
+                                    "node would be updated as if it were not).")
+    return {k: v for k, v in d.items() if k != "frozen"}
 
 
 def _unaccessed(kernel: Kernel, key: str) -> None:
@@ -351,6 +367,7 @@ def _reported(default, value):
 def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
     """Apply one dict per node (already expanded by the API layer)."""
     net = kernel.network
+    params = [_unfrozen(d) for d in params]
     by_model: dict[str, list[int]] = {}
     for j, gid in enumerate(gids.tolist()):
         if not 1 <= gid <= net.size:
@@ -385,8 +402,6 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
     params = [_from_nest(entry.impl, d) for d in params]
     for i, d in zip(idx, params):
         for k, v in d.items():
-            if k == "frozen":  # NEST rejects every other read-only key
-                continue
             if _settable(kernel, entry, k) != "param":
                 continue
             table = new_p if k in new_p else new_s

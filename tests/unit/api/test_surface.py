@@ -35,6 +35,19 @@ def test_unsupported_nest_model_is_named():
         nest.Create("iaf_bw_2001_exactly")
 
 
+def test_freezing_a_node_is_refused_not_ignored():
+    """NEST skips frozen nodes in its update; jaxnest cannot yet, so frozen=True (Create,
+    set, devices) is NotImplemented naming it, where it used to be ignored; False is taken."""
+    n = nest.Create("iaf_psc_alpha", params={"frozen": False})
+    n.frozen = False
+    assert not n.frozen
+    for freeze in (lambda: nest.Create("iaf_psc_alpha", params={"frozen": True}),
+                   lambda: n.set(frozen=True),
+                   lambda: nest.Create("poisson_generator").set(frozen=True)):
+        with pytest.raises(nest.NESTErrors.NotImplemented, match="frozen"):
+            freeze()
+
+
 def test_delay_below_resolution_is_bad_delay():
     n = nest.Create("iaf_psc_alpha", 2)
     with pytest.raises(nest.NESTErrors.BadDelay):
