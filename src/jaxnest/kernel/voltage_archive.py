@@ -248,8 +248,8 @@ class HistoryView:
 class ClopathView(HistoryView):
     """Clopath histories: the LTP history and NEST's get_LTD_value."""
 
-    def __init__(self, arch: dict, tgt, active, consts=None, W: int = 0):
-        super().__init__(arch, tgt, active, "ltp", W)
+    def __init__(self, arch: dict, tgt, active, consts=None):
+        super().__init__(arch, tgt, active, "ltp")
 
     def ltd_value(self, t):
         """The LTD entry within stdp_eps of t, else 0 (also for t < 0)."""
