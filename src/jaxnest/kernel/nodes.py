@@ -179,7 +179,8 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
 def _settable(kernel: Kernel, entry, key: str) -> str:
     """How a neuron takes ``key`` in Create/SetStatus: 'param' (a parameter or public state)
     or 'set_only' (passed to on_status only); NEST's UnaccessedDictionaryEntry for anything
-    else (read-only state, unknown keys, the kernel's own ``__`` keys), or 'ignored'."""
+    else (read-only state, unknown keys, the kernel's own ``__`` keys), or with
+    dict_miss_is_error False a warning and 'ignored'."""
     impl = entry.impl
     if key in impl.set_only:
         return "set_only"
