@@ -94,13 +94,15 @@ def ignore_and_fire_restart(nest):
 
 def chs_noise(nest):
     """iaf_chs_2007's ``noise`` list (not per receptor port): defaults, status, TypeMismatch
-    for a number, noise index restarted when the list is set, V_m traces."""
+    for a number, noise index restarted when the list is set, V_m traces. The lists cover
+    every step simulated: past a list's end NEST reads beyond its vector (undefined values:
+    a CI run once saw a spike there that other runs did not)."""
     nest.ResetKernel()
     out = {"default": list(nest.GetDefaults("iaf_chs_2007")["noise"])}
     c = nest.Create("iaf_chs_2007", 3, params={"V_noise": 0.5})
     out["errors"] = [_err(lambda: c[0].set(noise=0.5))]
     c[0].noise = [0.1, 0.9, 1.5, -0.3, 0.2, 0.7, 0.0, 0.4]
-    c[1].set(noise=[0.5, 2.0, 0.1])
+    c[1].set(noise=[0.5, 2.0, 0.1, 0.3, -0.2, 0.6, 0.1, 0.0])
     sg = nest.Create("spike_generator", params={"spike_times": [0.5, 1.0, 1.4]})
     nest.Connect(sg, c, syn_spec={"weight": 1.0})
     mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
