@@ -110,7 +110,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
     vhist = [i for i, ps in enumerate(st.plastic)  # edge sets reading voltage histories
-             if ps.impl.voltage_archive in ("clopath", "urbanczik")]
+             if ps.impl.voltage_archive in voltage_archive.WINDOWED]
 
     def vsets(syn, args):
         """(t_lastspike, delay, live, target, valid) of the voltage-history edge sets."""

@@ -45,6 +45,7 @@ from . import continuous
 from . import gap as gapmod
 from . import payload as payload_host
 from . import precise_host
+from . import voltage_archive
 
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
@@ -549,8 +550,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                             max(plan.vt_gids.size - 1, 0)).astype(float)
             return v
 
-        windows = impl.voltage_archive in ("clopath", "urbanczik")
-        lanes = WINDOW_LANES if windows else BATCH_LANES
+        lanes = WINDOW_LANES if impl.voltage_archive in voltage_archive.WINDOWED \
+            else BATCH_LANES
         layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
                                   extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
                                   3 * L * CN,
