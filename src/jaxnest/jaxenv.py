@@ -32,6 +32,7 @@ import os
 import threading
 
 import jax
+import numpy as np
 
 _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
@@ -148,3 +149,12 @@ def scoped(fn):
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+def put(x, dtype=None) -> jax.Array:
+    """A host value (numpy array or scalar) on the device, compiling nothing: ``jnp.asarray``,
+    ``jnp.zeros`` or ``jnp.int32(v)`` outside a trace run an eager JAX operation, which JAX
+    compiles once per shape and dtype (10-40 ms each; a small script's first Simulate paid
+    dozens of them). Call it inside :class:`scope` (64-bit types stay 64-bit)."""
+    return jax.device_put(np.asarray(x, dtype))
+

@@ -53,6 +53,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from ..jaxenv import put
 from . import gap as gapmod
 
 
@@ -212,9 +213,9 @@ def edge_args(lay: dict) -> dict:
     out = {}
     for key in ("del", "inst", "dev"):
         e = lay[key]
-        out[key] = {k: jnp.asarray(e[k]) for k in ("src", "tgt", "w", "d", "early", "hold")
+        out[key] = {k: put(e[k]) for k in ("src", "tgt", "w", "d", "early", "hold")
                     if k in e}
-        out[key]["locs"] = [jnp.asarray(x) for x in e["locs"]]
+        out[key]["locs"] = [put(x) for x in e["locs"]]
     if lay.get("gap") is not None:
         out["gap"] = gapmod.edge_args(lay["gap"])
     return out
@@ -274,7 +275,7 @@ def carry_for(plan, old, step: int) -> dict:
             new["pV"][:, e_new] = o["pV"][:, e_old]
             new["pP"][e_new] = o["pP"][e_old]
             new.update(pA=o["pA"], pk=o["pk"], pon=o["pon"])
-    out = {k: jnp.asarray(v) for k, v in new.items()}
+    out = {k: put(v) for k, v in new.items()}
     if gap_new is not None:
         out["gap"] = gap_new
     return out
@@ -295,7 +296,7 @@ class Phase:
         for gi, first, _ in self.cs.out_groups:
             if getattr(st.groups[gi].impl, "secondary_keeps", False):
                 fresh[first:first + st.groups[gi].n] = False
-        self.fresh = None if fresh.all() else jnp.asarray(fresh)
+        self.fresh = None if fresh.all() else fresh
 
     def init(self, carry) -> dict:
         return carry["cont"]

@@ -44,6 +44,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 from jax import lax
+import numpy as np
 
 from . import continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
 from . import gap as gapmod
@@ -99,7 +100,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     itype = jnp.int64 if st.idx64 else jnp.int32
     seg_len, B = st.seg_len, st.seg_batch
     ft = jnp.dtype(st.float_type)  # state, weights, buffers (the kernel's float_precision)
-    r_idx = jnp.arange(R, dtype=jnp.int32)
+    r_idx = np.arange(R, dtype=np.int32)
 
     def stamp_ms(step):
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""

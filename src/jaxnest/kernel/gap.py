@@ -33,6 +33,7 @@ import numpy as np
 from jax import lax
 
 from .. import errors
+from ..jaxenv import put
 
 GAP = "gap_junction"   # the event type (gap_junction's ``secondary``, models' secondary_in)
 ROWS = 5               # sum of weights + 4 coefficients (order 3)
@@ -103,7 +104,7 @@ def static_of(lay: dict | None) -> GapStatic | None:
 
 
 def edge_args(lay: dict) -> dict:
-    return {k: jnp.asarray(lay[k]) for k in ("src", "tgt", "w")}
+    return {k: put(lay[k]) for k in ("src", "tgt", "w")}
 
 
 def empty_state(lay: dict, D: int, ft) -> dict:
@@ -124,7 +125,7 @@ def carry_from(lay: dict, o_lay: dict | None, o: dict | None, D: int, same_struc
                                          return_indices=True)
         new["pP"][i_new] = o["pP"][i_old]
         new.update(pk=o["pk"], pon=o["pon"])
-    return {k: jnp.asarray(v) for k, v in new.items()}
+    return {k: put(v) for k, v in new.items()}
 
 
 class Phase:

@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from ..jaxenv import put
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
 from . import voltage_archive
 
@@ -90,18 +91,18 @@ def static_of(layout: dict) -> PlasticStatic:
 
 def device_args(layout: dict) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
-    out = {k: jnp.asarray(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
+    out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                                 "count")}
-    out["conn"] = jnp.asarray(layout["conn"].astype(np.int32))  # draws, weight records
+    out["conn"] = put(layout["conn"].astype(np.int32))  # draws, weight records
     if "wr" in layout:
-        out["wr"] = jnp.asarray(layout["wr"])
-    out["params"] = {k: (jnp.asarray(layout["p_" + k]) if arr else layout["scalars"][k])
+        out["wr"] = put(layout["wr"])
+    out["params"] = {k: (put(layout["p_" + k]) if arr else layout["scalars"][k])
                      for k, arr in layout["param_names"]}
     return out
 
 
 def device_state(layout: dict) -> dict:
-    return {k: jnp.asarray(layout[k]) for k in layout["state_names"]}
+    return {k: put(layout[k]) for k in layout["state_names"]}
 
 
 def write_back(layout: dict, state: dict, conns) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from . import plastic
@@ -57,14 +58,15 @@ class PreciseStatic:
 
 
 def empty_list(Q: int, ft) -> dict:
-    """A slice's spike list with nothing in it."""
-    return {"k": jnp.zeros(Q, jnp.int32), "row": jnp.zeros(Q, jnp.int32),
-            "off": jnp.zeros(Q, ft), "m": jnp.zeros(Q, ft), "n": jnp.int32(0)}
+    """A slice's spike list with nothing in it (numpy: a constant in a trace, a host value
+    outside one)."""
+    return {"k": np.zeros(Q, np.int32), "row": np.zeros(Q, np.int32),
+            "off": np.zeros(Q, ft), "m": np.zeros(Q, ft), "n": np.int32(0)}
 
 
 def empty_ring(L: int, K: int, n_p: int, ft) -> dict:
-    return {"off": jnp.zeros((L, K, n_p), ft), "w": jnp.zeros((L, K, n_p), ft),
-            "cnt": jnp.zeros((L, n_p), jnp.int32)}
+    return {"off": np.zeros((L, K, n_p), ft), "w": np.zeros((L, K, n_p), ft),
+            "cnt": np.zeros((L, n_p), np.int32)}
 
 
 class Phase:

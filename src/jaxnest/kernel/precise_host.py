@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
+from ..jaxenv import put
 from .precise import PreciseStatic, empty_list, empty_ring
 
 CAPS = {"Q": 256, "P": 1024, "K": 4, "E": 1024}
@@ -130,14 +131,14 @@ def device_args(plan) -> dict:
     lay = plan.precise
     rec = np.full(lay["offgrid"].size, -1, np.int32)
     rec[plan.rec_rows] = np.arange(plan.rec_rows.size, dtype=np.int32)
-    out = {"precise_rec": jnp.asarray(rec), "precise_offgrid": jnp.asarray(lay["offgrid"])}
+    out = {"precise_rec": put(rec), "precise_offgrid": put(lay["offgrid"])}
     if lay["n_edges"]:
         pad = lambda a: np.concatenate([a, np.zeros(1, a.dtype)])  # noqa: E731 - index 0 ok
-        out["precise"] = {"start": jnp.asarray(lay["start"]), "cnt": jnp.asarray(lay["cnt"]),
-                          "tgt": jnp.asarray(pad(lay["tgt"])), "d": jnp.asarray(pad(lay["d"])),
-                          "w": jnp.asarray(pad(lay["w"]))}
+        out["precise"] = {"start": put(lay["start"]), "cnt": put(lay["cnt"]),
+                          "tgt": put(pad(lay["tgt"])), "d": put(pad(lay["d"])),
+                          "w": put(pad(lay["w"]))}
         if lay.get("doff") is not None:
-            out["precise"]["doff"] = jnp.asarray(pad(lay["doff"]))
+            out["precise"]["doff"] = put(pad(lay["doff"]))
     return out
 
 
@@ -157,7 +158,7 @@ def device_events(parts: list, float_type: str, caps: dict) -> dict:
            "off": np.zeros(n, float_type), "m": np.zeros(n, float_type)}
     for key, v in (("step", step), ("row", row), ("off", off), ("m", m)):
         out[key][:step.size] = v[order]
-    return {k: jnp.asarray(v) for k, v in out.items()}
+    return {k: put(v) for k, v in out.items()}
 
 
 def abstract_device_events(caps: dict, float_type: str) -> dict:
@@ -230,7 +231,7 @@ def ring_for(plan, old, step: int) -> dict:
                 ring["off"][b, :k, nc] = o["off"][a][:k][:, oc].T  # (columns, k)
                 ring["w"][b, :k, nc] = o["w"][a][:k][:, oc].T
                 ring["cnt"][b, nc] = o["cnt"][a, oc]
-    return {k: jnp.asarray(v) for k, v in ring.items()}
+    return {k: put(v) for k, v in ring.items()}
 
 
 def _col_gids(plan) -> np.ndarray:
@@ -261,5 +262,5 @@ def pending_list(plan, old, pend: dict, match_rows) -> dict:
         out["k"][:m], out["row"][:m] = lst["k"][:n][keep], rows[keep]
         out["off"][:m], out["m"][:m] = lst["off"][:n][keep], lst["m"][:n][keep]
         out["n"] = np.int32(m)
-        return {k: jnp.asarray(v) for k, v in out.items()}
+        return {k: put(v) for k, v in out.items()}
     return empty_list(Q, ft)

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..devices.base import DeviceContext
 from .. import errors, jaxenv, streams
+from ..jaxenv import put
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
@@ -114,8 +115,8 @@ class Runtime:
             for step in range(self._step, self._step + old.L - old.D):
                 buf[step % L][: old.C][:, rows_new] = ob[step % old.L]
                 cbuf[step % L][: old.CC][:, rows_new] = oc[step % old.L]
-        self.buf = jnp.asarray(buf.ravel())
-        self.cbuf = jnp.asarray(cbuf.ravel())
+        self.buf = put(buf.ravel())
+        self.cbuf = put(cbuf.ravel())
 
     # --- running -------------------------------------------------------------------------
     def run(self, kernel, n_steps: int) -> None:
@@ -193,7 +194,7 @@ class Runtime:
                     arch["clop"] = voltage_archive.resize(clop, self.clop_H,
                                                           clop["ub_plus"].shape[0],
                                                           clop["ub_idx"].size)
-                carry["arch"] = jax.tree.map(jnp.asarray, arch)
+                carry["arch"] = jax.tree.map(put, arch)
                 fn, steps_cap = self._compiled(plan)
                 continue
             if wr_cap and counts["n_wr"] > plan.wr_cap:
@@ -291,10 +292,10 @@ class Runtime:
         if plan.arch_mask.any():
             gids = plan.row_gids[:plan.n_neurons]
             self._ensure_archive(net.size + 1)
-            out["arch"] = {k: jnp.asarray(v[..., gids]) for k, v in self.arch.items()}
+            out["arch"] = {k: put(v[..., gids]) for k, v in self.arch.items()}
         if plan.clop_mask.size:
             gids = plan.row_gids[:plan.n_neurons]
-            out.setdefault("arch", {})["clop"] = {k: jnp.asarray(v[..., gids])
+            out.setdefault("arch", {})["clop"] = {k: put(v[..., gids])
                                                   for k, v in self.carch.items()}
         return out
 
@@ -342,8 +343,8 @@ class Runtime:
             return old[1]
         if old is None or not bool(old[1]["on"]):
             plan.pend_D = plan.D
-            out = {"S": jnp.zeros((plan.D, plan.n_rows), plan.float_type),
-                   "A": jnp.int64(0), "on": jnp.bool_(False), "cont": jnp.bool_(False)}
+            out = {"S": put(np.zeros((plan.D, plan.n_rows), plan.float_type)),
+                   "A": put(0, np.int64), "on": put(False, bool), "cont": put(False, bool)}
             if plan.payload is not None:  # spike payloads (kernel/payload.py)
                 out["O"] = out["S"]
             return out
@@ -352,13 +353,13 @@ class Runtime:
         used = int(np.flatnonzero(oS.any(axis=1)).max(initial=-1)) + 1
         plan.pend_D = max(plan.D, used)
         new_rows, old_rows = _match_rows(plan, o_plan)
-        out = {"A": o["A"], "on": jnp.bool_(True),
-               "cont": jnp.bool_(bool(o["cont"]) and o_plan.D == plan.D)}
+        out = {"A": o["A"], "on": put(True, bool),
+               "cont": put(bool(o["cont"]) and o_plan.D == plan.D, bool)}
         for key in ("S", "O") if plan.payload is not None else ("S",):
             new = np.zeros((plan.pend_D, plan.n_rows), plan.float_type)
             if key in o:
                 new[:used, new_rows] = np.asarray(o[key])[:used, old_rows]
-            out[key] = jnp.asarray(new)
+            out[key] = put(new)
         return out
 
     def _ensure_archive(self, n: int) -> None:
@@ -430,8 +431,8 @@ class Runtime:
         sp, pe, ce = plan.spike, plan.poisson, plan.current
         if sp["n_edges"] and abstract_spikes:
             it = jnp.int64 if sp["idx64"] else jnp.int32
-            out["spike"] = dict(seg_first=jnp.asarray(sp["seg_first"]),
-                                nseg=jnp.asarray(sp["nseg"]),
+            out["spike"] = dict(seg_first=put(sp["seg_first"]),
+                                nseg=put(sp["nseg"]),
                                 off=jax.ShapeDtypeStruct((sp["size"],), it),
                                 w=jax.ShapeDtypeStruct((sp["size"],), plan.float_type))
             if plan.signed:
@@ -439,25 +440,25 @@ class Runtime:
             if sp["decode"]:
                 out["spike"]["dec"] = jax.ShapeDtypeStruct((sp["size"],), bool)
         elif sp["n_edges"]:
-            out["spike"] = {k: jnp.asarray(sp[k]) for k in ("seg_first", "nseg", "off", "w",
+            out["spike"] = {k: put(sp[k]) for k in ("seg_first", "nseg", "off", "w",
                                                             "flip", "dec") if k in sp}
         if pe["n_edges"]:
-            out["poisson"] = dict(gen=jnp.asarray(pe["gen"]),
-                                  hidx=jnp.asarray(pe["hidx"].astype(np.uint64)),
-                                  w=jnp.asarray(pe["w"]))
+            out["poisson"] = dict(gen=put(pe["gen"]),
+                                  hidx=put(pe["hidx"].astype(np.uint64)),
+                                  w=put(pe["w"]))
             if pe["dense"]:
-                out["poisson"].update(lo=jnp.int32(pe["lo"]), d0=jnp.int32(pe["d0"]))
+                out["poisson"].update(lo=put(pe["lo"], np.int32), d0=put(pe["d0"], np.int32))
             else:
-                out["poisson"].update(tgt=jnp.asarray(pe["tgt"]), d=jnp.asarray(pe["d"]))
+                out["poisson"].update(tgt=put(pe["tgt"]), d=put(pe["d"]))
         if ce["n_edges"]:
-            out["current"] = {k: jnp.asarray(ce[k]) for k in ("row", "tgt", "w", "d")}
-        out["rec_rows"] = jnp.asarray(plan.rec_rows.astype(np.int32))
+            out["current"] = {k: put(ce[k]) for k in ("row", "tgt", "w", "d")}
+        out["rec_rows"] = put(plan.rec_rows.astype(np.int32))
         if plan.precise is not None:
             out.update(precise_host.device_args(plan))
         if plan.payload is not None and plan.payload["n_edges"]:
-            out["payload"] = {k: jnp.asarray(plan.payload[k])
+            out["payload"] = {k: put(plan.payload[k])
                               for k in ("seg_first", "nseg", "off", "w")}
-        out["sample_idx"] = [jnp.asarray(i) for _, _, i in plan.samples]
+        out["sample_idx"] = [put(i) for _, _, i in plan.samples]
         if plan.cont is not None:
             out["cont"] = continuous.edge_args(plan.cont)
         if not abstract_spikes:
@@ -478,21 +479,20 @@ class Runtime:
         if plan.clop_mask.size:
             consts = voltage_archive.target_constants(
                 plan.groups, lambda g: net.neurons[g.name].current()[0], plan.n_neurons)
-            args["clop"] = {"mask": jnp.asarray(plan.clop_mask),
-                            "consts": {k: jnp.asarray(v) for k, v in consts.items()}}
+            args["clop"] = {"mask": put(plan.clop_mask),
+                            "consts": {k: put(v) for k, v in consts.items()}}
         if plan.vt_gids.size:
             args["vt"] = self._vt_args(plan, net)
         if plan.cont is not None:  # waveform relaxation settings: values, not structure
-            args["cont"] = dict(args["cont"], tol=jnp.float64(kernel.settings["wfr_tol"]),
-                                max_iter=jnp.int32(kernel.settings["wfr_max_iterations"]),
-                                run=jnp.asarray([kernel.step, kernel.step + self._n_steps],
-                                                jnp.int64))
+            args["cont"] = dict(args["cont"], tol=put(kernel.settings["wfr_tol"], np.float64),
+                                max_iter=put(kernel.settings["wfr_max_iterations"], np.int32),
+                                run=put([kernel.step, kernel.step + self._n_steps], np.int64))
         status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
-            args["pg_lo"], args["pg_hi"] = _windows(status, h)
+            args["pg_lo"], args["pg_hi"] = map(put, _windows(status, h))
             thr, c0 = poisson_thresholds(
                 _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
-            args["pg_thr"], args["pg_c0"] = jnp.asarray(thr), jnp.asarray(c0)
+            args["pg_thr"], args["pg_c0"] = put(thr), put(c0)
         return args
 
     def _params(self, plan: Plan, g, store) -> dict:
@@ -516,8 +516,8 @@ class Runtime:
             return np.concatenate([1.0 / np.broadcast_to(net.neurons[g.name].current()[0][key],
                                                          (g.n,))
                                    for g in plan.groups])
-        return {"mask": jnp.asarray(plan.arch_mask), "tau_minus_inv": jnp.asarray(inv("tau_minus")),
-                "tau_minus_triplet_inv": jnp.asarray(inv("tau_minus_triplet"))}
+        return {"mask": put(plan.arch_mask), "tau_minus_inv": put(inv("tau_minus")),
+                "tau_minus_triplet_inv": put(inv("tau_minus_triplet"))}
 
     def _vt_args(self, plan: Plan, net) -> dict:
         """Edges into the volume_transmitters and their delivery periods (steps: NEST's
@@ -527,8 +527,8 @@ class Runtime:
             raise errors.BadProperty("deliver_interval must be a positive number of "
                                      "min_delay slices.")
         e = plan.vt_edges
-        return {"src": jnp.asarray(e["src"]), "vt": jnp.asarray(e["vt"]),
-                "d": jnp.asarray(e["d"]), "period": jnp.asarray(di.astype(np.int64) * plan.D)}
+        return {"src": put(e["src"]), "vt": put(e["vt"]),
+                "d": put(e["d"]), "period": put(di.astype(np.int64) * plan.D)}
 
     def _device_inputs(self, plan: Plan, net, kernel, step0: int, steps_cap: int,
                        todo: int) -> dict:
@@ -566,7 +566,7 @@ class Runtime:
                     events.append((ev[1], plan.n_neurons + cols[ev[0]], ev[2], ev[3]))
                     continue
                 inp[:todo, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
-            out[key] = jnp.asarray(inp)
+            out[key] = put(inp)
         if plan.precise is not None and plan.precise["n_dev"]:
             out["precise_dev"] = precise_host.device_events(events, plan.float_type,
                                                             self.pcaps)
@@ -686,7 +686,7 @@ class Runtime:
             return {}
         status = [net.devices[g].status for _, g in plan.pg_records]
         h = kernel.resolution
-        lo, hi = (np.asarray(x)[None] for x in _windows(status, h))
+        lo, hi = (x[None] for x in _windows(status, h))
         thr, c0 = poisson_thresholds(
             _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
         steps = step0 + np.arange(n_steps, dtype=np.int64)
@@ -774,7 +774,7 @@ def _rate_rows(plan: Plan) -> int:
 def _as_float(v, float_type: str):
     """A host value on the device, floating point values in the kernel's float type."""
     v = np.asarray(v)
-    return jnp.asarray(v, float_type) if np.issubdtype(v.dtype, np.floating) else jnp.asarray(v)
+    return put(v, float_type) if np.issubdtype(v.dtype, np.floating) else put(v)
 
 
 class Progress:
@@ -809,13 +809,13 @@ def _group_key(store, g, plan: Plan) -> tuple:
 @functools.lru_cache(maxsize=8)
 def _empty(steps: int, float_type: str):
     """A (steps, 0) input on the device (no device rows)."""
-    return jnp.zeros((steps, 0), float_type)
+    return put(np.zeros((steps, 0), float_type))
 
 
 @functools.lru_cache(maxsize=8)
 def _stream_keys(seed: int) -> dict:
     """The kernel's stream keys for an rng_seed, on the device."""
-    return {name: jnp.uint64(rng.key_of(seed, stream)) for name, stream in
+    return {name: put(rng.key_of(seed, stream), np.uint64) for name, stream in
             (("poisson", streams.POISSON), ("neurons", streams.NEURONS),
              ("synapses", streams.SYNAPSES))}
 
@@ -884,7 +884,7 @@ def _windows(status: list[dict], h: float):
     compares it with each generator's own step convention."""
     lo = np.array([(s["origin"] + s["start"]) / h for s in status])
     hi = np.array([(s["origin"] + s["stop"]) / h for s in status])
-    return jnp.asarray(np.rint(lo)), jnp.asarray(np.where(np.isinf(hi), 1e300, np.rint(hi)))
+    return np.rint(lo), np.where(np.isinf(hi), 1e300, np.rint(hi))
 
 
 def poisson_thresholds(cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ AMPA_NMDA) and, within a type, by receptor index.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 RECEPTOR_TYPES = ("AMPA", "GABA", "NMDA", "AMPA_NMDA")
@@ -39,38 +40,38 @@ RECEPTOR_TYPES = ("AMPA", "GABA", "NMDA", "AMPA_NMDA")
 _Q10 = 1.0 / 3.21
 
 
-def na_m(v):
+def na_m(v, xp=jnp):
     """(m_inf, tau_m) of the Na activation at v (mV)."""
     x = v + 35.013
-    regular = jnp.abs(x) > 1e-5
-    xs = jnp.where(regular, x, 1.0)
-    e = jnp.exp(0.111111111111111 * xs)
+    regular = xp.abs(x) > 1e-5
+    xs = xp.where(regular, x, 1.0)
+    e = xp.exp(0.111111111111111 * xs)
     frac = 1.0 / (e - 1.0)
-    alpha = jnp.where(regular, 0.182 * xs * e * frac, 1.638)
+    alpha = xp.where(regular, 0.182 * xs * e * frac, 1.638)
     beta = 0.124 * xs * frac
-    inv = jnp.where(regular, 1.0 / (alpha + beta), 1.0 / (1.638 + 1.116))
+    inv = xp.where(regular, 1.0 / (alpha + beta), 1.0 / (1.638 + 1.116))
     return alpha * inv, _Q10 * inv
 
 
-def na_h(v):
+def na_h(v, xp=jnp):
     """(h_inf, tau_h) of the Na inactivation at v (mV)."""
     x50, x75 = v + 50.013, v + 75.013
-    r50, r75 = jnp.abs(x50) > 1e-5, jnp.abs(x75) > 1e-9
-    s50, s75 = jnp.where(r50, x50, 1.0), jnp.where(r75, x75, 1.0)
-    alpha = jnp.where(r50, 0.024 * s50 / (1.0 - jnp.exp(-0.2 * s50)), 0.12)
-    beta = jnp.where(r75, -0.0091 * s75 / (1.0 - jnp.exp(0.2 * s75)), 0.0455)
-    return 1.0 / (1.0 + jnp.exp((v + 65.0) / 6.2)), _Q10 / (alpha + beta)
+    r50, r75 = xp.abs(x50) > 1e-5, xp.abs(x75) > 1e-9
+    s50, s75 = xp.where(r50, x50, 1.0), xp.where(r75, x75, 1.0)
+    alpha = xp.where(r50, 0.024 * s50 / (1.0 - xp.exp(-0.2 * s50)), 0.12)
+    beta = xp.where(r75, -0.0091 * s75 / (1.0 - xp.exp(0.2 * s75)), 0.0455)
+    return 1.0 / (1.0 + xp.exp((v + 65.0) / 6.2)), _Q10 / (alpha + beta)
 
 
-def k_n(v):
+def k_n(v, xp=jnp):
     """(n_inf, tau_n) of the K activation at v (mV)."""
     x = v - 25.0
-    regular = jnp.abs(x) > 1e-5
-    xs = jnp.where(regular, x, 1.0)
-    e = jnp.exp(0.111111111111111 * xs)
+    regular = xp.abs(x) > 1e-5
+    xs = xp.where(regular, x, 1.0)
+    e = xp.exp(0.111111111111111 * xs)
     frac = 1.0 / (e - 1.0)
-    alpha = jnp.where(regular, 0.02 * xs * e * frac, 0.18)
-    beta = jnp.where(regular, 0.002 * xs * frac, 0.018)
+    alpha = xp.where(regular, 0.02 * xs * e * frac, 0.18)
+    beta = xp.where(regular, 0.002 * xs * frac, 0.018)
     inv = 1.0 / (alpha + beta)
     return alpha * inv, _Q10 * inv
 
@@ -100,8 +101,10 @@ def channels(v, m, hh, n, gbar_na, e_na, gbar_k, e_k, h):
 
 
 def gating_init(v):
-    """Initial (m, h, n): the steady states at the compartment's initial voltage."""
-    return na_m(v)[0], na_h(v)[0], k_n(v)[0]
+    """Initial (m, h, n): the steady states at the compartment's initial voltage (numpy:
+    computed on the host, where JAX would compile each operation)."""
+    v = np.asarray(v, float)
+    return na_m(v, np)[0], na_h(v, np)[0], k_n(v, np)[0]
 
 
 # --------------------------------------------------------------------------------------------
