@@ -24,16 +24,23 @@ inside :func:`scope`:
 
 Nothing here initialises a JAX backend: that happens at the first computation (the first
 Simulate), so ``jax.config.update("jax_platforms", ...)`` after ``import jaxnest`` still works.
+
+One setting is process-wide, and only for speed: on a CPU-only JAX, importing jaxnest before any
+JAX backend starts raises XLA:CPU's limit for compiling a small while loop into one function
+(:func:`_hoist_small_loops`), unless ``XLA_FLAGS`` already sets backend options or
+``JAXNEST_SMALL_LOOP_BYTES=0``.
 """
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import threading
 
 import jax
 import numpy as np
 
+_SMALL_LOOP_BYTES = 65536  # XLA:CPU's limit is 1 kB
 _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
 
@@ -157,4 +164,32 @@ def put(x, dtype=None) -> jax.Array:
     compiles once per shape and dtype (10-40 ms each; a small script's first Simulate paid
     dozens of them). Call it inside :class:`scope` (64-bit types stay 64-bit)."""
     return jax.device_put(np.asarray(x, dtype))
+
+
+def _hoist_small_loops() -> None:
+    """Let XLA:CPU compile while loops that touch under 64 kB per iteration into one
+    function instead of running their operations one by one (its default limit is 1 kB).
+    A network of a few neurons runs its time steps 2-3x faster (one hh_psc_alpha: 4.8 ->
+    1.7-2.4 us per step); larger loops are not affected. XLA reads ``XLA_FLAGS`` once, when
+    its first backend starts, so this works only before that; it is skipped where a GPU or TPU
+    plugin is installed or ``JAX_PLATFORMS`` names another platform (their backends hand
+    these options to LLVM, which does not know them)."""
+    limit = os.environ.get("JAXNEST_SMALL_LOOP_BYTES", str(_SMALL_LOOP_BYTES))
+    flags = os.environ.get("XLA_FLAGS", "")
+    platforms = os.environ.get("JAX_PLATFORMS", "cpu").lower()
+    if limit in ("", "0") or "xla_backend_extra_options" in flags or platforms != "cpu" \
+            and platforms != "":
+        return
+    if any(importlib.util.find_spec(m) is not None for m in _ACCELERATOR_PLUGINS):
+        return
+    from jax._src import xla_bridge
+    if xla_bridge.backends_are_initialized():
+        return
+    os.environ["XLA_FLAGS"] = (flags + " --xla_backend_extra_options="
+                               f"xla_cpu_small_while_loop_byte_threshold={int(limit)}").strip()
+
+
+_ACCELERATOR_PLUGINS = ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
+                        "jax_rocm7_plugin", "libtpu", "jax_plugins")
+_hoist_small_loops()
 

@@ -87,6 +87,29 @@ def test_results_do_not_depend_on_the_users_x64_setting():
     assert a == b
 
 
+def test_small_loops_compile_whole_with_the_same_results():
+    """Importing jaxnest raises XLA:CPU's small-loop limit (jaxenv._hoist_small_loops) unless
+    the user set backend options or JAXNEST_SMALL_LOOP_BYTES=0; traces and spikes are
+    bit-identical with and without it."""
+    body = f"""
+        import json, os
+        exec({NETWORK!r})
+        flags = os.environ.get("XLA_FLAGS", "")
+        n, mm, sr = network()
+        print(json.dumps({{"flags": flags, "V_m": mm.events["V_m"].tolist(),
+                          "spikes": sr.events["times"].tolist()}}))
+    """
+    on = _run(body, {"XLA_FLAGS": ""})
+    off = _run(body, {"XLA_FLAGS": "", "JAXNEST_SMALL_LOOP_BYTES": "0"})
+    assert "xla_cpu_small_while_loop_byte_threshold=65536" in on["flags"]
+    assert off["flags"] == ""
+    assert len(on["spikes"]) > 0 and on["V_m"] == off["V_m"] and on["spikes"] == off["spikes"]
+    mine = "--xla_backend_extra_options=xla_cpu_small_while_loop_byte_threshold=2048"
+    out = _run("import json, os, jaxnest; print(json.dumps(os.environ['XLA_FLAGS']))",
+               {"XLA_FLAGS": mine})
+    assert out == mine
+
+
 def test_backend_starts_on_first_use():
     """Importing jaxnest and building a network start no XLA backend, so JAX settings made
     afterwards (device count, platform) still apply."""
