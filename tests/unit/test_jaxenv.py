@@ -135,7 +135,8 @@ def test_backend_starts_on_first_use():
 def test_persistent_cache_holds_jaxnest_functions_only(tmp_path):
     """The user's jitted functions (compiled before, between and after jaxnest's calls) stay
     out of jaxnest's cache; jaxnest's own compilations land there and a second process reads
-    them back; JAX's own cache setting is left unset."""
+    them back (its chunk function without tracing it); JAX's own cache setting is left
+    unset."""
     cache = tmp_path / "cache"
     body = f"""
         import json, logging, os
@@ -158,15 +159,18 @@ def test_persistent_cache_holds_jaxnest_functions_only(tmp_path):
         nest.Simulate(5.0)
         after_nest = files()
         jax.jit(lambda x: jnp.cos(x) + 2)(jnp.ones(5)).block_until_ready()
+        from jaxnest.kernel import engine
         print(json.dumps({{"after_nest": after_nest, "after_user": files(),
-                          "hits": len(hits),
+                          "hits": len(hits), "traces": engine.TRACES[0],
                           "jax_dir": jax.config.jax_compilation_cache_dir}}))
     """
     first = _run(body, {"JAXNEST_CACHE_DIR": str(cache)})
     assert first["jax_dir"] is None
     assert len(first["after_nest"]) > 0
     assert first["after_user"] == first["after_nest"]
+    assert "chunks" in first["after_nest"] and first["traces"] == 1
     second = _run(body, {"JAXNEST_CACHE_DIR": str(cache)})
-    assert second["hits"] > 0 and second["after_user"] == first["after_nest"]
+    # the chunk function comes back from kernel/exec_cache.py's entries: no trace
+    assert second["traces"] == 0 and second["after_user"] == first["after_nest"]
     off = _run(body, {"JAXNEST_CACHE_DIR": ""})
-    assert off["hits"] == 0 and off["after_user"] == first["after_nest"]
+    assert off["hits"] == 0 and off["traces"] == 1 and off["after_user"] == first["after_nest"]

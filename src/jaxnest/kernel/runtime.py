@@ -28,7 +28,7 @@ from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from . import eprop_archive, neuromod, plastic, voltage_archive
-from . import continuous, precise_host, structural
+from . import continuous, exec_cache, precise_host, structural
 from .engine import make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -252,7 +252,7 @@ class Runtime:
         def compile_ahead():
             try:
                 with jaxenv.scope():  # JAX's x64 setting is per thread: float64 here too
-                    fn.lower(carry, args, n).compile()
+                    fn.compile_ahead(carry, args, n)
             except Exception:  # noqa: BLE001 - the real call reports any error
                 pass
 
@@ -273,7 +273,8 @@ class Runtime:
             self.ev_cap = _initial_ev_cap(plan.rec_rows.size, slices_cap * plan.D)
         key = self.chunk_key = (plan.static(), slices_cap, self.ev_cap)
         if key not in _COMPILED:
-            _COMPILED[key] = make_chunk_fn(plan.static(), slices_cap, self.ev_cap)
+            jitted, steps_cap = make_chunk_fn(plan.static(), slices_cap, self.ev_cap)
+            _COMPILED[key] = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
         return _COMPILED[key]
 
     # --- host <-> device -----------------------------------------------------------------

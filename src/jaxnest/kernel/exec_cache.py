@@ -1,0 +1,287 @@
+"""Compiled chunk functions kept on disk, found again without tracing or lowering.
+
+JAX's persistent cache (jaxenv) skips XLA's compilation in a later process, but finds an entry
+only by its lowered module: every script still traces and lowers its chunk function first,
+about 0.35 s for a network of a few neurons, most of a small script's first Simulate. Here the
+executable is stored under a digest of what the trace depends on, so a later process loads it
+directly:
+
+- the chunk's Static (kernel/plan.py: "everything a compiled chunk function depends on besides
+  argument values"), its capacities, written out field by field (:func:`canonical`; the
+  models and synapse rules in it with their parameters and functions);
+- the source of the jaxnest package (any edit gives new digests), and the versions, XLA flags,
+  JAX settings and device that the compiled code is for.
+
+A Static holding anything that cannot be written out exactly (an object of a class from
+elsewhere that is not a dataclass, code from outside jaxnest, JAX and numpy whose source file
+cannot be read: a NESTML model's generated module) gets no digest and is compiled as before. A loaded executable checks its arguments' structure, shapes and types at
+each call; a mismatch falls back to the jitted function. Entries live in ``chunks/`` of
+jaxnest's cache directory (``JAXNEST_CACHE_DIR``; empty: off).
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import os
+import pickle
+import sys
+import threading
+import types
+
+import jax
+import numpy as np
+
+from .. import jaxenv
+
+_VERSION = "1"
+_CODE_MODULES = ("jaxnest.", "jax.", "jaxlib.", "numpy.")  # code covered by digest/versions
+_BUILTIN_MODULES = ("builtins", "math", "operator", "functools", "numpy", "jax")
+_JAX_SETTINGS = ("jax_default_matmul_precision", "jax_numpy_rank_promotion",
+                 "jax_numpy_dtype_promotion", "jax_default_prng_impl",
+                 "jax_threefry_partitionable", "jax_enable_x64")
+
+
+class _Unstable(Exception):
+    """Something in a Static that cannot be written out exactly."""
+
+
+def canonical(obj) -> str:
+    """A text that equals another's exactly when the two objects trace the same chunk
+    (given the same jaxnest source); raises _Unstable where that cannot be promised."""
+    out: list[str] = []
+    _write(obj, out, set())
+    return "".join(out)
+
+
+def _write(o, out: list, seen: set) -> None:
+    if o is None or isinstance(o, (bool, int, str, bytes)):
+        out.append(f"{type(o).__name__}:{o!r};")
+    elif isinstance(o, float):
+        out.append(f"f:{o.hex()};")
+    elif isinstance(o, (np.generic, np.dtype)):
+        out.append(f"np:{o.dtype if isinstance(o, np.generic) else ''}:{o!r};")
+    elif isinstance(o, np.ndarray):
+        out.append(f"arr:{o.dtype}:{o.shape}:{hashlib.sha256(o.tobytes()).hexdigest()};")
+    elif isinstance(o, (tuple, list)):
+        out.append("(")
+        for x in o:
+            _write(x, out, seen)
+        out.append(")")
+    elif isinstance(o, dict):
+        out.append("{")
+        for k in sorted(o, key=repr):
+            _write(k, out, seen)
+            _write(o[k], out, seen)
+        out.append("}")
+    elif isinstance(o, (set, frozenset)):
+        out.append("set{" + "".join(sorted(canonical(x) for x in o)) + "}")
+    elif isinstance(o, enum.Enum):
+        out.append(f"enum:{_path(type(o))}.{o.name};")
+    elif isinstance(o, type):
+        out.append(f"type:{_code_path(o)};")
+    elif isinstance(o, functools.partial):
+        out.append("partial:")
+        _write((o.func, o.args, o.keywords), out, seen)
+    elif isinstance(o, types.MethodType):
+        out.append("method:")
+        _write((o.__func__, o.__self__), out, seen)
+    elif isinstance(o, types.FunctionType):
+        _write_function(o, out, seen)
+    elif isinstance(o, (types.BuiltinFunctionType, np.ufunc)):
+        mod = getattr(o, "__module__", None) or ""
+        if mod.split(".")[0] not in _BUILTIN_MODULES:
+            raise _Unstable(f"builtin {o!r}")
+        out.append(f"builtin:{mod}.{getattr(o, '__qualname__', o.__name__)};")
+    elif dataclasses.is_dataclass(o) or _own(type(o)):
+        _write_object(o, out, seen)
+    else:
+        raise _Unstable(f"{type(o).__module__}.{type(o).__qualname__}")
+
+
+def _write_object(o, out: list, seen: set) -> None:
+    if id(o) in seen:  # a cycle: the object is written once
+        out.append(f"ref:{_code_path(type(o))};")
+        return
+    seen.add(id(o))
+    out.append(f"obj:{_code_path(type(o))}")
+    if dataclasses.is_dataclass(o):
+        fields = {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
+    else:
+        fields = {}
+    fields.update(getattr(o, "__dict__", {}))
+    for cls in type(o).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if hasattr(o, name):
+                fields.setdefault(name, getattr(o, name))
+    _write(fields, out, seen)
+
+
+def _write_function(f, out: list, seen: set) -> None:
+    out.append(f"fn:{_code_path(f)}")
+    if (f.__module__ or "").startswith(("jax.", "jaxlib.", "numpy.")):  # versions cover it
+        out.append(";")
+        return
+    if id(f) in seen:
+        out.append(";")
+        return
+    seen.add(id(f))
+    cells = tuple(c.cell_contents for c in f.__closure__ or () if _filled(c))
+    _write((f.__defaults__, f.__kwdefaults__, cells), out, seen)
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # not assigned yet
+        return False
+    return True
+
+
+def _path(obj) -> str:
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def _own(cls) -> bool:
+    return (cls.__module__ or "").startswith("jaxnest.")
+
+
+def _code_path(obj) -> str:
+    """Where code comes from: jaxnest's (the source digest covers it), JAX's or numpy's (their
+    versions do); code elsewhere (a generated model) is named by its source file's digest."""
+    mod = getattr(obj, "__module__", None) or ""
+    if mod.startswith(_CODE_MODULES) or mod in _BUILTIN_MODULES:
+        return _path(obj)
+    src = getattr(sys.modules.get(mod), "__file__", None)
+    if not src or not os.path.isfile(src):
+        raise _Unstable(f"code of {mod}")
+    with open(src, "rb") as fh:
+        return f"{_path(obj)}@{hashlib.sha256(fh.read()).hexdigest()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> str:
+    """What the compiled code is for besides the Static: jaxnest's source, versions, flags,
+    settings, device."""
+    import jaxlib
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    h = hashlib.sha256()
+    for dirpath, dirnames, files in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(dirpath, name)
+                h.update(os.path.relpath(path, root).encode())
+                with open(path, "rb") as fh:
+                    h.update(fh.read())
+    dev = jax.devices()[0]
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("JAXNEST_"))
+    return repr((_VERSION, h.hexdigest(), jax.__version__, jaxlib.__version__, np.__version__,
+                 os.environ.get("XLA_FLAGS", ""), env, dev.platform, dev.device_kind,
+                 dev.client.platform_version, jax.device_count()))
+
+
+def key_of(*parts) -> str | None:
+    """The digest of a chunk function (its Static and capacities), or None when the cache is
+    off or the Static cannot be written out exactly."""
+    if not jaxenv.cache_dir():
+        return None
+    try:
+        text = canonical(parts)
+    except (_Unstable, RecursionError):
+        return None
+    settings = [(s, str(getattr(jax.config, s, None))) for s in _JAX_SETTINGS]
+    return hashlib.sha256((text + _environment() + repr(settings)).encode()).hexdigest()
+
+
+def _file(key: str) -> str:
+    return os.path.join(jaxenv.cache_dir(), "chunks", key + ".pkl")
+
+
+def load(key: str | None):
+    """The stored executable of ``key`` (None if absent or unreadable)."""
+    if key is None or not os.path.exists(_file(key)):
+        return None
+    from jax.experimental import serialize_executable
+    try:
+        with open(_file(key), "rb") as fh:
+            blob, in_tree, out_tree = pickle.load(fh)
+        return serialize_executable.deserialize_and_load(blob, in_tree, out_tree)
+    except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile instead
+        return None
+
+
+def store(key: str | None, compiled) -> None:
+    """Keep ``compiled`` under ``key`` (written whole, then renamed: readers never see part
+    of it); failures (a full disk, an executable JAX cannot serialize) are ignored."""
+    if key is None:
+        return
+    from jax.experimental import serialize_executable
+    path = _file(key)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(serialize_executable.serialize(compiled), fh)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001
+        pass
+
+
+_hits = threading.local()  # .n: JAX persistent-cache hits in this thread
+_watching = []
+
+
+def _on_event(event: str, **kwargs) -> None:
+    if event == "/jax/compilation_cache/cache_hits":
+        _hits.n = getattr(_hits, "n", 0) + 1
+
+
+class ChunkFn:
+    """A jitted chunk function, with its executable from disk when one was stored: calls go
+    to the loaded executable (no trace, no lowering) and fall back to the jitted function if
+    the arguments do not fit it. Without one, the first compilation is stored: only one that
+    XLA compiled in this process (an executable JAX read from its own persistent cache
+    serializes without its kernels: 'Function ... not found' when loaded and run). While this
+    cache is on, JAX's own cache does not keep chunk functions (two copies on disk, and hits
+    there would keep this cache from storing them)."""
+
+    def __init__(self, jitted, key: str | None) -> None:
+        self.jitted, self.key = jitted, key
+        self.loaded = load(key)
+
+    def compile_ahead(self, *args) -> None:
+        """Compile for these arguments (shapes suffice), and store the executable."""
+        if self.loaded is None:
+            self._compiled(lambda: None, args)
+
+    def __call__(self, *args):
+        if self.loaded is not None:
+            try:
+                return self.loaded(*args)
+            except TypeError:  # arguments of another structure or type than stored
+                self.loaded = self.key = None
+        if self.key is None:
+            return self.jitted(*args)
+        return self._compiled(lambda: self.jitted(*args), args)
+
+    def _compiled(self, run, args):
+        """``run()``, then the compiled executable for ``args`` (from JAX's in-memory caches
+        after a run) stored under the key, unless JAX's persistent cache supplied it."""
+        if self.key is None:
+            out = run()
+            self.jitted.lower(*args).compile()
+            return out
+        from jax._src import config as jcfg
+        if not _watching:
+            _watching.append(True)
+            jax.monitoring.register_event_listener(_on_event)
+        _hits.n = 0
+        with jcfg.persistent_cache_min_compile_time_secs(float("inf")):
+            out = run()
+            compiled = self.jitted.lower(*args).compile()
+        if not _hits.n:
+            store(self.key, compiled)
+        self.key = None  # stored once
+        return out
