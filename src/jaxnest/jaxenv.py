@@ -45,7 +45,8 @@ _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
 
 _lock = threading.Lock()
-_local = threading.local()  # .depth: scopes open in this thread (inner ones cost nothing)
+_local = threading.local()  # .depth: scopes open in this thread (inner ones cost nothing);
+#                            .bypass: inside bypass()
 _depth = 0          # threads inside a scope: the cache is swapped in while > 0
 _installed = False  # jaxnest's cache object is JAX's current one
 _cache = None       # jaxnest's cache object, made on first use
@@ -77,11 +78,47 @@ def _setup() -> None:
         _no_cache = True
         return
     try:
-        _cache = cc.get_file_cache(d)[0]
+        _cache = _Declining(cc.get_file_cache(d)[0])
     except Exception:  # noqa: BLE001 - an unwritable directory: run without the cache
         _no_cache = True
         return
     _cc = cc
+
+
+class _Declining:
+    """jaxnest's cache object as JAX sees it: JAX's file cache, except that a thread inside
+    :func:`bypass` neither reads nor writes it."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    @property
+    def _path(self):
+        return self._inner._path
+
+    def get(self, key):
+        return None if getattr(_local, "bypass", False) else self._inner.get(key)
+
+    def put(self, key, value) -> None:
+        if not getattr(_local, "bypass", False):
+            self._inner.put(key, value)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class bypass:  # noqa: N801 - used like a function: ``with jaxenv.bypass(): ...``
+    """Compilations of this thread skip JAX's persistent cache (kernel/exec_cache.py keeps
+    their executables itself; one that JAX read back could not be stored there)."""
+
+    def __enter__(self):
+        self._old = getattr(_local, "bypass", False)
+        _local.bypass = True
+        return self
+
+    def __exit__(self, *exc):
+        _local.bypass = self._old
+        return False
 
 
 def _cache_on() -> None:

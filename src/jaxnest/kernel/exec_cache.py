@@ -243,9 +243,9 @@ class ChunkFn:
     to the loaded executable (no trace, no lowering) and fall back to the jitted function if
     the arguments do not fit it. Without one, the first compilation is stored: only one that
     XLA compiled in this process (an executable JAX read from its own persistent cache
-    serializes without its kernels: 'Function ... not found' when loaded and run). While this
-    cache is on, JAX's own cache does not keep chunk functions (two copies on disk, and hits
-    there would keep this cache from storing them)."""
+    serializes without its kernels: 'Function ... not found' when loaded and run), so these
+    compilations bypass JAX's cache (jaxenv.bypass), and a hit there all the same (a user's own
+    cache) leaves nothing stored."""
 
     def __init__(self, jitted, key: str | None) -> None:
         self.jitted, self.key = jitted, key
@@ -268,17 +268,16 @@ class ChunkFn:
 
     def _compiled(self, run, args):
         """``run()``, then the compiled executable for ``args`` (from JAX's in-memory caches
-        after a run) stored under the key, unless JAX's persistent cache supplied it."""
+        after a run) stored under the key, unless a persistent cache supplied it."""
         if self.key is None:
             out = run()
             self.jitted.lower(*args).compile()
             return out
-        from jax._src import config as jcfg
         if not _watching:
             _watching.append(True)
             jax.monitoring.register_event_listener(_on_event)
         _hits.n = 0
-        with jcfg.persistent_cache_min_compile_time_secs(float("inf")):
+        with jaxenv.bypass():
             out = run()
             compiled = self.jitted.lower(*args).compile()
         if not _hits.n:

@@ -58,20 +58,29 @@ def test_second_process_loads_without_tracing(tmp_path):
     assert second == dict(first, traces=0) and off == first
 
 
-def test_executable_from_jaxs_own_cache_is_not_stored(tmp_path):
-    """With JAX's entry present but no chunk entry (as a run without this cache leaves it), JAX
-    supplies the executable: this cache keeps none (re-serialized, it fails to run: the
-    second run below would raise) and results stay right."""
-    cache = tmp_path / "c"
+def test_jaxs_cache_neither_blocks_nor_feeds_it(tmp_path):
+    """An entry in JAX's persistent cache is not what gets stored: an executable JAX read back
+    re-serializes without its kernels and fails when loaded and run ('Function ... not
+    found'). jaxnest's own JAX cache is bypassed for chunks (an old entry there does not keep
+    the chunk from being stored); a hit in a cache the user configured stores nothing."""
+    ours, users = tmp_path / "ours", tmp_path / "users"
     without = ("from jaxnest import jaxenv\nfrom jaxnest.kernel import exec_cache\n"
                "jaxenv._MIN_COMPILE_SECS = 0.0\nexec_cache.key_of = lambda *a: None\n")
-    first = _run(str(cache), without)
-    assert any(f.name.startswith("jit_chunk") for f in cache.iterdir())
-    assert not (cache / "chunks").exists()
-    for _ in range(2):
-        again = _run(str(cache))
-        assert not (cache / "chunks").exists() or not any((cache / "chunks").iterdir())
-        assert again["V_m"] == first["V_m"] and again["spikes"] == first["spikes"]
+    first = _run(str(ours), without)  # leaves a JAX entry of the chunk, no chunk entry
+    assert any(f.name.startswith("jit_chunk") for f in ours.iterdir())
+    assert not (ours / "chunks").exists()
+    stored = _run(str(ours))
+    loaded = _run(str(ours))
+    assert len(list((ours / "chunks").iterdir())) >= 1 and loaded["traces"] == 0
+    assert stored == first and loaded == dict(first, traces=0)
+    user = (f"import jax\njax.config.update('jax_compilation_cache_dir', {str(users)!r})\n"
+            "jax.config.update('jax_persistent_cache_min_compile_time_secs', 0)\n")
+    _run("", user)  # the user's cache gets the chunk
+    mine = tmp_path / "mine"
+    for _ in range(2):  # hits there: nothing stored here, results right
+        again = _run(str(mine), user)
+        assert not (mine / "chunks").exists() or not any((mine / "chunks").iterdir())
+        assert again == first
 
 
 @dataclasses.dataclass(frozen=True)
