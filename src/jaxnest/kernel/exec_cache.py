@@ -253,8 +253,12 @@ class ChunkFn:
 
     def compile_ahead(self, *args) -> None:
         """Compile for these arguments (shapes suffice), and store the executable."""
-        if self.loaded is None:
-            self._compiled(lambda: None, args)
+        if self.loaded is not None:
+            return
+        if self.key is None:
+            self.jitted.lower(*args).compile()
+        else:
+            self._store_after(lambda: None, args)
 
     def __call__(self, *args):
         if self.loaded is not None:
@@ -264,15 +268,11 @@ class ChunkFn:
                 self.loaded = self.key = None
         if self.key is None:
             return self.jitted(*args)
-        return self._compiled(lambda: self.jitted(*args), args)
+        return self._store_after(lambda: self.jitted(*args), args)
 
-    def _compiled(self, run, args):
+    def _store_after(self, run, args):
         """``run()``, then the compiled executable for ``args`` (from JAX's in-memory caches
         after a run) stored under the key, unless a persistent cache supplied it."""
-        if self.key is None:
-            out = run()
-            self.jitted.lower(*args).compile()
-            return out
         if not _watching:
             _watching.append(True)
             jax.monitoring.register_event_listener(_on_event)
