@@ -17,6 +17,10 @@ elsewhere that is not a dataclass, code from outside jaxnest, JAX and numpy whos
 cannot be read: a NESTML model's generated module) gets no digest and is compiled as before. A loaded executable checks its arguments' structure, shapes and types at
 each call; a mismatch falls back to the jitted function. Entries live in ``chunks/`` of
 jaxnest's cache directory (``JAXNEST_CACHE_DIR``; empty: off).
+
+Module constants that the trace reads are part of the source digest, not of the key: code that
+patches one at run time (a test trying small ring sizes) must turn this cache off
+(``key_of`` returning None), or it may run an executable traced without the patch.
 """
 from __future__ import annotations
 

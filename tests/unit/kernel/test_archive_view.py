@@ -8,13 +8,16 @@ import pytest
 
 import jaxnest as nest
 from jaxnest.api import _state
-from jaxnest.kernel import plastic
+from jaxnest.kernel import exec_cache, plastic
 
 RULES = ("stdp_triplet_synapse",)  # reads K- rows beside the times
 
 
 @pytest.fixture(autouse=True)
-def fresh():
+def fresh(monkeypatch):
+    """A clean kernel; no chunk executables from disk (the tests patch constants read while
+    tracing, which the disk cache's key cannot see: kernel/exec_cache.py)."""
+    monkeypatch.setattr(exec_cache, "key_of", lambda *parts: None)
     nest.ResetKernel()
     yield
     nest.ResetKernel()
