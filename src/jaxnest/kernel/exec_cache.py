@@ -166,8 +166,8 @@ def _code_path(obj) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> str:
-    """What the compiled code is for besides the Static: jaxnest's source, versions, flags,
-    settings, device."""
+    """What the compiled code is for besides the Static, and does not change while jaxnest
+    runs: its source, versions, XLA flags (read once by XLA), device."""
     import jaxlib
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     h = hashlib.sha256()
@@ -180,9 +180,8 @@ def _environment() -> str:
                 with open(path, "rb") as fh:
                     h.update(fh.read())
     dev = jax.devices()[0]
-    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("JAXNEST_"))
     return repr((_VERSION, h.hexdigest(), jax.__version__, jaxlib.__version__, np.__version__,
-                 os.environ.get("XLA_FLAGS", ""), env, dev.platform, dev.device_kind,
+                 os.environ.get("XLA_FLAGS", ""), dev.platform, dev.device_kind,
                  dev.client.platform_version, jax.device_count()))
 
 
@@ -196,7 +195,8 @@ def key_of(*parts) -> str | None:
     except (_Unstable, RecursionError):
         return None
     settings = [(s, str(getattr(jax.config, s, None))) for s in _JAX_SETTINGS]
-    return hashlib.sha256((text + _environment() + repr(settings)).encode()).hexdigest()
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("JAXNEST_"))
+    return hashlib.sha256((text + _environment() + repr((settings, env))).encode()).hexdigest()
 
 
 def _file(key: str) -> str:
