@@ -218,19 +218,21 @@ def load(key: str | None):
 
 def store(key: str | None, compiled) -> None:
     """Keep ``compiled`` under ``key`` (written whole, then renamed: readers never see part
-    of it); failures (a full disk, an executable JAX cannot serialize) are ignored."""
+    of it); failures (a full disk, an executable XLA cannot serialize) leave nothing."""
     if key is None:
         return
     from jax.experimental import serialize_executable
     path = _file(key)
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
+        blob = serialize_executable.serialize(compiled)  # XLA:CPU cannot serialize some
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # (a sort's comparator)
         with open(tmp, "wb") as fh:
-            pickle.dump(serialize_executable.serialize(compiled), fh)
+            pickle.dump(blob, fh)
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001
-        pass
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 _hits = threading.local()  # .n: JAX persistent-cache hits in this thread
