@@ -41,6 +41,8 @@ import jax
 import numpy as np
 
 _SMALL_LOOP_BYTES = 65536  # XLA:CPU's limit is 1 kB
+_ACCELERATOR_PLUGINS = ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
+                        "jax_rocm7_plugin", "libtpu", "jax_plugins")
 _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
 
@@ -214,8 +216,8 @@ def _hoist_small_loops() -> None:
     limit = os.environ.get("JAXNEST_SMALL_LOOP_BYTES", str(_SMALL_LOOP_BYTES))
     flags = os.environ.get("XLA_FLAGS", "")
     platforms = os.environ.get("JAX_PLATFORMS", "cpu").lower()
-    if limit in ("", "0") or "xla_backend_extra_options" in flags or platforms != "cpu" \
-            and platforms != "":
+    if limit in ("", "0") or "xla_backend_extra_options" in flags \
+            or platforms not in ("cpu", ""):
         return
     if any(importlib.util.find_spec(m) is not None for m in _ACCELERATOR_PLUGINS):
         return
@@ -226,7 +228,4 @@ def _hoist_small_loops() -> None:
                                f"xla_cpu_small_while_loop_byte_threshold={int(limit)}").strip()
 
 
-_ACCELERATOR_PLUGINS = ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
-                        "jax_rocm7_plugin", "libtpu", "jax_plugins")
 _hoist_small_loops()
-
