@@ -244,6 +244,14 @@ def _on_event(event: str, **kwargs) -> None:
         _hits.n = getattr(_hits, "n", 0) + 1
 
 
+def discard(key: str) -> None:
+    """Remove an entry (one that loaded but did not run: compiled again, stored anew)."""
+    try:
+        os.remove(_file(key))
+    except OSError:
+        pass
+
+
 class ChunkFn:
     """A jitted chunk function, with its executable from disk when one was stored: calls go
     to the loaded executable (no trace, no lowering) and fall back to the jitted function if
@@ -251,11 +259,13 @@ class ChunkFn:
     XLA compiled in this process (an executable JAX read from its own persistent cache
     serializes without its kernels: 'Function ... not found' when loaded and run), so these
     compilations bypass JAX's cache (jaxenv.bypass), and a hit there all the same (a user's own
-    cache) leaves nothing stored."""
+    cache) leaves nothing stored. An entry that loads but fails on its first run that way is
+    discarded and the chunk compiled again."""
 
     def __init__(self, jitted, key: str | None) -> None:
         self.jitted, self.key = jitted, key
         self.loaded = load(key)
+        self.ran = False  # the loaded executable has run once
 
     def compile_ahead(self, *args) -> None:
         """Compile for these arguments (shapes suffice), and store the executable."""
@@ -269,9 +279,18 @@ class ChunkFn:
     def __call__(self, *args):
         if self.loaded is not None:
             try:
-                return self.loaded(*args)
+                out = self.loaded(*args)
+                if not self.ran:  # errors surface when results are read: see them here
+                    jax.block_until_ready(out)
+                    self.ran = True
+                return out
             except TypeError:  # arguments of another structure or type than stored
                 self.loaded = self.key = None
+            except jax.errors.JaxRuntimeError as e:  # an entry that loads but cannot run
+                if "NOT_FOUND" not in str(e):
+                    raise
+                discard(self.key)
+                self.loaded = None
         if self.key is None:
             return self.jitted(*args)
         return self._store_after(lambda: self.jitted(*args), args)

@@ -83,6 +83,21 @@ def test_jaxs_cache_neither_blocks_nor_feeds_it(tmp_path):
         assert again == first
 
 
+def test_entry_that_does_not_run_is_discarded(tmp_path):
+    """An entry that loads but fails to run (here: the re-serialized JAX-cache executable
+    stored by a process whose hit guard is off) is removed and the chunk compiled again."""
+    users, mine = tmp_path / "users", tmp_path / "mine"
+    user = (f"import jax\njax.config.update('jax_compilation_cache_dir', {str(users)!r})\n"
+            "jax.config.update('jax_persistent_cache_min_compile_time_secs', 0)\n")
+    first = _run("", user)
+    unguarded = user + ("from jaxnest.kernel import exec_cache\n"
+                        "exec_cache._on_event = lambda *a, **k: None\n")
+    _run(str(mine), unguarded)  # stores the broken entry
+    assert len(list((mine / "chunks").iterdir())) >= 1
+    again = _run(str(mine), user)
+    assert again == first
+
+
 @dataclasses.dataclass(frozen=True)
 class _Foreign:
     x: int
