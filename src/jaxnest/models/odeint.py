@@ -126,7 +126,7 @@ def _lanes(x, n: int) -> bool:
     return getattr(x, "ndim", 0) >= 1 and x.shape[-1] == n
 
 
-def _loop(step, carry, ctx, t1, max_iter):
+def _loop(step, carry, ctx, t1, max_iter, it=0):
     """Apply ``step(carry, ctx) -> carry`` until every neuron reached ``t1`` (``carry[0]``, the
     time of each neuron) or ``max_iter`` sub-steps.
 
@@ -135,8 +135,11 @@ def _loop(step, carry, ctx, t1, max_iter):
     than ``M = n / 8`` neurons are unfinished the step runs over the whole group; the rest is
     gathered into arrays of ``M`` lanes (every leaf of ``carry`` and ``ctx`` whose last axis
     is the neuron axis; others are shared), finished there and scattered back: the cost
-    follows the neurons that need sub-steps, not the slowest one times the group. Each
-    neuron's arithmetic is elementwise and the same either way, so results are identical.
+    follows the neurons that need sub-steps, not the slowest one times the group. The
+    gathered arrays are compacted the same way again while they have COMPACT_MIN lanes or more
+    (4,000 neurons: 500, then 62 lanes), so a few spiking neurons' long tail of small steps
+    runs on a few lanes. Each neuron's arithmetic is elementwise and the same either way, so
+    results are identical. ``it``: sub-steps taken already (of ``max_iter``).
     """
     n = carry[0].shape[-1] if carry[0].ndim else 1
 
@@ -146,10 +149,11 @@ def _loop(step, carry, ctx, t1, max_iter):
     def over(cx):
         return lambda c: (step(c[0], cx), c[1] + 1)
 
+    it = jnp.asarray(it, jnp.int32)
     if carry[0].ndim != 1 or n < COMPACT_MIN:
-        return lax.while_loop(until(0), over(ctx), (carry, jnp.int32(0)))[0]
+        return lax.while_loop(until(0), over(ctx), (carry, it))[0]
     M = n // 8
-    carry, it = lax.while_loop(until(M), over(ctx), (carry, jnp.int32(0)))
+    carry, it = lax.while_loop(until(M), over(ctx), (carry, it))
 
     def compact(carry):
         idx = jnp.nonzero(carry[0] < t1, size=M, fill_value=n)[0]
@@ -157,7 +161,7 @@ def _loop(step, carry, ctx, t1, max_iter):
         take = lambda x: x[..., g] if _lanes(x, n) else x  # noqa: E731
         sub, sub_ctx = _tmap(take, carry), _tmap(take, ctx)
         sub = (jnp.where(idx < n, sub[0], t1),) + tuple(sub[1:])  # fill lanes: finished
-        sub = lax.while_loop(until(0), over(sub_ctx), (sub, it))[0]
+        sub = _loop(step, sub, sub_ctx, t1, max_iter, it)
         return _tmap(lambda x, v: x.at[..., idx].set(v, mode="drop") if _lanes(x, n) else x,
                      carry, sub)
 

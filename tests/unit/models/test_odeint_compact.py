@@ -43,10 +43,11 @@ def _both(monkeypatch, fn):
     return out
 
 
-@pytest.mark.parametrize("n_stiff", [4, 16, 40])  # below, at and above n / 8 of 128 lanes
-def test_integrate_identical(monkeypatch, n_stiff):
-    y, p = _problem(128, n_stiff)
-    out = _both(monkeypatch, lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(128)))
+@pytest.mark.parametrize("n, n_stiff", [(128, 4), (128, 16), (128, 40),  # below, at and
+                                         (1024, 5), (1024, 100)])  # above n / 8; 1024:
+def test_integrate_identical(monkeypatch, n, n_stiff):  # compacted twice (128, then 16 lanes)
+    y, p = _problem(n, n_stiff)
+    out = _both(monkeypatch, lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(n)))
     jax.tree.map(np.testing.assert_array_equal, out["compact"], out["full"])
     assert np.all(out["full"][1][np.asarray(p["k"]) > 1000] < 0.1)  # really sub-stepped
 
