@@ -92,7 +92,7 @@ def static_of(layout: dict) -> PlasticStatic:
 def device_args(layout: dict) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
     out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
-                                                "count")}
+                                       "count")}
     out["conn"] = put(layout["conn"].astype(np.int32))  # draws, weight records
     if "wr" in layout:
         out["wr"] = put(layout["wr"])

@@ -297,7 +297,7 @@ class Runtime:
         if plan.clop_mask.size:
             gids = plan.row_gids[:plan.n_neurons]
             out.setdefault("arch", {})["clop"] = {k: put(v[..., gids])
-                                                  for k, v in self.carch.items()}
+                                                   for k, v in self.carch.items()}
         return out
 
     def _ensure_clop(self, kernel, plan: Plan, net) -> None:
@@ -442,7 +442,7 @@ class Runtime:
                 out["spike"]["dec"] = jax.ShapeDtypeStruct((sp["size"],), bool)
         elif sp["n_edges"]:
             out["spike"] = {k: put(sp[k]) for k in ("seg_first", "nseg", "off", "w",
-                                                            "flip", "dec") if k in sp}
+                                                    "flip", "dec") if k in sp}
         if pe["n_edges"]:
             out["poisson"] = dict(gen=put(pe["gen"]),
                                   hidx=put(pe["hidx"].astype(np.uint64)),
