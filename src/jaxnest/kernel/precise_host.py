@@ -216,7 +216,7 @@ def ring_for(plan, old, step: int) -> dict:
     L, ft = plan.L, plan.float_type
     if old is not None and old[0] is plan:
         return fit_ring(old[1], K)
-    ring = {k: np.array(v) for k, v in empty_ring(L, K, lay["n_p"], ft).items()}
+    ring = empty_ring(L, K, lay["n_p"], ft)  # fresh numpy arrays, filled below
     if old is not None and old[0].precise is not None and old[0].precise["n_p"]:
         o_plan, o = old[0], {k: np.asarray(v) for k, v in old[1].items()}
         o_gids = _col_gids(o_plan)
@@ -257,7 +257,7 @@ def pending_list(plan, old, pend: dict, match_rows) -> dict:
         remap[old_rows] = new_rows
         rows = remap[lst["row"][:n]]
         keep = rows >= 0
-        out = {k: np.array(v) for k, v in empty_list(Q, ft).items()}
+        out = empty_list(Q, ft)
         m = int(keep.sum())
         out["k"][:m], out["row"][:m] = lst["k"][:n][keep], rows[keep]
         out["off"][:m], out["m"][:m] = lst["off"][:n][keep], lst["m"][:n][keep]
