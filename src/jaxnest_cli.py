@@ -63,11 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=_Formatter,
                        description="Run a PyNEST script on jaxnest as `python script.py` would, "
                                    "with `import nest` resolving to jaxnest. The exit code is "
-                                   "the script's.",
-                       epilog="example:\n  jaxnest run brunel.py --order 2500")
+                                   "the script's. A Jupyter notebook (.ipynb) runs its code cells in "
+                                   "order; IPython magics (%%matplotlib ...) are skipped.",
+                       epilog="examples:\n  jaxnest run brunel.py --order 2500\n"
+                              "  jaxnest run tutorial.ipynb")
     r.add_argument("--show", action="store_true",
                    help="keep matplotlib's interactive backend (default: Agg, show() returns)")
-    r.add_argument("script", help="the PyNEST script")
+    r.add_argument("script", help="the PyNEST script or Jupyter notebook")
     r.add_argument("args", nargs=argparse.REMAINDER,
                    help="arguments for the script (everything after the script)")
 

@@ -7,8 +7,63 @@ import runpy
 import sys
 
 
+def notebook_source(path: str) -> str:
+    """A Jupyter notebook's code cells as one script, in order. IPython's line magics and
+    shell escapes (``%matplotlib inline``, ``!pip ...``) become comments: they configure the
+    notebook front end, not the simulation (a cell magic, ``%%...``, comments its cell)."""
+    import json
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        lines = ("".join(src) if isinstance(src, list) else src).splitlines()
+        if lines and lines[0].lstrip().startswith("%%"):
+            lines = ["# " + ln for ln in lines]
+        cells.append("\n".join("# " + ln if ln.lstrip().startswith(("%", "!")) else ln
+                               for ln in lines))
+    return "\n\n".join(cells) + "\n"
+
+
+class _Cells:
+    """The loader of a notebook's ``__main__``: tracebacks read the joined code cells from it
+    (linecache asks a module's ``__loader__`` for the source of a file it cannot open)."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def get_source(self, name: str) -> str:
+        return self.source
+
+
+def _execute(script: str) -> None:
+    """Run a script (or a notebook's code cells) as ``__main__``. A notebook's uncaught
+    exception is printed here, exit code 1, as Python would, but by the traceback module:
+    it quotes the code cells (Python's own hook reads source lines from files only)."""
+    if not script.endswith(".ipynb"):
+        runpy.run_path(script, run_name="__main__")
+        return
+    source = notebook_source(script)
+    main = type(sys)("__main__")
+    main.__file__, main.__loader__ = script, _Cells(source)
+    code = compile(source, f"{script} (code cells)", "exec")
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = main
+    try:
+        exec(code, main.__dict__)
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        raise SystemExit(1) from None
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def cmd_run(args) -> int:
-    """Execute the script as ``python script.py`` would, with ``import nest`` -> jaxnest."""
+    """Execute the script as ``python script.py`` would, with ``import nest`` -> jaxnest.
+    A Jupyter notebook (``.ipynb``) runs its code cells in order, as "Run All" would."""
     from .parity.alias import headless_matplotlib, install_nest_alias
     if not args.show:
         headless_matplotlib()
@@ -17,7 +72,7 @@ def cmd_run(args) -> int:
     sys.argv = [args.script, *args.args]
     sys.path.insert(0, os.path.dirname(script))
     try:
-        runpy.run_path(script, run_name="__main__")
+        _execute(script)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     return 0

@@ -107,6 +107,7 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
                  sizeof=32)
         d.update({key: NodeCollection([d[key]] if d[key] else [])  # node ids as NEST shows them
                   for key in NODE_PROPS if key in d})
+        d.update({alias: d[key] for alias, key in entry.impl.aliases.items() if key in d})
     else:
         d.update(model=model, element_type=entry.element_type, model_id=k.model_ids[model])
     if not entry.is_synapse and entry.element_type == "neuron":

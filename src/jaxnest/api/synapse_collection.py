@@ -8,6 +8,7 @@ import numpy as np
 from .. import errors
 from ..jaxenv import scoped
 from ..kernel import connections as kconn
+from ..synapses.base import resolve_aliases
 from . import _state, _units
 
 
@@ -110,6 +111,7 @@ class SynapseCollection:
                       for key in keys}
         else:
             values = dict(params or {}, **kwargs)
+        values = resolve_aliases(kconn.model_aliases(k, self._idx), values)
         if _units.units.quantity_types():
             models = _listify(kconn.get(k, self._idx, "synapse_model")) if len(self) else []
             values = _units.syn_params(values, models[0] if len(set(models)) == 1 else None,

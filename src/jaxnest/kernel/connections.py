@@ -14,7 +14,7 @@ import numpy as np
 from .. import errors
 from ..connect import rules
 from .kernel import Kernel
-from ..synapses.base import NODE_PROPS
+from ..synapses.base import NODE_PROPS, resolve_aliases
 from .network import ConnTable, check_memory
 
 _SENDS = {"neuron": {"spike"}, "spike_source": {"spike"}, "poisson": {"spike"},
@@ -45,6 +45,7 @@ def _resolve_syn_spec(kernel: Kernel, syn_spec) -> tuple[str, dict, set]:
                                  f"got {type(syn_spec).__name__}.")
     name = syn_spec.get("synapse_model", "static_synapse")
     entry = kernel.model(name, synapse=True)
+    syn_spec = resolve_aliases(entry.impl.aliases, syn_spec)
     values, given = dict(entry.defaults), set()
     for k, v in syn_spec.items():
         if k == "synapse_model":
@@ -750,6 +751,8 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     extra = kernel.network.conns.extra
     if key in extra:
         return extra[key][idx]
+    if key in (aliases := model_aliases(kernel, idx)):
+        return get(kernel, idx, aliases[key])
     _unsupported_key(kernel, idx, key)
     raise errors.KeyError(f"Connection has no property {key!r}.")
 
@@ -814,7 +817,17 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
         own += [k for k in impl.params if k not in own and k not in impl.common
                 and k not in ("receptor_type",) + NODE_PROPS]
     hidden = {"weight"} if idx.size and _hom_weight(kernel, idx).all() else set()
-    return tuple(sorted((set(CONN_KEYS) | set(own)) - hidden))
+    return tuple(sorted((set(CONN_KEYS) | set(own) | set(model_aliases(kernel, idx)))
+                        - hidden))
+
+
+def model_aliases(kernel: Kernel, idx: np.ndarray) -> dict:
+    """The other names of weight and delay that these connections' models have."""
+    entries = kernel.synapse_entries()
+    out = {}
+    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+        out.update(entries[s].impl.aliases)
+    return out
 
 
 CONN_KEYS = ("delay", "port", "receptor", "sizeof", "source", "synapse_id", "synapse_model",
@@ -884,6 +897,7 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
 
 
 def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
+    key = model_aliases(kernel, idx).get(key, key)
     table = kernel.network.conns
     cols = table.cols
     hom = _hom_weight(kernel, idx) if key == "weight" else None

@@ -20,6 +20,7 @@ from .. import timebase
 from ..timebase import TICS_PER_MS
 from .network import Network, pad_rows, resident_bytes
 from .runtime import Runtime
+from ..synapses.base import resolve_aliases
 
 
 # Kernel status keys: name -> (default, writable)
@@ -653,6 +654,8 @@ class Kernel:
         neuron = not entry.is_synapse and entry.element_type == "neuron"
         if neuron:
             return self._set_neuron_defaults(entry, params)
+        if entry.is_synapse:
+            params = resolve_aliases(entry.impl.aliases, params)
         unknown = [k for k in params if k not in entry.defaults]
         if unknown and type(params[unknown[0]]).__name__ == "NodeCollection":
             raise KeyError(unknown[0])  # PyNEST's, converting an unknown node-valued key

@@ -4,6 +4,9 @@ numeric solver, as NESTML chooses for its NEST target).
 
 The generated ``update`` follows NEST-NESTML's order within one step (from t to t + h):
 
+0. where the propagators read state (a variable without an ODE, e.g. a gating factor in
+   an ODE), all internals are recomputed from the current state, as NEST-NESTML does when
+   ``propagators_are_state_dependent``;
 1. convolution variables (``kernel`` x spike port, ``__X__``) are propagated to temporaries;
 2. the ``update`` block (``integrate_odes(...)``: exact propagators for the variables the
    analytic solver holds, GSL rkf45 over the numeric solver's whole system, where variables
@@ -328,6 +331,8 @@ class ModelSource:
         e("L = {}")
         first = self._declared_names(self.n.get_state_blocks())[0]
         e(f"spike = jnp.zeros(jnp.shape(jnp.asarray(S[{first!r}])), dtype=bool)")
+        if self.ns.get("propagators_are_state_dependent"):  # propagators read state (a
+            e(f"V = _{self.name}__internals(P, h, jnp, S)")  # variable without an ODE)
         conv = [v for v in self.analytic if "__X__" in v]
         for i, v in enumerate(conv):
             e(f"_X_{i} = {self._p(self.ns['update_expressions'][v])}")
@@ -348,8 +353,18 @@ class ModelSource:
             m = self._new()
             e(f"{m} = {self._p(blk.get_cond_expr())}")
             self._stmts(blk.get_stmts_body(), m, out, 1)
+        for name, expr in self._recordable_inlines():  # as sampled: from the step's end state
+            e(f"S[{name!r}] = {self._p(expr)} + 0.0 * S[{first!r}]")
         e("return S, spike")
         return [f"def _{self.name}__update(P, V, S, B, R, h, _t=None, _rand=None):"] + out
+
+    def _recordable_inlines(self):
+        """(name, expression) of the ``recordable inline`` expressions: recordables that
+        NEST-NESTML computes from the state when a multimeter samples; jaxnest keeps each as
+        a hidden value set at the end of every step."""
+        return [(ie.get_variable_name(), ie.get_expression())
+                for blk in self.n.get_equations_blocks()
+                for ie in blk.get_inline_expressions() if ie.is_recordable]
 
     # --- the model --------------------------------------------------------------------------
     def _ports(self):
@@ -394,7 +409,10 @@ class ModelSource:
             state_names = self._declared_names(self.n.get_state_blocks())
             rec = [ASTUtils.to_ode_toolbox_processed_name(v.get_complete_name())
                    for v in self.ns.get("recordable_state_variables", [])]
+            inlines = [name for name, _ in self._recordable_inlines()]
+            rec += [name for name in inlines if name not in rec]
             hidden = {f"__in_{c}": 0.0 for c in cont}
+            hidden.update({name: 0.0 for name in inlines})
             if self.numeric:
                 hidden["__integration_step"] = 0.0
             n = self.name

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "12"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -81,8 +81,8 @@ def _pairs(codegen_opts, suffix) -> list:
         for syn, spec in syns.items():
             spec = spec or {}
             name = f"{syn}{suffix}__with_" + (f"{nrn}{suffix}" if len(syns) == 1 else paired)
-            out.append((nrn, syn, list(spec.get("post_ports", [])),
-                        list(spec.get("vt_ports", [])), paired, name))
+            out.append((nrn, syn, list(spec.get("post_ports") or []),  # None: none (as
+                        list(spec.get("vt_ports") or []), paired, name))  # generate_code_for)
     return out
 
 

@@ -90,8 +90,30 @@ class SynapseSource(ModelSource):
         self.vt_ports = list(vt_ports)
         self.weight_var = weight_var
         self.delay_var = delay_var
-        self.post_vars = list(post_vars)
+        self.conv = self._convolutions()
+        self.post_vars = list(post_vars) + [v for v, port in self.conv.items()
+                                            if port in self.post_ports]
+        self.pre_conv = [v for v, port in self.conv.items() if port not in self.post_ports]
         self.where = "update"
+
+    def _convolutions(self) -> dict:
+        """Convolution variables (``kernel`` x spike port, ``K__X__port``) and their ports.
+        As NEST-NESTML's synapse: a variable of a post port is postsynaptic (the neuron's
+        time), one of the presynaptic port is the synapse's own state; each is propagated
+        exactly over every interval, whatever ``integrate_odes()`` names, and takes 1 after
+        its port's onReceive block (NEST's synapses see unweighted spikes)."""
+        out = {}
+        for port, assigns in (self.ns.get("spike_updates") or {}).items():
+            for a in assigns:
+                v = _name(a.get_variable())
+                if "__X__" in v:
+                    out[v] = str(port)
+        for v in out:
+            if v in self.numeric:
+                unsupported(f"the convolution '{v}' integrated numerically")
+            if out[v] in self.vt_ports:
+                unsupported(f"a kernel convolved with the volume-transmitter port '{out[v]}'")
+        return out
 
     def _p(self, expr, scope=None):
         return super()._p(expr, scope or _SynScope(self, self.where, self.post_vars))
@@ -126,7 +148,7 @@ class SynapseSource(ModelSource):
     def _integrate(self, call, mask, out, ind):
         if self.numeric:
             unsupported("ODEs a synapse integrates with the numeric solver")
-        own = [v for v in self.analytic if v not in self.post_vars]
+        own = [v for v in self.analytic if v not in self.post_vars and v not in self.conv]
         if call.get_args():
             own = ASTUtils.filter_variables_list(own, call.get_args())
         tmp = self._new("a")
@@ -148,7 +170,7 @@ class SynapseSource(ModelSource):
             return False
         return _name(stmt.small_stmt.get_assignment().get_variable()) in self.post_vars
 
-    def _fn(self, head, where, body_stmts, ret, mask="mask", init=()):
+    def _fn(self, head, where, body_stmts, ret, mask="mask", init=(), tail=()):
         out = [head, "    xp = jnp", "    L = {}", "    S = dict(S)"] + \
             [f"    {s}" for s in init]
         self.where = where
@@ -160,6 +182,7 @@ class SynapseSource(ModelSource):
                     self._compound(stmt.compound_stmt, mask, out, 1)
         finally:
             self.where = "update"
+        out += [f"    {s}" for s in tail]
         out.append(f"    return {ret}")
         return out
 
@@ -191,6 +214,7 @@ class SynapseSource(ModelSource):
                 self._small(s.small_stmt, None, out, 1)
         finally:
             self.where = "update"
+        out += [f"    X[{v!r}] = X[{v!r}] + 1.0" for v in self.post_vars if v in self.conv]
         out.append("    return X")
         return out
 
@@ -199,9 +223,6 @@ class SynapseSource(ModelSource):
             n = self.name
             if self.n.has_delay_variables():
                 unsupported("delay differential equations")
-            if any("__X__" in v for v in self.analytic + self.numeric) or \
-                    any(self.ns.get("spike_updates", {}).values()):
-                unsupported("kernels convolved with spike ports in a synapse")
             if self.n.get_on_condition_blocks():
                 unsupported("onCondition blocks in a synapse")
             ports = [p for p in self.n.get_input_ports()]
@@ -218,9 +239,13 @@ class SynapseSource(ModelSource):
             parts += ["\n".join(self._internals_fn()), "\n".join(self._defaults_fn()),
                       "\n".join(self._post_prop_fn()), "\n".join(self._post_emit_fn())]
             upd = [s for b in self.n.get_update_blocks() for s in b.get_stmts_body().get_stmts()]
+            self.where = "update"  # convolutions: propagated before the block, set after it
+            conv = {v: self._p(self.ns["update_expressions"][v]) for v in self.pre_conv}
             parts.append("\n".join(self._fn(
                 f"def _{n}__advance(P, S, h, _t, mask):", "update", upd, "S",
-                init=[f"V = _{n}__internals(P, h, jnp)"])))
+                init=[f"V = _{n}__internals(P, h, jnp)"]
+                + [f"_conv{i} = {e}" for i, e in enumerate(conv.values())],
+                tail=[f"S[{v!r}] = _w(mask, _conv{i}, S[{v!r}])" for i, v in enumerate(conv)])))
             post_stmts = []
             for port in self.post_ports:
                 body = self._block(port)
@@ -238,7 +263,9 @@ class SynapseSource(ModelSource):
             parts.append("\n".join(self._fn(
                 f"def _{n}__on_pre(P, S, X, V, _t, _ts, mask, _rand=None):", "pre",
                 body.get_stmts() if body else [], "S, _sent",
-                init=["_sent = jnp.zeros_like(jnp.asarray(_t, dtype=jnp.float64))"])))
+                init=["_sent = jnp.zeros_like(jnp.asarray(_t, dtype=jnp.float64))"],
+                tail=[f"S[{v!r}] = _w(mask, S[{v!r}] + 1.0, S[{v!r}])"
+                      for v in self.pre_conv])))
             common = [p.name for p in self.n.get_parameter_symbols()
                       if PyNestMLLexer.DECORATOR_HOMOGENEOUS in p.get_decorators()]
             state = self._declared_names(self.n.get_state_blocks())

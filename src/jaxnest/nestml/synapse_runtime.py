@@ -216,7 +216,9 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
     if on_vt is not None:  # a volume_transmitter's spikes: the model's common property
         defaults["volume_transmitter"] = 0
         common += ("volume_transmitter",)
+    aliases = {v: k for v, k in ((weight_var, "weight"), (delay_var, "delay"))
+               if v and v != k}  # NEST-NESTML shows and takes both names
     return SynapseModel(name, defaults, state=tuple(own), hidden=hidden, archive=has_post,
                         on_pre=deliver, random=draws > 0, common=common,
                         neuromodulated=on_vt is not None,
-                        on_trigger=trigger if on_vt is not None else None)
+                        on_trigger=trigger if on_vt is not None else None, aliases=aliases)

@@ -96,6 +96,9 @@ class SynapseModel:
     reset_on_set: tuple[str, ...] = ()
     """Hidden values set back to their initial value whenever a connection's status is set
     (urbanczik_synapse: its initial weight is the weight at the last set_status)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Other names of ``weight`` and ``delay`` (NESTML synapses: their weight and delay
+    variables, e.g. ``w``): shown beside them, accepted for them (see resolve_aliases)."""
 
     @property
     def plastic(self) -> bool:
@@ -105,6 +108,23 @@ class SynapseModel:
         """Values stored per connection besides weight/delay/receptor (params and state)."""
         skip = set(COMMON) | set(self.common)
         return tuple(k for k in self.params if k not in skip) + tuple(self.hidden)
+
+
+def resolve_aliases(aliases: Mapping[str, str], params: dict) -> dict:
+    """``params`` with alias keys under the names they stand for; an alias given together
+    with its name raises BadProperty, as NEST-NESTML's set_status."""
+    if not any(a in params for a in aliases):
+        return params
+    from .. import errors
+    out = dict(params)
+    for alias, key in aliases.items():
+        if alias in out:
+            if key in out:
+                raise errors.BadProperty(f"To prevent inconsistencies, please set either "
+                                         f"'{key}' or '{alias}' variable; not both at the "
+                                         f"same time.")
+            out[key] = out.pop(alias)
+    return out
 
 
 class PostView:

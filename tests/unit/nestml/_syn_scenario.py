@@ -49,6 +49,10 @@ CASES = {
         {"tau_tr_pre": "tau_plus", "tau_tr_post": None, "tau_c": "tau_c", "tau_n": "tau_n",
          "b": "b", "A_plus": "A_plus", "A_minus": "A_minus"},
         {"tau_tr_post": "tau_minus"}, [], "exact"),
+    # tests/unit/nestml/models: stdp_synapse with its traces as kernels convolved with the
+    # spike ports
+    "stdp_kernel_synapse": ("stdp_synapse", STDP, STDP_MAP, {"tau_tr_post": "tau_minus"}, [],
+                            "exact"),
     # tests/unit/nestml/models: stdp_synapse with @homogeneous parameters (SetDefaults)
     "stdp_hom_synapse": ("stdp_synapse_hom", STDP, STDP_MAP, {"tau_tr_post": "tau_minus"},
                          [], "exact"),
@@ -56,6 +60,7 @@ CASES = {
 
 PAIRED = ["stdp_synapse", "stdp_nn_symm_synapse", "stdp_nn_pre_centered_synapse",
           "stdp_nn_restr_symm_synapse", "stdp_triplet_synapse", "stdp_hom_synapse",
+          "stdp_kernel_synapse",
           "neuromodulated_stdp_synapse"]
 HOM = {"stdp_hom_synapse"}
 """Rule parameters shared by the model's connections: set with SetDefaults."""

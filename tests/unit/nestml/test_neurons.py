@@ -154,6 +154,28 @@ def test_time_and_random_in_update():
     assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / 500) and 0 <= u.min() and u.max() < 1
 
 
+def test_state_dependent_propagators_and_recordable_inline():
+    """Propagators that read a state variable are recomputed every step from the current
+    state, as NEST-NESTML does when its analysis finds them state dependent (x follows
+    1 - exp(-t / tau) while the gate g is 1 and stays put once g = 0 from the step ending at
+    5 ms); a ``recordable inline`` expression is a recordable, sampled from the step's end
+    state. No NEST counterpart: checked against the closed form."""
+    import jaxnest as nest
+    from pynestml.frontend.pynestml_frontend import generate_nest_target
+    generate_nest_target(_files(["gated_decay_neuron"]), module_name="jaxnestgatedmodule")
+    nest.Install("jaxnestgatedmodule")
+    nest.ResetKernel()
+    n = nest.Create("gated_decay_neuron")
+    assert "z" in nest.GetDefaults("gated_decay_neuron")["recordables"]
+    mm = nest.Create("multimeter", {"record_from": ["x", "z"], "interval": 0.1})
+    nest.Connect(mm, n)
+    nest.Simulate(10.0)
+    t, x, z = (np.asarray(mm.events[k]) for k in ("times", "x", "z"))
+    expect = 1.0 - np.exp(-np.minimum(t, 5.0) / 5.0)
+    np.testing.assert_allclose(x, expect, rtol=1e-12)
+    np.testing.assert_allclose(z, 2 * expect + (t < 5.0 - 1e-9), rtol=1e-12)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NUMERIC)
 def test_numeric_models_against_builtins(numeric, reference_numeric, name):

@@ -104,7 +104,7 @@ def _compare(got, ref):
 
 
 FAST = {"stdp_synapse", "tsodyks_synapse", "static_synapse", "stdp_hom_synapse",
-        "neuromodulated_stdp_synapse"}
+        "neuromodulated_stdp_synapse", "stdp_kernel_synapse"}
 """The default run (~10 s of compilation per case); the rest are marked slow."""
 
 
@@ -122,7 +122,7 @@ def test_parrots_match_builtin(nest, reference, name):
     _compare(got, ref)
 
 
-@pytest.mark.parametrize("name", _cases(PAIRED, {"stdp_synapse"}))
+@pytest.mark.parametrize("name", _cases(PAIRED, {"stdp_synapse", "stdp_kernel_synapse"}))
 def test_driven_iaf_matches_builtin(nest, reference, name):
     got = _jaxnest_run(nest, name, driven=True)
     ref = reference[name]["driven"]
@@ -191,6 +191,30 @@ def test_per_connection_values(nest):
     assert c.get("tau_tr_pre") == 12.0 and c.get("pre_trace") == 0.25
     c.set(weight=5.0, Wmax=50.0)
     assert c.get("weight") == 5.0 and c.get("Wmax") == 50.0
+
+
+def test_weight_variable_alias(nest):
+    """The weight variable's name ``w`` stands for ``weight`` (NEST-NESTML shows both and
+    takes either; both at once raise) in GetDefaults, CopyModel, Connect, get and set."""
+    nest.ResetKernel()
+    a, b = nest.Create("parrot_neuron", 2)
+    m = paired_name("stdp_synapse")
+    d = nest.GetDefaults(m)
+    assert d["w"] == d["weight"] == 1.0
+    nest.CopyModel(m, "stdp_w", {"w": 2.5})
+    assert nest.GetDefaults("stdp_w")["weight"] == 2.5
+    nest.Connect(a, b, syn_spec={"synapse_model": "stdp_w"})
+    nest.Connect(b, a, syn_spec={"synapse_model": m, "w": 4.0})
+    c = nest.GetConnections(a, b)
+    assert c.get("w") == c.get("weight") == 2.5 and "w" in c.get()
+    c.set(w=6.0)
+    assert c.get("weight") == 6.0 and nest.GetConnections(b, a).get("weight") == 4.0
+    for bad in (lambda: c.set(w=1.0, weight=2.0),
+                lambda: nest.SetDefaults(m, {"w": 1.0, "weight": 2.0}),
+                lambda: nest.Connect(a, b, syn_spec={"synapse_model": m, "w": 1.0,
+                                                     "weight": 1.0})):
+        with pytest.raises(nest.NESTErrors.BadProperty, match="either 'weight' or 'w'"):
+            bad()
 
 
 def test_pair_names_as_nestml():

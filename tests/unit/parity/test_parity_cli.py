@@ -44,6 +44,29 @@ def test_run_executes_unmodified_script_headless(tmp_path):
     assert "ARGS ['a', '--flag'] 1" in p.stdout
 
 
+def test_run_executes_notebook_code_cells(tmp_path):
+    """A notebook runs its code cells in order (markdown skipped, IPython magics and shell
+    escapes commented out), as __main__, headless, its exceptions and exit codes the script's."""
+    import json
+    cells = [{"cell_type": "markdown", "source": ["# a tutorial\n", "print('not code')"]},
+             {"cell_type": "code", "source": ["%matplotlib inline\n", "!pip install x\n",
+                                              "import nest\n", "import matplotlib.pyplot as plt"]},
+             {"cell_type": "code", "source": ["%%time\n", "raise SystemExit(9)"]},
+             {"cell_type": "code", "source": "n = nest.Create('iaf_psc_alpha', params={'I_e': 376.0})"
+                                             "\nsr = nest.Create('spike_recorder')"},
+             {"cell_type": "code", "source": ["nest.Connect(n, sr)\n", "nest.Simulate(100.0)\n",
+                                              "plt.plot([1, 2]); plt.show()\n",
+                                              "print('RESULT', __name__, sr.n_events)"]}]
+    nb = tmp_path / "tut.ipynb"
+    nb.write_text(json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
+    p = _cli("run", str(nb), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["RESULT __main__ 1"]
+    cells.append({"cell_type": "code", "source": "import sys; sys.exit(4)"})
+    nb.write_text(json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
+    assert _cli("run", str(nb), cwd=tmp_path).returncode == 4
+
+
 def test_run_propagates_exit_code(tmp_path):
     path = tmp_path / "exit.py"
     path.write_text("import sys\nimport nest\nsys.exit(3)\n")
