@@ -118,27 +118,35 @@ def on_pre(p, s, t, post):
     tr["gradient"] = jnp.where(learn, 0.0, tr["gradient"])
     opt = {k: s[k] for k in _OPT}
 
-    def body(j, c):
-        tr, opt, w, z_cur, gone = c
-        on = j < n
-        te = t_begin + j
-        psi, L, reg, g = post.entry(te, on)
-        z = tr["z_previous_buffer"]
-        z_bar = post.Pv * tr["z_bar"] + z
-        e = psi * (z_bar - post.beta * tr["epsilon"])
-        e_bar = post.kappa * tr["e_bar"] + e
-        e_bar_reg = post.kreg * tr["e_bar_reg"] + (1.0 - post.kreg) * e
-        inc = jnp.where(ro, psi * z_bar, L * e_bar + reg * e_bar_reg)
-        grad = jnp.where(each, inc, tr["gradient"] + inc)
-        new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
-               "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
-               "gradient": grad}
-        tr = {k: jnp.where(on, new[k], tr[k]) for k in tr}
-        opt, w = optimized_weight(p, opt, te + 1.0, grad, w, on & each)
-        return tr, opt, w, jnp.where(on, 0.0, z_cur), gone | g
+    def walk(step_opt: bool):
+        """The walk; ``step_opt``: the optimizer at every step (compiled only when some lane
+        optimizes each step: without it the loop body is a third of the work)."""
+        def body(j, c):
+            tr, opt, w, z_cur, gone = c
+            on = j < n
+            te = t_begin + j
+            psi, L, reg, g = post.entry(te, on)
+            z = tr["z_previous_buffer"]
+            z_bar = post.Pv * tr["z_bar"] + z
+            e = psi * (z_bar - post.beta * tr["epsilon"])
+            e_bar = post.kappa * tr["e_bar"] + e
+            e_bar_reg = post.kreg * tr["e_bar_reg"] + (1.0 - post.kreg) * e
+            inc = jnp.where(ro, psi * z_bar, L * e_bar + reg * e_bar_reg)
+            grad = jnp.where(each, inc, tr["gradient"] + inc)
+            new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
+                   "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
+                   "gradient": grad}
+            tr = {k: jnp.where(on, new[k], tr[k]) for k in tr}
+            if step_opt:
+                opt, w = optimized_weight(p, opt, te + 1.0, grad, w, on & each)
+            return tr, opt, w, jnp.where(on, 0.0, z_cur), gone | g
+
+        def run(c0):
+            return lax.fori_loop(0, jnp.max(n, initial=0.0).astype(jnp.int32), body, c0)
+        return run
 
     c0 = (tr, opt, w0, jnp.ones_like(w0), jnp.zeros(w0.shape, bool))
-    tr, opt, w, _, gone = lax.fori_loop(0, jnp.max(n, initial=0.0).astype(jnp.int32), body, c0)
+    tr, opt, w, _, gone = lax.cond(jnp.any(act & each), walk(True), walk(False), c0)
     post.overflow = post.overflow | gone
     rest = isi - n
     decay = jnp.where(learn, s["decay_steps"] + rest, s["decay_steps"])
