@@ -8,9 +8,11 @@ two-sample test:
   and spread of a sampled trace, connection count, stop time): Welch's t-test (unequal
   variances, Welch-Satterthwaite degrees of freedom; the unit is one seed);
 - a distribution pooled over seeds (per-sender rates, inter-spike intervals, per-sender CVs):
-  the two-sample Kolmogorov-Smirnov test; when NEST's own seeds disagree on that distribution
-  (k-sample Anderson-Darling), pooling is invalid and the KS distance is judged by a
-  permutation over whole seeds;
+  the two-sample Kolmogorov-Smirnov test, its sample sizes divided by the design effect of
+  the samples' clustering by seed (the samples of one run are not independent: they share
+  its network state); when NEST's own seeds disagree on that distribution (k-sample
+  Anderson-Darling), pooling is invalid and the KS distance is judged by a permutation over
+  whole seeds;
 - the outcome of a bistable script (how many seeds went quiet): Fisher's exact test.
 
 The tests of one report form one family: Holm's step-down adjustment keeps the chance of any
@@ -147,21 +149,62 @@ def _subsample(x: np.ndarray, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).choice(x, _KS_MAX, replace=False)
 
 
-def ks(ref, got) -> tuple[Test, float, float] | None:
-    """Two-sample KS test; (test, D, D of NEST's sample against itself rescaled by 1 + BIAS)."""
+def ks(ref, got, deff: float = 1.0) -> tuple[Test, float, float] | None:
+    """Two-sample KS test; (test, D, D of NEST's sample against itself rescaled by 1 + BIAS).
+    ``deff``: the samples' design effect (see design_effect): the p-value and the power are
+    those of samples ``deff`` times smaller (Kish's effective sizes)."""
     a = _subsample(np.asarray(ref, float), 1)
     b = _subsample(np.asarray(got, float), 2)
     if not len(a) or not len(b):
         return None
     res = st.ks_2samp(a, b)
+    p = float(res.pvalue)
+    if deff > 1.0:
+        na, nb = len(a) / deff, len(b) / deff
+        p = float(st.kstwobign.sf(res.statistic * np.sqrt(na * nb / (na + nb))))
     d_tol = float(st.ks_2samp(a, a * (1.0 + BIAS)).statistic)
+    na, nb = max(2, int(len(a) / deff)), max(2, int(len(b) / deff))
 
     def power_at(alpha: float) -> float:
         rng = np.random.default_rng(3)
-        hits = sum(st.ks_2samp(rng.choice(a, len(a)), rng.choice(a, len(b)) * (1.0 + BIAS),
+        hits = sum(st.ks_2samp(rng.choice(a, na), rng.choice(a, nb) * (1.0 + BIAS),
                                method="asymp").pvalue <= alpha for _ in range(_BOOT))
         return hits / _BOOT
-    return Test("KS", float(res.pvalue), power_at, primary=False), float(res.statistic), d_tol
+    return Test("KS", p, power_at, primary=False), float(res.statistic), d_tol
+
+
+def design_effect(ref: list[np.ndarray], got: list[np.ndarray]) -> float:
+    """Kish's design effect 1 + (m - 1) ICC of samples clustered by seed (m: the mean
+    samples per seed). Spikes of one network run share its state (a seed that runs faster
+    has shorter ISIs throughout), so n pooled samples carry the information of n / deff
+    independent ones. The intraclass correlation is the one-way ANOVA estimate over the
+    ranks, seeds compared within each backend (a difference between the backends, which the
+    test is to find, does not count as clustering); at least 1."""
+    groups = [[np.asarray(x, float) for x in side if len(x)] for side in (ref, got)]
+    k = sum(len(g) for g in groups)
+    if k - sum(1 for g in groups if g) < 1:  # no backend with two seeds
+        return 1.0
+    ranks = st.rankdata(np.concatenate([x for g in groups for x in g]))
+    sizes = [len(x) for g in groups for x in g]
+    parts = np.split(ranks, np.cumsum(sizes)[:-1])
+    between = within = 0.0
+    i = 0
+    for g in groups:
+        mine = parts[i:i + len(g)]
+        i += len(g)
+        if not mine:
+            continue
+        grand = np.mean(np.concatenate(mine))
+        between += sum(len(r) * (r.mean() - grand) ** 2 for r in mine)
+        within += sum(((r - r.mean()) ** 2).sum() for r in mine)
+    n = len(ranks)
+    df_b = k - sum(1 for g in groups if g)
+    if n - k < 1:
+        return 1.0
+    msb, msw = between / df_b, within / (n - k)
+    m0 = (n - sum(x * x for x in sizes) / n) / max(k - 1, 1)
+    icc = (msb - msw) / (msb + (m0 - 1.0) * msw) if msb + (m0 - 1.0) * msw > 0 else 0.0
+    return float(max(1.0, 1.0 + (n / k - 1.0) * icc))
 
 
 def fisher(quiet_ref: int, n_ref: int, quiet_got: int, n_got: int) -> Test:
@@ -293,15 +336,18 @@ def compare_stat(where: str, quantity: str, ref: list[float], got: list[float],
     return check
 
 
-def compare_ks(where: str, quantity: str, ref, got, models: str = "") -> "Check | None":
-    """KS check of a distribution pooled over seeds."""
+def compare_ks(where: str, quantity: str, ref, got, models: str = "",
+               deff: float = 1.0) -> "Check | None":
+    """KS check of a distribution pooled over seeds (``deff``: their design effect)."""
     from .compare import Check
-    out = ks(ref, got)
+    out = ks(ref, got, deff)
     if out is None:
         return None
     test, d, d_tol = out
     note = (f"NEST median {_fmt(np.median(ref))} (n={len(ref)}), jaxnest median "
             f"{_fmt(np.median(got))} (n={len(got)})")
+    if deff > 1.0:
+        note += f"; samples clustered by seed: design effect {deff:.3g}"
     return Check(where, quantity, "D", d, d_tol, True, models, note, test=test.name,
                  p_value=test.p, test_ref=test)
 
@@ -355,7 +401,7 @@ def compare_ks_seeds(where: str, quantity: str, ref: list[np.ndarray], got: list
     b = np.concatenate(got) if got else np.zeros(0)
     p_het = seeds_differ(ref)
     if p_het is None or p_het >= HETERO_P or len(got) < 2:
-        return compare_ks(where, quantity, a, b, models)
+        return compare_ks(where, quantity, a, b, models, design_effect(ref, got))
     if not len(a) or not len(b):
         return None
     d, p, p_min = _perm_ks(ref, got)
