@@ -175,7 +175,11 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
                 S = _same(on_post(P, S, X, V, tp, ts, m), S)
                 return S, _same(post_spike(P, s, tp, m & (tp > seen)), s), c
 
-            S, s, c = lax.fori_loop(0, times.shape[0], one_post, (S, s, c))
+            # from the oldest entry some acting lane takes: the older ones are no-ops for
+            # every lane (a trigger at each volume_transmitter delivery mostly finds none)
+            hit = jnp.any(mask & act[None, :], axis=1)
+            j0 = jnp.where(jnp.any(hit), jnp.argmax(hit), times.shape[0]).astype(jnp.int32)
+            S, s, c = lax.fori_loop(j0, times.shape[0], one_post, (S, s, c))
         S, c = dopa_until(P, S, s, c, t_end, act, ts, dopa)
         S, c = step_to(P, S, c, t_end, act)
         return S, s, c
