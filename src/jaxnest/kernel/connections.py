@@ -824,6 +824,8 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
 def model_aliases(kernel: Kernel, idx: np.ndarray) -> dict:
     """The other names of weight and delay that these connections' models have."""
     entries = kernel.synapse_entries()
+    if not any(e is not None and e.impl.aliases for e in entries):
+        return {}  # (no model has any: no look at the connections)
     out = {}
     for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
         out.update(entries[s].impl.aliases)
