@@ -899,7 +899,6 @@ def _check_each(kernel: Kernel, impl, name: str, idx: np.ndarray, vals: dict) ->
 
 
 def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
-    key = model_aliases(kernel, idx).get(key, key)
     table = kernel.network.conns
     cols = table.cols
     hom = _hom_weight(kernel, idx) if key == "weight" else None

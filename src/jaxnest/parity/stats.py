@@ -158,12 +158,11 @@ def ks(ref, got, deff: float = 1.0) -> tuple[Test, float, float] | None:
     if not len(a) or not len(b):
         return None
     res = st.ks_2samp(a, b)
-    p = float(res.pvalue)
-    if deff > 1.0:
-        na, nb = len(a) / deff, len(b) / deff
-        p = float(st.kstwobign.sf(res.statistic * np.sqrt(na * nb / (na + nb))))
+    ea, eb = len(a) / deff, len(b) / deff  # effective sizes
+    p = float(res.pvalue) if deff <= 1.0 else \
+        float(st.kstwobign.sf(res.statistic * np.sqrt(ea * eb / (ea + eb))))
     d_tol = float(st.ks_2samp(a, a * (1.0 + BIAS)).statistic)
-    na, nb = max(2, int(len(a) / deff)), max(2, int(len(b) / deff))
+    na, nb = max(2, int(ea)), max(2, int(eb))
 
     def power_at(alpha: float) -> float:
         rng = np.random.default_rng(3)
@@ -182,7 +181,8 @@ def design_effect(ref: list[np.ndarray], got: list[np.ndarray]) -> float:
     test is to find, does not count as clustering); at least 1."""
     groups = [[np.asarray(x, float) for x in side if len(x)] for side in (ref, got)]
     k = sum(len(g) for g in groups)
-    if k - sum(1 for g in groups if g) < 1:  # no backend with two seeds
+    df_b = k - sum(1 for g in groups if g)  # seeds beyond the first of each backend
+    if df_b < 1:  # no backend with two seeds
         return 1.0
     ranks = st.rankdata(np.concatenate([x for g in groups for x in g]))
     sizes = [len(x) for g in groups for x in g]
@@ -198,11 +198,10 @@ def design_effect(ref: list[np.ndarray], got: list[np.ndarray]) -> float:
         between += sum(len(r) * (r.mean() - grand) ** 2 for r in mine)
         within += sum(((r - r.mean()) ** 2).sum() for r in mine)
     n = len(ranks)
-    df_b = k - sum(1 for g in groups if g)
     if n - k < 1:
         return 1.0
     msb, msw = between / df_b, within / (n - k)
-    m0 = (n - sum(x * x for x in sizes) / n) / max(k - 1, 1)
+    m0 = (n - sum(x * x for x in sizes) / n) / (k - 1)
     icc = (msb - msw) / (msb + (m0 - 1.0) * msw) if msb + (m0 - 1.0) * msw > 0 else 0.0
     return float(max(1.0, 1.0 + (n / k - 1.0) * icc))
 

@@ -119,8 +119,9 @@ def on_pre(p, s, t, post):
     opt = {k: s[k] for k in _OPT}
 
     def walk(step_opt: bool):
-        """The walk; ``step_opt``: the optimizer at every step (compiled only when some lane
-        optimizes each step: without it the loop body is a third of the work)."""
+        """The walk; ``step_opt``: the optimizer at every step (run only when some lane
+        optimizes each step: without it the sine-waves example's 1,000 steps took 14.3
+        instead of 23.2 s)."""
         def body(j, c):
             tr, opt, w, z_cur, gone = c
             on = j < n
