@@ -89,8 +89,10 @@ def static_of(layout: dict) -> PlasticStatic:
                          layout["param_names"], layout["impl"])
 
 
-def device_args(layout: dict) -> dict:
-    """Arguments of one set: edge arrays and parameters (arrays or scalars)."""
+def device_args(layout: dict, target_values=None) -> dict:
+    """Arguments of one set: edge arrays and parameters (arrays or scalars).
+    ``target_values(name)``: the (N,) values per neuron row of a parameter the rule reads
+    from its targets (SynapseModel.target_params), given to each edge lane."""
     out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                        "count")}
     out["conn"] = put(layout["conn"].astype(np.int32))  # draws, weight records
@@ -98,6 +100,10 @@ def device_args(layout: dict) -> dict:
         out["wr"] = put(layout["wr"])
     out["params"] = {k: (put(layout["p_" + k]) if arr else layout["scalars"][k])
                      for k, arr in layout["param_names"]}
+    for name in layout["impl"].target_params:
+        rows = target_values(name)
+        lanes = np.minimum(layout["tgt"], len(rows) - 1)  # padding lanes: any row
+        out["params"]["__target_" + name] = put(rows[lanes])
     return out
 
 

@@ -474,7 +474,8 @@ class Runtime:
             **self._edge_args(plan, abstract_spikes),
         )
         if plan.plastic:
-            args["plastic"] = [plastic.device_args(x) for x in plan.plastic]
+            rows = functools.partial(_row_values, plan, net)
+            args["plastic"] = [plastic.device_args(x, rows) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
         if plan.clop_mask.size:
@@ -922,3 +923,12 @@ def _poisson_cdf(lam: np.ndarray) -> np.ndarray:
     cdf = np.cumsum(np.exp(logp), axis=1)
     cdf[lam == 0] = 1.0
     return np.minimum(cdf, 1.0)
+
+
+def _row_values(plan: Plan, net, name: str) -> np.ndarray:
+    """A neuron parameter per row of the plan (NaN in groups whose model lacks it)."""
+    def of(g):
+        params = net.neurons[g.name].current()[0]
+        return np.broadcast_to(np.asarray(params[name], float) if name in params else np.nan,
+                               (g.n,))
+    return np.concatenate([of(g) for g in plan.groups] or [np.zeros(0)])

@@ -439,7 +439,7 @@ from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _erf, _erfc,  
                                     _LazyInternals, _max, _min, _round, _steps, _w,
                                     neuron_model)
 from jaxnest.nestml.runtime import integrate as _integrate  # noqa: F401
-from jaxnest.nestml.synapse_runtime import synapse_model  # noqa: F401
+from jaxnest.nestml.synapse_runtime import copy_to_neuron, synapse_model  # noqa: F401
 
 MODELS = {{}}
 '''

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "12"
+GENERATOR_VERSION = "13"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -109,6 +109,26 @@ def _check_synapse_ports(models, pairs, suffix, synapse_models):
                             "presynaptic: name the postsynaptic ports in "
                             "codegen_opts['neuron_synapse_pairs'], as NESTML's NEST target "
                             "requires")
+
+
+def _copied_parameters(synapse, used, moved) -> list:
+    """The synapse parameters NESTML's co-generation copies into the paired neuron (as
+    ``<p>__for_<synapse>``), as its SynapsePostNeuronTransformer finds them: those among the
+    variables the postsynaptic ports affect and those in the declarations and equations of
+    the state variables it moves."""
+    from pynestml.utils.ast_utils import ASTUtils
+    declared = {v.name for b in synapse.get_parameters_blocks() for d in b.get_declarations()
+                for v in d.get_variables()}
+    names = set(map(str, used))
+    for var in moved:
+        for block in synapse.get_state_blocks():
+            for decl in ASTUtils.get_declarations_from_block(var, block):
+                if decl.has_expression():
+                    names.update(map(str, ASTUtils.collect_variable_names_in_expression(
+                        decl.get_expression())))
+        for block in synapse.get_equations_blocks():
+            names.update(map(str, ASTUtils.collects_vars_used_in_equation(var, block)))
+    return sorted(names & declared)
 
 
 def _synapse_namespace(gen, synapse, metadata) -> dict:
@@ -204,14 +224,17 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                 if not ASTUtils.get_variable_by_name(s, wvar):
                     unsupported(f"a synapse without its weight variable '{wvar}' "
                                 "(codegen option weight_variable)")
-                for nrn, _, post, vt, _, name in mine or [(None, base, [], [], None,
-                                                           s.get_name())]:
+                for nrn, _, post, vt, paired, name in mine or [(None, base, [], [], None,
+                                                                s.get_name())]:
                     if any(not isinstance(x, str) for x in post):
                         unsupported("continuous postsynaptic ports (post_ports pairs)")
                     keep = {wvar} | ({dvar} if dvar else set()) | set(strict.get(base, []))
-                    moved = ASTUtils.collect_variables_affected_by_ports(s, post, keep)[1] \
-                        if post else []
-                    syn_plan.append((s, name, post, vt, wvar, dvar, sorted(moved)))
+                    used, moved = ASTUtils.collect_variables_affected_by_ports(s, post, keep) \
+                        if post else ([], [])
+                    copied = {p: f"{p}__for_{s.get_name()}"
+                              for p in _copied_parameters(s, used, moved)} if paired else {}
+                    syn_plan.append((s, name, post, vt, wvar, dvar, sorted(moved), copied,
+                                     paired))
         gen.run_nest_target_specific_cocos(neurons, [])
         gen.analyse_transform_neurons(neurons, metadata)
         gen.analyse_transform_synapses(synapses, metadata)
@@ -222,8 +245,8 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
         out = list({name: (n, ns, name) for n, ns, name in out}.values())
         syn_out = [(s, _synapse_namespace(gen, s, metadata), name,
                     dict(post_ports=post, vt_ports=vt, weight_var=wvar, delay_var=dvar,
-                         post_vars=moved))
-                   for s, name, post, vt, wvar, dvar, moved in syn_plan]
+                         post_vars=moved, post_params=copied, paired_neuron=paired))
+                   for s, name, post, vt, wvar, dvar, moved, copied, paired in syn_plan]
         adaptive = "y" if gen.get_option("gsl_adaptive_step_size_controller") == \
             "with_respect_to_solution" else "yp"
         return out, syn_out, adaptive

@@ -83,8 +83,10 @@ class SynapseSource(ModelSource):
     """Python source of one NESTML synapse (functions prefixed with its jaxnest name)."""
 
     def __init__(self, synapse, ns, name, post_ports=(), vt_ports=(), weight_var="w",
-                 delay_var=None, post_vars=()):
+                 delay_var=None, post_vars=(), post_params=None, paired_neuron=None):
         super().__init__(synapse, ns)
+        self.post_params = dict(post_params or {})
+        self.paired_neuron = paired_neuron
         self.name = name
         self.post_ports = list(post_ports)
         self.vt_ports = list(vt_ports)
@@ -278,6 +280,10 @@ class SynapseSource(ModelSource):
                     f"internals=_{n}__internals, post_prop=_{n}__post_prop, "
                     f"post_emit=_{n}__post_emit, advance=_{n}__advance, "
                     f"on_post=_{n}__on_post, on_pre=_{n}__on_pre, draws={self.draws!r}, "
-                    f"on_vt={f'_{n}__on_vt' if self.vt_ports else None})",
+                    f"on_vt={f'_{n}__on_vt' if self.vt_ports else None}, "
+                    f"post_params={self.post_params!r})",
                     f"MODELS[{n!r}] = {n}"]
+            if self.post_params:
+                tail.append(f"copy_to_neuron(MODELS, {self.paired_neuron!r}, {n!r}, "
+                            f"{self.post_params!r})")
             return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(tail) + "\n"

@@ -22,8 +22,14 @@ delivery time (``on_trigger``: steps 1 and the advance of 2).
 Postsynaptic variables are kept per edge: their value after the latest post spike T, their
 value at T before T's increments, and T (``__post_T``; ``__post_n`` counts post spikes: before
 the first, reads give the initial value, as NEST-NESTML's getters with an empty history).
+NEST-NESTML computes them in the paired neuron, with its copies of their parameters
+(``<p>__for_<synapse>``, see ``copy_to_neuron``): here each edge reads its target's copies
+(the kernel gives them per edge, SynapseModel.target_params), its own where the target has
+none (a target other than the paired neuron).
 """
 from __future__ import annotations
+
+import dataclasses
 
 import jax.numpy as jnp
 import numpy as np
@@ -63,8 +69,12 @@ def _num(v):
 
 def synapse_model(name, params, state, param_names, state_names, post_vars, weight_var,
                   delay_var, has_post, internals, post_prop, post_emit, advance, on_post,
-                  on_pre, draws=0, common=(), on_vt=None):
-    """The SynapseModel of one generated NESTML synapse (see the module docstring)."""
+                  on_pre, draws=0, common=(), on_vt=None, post_params=None):
+    """The SynapseModel of one generated NESTML synapse (see the module docstring).
+    ``post_params``: synapse parameter -> the paired neuron's copy (``<p>__for_<synapse>``),
+    which the postsynaptic variables' dynamics read (the target's own value; the synapse's
+    where the target has none)."""
+    post_params = dict(post_params or {})
     own = [k for k in state_names if k != weight_var and k not in post_vars]
     rule = [k for k in param_names if k not in (weight_var, delay_var)]
     defaults = dict(COMMON)
@@ -122,6 +132,14 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
             P[delay_var] = p["delay"]
         return P, S
 
+    def post_P(p, P):
+        """The parameters the postsynaptic variables see: the targets' copies."""
+        out = dict(P)
+        for k, name in post_params.items():
+            v = p["__target_" + name]
+            out[k] = jnp.where(jnp.isnan(v), P[k], v)
+        return out
+
     def step_to(P, S, c, T, m):
         """Advance the lanes m from their t_last to T (the update block)."""
         t_last, h_last = c
@@ -130,7 +148,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         S = advance(P, S, jnp.where(go, h, 1.0), t_last, go)
         return S, (jnp.where(m, T, t_last), jnp.where(go, h, h_last))
 
-    def dopa_until(P, S, s, c, T, act, ts, dopa):
+    def dopa_until(P, Q, S, s, c, T, act, ts, dopa):
         """The volume_transmitter's spikes in (t_last, T] (eps), one per lane and iteration:
         advance to each, then onReceive(vt port) (once per entry, as NEST-NESTML)."""
         if dopa is None:
@@ -146,7 +164,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
             td = dopa.entry(j)[0]
             S, c = step_to(P, S, c, td, m)
             V = internals(P, jnp.where(c[1] > 0, c[1], 1.0), jnp)
-            X = post_read(P, s, td) if has_post else {}
+            X = post_read(Q, s, td) if has_post else {}
             S = _same(on_vt(P, S, X, V, td, ts, m), S)
             return S, c, j + m.astype(j.dtype)
 
@@ -154,7 +172,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         S, c, _ = lax.while_loop(lambda c2: jnp.any(pending(c2)), body, (S, c, j0))
         return S, c
 
-    def catch_up(P, S, s, d, t_end, post, dopa, act, ts):
+    def catch_up(P, Q, S, s, d, t_end, post, dopa, act, ts):
         """Postsynaptic (and dopamine) spikes up to t_end, then the state advanced to it."""
         c = (s["t_lastspike"], jnp.zeros_like(t_end))
         s = {k: v for k, v in s.items() if k != "active"}
@@ -168,19 +186,19 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
             def one_post(j, carry):  # oldest first, as NEST walks its history
                 S, s, c = carry
                 m, tp = mask[j] & act, times[j]
-                S, c = dopa_until(P, S, s, c, tp + d, m, ts, dopa)
+                S, c = dopa_until(P, Q, S, s, c, tp + d, m, ts, dopa)
                 S, c = step_to(P, S, c, tp + d, m)
-                X = post_read(P, s, tp)
+                X = post_read(Q, s, tp)
                 V = internals(P, jnp.where(c[1] > 0, c[1], 1.0), jnp)
                 S = _same(on_post(P, S, X, V, tp, ts, m), S)
-                return S, _same(post_spike(P, s, tp, m & (tp > seen)), s), c
+                return S, _same(post_spike(Q, s, tp, m & (tp > seen)), s), c
 
             # from the oldest entry some acting lane takes: the older ones are no-ops for
             # every lane (a trigger at each volume_transmitter delivery mostly finds none)
             hit = jnp.any(mask & act[None, :], axis=1)
             j0 = jnp.where(jnp.any(hit), jnp.argmax(hit), times.shape[0]).astype(jnp.int32)
             S, s, c = lax.fori_loop(j0, times.shape[0], one_post, (S, s, c))
-        S, c = dopa_until(P, S, s, c, t_end, act, ts, dopa)
+        S, c = dopa_until(P, Q, S, s, c, t_end, act, ts, dopa)
         S, c = step_to(P, S, c, t_end, act)
         return S, s, c
 
@@ -199,8 +217,9 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         t = jnp.broadcast_to(jnp.asarray(t, dtype=jnp.float64), w.shape)
         act = s.get("active", jnp.ones_like(w, dtype=bool))
         ts = t - s["t_lastspike"]
-        S, s2, c = catch_up(P, S, s, p["delay"], t, post, dopa, act, ts)
-        X = post_read(P, s2, t - p["delay"]) if has_post else {}
+        Q = post_P(p, P)
+        S, s2, c = catch_up(P, Q, S, s, p["delay"], t, post, dopa, act, ts)
+        X = post_read(Q, s2, t - p["delay"]) if has_post else {}
         V = internals(P, jnp.where(c[1] > 0, c[1], 1.0), jnp)
         S, sent = on_pre(P, S, X, V, t, ts, act, _Rand(rand) if rand is not None else None)
         out = pack(s2, S, t)
@@ -213,7 +232,8 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         P, S = unpack(p, s)
         t = jnp.broadcast_to(jnp.asarray(t_trig, dtype=jnp.float64), w.shape)
         act = s.get("active", jnp.ones_like(w, dtype=bool))
-        S, s2, _ = catch_up(P, S, s, p["delay"], t, post, dopa, act, t - s["t_lastspike"])
+        S, s2, _ = catch_up(P, post_P(p, P), S, s, p["delay"], t, post, dopa, act,
+                            t - s["t_lastspike"])
         return pack(s2, S, t)
 
     common = tuple(k for k in common if k in rule)
@@ -225,4 +245,13 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
     return SynapseModel(name, defaults, state=tuple(own), hidden=hidden, archive=has_post,
                         on_pre=deliver, random=draws > 0, common=common,
                         neuromodulated=on_vt is not None,
-                        on_trigger=trigger if on_vt is not None else None, aliases=aliases)
+                        on_trigger=trigger if on_vt is not None else None, aliases=aliases,
+                        target_params=tuple(post_params.values()))
+
+
+def copy_to_neuron(models: dict, neuron: str, synapse: str, names: dict) -> None:
+    """NESTML's co-generation copies these synapse parameters into the paired neuron (``names``:
+    synapse parameter -> the neuron's name for it), with the synapse's defaults."""
+    nrn = models[neuron]
+    extra = {new: float(models[synapse].params[p]) for p, new in names.items()}
+    models[neuron] = dataclasses.replace(nrn, params={**nrn.params, **extra})

@@ -99,6 +99,11 @@ class SynapseModel:
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Other names of ``weight`` and ``delay`` (NESTML synapses: their weight and delay
     variables, e.g. ``w``): shown beside them, accepted for them (see resolve_aliases)."""
+    target_params: tuple[str, ...] = ()
+    """Parameters of the target neurons the rule reads (NESTML synapses: the parameters
+    NESTML copies into the paired neuron as ``<name>__for_<synapse>``): each delivery gets
+    the target's value as the per-connection parameter ``__target_<name>`` (NaN where the
+    target has no such parameter)."""
 
     @property
     def plastic(self) -> bool:

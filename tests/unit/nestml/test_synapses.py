@@ -86,9 +86,20 @@ def _jaxnest_run(nest, name, driven=False):
     syn = {k: v for k, v in params.items()}
     model = paired_name(name) if name in PAIRED else name + SUFFIX
     kw = dict(hom=name in HOM, dopa=name in VT)
-    if driven:
-        return run(nest, model, syn, neuron_name(name), {}, keys, driven=True, **kw)
+    if driven:  # the post traces read the neuron's copies of their parameters (NEST-NESTML):
+        copies = target_copies(nest, name)  # the synapse's own are set off to show it
+        syn.update({k[:k.index("__for_")]: 3.0 * v for k, v in copies.items()})
+        return run(nest, model, syn, neuron_name(name), copies, keys, driven=True, **kw)
     return run(nest, model, syn, "parrot_neuron", {}, keys, **kw)
+
+
+def target_copies(nest, name):
+    """The scenario's values of the synapse parameters NESTML copies into the paired
+    neuron (``<p>__for_<synapse>``); the synapse's own copies do not reach the post traces."""
+    tag = f"__for_{name}{SUFFIX}"
+    keys = [k for k in nest.GetDefaults(neuron_name(name)) if k.endswith(tag)]
+    params = CASES[name][1]
+    return {k: params[k[:-len(tag)]] for k in keys if k[:-len(tag)] in params}
 
 
 def _compare(got, ref):
@@ -128,6 +139,19 @@ def test_driven_iaf_matches_builtin(nest, reference, name):
     ref = reference[name]["driven"]
     assert len(ref["spikes"]) >= 5
     _compare(got, ref)
+
+
+def test_parameters_copied_into_paired_neuron(nest):
+    """NESTML's co-generation copies the parameters of the postsynaptic traces into the
+    neuron (the names NESTML's triplet tutorial sets); its convolutions keep theirs."""
+    def copied(name):
+        d = nest.GetDefaults(neuron_name(name))
+        return {k: d[k] for k in d if "__for_" in k}
+    assert copied("stdp_synapse") == {"tau_tr_post__for_stdp_synapse_nestml": 20.0}
+    assert copied("stdp_triplet_synapse") == {
+        "tau_minus__for_stdp_triplet_synapse_nestml": 33.7,
+        "tau_y__for_stdp_triplet_synapse_nestml": 125.0}
+    assert copied("stdp_kernel_synapse") == {}
 
 
 def test_names_and_defaults(nest):
