@@ -403,6 +403,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
         return over_ranks(S, one_rank, (buf, pl))
 
+    def spike_count(S):
+        """The neurons' spikes in a slice's steps S, as recorders count them (NEST's
+        local_spike_counter: a spike of multiplicity m is m spikes; devices' not counted)."""
+        m = S[:, :N]
+        return jnp.sum(jnp.where(m != 0, jnp.maximum(jnp.rint(jnp.abs(m)), 1.0), 0.0))
+
     def record(rec, S, A, s0, args, O=None):
         """Recorders get a slice's spikes at once (NEST's devices do), from the steps run."""
         if not n_rec:
@@ -491,7 +497,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk = c
             pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
@@ -558,6 +564,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                     (arch, a["tau_minus_inv"], a["tau_minus_triplet_inv"]), args["vt"]["period"])
                 pl = (syn, over, wrec, vt)
             S_rec = jnp.where(live[:, None], S, 0.0)
+            n_spk = n_spk + spike_count(S_rec)
             if pre is not None and n_rec:  # off-grid rows: from the spike list, with offsets
                 rec, pc = pre.record(rec, pc, A, s0, k_lo, k_hi, args)
                 S_rec = jnp.where(args["precise_offgrid"][None, :], 0.0, S_rec)
@@ -580,7 +587,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
             if pre is not None:
                 pend["P"] = pc["list"]
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
@@ -593,7 +600,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch0 = dict(arch0, dropped=jnp.bool_(False), need=plastic.needed_since(
                 st.plastic, carry["syn"], args["plastic"], N))
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, arch0, carry["pend"], pc0, cc0)
+                pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft))
         if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
@@ -602,9 +609,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                     (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
             res = lax.fori_loop(0, n_slices, one_slice, init)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc = res
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
-                   samples=samples, n_samples=n_samp)
+                   samples=samples, n_samples=n_samp, n_spikes=n_spk)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if with_off:
             out["ev_off"] = rec[4]

@@ -126,6 +126,7 @@ class Kernel:
         self.step = 0                 # simulation clock, in steps of the resolution
         self.rng = np.random.default_rng(self.settings["rng_seed"])
         self.simulated = False
+        self.local_spike_counter = 0  # spikes of the neurons in the last run (NEST's)
         self.prepared = False
         # NEST's time base (Time::Range): tics per ms and tics per step; see _set_time
         self.tics_per_ms = TICS_PER_MS
@@ -178,7 +179,7 @@ class Kernel:
                  T_max=1152921504606846.8, T_min=-1152921504606846.8,
                  tics_per_step=int(self.tics_per_step), tics_per_ms=float(self.tics_per_ms),
                  ms_per_tic=self.ms_per_tic, resolution=self.resolution,
-                 local_spike_counter=0, num_processes=1, mpi_rank=0,
+                 local_spike_counter=self.local_spike_counter, num_processes=1, mpi_rank=0,
                  memory_size=resident_bytes() // 1024, prepared=self.prepared, **self.timers,
                  time_communicate_prepare=np.zeros(1), time_communicate_prepare_cpu=np.zeros(1),
                  spike_buffer_resize_log={k: np.zeros(0) for k in (
@@ -543,6 +544,7 @@ class Kernel:
         if self.frozen_delays is None:  # NEST's update_delay_extrema_ stops at Simulate
             self.frozen_delays = self.delay_range()
         if n:
+            self.local_spike_counter = 0  # NEST's: the neurons' spikes of the last run
             from .sp_manager import run as run_structural  # structural plasticity
             if not run_structural(self, n):
                 self.runtime.run(self, n)

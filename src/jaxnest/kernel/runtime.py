@@ -167,6 +167,7 @@ class Runtime:
             counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
                                      "n_wr": out["wrec"][3] if wr_cap else 0,
                                      "vt_over": out.get("vt_over", False),
+                                     "n_spk": out["n_spikes"],
                                      "precise": out.get("precise_need", ())})  # one sync
             if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
                 self.vt_K = plan.vt_K = 2 * plan.vt_K
@@ -217,6 +218,7 @@ class Runtime:
                 self._weight_records(net, kernel, out["wrec"])
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
                 + time.perf_counter() - t1
+            kernel.local_spike_counter += int(round(float(counts["n_spk"])))
             carry, done = new, done + todo
             if progress:
                 progress.show(done)
