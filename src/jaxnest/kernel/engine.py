@@ -404,10 +404,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         return over_ranks(S, one_rank, (buf, pl))
 
     def spike_count(S):
-        """The neurons' spikes in a slice's steps S, as recorders count them (NEST's
-        local_spike_counter: a spike of multiplicity m is m spikes; devices' not counted)."""
-        m = S[:, :N]
-        return jnp.sum(jnp.where(m != 0, jnp.maximum(jnp.rint(jnp.abs(m)), 1.0), 0.0))
+        """The neurons' spikes in a slice's steps S (NEST's local_spike_counter: a spike of
+        multiplicity m is m spikes; devices' not counted). Multiplicities are whole numbers,
+        negative only for binary neurons' down transitions (one event each, as recorded)."""
+        return jnp.sum(jnp.abs(S[:, :N]) if st.signed else S[:, :N])
 
     def record(rec, S, A, s0, args, O=None):
         """Recorders get a slice's spikes at once (NEST's devices do), from the steps run."""
