@@ -783,16 +783,25 @@ def _as_float(v, float_type: str):
 
 class Progress:
     """NEST's print_time line, ``[ pp% ] Model time: t ms, Real-time factor: f``, rewritten
-    in place (carriage return) after each chunk; chunks are then at most 1 % of the run."""
+    in place (carriage return) after each chunk. Chunks start at 1 % of the run and double
+    while one takes less than ``EVERY_S``: each chunk costs a host sync and a copy of the
+    network's buffers, which at 1 % made print_time runs several times slower (an order-250
+    Brunel network with 100 receptor ports: 6.0 s instead of 1.5 s)."""
+
+    EVERY_S = 1.0
 
     def __init__(self, kernel, n_steps: int) -> None:
         self.kernel, self.n_steps = kernel, n_steps
         self.step0 = kernel.step
         self.chunk = max(1, n_steps // 100)
-        self.t0 = time.perf_counter()
+        self.t0 = self.t_last = time.perf_counter()
         self.show(0)
 
     def show(self, done: int) -> None:
+        now = time.perf_counter()
+        if done and now - self.t_last < self.EVERY_S:
+            self.chunk *= 2
+        self.t_last = now
         k = self.kernel
         model_ms = float(k.ms_of_steps(self.step0 + done))
         sim_ms = float(k.ms_of_steps(done))
