@@ -87,8 +87,8 @@ class NeuronStore:
     After a run the state stays on the device: the runtime hands the store a ``pull`` that
     brings it back when the host reads it. ``version`` counts host accesses that may change
     values (reading ``params``, ``state`` or ``hidden`` counts: callers may write into the
-    arrays); the runtime reuses its device copies while it is unchanged and reads through
-    :meth:`current`, which does not count."""
+    arrays), ``param_version`` those of the parameters; the runtime reuses its device copies
+    while they are unchanged and reads through :meth:`current`, which does not count."""
 
     def __init__(self, entry: Entry) -> None:
         impl = entry.impl
@@ -96,6 +96,7 @@ class NeuronStore:
         self.gids = np.zeros(0, dtype=np.int64)
         self.vector = set(impl.vector_params)
         self.version = 0
+        self.param_version = 0  # the same, counting accesses to the parameters only
         self._pull = None
         self._params = {k: np.zeros((0, 1)) if k in self.vector else np.zeros(0)
                         for k in impl.params}
@@ -116,11 +117,13 @@ class NeuronStore:
     @property
     def params(self) -> dict:
         self._touch()
+        self.param_version += 1
         return self._params
 
     @params.setter
     def params(self, value: dict) -> None:
         self._touch()
+        self.param_version += 1
         self._params = value
 
     @property
@@ -158,6 +161,7 @@ class NeuronStore:
         """Append neurons; ``values`` holds per parameter/state one array of len(gids) (vector
         parameters: a list of len(gids) per-neuron lists)."""
         self._touch()
+        self.param_version += 1
         self.gids = np.concatenate([self.gids, gids])
         n = gids.size
         hidden0 = self.entry.impl.hidden

@@ -308,13 +308,14 @@ def get_status(kernel: Kernel, gid: int) -> dict:
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
     d["thread_local_id"] = kernel.thread_local_id(gid)
     defaults = {**entry.impl.params, **entry.impl.state}
-    for table in (store.params, store.state):  # arrays hold floats; report NEST's types
+    params, state, _ = store.current()  # a read: the runtime keeps its device copies
+    for table in (params, state):  # arrays hold floats; report NEST's types
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
                   if not k.startswith("__")})
     from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
     if is_sp_node(entry.impl):
         d.update(node_status(kernel, gid))
-    counts = entry.impl.receptor_counts(store.params)
+    counts = entry.impl.receptor_counts(params)
     d["recordables"] = list(entry.impl.recordables_for(
         None if counts is None else int(counts[i])))
     if counts is not None:
@@ -398,8 +399,9 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
     store = net.neurons[name]
     entry = store.entry
     idx = net.node_local[gids]
-    new_p = {k: v.copy() for k, v in store.params.items()}
-    new_s = {k: v.copy() for k, v in store.state.items()}
+    cur_p, cur_s, _ = store.current()
+    new_p = {k: v.copy() for k, v in cur_p.items()}
+    new_s = {k: v.copy() for k, v in cur_s.items()}
     params = [_from_nest(entry.impl, d) for d in params]
     for i, d in zip(idx, params):
         for k, v in d.items():
@@ -414,7 +416,7 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
             else:
                 table[k][i] = typed_scalar(k, v, entry.defaults[k])
     try:
-        old_counts = entry.impl.receptor_counts(store.params)
+        old_counts = entry.impl.receptor_counts(cur_p)
         if old_counts is not None:
             changed = entry.impl.receptor_counts(new_p)[idx] != old_counts[idx]
             if changed.any():
@@ -422,13 +424,16 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
         entry.impl.validate({k: v[idx] for k, v in new_p.items()})
         if entry.impl.on_set is not None:
             keys = set().union(*[d.keys() for d in params])
-            new_s = entry.impl.on_set(store.params, new_p, new_s, keys)
+            new_s = entry.impl.on_set(cur_p, new_p, new_s, keys)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
                                  f"{int(gids[0])}: {e}") from None
-    old_p = store.params
-    store.params, store.state = new_p, new_s
-    _on_status(kernel, store, idx, params, old_p, new_p)
+    if any(k in new_p for d in params for k in d):  # only then: the runtime keeps the
+        store.params = new_p                        # device copy of unchanged parameters
+    else:
+        new_p = cur_p
+    store.state = new_s
+    _on_status(kernel, store, idx, params, cur_p, new_p)
 
 
 def _on_status(kernel: Kernel, store, idx: np.ndarray, given: list, old_params: dict,
