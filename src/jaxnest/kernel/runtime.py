@@ -516,9 +516,7 @@ class Runtime:
         """Which rows archive, and their trace time constants' inverses (NEST's
         tau_minus_inv_), one value per neuron row."""
         def inv(key):
-            return np.concatenate([1.0 / np.broadcast_to(net.neurons[g.name].current()[0][key],
-                                                         (g.n,))
-                                   for g in plan.groups])
+            return 1.0 / _row_values(plan, net, key)
         return {"mask": put(plan.arch_mask), "tau_minus_inv": put(inv("tau_minus")),
                 "tau_minus_triplet_inv": put(inv("tau_minus_triplet"))}
 
