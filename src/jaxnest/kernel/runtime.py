@@ -505,8 +505,9 @@ class Runtime:
         if kept is not None and kept[0] == key:
             return kept[1]
         params = store.current()[0]
+        ports = g.impl.ports()
         out = _as_float({k: _vector_arg(v, g.impl.vector_params[k],
-                                        g.C if k in g.impl.ports() else v.shape[1])
+                                        g.C if k in ports else v.shape[1], k in ports)
                          if k in g.impl.vector_params else _compact(v)
                          for k, v in params.items()}, plan.float_type)
         self.dev_params[g.name] = (key, out)
@@ -867,13 +868,18 @@ def _fit(v: np.ndarray, width: int) -> np.ndarray:
     return np.concatenate([v, np.zeros((v.shape[0], width - v.shape[1]))], axis=1)
 
 
-def _vector_arg(v: np.ndarray, pad: float, width: int) -> np.ndarray:
+def _vector_arg(v: np.ndarray, pad: float, width: int, port: bool) -> np.ndarray:
     """A vector parameter (n, k), NaN-padded, as the kernel takes it: (width, n), the ports a
-    neuron lacks filled with the model's padding value (they never receive input)."""
+    neuron lacks filled with the model's padding value (they never receive input). A per-port
+    parameter all neurons share is (width, 1): with many ports the per-port propagators are
+    the largest arrays a step reads (brunel_exp_multisynapse: 100 ports)."""
     v = np.where(np.isnan(v), pad, v)
     if v.shape[1] < width:
         v = np.concatenate([v, np.full((v.shape[0], width - v.shape[1]), pad)], axis=1)
-    return np.ascontiguousarray(v[:, :width].T)
+    v = v[:, :width].T
+    if port and v.shape[1] > 1 and (v == v[:, :1]).all():
+        v = v[:, :1]
+    return np.ascontiguousarray(v)
 
 
 def _compact(v: np.ndarray) -> np.ndarray:
