@@ -17,6 +17,8 @@ compiled loop), bit for bit. Checked against randomgen's Squares (tests/unit/ker
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 POISSON = 0          # poisson_generator edges
@@ -38,6 +40,7 @@ def _splitmix64(state: int):
         yield z ^ (z >> 31)
 
 
+@functools.lru_cache(maxsize=65536)
 def key_of(seed: int, stream: int) -> int:
     """The Squares key of a (seed, stream) pair (a Python int < 2**64)."""
     words = _splitmix64(((int(seed) & 0xFFFFFFFF) << 32) ^ (int(stream) & _MASK64))
@@ -152,6 +155,14 @@ class HostDraws:
 
     def __init__(self, seed: int, gid: int):
         self.key = np.uint64(key_of(seed, DEVICE + gid))
+
+    @classmethod
+    def side_by_side(cls, draws: list["HostDraws"], rows: list[int]) -> "HostDraws":
+        """The draws of several devices for their rows placed side by side (``rows[i]``
+        columns of ``draws[i]``): column c draws what its own device would."""
+        out = cls.__new__(cls)
+        out.key = np.repeat(np.array([d.key for d in draws], np.uint64), rows)[None, :]
+        return out
 
     def uniform(self, steps, index, j: int = 0):
         steps = np.asarray(steps, dtype=np.int64)[:, None]

@@ -15,9 +15,11 @@ import math
 import numpy as np
 
 from .. import errors
+from ..streams import HostDraws
 from .base import STIMULATOR_COMMON, snap_window
 from ..timebase import tics_per_ms
-from .chunks import Device, grid_times, poisson, resume, row_keys, schedule, tics_of
+from .chunks import (Device, grid_times, poisson, resume, resume_many, row_keys, schedule,
+                     tics_of)
 from .current_generators import check_window
 from .generators import current_active, window_steps
 
@@ -58,10 +60,20 @@ def _sp_rate(d: dict, steps: np.ndarray, h: float) -> np.ndarray:
 
 
 def _sp_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
-    ctx.state["ran"] = True
-    lam = _sp_rate(d, steps, ctx.h) * ctx.h
-    lam = np.where(current_active(d, steps, ctx.h), lam, 0.0)[:, None]
-    return poisson(lam, ctx.draws.uniform(steps, row_keys(ctx.conns))).astype(float)
+    return _sp_spikes_many(d, steps, [ctx])[0]
+
+
+def _sp_spikes_many(d: dict, steps: np.ndarray, ctxs: list) -> list[np.ndarray]:
+    """Poisson counts of the rate in each step, for the rows of devices sharing ``d``."""
+    for c in ctxs:
+        c.state["ran"] = True
+    h, sizes = ctxs[0].h, [c.conns.size for c in ctxs]
+    lam = _sp_rate(d, steps, h) * h
+    lam = np.where(current_active(d, steps, h), lam, 0.0)[:, None]
+    draws = ctxs[0].draws if len(ctxs) == 1 else \
+        HostDraws.side_by_side([c.draws for c in ctxs], sizes)
+    out = poisson(lam, draws.uniform(steps, row_keys(np.concatenate([c.conns for c in ctxs]))))
+    return np.split(out.astype(float), np.cumsum(sizes)[:-1], axis=1)
 
 
 def _sp_report(d: dict, state: dict, now: int, h: float) -> dict:
@@ -148,43 +160,53 @@ def _by_spike(status, pos, u, t, h, t0, L0, out) -> None:
         nxt = np.where(found, nxt + first + 1, nxt + _WINDOW)
 
 
-def _sg_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
-    """A gamma process of the sinusoidal rate per train: the hazard depends on the rate
-    integral Lambda since the train's last spike (NEST's t0_ms_ and Lambda_t0_)."""
+def _sg_init(status, conns, s0, ctx):
+    n = conns.size
+    return {"rows": {"t0": np.full(n, s0 * ctx.h), "L0": np.zeros(n)}}
 
-    def init(status, conns, s0, ctx):
-        n = conns.size
-        return {"rows": {"t0": np.full(n, s0 * ctx.h), "L0": np.zeros(n)}}
 
+def _sg_retune(h):
+    """Parameters changed between runs: each row's Lambda since its last spike so far, from
+    the old parameters, carried into the new ones (NEST's Lambda_t0_)."""
     def retune(old, new, proc, s0, conns):
-        t = s0 * ctx.h
+        t = s0 * h
         rows = proc["rows"]
         return {"rows": {"t0": np.full(rows["t0"].shape, t),
                          "L0": rows["L0"] + _delta_lambda(old, rows["t0"], t)}}
+    return retune
 
-    def advance(status, proc, steps, conns, ctx):
-        h, n = ctx.h, conns.size
-        out = np.zeros((steps.size, n))
-        t0, L0 = proc["rows"]["t0"].copy(), proc["rows"]["L0"].copy()
-        t = (steps + 1) * h
-        r, a, om, phi = _sine(status)
-        rate = r + a * np.sin(om * t + phi)
-        # the hazard never exceeds h k rate(t): only steps below that bound are candidates
-        u = ctx.draws.uniform(steps, row_keys(conns))
-        bound = np.where(spike_active(status, steps, h) & (rate > 0),
-                         h * status["order"] * rate * (1.0 + 1e-9), 0.0)
-        cand = (u < bound[:, None]).T                      # (rows, steps)
-        n_c = cand.sum(axis=1)
-        if not n_c.any():
-            return out, proc
-        pos = np.full((n, int(n_c.max())), -1, np.int64)  # candidate steps of each row
-        row, col = np.nonzero(cand)
-        pos[row, np.arange(row.size) - np.repeat(np.cumsum(n_c) - n_c, n_c)] = col
-        scan = _by_spike if n <= _BY_SPIKE_ROWS else _by_candidate
-        scan(status, pos, u, t, h, t0, L0, out)
-        return out, {"rows": {"t0": t0, "L0": L0}}
 
-    return resume(d, steps, ctx, init, advance, retune)
+def _sg_advance(status, proc, steps, conns, ctx):
+    """A gamma process of the sinusoidal rate per row: the hazard depends on the rate
+    integral Lambda since the row's last spike (NEST's t0_ms_ and Lambda_t0_)."""
+    h, n = ctx.h, conns.size
+    out = np.zeros((steps.size, n))
+    t0, L0 = proc["rows"]["t0"].copy(), proc["rows"]["L0"].copy()
+    t = (steps + 1) * h
+    r, a, om, phi = _sine(status)
+    rate = r + a * np.sin(om * t + phi)
+    # the hazard never exceeds h k rate(t): only steps below that bound are candidates
+    u = ctx.draws.uniform(steps, row_keys(conns))
+    bound = np.where(spike_active(status, steps, h) & (rate > 0),
+                     h * status["order"] * rate * (1.0 + 1e-9), 0.0)
+    cand = (u < bound[:, None]).T                      # (rows, steps)
+    n_c = cand.sum(axis=1)
+    if not n_c.any():
+        return out, proc
+    pos = np.full((n, int(n_c.max())), -1, np.int64)  # candidate steps of each row
+    row, col = np.nonzero(cand)
+    pos[row, np.arange(row.size) - np.repeat(np.cumsum(n_c) - n_c, n_c)] = col
+    scan = _by_spike if n <= _BY_SPIKE_ROWS else _by_candidate
+    scan(status, pos, u, t, h, t0, L0, out)
+    return out, {"rows": {"t0": t0, "L0": L0}}
+
+
+def _sg_spikes(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
+    return resume(d, steps, ctx, _sg_init, _sg_advance, _sg_retune(ctx.h))
+
+
+def _sg_spikes_many(d: dict, steps: np.ndarray, ctxs: list) -> list[np.ndarray]:
+    return resume_many(d, steps, ctxs, _sg_init, _sg_advance, _sg_retune(ctxs[0].h))
 
 
 def _sg_sample(d: dict, steps: np.ndarray, h: float) -> dict:
@@ -236,10 +258,11 @@ _RO = ("individual_spike_trains",)  # NEST: only through SetDefaults or CopyMode
 MODELS = {m.name: m for m in (
     Device("sinusoidal_poisson_generator", dict(_SINE), "stimulator", "spike_source",
            check_window, readonly=_RO, normalize=_roundtrip_sine, spikes=_sp_spikes,
-           individual=_individual, report=_sp_report, sample=_sp_sample),
+           spikes_many=_sp_spikes_many, individual=_individual, report=_sp_report,
+           sample=_sp_sample),
     Device("sinusoidal_gamma_generator", {**_SINE, "order": 1.0}, "stimulator",
            "spike_source", _check_sg, readonly=_RO, normalize=_roundtrip_sine,
-           spikes=_sg_spikes, individual=_individual,
+           spikes=_sg_spikes, spikes_many=_sg_spikes_many, individual=_individual,
            report=lambda d, s, n, h: {"recordables": ["rate"]}, sample=_sg_sample),
     Device("inhomogeneous_poisson_generator", {**STIMULATOR_COMMON, "rate_times": np.array([]),
                                                "rate_values": np.array([]),

@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..devices.base import DeviceContext
+from ..devices.chunks import status_key
 from .. import errors, jaxenv, streams
 from ..jaxenv import put
 from ..streams import HostDraws
@@ -553,21 +554,31 @@ class Runtime:
                 out[key] = _empty(steps_cap, plan.float_type)
                 continue
             inp = np.zeros((steps_cap, gids.size), plan.float_type)
-            for gid in np.unique(gids).tolist():
-                cols = np.flatnonzero(gids == gid)
+            shared = {}  # devices computed together: (model, status) -> [(columns, context)]
+            for gid, cols in _columns_of(gids):
                 dev = net.devices[gid]
                 ctx = DeviceContext(h=kernel.resolution, gid=gid, conns=conn[cols],
                                     draws=HostDraws(kernel.rng_seed, gid), state=dev.state,
                                     min_delay_steps=kernel.min_delay_steps(),
                                     run_start=self._step, tics_per_ms=kernel.tics_per_ms)
-                spike_events = getattr(dev.entry.impl, "spike_events", None)
+                impl = dev.entry.impl
+                spike_events = getattr(impl, "spike_events", None)
                 if key == "sg_input" and plan.precise is not None and spike_events is not None:
                     # off-grid spikes: each event with its offset; grid targets read the sums
                     ev = spike_events(dev.status, steps, ctx)
                     inp[:, cols] = precise_host.dense(ev, steps_cap, cols.size)
                     events.append((ev[1], plan.n_neurons + cols[ev[0]], ev[2], ev[3]))
                     continue
-                inp[:todo, cols] = getattr(dev.entry.impl, hook)(dev.status, steps, ctx)
+                if key == "sg_input" and getattr(impl, "spikes_many", None) is not None:
+                    shared.setdefault((impl.name, status_key(dev.status)), []).append(
+                        (cols, ctx, dev))
+                    continue
+                inp[:todo, cols] = getattr(impl, hook)(dev.status, steps, ctx)
+            for group in shared.values():
+                dev = group[0][2]
+                outs = dev.entry.impl.spikes_many(dev.status, steps, [c for _, c, _ in group])
+                inp[:todo, np.concatenate([cols for cols, _, _ in group])] = \
+                    np.concatenate(outs, axis=1)
             out[key] = put(inp)
         if plan.precise is not None and plan.precise["n_dev"]:
             out["precise_dev"] = precise_host.device_events(events, plan.float_type,
@@ -859,6 +870,13 @@ def _match_rows(new: Plan, old: Plan) -> tuple[np.ndarray, np.ndarray]:
     hit = (k_new.size > 0) & (k_new[order][pos] == k_old) if k_new.size else \
         np.zeros(k_old.size, bool)
     return order[pos[hit]], np.flatnonzero(hit)
+
+
+def _columns_of(gids: np.ndarray):
+    """(gid, its columns) for each distinct gid, in gid order (one sort, not a scan each)."""
+    order = np.argsort(gids, kind="stable")
+    uniq, first = np.unique(gids[order], return_index=True)
+    return zip(uniq.tolist(), np.split(order, first[1:]))
 
 
 def _fit(v: np.ndarray, width: int) -> np.ndarray:

@@ -153,3 +153,35 @@ def test_device_inputs_only_for_the_steps_run():
     from jaxnest.api._state import kernel
     k = kernel()
     assert all(k.network.devices[gid].state["end"][0] == 50 for gid in g.tolist())
+
+
+@pytest.mark.parametrize("name", ["sinusoidal_gamma_generator", "sinusoidal_poisson_generator"])
+def test_devices_sharing_a_status_are_computed_together_exactly(name):
+    """The runtime computes devices of one model and status in one call (``spikes_many``):
+    each device's rows must be those of its own call, across re-requested chunks and a
+    parameter change between runs (the gamma process carries Lambda into new parameters)."""
+    impl, status = _device(name)
+    conns = {5: [3], 7: [8, 9, 12], 9: [4]}
+    cuts = [(300, 300), (300, 17), (300, 300), (64, 1), (400, 382)]
+
+    def run(together):
+        states = {g: {} for g in conns}
+        out, step, st = {g: [] for g in conns}, 0, dict(status)
+        for i, (cap, todo) in enumerate(cuts):
+            if i == 3:
+                st = dict(st, rate=0.5 * st["rate"], amplitude=0.5 * st["amplitude"])
+            steps = step + np.arange(cap, dtype=np.int64)
+            ctxs = [DeviceContext(h=H, gid=g, conns=np.array(c, np.int64),
+                                  draws=HostDraws(11, g), state=states[g])
+                    for g, c in conns.items()]
+            got = impl.spikes_many(st, steps, ctxs) if together else \
+                [impl.spikes(st, steps, c) for c in ctxs]
+            for g, o in zip(conns, got):
+                out[g].append(o[:todo])
+            step += todo
+        return {g: np.concatenate(v) for g, v in out.items()}
+
+    alone, together = run(False), run(True)
+    for g in conns:
+        assert alone[g].sum() > 10
+        np.testing.assert_array_equal(together[g], alone[g])
