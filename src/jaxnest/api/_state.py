@@ -44,8 +44,8 @@ def check_current(collection) -> None:
                                      "network that ResetKernel has removed.")
 
 
-def node_statuses(ids: np.ndarray) -> list[dict]:
-    return [knodes.get_status(_kernel, int(g)) for g in ids]
+def node_statuses(ids: np.ndarray, keys: tuple[str, ...] = ()) -> list[dict]:
+    return [knodes.get_status(_kernel, int(g), keys) for g in ids]
 
 
 def set_node_statuses(ids: np.ndarray, per_node: list[dict]) -> None:

@@ -214,7 +214,10 @@ class NodeCollection:
         if kwargs:
             raise TypeError(f"get() got unexpected keyword arguments {list(kwargs)}")
         _state.check_current(self)
-        statuses = _state.node_statuses(self._ids)
+        keys = ()  # one key or a list of keys: only those are built where that is cheaper
+        if len(params) == 1 and not with_units:
+            keys = (params[0],) if isinstance(params[0], str) else tuple(params[0])
+        statuses = _state.node_statuses(self._ids, keys)
         if with_units:
             statuses = statuses_as_quantities(self._ids, statuses)
         if not params:

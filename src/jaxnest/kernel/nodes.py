@@ -272,12 +272,22 @@ def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
 
 
 # --- status ------------------------------------------------------------------------------
-def get_status(kernel: Kernel, gid: int) -> dict:
+def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
+    """A node's status as NEST shows it; with ``keys``, a dict with at least those keys
+    (just them when they are a neuron's parameters or state: a script reading V_m after
+    each short Simulate does not pay for the whole status)."""
     net = kernel.network
     if not 1 <= gid <= net.size:
         raise errors.UnknownNode(f"Node with id {gid} does not exist.")
     name = net.model_of(gid)
     entry = kernel.models[name]
+    if keys and gid not in net.devices and getattr(entry.impl, "to_nest", None) is None:
+        defaults = {**entry.impl.params, **entry.impl.state}
+        if all(k in defaults and not k.startswith("__") for k in keys):
+            params, state, _ = net.neurons[name].current()
+            i = net.node_local[gid]
+            return {k: _reported(defaults[k], (state[k] if k in state else params[k])[i])
+                    for k in keys}
     base = {"global_id": gid, "model": name, "element_type": entry.element_type,
             "model_id": kernel.model_ids[name]}
     if gid in net.devices:

@@ -785,14 +785,33 @@ def _rate_rows(plan: Plan) -> int:
 
 
 def _as_float(values: dict, float_type: str) -> dict:
-    """Host values on the device, floating point ones in the kernel's float type, in one
-    transfer (a device_put per value cost ~0.1 ms of dispatch each: a script that sets a
-    neuron's state before each short Simulate paid it for every parameter and state)."""
+    """Host values on the device, floating point ones in the kernel's float type. Small
+    values go stacked, one transfer per dtype and shape, split on the device by one compiled
+    call: JAX puts a dict leaf by leaf (~0.1 ms each), and a script that sets a neuron's state
+    before each short Simulate (hh_phaseplane: 6,000 times) paid it for every state variable."""
     host = {}
     for k, v in values.items():
         v = np.asarray(v)
         host[k] = v.astype(float_type) if np.issubdtype(v.dtype, np.floating) else v
-    return jax.device_put(host)
+    if len(host) < 3 or sum(v.nbytes for v in host.values()) > _STACK_BYTES:
+        return jax.device_put(host)
+    same = {}
+    for k, v in host.items():
+        same.setdefault((v.dtype.str, v.shape), []).append(k)
+    keys = list(same.values())
+    parts = _unstack(tuple(len(ks) for ks in keys))(
+        jax.device_put([np.stack([host[k] for k in ks]) for ks in keys]))
+    return {k: p for ks, ps in zip(keys, parts) for k, p in zip(ks, ps)}
+
+
+_STACK_BYTES = 1 << 16  # above this the copies of stacking cost more than the dispatches
+
+
+@functools.lru_cache(maxsize=None)
+def _unstack(counts: tuple[int, ...]):
+    """A compiled split of stacked arrays (``counts[i]`` rows of the i-th) into rows."""
+    return jax.jit(lambda stacks: [tuple(s[i] for i in range(c))
+                                   for s, c in zip(stacks, counts)])
 
 
 class Progress:
