@@ -11,7 +11,9 @@ B = CATEGORIES["B"].atol
 @pytest.mark.parametrize("model", ["iaf_psc_exp_multisynapse", "iaf_psc_alpha_multisynapse"])
 def test_ports_traces_spikes_and_errors(both, model):
     ref, got = both("multisynapse.py", model=model)
-    for k in ("errors", "n_ports", "recordables", "default_recordables"):
+    assert ref["has_connections"].tolist() != ref["has_connections_before"].tolist()
+    for k in ("errors", "n_ports", "recordables", "default_recordables",
+              "has_connections_before", "has_connections"):
         assert got[k].tolist() == ref[k].tolist(), k
     assert len(ref["sr_times"]) >= 2
     for k in ("senders", "times", "sr_senders", "sr_times"):

@@ -46,7 +46,7 @@ def GetNodes(properties: dict | None = None, local_only: bool = False) -> NodeCo
     if properties:
         keep = []
         for g in ids.tolist():
-            st = knodes.get_status(k, g)
+            st = knodes.get_status(k, g, tuple(properties))
             if all(st.get(key) == v for key, v in properties.items()):
                 keep.append(g)
         ids = np.array(keep, dtype=np.int64)

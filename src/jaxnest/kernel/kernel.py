@@ -122,6 +122,7 @@ class Kernel:
             self._next_id[e.is_synapse] = max(self._next_id[e.is_synapse],
                                               self.model_ids[n] + 1)
         self.network = Network()
+        self._spike_targets = None  # (conns, version, targets): nodes.spike_connected's cache
         self.runtime = Runtime()
         self.step = 0                 # simulation clock, in steps of the resolution
         self.rng = np.random.default_rng(self.settings["rng_seed"])

@@ -281,6 +281,10 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         raise errors.UnknownNode(f"Node with id {gid} does not exist.")
     name = net.model_of(gid)
     entry = kernel.models[name]
+    base = {"global_id": gid, "model": name, "element_type": entry.element_type,
+            "model_id": kernel.model_ids[name]}
+    if keys and all(k in base for k in keys):  # GetNodes({"element_type": ...}) per node
+        return base
     if keys and gid not in net.devices and getattr(entry.impl, "to_nest", None) is None:
         defaults = {**entry.impl.params, **entry.impl.state}
         if all(k in defaults and not k.startswith("__") for k in keys):
@@ -288,8 +292,6 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
             i = net.node_local[gid]
             return {k: _reported(defaults[k], (state[k] if k in state else params[k])[i])
                     for k in keys}
-    base = {"global_id": gid, "model": name, "element_type": entry.element_type,
-            "model_id": kernel.model_ids[name]}
     if gid in net.devices:
         dev = net.devices[gid]
         d = {**_DEVICE_COMMON, **copy.deepcopy(dev.status), **base}
@@ -355,15 +357,20 @@ def neuron_view(impl, d: dict) -> dict:
 
 def spike_connected(kernel: Kernel, gids: np.ndarray) -> np.ndarray:
     """Which of these neurons receive connections that carry spikes (NEST's
-    ``has_connections`` of multisynapse models)."""
-    cols = kernel.network.conns.cols
-    into = np.isin(cols["target"], gids)
-    src = np.unique(cols["source"][into])
-    devices = kernel.network.devices
-    spiking = np.array([g not in devices or devices[g].entry.impl.kind in
-                        ("spike_source", "poisson") for g in src.tolist()], dtype=bool)
-    sel = into & np.isin(cols["source"], src[spiking])
-    return np.isin(gids, cols["target"][sel])
+    ``has_connections`` of multisynapse models). The targets are found once per structure
+    of the network (a status read per neuron scanned all connections: GetNodes at NEST's
+    brunel_exp_multisynapse scale, 12,500 neurons by 15.6M connections, did not finish)."""
+    conns = kernel.network.conns
+    cached = kernel._spike_targets
+    if cached is None or cached[0] is not conns or cached[1] != conns.version:
+        cols = conns.cols
+        src = np.unique(cols["source"])
+        devices = kernel.network.devices
+        spiking = np.array([g not in devices or devices[g].entry.impl.kind in
+                            ("spike_source", "poisson") for g in src.tolist()], dtype=bool)
+        targets = np.unique(cols["target"][np.isin(cols["source"], src[spiking])])
+        cached = kernel._spike_targets = (conns, conns.version, targets)
+    return np.isin(gids, cached[2])
 
 
 def _reported(default, value):

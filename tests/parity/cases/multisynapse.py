@@ -31,6 +31,7 @@ def run(nest, model="iaf_psc_exp_multisynapse"):
     sr = nest.Create("spike_recorder")
     nest.Connect(n, sr)
     n3 = nest.Create(model, params={"tau_syn": [2.0]})
+    before = [int(x) for x in (n + n3).get("has_connections")]  # read, then connect more
     nest.Connect(n[0], n3, syn_spec={"weight": 800.0, "receptor_type": 1})
     nest.Simulate(25.0)
     errs.append(_try(lambda: n[2].set(tau_syn=[0.5, 3.0, 8.0, 2.0])))  # connected: refused
@@ -43,5 +44,6 @@ def run(nest, model="iaf_psc_exp_multisynapse"):
                n_ports=[len(t) for t in st["tau_syn"]],
                recordables=[",".join(r) for r in st["recordables"]],
                default_recordables=",".join(nest.GetDefaults(model)["recordables"]),
-               V_end=n.V_m)
+               V_end=n.V_m, has_connections_before=before,
+               has_connections=[int(x) for x in (n + n3).get("has_connections")])
     return out
