@@ -342,7 +342,11 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         """``body(carry, k_r, m_r)`` for each rank of a slice's spikes S (D x R): rank 0 is
         each row's first spike (step k_r, multiplicity m_r; m_r = 0: none), rank 1 the
         second, ... Rows fire more than once in a slice only when they are parrots, spike
-        generators or have t_ref < min_delay: then the ranks are read off S one by one."""
+        generators or have t_ref < min_delay: then the ranks are read off S one by one.
+        A slice of one step (min_delay = resolution) has one rank: no loop then (its trips,
+        conditions and argmax cost more than the step's update in small networks)."""
+        if S.shape[0] == 1:
+            return body(carry, jnp.zeros(S.shape[1], jnp.int32), S[0])
         fired = S != 0
         k = jnp.argmax(fired, axis=0).astype(jnp.int32)
         m = S[k, r_idx]
