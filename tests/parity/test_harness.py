@@ -94,3 +94,23 @@ def test_weights_nest_leaves_uninitialised_are_not_compared(tmp_path):
     assert run.status == "pass", run.reason
     weights = [c for c in run.comparison.checks if c.quantity == "weights"]
     assert weights and all(c.passed for c in weights)
+
+
+def test_ascii_recorders_of_threaded_nest_are_read_whole(tmp_path):
+    """NEST writes a recorder's ASCII data one file per thread and its ``filenames`` names
+    one of them: the harness reads them all (brunel_exp_multisynapse_nest, 4 threads, read a
+    quarter of NEST's spikes and failed on rates 4x apart)."""
+    script = tmp_path / "threads_ascii.py"
+    script.write_text(
+        "import nest\n"
+        "nest.local_num_threads = 4\n"
+        "nest.overwrite_files = True\n"
+        "n = nest.Create('iaf_psc_alpha', 8, params={'I_e': [400.0 + 20 * i for i in range(8)]})\n"
+        "sr = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': 'sr'})\n"
+        "nest.Connect(n, sr)\n"
+        "nest.Simulate(200.0)\n")
+    run = run_parity(str(script), seeds=2, timeout=120, jobs=2)
+    assert run.status == "pass", run.reason
+    rec = next(iter(run.nest_runs[0].snapshots[-1].recorders.values()))
+    assert len(set(rec.events["senders"].tolist())) == 8
+    assert len(rec.events["times"]) == rec.status["n_events"]

@@ -15,8 +15,10 @@ script would use (NEST's default after each ``ResetKernel``, and any value it se
 seed, so that several seeds can be run without editing the script. This file imports only the
 standard library, numpy and the backend: the NEST run never imports jax.
 """
+import glob
 import json
 import os
+import re
 import runpy
 import sys
 import time
@@ -230,7 +232,7 @@ class Capture:
         events = dict(events)
         if rec.get("record_to") == "ascii" and not any(len(v) for v in events.values()):
             try:
-                events = _read_ascii(rec.get("filenames") or [])
+                events = _read_ascii(_all_threads(rec.get("filenames") or []))
                 rec["from_ascii"] = True
             except Exception as e:  # noqa: BLE001
                 rec["error"] = f"reading {rec.get('filenames')}: {type(e).__name__}: {e}"
@@ -264,6 +266,18 @@ class Capture:
 
 
 _ASCII_COLUMNS = {"sender": "senders", "time_ms": "times", "time_step": "times"}
+
+
+def _all_threads(filenames) -> list[str]:
+    """Every thread's file of a recorder: NEST writes ``<label>-<gid>-<vp>.<ext>`` per
+    virtual process but its ``filenames`` names one of them (the thread the status was read
+    on); with 4 threads the other three quarters of the spikes were left unread."""
+    out = []
+    for name in [filenames] if isinstance(filenames, str) else filenames:
+        m = re.fullmatch(r"(.*-\d+-)\d+(\.[^./]+)", name)
+        out += sorted(glob.glob(glob.escape(m.group(1)) + "[0-9]*" + glob.escape(m.group(2))),
+                      key=len) if m else [name]
+    return list(dict.fromkeys(out))
 
 
 def _read_ascii(filenames) -> dict:
