@@ -264,7 +264,7 @@ def collect(kernel, m: dict, outs: list, b: int | None, n_steps: int) -> dict:
                 out = jax.tree.map(lambda x: x[b], out)
             rt._collect(plan, net, kernel, out, step0 + done, todo)
         rt._flush_samples(kernel, net, step0 + n_steps)
-        return {gid: knodes.get_status(kernel, gid)["events"] for gid in plan.recorders}
+        return {gid: knodes.recorded_events(kernel, gid) for gid in plan.recorders}
     finally:
         for gid, (log, pending) in saved.items():
             net.devices[gid].log, net.devices[gid].pending = log, pending

@@ -305,8 +305,8 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
             d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
         if entry.impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
                 getattr(entry.impl, "receive", None) is None:
-            keys = list(dev.status.get("record_from", [])) + list(entry.impl.event_keys)
-            d["events"] = dev.log.events(keys, bool(dev.status.get("time_in_steps")))
+            if dev.status["record_to"] == "memory":  # NEST: no events in other backends
+                d["events"] = recorded_events(kernel, gid)
             d["n_events"] = dev.log.n
             if dev.status["record_to"] == "ascii":
                 d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
@@ -333,6 +333,14 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
     if counts is not None:
         d.update(entry.impl.status_extras(d, bool(spike_connected(kernel, np.array([gid]))[0])))
     return neuron_view(entry.impl, d)
+
+
+def recorded_events(kernel: Kernel, gid: int) -> dict:
+    """A recording device's events as its memory backend shows them (whatever it records
+    to: batched runs read them per member)."""
+    dev = kernel.network.devices[gid]
+    keys = list(dev.status.get("record_from", [])) + list(dev.entry.impl.event_keys)
+    return dev.log.events(keys, bool(dev.status.get("time_in_steps")))
 
 
 def _backend_keys(d: dict) -> None:

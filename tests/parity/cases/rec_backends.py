@@ -53,7 +53,8 @@ def ascii_files(nest, time_in_steps=False, precision=None, resolution=0.1, label
         with open(fname) as f:
             out[f"{name}_lines"] = f.read().split("\n")
         out[f"{name}_status"] = [dev.get("precision"), dev.get("time_in_steps"),
-                                 dev.get("file_extension")]
+                                 dev.get("file_extension"),
+                                 "events" in dev.get()]  # memory recorders only
     return out
 
 
