@@ -554,7 +554,7 @@ class Runtime:
                 out[key] = _empty(steps_cap, plan.float_type)
                 continue
             inp = np.zeros((steps_cap, gids.size), plan.float_type)
-            shared = {}  # devices computed together: (model, status) -> [(columns, context)]
+            shared = {}  # computed together: (model, status) -> [(columns, context, device)]
             for gid, cols in _columns_of(gids):
                 dev = net.devices[gid]
                 ctx = DeviceContext(h=kernel.resolution, gid=gid, conns=conn[cols],

@@ -276,7 +276,7 @@ def _all_threads(filenames) -> list[str]:
     for name in [filenames] if isinstance(filenames, str) else filenames:
         m = re.fullmatch(r"(.*-\d+-)\d+(\.[^./]+)", name)
         out += sorted(glob.glob(glob.escape(m.group(1)) + "[0-9]*" + glob.escape(m.group(2))),
-                      key=len) if m else [name]
+                      key=lambda f: (len(f), f)) if m else [name]  # in thread order
     return list(dict.fromkeys(out))
 
 
