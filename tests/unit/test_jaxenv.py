@@ -110,10 +110,11 @@ def test_small_loops_compile_whole_with_the_same_results():
     assert out == mine
 
 
-def test_backend_starts_on_first_use():
+def test_backend_starts_on_first_use(tmp_path):
     """Importing jaxnest and building a network start no XLA backend, so JAX settings made
-    afterwards (device count, platform) still apply."""
-    out = _run(f"""
+    afterwards (device count, platform) still apply; a second process with two devices runs
+    the executables the first stored (kernel/exec_cache.py) on the device they were built for."""
+    body = f"""
         import json
         import jax
         from jax._src import xla_bridge
@@ -127,9 +128,13 @@ def test_backend_starts_on_first_use():
         nest.Simulate(5.0)
         print(json.dumps({{"before": before, "devices": len(jax.devices()),
                           "V_m": n.V_m[0]}}))
-    """)
+    """
+    env = {"JAXNEST_CACHE_DIR": str(tmp_path)}
+    out = _run(body, env)
     assert out["before"] is False
     assert out["devices"] == 2 and out["V_m"] != -60.0
+    assert any((tmp_path / "chunks").iterdir())
+    assert _run(body, env) == out
 
 
 def test_persistent_cache_holds_jaxnest_functions_only(tmp_path):

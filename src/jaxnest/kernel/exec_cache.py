@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import jaxenv
 
-_VERSION = "1"
+_VERSION = "2"
 _CODE_MODULES = ("jaxnest.", "jax.", "jaxlib.", "numpy.")  # code covered by digest/versions
 _BUILTIN_MODULES = ("builtins", "math", "operator", "functools", "numpy", "jax")
 _JAX_SETTINGS = ("jax_default_matmul_precision", "jax_numpy_rank_promotion",
@@ -210,8 +210,10 @@ def load(key: str | None):
     from jax.experimental import serialize_executable
     try:
         with open(_file(key), "rb") as fh:
-            blob, in_tree, out_tree = pickle.load(fh)
-        return serialize_executable.deserialize_and_load(blob, in_tree, out_tree)
+            (blob, in_tree, out_tree), ids = pickle.load(fh)
+        devices = {d.id: d for d in jax.devices()}
+        return serialize_executable.deserialize_and_load(
+            blob, in_tree, out_tree, execution_devices=[devices[i] for i in ids])
     except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile instead
         return None
 
@@ -228,11 +230,19 @@ def store(key: str | None, compiled) -> None:
         blob = serialize_executable.serialize(compiled)  # XLA:CPU cannot serialize some
         os.makedirs(os.path.dirname(path), exist_ok=True)  # (a sort's comparator)
         with open(tmp, "wb") as fh:
-            pickle.dump(blob, fh)
+            pickle.dump((blob, _device_ids(compiled)), fh)
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _device_ids(compiled) -> list[int]:
+    """The devices an executable runs on (its inputs' shardings): loading it for all of the
+    process's devices instead fails at the first call where there are several (JAX's
+    deserialize default; e.g. jax_num_cpu_devices = 2)."""
+    ids = {d.id for s in jax.tree.leaves(compiled.input_shardings) for d in s.device_set}
+    return sorted(ids) or [jax.devices()[0].id]
 
 
 _hits = threading.local()  # .n: JAX persistent-cache hits in this thread

@@ -799,8 +799,8 @@ def _as_float(values: dict, float_type: str) -> dict:
     for k, v in host.items():
         same.setdefault((v.dtype.str, v.shape), []).append(k)
     keys = list(same.values())
-    parts = _unstack(tuple(len(ks) for ks in keys))(
-        jax.device_put([np.stack([host[k] for k in ks]) for ks in keys]))
+    split = _unstack(tuple((len(ks),) + sig for sig, ks in same.items()))
+    parts = split(jax.device_put([np.stack([host[k] for k in ks]) for ks in keys]))
     return {k: p for ks, ps in zip(keys, parts) for k, p in zip(ks, ps)}
 
 
@@ -808,10 +808,12 @@ _STACK_BYTES = 1 << 16  # above this the copies of stacking cost more than the d
 
 
 @functools.lru_cache(maxsize=None)
-def _unstack(counts: tuple[int, ...]):
-    """A compiled split of stacked arrays (``counts[i]`` rows of the i-th) into rows."""
-    return jax.jit(lambda stacks: [tuple(s[i] for i in range(c))
-                                   for s, c in zip(stacks, counts)])
+def _unstack(stacks: tuple[tuple, ...]):
+    """A compiled split of stacked arrays (``(rows, dtype, shape of a row)`` each) into rows;
+    kept in exec_cache: compiling it anew took 50-400 ms in every process, loading it 6 ms."""
+    fn = jax.jit(lambda arrays: [tuple(a[i] for i in range(s[0]))
+                                 for a, s in zip(arrays, stacks)])
+    return exec_cache.ChunkFn(fn, exec_cache.key_of("unstack", stacks))
 
 
 class Progress:
