@@ -20,6 +20,7 @@ import numpy as np
 from .. import errors
 from ..devices.recorders import EventLog
 from . import nodes as knodes
+from . import runtime
 from .engine import make_chunk_fn
 
 _VMAPPED: dict = {}  # (id of chunk fn, axes) -> (chunk fn, its vmapped jit)
@@ -262,7 +263,7 @@ def collect(kernel, m: dict, outs: list, b: int | None, n_steps: int) -> dict:
         for done, todo, out, *_ in outs:
             if b is not None:
                 out = jax.tree.map(lambda x: x[b], out)
-            rt._collect(plan, net, kernel, out, step0 + done, todo)
+            rt._collect(plan, net, kernel, out, runtime._host_counts(out), step0 + done, todo)
         rt._flush_samples(kernel, net, step0 + n_steps)
         return {gid: knodes.recorded_events(kernel, gid) for gid in plan.recorders}
     finally:

@@ -634,6 +634,21 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             new["arch"] = arch
         if st.cont is not None:
             new["cont"] = cc
+        out["counts"] = _counts(out, st.wr_cap)
         return new, out
 
     return jax.jit(chunk), steps_cap
+
+
+COUNTS = ("n_ev", "n_samples", "n_spikes", "overflow", "n_wr", "vt_over", "precise_Q",
+          "precise_P", "precise_K")
+"""What the runtime reads after every chunk, in ``out["counts"]``: one vector, one transfer
+(each scalar fetched alone cost ~40 us, most of a small network's Simulate)."""
+
+
+def _counts(out: dict, wr_cap: int):
+    need = out.get("precise_need", jnp.zeros(3, jnp.int32))
+    parts = [out["n_ev"], out["n_samples"], jnp.round(out["n_spikes"]),
+             out.get("overflow", False), out["wrec"][3] if wr_cap else 0,
+             out.get("vt_over", False), need[0], need[1], need[2]]
+    return jnp.stack([jnp.asarray(x).astype(jnp.int64) for x in parts])

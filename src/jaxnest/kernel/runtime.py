@@ -30,7 +30,7 @@ from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
 from . import rng
 from . import eprop_archive, neuromod, plastic, voltage_archive
 from . import continuous, exec_cache, precise_host, structural
-from .engine import make_chunk_fn
+from .engine import COUNTS, make_chunk_fn
 from .plan import Plan, build_plan
 
 _COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
@@ -156,7 +156,7 @@ class Runtime:
         done = 0
         inputs_for = None
         progress = Progress(kernel, n_steps) if kernel.settings["print_time"] else None
-        wr_cap = plan.static().wr_cap
+        wr_cap = self.chunk_key[0].wr_cap  # the Static of _compiled(plan) above
         while done < n_steps:
             todo = min(steps_cap, n_steps - done, progress.chunk if progress else n_steps)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
@@ -165,24 +165,21 @@ class Runtime:
                 inputs_for = done
             new, out = fn(carry, args, np.int64(todo))
             _WARM.add(self.chunk_key)
-            counts = jax.device_get({"n_ev": out["n_ev"], "over": out.get("overflow", False),
-                                     "n_wr": out["wrec"][3] if wr_cap else 0,
-                                     "vt_over": out.get("vt_over", False),
-                                     "n_spk": out["n_spikes"],
-                                     "precise": out.get("precise_need", ())})  # one sync
+            counts = _host_counts(out)  # one sync
             if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
                 self.vt_K = plan.vt_K = 2 * plan.vt_K
                 carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
                 fn, steps_cap = self._compiled(plan)
                 continue
-            if plan.precise is not None and precise_host.grow(self.pcaps, counts["precise"]):
+            if plan.precise is not None and precise_host.grow(self.pcaps, [
+                    counts["precise_Q"], counts["precise_P"], counts["precise_K"]]):
                 # a spike list, delivery or event ring overflowed: larger ones, same chunk
                 carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
                 carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
                     carry["pend"]["P"], self.pcaps["Q"]))
                 fn, steps_cap = self._compiled(plan)
                 continue
-            if plan.plastic and counts["over"]:
+            if plan.plastic and counts["overflow"]:
                 # an archive ring would drop a spike a connection may still read: longer
                 # rings, same chunk
                 arch = jax.tree.map(np.asarray, carry["arch"])
@@ -212,14 +209,14 @@ class Runtime:
                 fn, steps_cap = self._compiled(plan)
                 continue
             t1 = time.perf_counter()
-            self._collect(plan, net, kernel, out, kernel.step + done, todo)
+            self._collect(plan, net, kernel, out, counts, kernel.step + done, todo)
             if plan.device_samples:
                 self._device_samples(plan, net, kernel, kernel.step + done, todo)
             if wr_cap:
                 self._weight_records(net, kernel, out["wrec"])
             self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
                 + time.perf_counter() - t1
-            kernel.local_spike_counter += int(round(float(counts["n_spk"])))
+            kernel.local_spike_counter += counts["n_spikes"]
             carry, done = new, done + todo
             if progress:
                 progress.show(done)
@@ -276,7 +273,7 @@ class Runtime:
             self.ev_cap = _initial_ev_cap(plan.rec_rows.size, slices_cap * plan.D)
         key = self.chunk_key = (plan.static(), slices_cap, self.ev_cap)
         if key not in _COMPILED:
-            jitted, steps_cap = make_chunk_fn(plan.static(), slices_cap, self.ev_cap)
+            jitted, steps_cap = make_chunk_fn(key[0], slices_cap, self.ev_cap)
             _COMPILED[key] = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
         return _COMPILED[key]
 
@@ -586,18 +583,21 @@ class Runtime:
         return out
 
     # --- recordings ----------------------------------------------------------------------
-    def _collect(self, plan: Plan, net, kernel, out, step0: int, n_steps: int) -> None:
+    def _collect(self, plan: Plan, net, kernel, out, counts, step0: int, n_steps: int) -> None:
         h = kernel.resolution
-        n_ev = int(out["n_ev"])
-        steps = step0 + np.asarray(out["ev_step"])[:n_ev].astype(np.int64)
-        rows = plan.rec_rows[np.asarray(out["ev_row"])[:n_ev]]
-        mult = np.maximum(np.rint(np.abs(np.asarray(out["ev_mult"])[:n_ev])).astype(np.int64),
-                          1)
-        offs = np.asarray(out["ev_off"])[:n_ev] if "ev_off" in out else np.zeros(n_ev)
+        n_ev, n_samp = int(counts["n_ev"]), int(counts["n_samples"])
+        if not (n_ev or n_samp or plan.pg_records or getattr(net, "sp_tracking", False)):
+            return  # nothing recorded in this chunk
+
+        def events(key):  # a chunk without events fetches none of its (ev_cap) arrays
+            return np.asarray(out[key])[:n_ev] if n_ev else np.zeros(0, out[key].dtype)
+        steps = step0 + events("ev_step").astype(np.int64)
+        rows = plan.rec_rows[events("ev_row")]
+        mult = np.maximum(np.rint(np.abs(events("ev_mult"))).astype(np.int64), 1)
+        offs = events("ev_off") if "ev_off" in out else np.zeros(n_ev)
         steps, rows, offs = np.repeat(steps, mult), np.repeat(rows, mult), np.repeat(offs, mult)
         senders = plan.row_gids[rows]
         from_pg = self._poisson_records(plan, net, kernel, step0, n_steps)
-        n_samp = int(out["n_samples"])
         if n_samp:
             samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
@@ -777,6 +777,11 @@ def _route_spikes(plan: Plan, rows: np.ndarray) -> dict:
     parts = np.split(event[by_rec], starts[1:])
     ports = np.split(port[link][by_rec], starts[1:])
     return dict(zip(gids.tolist(), zip(parts, ports)))
+
+
+def _host_counts(out: dict) -> dict:
+    """A chunk's counts (engine.COUNTS) on the host, by name."""
+    return dict(zip(COUNTS, np.asarray(out["counts"]).tolist()))
 
 
 def _rate_rows(plan: Plan) -> int:
