@@ -410,8 +410,12 @@ class Runtime:
                 continue
             params, state, hidden = st.current()
             widths = g.impl.hidden_widths(params, plan.h)  # SetStatus may change them
-            out.append(_as_float({k: _fit(v, widths.get(k, g.C)).T if v.ndim == 2 else v
-                                  for k, v in {**state, **hidden}.items()}, plan.float_type))
+            host = _host_float({k: _fit(v, widths.get(k, g.C)).T if v.ndim == 2 else v
+                                for k, v in {**state, **hidden}.items()}, plan.float_type)
+            # small states go to the chunk call as they are: its dispatch copies them (~5 us
+            # a value; a device_put costs ~30 us a value, a stacked put and split ~150 us),
+            # and its results stay on the device for the next run
+            out.append(host if _nbytes(host) <= _STACK_BYTES else jax.device_put(host))
         return out
 
     def _store_states(self, plan: Plan, net, states) -> None:
@@ -794,11 +798,8 @@ def _as_float(values: dict, float_type: str) -> dict:
     values go stacked, one transfer per dtype and shape, split on the device by one compiled
     call: JAX puts a dict leaf by leaf (~0.1 ms each), and a script that sets a neuron's state
     before each short Simulate (hh_phaseplane: 6,000 times) paid it for every state variable."""
-    host = {}
-    for k, v in values.items():
-        v = np.asarray(v)
-        host[k] = v.astype(float_type) if np.issubdtype(v.dtype, np.floating) else v
-    if len(host) < 3 or sum(v.nbytes for v in host.values()) > _STACK_BYTES:
+    host = _host_float(values, float_type)
+    if len(host) < 3 or _nbytes(host) > _STACK_BYTES:
         return jax.device_put(host)
     same = {}
     for k, v in host.items():
@@ -810,6 +811,51 @@ def _as_float(values: dict, float_type: str) -> dict:
 
 
 _STACK_BYTES = 1 << 16  # above this the copies of stacking cost more than the dispatches
+
+
+def _host_float(values: dict, float_type: str) -> dict:
+    """Host values as numpy arrays, floating point ones in the kernel's float type."""
+    host = {}
+    for k, v in values.items():
+        v = np.asarray(v)
+        host[k] = v.astype(float_type) if np.issubdtype(v.dtype, np.floating) else v
+    return host
+
+
+def _nbytes(values: dict) -> int:
+    return sum(v.nbytes for v in values.values())
+
+
+def _fetch(values: dict) -> dict:
+    """Device arrays on the host. Small ones come back joined, one transfer per dtype (one
+    compiled call joins them): fetched one by one they cost ~30 us each, and a script that
+    reads a neuron after each short Simulate (hh_phaseplane) fetched every state variable."""
+    if len(values) < 3:
+        return jax.device_get(values)
+    keys = list(values)
+    join, parts = _join(tuple((values[k].dtype.str, values[k].shape) for k in keys))
+    if join is None:  # too large to gain
+        return jax.device_get(values)
+    joined = [np.asarray(x) for x in join([values[k] for k in keys])]
+    return {k: joined[g][a:b].reshape(shape) for k, (g, a, b, shape) in zip(keys, parts)}
+
+
+@functools.lru_cache(maxsize=None)
+def _join(sig: tuple):
+    """A compiled join of arrays (``(dtype, shape)`` each, in order) into one flat array per
+    dtype, kept in exec_cache like _unstack, and where each array lies in them: (dtype's
+    index, start, end, shape). (None, None) where the arrays are larger than _STACK_BYTES."""
+    sizes = [int(np.prod(shape, dtype=np.int64)) for _, shape in sig]
+    if sum(n * np.dtype(dt).itemsize for n, (dt, _) in zip(sizes, sig)) > _STACK_BYTES:
+        return None, None
+    dts = sorted({dt for dt, _ in sig})
+    parts, at = [], dict.fromkeys(dts, 0)
+    for n, (dt, shape) in zip(sizes, sig):
+        parts.append((dts.index(dt), at[dt], at[dt] + n, shape))
+        at[dt] += n
+    fn = jax.jit(lambda arrays: [jnp.concatenate([a.ravel() for a, (d, _) in zip(arrays, sig)
+                                                  if d == dt]) for dt in dts])
+    return exec_cache.ChunkFn(fn, exec_cache.key_of("join", sig)), parts
 
 
 @functools.lru_cache(maxsize=None)
@@ -876,7 +922,7 @@ def _stream_keys(seed: int) -> dict:
 
 def _host_states(s: dict, state_names: list, hidden_names: list) -> tuple[dict, dict]:
     """A group's device state as the store keeps it: numpy, vector hidden (n, width)."""
-    s = jax.device_get(s)
+    s = _fetch(s)
     state = {k: np.array(s[k]) for k in state_names}
     hidden = {k: np.array(s[k]).T if np.ndim(s[k]) == 2 else np.array(s[k])
               for k in hidden_names}
