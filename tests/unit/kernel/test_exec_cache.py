@@ -36,8 +36,8 @@ nest.Connect(mm, n)
 nest.Connect(n, sr)
 nest.Simulate(30.0)
 nest.Simulate(20.0)
-print(json.dumps({"traces": engine.TRACES[0], "compiles": len(compiles), "V_m": mm.events["V_m"].tolist(),
-                  "spikes": sr.events["times"].tolist(),
+print(json.dumps({"traces": engine.TRACES[0], "compiles": len(compiles),
+                  "V_m": mm.events["V_m"].tolist(), "spikes": sr.events["times"].tolist(),
                   "w": nest.GetConnections(p, n).get("weight")}))
 """
 
