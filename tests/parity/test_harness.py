@@ -81,17 +81,13 @@ def test_discovery_follows_nest_layout():
 def test_weights_nest_leaves_uninitialised_are_not_compared(tmp_path):
     """diffusion_connection's weight is uninitialised memory in NEST (2.0, 0.0, 4.6e-310 from
     run to run): the connectivity check must not judge it."""
-    script = tmp_path / "siegert.py"
-    script.write_text(
-        "import nest\n"
-        "s = nest.Create('siegert_neuron', 3, params={'mean': 20.0})\n"
-        "nest.Connect(s, s, syn_spec={'synapse_model': 'diffusion_connection',\n"
-        "                             'drift_factor': 0.5, 'diffusion_factor': 0.1})\n"
-        "mm = nest.Create('multimeter', params={'record_from': ['rate'], 'interval': 1.0})\n"
-        "nest.Connect(mm, s)\n"
-        "nest.Simulate(20.0)\n")
-    run = run_parity(str(script), seeds=2, timeout=120, jobs=2)
-    assert run.status == "pass", run.reason
+    run = _passing_run(tmp_path / "siegert.py", [
+        "s = nest.Create('siegert_neuron', 3, params={'mean': 20.0})",
+        "nest.Connect(s, s, syn_spec={'synapse_model': 'diffusion_connection',",
+        "                             'drift_factor': 0.5, 'diffusion_factor': 0.1})",
+        "mm = nest.Create('multimeter', params={'record_from': ['rate'], 'interval': 1.0})",
+        "nest.Connect(mm, s)",
+        "nest.Simulate(20.0)"])
     weights = [c for c in run.comparison.checks if c.quantity == "weights"]
     assert weights and all(c.passed for c in weights)
 
@@ -100,17 +96,22 @@ def test_ascii_recorders_of_threaded_nest_are_read_whole(tmp_path):
     """NEST writes a recorder's ASCII data one file per thread and its ``filenames`` names
     one of them: the harness reads them all (brunel_exp_multisynapse_nest, 4 threads, read a
     quarter of NEST's spikes and failed on rates 4x apart)."""
-    script = tmp_path / "threads_ascii.py"
-    script.write_text(
-        "import nest\n"
-        "nest.local_num_threads = 4\n"
-        "nest.overwrite_files = True\n"
-        "n = nest.Create('iaf_psc_alpha', 8, params={'I_e': [400.0 + 20 * i for i in range(8)]})\n"
-        "sr = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': 'sr'})\n"
-        "nest.Connect(n, sr)\n"
-        "nest.Simulate(200.0)\n")
-    run = run_parity(str(script), seeds=2, timeout=120, jobs=2)
-    assert run.status == "pass", run.reason
+    run = _passing_run(tmp_path / "threads_ascii.py", [
+        "nest.local_num_threads = 4",
+        "nest.overwrite_files = True",
+        "n = nest.Create('iaf_psc_alpha', 8, params={'I_e': [400.0 + 20 * i for i in range(8)]})",
+        "sr = nest.Create('spike_recorder', params={'record_to': 'ascii', 'label': 'sr'})",
+        "nest.Connect(n, sr)",
+        "nest.Simulate(200.0)"])
     rec = next(iter(run.nest_runs[0].snapshots[-1].recorders.values()))
     assert len(set(rec.events["senders"].tolist())) == 8
     assert len(rec.events["times"]) == rec.status["n_events"]
+
+
+def _passing_run(script, lines: list[str]):
+    """``lines`` (after ``import nest``) written to ``script`` and run under both simulators
+    with 2 seeds; its verdict must be pass."""
+    script.write_text("\n".join(["import nest", *lines]) + "\n")
+    run = run_parity(str(script), seeds=2, timeout=120, jobs=2)
+    assert run.status == "pass", run.reason
+    return run
