@@ -214,6 +214,7 @@ class ConnTable:
         self._n = 0
         self.version = 0
         self.deletions: list[np.ndarray] = []  # sorted indices removed by each delete()
+        self.syn_ids: set[int] = set()  # synapse ids that have (or had) connections
 
     def append(self, cols: dict, extra: dict | None = None) -> None:
         """Append connections; each value is an array of the new rows or one scalar.
@@ -225,6 +226,7 @@ class ConnTable:
         self._reserve(self._n + n)
         for k, _ in self.COLUMNS:
             self._buf[k][self._n:self._n + n] = cols[k]
+        self.syn_ids.update(np.unique(cols["syn"]).tolist())
         for k, v in (extra or {}).items():
             if k not in self._extra:
                 check_memory(8 * self._buf["source"].size, f"the column {k!r}")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import jaxnest as nest
+from jaxnest import jaxenv
 from jaxnest.api import _state
 from jaxnest.kernel import plan as plan_mod
 from jaxnest.kernel import rng
@@ -129,6 +130,41 @@ def test_stable_order_is_a_stable_argsort(n_keys):
     keys = np.random.default_rng(0).integers(0, n_keys, 100_000)
     np.testing.assert_array_equal(plan_mod.stable_order(keys, n_keys),
                                   np.argsort(keys, kind="stable"))
+
+
+def _spike_layout_of_a_network():
+    nest.ResetKernel()
+    nest.SetKernelStatus({"rng_seed": 5})
+    a = nest.Create("iaf_psc_alpha", 300)
+    b = nest.Create("iaf_psc_exp", 100)
+    nest.Connect(a, a + b, {"rule": "fixed_indegree", "indegree": 30},
+                 {"weight": nest.random.normal(20.0, 5.0),
+                  "delay": nest.random.uniform(0.5, 3.0)})
+    nest.Connect(b, a, {"rule": "fixed_outdegree", "outdegree": 20}, {"weight": -50.0})
+    k = _state.kernel()
+    with jaxenv.scope():
+        plan = k.runtime.ensure_plan(k)
+    return plan, k.network.conns.cols
+
+
+def test_edges_sorted_by_pieces_keep_connection_order(monkeypatch):
+    """Spike edges sorted a piece of connections at a time, on two threads, land where one
+    sort of all of them puts them, and each source row holds its connections' weights in
+    connection order."""
+    monkeypatch.setattr(plan_mod, "FILL_PIECE", 1 << 30)
+    one, cols = _spike_layout_of_a_network()
+    monkeypatch.setattr(plan_mod, "FILL_PIECE", 997)
+    many, _ = _spike_layout_of_a_network()
+    assert len(plan_mod._pieces(cols["source"].size, many.n_rows)) > 10
+    for key in ("off", "w", "seg_first", "nseg"):
+        np.testing.assert_array_equal(one.spike[key], many.spike[key])
+    lay, seg_len = many.spike, many.spike["seg_len"]
+    rows = many.row_of[cols["source"]]
+    for r in (0, 7, 299, 350):
+        first = lay["seg_first"][r] * seg_len
+        w = cols["weight"][rows == r]
+        np.testing.assert_array_equal(lay["w"][first:first + w.size], w)
+        assert not lay["w"][first + w.size:first + lay["nseg"][r] * seg_len].any()
 
 
 def test_segment_choice():
