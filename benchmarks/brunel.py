@@ -17,7 +17,8 @@ Times (seconds, wall clock):
   ``--xla-cache`` is given, so this is a cold compile). It runs in a thread while the spike
   edges are sorted, so it overlaps ``plan``;
 - ``plan`` (jaxnest): building the flat edge arrays (sorting 15.6M edges...) inside the first
-  Simulate, including any wait for the compilation running alongside;
+  Simulate, including any wait for the compilation running alongside; ``plan_work`` the
+  plan's own work (classifying and sorting the edges), without that wait;
 - ``simulate``: NEST: the first Simulate (NEST prepares its connection tables in it too);
   jaxnest: ``run``, the first Simulate without plan and compilation (the runtime's own
   measurement of its chunk loop);
@@ -101,9 +102,9 @@ def _peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
-            repeat: bool, float_precision: str = "", ee_synapse: str = "") -> dict:
-    """Build and simulate in this process; returns the measurements."""
+def run_one(backend: str, build, simtime: float, repeat: bool, n_rec: int, meta: dict) -> dict:
+    """Build (``build(nest)`` returns the spike recorder of ``n_rec`` neurons) and simulate in
+    this process; returns the measurements, after ``meta``."""
     t0 = time.perf_counter()
     compile_s = [0.0]
     if backend == "nest":
@@ -123,8 +124,7 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
         import jaxnest as nest
     t_import = time.perf_counter()
     c_build = time.process_time()
-    spikes = brunel(nest, order, seed, threads if backend == "nest" else 1,
-                    float_precision if backend == "jaxnest" else "", ee_synapse)
+    spikes = build(nest)
     t_built = time.perf_counter()
     c_build = time.process_time() - c_build
     compile_s[0] = 0.0
@@ -133,19 +133,20 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
     t_sim = time.perf_counter()
     cpu_sim = time.process_time() - c0
     n_ev1 = spikes.n_events
-    out = dict(backend=backend, order=order, simtime_ms=simtime, seed=seed,
-               threads=threads if backend == "nest" else None, ee_synapse=ee_synapse or None,
-               n_neurons=5 * order, n_synapses=int(nest.num_connections),
+    out = dict(backend=backend, **meta, simtime_ms=simtime,
+               n_synapses=int(nest.num_connections),
                import_s=round(t_import - t0, 3), build_s=round(t_built - t_import, 3),
                build_cpu_s=round(c_build, 3),
                simulate_first_s=round(t_sim - t_built, 3),
                simulate_first_cpu_s=round(cpu_sim, 3),
-               rate_hz=round(n_ev1 / 50 / simtime * 1000.0, 3))
+               rate_hz=round(n_ev1 / n_rec / simtime * 1000.0, 3))
     if backend == "jaxnest":
         from jaxnest.api import _state
         timings = getattr(_state.kernel().runtime, "timings", {})
         out["compile_s"] = round(compile_s[0], 3)
         out["plan_s"] = round(timings.get("plan_s", 0.0), 3)
+        parts = timings.get("plan_parts", {})  # the plan's own work, without the compilation
+        out["plan_work_s"] = round(parts.get("total", 0.0) + parts.get("spike_sort", 0.0), 3)
         out["simulate_s"] = round(timings.get("run_s", t_sim - t_built - compile_s[0]), 3)
         out["device"] = str(jax.devices()[0])
         out["float_precision"] = nest.float_precision
@@ -159,17 +160,14 @@ def run_one(backend: str, order: int, simtime: float, seed: int, threads: int,
         nest.Simulate(simtime)
         out["simulate_again_s"] = round(time.perf_counter() - t1, 3)
         out["simulate_again_cpu_s"] = round(time.process_time() - c1, 3)
-        out["rate_again_hz"] = round((spikes.n_events - n_ev1) / 50 / simtime * 1000.0, 3)
+        out["rate_again_hz"] = round((spikes.n_events - n_ev1) / n_rec / simtime * 1000.0, 3)
     out["peak_rss_gib"] = round(_peak_rss_gib(), 2)
     return out
 
 
-def _subprocess(backend: str, a) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--backend", backend, "--child",
-           "--order", str(a.order), "--simtime", str(a.simtime), "--seed", str(a.seed),
-           "--threads", str(a.threads)] + (["--repeat"] if a.repeat else []) \
-        + (["--float-precision", a.float_precision] if a.float_precision else []) \
-        + (["--ee-synapse", a.ee_synapse] if a.ee_synapse else [])
+def _subprocess(script: str, backend: str, argv: list, a) -> dict:
+    """Run ``script`` for one backend in a fresh interpreter; its JSON line."""
+    cmd = [sys.executable, os.path.abspath(script)] + argv + ["--backend", backend, "--child"]
     env = dict(os.environ)
     if not a.xla_cache:
         env["JAXNEST_CACHE_DIR"] = ""
@@ -183,9 +181,30 @@ def _subprocess(backend: str, a) -> dict:
     return json.loads(lines[-1])
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--order", type=int, default=2500)
+def compare(script: str, a, argv: list) -> None:
+    """Each backend of ``a.backend`` in a subprocess of ``script`` (one JSON line each), then,
+    for both, one line with both and the ratios jaxnest / NEST."""
+    argv = [x for i, x in enumerate(argv)
+            if x != "--backend" and (i == 0 or argv[i - 1] != "--backend")]
+    backends = ("nest", "jaxnest") if a.backend == "both" else (a.backend,)
+    res = {}
+    for b in backends:
+        res[b] = _subprocess(script, b, argv, a)
+        print(json.dumps(res[b]), flush=True)
+    if len(res) == 2:
+        n, j = res["nest"], res["jaxnest"]
+        keys = ["build_s", "build_cpu_s", "simulate_first_s", "simulate_s", "total_s"] + (
+            ["simulate_again_s", "simulate_again_cpu_s"] if a.repeat else [])
+        ratio = {k: round(j[k] / n[k], 3) if n[k] else None for k in keys}
+        ratio["build_plus_plan_s"] = round((j["build_s"] + j["plan_s"]) / n["build_s"], 3)
+        ratio["build_plus_plan_work_s"] = round((j["build_s"] + j["plan_work_s"]) / n["build_s"],
+                                                3)
+        ratio["rate"] = round(j["rate_hz"] / n["rate_hz"], 3) if n["rate_hz"] else None
+        print(json.dumps(dict(ratio_jaxnest_over_nest=ratio, nest=n, jaxnest=j,
+                              host=_host())), flush=True)
+
+
+def add_common_options(p) -> None:
     p.add_argument("--simtime", type=float, default=1000.0)
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--backend", choices=("nest", "jaxnest", "both"), default="both")
@@ -193,29 +212,30 @@ def main(argv=None) -> None:
     p.add_argument("--repeat", action="store_true", help="time a second, equal Simulate")
     p.add_argument("--xla-cache", action="store_true",
                    help="keep jaxnest's persistent XLA cache (default: cold compile)")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--order", type=int, default=2500)
+    add_common_options(p)
     p.add_argument("--float-precision", choices=("float64", "float32"), default="",
                    help="jaxnest's float_precision kernel setting (default: float64)")
     p.add_argument("--ee-synapse", default="",
                    help="synapse model of the E->E connections (e.g. stdp_synapse)")
-    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
-        print(json.dumps(run_one(a.backend, a.order, a.simtime, a.seed, a.threads, a.repeat,
-                                 a.float_precision, a.ee_synapse)), flush=True)
+        nest_side = a.backend == "nest"
+        print(json.dumps(run_one(
+            a.backend, lambda nest: brunel(nest, a.order, a.seed, a.threads if nest_side else 1,
+                                           "" if nest_side else a.float_precision,
+                                           a.ee_synapse),
+            a.simtime, a.repeat, 50,
+            dict(order=a.order, seed=a.seed, threads=a.threads if nest_side else None,
+                 ee_synapse=a.ee_synapse or None, n_neurons=5 * a.order))), flush=True)
         return
-    backends = ("nest", "jaxnest") if a.backend == "both" else (a.backend,)
-    res = {}
-    for b in backends:
-        res[b] = _subprocess(b, a)
-        print(json.dumps(res[b]), flush=True)
-    if len(res) == 2:
-        n, j = res["nest"], res["jaxnest"]
-        keys = ["build_s", "build_cpu_s", "simulate_s", "total_s"] + (["simulate_again_s"] if a.repeat else [])
-        ratio = {k: round(j[k] / n[k], 3) if n[k] else None for k in keys}
-        ratio["build_plus_plan_s"] = round((j["build_s"] + j["plan_s"]) / n["build_s"], 3)
-        ratio["rate"] = round(j["rate_hz"] / n["rate_hz"], 3) if n["rate_hz"] else None
-        print(json.dumps(dict(ratio_jaxnest_over_nest=ratio, nest=n, jaxnest=j,
-                              host=_host())), flush=True)
+    compare(__file__, a, argv)
 
 
 def _host() -> str:
