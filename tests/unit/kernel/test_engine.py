@@ -238,6 +238,28 @@ def test_event_buffer_overflow_reruns_the_chunk_exactly():
     np.testing.assert_allclose(np.sort(t), np.round(np.arange(1.1, 150.05, 0.1), 1))
 
 
+def test_recorded_spikes_in_blocks_keep_rows_and_multiplicities():
+    """Recorded spikes are appended a block of engine.REC_LANES at a time: more recorded rows
+    fire in one step than a block holds, rows between them are not recorded, multiplicities
+    are kept, and a step's events come in row order."""
+    from jaxnest.kernel import engine
+    nest.ResetKernel()
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 2.0],
+                                                "spike_multiplicities": [2, 3]})
+    p = nest.Create("parrot_neuron", 500)
+    nest.Connect(sg, p)
+    sr = nest.Create("spike_recorder")
+    rec = p[::3]
+    assert len(rec) > 2 * engine.REC_LANES
+    nest.Connect(rec, sr)
+    nest.Simulate(5.0)
+    ev = sr.events
+    ids = np.array(rec.global_id)
+    np.testing.assert_array_equal(ev["senders"], np.r_[np.repeat(ids, 2), np.repeat(ids, 3)])
+    np.testing.assert_array_equal(ev["times"], np.repeat([2.0, 3.0], [2 * ids.size,
+                                                                      3 * ids.size]))
+
+
 def test_compiled_functions_do_not_retain_plans():
     nest.ResetKernel()
     n = nest.Create("iaf_psc_alpha", 20, params={"I_e": 400.0})
