@@ -2,7 +2,7 @@
 their own Poisson drives, low rates, and a delay drawn for every connection (so min_delay is
 the resolution and every step is a slice of its own).
 
-    python benchmarks/populations.py --scale 0.25 --simtime 1000 --backend both --threads 2 --repeat
+    python benchmarks/populations.py --scale 0.25 --simtime 1000 --threads 2 --repeat
 
 The populations, connection probabilities, in-degrees of the drives and mean rates are those
 of Potjans & Diesmann (2014)'s cortical microcircuit (the published tables); neurons and
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 
 from brunel import add_common_options, compare, run_one
 
@@ -58,8 +59,12 @@ def _in_degree(post: int, pre: int) -> float:
     return round(n) / N_FULL[post]
 
 
+def _sizes(scale: float) -> list[int]:
+    return [max(round(n * scale), 1) for n in N_FULL]
+
+
 def populations(nest, scale: float, seed: int, threads: int = 1):
-    """The network; returns (spike recorder, number of recorded neurons)."""
+    """The network; returns its spike recorder (every neuron)."""
     nest.ResetKernel()
     if threads > 1:
         nest.local_num_threads = threads
@@ -69,12 +74,12 @@ def populations(nest, scale: float, seed: int, threads: int = 1):
     w_scale = 1 / math.sqrt(scale)
     tau_syn = NEURON["tau_syn_ex"]
     pops = []
-    for i, n_full in enumerate(N_FULL):
+    for i, n in enumerate(_sizes(scale)):
         # the mean input of the synapses (and drives) left out, as a direct current
         dc = sum(_in_degree(i, j) * _weight(i, j) * RATES_FULL[j] for j in range(8))
         dc += K_EXT[i] * W_MEAN * BG_RATE
         params = dict(NEURON, I_e=0.001 * tau_syn * (1 - math.sqrt(scale)) * dc)
-        pop = nest.Create("iaf_psc_exp", max(round(n_full * scale), 1), params=params)
+        pop = nest.Create("iaf_psc_exp", n, params=params)
         pop.V_m = nest.random.normal(-58.0, 10.0)
         pops.append(pop)
     for i, post in enumerate(pops):
@@ -94,11 +99,10 @@ def populations(nest, scale: float, seed: int, threads: int = 1):
     for pop in pops[1:]:
         every = every + pop
     nest.Connect(every, spikes)
-    return spikes, len(every)
+    return spikes
 
 
 def main(argv=None) -> None:
-    import sys
     argv = sys.argv[1:] if argv is None else argv
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=0.25)
@@ -108,8 +112,8 @@ def main(argv=None) -> None:
         nest_side = a.backend == "nest"
 
         def build(nest):
-            return populations(nest, a.scale, a.seed, a.threads if nest_side else 1)[0]
-        n_rec = sum(max(round(n * a.scale), 1) for n in N_FULL)
+            return populations(nest, a.scale, a.seed, a.threads if nest_side else 1)
+        n_rec = sum(_sizes(a.scale))
         print(json.dumps(run_one(a.backend, build, a.simtime, a.repeat, n_rec,
                                  dict(scale=a.scale, seed=a.seed, n_neurons=n_rec,
                                       threads=a.threads if nest_side else None))), flush=True)

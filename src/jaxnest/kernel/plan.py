@@ -301,9 +301,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                     vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
                     cont=reuse.cont, **common)
-        _wire_recorders(plan, net, src, tgt, kind,
-                        _classify(kind, src, tgt, _pieces(src.size, row_of.size))[1]["recording"],
-                        sg_row_of_conn, cols["receptor"])
+        links = _classify(kind, src, tgt, _pieces(src.size, row_of.size))[1]
+        _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
+                        cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
         return plan
 
@@ -354,13 +354,13 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # slice being read, in whole slices
     L = D * (-(-dmax // D) + 1)
     plan = Plan(D=D, L=L, float_type=float_type, precise=precise, **common)
-    src_table = row_of.astype(np.int32 if plan.n_rows < 2**31 else np.int64)
+    row32 = row_of.astype(np.int32 if plan.n_rows < 2**31 else np.int64)
 
     def conn_rows(a=0, b=None):
         """Source row of connections a..b (-1: none)."""
         if sg_row_of_conn is not None:  # devices with a train per connection: by connection
             return sg_row_of_conn[a:b]
-        return np.take(src_table, src[a:b])
+        return np.take(row32, src[a:b])
     if with_cont:
         plan.cont = continuous.layout(plan, net, synapses,
                                       is_sec if is_sec is not None
@@ -412,7 +412,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         chan = chan.astype(it)
         chan *= N
         off += chan
-        off += np.take(src_table, e_tgt).astype(it)
+        off += np.take(row32, e_tgt).astype(it)
         out["off"] = off
         return out
 
@@ -428,9 +428,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                      counts)
         plan.pending = None
         plan.timings.update(spike_sort=time.perf_counter() - t0)
-    counts = piece_counts(pieces, spike_rows, plan.n_rows)
+    counts = _piece_counts(pieces, spike_rows, plan.n_rows)
     t2 = time.perf_counter()
-    plan.spike = layout_of_counts(counts.sum(axis=0), idx64,
+    plan.spike = _layout_of_counts(counts.sum(axis=0), idx64,
                                   _layout_of(prev.spike) if prev is not None else None)
     it = np.int64 if plan.spike["idx64"] else np.int32
     plan.spike["decode"] = any(g.impl.signal == "binary" for g in groups) and bool(
@@ -673,11 +673,11 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None,
 
     Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
     padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
-    return layout_of_counts(np.bincount(src_row, minlength=R) if src_row.size else None,
+    return _layout_of_counts(np.bincount(src_row, minlength=R) if src_row.size else None,
                             idx64, prev, batch_lanes)
 
 
-def layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
+def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
                      batch_lanes: int = BATCH_LANES) -> dict:
     """:func:`_spike_layout` from the out-degree of each row (None: no edges)."""
     n = int(counts.sum()) if counts is not None else 0
@@ -771,7 +771,7 @@ def _padded(size: int, value, dtype) -> np.ndarray:
     return out
 
 
-def piece_counts(pieces, rows_of, R: int) -> np.ndarray:
+def _piece_counts(pieces, rows_of, R: int) -> np.ndarray:
     """Edges per (piece, source row): ``rows_of(a, b)`` gives the source rows of the edges of
     connections a..b."""
     counts = np.empty((len(pieces), R), np.int64)
@@ -787,8 +787,8 @@ def _fill_pieces(layout: dict, pieces, rows_of, columns_of, dtypes: dict, pad_of
     """Sort edges into their source rows' padded segments, one piece of connections at a time
     (a counting sort: each piece sorted stably, its rows' edges placed after those of the
     earlier pieces, so a row keeps its edges in connection order). Sorting 15.6M edges at
-    once took 2.7 s (random gathers over the whole set); by pieces of 2^18, 0.6-0.8 s, 0.5 s
-    on two threads.
+    once took 2.7 s (random gathers over the whole set); by pieces of 2^18, 0.84 s, and 0.60 s
+    on two threads (microbenchmark, quiet machine).
 
     ``rows_of(a, b)``: source rows of the edges of connections a..b; ``columns_of(a, b,
     rows)``: their columns (``off`` and the others named in ``dtypes``); ``counts``: edges per
@@ -797,7 +797,7 @@ def _fill_pieces(layout: dict, pieces, rows_of, columns_of, dtypes: dict, pad_of
     seg_len = layout["seg_len"]
     R = layout["seg_first"].size
     if counts is None:
-        counts = piece_counts(pieces, rows_of, R)
+        counts = _piece_counts(pieces, rows_of, R)
     # slot of a row's first edge from each piece: its first slot, after earlier pieces' edges
     first = np.cumsum(counts, axis=0)
     first -= counts

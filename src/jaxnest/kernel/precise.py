@@ -231,7 +231,7 @@ class Phase:
         f = (jnp.arange(self.ps.Q) < jnp.minimum(lst["n"], self.ps.Q)) & (idx >= 0) \
             & (lst["k"] >= k_lo) & (lst["k"] < k_hi)
         pos = n_ev + jnp.cumsum(f.astype(jnp.int32)) - 1
-        pos = jnp.where(f & (pos < cap), pos, ev_step.shape[0])  # the last: dropped
+        pos = jnp.where(f & (pos < cap), pos, ev_step.shape[0])  # out of range: dropped
         rec = (ev_step.at[pos].set((A - s0).astype(jnp.int32) + lst["k"], mode="drop"),
                ev_row.at[pos].set(idx, mode="drop"),
                ev_mult.at[pos].set(lst["m"].astype(ev_mult.dtype), mode="drop"),
