@@ -293,6 +293,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                   sg_conn=sg_conn, cg_gids=cg_gids, cg_conn=cg_conn, row_of=row_of,
                   pg_gids=pg_gids, signed=signed, tics_per_step=time_base[0],
                   ms_per_tic=time_base[1])
+    pieces = _pieces(src.size, n_neurons + sg_gids.size)  # for classifying and sorting
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
@@ -301,13 +302,13 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                     vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
                     cont=reuse.cont, **common)
-        links = _classify(kind, src, tgt, _pieces(src.size, row_of.size))[1]
+        links = _classify(kind, src, tgt, pieces)[1]
         _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
                         cols["receptor"])
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
         return plan
 
-    is_spike, links = _classify(kind, src, tgt, _pieces(src.size, row_of.size))
+    is_spike, links = _classify(kind, src, tgt, pieces)
     # masks by synapse model: only the models with connections (a mask costs a pass over them)
     in_use = [e if i in net.conns.syn_ids else None for i, e in enumerate(synapses)]
     is_plastic = _plastic_mask(in_use, cols["syn"], is_spike, net)
@@ -384,7 +385,6 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     CN = C * N
     idx64 = 4 * L * CN >= INDEX_LIMIT
     all_spike = bool(is_spike.all())
-    pieces = _pieces(src.size, plan.n_rows)
 
     def spike_rows(a, b):
         """Source rows of the static spike edges among connections a..b."""
