@@ -83,6 +83,7 @@ def _urbanczik_network():
     return np.asarray(nest.GetConnections(synapse_model="urbanczik_synapse").get("weight"))
 
 
+@pytest.mark.slow  # ~27 s; the Urbanczik parity tests run by default
 def test_urbanczik_windows_and_rings(monkeypatch):
     """Windows read 4, then 64 entries, then the whole ring, from a ring of 32 that grows on
     overflow: the weights equal one read of the whole of an ample ring (summation order aside:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 SCRIPT = textwrap.dedent("""
     import jaxnest as nest
     n = nest.Create("iaf_psc_alpha", 50, params={"I_e": 400.0})
@@ -39,6 +41,7 @@ def _elements(shape: str) -> int:
     return math.prod(int(d) for d in shape.split(",") if d)
 
 
+@pytest.mark.slow  # ~20 s: compiles in a subprocess with HLO dumps
 def test_chunk_copies_no_ring_buffer_inside_its_loop(tmp_path):
     env = dict(os.environ, JAXNEST_CACHE_DIR="",
                XLA_FLAGS=f"--xla_dump_to={tmp_path} --xla_dump_hlo_as_text")

@@ -94,6 +94,7 @@ def test_jaxs_cache_neither_blocks_nor_feeds_it(tmp_path):
         assert _same(again, first)
 
 
+@pytest.mark.slow  # ~15 s: three subprocesses
 def test_entry_that_does_not_run_is_discarded(tmp_path):
     """An entry that loads but fails to run (here: the re-serialized JAX-cache executable
     stored by a process whose hit guard is off) is removed and the chunk compiled again."""

@@ -98,6 +98,7 @@ def test_connect_rules(ref):
             assert m_err[0] == t_err[0] and m_err[1] == t_err[1], (m_err, t_err)
 
 
+@pytest.mark.slow  # ~45 s of cold compilation (25 structures); e-prop learning runs by default
 @pytest.mark.parametrize("key", list(ec.SCENARIOS) + list(ec.BSS_SCENARIOS) + [
     "delta_h05", "exponential", "fast_sigmoid_derivative", "arctan_derivative", "readout",
     "readout_generators_first", "bss_readout_mse", "bss_readout_ce"] + [
