@@ -723,7 +723,7 @@ def _hom_weight(kernel: Kernel, idx: np.ndarray) -> np.ndarray:
     copies), which NEST does not show per connection."""
     hom = [i for i, e in enumerate(kernel.synapse_entries())
            if e is not None and "weight" in e.impl.common]  # a few model ids: no sort
-    return np.isin(kernel.network.conns.cols["syn"][idx], hom)
+    return np.isin(kernel.network.conns.take("syn", idx), hom)
 
 
 def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
@@ -761,7 +761,7 @@ def _unsupported_key(kernel: Kernel, idx: np.ndarray, key: str) -> None:
     """Per-connection properties NEST has that jaxnest lacks yet (a synapse model's
     ``unsupported_keys``, e.g. eprop_synapse's per-connection optimizer state)."""
     entries = kernel.synapse_entries()
-    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+    for s in np.unique(kernel.network.conns.take("syn", idx)).tolist():
         impl = entries[s].impl if entries[s] is not None else None
         if key in getattr(impl, "unsupported_keys", ()):
             raise errors.NotImplemented(f"The connection property {key!r} of "
@@ -812,7 +812,7 @@ def keys_of(kernel: Kernel, idx: np.ndarray) -> tuple[str, ...]:
     """What GetStatus of these connections shows: the common keys and their models' own."""
     entries = kernel.synapse_entries()
     own = []
-    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+    for s in np.unique(kernel.network.conns.take("syn", idx)).tolist():
         impl = entries[s].impl
         own += [k for k in impl.params if k not in own and k not in impl.common
                 and k not in ("receptor_type",) + NODE_PROPS]
@@ -827,7 +827,7 @@ def model_aliases(kernel: Kernel, idx: np.ndarray) -> dict:
     if not any(e is not None and e.impl.aliases for e in entries):
         return {}  # (no model has any: no look at the connections)
     out = {}
-    for s in np.unique(kernel.network.conns.cols["syn"][idx]).tolist():
+    for s in np.unique(kernel.network.conns.take("syn", idx)).tolist():
         out.update(entries[s].impl.aliases)
     return out
 
@@ -857,7 +857,7 @@ def _ports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
 def _set_plastic(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) -> None:
     """Set a per-connection value of plastic synapses, checked by each model."""
     _check_set(kernel, idx, key, column)
-    kernel.network.conns._extra[key][idx] = column
+    kernel.network.conns.assign(key, idx, column)
 
 
 def _check_set(kernel: Kernel, idx: np.ndarray, key: str, column: np.ndarray) -> None:
@@ -910,7 +910,7 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         column = _column(kernel, value, idx.size, key)[~hom]
         idx = idx[~hom]
         _check_set(kernel, idx, key, column)
-        cols["weight"][idx] = column
+        table.assign("weight", idx, column)
     elif key == "delay":
         _refuse_secondary(kernel, idx, "no_delay")
         column = _column(kernel, value, idx.size, key)
@@ -918,9 +918,9 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         for s in np.unique(syn).tolist():  # per model: off-grid delays keep their offsets
             sel = syn == s
             steps, offset = _delay_steps(kernel, kernel.synapse_name(s), column[sel])
-            cols["delay"][idx[sel]] = steps * kernel.ms_per_step
+            table.assign("delay", idx[sel], steps * kernel.ms_per_step)
             if offset is not None:
-                table._extra["delay_offset"][idx[sel]] = offset
+                table.assign("delay_offset", idx[sel], offset)
     elif key in CONN_KEYS:
         raise errors.BadProperty(f"Connection property {key} cannot be set.")
     elif key in table.extra:
@@ -982,4 +982,4 @@ def _reset_on_set(kernel: Kernel, idx: np.ndarray) -> None:
     for s in np.unique(syn).tolist():
         impl = entries[s].impl
         for k in getattr(impl, "reset_on_set", ()):
-            table._extra[k][idx[syn == s]] = impl.hidden[k]
+            table.assign(k, idx[syn == s], impl.hidden[k])

@@ -88,12 +88,13 @@ def rate_events(events) -> tuple:
 
 
 # --- host side --------------------------------------------------------------------------
-def secondary_mask(synapses, syn: np.ndarray) -> np.ndarray | None:
+def secondary_mask(synapses, cols) -> np.ndarray | None:
     """Connections of secondary synapse models (None when there are none)."""
     lut = np.array([getattr(e.impl, "secondary", "") not in ("", gapmod.GAP)
                     if e is not None else False for e in synapses] or [False])
     if not lut.any():
         return None
+    syn = cols["syn"]
     mask = lut[syn]
     return mask if mask.any() else None
 

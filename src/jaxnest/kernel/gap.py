@@ -53,12 +53,13 @@ def takes_gap(impl) -> bool:
     return GAP in getattr(impl, "secondary_in", ())
 
 
-def gap_mask(synapses, syn: np.ndarray) -> np.ndarray | None:
+def gap_mask(synapses, cols) -> np.ndarray | None:
     """Connections of gap_junction models (None when there are none)."""
     lut = np.array([e is not None and getattr(e.impl, "secondary", "") == GAP
                     for e in synapses] or [False])
     if not lut.any():
         return None
+    syn = cols["syn"]
     mask = lut[syn]
     if not mask.any():
         return None

@@ -172,11 +172,10 @@ class Kernel:
         return self.settings["data_prefix"]
 
     def status(self) -> dict:
-        cols = self.network.conns.cols
         d = dict(self.settings)
         now = float(self.ms_of_steps(self.step))
         d.update(biological_time=now, network_size=self.network.size,
-                 num_connections=len(cols["source"]), to_do=0,
+                 num_connections=len(self.network.conns), to_do=0,
                  T_max=1152921504606846.8, T_min=-1152921504606846.8,
                  tics_per_step=int(self.tics_per_step), tics_per_ms=float(self.tics_per_ms),
                  ms_per_tic=self.ms_per_tic, resolution=self.resolution,
@@ -433,7 +432,7 @@ class Kernel:
         extrema."""
         if not isinstance(idx, slice):  # a slice (Connect's new rows) reads a view
             idx = np.asarray(idx)
-        delay = self.network.conns.cols["delay"][idx]
+        delay = self.network.conns.take("delay", idx)
         if not delay.size:
             return
         steps = np.rint(delay / self.resolution)
@@ -584,9 +583,8 @@ class Kernel:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
         in Prepare); synapse models whose connections jaxnest simulates only in some cases
         (``unsupported_when``: e-prop) check theirs."""
-        syn = self.network.conns.cols["syn"]
         for name, entry, when in self._run_time_tests():
-            conn = np.flatnonzero(syn == self.model_ids[name])
+            conn = np.flatnonzero(self.network.conns.cols["syn"] == self.model_ids[name])
             why = when(self.network, conn, entry.defaults, self.synapse_entries())
             if why:
                 raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
@@ -612,7 +610,7 @@ class Kernel:
             tests = [(name, e, e.impl.unsupported_when) for name, e in self.models.items()
                      if e.is_synapse and getattr(e.impl, "unsupported_when", None)]
             if tests:
-                used = set(np.unique(conns.cols["syn"]).tolist())
+                used = conns.distinct("syn")
                 tests = [t for t in tests if self.model_ids[t[0]] in used]
             self._tests = (key, tests)
         return self._tests[1]
@@ -708,7 +706,7 @@ class Kernel:
         if not mine.any():
             return
         if "weight" in shared and "weight" in params:
-            conns.cols["weight"][mine] = float(entry.defaults["weight"])
+            conns.assign("weight", mine, float(entry.defaults["weight"]))
         conns.version += 1
 
     def _volume_transmitter(self, value) -> int:

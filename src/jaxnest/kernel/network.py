@@ -7,7 +7,9 @@ appended per Connect call and joined lazily.
 """
 from __future__ import annotations
 
+import bisect
 import os
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -197,19 +199,30 @@ class DeviceRecord:
         self.first_syn: int | None = None  # stimulators: the one synapse model they send with
 
 
+MAX_RUNS = 1024  # a column of more runs is stored dense (Connect calls in a Python loop)
+
+
 class ConnTable:
     """All connections as columns; ``version`` changes whenever the structure does.
 
-    Columns live in preallocated arrays that grow by doubling, so that Connect writes its
-    values in place (a scalar column is a fill, not an array) and reading ``cols`` never joins
-    pieces: at order 2500 (15.6M synapses) joining per-Connect pieces cost 1.3 s."""
+    Sources and targets are int32 (node ids) in preallocated arrays that grow by doubling, so
+    that Connect writes in place and reading a column never joins pieces. The other columns
+    (weight, delay, synapse model, receptor) are kept as runs of equal values while every
+    Connect gives them one value (Brunel at order 10000: 8 bytes a connection instead of 40,
+    2 GB less than NEST's peak); the first array written or value set makes a column dense.
+    """
 
-    COLUMNS = (("source", np.int64), ("target", np.int64), ("weight", float),
-               ("delay", float), ("syn", np.int32), ("receptor", np.int32))
-    ROW_BYTES = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)
+    COLUMNS = (("source", np.int32), ("target", np.int32), ("weight", np.float64),
+               ("delay", np.float64), ("syn", np.int32), ("receptor", np.int32))
+    ROW_BYTES = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)  # all dense (the most)
+    NAMES = tuple(k for k, _ in COLUMNS)
+    ENDS = ("source", "target")   # always dense
 
     def __init__(self) -> None:
-        self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS}
+        self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS
+                                            if k in self.ENDS}  # dense columns
+        self._runs: dict[str, _Runs] = {k: _Runs(dt) for k, dt in self.COLUMNS
+                                        if k not in self.ENDS}
         self._extra: dict[str, np.ndarray] = {}
         self._n = 0
         self.version = 0
@@ -224,8 +237,13 @@ class ConnTable:
         if not n:
             return
         self._reserve(self._n + n)
-        for k, _ in self.COLUMNS:
-            self._buf[k][self._n:self._n + n] = cols[k]
+        for k, dt in self.COLUMNS:
+            v = cols[k]
+            if k in self._runs and np.ndim(v) == 0 and len(self._runs[k].values) < MAX_RUNS:
+                self._runs[k].add(self._n, v)
+                continue
+            self._densify(k)
+            self._buf[k][self._n:self._n + n] = v
         self.syn_ids.update(np.unique(cols["syn"]).tolist())
         for k, v in (extra or {}).items():
             if k not in self._extra:
@@ -243,13 +261,28 @@ class ConnTable:
             return
         check_memory((rows - self._n) * self.ROW_BYTES, f"{rows:,} connections")
         for k, dt in self.COLUMNS:
-            new = np.empty(2 * rows, dt)
-            new[:self._n] = self._buf[k][:self._n]
-            self._buf[k] = new
+            if k not in self._runs:
+                new = np.empty(2 * rows, dt)
+                new[:self._n] = self._buf[k][:self._n]
+                self._buf[k] = new
         for k, col in self._extra.items():
             new = np.full(2 * rows, np.nan)
             new[:self._n] = col[:self._n]
             self._extra[k] = new
+
+    def _densify(self, k: str) -> None:
+        """Column ``k`` as an array of its own from now on."""
+        runs = self._runs.pop(k, None)
+        if runs is not None:
+            check_memory(self._buf["source"].size * runs.dtype.itemsize, f"the column {k!r}")
+            self._buf[k] = np.empty(self._buf["source"].size, runs.dtype)
+            self._buf[k][:self._n] = runs.expand(0, self._n, self._n)
+
+    def assign(self, k: str, idx, values) -> None:
+        """Set column ``k`` at the connections ``idx`` (no structure change)."""
+        if k not in self._extra:
+            self._densify(k)
+        (self._extra if k in self._extra else self._buf)[k][:self._n][idx] = values
 
     def delete(self, idx: np.ndarray) -> None:
         """Remove connections (Disconnect); the others keep their order."""
@@ -262,6 +295,8 @@ class ConnTable:
         for table in (self._buf, self._extra):
             for k, col in table.items():
                 col[:n] = col[:self._n][keep]
+        for runs in self._runs.values():
+            runs.delete(idx, n)
         self._n = n
         self.deletions.append(idx)
         self.version += 1
@@ -275,17 +310,135 @@ class ConnTable:
             idx = (idx - pos)[alive]
         return idx
 
+    def column(self, k: str, a: int = 0, b: int | None = None) -> np.ndarray:
+        """Connections a..b of column ``k`` as stored (sources, targets: int32), read-only
+        (a run column is expanded for that range only)."""
+        b = self._n if b is None else min(b, self._n)
+        if k in self._runs:
+            out = self._runs[k].expand(a, b, self._n)
+        else:
+            out = self._buf[k][a:b]
+        out = out.view()
+        out.flags.writeable = False
+        return out
+
+    def take(self, k: str, idx) -> np.ndarray:
+        """Column ``k`` at the connections ``idx`` (node ids as int64)."""
+        if isinstance(idx, slice):
+            a, b, step = idx.indices(self._n)
+            if step != 1:
+                return self.take(k, np.arange(a, b, step))
+            out = self.column(k, a, b)
+            return out.astype(np.int64) if k in self.ENDS else out.copy()
+        if k in self._runs:
+            idx = np.asarray(idx)
+            idx = np.flatnonzero(idx) if idx.dtype == bool else idx
+            return self._runs[k].take(np.where(idx < 0, idx + self._n, idx))
+        out = self._buf[k][:self._n][idx]
+        return out.astype(np.int64) if k in self.ENDS else out
+
+    def distinct(self, k: str) -> set:
+        """The values column ``k`` has."""
+        if k in self._runs:
+            return {v.item() for v in self._runs[k].values} if self._n else set()
+        return set(np.unique(self._buf[k][:self._n]).tolist())
+
+    def uniform(self, k: str):
+        """The one value column ``k`` has at every connection, or None."""
+        runs = self._runs.get(k)
+        return runs.values[0] if runs is not None and len(runs.values) == 1 and self._n \
+            else None
+
     @property
-    def cols(self) -> dict[str, np.ndarray]:
-        return {k: v[:self._n] for k, v in self._buf.items()}
+    def cols(self) -> "Columns":
+        """All columns, read-only, node ids as int64 (each expanded on first use)."""
+        return Columns(self)
 
     @property
     def extra(self) -> dict[str, np.ndarray]:
         """Per-connection columns of plastic synapse models (NaN where a model lacks one)."""
         return {k: v[:self._n] for k, v in self._extra.items()}
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the connections take (dense and plastic columns; runs are negligible)."""
+        return self._n * sum(col.itemsize for col in
+                             list(self._buf.values()) + list(self._extra.values()))
+
     def __len__(self) -> int:
         return self._n
+
+
+class Columns(Mapping):
+    """The connection table's columns, each read (and expanded) on first use and kept while
+    this mapping lives; writes go through :meth:`ConnTable.assign`."""
+
+    def __init__(self, table: ConnTable) -> None:
+        self._table = table
+        self._read: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, k: str) -> np.ndarray:
+        if k not in self._read:
+            if k not in ConnTable.NAMES:
+                raise KeyError(k)
+            col = self._table.column(k)
+            if k in ConnTable.ENDS:  # int64: sums and products of node ids do not wrap
+                col = col.astype(np.int64)
+                col.flags.writeable = False
+            self._read[k] = col
+        return self._read[k]
+
+    def __iter__(self):
+        return iter(ConnTable.NAMES)
+
+    def __len__(self) -> int:
+        return len(ConnTable.NAMES)
+
+
+class _Runs:
+    """A column given as runs of equal values: ``starts`` (first connection of each run,
+    increasing) and ``values``."""
+
+    def __init__(self, dtype) -> None:
+        self.dtype = np.dtype(dtype)
+        self.starts: list[int] = []
+        self.values: list = []
+
+    def add(self, start: int, value) -> None:
+        value = self.dtype.type(value)
+        if not self.values or not _same_value(self.values[-1], value):
+            self.starts.append(start)
+            self.values.append(value)
+
+    def expand(self, a: int, b: int, n: int) -> np.ndarray:
+        """Values of connections a..b (of n)."""
+        out = np.empty(max(b - a, 0), self.dtype)
+        first = max(bisect.bisect_right(self.starts, a) - 1, 0)
+        last = bisect.bisect_left(self.starts, b)
+        bounds = self.starts[first + 1:last] + [n]
+        for s, e, v in zip(self.starts[first:last], bounds, self.values[first:last]):
+            lo, hi = max(s, a), min(e, b)
+            if lo < hi:
+                out[lo - a:hi - a] = v
+        return out
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """Values of the connections ``idx``."""
+        run = np.searchsorted(np.asarray(self.starts, np.int64), idx, side="right") - 1
+        return np.asarray(self.values, self.dtype)[run]
+
+    def delete(self, idx: np.ndarray, n: int) -> None:
+        """The runs after removing the sorted connections ``idx``, n connections left."""
+        starts = np.asarray(self.starts, np.int64)
+        shifted = (starts - np.searchsorted(idx, starts)).tolist()
+        old, self.starts, self.values = list(zip(shifted, self.values)), [], []
+        for (s, v), nxt in zip(old, shifted[1:] + [n]):
+            if nxt > s:  # runs emptied by the deletion vanish
+                self.add(s, v)
+
+
+def _same_value(a, b) -> bool:
+    return a == b or (a != a and b != b)  # NaN equals NaN here
 
 
 class Network:
@@ -305,6 +458,7 @@ class Network:
         return len(self.node_model) - 1
 
     def add_neurons(self, entry: Entry, n: int, values: dict[str, np.ndarray]) -> np.ndarray:
+        self._room(n)
         store = self.neurons.setdefault(entry.name, NeuronStore(entry))
         gids = np.arange(self.size + 1, self.size + 1 + n, dtype=np.int64)
         self.node_local = np.concatenate([self.node_local,
@@ -315,6 +469,7 @@ class Network:
         return gids
 
     def add_devices(self, entry: Entry, statuses: list[dict]) -> np.ndarray:
+        self._room(len(statuses))
         gids = np.arange(self.size + 1, self.size + 1 + len(statuses), dtype=np.int64)
         for gid, status in zip(gids, statuses):
             self.devices[int(gid)] = DeviceRecord(entry, int(gid), status)
@@ -322,6 +477,12 @@ class Network:
         self.node_model.extend([entry.name] * len(statuses))
         self.version += 1
         return gids
+
+    def _room(self, n: int) -> None:
+        """Node ids fit the connection table's int32 columns."""
+        if self.size + n > np.iinfo(np.int32).max:
+            raise errors.OutOfMemory(f"Creating {n:,} more nodes exceeds "
+                                     f"{np.iinfo(np.int32).max:,} nodes, jaxnest's limit.")
 
     def model_of(self, gid: int) -> str:
         return self.node_model[gid]

@@ -371,12 +371,12 @@ def spike_connected(kernel: Kernel, gids: np.ndarray) -> np.ndarray:
     conns = kernel.network.conns
     cached = kernel._spike_targets
     if cached is None or cached[0] is not conns or cached[1] != conns.version:
-        cols = conns.cols
-        src = np.unique(cols["source"])
+        source = conns.column("source")
+        src = np.unique(source)
         devices = kernel.network.devices
         spiking = np.array([g not in devices or devices[g].entry.impl.kind in
                             ("spike_source", "poisson") for g in src.tolist()], dtype=bool)
-        targets = np.unique(cols["target"][np.isin(cols["source"], src[spiking])])
+        targets = np.unique(conns.column("target")[np.isin(source, src[spiking])])
         cached = kernel._spike_targets = (conns, conns.version, targets)
     return np.isin(gids, cached[2])
 

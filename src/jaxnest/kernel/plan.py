@@ -276,8 +276,9 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     CC = max([g.CC for g in groups], default=1)
     pg_gids = np.array(by_kind.get("poisson", []), dtype=np.int64)
 
-    cols = net.conns.cols
-    src, tgt = cols["source"], cols["target"]
+    conns = net.conns
+    cols = conns.cols  # (read lazily: a column of runs is expanded only where read whole)
+    src, tgt = conns.column("source"), conns.column("target")  # int32, as stored
     kind = _node_kinds(net)
     sg_gids, sg_conn, sg_row_of_conn = _device_rows(net, by_kind.get("spike_source", []), src,
                                                     row_of, n_neurons)
@@ -304,44 +305,39 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                     cont=reuse.cont, **common)
         links = _classify(kind, src, tgt, pieces)[1]
         _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
-                        cols["receptor"])
+                        conns.take("receptor", links["recording"]))
         plan.timings = dict(total=time.perf_counter() - t0, reused_edges=1.0)
         return plan
 
     is_spike, links = _classify(kind, src, tgt, pieces)
     # masks by synapse model: only the models with connections (a mask costs a pass over them)
     in_use = [e if i in net.conns.syn_ids else None for i, e in enumerate(synapses)]
-    is_plastic = _plastic_mask(in_use, cols["syn"], is_spike, net)
+    is_plastic = _plastic_mask(in_use, cols, is_spike, net)
     is_dopa = None
     if is_plastic is not None and _neuromodulated(synapses, cols["syn"], is_plastic):
         is_dopa = np.zeros(src.size, bool)
         is_dopa[links["vt"]] = True
     if is_plastic is not None:  # static spike edges: the fast path; plastic ones: their sets
         is_spike = is_spike & ~is_plastic
-    is_sec = continuous.secondary_mask(in_use, cols["syn"])
+    is_sec = continuous.secondary_mask(in_use, cols)
     rate_devs = by_kind.get(continuous.SECONDARY_KIND, [])
     with_rate = is_sec is not None or bool(rate_devs) or any(
         continuous.rate_events(g.impl.secondary_out)
         or continuous.rate_events(g.impl.secondary_in) for g in groups)
     if is_sec is not None:  # value-carrying connections: the continuous phase's edges
         is_spike = is_spike & ~is_sec
-    is_gap = gapmod.gap_mask(in_use, cols["syn"])
+    is_gap = gapmod.gap_mask(in_use, cols)
     if is_gap is not None:  # gap junctions: the continuous phase's gap part (kernel/gap.py)
         is_spike = is_spike & ~is_gap
     with_cont = with_rate or is_gap is not None
     precise = precise_host.layout(net, groups, n_neurons, sg_gids)
-    delay_all = cols["delay"]
     carrying = is_spike if is_plastic is None else is_spike | is_plastic
     other = np.concatenate([links["poisson"], links["current"]]
                            + ([links["vt"]] if is_dopa is not None else []))
     other = other[~is_sec[other]] if is_sec is not None else other
     other = other[~is_gap[other]] if is_gap is not None else other
     if carrying.any() or other.size:
-        d_other = delay_all[other]
-        dmin_ms = float(min(np.min(delay_all, where=carrying, initial=np.inf),
-                            d_other.min(initial=np.inf)))
-        dmax_ms = float(max(np.max(delay_all, where=carrying, initial=-np.inf),
-                            d_other.max(initial=-np.inf)))
+        dmin_ms, dmax_ms = _delay_range(conns, carrying, other, pieces)
         D = int(np.rint(dmin_ms / h))
         dmax = int(np.rint(dmax_ms / h))
     else:
@@ -396,8 +392,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         decoding flags) of the static spike edges among connections a..b."""
         m = slice(None) if all_spike else is_spike[a:b]
         e_tgt = tgt[a:b][m]
-        chan, value = _channels(groups, row_of, e_tgt, cols["weight"][a:b][m],
-                                cols["receptor"][a:b][m], float_type)
+        chan, value = _channels(groups, row_of, e_tgt, conns.column("weight", a, b)[m],
+                                conns.column("receptor", a, b)[m], float_type)
         out = dict(w=value)
         if plan.spike["decode"]:  # into the channel the binary target reads at face value
             out["dec"] = _decoded(groups, row_of, rows, e_tgt, n_neurons)
@@ -407,7 +403,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if dmin_ms == dmax_ms:  # one delay for all (Brunel): no rounding per edge
             off = np.full(e_tgt.size, int(np.rint(dmin_ms / h)) * CN, dtype=it)
         else:
-            off = np.rint(delay_all[a:b][m] / h).astype(it)
+            off = np.rint(conns.column("delay", a, b)[m] / h).astype(it)
             off *= CN
         chan = chan.astype(it)
         chan *= N
@@ -448,18 +444,18 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     # generator edges (usually few: one per generator and target)
     is_poisson, is_current = links["poisson"], links["current"]  # (connection indices)
     p_src, p_tgt = src[is_poisson], tgt[is_poisson]
-    p_w, p_rec = cols["weight"][is_poisson], cols["receptor"][is_poisson]
+    p_w, p_rec = conns.take("weight", is_poisson), conns.take("receptor", is_poisson)
     p_chan, p_value = _channels(groups, row_of, p_tgt, p_w, p_rec, float_type)
-    p_d = np.rint(delay_all[is_poisson] / h).astype(np.int64)
+    p_d = np.rint(conns.take("delay", is_poisson) / h).astype(np.int64)
     plan.poisson = _poisson_edges(pg_gids, p_src, p_chan * n_neurons + row_of[p_tgt],
                                   p_value, p_d)
     c_tgt = tgt[is_current]
-    c_chan = _current_channels(groups, row_of, c_tgt, cols["receptor"][is_current])
+    c_chan = _current_channels(groups, row_of, c_tgt, conns.take("receptor", is_current))
     plan.current = dict(n_edges=int(c_tgt.size),
                         row=cg_row_of_conn[is_current] if c_tgt.size else np.zeros(0, np.int64),
                         tgt=(c_chan * n_neurons + row_of[c_tgt]).astype(np.int64),
-                        w=cols["weight"][is_current].astype(float_type),
-                        d=np.rint(delay_all[is_current] / h).astype(np.int64))
+                        w=conns.take("weight", is_current).astype(float_type),
+                        d=np.rint(conns.take("delay", is_current) / h).astype(np.int64))
     if is_dopa is not None:
         _volume_transmitters(plan, cols, by_kind.get("volume_transmitter", []), is_dopa,
                              sg_row_of_conn)
@@ -468,7 +464,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                       {x["model"]: x for x in prev.plastic} if prev is not None else {})
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
-                    cols["receptor"])
+                    conns.take("receptor", links["recording"]))
     t5 = time.perf_counter()
     plan.timings = dict(classify=t1 - t0, sources=t2 - t1, spike_layout=t3 - t2,
                         generator_edges=t4 - t3, recorders=t5 - t4)
@@ -487,11 +483,12 @@ def _on_plastic_path(entry) -> bool:
                                   or bool(entry.defaults.get("weight_recorder", 0)))
 
 
-def _plastic_mask(synapses, syn: np.ndarray, is_spike: np.ndarray, net=None):
+def _plastic_mask(synapses, cols, is_spike: np.ndarray, net=None):
     """Spike edges through the plastic phase (None when there are none)."""
     lut = np.array([_on_plastic_path(e) for e in synapses] or [False], dtype=bool)
     if not lut.any():
         return None
+    syn = cols["syn"]
     mask = is_spike & lut[syn]
     for i, e in enumerate(synapses):
         if e is not None and e.impl.unsupported and np.any(mask & (syn == i)):
@@ -596,6 +593,21 @@ def _node_kinds(net: Network) -> np.ndarray:
     for gid, dev in net.devices.items():
         kind[gid] = _KIND_CODE[dev.entry.impl.kind]
     return kind
+
+
+def _delay_range(conns, carrying: np.ndarray, other: np.ndarray, pieces) -> tuple:
+    """Smallest and largest delay (ms) of the carrying connections and of ``other``; a piece
+    at a time (a delay column of runs is not expanded whole)."""
+    d = conns.take("delay", other)
+    lo, hi = float(d.min(initial=np.inf)), float(d.max(initial=-np.inf))
+    one = conns.uniform("delay")
+    if one is not None:
+        return (min(lo, float(one)), max(hi, float(one))) if carrying.any() else (lo, hi)
+    for a, b in pieces:
+        d = conns.column("delay", a, b)
+        lo = min(lo, float(np.min(d, where=carrying[a:b], initial=np.inf)))
+        hi = max(hi, float(np.max(d, where=carrying[a:b], initial=-np.inf)))
+    return lo, hi
 
 
 def _classify(kind, src, tgt, pieces) -> tuple[np.ndarray, dict]:
@@ -985,11 +997,12 @@ def _wire_recorders(plan: Plan, net, src, tgt, kind, dev_link, row_of_conn=None,
     row of the connection to the recorder. The runtime routes a chunk's events with one binary
     search each."""
     samples, sample_gids, sample_vars, periods = [], [], [], []
-    l_src, l_tgt = src[dev_link], tgt[dev_link]  # the links that touch a recorder
+    l_src = src[dev_link].astype(np.int64)  # the links that touch a recorder
+    l_tgt = tgt[dev_link].astype(np.int64)
     to_sr = kind[l_tgt] == _SR
     rows = (row_of_conn[dev_link] if row_of_conn is not None else plan.row_of[l_src])[to_sr]
     r_src, r_rec = l_src[to_sr], l_tgt[to_sr]
-    r_port = (receptor[dev_link][to_sr] if receptor is not None
+    r_port = (receptor[to_sr] if receptor is not None
               else np.zeros(r_src.size, np.int64)).astype(np.int64)
     from_pg = np.isin(r_src, plan.pg_gids)
     order = np.lexsort((r_src[from_pg], r_rec[from_pg]))

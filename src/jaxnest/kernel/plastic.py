@@ -118,8 +118,7 @@ def write_back(layout: dict, state: dict, conns) -> None:
     for k, v in state.items():
         v = np.asarray(v)
         layout[k] = v
-        target = conns._buf["weight"] if k == "weight" else conns._extra[k]
-        target[conn] = v[valid]
+        conns.assign(k, conn, v[valid])
 
 
 # --- the archive ---------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str
     """Why these eprop_synapse connections cannot be simulated yet ("" when they can):
     targets of the bsshslm_2020 family (their own e-prop history), a multimeter recording
     ``eprop_history_duration`` (NEST's history cleaning is not reproduced)."""
-    tgt = np.unique(net.conns.cols["target"][conn])
+    tgt = np.unique(net.conns.take("target", conn))
     for st in net.neurons.values():
         if np.isin(tgt, st.gids).any() and st.entry.impl.name.endswith("bsshslm_2020"):
             return f"{_WHY} (a {st.entry.name} target)"
