@@ -49,6 +49,7 @@ import numpy as np
 from . import continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
 from . import gap as gapmod
 from .plan import Static
+from .prefix import prefix_sum
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
 REC_LANES = 64  # recorded spikes appended per block (record_rank)
@@ -271,7 +272,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
         cnt = jnp.where(fired, nseg, 0)
-        P = jnp.cumsum(cnt)
+        P = prefix_sum(cnt, n_seg)
         total = P[-1]
         first = P - cnt
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
@@ -332,7 +333,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         most of them to a dropped slot, cost ~350 us per step with 19,000 rows recorded)."""
         rows = args["rec_rows"]
         mr = m_r[rows]
-        count = jnp.cumsum((mr != 0).astype(jnp.int32))
+        count = prefix_sum((mr != 0).astype(jnp.int32), n_rec)
         total = count[-1]
         lanes = jnp.arange(REC_LANES, dtype=jnp.int32)
 

@@ -27,6 +27,7 @@ from jax import lax
 from ..jaxenv import put
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
 from . import voltage_archive
+from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
 VIEW_W = (8, 32)      # archive entries a delivery reads first, then (where they lack an
@@ -244,7 +245,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
         cnt = jnp.where(fired, nseg, 0)
-        P = jnp.cumsum(cnt)
+        P = prefix_sum(cnt, n_seg)
         total = P[-1]
         first = P - cnt
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
