@@ -40,6 +40,8 @@ HIST_H = 256          # appended-history rings to start with (grown x4 on overfl
 URBANCZIK_H = 4096    # the same with Urbanczik histories (an entry per step: 410 ms at 0.1 ms)
 NEST_EPS = 1.0e-6     # the history windows' shift and stdp_eps (ms)
 WINDOWED = ("clopath", "urbanczik")  # kinds whose rules read windows of appended histories
+WALKING = WINDOWED + ("eprop",)  # kinds whose rules walk a window of entries per spike: their
+# edges are delivered a few lanes at a time (plan.WINDOW_LANES)
 CLOPATH_KEYS = ("A_LTD", "A_LTP", "u_ref_squared", "theta_plus", "theta_minus",
                 "A_LTD_const", "delay_u_bars")
 URBANCZIK_KEYS = ("phi_max", "rate_slope", "beta", "theta", "g_sp", "g_L.s", "E_L.s",
