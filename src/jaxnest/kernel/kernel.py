@@ -583,8 +583,10 @@ class Kernel:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
         in Prepare); synapse models whose connections jaxnest simulates only in some cases
         (``unsupported_when``: e-prop) check theirs."""
-        for name, entry, when in self._run_time_tests():
-            conn = np.flatnonzero(self.network.conns.cols["syn"] == self.model_ids[name])
+        tests = self._run_time_tests()
+        syn = self.network.conns.cols["syn"] if tests else None
+        for name, entry, when in tests:
+            conn = np.flatnonzero(syn == self.model_ids[name])
             why = when(self.network, conn, entry.defaults, self.synapse_entries())
             if why:
                 raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
