@@ -98,8 +98,12 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
     old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
     lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
     out["ep_over"] = arch["ep_over"].at[cols].max(lost.astype(f))
+    # rows without a history: dropped. The row index reads ``old`` (never NaN), so the
+    # writes follow that read of the ring (without the dependency XLA copied ep_t three
+    # times a step, twice with it: sine-waves' steady state ~15 % faster)
+    row = jnp.where(on & (old == old), slot, H)
     for k, v in vals.items():
-        out[k] = arch[k].at[slot, cols].set(jnp.where(on, v, arch[k][slot, cols]))
+        out[k] = arch[k].at[row, cols].set(v, mode="drop")
     consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
               "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa, "ep_cut": cut,
               "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
