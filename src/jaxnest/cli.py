@@ -41,7 +41,8 @@ class _Cells:
 def _execute(script: str) -> None:
     """Run a script (or a notebook's code cells) as ``__main__``. A notebook's uncaught
     exception is printed here, exit code 1, as Python would, but by the traceback module:
-    it quotes the code cells (Python's own hook reads source lines from files only)."""
+    it quotes the code cells (Python's own hook reads source lines from files only). A
+    notebook runs in its own directory, as Jupyter runs it (its relative paths resolve)."""
     if not script.endswith(".ipynb"):
         runpy.run_path(script, run_name="__main__")
         return
@@ -49,8 +50,9 @@ def _execute(script: str) -> None:
     main = type(sys)("__main__")
     main.__file__, main.__loader__ = script, _Cells(source)
     code = compile(source, f"{script} (code cells)", "exec")
-    saved = sys.modules.get("__main__")
+    saved, cwd = sys.modules.get("__main__"), os.getcwd()
     sys.modules["__main__"] = main
+    os.chdir(os.path.dirname(script))
     try:
         exec(code, main.__dict__)
     except Exception:
@@ -59,6 +61,7 @@ def _execute(script: str) -> None:
         raise SystemExit(1) from None
     finally:
         sys.modules["__main__"] = saved
+        os.chdir(cwd)
 
 
 def cmd_run(args) -> int:

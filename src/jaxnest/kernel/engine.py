@@ -241,12 +241,17 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             O = O.at[k].set(orow)
         if emitted and pre is not None:
             pc = pre.append(pc, k, emitted)
+        count0 = arch["count"] if st.arch_cv else None
         if st.arch_H and emitted and pre is not None:  # off-grid: each at stamp - offset
             arch = pre.archive(arch, row[:N], emitted, stamp_ms(s), args)
         elif st.arch_H:  # postsynaptic spike archives (STDP)
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])
+        if st.arch_cv:  # the targets' variables some rules read at archived spikes
+            arch = plastic.record_values(arch, count0, s, {
+                var: [(j, D, row_values(new_states, var, D == 0)) for j, D in enumerate(Ds)]
+                for var, Ds in st.arch_cv})
         if clop is not None:
             arch = dict(arch, clop=clop)
         if period:
@@ -385,10 +390,30 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
         return lax.while_loop(lambda c: c[4], step, (carry, k, m, S, jnp.bool_(True)))[0]
 
-    def deliver(buf, pl, S, A, args, arch, O=None):
+    def row_values(states, var, at_spike=False):
+        """(N,): each neuron row's ``var`` (0 where its model has none); ``at_spike``: its
+        value where it emitted this step's spike (``__spike_<var>``), where it keeps one."""
+        out = jnp.zeros(N, jnp.float64)
+        for g, stt in zip(groups, states):
+            name = "__spike_" + var if at_spike and "__spike_" + var in stt else var
+            if name in stt:
+                out = out.at[g.offset:g.offset + g.n].set(jnp.asarray(stt[name], jnp.float64))
+        return out
+
+    def with_values(arch, states):
+        """The archives as rules reading post_values see them: the targets' variables now,
+        and the delays (ms) of the value columns."""
+        extra = {}
+        for var, Ds in st.arch_cv:
+            extra["now:" + var] = row_values(states, var)
+            extra["cvD:" + var] = jnp.asarray(np.asarray(Ds, np.float64) * st.h)
+        return dict(arch, **extra)
+
+    def deliver(buf, pl, S, A, args, arch, O=None, states=None):
         """Deliver a slice's spikes (S, the slice starting at step A) through the static and
         the plastic edges, as NEST does at the start of the next slice; their payloads (O)
-        through the payload edges."""
+        through the payload edges. ``states``: the neurons' (rules that read their targets'
+        variables see them as they are now)."""
         if pay is not None and pay.n_edges:
             lay = (pay.n_seg, pay.seg_len, pay.seg_batch, False)
             a_mod = (A % L).astype(jnp.int32)
@@ -397,6 +422,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         if not (st.n_spike or st.plastic):
             return buf, pl
         a_mod = (A % L).astype(jnp.int32)
+        if st.arch_cv:
+            arch = with_values(arch, states)
         arch_in = ((arch, args["archive"]["tau_minus_inv"],
                     args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
         clop = (arch["clop"], args["clop"]["consts"]) if st.clop else None
@@ -536,7 +563,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 arch = dict(arch, clop=eprop_archive.write_learning_signal(arch["clop"],
                                                                            ring[:N], A))
             buf, pl = lax.cond(pend["on"] & ~pend["cont"],
-                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO),
+                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO,
+                                                 states),
                                lambda c: c, (buf, pl))
             S = jnp.where(pend["cont"], pend["S"][:D], jnp.zeros((D, R), ft))
             O = jnp.where(pend["cont"], pO[:D], jnp.zeros((D, R), ft)) if pay is not None \

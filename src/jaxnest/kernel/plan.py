@@ -120,6 +120,7 @@ class Static:
     # plastic synapses and the spike archive
     plastic: tuple = ()                         # PlasticStatic per plastic edge set
     arch_H: int = 0                             # archive ring length (0: no archive)
+    arch_cv: tuple = ()                         # (variable, delays in steps) kept per spike
     clop: tuple | None = None                   # voltage archives (H, LTD, u_bar, kinds)
     pend_D: int = 0                             # rows of the carried last-slice spikes (>= D)
     wr_cap: int = 0                             # weight recorders' event buffer (0: none)
@@ -155,6 +156,9 @@ class Plan:
     arch_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     """Neurons (rows) that archive their spikes for archive-reading synapses (STDP)."""
     arch_H: int = 0                 # archive ring length (set by the runtime)
+    arch_cv: dict = field(default_factory=dict)
+    """Target variables the archives keep per spike: name -> delays (steps, 0: at the
+    spike), see SynapseModel.post_values."""
     clop_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     """Where clopath_synapse connections exist: the rows with incoming STDP-type connections
     (NEST's n_incoming > 0; Clopath archivers among them write LTP/LTD histories)."""
@@ -217,6 +221,7 @@ class Plan:
             n_current=ce["n_edges"], n_cg=int(self.cg_gids.size),
             plastic=tuple(plastic_static_of(x) for x in self.plastic),
             arch_H=self.arch_H if self.arch_mask.any() else 0,
+            arch_cv=tuple(sorted(self.arch_cv.items())),
             clop=tuple(self.clop_shape) + (self.clop_kinds,) if self.clop_mask.size else None,
             pend_D=max(self.pend_D, self.D),
             wr_cap=self.wr_cap if any("wr" in x for x in self.plastic) else 0,
@@ -299,7 +304,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     if reuse is not None:
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
-                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, clop_mask=reuse.clop_mask,
+                    plastic=reuse.plastic, arch_mask=reuse.arch_mask, arch_cv=reuse.arch_cv,
+                    clop_mask=reuse.clop_mask,
                     clop_kinds=reuse.clop_kinds,
                     vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
@@ -533,6 +539,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         if _on_plastic_path(e):
             by_impl.setdefault(e.impl.name, []).append(i)
     plan.arch_mask = np.zeros(N, bool)
+    plan.arch_cv = {}
     stdp_targets, kinds = np.zeros(N, bool), set()
     for ids in by_impl.values():
         impl = synapses[ids[0]].impl
@@ -574,12 +581,28 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         plan.plastic.append(layout)
         if impl.archive:
             plan.arch_mask[tgt_row] = True
+        for var, when in impl.post_values:
+            _check_post_value(plan, tgt_row, var, impl.name)
+            Ds = {0} if when == "spike" else \
+                set(np.unique(np.rint(cols["delay"][conn] / plan.h).astype(int)).tolist())
+            plan.arch_cv[var] = tuple(sorted(set(plan.arch_cv.get(var, ())) | Ds))
         if impl.archive or impl.voltage_archive:
             stdp_targets[tgt_row] = True
         if impl.voltage_archive:
             kinds.add(impl.voltage_archive)
     if kinds:
         plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
+
+
+def _check_post_value(plan: Plan, tgt_row, var: str, model: str) -> None:
+    """A rule that reads its targets' ``var`` (SynapseModel.post_values) needs targets that
+    have it (NEST-NESTML only connects such a synapse to its paired neuron)."""
+    for g in plan.groups:
+        if g.impl.archiving and var not in g.impl.state and var not in g.impl.hidden and \
+                np.any((tgt_row >= g.offset) & (tgt_row < g.offset + g.n)):
+            raise errors.IllegalConnection(
+                f"{model} reads the state variable '{var}' of its target, which {g.impl.name} "
+                "does not have (connect it to the neuron it was generated with).")
 
 
 _NEURON, _SG, _PG, _CG, _SR, _SAMPLER = range(6)

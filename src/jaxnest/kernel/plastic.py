@@ -140,6 +140,11 @@ def regrow(arch: dict, H_new: int) -> dict:
         out[k] = arch[k].copy()
     keep = min(H, H_new)
     cols = np.arange(n)
+    values = [k for k in arch if k.startswith("cv:")]
+    for k in values:
+        out[k] = np.zeros(arch[k].shape[:1] + (H_new, n))
+    if "cv_line" in arch:
+        out["cv_line"] = arch["cv_line"].copy()  # absolute entry numbers: still right
     for j in range(keep):  # the j-th newest entry of each neuron
         age = arch["count"] - 1 - j
         ok = age >= 0
@@ -147,6 +152,56 @@ def regrow(arch: dict, H_new: int) -> dict:
         dst = np.mod(age, H_new)
         for k in ("t", "Kminus", "Kminus_triplet"):
             out[k][dst[ok], cols[ok]] = arch[k][src[ok], cols[ok]]
+        for k in values:
+            out[k][:, dst[ok], cols[ok]] = arch[k][:, src[ok], cols[ok]]
+    return out
+
+
+# --- values of the targets' state at their archived spikes (SynapseModel.post_values) ------
+
+def fit_values(arch: dict, want: dict, have: dict, step: int) -> dict:
+    """Host archives with value columns for ``want`` (variable -> delays in steps, 0: at the
+    spike): ``cv:<var>`` (len(Ds), H, n), one row per delay, and ``cv_line`` (max delay + 1,
+    n), the absolute entry number each neuron archived in each of the last steps (-1: none),
+    by step modulo its length. Columns kept from ``have`` (the same, as the archives hold
+    them) stay where their delay is still wanted; ``step``: the next step to run."""
+    H, n = arch["t"].shape
+    out = {k: v for k, v in arch.items() if not k.startswith("cv")}
+    for var, Ds in want.items():
+        col = np.zeros((len(Ds), H, n))
+        old = have.get(var, ())
+        for j, D in enumerate(Ds):
+            if D in old:
+                col[j] = arch["cv:" + var][old.index(D)]
+        out["cv:" + var] = col
+    Lr = max([max(Ds) for Ds in want.values()], default=0) + 1
+    line = np.full((Lr, n), -1, np.int64)
+    if "cv_line" in arch:  # the steps both lines cover, re-slotted
+        old = arch["cv_line"]
+        for k in range(1, min(Lr, old.shape[0]) + 1):
+            line[(step - k) % Lr] = old[(step - k) % old.shape[0]]
+    if want:
+        out["cv_line"] = line
+    return out
+
+
+def record_values(arch: dict, count_before, s, values: dict) -> dict:
+    """After step ``s``'s pushes: note each neuron's newest entry if it archived one in this
+    step, then write ``values`` (variable -> [(row in cv:<var>, D, (n,) values)]) into the
+    entries archived D steps ago (so, for D = 0, this step's)."""
+    line = arch["cv_line"]
+    Lr, H = line.shape[0], arch["t"].shape[0]
+    cols = jnp.arange(line.shape[1])
+    new = jnp.where(arch["count"] > count_before, arch["count"] - 1, -1)
+    line = line.at[s % Lr].set(new.astype(line.dtype))
+    out = dict(arch, cv_line=line)
+    for var, rows in values.items():
+        col = out["cv:" + var]
+        for j, D, v in rows:
+            idx = line[(s - D) % Lr]
+            slot = jnp.where(idx >= 0, idx % H, H).astype(jnp.int32)
+            col = col.at[j, slot, cols].set(v.astype(col.dtype), mode="drop")
+        out["cv:" + var] = col
     return out
 
 

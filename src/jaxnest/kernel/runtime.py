@@ -53,6 +53,7 @@ class Runtime:
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
         self.arch_H = plastic.ARCHIVE_H
+        self.arch_cv: dict = {}      # the value columns the archives hold (Plan.arch_cv)
         self.carch = None          # voltage archives by gid (host), see voltage_archive
         self.clop_H = voltage_archive.HIST_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
@@ -292,7 +293,7 @@ class Runtime:
             out["syn"] = self.syn[1]
         if plan.arch_mask.any():
             gids = plan.row_gids[:plan.n_neurons]
-            self._ensure_archive(net.size + 1)
+            self._ensure_archive(net.size + 1, plan.arch_cv, step)
             out["arch"] = {k: put(v[..., gids]) for k, v in self.arch.items()}
         if plan.clop_mask.size:
             gids = plan.row_gids[:plan.n_neurons]
@@ -363,7 +364,9 @@ class Runtime:
             out[key] = put(new)
         return out
 
-    def _ensure_archive(self, n: int) -> None:
+    def _ensure_archive(self, n: int, values: dict | None = None, step: int = 0) -> None:
+        """Archives for n nodes, ring length arch_H; ``values``: the value columns a plan
+        needs (Plan.arch_cv; ``step`` the next step to run)."""
         if self.arch is None:
             self.arch = plastic.new_archive(self.arch_H, n)
         if self.arch["t"].shape[0] != self.arch_H:
@@ -371,7 +374,14 @@ class Runtime:
         size = self.arch["count"].size
         if n > size:  # nodes were created: archives for them
             more = plastic.new_archive(self.arch_H, n - size)
+            for k, v in self.arch.items():  # value columns: none kept, no entry noted
+                if k not in more:
+                    more[k] = np.full(v.shape[:-1] + (n - size,), -1 if k == "cv_line" else 0,
+                                      v.dtype)
             self.arch = {k: np.concatenate([v, more[k]], axis=-1) for k, v in self.arch.items()}
+        if values is not None and values != self.arch_cv:
+            self.arch = plastic.fit_values(self.arch, values, self.arch_cv, step)
+            self.arch_cv = dict(values)
 
     def _store_plastic(self, plan: Plan, net, carry) -> None:
         self.pend = (plan, carry["pend"])

@@ -103,7 +103,8 @@ class ModelSource:
     """Python source of one neuron (functions prefixed with the model name) and the
     NeuronModel construction."""
 
-    def __init__(self, neuron, ns, adaptive="y", name=None):
+    def __init__(self, neuron, ns, adaptive="y", name=None, snapshot=()):
+        self.snapshot = list(snapshot)  # state variables noted at emit_spike() (__spike_<v>)
         self.n = neuron
         self.ns = ns
         self.name = name or neuron.get_name()
@@ -234,6 +235,9 @@ class ModelSource:
                 unsupported("emit_spike() with arguments")
             self._emit(out, ind, f"spike = jnp.logical_or(spike, {mask})" if mask
                        else "spike = jnp.ones_like(spike)")
+            for v in self.snapshot:  # a paired synapse reads them at this spike
+                self._emit(out, ind, f"S['__spike_{v}'] = _w({mask or True}, S[{v!r}] + 0.0, "
+                                     f"S['__spike_{v}'])")
         elif name == F.INTEGRATE_ODES:
             self._integrate(call, mask, out, ind)
         elif name in (F.PRINT, F.PRINTLN, F.LOGGER_INFO, F.LOGGER_WARNING):
@@ -412,6 +416,7 @@ class ModelSource:
             inlines = [name for name, _ in self._recordable_inlines()]
             rec += [name for name in inlines if name not in rec]
             hidden = {f"__in_{c}": 0.0 for c in cont}
+            hidden.update({f"__spike_{v}": 0.0 for v in self.snapshot})
             hidden.update({name: 0.0 for name in inlines})
             if self.numeric:
                 hidden["__integration_step"] = 0.0
@@ -450,8 +455,8 @@ def module_source(models, files, digest, adaptive="y", synapses=()) -> str:
     (synapse AST, namespace, name, options of synapse_codegen.SynapseSource)."""
     from .synapse_codegen import SynapseSource
     parts = [HEADER.format(files=", ".join(files), digest=digest)]
-    for neuron, ns, name in models:
-        parts.append(ModelSource(neuron, ns, adaptive, name=name).source())
+    for neuron, ns, name, opts in models:
+        parts.append(ModelSource(neuron, ns, adaptive, name=name, **opts).source())
     for synapse, ns, name, opts in synapses:
         parts.append(SynapseSource(synapse, ns, name, **opts).source())
     return "\n\n".join(parts)

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "13"
+GENERATOR_VERSION = "14"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
@@ -109,6 +109,37 @@ def _check_synapse_ports(models, pairs, suffix, synapse_models):
                             "presynaptic: name the postsynaptic ports in "
                             "codegen_opts['neuron_synapse_pairs'], as NESTML's NEST target "
                             "requires")
+
+
+def _continuous_ports(synapse, neuron, post, vt, buffering) -> dict:
+    """The continuous postsynaptic ports named in ``post`` (NESTML's ``[port, variable]``
+    pairs) as port -> (the paired neuron's state variable, ``buffering``), checked."""
+    from .errors import unsupported
+    pairs = [x for x in post if not isinstance(x, str)]
+    if not pairs:
+        return {}
+    cont = {p.get_symbol_name() for p in synapse.get_input_ports()
+            if not p.is_spike_input_port()}
+    state = {v.get_name() for b in neuron.get_state_blocks() for d in b.get_declarations()
+             for v in d.get_variables()} if neuron is not None else set()
+    out = {}
+    for x in pairs:
+        if len(x) != 2 or not all(isinstance(y, str) for y in x):
+            raise errors.BadProperty(f"post_ports entry {x!r}: a continuous port is given as "
+                                     "[synapse port, neuron state variable]")
+        port, var = x
+        if port not in cont:
+            raise errors.BadProperty(f"post_ports entry {x!r}: '{port}' is not a continuous "
+                                     f"input port of {synapse.get_name()}")
+        if var not in state:
+            raise errors.BadProperty(f"post_ports entry {x!r}: '{var}' is not a state "
+                                     "variable of the paired neuron")
+        out[port] = (var, buffering)
+    if vt:
+        unsupported("continuous postsynaptic ports together with a volume-transmitter port")
+    if not any(isinstance(x, str) for x in post):
+        unsupported("continuous postsynaptic ports without a postsynaptic spike port")
+    return out
 
 
 def _copied_parameters(synapse, used, moved) -> list:
@@ -214,7 +245,14 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                 if x + suffix not in by_name:
                     raise errors.BadProperty(f"Model used in neuron_synapse_pairs ('{x}') "
                                              "not found.")
-        syn_plan = []
+        buffering = codegen_opts.get("continuous_state_buffering_method",
+                                     "continuous_time_buffer")
+        if buffering not in ("continuous_time_buffer", "post_spike_based"):
+            raise errors.BadProperty("continuous_state_buffering_method is "
+                                     "'continuous_time_buffer' or 'post_spike_based', not "
+                                     f"{buffering!r}")
+        when = "spike" if buffering == "post_spike_based" else "delayed"
+        syn_plan, snapshots = [], {}
         for s in synapses:
             base = s.get_name()[:len(s.get_name()) - len(suffix)] if suffix else s.get_name()
             mine = [p for p in pairs if p[1] == base]
@@ -226,27 +264,33 @@ def _analyse(files, module_name, suffix, codegen_opts, logging_level):
                                 "(codegen option weight_variable)")
                 for nrn, _, post, vt, paired, name in mine or [(None, base, [], [], None,
                                                                 s.get_name())]:
-                    if any(not isinstance(x, str) for x in post):
-                        unsupported("continuous postsynaptic ports (post_ports pairs)")
+                    cont = _continuous_ports(s, by_name.get(nrn + suffix) if nrn else None,
+                                             post, vt, buffering)
+                    post = [x for x in post if isinstance(x, str)]
+                    if cont and when == "spike":  # the neuron notes them at emit_spike()
+                        snapshots.setdefault(paired, set()).update(v for v, _ in cont.values())
                     keep = {wvar} | ({dvar} if dvar else set()) | set(strict.get(base, []))
                     used, moved = ASTUtils.collect_variables_affected_by_ports(s, post, keep) \
                         if post else ([], [])
                     copied = {p: f"{p}__for_{s.get_name()}"
                               for p in _copied_parameters(s, used, moved)} if paired else {}
                     syn_plan.append((s, name, post, vt, wvar, dvar, sorted(moved), copied,
-                                     paired))
+                                     paired, cont))
         gen.run_nest_target_specific_cocos(neurons, [])
         gen.analyse_transform_neurons(neurons, metadata)
         gen.analyse_transform_synapses(synapses, metadata)
-        out = [(n, gen._get_neuron_model_namespace(n, metadata), n.get_name()) for n in neurons]
+        out = [(n, gen._get_neuron_model_namespace(n, metadata), n.get_name(), {})
+               for n in neurons]
         for nrn, *_, paired, _ in pairs:  # the paired neuron: the neuron under NESTML's name
             n = by_name[nrn + suffix]
-            out.append((n, out[neurons.index(n)][1], paired))
-        out = list({name: (n, ns, name) for n, ns, name in out}.values())
+            out.append((n, out[neurons.index(n)][1], paired,
+                        {"snapshot": sorted(snapshots.get(paired, ()))}))
+        out = list({x[2]: x for x in out}.values())
         syn_out = [(s, _synapse_namespace(gen, s, metadata), name,
                     dict(post_ports=post, vt_ports=vt, weight_var=wvar, delay_var=dvar,
-                         post_vars=moved, post_params=copied, paired_neuron=paired))
-                   for s, name, post, vt, wvar, dvar, moved, copied, paired in syn_plan]
+                         post_vars=moved, post_params=copied, paired_neuron=paired,
+                         cont_ports={p: (v, when) for p, (v, _) in cont.items()}))
+                   for s, name, post, vt, wvar, dvar, moved, copied, paired, cont in syn_plan]
         adaptive = "y" if gen.get_option("gsl_adaptive_step_size_controller") == \
             "with_respect_to_solution" else "yp"
         return out, syn_out, adaptive

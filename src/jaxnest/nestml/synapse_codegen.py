@@ -42,6 +42,7 @@ class _SynScope(_Scope):
     def __init__(self, model, where, post=(), ode_vars=()):
         super().__init__(xp="jnp", ode_vars=ode_vars, where=where, model=model)
         self.post = set(post)
+        self.cont = set(model.cont_ports) if model is not None else set()
 
     def variable(self, var, symbol):
         name = _name(var)
@@ -76,14 +77,19 @@ class _SynScope(_Scope):
         return f"_rand.normal({j})"
 
     def buffer(self, var, symbol):
-        unsupported(f"reading the input port '{var.get_name()}' in a synapse")
+        name = var.get_name()
+        if name in self.cont and self.where in ("onreceive", "pre"):
+            return f"X[{name!r}]"  # the paired neuron's variable (synapse_runtime.py)
+        unsupported(f"reading the input port '{name}' in a synapse here")
 
 
 class SynapseSource(ModelSource):
     """Python source of one NESTML synapse (functions prefixed with its jaxnest name)."""
 
     def __init__(self, synapse, ns, name, post_ports=(), vt_ports=(), weight_var="w",
-                 delay_var=None, post_vars=(), post_params=None, paired_neuron=None):
+                 delay_var=None, post_vars=(), post_params=None, paired_neuron=None,
+                 cont_ports=None):
+        self.cont_ports = dict(cont_ports or {})  # port -> (neuron variable, when)
         super().__init__(synapse, ns)
         self.post_params = dict(post_params or {})
         self.paired_neuron = paired_neuron
@@ -228,10 +234,12 @@ class SynapseSource(ModelSource):
             if self.n.get_on_condition_blocks():
                 unsupported("onCondition blocks in a synapse")
             ports = [p for p in self.n.get_input_ports()]
-            if any(not p.is_spike_input_port() for p in ports):
-                unsupported("continuous input ports in a synapse")
-            pre = [p.get_symbol_name() for p in ports
-                   if p.get_symbol_name() not in self.post_ports + self.vt_ports]
+            if any(not p.is_spike_input_port() and p.get_symbol_name() not in self.cont_ports
+                   for p in ports):
+                unsupported("continuous input ports in a synapse (other than postsynaptic "
+                            "ones named in neuron_synapse_pairs)")
+            pre = [p.get_symbol_name() for p in ports if p.get_symbol_name()
+                   not in self.post_ports + self.vt_ports + list(self.cont_ports)]
             if len(pre) != 1:
                 unsupported("a synapse whose spike input ports other than the presynaptic one "
                             "are not named as post_ports in neuron_synapse_pairs")
@@ -281,7 +289,7 @@ class SynapseSource(ModelSource):
                     f"post_emit=_{n}__post_emit, advance=_{n}__advance, "
                     f"on_post=_{n}__on_post, on_pre=_{n}__on_pre, draws={self.draws!r}, "
                     f"on_vt={f'_{n}__on_vt' if self.vt_ports else None}, "
-                    f"post_params={self.post_params!r})",
+                    f"post_params={self.post_params!r}, cont_ports={self.cont_ports!r})",
                     f"MODELS[{n!r}] = {n}"]
             if self.post_params:
                 tail.append(f"copy_to_neuron(MODELS, {self.paired_neuron!r}, {n!r}, "

@@ -69,12 +69,17 @@ def _num(v):
 
 def synapse_model(name, params, state, param_names, state_names, post_vars, weight_var,
                   delay_var, has_post, internals, post_prop, post_emit, advance, on_post,
-                  on_pre, draws=0, common=(), on_vt=None, post_params=None):
+                  on_pre, draws=0, common=(), on_vt=None, post_params=None, cont_ports=None):
     """The SynapseModel of one generated NESTML synapse (see the module docstring).
     ``post_params``: synapse parameter -> the paired neuron's copy (``<p>__for_<synapse>``),
     which the postsynaptic variables' dynamics read (the target's own value; the synapse's
-    where the target has none)."""
+    where the target has none). ``cont_ports``: continuous postsynaptic port -> (the
+    target's state variable, "spike" or "delayed"): onReceive(post_spikes) reads the value
+    the target had at the spike (NEST-NESTML's post_spike_based buffering) or at the spike
+    plus the delay (continuous_time_buffer); onReceive(pre_spikes) reads the target's value
+    at the delivery (both)."""
     post_params = dict(post_params or {})
+    cont_ports = dict(cont_ports or {})
     own = [k for k in state_names if k != weight_var and k not in post_vars]
     rule = [k for k in param_names if k not in (weight_var, delay_var)]
     defaults = dict(COMMON)
@@ -188,10 +193,13 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
                 m, tp = mask[j] & act, times[j]
                 S, c = dopa_until(P, Q, S, s, c, tp + d, m, ts, dopa)
                 S, c = step_to(P, S, c, tp + d, m)
-                X = post_read(Q, s, tp)
+                X = dict(post_read(Q, s, tp), **{k: v[j] for k, v in cv.items()})
                 V = internals(P, jnp.where(c[1] > 0, c[1], 1.0), jnp)
                 S = _same(on_post(P, S, X, V, tp, ts, m), S)
                 return S, _same(post_spike(Q, s, tp, m & (tp > seen)), s), c
+
+            cv = {port: post.at_spikes(var, 0.0 if when == "spike" else d)
+                  for port, (var, when) in cont_ports.items()}
 
             # from the oldest entry some acting lane takes: the older ones are no-ops for
             # every lane (a trigger at each volume_transmitter delivery mostly finds none)
@@ -220,6 +228,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         Q = post_P(p, P)
         S, s2, c = catch_up(P, Q, S, s, p["delay"], t, post, dopa, act, ts)
         X = post_read(Q, s2, t - p["delay"]) if has_post else {}
+        X.update({port: post.now(var) for port, (var, _) in cont_ports.items()})
         V = internals(P, jnp.where(c[1] > 0, c[1], 1.0), jnp)
         S, sent = on_pre(P, S, X, V, t, ts, act, _Rand(rand) if rand is not None else None)
         out = pack(s2, S, t)
@@ -246,7 +255,8 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
                         on_pre=deliver, random=draws > 0, common=common,
                         neuromodulated=on_vt is not None,
                         on_trigger=trigger if on_vt is not None else None, aliases=aliases,
-                        target_params=tuple(post_params.values()))
+                        target_params=tuple(post_params.values()),
+                        post_values=tuple(sorted(set(cont_ports.values()))))
 
 
 def copy_to_neuron(models: dict, neuron: str, synapse: str, names: dict) -> None:

@@ -104,6 +104,13 @@ class SynapseModel:
     NESTML copies into the paired neuron as ``<name>__for_<synapse>``): each delivery gets
     the target's value as the per-connection parameter ``__target_<name>`` (NaN where the
     target has no such parameter)."""
+    post_values: tuple[tuple[str, str], ...] = ()
+    """State variables of the targets the rule reads (NESTML synapses' continuous
+    postsynaptic ports), as (variable, when) pairs: the archive keeps each one's value for
+    every archived spike, ``when`` = "spike" at the spike (the target's ``__spike_<var>``,
+    its value where it emitted the spike, if it keeps one) or "delayed" at the spike time
+    plus the connection's delay (PostView.at_spikes); ``PostView.now`` gives the current
+    value. Needs ``archive``."""
 
     @property
     def plastic(self) -> bool:
@@ -205,6 +212,17 @@ class PostView:
 
     def K_value(self, t):
         return self.K_values(t)[0]
+
+    def at_spikes(self, var: str, delay):
+        """(W, E): ``var`` of each view entry's neuron as the archive kept it for that spike
+        (SynapseModel.post_values): at the spike (``delay`` 0) or ``delay`` ms after it."""
+        col, Ds = self._arch["cv:" + var], self._arch["cvD:" + var]
+        dix = jnp.argmin(jnp.abs(Ds[:, None] - jnp.asarray(delay)), axis=0)  # (E,)
+        return col[dix[None, :], self._slot, self._tgt[None, :]]
+
+    def now(self, var: str):
+        """(E,): the targets' current ``var`` (the state the delivery finds them in)."""
+        return self._arch["now:" + var][self._tgt]
 
     def _need(self, t_lim):
         """The answer needs the entries from ``t_lim`` on (for K values: the latest before

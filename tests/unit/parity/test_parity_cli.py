@@ -56,8 +56,11 @@ def test_run_executes_notebook_code_cells(tmp_path):
                                              "\nsr = nest.Create('spike_recorder')"},
              {"cell_type": "code", "source": ["nest.Connect(n, sr)\n", "nest.Simulate(100.0)\n",
                                               "plt.plot([1, 2]); plt.show()\n",
-                                              "print('RESULT', __name__, sr.n_events)"]}]
-    nb = tmp_path / "tut.ipynb"
+                                              "print('RESULT', __name__, sr.n_events)"]},
+             {"cell_type": "code", "source": "open('beside.txt').read()  # as Jupyter: cwd"}]
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "beside.txt").write_text("x")
+    nb = tmp_path / "nb" / "tut.ipynb"
     nb.write_text(json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
     p = _cli("run", str(nb), cwd=tmp_path)
     assert p.returncode == 0, p.stderr
