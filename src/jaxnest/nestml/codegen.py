@@ -70,9 +70,7 @@ class _Scope(Scope):
         if name in self.ode_vars:
             return f"y[{name!r}]"
         if symbol.is_state():
-            if self.where == "params":
-                unsupported(f"state variable '{name}' in a parameter")
-            return f"S[{name!r}]"
+            return f"S[{name!r}]"  # a parameter's default: the initial value (_defaults_fn)
         if symbol.is_parameters():
             return f"P[{name!r}]"
         if symbol.is_internals():
@@ -155,22 +153,41 @@ class ModelSource:
         return out
 
     def _defaults_fn(self):
-        """Parameter defaults, then state initial values (from parameters and internals), as
-        NEST-NESTML's constructor evaluates them."""
+        """Parameter defaults and state initial values, in declaration order (parameters
+        first) except that each comes after the values it reads. NEST-NESTML's constructor
+        sets all parameters, then the state: a parameter that reads a state variable
+        (hh_cond_exp_destexhe's ``alpha_n_init`` reads ``V_m``) reads it before it is set;
+        here it reads the state variable's initial value."""
         out = [f"def _{self.name}__defaults():", "    xp = np", "    h = 0.1",
-               "    P = {}", "    V = {}", "    S = {}"]
-        scope = _Scope(where="params")
-        for var, decl in self._decls(self.n.get_parameters_blocks()):
-            name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
+               "    P = {}", "    S = {}",
+               f"    V = _LazyInternals(_{self.name}__internals, P, h, xp, S)"]
+        pending = [("P", var, decl, _Scope(where="params"))
+                   for var, decl in self._decls(self.n.get_parameters_blocks())]
+        pending += [("S", var, decl, _Scope(where="update"))
+                    for var, decl in self._decls(self.n.get_state_blocks())]
+        params = set(self._declared_names(self.n.get_parameters_blocks()))
+        internals = set(self._declared_names(self.n.get_internals_blocks()))
+
+        def name_of(var):
+            return ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
+
+        def reads(decl):  # internals read every parameter (conservatively)
+            if not decl.has_expression():
+                return set()
+            names = {name_of(v) for v in
+                     ASTUtils.collect_variable_names_in_expression(decl.get_expression())}
+            return names | params if names & internals else names
+
+        while pending:
+            left = {name_of(v) for _, v, _, _ in pending}
+            for i, (kind, var, decl, scope) in enumerate(pending):
+                if not (reads(decl) & left) - {name_of(var)}:
+                    break
+            else:
+                unsupported("initial values that read each other in a circle")
+            kind, var, decl, scope = pending.pop(i)
             val = self._p(decl.get_expression(), scope) if decl.has_expression() else "0.0"
-            out.append(f"    P[{name!r}] = {val}")
-        out.append("    S = {}")
-        out.append(f"    V = _LazyInternals(_{self.name}__internals, P, h, xp, S)")
-        sscope = _Scope(where="update")
-        for var, decl in self._decls(self.n.get_state_blocks()):
-            name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
-            val = self._p(decl.get_expression(), sscope) if decl.has_expression() else "0.0"
-            out.append(f"    S[{name!r}] = {val}")
+            out.append(f"    {kind}[{name_of(var)!r}] = {val}")
         out.append("    return P, S")
         return out
 

@@ -18,6 +18,7 @@ from pynestml.meta_model.ast_arithmetic_operator import ASTArithmeticOperator
 from pynestml.meta_model.ast_bit_operator import ASTBitOperator
 from pynestml.meta_model.ast_comparison_operator import ASTComparisonOperator
 from pynestml.meta_model.ast_expression import ASTExpression
+from pynestml.meta_model.ast_expression_node import ASTExpressionNode
 from pynestml.meta_model.ast_function_call import ASTFunctionCall
 from pynestml.meta_model.ast_logical_operator import ASTLogicalOperator
 from pynestml.meta_model.ast_simple_expression import ASTSimpleExpression
@@ -28,6 +29,7 @@ from pynestml.symbols.predefined_units import PredefinedUnits
 from pynestml.symbols.predefined_variables import PredefinedVariables
 from pynestml.symbols.symbol import SymbolKind
 from pynestml.symbols.unit_type_symbol import UnitTypeSymbol
+from pynestml.visitors.ast_visitor import ASTVisitor
 
 from .errors import unsupported
 
@@ -56,7 +58,23 @@ def buffer_factor(symbol) -> float:
 
 
 def is_integer(node) -> bool:
-    t = node.type if hasattr(node, "type") else None
+    """Whether NESTML types ``node`` as an integer (its C++ is then a ``long``). Typing an
+    expression sets the implicit unit conversion factors in it, which NEST-NESTML's printer
+    does not (it prints the factors its checks set, no others): they are put back."""
+    if not isinstance(node, ASTExpressionNode):  # (hasattr would type it)
+        return False
+    seen = []
+
+    class _Factors(ASTVisitor):
+        def visit_expression(self, n):
+            seen.append((n, n.get_implicit_conversion_factor()))
+
+        visit_simple_expression = visit_function_call = visit_variable = visit_expression
+
+    node.accept(_Factors())
+    t = node.type
+    for n, f in seen:
+        n.set_implicit_conversion_factor(f)
     return isinstance(t, IntegerTypeSymbol)
 
 
