@@ -179,25 +179,36 @@ def open_ascii(path: str, keys: list[str], time_in_steps: bool) -> None:
         f.write(header(keys, time_in_steps))
 
 
+ROWS_PER_FORMAT = 65536  # events formatted by one % (a string of the block's rows at a time)
+
+
 def format_rows(cols: dict[str, np.ndarray], keys: list[str], time_in_steps: bool,
                 precision: int = 3) -> str:
     """Events as NEST's ascii and screen backends write them: tab-separated, one line per
     event, sender, time in ms (or step and offset), then the values, every float in fixed
     notation with ``precision`` digits (C++ ``std::fixed``; a negative precision means 6)."""
-    p = int(precision) if precision >= 0 else 6
+    f = f"%.{int(precision) if precision >= 0 else 6}f"
     senders = np.asarray(cols.get("senders", np.array([], dtype=np.int64)))
     times = np.asarray(cols.get("times", np.array([])))
-    fmt = f"{{:.{p}f}}".format
+    columns = [senders.astype(np.int64).tolist()]
     if time_in_steps:
         offsets = cols.get("offsets")
         offsets = np.zeros(len(senders)) if offsets is None else np.asarray(offsets)
-        lead = [f"{int(s)}\t{int(t)}\t{fmt(o)}" for s, t, o in zip(senders, times, offsets)]
+        columns += [times.astype(np.int64).tolist(), offsets.astype(float).tolist()]
+        row = "%d\t%d\t" + f
     else:
-        lead = [f"{int(s)}\t{fmt(t)}" for s, t in zip(senders, times)]
-    if keys:
-        vals = [[fmt(v) for v in np.asarray(cols[k]).tolist()] for k in keys]
-        lead = ["\t".join(row) for row in zip(lead, *vals)]
-    return "".join(line + "\n" for line in lead)
+        columns.append(times.astype(float).tolist())
+        row = "%d\t" + f
+    columns += [np.asarray(cols[k]).astype(float).tolist() for k in keys]
+    row += f"\t{f}" * len(keys) + "\n"
+    out, k = [], len(columns)
+    for i in range(0, len(columns[0]), ROWS_PER_FORMAT):  # one C-level % per block of rows
+        n = min(ROWS_PER_FORMAT, len(columns[0]) - i)
+        flat = [None] * (n * k)
+        for j, c in enumerate(columns):  # the block's values row by row
+            flat[j::k] = c[i:i + n]
+        out.append((row * n) % tuple(flat))
+    return "".join(out)
 
 
 def write_ascii(path: str, cols: dict[str, np.ndarray], keys: list[str],
