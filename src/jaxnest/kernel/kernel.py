@@ -735,6 +735,8 @@ class Kernel:
             structural.set_model_defaults(self, entry.name, sp_params)
         from_nest = getattr(impl, "from_nest", None)
         params = from_nest(params) if from_nest is not None else params
+        if getattr(impl, "expand_given", None) is not None:  # NESTML's vectors resized by
+            params = impl.expand_given(entry.defaults.get, params)  # their size parameter
         for k in list(params):
             if k not in impl.set_only and (k not in entry.defaults or k in impl.readonly):
                 self.unaccessed("params, in function ModelManager::set_node_defaults_", k)

@@ -136,7 +136,7 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
               for k, v in entry.defaults.items()}
     given = None
     if dicts is not None:
-        given = [_from_nest(impl, d) for d in dicts]
+        given = [_expand_given(impl, entry.defaults.get, _from_nest(impl, d)) for d in dicts]
         for i, d in enumerate(given):
             for k, v in d.items():
                 if _settable(kernel, entry, k) == "param":
@@ -147,6 +147,8 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
         # PyNEST's set: a list for a scalar parameter spreads every list over the nodes
         spread = any(is_sequence(v) and k in entry.defaults and k not in vector
                      for k, v in params.items())
+        if not spread:
+            params = _expand_given(impl, entry.defaults.get, params)
         for k, v in params.items():
             if _settable(kernel, entry, k) != "param":
                 continue
@@ -174,6 +176,13 @@ def _create_neurons(kernel: Kernel, entry, model: str, n: int, params, dicts) ->
                 old[k][idx] = float(v)
         _on_status(kernel, store, idx, given or [{}] * n, old, store.params, created=True)
     return gids
+
+
+def _expand_given(impl, current, given: dict) -> dict:
+    """What a node takes from ``given``, with the keys the model derives from it (its
+    ``expand_given``: NESTML's vectors resized by a new size parameter)."""
+    expand = getattr(impl, "expand_given", None)
+    return given if expand is None else expand(current, given)
 
 
 def _settable(kernel: Kernel, entry, key: str) -> str:
@@ -428,6 +437,11 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
     new_p = {k: v.copy() for k, v in cur_p.items()}
     new_s = {k: v.copy() for k, v in cur_s.items()}
     params = [_from_nest(entry.impl, d) for d in params]
+    if getattr(entry.impl, "expand_given", None) is not None:
+        defaults = {**entry.impl.params, **entry.impl.state}
+        params = [_expand_given(entry.impl, lambda k, i=i: _reported(
+            defaults[k], (cur_p[k] if k in cur_p else cur_s[k])[i]), d)
+            for i, d in zip(idx, params)]
     for i, d in zip(idx, params):
         for k, v in d.items():
             if _settable(kernel, entry, k) != "param":

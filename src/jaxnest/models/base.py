@@ -101,6 +101,11 @@ class NeuronModel:
     kernel pads them with for ports a neuron does not have. Their defaults in ``params`` are
     tuples; the host stores them as (n, width) arrays padded with NaN, ``update`` and
     ``propagators`` get (channels, n) arrays. Their length is the neuron's receptor count."""
+    expand_given: Callable[[Callable[[str], object], dict], dict] | None = None
+    """(current, given) -> the dict to apply: NEST's ``set_status`` deriving keys that were
+    not given from those that were (NESTML's vector parameters sized by a parameter: a new
+    ``N`` resizes them). ``current(key)`` is the node's (or the model's default) value before
+    the call, as GetStatus shows it. Used by Create, SetStatus and SetDefaults."""
     vector_hidden: tuple[str, ...] = ()
     """Hidden state with one row per receptor port: (channels, n) inside the kernel."""
     port_params: tuple[str, ...] | None = None

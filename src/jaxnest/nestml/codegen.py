@@ -21,12 +21,20 @@ The generated ``update`` follows NEST-NESTML's order within one step (from t to 
 from __future__ import annotations
 
 from pynestml.meta_model.ast_declaration import ASTDeclaration  # noqa: F401
+from pynestml.meta_model.ast_simple_expression import ASTSimpleExpression
+from pynestml.symbols.integer_type_symbol import IntegerTypeSymbol
 from pynestml.symbols.predefined_functions import PredefinedFunctions as F
 from pynestml.symbols.symbol import SymbolKind
 from pynestml.utils.ast_utils import ASTUtils
 
 from .errors import model_context, unsupported
 from .printer import Printer, Scope, buffer_factor, constant
+
+
+def _size(var, decl):
+    """The size expression of a vector declaration (``x[N] real``), or None."""
+    size = var.get_vector_parameter()
+    return size if size is not None else decl.get_size_parameter()
 
 
 def _key(name: str) -> str:
@@ -53,17 +61,24 @@ class _Scope(Scope):
         self.model.uses_t = True
         return "_t"
 
-    def random_uniform(self):
-        self._in_update("random_uniform()")
+    def _draw(self, what, k=1):
+        """The index of ``k`` fresh uniforms of this step. A loop body would draw the same
+        numbers in every iteration: refused."""
+        self._in_update(what)
+        if self.model.loops:
+            unsupported(f"{what} inside a while or for loop")
         j = self.model.draws
-        self.model.draws += 1
-        return f"_rand.uniform({j})"
+        self.model.draws += k
+        return j
+
+    def random_uniform(self):
+        return f"_rand.uniform({self._draw('random_uniform()')})"
 
     def random_normal(self):
-        self._in_update("random_normal()")
-        j = self.model.draws
-        self.model.draws += 2
-        return f"_rand.normal({j})"
+        return f"_rand.normal({self._draw('random_normal()', 2)})"
+
+    def random_poisson(self):
+        return f"_rand.uniform({self._draw('random_poisson()')})"
 
     def variable(self, var, symbol):
         name = ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
@@ -110,6 +125,7 @@ class ModelSource:
         self.lines: list[str] = []
         self.uses_t = False
         self.draws = 0
+        self.loops = 0  # depth of while/for loops around the statement being generated
         self.rhs_sources: list[str] = []
         self._k = 0
         self.analytic = list(ns.get("analytic_state_variables", []) or []) \
@@ -130,13 +146,42 @@ class ModelSource:
         out.append("    " * ind + s)
 
     # --- blocks -----------------------------------------------------------------------------
-    def _decls(self, blocks):
+    def _decls(self, blocks, vectors=False):
+        """(variable, declaration) of the blocks; vector declarations (``x[N] real``) only
+        where ``vectors`` (the parameters block)."""
         for blk in blocks:
             for decl in blk.get_declarations():
-                if decl.has_size_parameter():
-                    unsupported(f"vector declaration '{decl.get_variables()[0].get_name()}'")
                 for var in decl.get_variables():
+                    if _size(var, decl) is not None and not vectors:
+                        unsupported(f"vector variable '{var.get_name()}' outside the "
+                                    "parameters block")
                     yield var, decl
+
+    def _vector_sizes(self) -> dict:
+        """Vector parameters -> their size: an integer parameter's name (``rate_times[N]``,
+        resized when N is set) or a number (``w[3]``)."""
+        out = {}
+        for var, decl in self._decls(self.n.get_parameters_blocks(), vectors=True):
+            size = _size(var, decl)
+            if size is None:
+                continue
+            name = var.get_name()
+            if isinstance(size, ASTSimpleExpression) and size.is_numeric_literal() and \
+                    isinstance(size.get_numeric_literal(), int):
+                out[name] = size.get_numeric_literal()
+            elif isinstance(size, ASTSimpleExpression) and size.is_variable() and \
+                    size.get_variable().get_name() in self._integer_parameters():
+                out[name] = size.get_variable().get_name()
+            else:
+                unsupported(f"vector parameter '{name}' whose size is not an integer "
+                            "parameter or number")
+        return out
+
+    def _integer_parameters(self) -> set:
+        return {var.get_name() for var, decl in
+                self._decls(self.n.get_parameters_blocks(), vectors=True)
+                if _size(var, decl) is None
+                and isinstance(decl.get_data_type().get_type_symbol(), IntegerTypeSymbol)}
 
     def _declared_names(self, blocks):
         return [ASTUtils.to_ode_toolbox_processed_name(v.get_complete_name())
@@ -162,31 +207,35 @@ class ModelSource:
                "    P = {}", "    S = {}",
                f"    V = _LazyInternals(_{self.name}__internals, P, h, xp, S)"]
         pending = [("P", var, decl, _Scope(where="params"))
-                   for var, decl in self._decls(self.n.get_parameters_blocks())]
+                   for var, decl in self._decls(self.n.get_parameters_blocks(), vectors=True)]
         pending += [("S", var, decl, _Scope(where="update"))
                     for var, decl in self._decls(self.n.get_state_blocks())]
-        params = set(self._declared_names(self.n.get_parameters_blocks()))
+        params = {ASTUtils.to_ode_toolbox_processed_name(v.get_complete_name())
+                  for v, _ in self._decls(self.n.get_parameters_blocks(), vectors=True)}
         internals = set(self._declared_names(self.n.get_internals_blocks()))
 
         def name_of(var):
             return ASTUtils.to_ode_toolbox_processed_name(var.get_complete_name())
 
-        def reads(decl):  # internals read every parameter (conservatively)
-            if not decl.has_expression():
-                return set()
-            names = {name_of(v) for v in
-                     ASTUtils.collect_variable_names_in_expression(decl.get_expression())}
+        def reads(var, decl):  # internals read every parameter (conservatively)
+            names = set()
+            for e in (decl.get_expression(), _size(var, decl)):
+                if e is not None:
+                    names |= {name_of(v) for v in
+                              ASTUtils.collect_variable_names_in_expression(e)}
             return names | params if names & internals else names
 
         while pending:
             left = {name_of(v) for _, v, _, _ in pending}
             for i, (kind, var, decl, scope) in enumerate(pending):
-                if not (reads(decl) & left) - {name_of(var)}:
+                if not (reads(var, decl) & left) - {name_of(var)}:
                     break
             else:
                 unsupported("initial values that read each other in a circle")
             kind, var, decl, scope = pending.pop(i)
             val = self._p(decl.get_expression(), scope) if decl.has_expression() else "0.0"
+            if _size(var, decl) is not None:  # NEST-NESTML: resize(N, value)
+                val = f"_vector({self._p(_size(var, decl), scope)}, {val})"
             out.append(f"    {kind}[{name_of(var)!r}] = {val}")
         out.append("    return P, S")
         return out
@@ -228,7 +277,7 @@ class ModelSource:
             self._assignment(s.get_assignment(), mask, out, ind)
         elif s.is_declaration():
             decl = s.get_declaration()
-            if decl.has_size_parameter():
+            if any(_size(v, decl) is not None for v in decl.get_variables()):
                 unsupported("local vector declarations")
             for var in decl.get_variables():
                 val = self._p(decl.get_expression()) if decl.has_expression() else "0.0"
@@ -264,9 +313,10 @@ class ModelSource:
 
     def _compound(self, c, mask, out, ind):
         if c.is_while_stmt():
-            unsupported("while loops")
+            w = c.get_while_stmt()
+            return self._loop(self._p(w.get_condition()), w.get_stmts_body(), mask, out, ind)
         if c.is_for_stmt():
-            unsupported("for loops")
+            return self._for(c.get_for_stmt(), mask, out, ind)
         st = c.get_if_stmt()
         clauses = [st.get_if_clause()] + list(st.get_elif_clauses())
         rest = mask
@@ -283,8 +333,80 @@ class ModelSource:
         if st.has_else_clause():
             self._stmts(st.get_else_clause().get_stmts_body(), rest, out, ind)
 
+    def _loop(self, cond, body, mask, out, ind, last=None):
+        """A ``while cond: body`` as a ``_while`` over the neurons (runtime.py): the
+        condition and the body (masked by the neurons still looping) as local functions of
+        the state ``S``, the locals ``L`` and ``spike``; ``last`` an assignment after the
+        body (a for loop's step). Locals declared in the body are carried by the loop, so
+        they exist before it."""
+        if getattr(self, "_in_function", False):
+            unsupported("while and for loops in functions")
+        k = self._new("loop")
+        go = f"{k}_go"
+        for name in self._declared_in(body):
+            self._emit(out, ind, f"L.setdefault({name!r}, 0.0)  # declared in the loop body")
+        self._emit(out, ind, f"def {k}_cond(S, L):")
+        self._emit(out, ind + 1, f"return {cond}")
+        self._emit(out, ind, f"def {k}_body(S, L, spike, {go}):")
+        self.loops += 1
+        try:
+            self._stmts(body, go, out, ind + 1)
+            if last is not None:
+                self._emit(out, ind + 1, last(go))
+        finally:
+            self.loops -= 1
+        self._emit(out, ind + 1, "return S, L, spike")
+        self._emit(out, ind, f"S, L, spike = _while({k}_cond, {k}_body, S, L, spike, {mask})")
+
+    def _for(self, st, mask, out, ind):
+        """``for i in a ... b step s`` as NEST-NESTML's C++ ``for (i = a; i < b; i += s)``
+        (``>`` for a negative step, ``!=`` for 0): ``i`` is the variable declared before the
+        loop (a local if it is not declared: NEST-NESTML's C++ would not compile)."""
+        name = st.get_variable()
+        sym = st.get_scope().resolve_to_symbol(name, SymbolKind.VARIABLE)
+        if sym is not None and sym.is_state():
+            tgt = f"S[{name!r}]"
+        elif sym is None or sym.is_local():
+            tgt = f"L[{name!r}]"
+            self._emit(out, ind, f"L.setdefault({name!r}, 0.0)")
+        else:
+            unsupported(f"a for loop over the {sym.get_block_type().name.lower()} "
+                        f"variable '{name}'")
+        step = st.get_step()
+        op = "<" if step > 0 else ">" if step < 0 else "!="
+        start = self._p(st.get_start_from())
+        self._emit(out, ind, f"{tgt} = _w({mask}, {start}, {tgt})" if mask else
+                   f"{tgt} = {start}")
+        cond = f"({tgt} {op} {self._p(st.get_end_at())})"
+        self._loop(cond, st.get_stmts_body(), mask, out, ind,
+                   last=lambda go: f"{tgt} = _w({go}, {tgt} + {constant(step)}, {tgt})")
+
+    def _declared_in(self, body) -> list:
+        """Names of the locals declared anywhere in a block (nested blocks included)."""
+        names = []
+        for stmt in body.get_stmts():
+            if stmt.is_small_stmt():
+                if stmt.small_stmt.is_declaration():
+                    names += [v.get_complete_name()
+                              for v in stmt.small_stmt.get_declaration().get_variables()]
+                continue
+            c = stmt.compound_stmt
+            if c.is_if_stmt():
+                st = c.get_if_stmt()
+                bodies = [cl.get_stmts_body() for cl in [st.get_if_clause()]
+                          + list(st.get_elif_clauses())]
+                if st.has_else_clause():
+                    bodies.append(st.get_else_clause().get_stmts_body())
+            else:
+                bodies = [(c.get_while_stmt() or c.get_for_stmt()).get_stmts_body()]
+            for b in bodies:
+                names += self._declared_in(b)
+        return names
+
     # --- integration ------------------------------------------------------------------------
     def _integrate(self, call, mask, out, ind):
+        if self.loops:
+            unsupported("integrate_odes() inside a while or for loop")
         args = [ASTUtils.to_ode_toolbox_processed_name(str(a)) for a in call.get_args()]
         analytic = self.analytic
         numeric = self.numeric
@@ -446,7 +568,8 @@ class ModelSource:
                 f"state={{k: _S0[k] for k in {state_names!r}}}, hidden={hidden!r}, "
                 f"recordables={rec!r}, internals=_{n}__internals, update=_{n}__update, "
                 f"spike_ports={ports!r}, continuous_ports={cont!r}, "
-                f"uses_t={self.uses_t!r}, draws={self.draws!r})",
+                f"uses_t={self.uses_t!r}, draws={self.draws!r}, "
+                f"vector_sizes={self._vector_sizes()!r})",
                 f"MODELS[{n!r}] = {n}",
             ]
             return "\n\n\n".join(parts) + "\n\n\n" + "\n".join(tail) + "\n"
@@ -457,9 +580,9 @@ Source hash {digest}; regenerated when the NESTML source changes. Do not edit.""
 import jax.numpy as jnp
 import numpy as np
 
-from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _erf, _erfc,  # noqa: F401
-                                    _LazyInternals, _max, _min, _round, _steps, _w,
-                                    neuron_model)
+from jaxnest.nestml.runtime import (_E, _INF, _PI, _and, _andnot, _at, _erf,  # noqa: F401
+                                    _erfc, _LazyInternals, _max, _min, _poisson, _round,
+                                    _steps, _vector, _w, _while, neuron_model)
 from jaxnest.nestml.runtime import integrate as _integrate  # noqa: F401
 from jaxnest.nestml.synapse_runtime import copy_to_neuron, synapse_model  # noqa: F401
 

@@ -109,6 +109,10 @@ class Scope:
     def random_uniform(self) -> str:
         unsupported("random_uniform() here")
 
+    def random_poisson(self) -> str:
+        """The uniform a Poisson draw inverts."""
+        unsupported("random_poisson() here")
+
     def user_function(self, name: str, args: list[str]) -> str:
         return f"_fn_{name}({self.xp}, (P, V, S), " + ", ".join(args) + ")"
 
@@ -244,8 +248,6 @@ class Printer:
     # --- variables --------------------------------------------------------------------------
     def var(self, var: ASTVariable) -> str:
         name = var.get_name()
-        if var.get_vector_parameter() is not None:
-            unsupported(f"vector variable '{var.get_complete_name()}'")
         if name == PredefinedVariables.E_CONSTANT:
             return "_E"
         if name == PredefinedVariables.PI_CONSTANT:
@@ -257,9 +259,22 @@ class Printer:
             raise ValueError(f"cannot resolve variable '{var.get_complete_name()}'")
         if symbol.is_buffer():
             return self.scope.buffer(var, symbol)
+        if var.has_vector_parameter() or symbol.has_vector_parameter():
+            return self._element(var, symbol)
         if symbol.is_inline_expression:
             return self.scope.inline(var, symbol, self)
         return self.scope.variable(var, symbol)
+
+    def _element(self, var: ASTVariable, symbol) -> str:
+        """``x[i]`` of a vector parameter, ``i`` any integer expression (per neuron)."""
+        index = var.get_vector_parameter()
+        if not symbol.is_parameters():
+            block = symbol.get_block_type().name.lower()
+            unsupported(f"vector variable '{var.get_name()}' ({block}; vectors are supported "
+                        "as parameters)")
+        if index is None:
+            unsupported(f"vector parameter '{var.get_name()}' without an index")
+        return f"_at({self.xp}, {self.scope.variable(var, symbol)}, {self.expr(index)})"
 
     # --- function calls ---------------------------------------------------------------------
     def call(self, node: ASTFunctionCall) -> str:
@@ -289,6 +304,8 @@ class Printer:
             return f"_steps({xp}, {args[0]}, {self.scope.resolution()})"
         if name == F.RANDOM_NORMAL:
             return f"(({args[0]}) + ({args[1]}) * {self.scope.random_normal()})"
+        if name == F.RANDOM_POISSON:
+            return f"_poisson({self.scope.random_poisson()}, {args[0]})"
         if name == F.RANDOM_UNIFORM:
             return f"(({args[0]}) + (({args[1]}) - ({args[0]})) * {self.scope.random_uniform()})"
         if name in (F.PRINT, F.PRINTLN):

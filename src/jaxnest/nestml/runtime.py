@@ -70,6 +70,55 @@ class _LazyInternals(dict):
             unsupported(f"internal '{key}' that needs state variable {e} before it is defined")
 
 
+def _at(xp, vector, index):
+    """NESTML's ``x[i]`` of a vector parameter: ``vector`` is (width, n) (NaN past each
+    neuron's size), ``index`` per neuron. An index outside the vector reads NaN (NEST-NESTML
+    reads past its std::vector: undefined)."""
+    vector = xp.asarray(vector)
+    k = xp.broadcast_to(xp.asarray(index), vector.shape[1:]).astype(np.int64)
+    inside = (k >= 0) & (k < vector.shape[0])
+    got = xp.take_along_axis(vector, xp.clip(k, 0, vector.shape[0] - 1)[None], axis=0)[0]
+    return xp.where(inside, got, np.nan)
+
+
+def _vector(size, value):
+    """A vector parameter's default: ``size`` copies of ``value`` (NEST-NESTML's
+    ``resize(N, value)`` in the constructor)."""
+    return (float(value),) * int(size)
+
+
+def _while(cond, body, S, L, spike, mask):
+    """NESTML's ``while cond: body`` over neurons: each neuron repeats ``body`` while its
+    ``cond(S, L)`` holds (within ``mask``, the enclosing conditions), as its C++ loop would;
+    the loop ends when no neuron goes on (a neuron that left does not come back).
+    ``body(S, L, spike, go)`` runs the statements masked by ``go``. State, locals and
+    ``spike`` are the loop's carry, with the dtypes and (neurons') shapes they had before."""
+    go = _and(mask, cond(S, L))
+
+    def typed(x, like=None):
+        like = jnp.asarray(x) if like is None else like
+        return jnp.broadcast_to(jnp.asarray(x, dtype=like.dtype),
+                                jnp.broadcast_shapes(jnp.shape(like), jnp.shape(go)))
+
+    carry = jax.tree_util.tree_map(typed, (dict(S), dict(L), spike))
+
+    def step(c):
+        state, go = c
+        new = body(dict(state[0]), dict(state[1]), state[2], go)
+        new = jax.tree_util.tree_map(typed, new, state)
+        return new, jnp.logical_and(go, cond(new[0], new[1]))
+
+    (S, L, spike), _ = jax.lax.while_loop(lambda c: jnp.any(c[1]), step, (carry, go))
+    return S, L, spike
+
+
+def _poisson(u, mu):
+    """NESTML's ``random_poisson(mu)``: a Poisson(mu) count from the uniform ``u`` (NEST's
+    poisson_distribution; the same distribution, not the same numbers)."""
+    from ..models.gif_pop import poisson
+    return poisson(u, jnp.asarray(mu, jnp.float64))
+
+
 def _max(xp, a, b):
     """C++'s ``std::max(a, b)``: ``a < b ? b : a`` (NaN in b gives a)."""
     return xp.where(a < b, b, a)
@@ -131,25 +180,68 @@ class MultiPortModel(NeuronModel):
 
 
 def _num(v):
-    """NESTML's real and unit-typed values as floats (booleans stay booleans)."""
+    """NESTML's real and unit-typed values as floats (booleans stay booleans, vectors tuples
+    of floats)."""
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
+    if isinstance(v, tuple):
+        return tuple(float(x) for x in v)
     return float(np.asarray(v, dtype=np.float64))
 
 
+def _resize_vectors(sizes):
+    """NEST-NESTML's ``set_status``: a size parameter (``N``) given with a new value resizes
+    the vectors it sizes that are not given, truncated or padded with 0 (not with the
+    declared default). ``current(key)`` reads the node's value before the call."""
+    def expand(current, given):
+        out = dict(given)
+        for name, size in sizes.items():
+            if not isinstance(size, str) or size not in given or name in given:
+                continue
+            n = given[size]
+            if hasattr(n, "sample") or np.ndim(n) or float(n) == float(current(size)):
+                continue
+            old = np.asarray(current(name), dtype=float).ravel()
+            n = max(int(n), 0)
+            out[name] = np.concatenate([old[:n], np.zeros(max(n - old.size, 0))])
+        return out
+    return expand
+
+
+def _check_sizes(sizes):
+    """NEST-NESTML's size check in ``set_status``: a vector whose length is not its size
+    (``N`` after this call) is BadProperty."""
+    def check(params):
+        for name in sizes:
+            rows = np.atleast_2d(np.asarray(params[name], dtype=float))
+            got = (~np.isnan(rows)).sum(axis=1)
+            size = sizes[name]
+            want = np.broadcast_to(np.asarray(params[size], dtype=float) if isinstance(
+                size, str) else float(size), got.shape)
+            bad = got != want
+            if bad.any():
+                raise errors.BadProperty(f'The vector "{name}" does not match its size: '
+                                         f"{int(want[bad][0])}")
+    return check
+
+
 def neuron_model(name, params, state, hidden, recordables, internals, update, spike_ports,
-                 continuous_ports, uses_t=False, draws=0):
+                 continuous_ports, uses_t=False, draws=0, vector_sizes=None):
     """The NeuronModel of one generated NESTML neuron.
+
+    ``vector_sizes``: vector parameters -> their size (a parameter's name or a number); they
+    are the model's ``vector_params`` (one list per neuron, not per receptor port).
 
     ``spike_ports``: the spike input ports in NESTML's buffer order, as (name, kind) with kind
     'exc'/'inh' (NEST routes weights >= 0 to the excitatory, < 0 sign-flipped to the inhibitory
     port), 'any' (one port takes every weight as it is) or 'r<k>' (receptor type k + 1 of a
     model with several ports, weights as they are)."""
-    ref = next(k for k, v in params.items() if isinstance(v, float))
+    params = {k: _num(v) for k, v in params.items()}
+    ref = next((k for k, v in params.items() if isinstance(v, float)), None)
 
     def propagators(p, h):
         xp = xp_of(p)
-        zero = 0.0 * xp.asarray(p[ref], dtype=xp.float64)
+        zero = 0.0 if ref is None else 0.0 * xp.asarray(p[ref], dtype=xp.float64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             v = internals(p, h, xp, state)  # internals over state: from its initial values
         return {k: xp.asarray(x, dtype=xp.float64) + zero for k, x in v.items()}
@@ -181,9 +273,13 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
                                                                                      jnp.float64)
         return new, spike.astype(jnp.float64)
 
-    params = {k: _num(v) for k, v in params.items()}
     receptors = {nm.upper(): int(kind[1:]) + 1 for nm, kind in spike_ports if kind[0] == "r"}
     cls = MultiPortModel if receptors else IafModel
+    sizes = dict(vector_sizes or {})
+    vectors = {}
+    if sizes:
+        vectors = dict(vector_params={k: math.nan for k in sizes}, port_params=(),
+                       check=_check_sizes(sizes), expand_given=_resize_vectors(sizes))
     return cls(
         receptor_types=receptors,
         name=name,
@@ -197,4 +293,5 @@ def neuron_model(name, params, state, hidden, recordables, internals, update, sp
         current_receptors={0: 0} if continuous_ports else {},
         takes_step=uses_t,
         random=draws > 0,
+        **vectors,
     )

@@ -104,6 +104,12 @@ class SynapseSource(ModelSource):
         self.pre_conv = [v for v, port in self.conv.items() if port not in self.post_ports]
         self.where = "update"
 
+    def _decls(self, blocks, vectors=False):
+        return super()._decls(blocks)  # no vector parameters in synapses (yet)
+
+    def _loop(self, *args, **kwargs):
+        unsupported("while and for loops in synapses")
+
     def _convolutions(self) -> dict:
         """Convolution variables (``kernel`` x spike port, ``K__X__port``) and their ports.
         As NEST-NESTML's synapse: a variable of a post port is postsynaptic (the neuron's

@@ -122,14 +122,14 @@ def test_unsupported_construct_named_at_generation(tmp_path):
     import jaxnest  # noqa: F401
     from jaxnest.nestml.errors import UnsupportedConstruct
     from pynestml.frontend.pynestml_frontend import generate_nest_target
-    (tmp_path / "loop_neuron.nestml").write_text(
-        "model loop_neuron:\n"
-        "    state:\n        x real = 0\n"
-        "    parameters:\n        n integer = 3\n"
+    (tmp_path / "vector_state_neuron.nestml").write_text(
+        "model vector_state_neuron:\n"
+        "    state:\n        x[3] real = 0\n"
         "    update:\n"
-        "        while x < n:\n            x += 1\n")
-    with pytest.raises(UnsupportedConstruct, match="while loops.*loop_neuron"):
-        generate_nest_target(str(tmp_path), module_name="loopmodule")
+        "        x[0] += 1\n")
+    with pytest.raises(UnsupportedConstruct, match="vector variable 'x' outside the "
+                                                   "parameters block.*vector_state_neuron"):
+        generate_nest_target(str(tmp_path), module_name="vectorstatemodule")
 
 
 def test_time_and_random_in_update():
