@@ -67,9 +67,10 @@ SYNAPSE_RUN = textwrap.dedent(r"""
     import numpy as np
     import jaxnest as nest
     from pynestml.frontend.pynestml_frontend import generate_nest_target
-    paths, opts, model, target = json.loads(sys.argv[1])
+    paths, opts, model, target, rport = json.loads(sys.argv[1])
     t0 = time.time()
-    generate_nest_target(input_path=paths, module_name="libsynmodule", codegen_opts=opts)
+    generate_nest_target(input_path=paths, module_name="libsynmodule", codegen_opts=opts,
+                         suffix="_nestml")
     gen = time.time() - t0
     nest.Install("libsynmodule")
     pre = nest.Create("parrot_neuron", 2)
@@ -78,8 +79,8 @@ SYNAPSE_RUN = textwrap.dedent(r"""
         sg = nest.Create("spike_generator", params={"spike_times": times})
         nest.Connect(sg, p)
     drive = nest.Create("spike_generator", params={"spike_times": [12.0, 45.0, 80.0]})
-    nest.Connect(drive, post, syn_spec={"weight": 5000.0})
-    syn = {"synapse_model": model, "weight": 2.0}
+    nest.Connect(drive, post, syn_spec={"weight": 5000.0, "receptor_type": rport["drive"]})
+    syn = {"synapse_model": model, "weight": 2.0, "receptor_type": rport["synapse"]}
     if "neuromodulated" in model:
         vt = nest.Create("volume_transmitter")
         dopa = nest.Create("spike_generator", params={"spike_times": [20.0, 60.0]})
@@ -110,10 +111,14 @@ def library() -> str:
 
 
 def synapse_case(lib: str, name: str):
-    """(files, codegen_opts, jaxnest synapse model, target model) of a library synapse."""
+    """(files, codegen_opts, jaxnest synapse model, target model, receptor types of the drive
+    and of the synapse) of a library synapse, generated with the suffix ``_nestml`` (as
+    NESTML's tests: static_synapse is a NEST built-in's name)."""
     opts = {"weight_variable": {name: "w"}}
+    ports = {"drive": 0, "synapse": 0}
     if name in ("noisy_synapse", "static_synapse"):
-        return [os.path.join(lib, "synapses", name + ".nestml")], opts, name, None
+        return ([os.path.join(lib, "synapses", name + ".nestml")], opts, name + "_nestml", None,
+                ports)
     if name == "stdsp_synapse":
         import pynestml
         nrn = glob.glob(os.path.join(os.path.dirname(pynestml.__file__), *[".."] * 4, "doc",
@@ -121,6 +126,7 @@ def synapse_case(lib: str, name: str):
         neuron = os.path.basename(nrn)[:-len(".nestml")]
         post = ["post_spikes", ["dAP_trace", "dAP_trace"]]
         opts["continuous_state_buffering_method"] = "post_spike_based"
+        ports = {"drive": 1, "synapse": 2}  # the tutorial's: soma I_1, dendrite I_2
     else:
         nrn = os.path.join(lib, "neurons", "iaf_psc_exp_neuron.nestml")
         neuron, post = "iaf_psc_exp_neuron", ["post_spikes"]
@@ -129,7 +135,7 @@ def synapse_case(lib: str, name: str):
         spec["vt_ports"] = ["mod_spikes"]
     opts["neuron_synapse_pairs"] = [{"neuron": neuron, "synapses": {name: spec}}]
     return ([nrn, os.path.join(lib, "synapses", name + ".nestml")], opts,
-            f"{name}__with_{neuron}", f"{neuron}__with_{name}")
+            f"{name}_nestml__with_{neuron}_nestml", f"{neuron}_nestml__with_{name}_nestml", ports)
 
 
 def run_one(code: str, args: list, timeout: float) -> dict:

@@ -100,7 +100,6 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     n_sample_cols = sum(c for _, _, c in st.samples)
     groups = st.groups
     itype = jnp.int64 if st.idx64 else jnp.int32
-    seg_len, B = st.seg_len, st.seg_batch
     ft = jnp.dtype(st.float_type)  # state, weights, buffers (the kernel's float_precision)
     r_idx = np.arange(R, dtype=np.int32)
 

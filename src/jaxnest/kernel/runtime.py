@@ -123,7 +123,7 @@ class Runtime:
     # --- running -------------------------------------------------------------------------
     def run(self, kernel, n_steps: int) -> None:
         """Advance the network by ``n_steps`` steps from ``kernel.step``."""
-        net, h = kernel.network, kernel.resolution
+        net = kernel.network
         self._step, self._n_steps = kernel.step, n_steps
         self.timings = {}
         plan = self.ensure_plan(kernel, defer=True)
