@@ -4,7 +4,7 @@ dc_generator, V_m sampled every step, spikes recorded. Imports neither nest nor 
 from __future__ import annotations
 
 # NESTML library neuron -> (NEST built-in, NESTML parameter -> built-in parameter, parameters
-# of the scenario (NESTML names), spikes [(time ms, weight(, receptor_type))], dc (amplitude pA, start ms),
+# of the scenario (NESTML names), spikes [(time ms, weight(, receptor_type))], dc (amplitude pA, start ms) or None,
 # parity category)
 PAIRS = {
     "iaf_psc_exp_neuron": (
@@ -68,6 +68,48 @@ PAIRS = {
         "izhikevich", {},
         {"I_e": 5.0},
         [(5.0, 4.0), (7.3, -2.5), (20.0, 9.0), (60.2, 7.0)], (5.0, 40.0), "numeric"),
+    "iaf_psc_delta_fixed_timestep_neuron": (
+        "iaf_psc_delta", {"refr_T": "t_ref"},
+        {"I_e": 300.0},
+        [(5.0, 4.0), (7.3, -2.5), (20.0, 9.0), (60.2, 7.0)], (120.0, 40.0), "exact"),
+    "iaf_psc_exp_htum_neuron": (  # V_th, V_reset relative to E_L (NEST: absolute; V_m
+        # relative in both, as NEST's multimeter records it)
+        "iaf_psc_exp_htum", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in"},
+        {"I_e": 300.0, "tau_syn_exc": 1.5, "tau_syn_inh": 3.0, "t_ref_abs": 2.0,
+         "t_ref_tot": 4.0},
+        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (120.0, 40.0), "exact"),
+    "mat2_psc_exp_neuron": (  # NESTML's omega relative to E_L
+        "mat2_psc_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                         "refr_T": "t_ref"},
+        {"I_e": 200.0},
+        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "exact"),
+    "ignore_and_fire_neuron": (  # no V_m. NESTML's initial phase_steps is computed from the
+        # default firing_rate (as NEST-NESTML's constructor): set; 49 steps = NEST's phase 0.5
+        "ignore_and_fire", {"firing_rate": "rate", "phase_steps": None},
+        {"firing_rate": 100.0, "phase_steps": 49},
+        [(5.0, 400.0), (7.3, -250.0)], None, "exact"),  # no current input
+    "iaf_chxk_2008_neuron": (
+        "iaf_chxk_2008", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                          "E_exc": "E_ex", "E_inh": "E_in", "G_ahp": "g_ahp"},
+        {"I_e": 1300.0, "tau_syn_exc": 1.5, "tau_syn_inh": 3.0},
+        [(5.0, 80.0), (7.3, -60.0), (20.0, 200.0), (60.2, 150.0)], (600.0, 40.0), "numeric"),
+    "iaf_cond_beta_neuron": (
+        "iaf_cond_beta", {"tau_syn_rise_E": "tau_rise_ex", "tau_syn_decay_E": "tau_decay_ex",
+                          "tau_syn_rise_I": "tau_rise_in", "tau_syn_decay_I": "tau_decay_in",
+                          "refr_T": "t_ref"},
+        {"I_e": 250.0, "tau_syn_rise_E": 0.3, "tau_syn_decay_E": 2.5,
+         "tau_syn_rise_I": 0.5, "tau_syn_decay_I": 4.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (150.0, 40.0), "numeric"),
+    "iaf_cond_exp_sfa_rr_neuron": (
+        "iaf_cond_exp_sfa_rr", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                                "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        {"I_e": 500.0, "refr_T": 0.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+    "aeif_cond_alpha_alt_neuron": (
+        "aeif_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
+                            "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        {"I_e": 500.0, "refr_T": 2.0},
+        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
 }
 
 T = 100.0
@@ -78,6 +120,12 @@ def builtin_params(name: str) -> dict:
     out = {names.get(k, k): v for k, v in params.items() if names.get(k, k)}
     if name == "iaf_psc_exp_2port_neuron":
         out["tau_syn"] = [params["tau_1"], params["tau_2"]]
+    if name == "iaf_psc_exp_htum_neuron":  # NESTML's defaults, absolute in NEST
+        out.update(V_th=-55.0, V_reset=-70.0)
+    if name == "mat2_psc_exp_neuron":  # NESTML's omega = 19 mV above E_L = -70 mV
+        out["omega"] = -51.0
+    if name == "ignore_and_fire_neuron":
+        out["phase"] = 0.5
     return out
 
 
@@ -92,13 +140,16 @@ def run(nest, model: str, params: dict, spikes, dc, h: float = 0.1) -> dict:
         sg = nest.Create("spike_generator", params={
             "spike_times": [s[0] for s in sp], "spike_weights": [s[1] for s in sp]})
         nest.Connect(sg, n, syn_spec={"receptor_type": r})
-    dcg = nest.Create("dc_generator", params={"amplitude": dc[0], "start": dc[1]})
-    nest.Connect(dcg, n)
-    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": h})
-    nest.Connect(mm, n)
+    if dc is not None:
+        dcg = nest.Create("dc_generator", params={"amplitude": dc[0], "start": dc[1]})
+        nest.Connect(dcg, n)
+    has_v = "V_m" in nest.GetDefaults(model)["recordables"]  # not ignore_and_fire
+    if has_v:
+        mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": h})
+        nest.Connect(mm, n)
     sr = nest.Create("spike_recorder")
     nest.Connect(n, sr)
     nest.Simulate(T)
-    return {"V_m": [float(v) for v in mm.events["V_m"]],
-            "times": [float(t) for t in mm.events["times"]],
+    return {"V_m": [float(v) for v in mm.events["V_m"]] if has_v else [],
+            "times": [float(t) for t in mm.events["times"]] if has_v else [],
             "spikes": [float(t) for t in sr.events["times"]]}
