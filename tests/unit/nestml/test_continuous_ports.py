@@ -140,6 +140,7 @@ def test_target_without_the_variable_raises():
         nest.Simulate(1.0)
 
 
+@pytest.mark.slow  # two pynestml front-end runs (~8 s)
 def test_bad_port_pairs_raise():
     import jaxnest as nest  # noqa: F401
     from pynestml.frontend.pynestml_frontend import generate_nest_target
