@@ -11,18 +11,17 @@ the generator's is r. Prints each step's rates, z-scores and chi^2/dof (about 1 
 from __future__ import annotations
 
 import os
-import sys
 
 import numpy as np
 
-TUTORIAL = os.path.join(sys.prefix, "doc", "tutorials", "inhomogeneous_poisson")
 STEP, STEPS, H, N = 20.0, 15, 0.1, 1000
 
 
 def main():
     import jaxnest as nest
     from pynestml.codegeneration.nest_code_generator_utils import NESTCodeGeneratorUtils
-    os.chdir(TUTORIAL)
+    from jaxnest.nestml.frontend import shipped
+    os.chdir(shipped("doc", "tutorials", "inhomogeneous_poisson"))
     module, model = NESTCodeGeneratorUtils.generate_code_for("inhomogeneous_poisson.nestml")
     amps = np.random.default_rng(0).uniform(0.0, 1000.0, STEPS)
     times = np.arange(H, STEPS * STEP, STEP)  # as the notebook: the first step at 0.1 ms

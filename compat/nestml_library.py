@@ -100,14 +100,12 @@ SYNAPSE_RUN = textwrap.dedent(r"""
 
 
 def library() -> str:
-    """NESTML's model library: ``<prefix>/models`` of the interpreter pynestml lives in."""
-    import pynestml
-    for prefix in (os.path.dirname(os.path.dirname(sys.executable)),
-                   os.path.join(os.path.dirname(pynestml.__file__), *[".."] * 4)):
-        p = os.path.join(prefix, "models")
-        if os.path.isdir(os.path.join(p, "neurons")):
-            return os.path.abspath(p)
-    raise SystemExit("NESTML's model library (<prefix>/models) is not installed")
+    """NESTML's model library (``<prefix>/models`` beside pynestml)."""
+    from jaxnest.nestml.frontend import shipped
+    p = shipped("models", "neurons")
+    if p is None:
+        raise SystemExit("NESTML's model library (<prefix>/models) is not installed")
+    return os.path.dirname(p)
 
 
 def synapse_case(lib: str, name: str):
@@ -120,9 +118,9 @@ def synapse_case(lib: str, name: str):
         return ([os.path.join(lib, "synapses", name + ".nestml")], opts, name + "_nestml", None,
                 ports)
     if name == "stdsp_synapse":
-        import pynestml
-        nrn = glob.glob(os.path.join(os.path.dirname(pynestml.__file__), *[".."] * 4, "doc",
-                                     "tutorials", "sequence_learning", "*.nestml"))[0]
+        from jaxnest.nestml.frontend import shipped
+        nrn = glob.glob(os.path.join(shipped("doc", "tutorials", "sequence_learning"),
+                                     "*.nestml"))[0]
         neuron = os.path.basename(nrn)[:-len(".nestml")]
         post = ["post_spikes", ["dAP_trace", "dAP_trace"]]
         opts["continuous_state_buffering_method"] = "post_spike_based"

@@ -248,9 +248,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
                                         a["tau_minus_inv"], a["tau_minus_triplet_inv"])
         if st.arch_cv:  # the targets' variables some rules read at archived spikes
-            arch = plastic.record_values(arch, count0, s, {
-                var: [(j, D, row_values(new_states, var, D == 0)) for j, D in enumerate(Ds)]
-                for var, Ds in st.arch_cv})
+            values = {}
+            for var, Ds in st.arch_cv:
+                now = row_values(new_states, var)
+                at_spike = row_values(new_states, var, True) if 0 in Ds else None
+                values[var] = [(j, D, at_spike if D == 0 else now) for j, D in enumerate(Ds)]
+            arch = plastic.record_values(arch, count0, s, values)
         if clop is not None:
             arch = dict(arch, clop=clop)
         if period:

@@ -28,6 +28,20 @@ _MODULES: dict[str, str] = {}
 """module_name -> generated Python file, for this process."""
 
 
+def shipped(*parts: str) -> str | None:
+    """A file pip installed with pynestml (its model library ``models/...``, its tutorials
+    ``doc/tutorials/...``): ``<prefix>/<parts>``, the prefix of this interpreter or of the
+    one pynestml was installed into (a venv that sees the system's packages); None if
+    absent."""
+    import pynestml
+    for prefix in (os.path.dirname(os.path.dirname(sys.executable)),
+                   os.path.join(os.path.dirname(pynestml.__file__), *[".."] * 4)):
+        p = os.path.join(prefix, *parts)
+        if os.path.exists(p):
+            return os.path.abspath(p)
+    return None
+
+
 def cache_dir() -> str:
     d = os.environ.get("JAXNEST_NESTML_CACHE") or os.path.join(
         os.path.expanduser("~"), ".cache", "jaxnest", "nestml")

@@ -3,62 +3,60 @@ one neuron of each model driven by a spike_generator (both signs of weight) and 
 dc_generator, V_m sampled every step, spikes recorded. Imports neither nest nor jaxnest."""
 from __future__ import annotations
 
+PSC = {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in", "refr_T": "t_ref"}
+COND = {**PSC, "E_exc": "E_ex", "E_inh": "E_in"}
+"""NESTML -> built-in names of the current- and conductance-based models' parameters."""
+PSC_SPIKES = [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)]  # pA
+COND_SPIKES = [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)]  # nS
+
 # NESTML library neuron -> (NEST built-in, NESTML parameter -> built-in parameter, parameters
 # of the scenario (NESTML names), spikes [(time ms, weight(, receptor_type))], dc (amplitude pA, start ms) or None,
 # parity category)
 PAIRS = {
     "iaf_psc_exp_neuron": (
-        "iaf_psc_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                        "refr_T": "t_ref"},
+        "iaf_psc_exp", PSC,
         {"I_e": 300.0, "tau_syn_exc": 1.5, "tau_syn_inh": 3.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (120.0, 40.0), "exact"),
+        PSC_SPIKES, (120.0, 40.0), "exact"),
     "iaf_psc_alpha_neuron": (
-        "iaf_psc_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                          "refr_T": "t_ref"},
+        "iaf_psc_alpha", PSC,
         {"I_e": 300.0, "tau_syn_exc": 1.5, "tau_syn_inh": 3.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (120.0, 40.0), "exact"),
+        PSC_SPIKES, (120.0, 40.0), "exact"),
     "iaf_psc_delta_neuron": (
         "iaf_psc_delta", {"refr_T": "t_ref"},
         {"I_e": 300.0},
         [(5.0, 4.0), (7.3, -2.5), (20.0, 9.0), (60.2, 7.0)], (120.0, 40.0), "exact"),
     "iaf_cond_exp_neuron": (
-        "iaf_cond_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                         "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "iaf_cond_exp", COND,
         {"I_e": 250.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (150.0, 40.0), "numeric"),
+        COND_SPIKES, (150.0, 40.0), "numeric"),
     "aeif_cond_exp_neuron": (
-        "aeif_cond_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                          "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "aeif_cond_exp", COND,
         {"I_e": 500.0, "refr_T": 2.0},  # NEST's t_ref defaults to 0 here
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+        COND_SPIKES, (300.0, 40.0), "numeric"),
     "hh_psc_alpha_neuron": (
-        "hh_psc_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                         "refr_T": "t_ref"},
+        "hh_psc_alpha", PSC,
         {"I_e": 500.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+        PSC_SPIKES, (300.0, 40.0), "numeric"),
     "iaf_cond_alpha_neuron": (
-        "iaf_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                           "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "iaf_cond_alpha", COND,
         {"I_e": 250.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (150.0, 40.0), "numeric"),
+        COND_SPIKES, (150.0, 40.0), "numeric"),
     "aeif_cond_alpha_neuron": (
-        "aeif_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                            "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "aeif_cond_alpha", COND,
         {"I_e": 500.0, "refr_T": 2.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+        COND_SPIKES, (300.0, 40.0), "numeric"),
     "aeif_psc_alpha_neuron": (
         "aeif_psc_alpha", {"tau_exc": "tau_syn_ex", "tau_inh": "tau_syn_in", "refr_T": "t_ref"},
         {"I_e": 500.0, "refr_T": 2.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+        PSC_SPIKES, (300.0, 40.0), "numeric"),
     "aeif_psc_exp_neuron": (
         "aeif_psc_exp", {"tau_exc": "tau_syn_ex", "tau_inh": "tau_syn_in", "refr_T": "t_ref"},
         {"I_e": 500.0, "refr_T": 2.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "numeric"),
+        PSC_SPIKES, (300.0, 40.0), "numeric"),
     "hh_cond_exp_traub_neuron": (
-        "hh_cond_exp_traub", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                              "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "hh_cond_exp_traub", COND,
         {"I_e": 300.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+        COND_SPIKES, (300.0, 40.0), "numeric"),
     "iaf_psc_exp_2port_neuron": (  # tests/unit/nestml/models: two receptor types
         "iaf_psc_exp_multisynapse", {"tau_1": None, "tau_2": None, "refr_T": "t_ref"},
         {"I_e": 300.0, "tau_1": 1.5, "tau_2": 3.0},
@@ -77,12 +75,11 @@ PAIRS = {
         "iaf_psc_exp_htum", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in"},
         {"I_e": 300.0, "tau_syn_exc": 1.5, "tau_syn_inh": 3.0, "t_ref_abs": 2.0,
          "t_ref_tot": 4.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (120.0, 40.0), "exact"),
+        PSC_SPIKES, (120.0, 40.0), "exact"),
     "mat2_psc_exp_neuron": (  # NESTML's omega relative to E_L
-        "mat2_psc_exp", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                         "refr_T": "t_ref"},
+        "mat2_psc_exp", PSC,
         {"I_e": 200.0},
-        [(5.0, 400.0), (7.3, -250.0), (20.0, 900.0), (60.2, 700.0)], (300.0, 40.0), "exact"),
+        PSC_SPIKES, (300.0, 40.0), "exact"),
     "ignore_and_fire_neuron": (  # no V_m. NESTML's initial phase_steps is computed from the
         # default firing_rate (as NEST-NESTML's constructor): set; 49 steps = NEST's phase 0.5
         "ignore_and_fire", {"firing_rate": "rate", "phase_steps": None},
@@ -99,17 +96,15 @@ PAIRS = {
                           "refr_T": "t_ref"},
         {"I_e": 250.0, "tau_syn_rise_E": 0.3, "tau_syn_decay_E": 2.5,
          "tau_syn_rise_I": 0.5, "tau_syn_decay_I": 4.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (150.0, 40.0), "numeric"),
+        COND_SPIKES, (150.0, 40.0), "numeric"),
     "iaf_cond_exp_sfa_rr_neuron": (
-        "iaf_cond_exp_sfa_rr", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                                "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "iaf_cond_exp_sfa_rr", COND,
         {"I_e": 500.0, "refr_T": 0.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+        COND_SPIKES, (300.0, 40.0), "numeric"),
     "aeif_cond_alpha_alt_neuron": (
-        "aeif_cond_alpha", {"tau_syn_exc": "tau_syn_ex", "tau_syn_inh": "tau_syn_in",
-                            "refr_T": "t_ref", "E_exc": "E_ex", "E_inh": "E_in"},
+        "aeif_cond_alpha", COND,
         {"I_e": 500.0, "refr_T": 2.0},
-        [(5.0, 20.0), (7.3, -15.0), (20.0, 60.0), (60.2, 40.0)], (300.0, 40.0), "numeric"),
+        COND_SPIKES, (300.0, 40.0), "numeric"),
 }
 
 T = 100.0

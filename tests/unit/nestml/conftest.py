@@ -15,13 +15,10 @@ def nestml_file(name: str, kind: str = "neurons") -> str:
     """A model of NESTML's model library: pip puts it in ``<prefix>/models/<kind>``, the
     prefix of this interpreter or of the one pynestml was installed into (a venv that sees
     the system's packages). Missing under CI=true: a failure, not a skip."""
-    import pynestml
-    prefixes = (os.path.dirname(os.path.dirname(sys.executable)),
-                os.path.join(os.path.dirname(pynestml.__file__), "..", "..", "..", ".."))
-    for prefix in prefixes:
-        p = os.path.join(prefix, "models", kind, name + ".nestml")
-        if os.path.exists(p):
-            return os.path.abspath(p)
+    from jaxnest.nestml.frontend import shipped
+    p = shipped("models", kind, name + ".nestml")
+    if p is not None:
+        return p
     why = f"NESTML's model library ({kind}/{name}.nestml) is not installed"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(why)
