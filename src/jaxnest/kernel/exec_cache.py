@@ -227,8 +227,8 @@ def store(key: str | None, compiled) -> None:
     path = _file(key)
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        blob = serialize_executable.serialize(compiled)  # XLA:CPU cannot serialize some
-        os.makedirs(os.path.dirname(path), exist_ok=True)  # (a sort's comparator)
+        blob = serialize_executable.serialize(compiled)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as fh:
             pickle.dump((blob, _device_ids(compiled)), fh)
         os.replace(tmp, path)
@@ -284,7 +284,7 @@ class ChunkFn:
         if self.key is None:
             self.jitted.lower(*args).compile()
         else:
-            self._store_after(lambda: None, args)
+            self._store_first(lambda: None, args)
 
     def __call__(self, *args):
         if self.loaded is not None:
@@ -303,19 +303,20 @@ class ChunkFn:
                 self.loaded = None
         if self.key is None:
             return self.jitted(*args)
-        return self._store_after(lambda: self.jitted(*args), args)
+        return self._store_first(lambda: self.jitted(*args), args)
 
-    def _store_after(self, run, args):
-        """``run()``, then the compiled executable for ``args`` (from JAX's in-memory caches
-        after a run) stored under the key, unless a persistent cache supplied it."""
+    def _store_first(self, run, args):
+        """The compiled executable for ``args`` stored under the key (unless a persistent
+        cache supplied it), then ``run()``, which finds it in JAX's in-memory caches. In
+        that order: an executable that has run holds its sorts' comparators resolved, and
+        XLA:CPU cannot serialize those ('`LessThan` is not serializable')."""
         if not _watching:
             _watching.append(True)
             jax.monitoring.register_event_listener(_on_event)
         _hits.n = 0
         with jaxenv.bypass():
-            out = run()
             compiled = self.jitted.lower(*args).compile()
-        if not _hits.n:
-            store(self.key, compiled)
-        self.key = None  # stored once
-        return out
+            if not _hits.n:
+                store(self.key, compiled)
+            self.key = None  # stored once
+            return run()

@@ -110,6 +110,23 @@ def test_entry_that_does_not_run_is_discarded(tmp_path):
     assert _same(again, first)
 
 
+def test_executable_with_a_sort_is_stored(tmp_path, monkeypatch):
+    """An executable holding a sort (precise-spike chunks sort their events) is stored before
+    it first runs: once run, XLA:CPU cannot serialize it ('`LessThan` is not serializable'),
+    and every process compiled such chunks anew."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    monkeypatch.setattr(exec_cache, "_file", lambda key: str(tmp_path / f"{key}.pkl"))
+    x = np.array([3.0, 1.0, 2.0])
+    out = exec_cache.ChunkFn(jax.jit(lambda v: jnp.sort(v) * 2.0), "sorting")(x)
+    assert (tmp_path / "sorting.pkl").exists()
+    again = exec_cache.ChunkFn(jax.jit(lambda v: v), "sorting")  # runs the stored one
+    assert again.loaded is not None
+    np.testing.assert_array_equal(again(x), out)
+    np.testing.assert_array_equal(out, [2.0, 4.0, 6.0])
+
+
 @dataclasses.dataclass(frozen=True)
 class _Foreign:
     x: int
