@@ -14,8 +14,8 @@ directly:
 
 A Static holding anything that cannot be written out exactly (an object of a class from
 elsewhere that is not a dataclass, code from outside jaxnest, JAX and numpy whose source file
-cannot be read: a NESTML model's generated module) gets no digest and is compiled as before. A loaded executable checks its arguments' structure, shapes and types at
-each call; a mismatch falls back to the jitted function. Entries live in ``chunks/`` of
+cannot be read: a NESTML model's generated module) gets no digest and is compiled as before.
+Each signature of the arguments (structure, shapes, dtypes) has its own entry. Entries live in ``chunks/`` of
 jaxnest's cache directory (``JAXNEST_CACHE_DIR``; empty: off).
 
 Module constants that the trace reads are part of the source digest, not of the key: code that
@@ -262,61 +262,83 @@ def discard(key: str) -> None:
         pass
 
 
+def _signature(args) -> str:
+    """The arguments' structure, shapes and dtypes: what an executable was compiled for
+    besides the Static (e.g. a parameter shared by a group is a scalar, one that differs
+    between its neurons a vector)."""
+    leaves, tree = jax.tree.flatten(args)
+    return repr((str(tree), [(np.shape(x), str(getattr(x, "dtype", type(x).__name__)))
+                             for x in leaves]))
+
+
 class ChunkFn:
-    """A jitted chunk function, with its executable from disk when one was stored: calls go
-    to the loaded executable (no trace, no lowering) and fall back to the jitted function if
-    the arguments do not fit it. Without one, the first compilation is stored: only one that
-    XLA compiled in this process (an executable JAX read from its own persistent cache
-    serializes without its kernels: 'Function ... not found' when loaded and run), so these
-    compilations bypass JAX's cache (jaxenv.bypass), and a hit there all the same (a user's own
-    cache) leaves nothing stored. An entry that loads but fails on its first run that way is
-    discarded and the chunk compiled again."""
+    """A jitted chunk function whose executables are kept on disk, one per argument
+    signature (:func:`_signature`) under the digest of the key and the signature: a call runs
+    the executable of the last call, and one with other arguments (TypeError) finds, loads
+    or compiles its own. What is stored is only what XLA compiled in this process (an
+    executable JAX read from its own persistent cache serializes without its kernels:
+    'Function ... not found' when loaded and run), so these compilations bypass JAX's cache
+    (jaxenv.bypass), and a hit there all the same (a user's own cache) leaves nothing
+    stored. An entry that loads but fails on its first run that way is discarded and the
+    chunk compiled again. Without a key (cache off, a Static that cannot be written out)
+    executables are compiled through JAX's caches as any jitted function."""
 
     def __init__(self, jitted, key: str | None) -> None:
         self.jitted, self.key = jitted, key
-        self.loaded = load(key)
-        self.ran = False  # the loaded executable has run once
+        self.exe = None  # the executable of the last call
+        self.by_signature = {}  # signature -> [executable, disk key, loaded and not yet run]
 
     def compile_ahead(self, *args) -> None:
-        """Compile for these arguments (shapes suffice), and store the executable."""
-        if self.loaded is not None:
-            return
-        if self.key is None:
-            self.jitted.lower(*args).compile()
-        else:
-            self._store_first(lambda: None, args)
+        """Find or compile (and store) the executable for these arguments (shapes suffice)."""
+        self._entry(args)
 
     def __call__(self, *args):
-        if self.loaded is not None:
+        if self.exe is not None:
             try:
-                out = self.loaded(*args)
-                if not self.ran:  # errors surface when results are read: see them here
-                    jax.block_until_ready(out)
-                    self.ran = True
-                return out
-            except TypeError:  # arguments of another structure or type than stored
-                self.loaded = self.key = None
-            except jax.errors.JaxRuntimeError as e:  # an entry that loads but cannot run
-                if "NOT_FOUND" not in str(e):
-                    raise
-                discard(self.key)
-                self.loaded = None
-        if self.key is None:
-            return self.jitted(*args)
-        return self._store_first(lambda: self.jitted(*args), args)
+                return self.exe(*args)
+            except TypeError:  # arguments of another structure, shape or type
+                pass
+        entry = self._entry(args)
+        self.exe = entry[0]
+        if not entry[2]:
+            return self.exe(*args)
+        try:  # a loaded executable's errors surface when results are read: see them here
+            out = self.exe(*args)
+            jax.block_until_ready(out)
+        except jax.errors.JaxRuntimeError as e:  # an entry that loads but cannot run
+            if "NOT_FOUND" not in str(e):
+                raise
+            discard(entry[1])
+            entry[0] = self.exe = self._compile(args, entry[1])
+            out = self.exe(*args)
+        entry[2] = False
+        return out
 
-    def _store_first(self, run, args):
-        """The compiled executable for ``args`` stored under the key (unless a persistent
-        cache supplied it), then ``run()``, which finds it in JAX's in-memory caches. In
-        that order: an executable that has run holds its sorts' comparators resolved, and
-        XLA:CPU cannot serialize those ('`LessThan` is not serializable')."""
+    def _entry(self, args) -> list:
+        sig = _signature(args)
+        entry = self.by_signature.get(sig)
+        if entry is None:
+            key = None if self.key is None else hashlib.sha256(
+                (self.key + sig).encode()).hexdigest()
+            exe = load(key)
+            entry = [exe, key, exe is not None]
+            if exe is None:
+                entry[0] = self._compile(args, key)
+            self.by_signature[sig] = entry
+        return entry
+
+    def _compile(self, args, key: str | None):
+        """Compile for ``args`` and store the executable under ``key``, before it first runs:
+        once run, its sorts hold their comparators resolved, which XLA:CPU cannot serialize
+        ('`LessThan` is not serializable')."""
+        if key is None:
+            return self.jitted.lower(*args).compile()
         if not _watching:
             _watching.append(True)
             jax.monitoring.register_event_listener(_on_event)
         _hits.n = 0
         with jaxenv.bypass():
             compiled = self.jitted.lower(*args).compile()
-            if not _hits.n:
-                store(self.key, compiled)
-            self.key = None  # stored once
-            return run()
+        if not _hits.n:
+            store(key, compiled)
+        return compiled

@@ -120,11 +120,27 @@ def test_executable_with_a_sort_is_stored(tmp_path, monkeypatch):
     monkeypatch.setattr(exec_cache, "_file", lambda key: str(tmp_path / f"{key}.pkl"))
     x = np.array([3.0, 1.0, 2.0])
     out = exec_cache.ChunkFn(jax.jit(lambda v: jnp.sort(v) * 2.0), "sorting")(x)
-    assert (tmp_path / "sorting.pkl").exists()
+    stored = list(tmp_path.iterdir())
+    assert len(stored) == 1
     again = exec_cache.ChunkFn(jax.jit(lambda v: v), "sorting")  # runs the stored one
-    assert again.loaded is not None
     np.testing.assert_array_equal(again(x), out)
     np.testing.assert_array_equal(out, [2.0, 4.0, 6.0])
+
+
+def test_each_argument_signature_has_its_entry(tmp_path, monkeypatch):
+    """One Static, arguments of two shapes (a parameter a group shares is a scalar, one its
+    neurons differ in a vector): two executables, each stored and loaded by a later process
+    (the second used to be compiled anew by every process)."""
+    import jax
+    import numpy as np
+    monkeypatch.setattr(exec_cache, "_file", lambda key: str(tmp_path / f"{key}.pkl"))
+    vec, scalar = np.array([1.0, 2.0]), np.float64(3.0)
+    f = exec_cache.ChunkFn(jax.jit(lambda v: v * 2.0), "shapes")
+    assert f(vec).tolist() == [2.0, 4.0] and float(f(scalar)) == 6.0
+    assert f(vec).tolist() == [2.0, 4.0]
+    assert len(list(tmp_path.iterdir())) == 2
+    g = exec_cache.ChunkFn(jax.jit(lambda v: v), "shapes")  # runs the stored ones
+    assert float(g(scalar)) == 6.0 and g(vec).tolist() == [2.0, 4.0]
 
 
 @dataclasses.dataclass(frozen=True)
