@@ -262,13 +262,12 @@ def discard(key: str) -> None:
         pass
 
 
-def _signature(args) -> str:
+def _signature(args) -> tuple:
     """The arguments' structure, shapes and dtypes: what an executable was compiled for
     besides the Static (e.g. a parameter shared by a group is a scalar, one that differs
-    between its neurons a vector)."""
+    between its neurons a vector; scripts may switch between the two every run)."""
     leaves, tree = jax.tree.flatten(args)
-    return repr((str(tree), [(np.shape(x), str(getattr(x, "dtype", type(x).__name__)))
-                             for x in leaves]))
+    return tree, tuple((getattr(x, "shape", ()), getattr(x, "dtype", type(x))) for x in leaves)
 
 
 class ChunkFn:
@@ -319,7 +318,7 @@ class ChunkFn:
         entry = self.by_signature.get(sig)
         if entry is None:
             key = None if self.key is None else hashlib.sha256(
-                (self.key + sig).encode()).hexdigest()
+                (self.key + repr(sig)).encode()).hexdigest()
             exe = load(key)
             entry = [exe, key, exe is not None]
             if exe is None:

@@ -62,6 +62,7 @@ class Runtime:
         self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
         self.dev_states: dict = {}  # group name -> (_group_key, device state)
         self.dev_params: dict = {}  # group name -> (_group_key, device params)
+        self.varied: set = set()    # (group name, parameter) once not shared by the group
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
         self.pring = None          # (plan, event ring of the precise receivers)
         self.cont = None           # (plan, secondary input rings; kernel/continuous.py)
@@ -520,10 +521,22 @@ class Runtime:
         ports = g.impl.ports()
         out = _as_float({k: _vector_arg(v, g.impl.vector_params[k],
                                         g.C if k in ports else v.shape[1], k in ports)
-                         if k in g.impl.vector_params else _compact(v)
+                         if k in g.impl.vector_params else self._column(g.name, k, v)
                          for k, v in params.items()}, plan.float_type)
         self.dev_params[g.name] = (key, out)
         return out
+
+    def _column(self, group: str, name: str, v: np.ndarray) -> np.ndarray:
+        """A parameter column as the kernel takes it: a scalar while the group shares the
+        value (less memory traffic per step), the array from the first run where it does
+        not on (scripts that set one neuron's value and reset it every run would otherwise
+        switch between two executables every run)."""
+        v = np.asarray(v)
+        if (group, name) not in self.varied and v.ndim == 1 and v.size and (v == v[0]).all():
+            return v[0]
+        if v.ndim == 1:
+            self.varied.add((group, name))
+        return v
 
     def _archive_args(self, plan: Plan, net) -> dict:
         """Which rows archive, and their trace time constants' inverses (NEST's
@@ -980,16 +993,6 @@ def _vector_arg(v: np.ndarray, pad: float, width: int, port: bool) -> np.ndarray
     if port and v.shape[1] > 1 and (v == v[:, :1]).all():
         v = v[:, :1]
     return np.ascontiguousarray(v)
-
-
-def _compact(v: np.ndarray) -> np.ndarray:
-    """A parameter column as the kernel takes it: a scalar when all neurons share the value
-    (the usual case: less memory traffic per step; a column that stops being uniform costs one
-    retrace), else the array."""
-    v = np.asarray(v)
-    if v.ndim == 1 and v.size and (v == v[0]).all():
-        return v[0]
-    return v
 
 
 def _initial_ev_cap(n_rec: int, steps_cap: int) -> int:
