@@ -4,8 +4,10 @@
 
 Each example runs unmodified, seed 0, in a fresh process per backend (the parity harness's
 runner, so what runs is what `jaxnest parity --nest-examples` compares); one JSON line per
-example: wall seconds from the script's first line to its end under each backend, time inside
-Simulate/Run, the ratio jaxnest / NEST, and whether jaxnest's persistent compilation cache was
+example: wall seconds from the script's first line to its end under each backend, the import
+of the backend (NEST's also imports matplotlib, scipy and pandas, which the scripts then find
+loaded; jaxnest's does not), time inside Simulate/Run, the ratios jaxnest / NEST of the
+script's time and of import plus script, and whether jaxnest's persistent compilation cache was
 warm (the second of ``--repeat 2`` runs is). Examples jaxnest cannot run are listed with the
 reason. A last line gives the median and largest ratio and the load average before and after:
 ratios from a loaded machine are not comparable (see docs/performance.md).
@@ -23,7 +25,7 @@ from jaxnest.parity.runner import run_script
 
 def _time(backend: str, path: str, timeout: float) -> dict:
     r = run_script(backend, path, 0, timeout=timeout)
-    out = {"ok": r.ok, "wall_s": r.wall_s, "simulate_s": r.simulate_s}
+    out = {"ok": r.ok, "wall_s": r.wall_s, "import_s": r.import_s, "simulate_s": r.simulate_s}
     if not r.ok:
         out["error"] = "timeout" if r.timed_out else (r.error or {}).get("message", "")[:160]
     return out
@@ -40,7 +42,7 @@ def main() -> None:
     examples = discover()
     if a.only:
         examples = [e for e in examples if any(e.name.startswith(o) for o in a.only)]
-    ratios = {"cold": [], "warm": []}
+    ratios = {"cold": [], "warm": [], "warm_with_import": []}
     for ex in examples:
         nest = _time("nest", ex.path, a.timeout)
         line = {"example": ex.name, "nest": nest}
@@ -51,6 +53,11 @@ def main() -> None:
                 if run["ok"] and nest["wall_s"]:
                     line[f"ratio_{key}"] = run["wall_s"] / nest["wall_s"]
                     ratios[key].append(line[f"ratio_{key}"])
+            warm = runs[-1]
+            if warm["ok"] and nest["import_s"] is not None and warm["import_s"] is not None:
+                line["ratio_warm_with_import"] = ((warm["wall_s"] + warm["import_s"])
+                                                  / (nest["wall_s"] + nest["import_s"]))
+                ratios["warm_with_import"].append(line["ratio_warm_with_import"])
         print(json.dumps(line), flush=True)
     summary = {"examples": len(examples), "load_before": load0, "load_after": os.getloadavg()}
     for key, vals in ratios.items():
