@@ -34,6 +34,28 @@ def test_value_changes_and_lengths_do_not_retrace():
     assert sr.n_events > 0 and vm.n_events > 0
 
 
+def test_value_set_for_one_neuron_and_reset_switches_executable_once(monkeypatch):
+    """A script that gives one neuron its own I_e and resets it every run (NEST's
+    evaluate_quantal_stp_synapse): the group's column becomes an array once and stays one,
+    so the runs do not alternate between a scalar's and an array's executable."""
+    from jaxnest.kernel import exec_cache
+    looked_up = []
+    signature = exec_cache._signature
+    monkeypatch.setattr(exec_cache, "_signature",
+                        lambda args: looked_up.append(1) or signature(args))
+    n, pg, sr, vm = _build()
+    v, looked = [], []
+    for _ in range(4):
+        n[0].I_e = 450.0
+        nest.Simulate(10.0)
+        v.append(n[0].V_m - n[1].V_m)
+        n[0].I_e = 300.0
+        nest.Simulate(10.0)
+        looked.append(len(looked_up))
+    assert looked[0] > 0 and looked[1:] == looked[:1] * 3  # the first round finds them all
+    assert all(d != 0.0 for d in v)  # the value reached the neuron
+
+
 def test_reset_and_rebuild_same_shape_reuses_compilation():
     _build()
     nest.Simulate(20.0)
