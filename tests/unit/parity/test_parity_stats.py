@@ -138,6 +138,24 @@ def test_pooled_ks_judged_over_seeds_when_nest_seeds_differ():
     assert c.test == "KS over seeds" and c.p_value > 0.05
 
 
+def test_relabelled_ks_distance_is_scipys():
+    """The seed-relabelling KS distance (one sort for all relabellings) equals scipy's
+    ks_2samp statistic of the concatenated seeds, ties and its exact-mode snapping included:
+    verdicts do not move, many-seed runs finish (1,400 seeds of 200 samples: 89 ms per
+    relabelling by concatenating and sorting, 2,000 of them per check)."""
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(2, 25))
+        seeds = [np.round(rng.normal(size=rng.integers(1, 40)), rng.integers(0, 3))
+                 for _ in range(n)]
+        stat = stats._ks_of_relabellings(seeds)
+        for _ in range(3):
+            idx = tuple(sorted(rng.choice(n, int(rng.integers(1, n)), replace=False)))
+            a = np.concatenate([seeds[i] for i in idx])
+            b = np.concatenate([seeds[i] for i in range(n) if i not in idx])
+            assert stat(idx) == st.ks_2samp(a, b).statistic
+
+
 def test_pooled_ks_counts_seeds_as_clusters():
     """Each run's ISIs share its network state (here: a per-seed rate scale of 9 % spread, as
     NEST's gap_junctions_inhibitory_network shows, too little for the Anderson-Darling test to
