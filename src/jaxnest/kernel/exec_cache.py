@@ -15,8 +15,8 @@ directly:
 A Static holding anything that cannot be written out exactly (an object of a class from
 elsewhere that is not a dataclass, code from outside jaxnest, JAX and numpy whose source file
 cannot be read: a NESTML model's generated module) gets no digest and is compiled as before.
-Each signature of the arguments (structure, shapes, dtypes) has its own entry. Entries live in ``chunks/`` of
-jaxnest's cache directory (``JAXNEST_CACHE_DIR``; empty: off).
+Each signature of the arguments (structure, shapes, dtypes) has its own entry. Entries live in
+``chunks/`` of jaxnest's cache directory (``JAXNEST_CACHE_DIR``; empty: off).
 
 Module constants that the trace reads are part of the source digest, not of the key: code that
 patches one at run time (a test trying small ring sizes) must turn this cache off
