@@ -65,20 +65,42 @@ def reference():
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+FAST = {"stdp_synapse", "tsodyks_synapse", "static_synapse", "stdp_hom_synapse",
+        "neuromodulated_stdp_synapse", "stdp_kernel_synapse"}
+"""The default run's cases (NESTML's analysis and the compilation cost ~5-10 s per case
+cold); the rest are marked slow and generated in a second module."""
+DEFAULT = FAST | {"stdp_triplet_synapse"}  # its copies into the paired neuron are checked
+
+
+def _generate(nest, names, module_name, noisy=False):
+    from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's (hook)
+    files = [_lib("neurons", NEURON)] + [_lib("synapses", s) for s in names] + \
+        ([_lib("synapses", "noisy_synapse")] if noisy else [])
+    pairs = [{"neuron": NEURON, "synapses": {s: dict(
+        post_ports=["post_spikes"], **({"vt_ports": ["mod_spikes"]} if s in VT else {}))}}
+        for s in PAIRED if s in names]
+    generate_nest_target(input_path=files, module_name=module_name, suffix=SUFFIX,
+                         codegen_opts={"neuron_synapse_pairs": pairs,
+                                       "weight_variable": {s: "w" for s in names}})
+    nest.Install(module_name)
+    return nest
+
+
 @pytest.fixture(scope="module")
 def nest():
     import jaxnest as nest
-    from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's (hook)
-    files = [_lib("neurons", NEURON)] + [_lib("synapses", s) for s in CASES] + \
-        [_lib("synapses", "noisy_synapse")]
-    pairs = [{"neuron": NEURON, "synapses": {s: dict(
-        post_ports=["post_spikes"], **({"vt_ports": ["mod_spikes"]} if s in VT else {}))}}
-        for s in PAIRED]
-    generate_nest_target(input_path=files, module_name="jaxnestsynapsemodule", suffix=SUFFIX,
-                         codegen_opts={"neuron_synapse_pairs": pairs,
-                                       "weight_variable": {s: "w" for s in CASES}})
-    nest.Install("jaxnestsynapsemodule")
-    return nest
+    return _generate(nest, [s for s in CASES if s in DEFAULT], "jaxnestsynapsemodule",
+                     noisy=True)
+
+
+@pytest.fixture(scope="module")
+def nest_more():
+    import jaxnest as nest
+    return _generate(nest, [s for s in CASES if s not in DEFAULT], "jaxnestsynapsemoremodule")
+
+
+def _module(request, name):
+    return request.getfixturevalue("nest" if name in DEFAULT else "nest_more")
 
 
 def _jaxnest_run(nest, name, driven=False):
@@ -114,18 +136,13 @@ def _compare(got, ref):
                         / np.maximum(np.abs(np.asarray(ref["weight"])), 1e-300)))
 
 
-FAST = {"stdp_synapse", "tsodyks_synapse", "static_synapse", "stdp_hom_synapse",
-        "neuromodulated_stdp_synapse", "stdp_kernel_synapse"}
-"""The default run (~10 s of compilation per case); the rest are marked slow."""
-
-
 def _cases(names, fast):
     return [pytest.param(n, marks=() if n in fast else pytest.mark.slow) for n in names]
 
 
 @pytest.mark.parametrize("name", _cases(CASES, FAST))
-def test_parrots_match_builtin(nest, reference, name):
-    got = _jaxnest_run(nest, name)
+def test_parrots_match_builtin(request, reference, name):
+    got = _jaxnest_run(_module(request, name), name)
     ref = reference[name]["parrot"]
     if name in PAIRED:  # the rule changed the weights
         assert np.ptp(np.asarray(ref["weight"])[-1]) > 0
@@ -134,8 +151,8 @@ def test_parrots_match_builtin(nest, reference, name):
 
 
 @pytest.mark.parametrize("name", _cases(PAIRED, {"stdp_synapse", "stdp_kernel_synapse"}))
-def test_driven_iaf_matches_builtin(nest, reference, name):
-    got = _jaxnest_run(nest, name, driven=True)
+def test_driven_iaf_matches_builtin(request, reference, name):
+    got = _jaxnest_run(_module(request, name), name, driven=True)
     ref = reference[name]["driven"]
     assert len(ref["spikes"]) >= 5
     _compare(got, ref)
@@ -156,7 +173,7 @@ def test_parameters_copied_into_paired_neuron(nest):
 
 def test_names_and_defaults(nest):
     models = nest.synapse_models
-    for s in PAIRED:
+    for s in DEFAULT & set(PAIRED):
         assert paired_name(s) in models
         assert s + SUFFIX not in models  # NESTML removes the paired synapse's plain name
         assert neuron_name(s) in nest.node_models
