@@ -160,18 +160,20 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
                 part = chan[lo:hi]
                 part[fix] = g.impl.secondary_channel(cols["weight"][sel[lo:hi]][fix])
         chan = np.maximum(chan, 0)
+        d = np.rint(cols["delay"][sel] / plan.h).astype(np.int64)
+        src = emit_of[cols["source"][sel]]
+        early = cols["target"][sel] < cols["source"][sel]
+        tgt_row, chan, src, d, w, early = _merged(tgt_row, chan, src, d, w, early)
         for gi, g in enumerate(groups):
             lo, hi = np.searchsorted(tgt_row, [g.offset, g.offset + g.n])
             if hi > lo and g.impl.secondary_edge_value is not None:
                 tf.append((gi, int(lo), int(hi)))
                 locs.append((tgt_row[lo:hi] - g.offset).astype(np.int32))
-        d = np.rint(cols["delay"][sel] / plan.h).astype(np.int64)
         if key == "del" and d.size:
             dmax = max(dmax, int(d.max()))
-        out[key] = dict(src=emit_of[cols["source"][sel]].astype(np.int32),
-                        tgt=(chan * N + tgt_row).astype(np.int64), w=w, d=d, locs=locs,
-                        early=cols["target"][sel] < cols["source"][sel])
-        hold = np.zeros(sel.size, bool)  # targets that take an event's value at once
+        out[key] = dict(src=src.astype(np.int32), tgt=(chan * N + tgt_row).astype(np.int64),
+                        w=w, d=d, locs=locs, early=early)
+        hold = np.zeros(tgt_row.size, bool)  # targets that take an event's value at once
         for g in groups:                 # (eprop_readout's handle), whatever the delay
             if getattr(g.impl, "secondary_receptor_channel", None) is not None:
                 hold |= (tgt_row >= g.offset) & (tgt_row < g.offset + g.n)
@@ -188,6 +190,25 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     out["wfr"] = bool(use_wfr and wfr_groups and out["inst"]["src"].size)
     out["wfr_groups"] = wfr_groups if out["wfr"] else ()
     return out
+
+
+def _merged(tgt_row, chan, src, d, w, early) -> tuple:
+    """The edges with one weight per (target row, channel, source, delay): w summed. An
+    edge delivers w * f(value), f depending on the source's value and the target only, so
+    parallel edges act as one with their weights' sum (TripartiteConnect's pools make ~50
+    sic_connection edges per astrocyte-neuron pair; their scatter-adds each slice were most
+    of astrocyte_brunel's time). Sorted by target row (groups stay contiguous)."""
+    if tgt_row.size < 2:
+        return tgt_row, chan, src, d, w, early
+    order = np.lexsort((d, src, chan, tgt_row))
+    keys = (tgt_row[order], chan[order], src[order], d[order])
+    new = np.ones(order.size, bool)
+    new[1:] = np.any([k[1:] != k[:-1] for k in keys], axis=0)
+    if new.all():
+        return keys + (w[order], early[order])
+    first = np.flatnonzero(new)
+    summed = np.add.reduceat(w[order], first)
+    return tuple(k[first] for k in keys) + (summed.astype(w.dtype), early[order][first])
 
 
 def _structure(cols) -> tuple:

@@ -42,7 +42,8 @@ def single(nest) -> dict:
 
 def sic(nest) -> dict:
     """Astrocytes -> aeif_cond_alpha_astro over sic_connections of several delays and weights
-    (one negative), neurons also driven by spikes; one Simulate, and the same in split calls
+    (one negative; parallel edges of one pair, as TripartiteConnect's pools make), neurons
+    also driven by spikes; one Simulate, and the same in split calls
     that cut min_delay slices."""
     out = {}
     for split in (False, True):
@@ -60,6 +61,9 @@ def sic(nest) -> dict:
                                            "delay": 2.3})
         nest.Connect(a[1], n[1], syn_spec={"synapse_model": "sic_connection", "weight": -30.0,
                                            "delay": 0.5})
+        for w, d in ((10.0, 1.0), (15.0, 1.0), (5.0, 1.0), (20.0, 2.3)):  # parallel edges
+            nest.Connect(a[0], n[2], syn_spec={"synapse_model": "sic_connection", "weight": w,
+                                               "delay": d})
         mm = nest.Create("multimeter", params={"interval": 0.1, "record_from": [
             "I_SIC", "V_m", "g_ex", "w"]})
         nest.Connect(mm, n)

@@ -26,8 +26,8 @@ def _nl(model: str) -> dict:
 
 def _net(nest, model, wfr, variant, h=0.1, T=30.0, seed=None, sigma=0.0):
     """A small network of `model` neurons: a step_rate_generator drives neuron 0 (delayed),
-    delayed and instantaneous connections of both signs among 3 neurons, a rate transformer
-    between them. Returns the multimeter's events sorted by (sender, time)."""
+    delayed and instantaneous connections of both signs among 3 neurons (some parallel), a
+    rate transformer between them. Returns the multimeter's events sorted by (sender, time)."""
     nest.ResetKernel()
     nest.resolution = h
     nest.use_wfr = wfr
@@ -62,6 +62,11 @@ def _net(nest, model, wfr, variant, h=0.1, T=30.0, seed=None, sigma=0.0):
     nest.Connect(src[2], src[0], syn_spec=dict(i, weight=-0.5))
     nest.Connect(src[1], src[0], syn_spec=dict(d, weight=0.4, delay=3.2))
     nest.Connect(src[0], src[2], syn_spec=dict(i, weight=0.3))
+    # parallel edges (one pair, one delay; both signs): the kernel merges those of a channel
+    nest.Connect(gen, src[0], syn_spec=dict(d, weight=0.1, delay=1.5))
+    nest.Connect(src[1], src[2], syn_spec=dict(d, weight=-0.2, delay=1.0))
+    nest.Connect(src[1], src[2], syn_spec=dict(d, weight=0.25, delay=1.0))
+    nest.Connect(src[0], src[2], syn_spec=dict(i, weight=0.15))
     nodes = src
     if not neuron:
         nest.Connect(src[0], tr, syn_spec=dict(i, weight=1.5))

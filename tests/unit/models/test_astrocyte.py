@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import jaxnest
+from jaxnest.api import _state
 import _astro_cases as ac
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,6 +66,8 @@ def test_sic_coupling(ref):
         assert len(theirs["spikes"]) > 3
     # split Simulate calls deliver the same SIC (NEST's astrocyte keeps its lags)
     assert ref["sic"]["True"]["I_SIC"] == ref["sic"]["False"]["I_SIC"]
+    # 7 sic_connections, 3 of them of one pair and delay: delivered as 5 edges
+    assert _state.kernel().runtime.plan.cont["del"]["src"].size == 5
 
 
 def test_tripartite_structure(ref):
