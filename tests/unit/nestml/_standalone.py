@@ -1,0 +1,180 @@
+"""Scenarios for the NESTML library neurons that have no NEST built-in, and the driver of
+pynestml's own python_standalone target for them (run in a subprocess without jaxnest
+imported: ``python _standalone.py OUT.json NAME...``). Imports neither nest nor jaxnest.
+
+How python_standalone simulates (pynestml 9.0.0, resources_python_standalone/point_neuron):
+``Neuron.step(origin, timestep)`` runs (1) the update block, where ``integrate_odes(...)``
+computes the analytic propagators' results into temporaries, integrates the whole numeric
+system (the named variables; convolutions always; the rest with zero derivative) by one
+``scipy.integrate.solve_ivp(..., method="RK45")`` call over [origin, origin + h] (a fresh
+adaptive Dormand-Prince 5(4) integration in every step, scipy's default tolerances
+rtol = 1e-3, atol = 1e-6, as generated), then overwrites the analytic variables with the
+temporaries; (2) the spike updates of the convolutions from the port buffers; (3) onReceive
+blocks; (4) clears the buffers; (5) the onCondition blocks on the end-of-step state
+(``emit_spike`` stamps ``origin``, the step's start). ``handle(t, w, port)`` adds |w| to the
+named port's buffer (every port, qualified or not). Continuous ports are plain attributes of
+the buffers (``B_.I_stim``), read by the ODE's right-hand side. Its own ``Simulator.run``
+advances its clock twice per step (``step()`` and ``run()`` both add h), so this driver
+steps the neuron itself: per step k, the spikes arriving at (k + 1) h are handled, I_stim is
+set, ``step(k h, h)``, and the state is logged as at (k + 1) h (a multimeter's sample).
+
+``RTOL``/``ATOL``: the reference integrates with tolerances passed to solve_ivp (the
+generated call passes none, so a wrapper of ``scipy.integrate.solve_ivp`` adds them);
+``None`` runs it as generated.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+H = 0.1
+T = 60.0
+TIGHT = 1e-10
+"""Tolerance of both integrators in the compared runs: scipy's RK45 (rtol, atol) and
+jaxnest's rkf45 (``gsl_abs_error_tol``, ``gsl_rel_error_tol``)."""
+
+EXC_INH = [(5.0, 300.0), (7.3, -200.0), (20.0, 600.0), (31.4, -450.0)]
+"""(arrival time ms, weight): positive weights go to the excitatory port, negative ones to
+the inhibitory port as |w| (jaxnest, as NEST-NESTML; python_standalone: connected to the
+port by name with |w|)."""
+MULTI = [(5.0, 2.0, "AMPA"), (7.3, 1.5, "NMDA"), (20.0, 2.0, "GABA_A"), (31.4, 1.0, "GABA_B"),
+         (40.0, 3.0, "AMPA")]
+"""Receptor ports (unqualified ports: receptor types 1.. in declaration order). Positive
+weights only: python_standalone adds |w| on every port, NEST-NESTML (and jaxnest) add w on an
+unqualified port."""
+
+DELAY = 1.0
+"""Delay of every connection (jaxnest's default): a spike_generator's spike at t - DELAY
+arrives at t and is added at the end of the step ending at t (the standalone driver handles
+it before that step); a dc_generator with ``start`` s sends from the step starting at s, read
+by the neuron DELAY later: python_standalone's ``I_stim`` is set from step (s + DELAY) / h."""
+
+SCENARIOS = {
+    # name: (parameters (NESTML names), spikes, dc (amplitude pA, start ms) or None, T ms)
+    "wb_cond_exp_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
+    "izhikevich_psc_alpha_neuron": ({"I_e": 600.0}, EXC_INH, (800.0, 25.0), T),
+    "traub_psc_alpha_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
+    "hh_moto_5ht_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
+    "terub_stn_neuron": ({"I_e": 5.0}, EXC_INH, (10.0, 25.0), T),
+    "terub_gpe_neuron": ({"I_e": 5.0}, EXC_INH, (10.0, 25.0), T),
+    "hh_cond_exp_destexhe_neuron": ({"I_e": 200.0, "sigma_noise_exc": 0.0,
+                                     "sigma_noise_inh": 0.0}, EXC_INH, (400.0, 25.0), T),
+    "traub_cond_multisyn_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
+    "wb_cond_multisyn_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
+    "hill_tononi_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
+}
+
+
+def port_of(spike, ports):
+    """The python_standalone port of a scenario spike and its weight."""
+    if len(spike) > 2:
+        return spike[2], spike[1]
+    exc = [p for p in ports if "exc" in p]
+    inh = [p for p in ports if "inh" in p]
+    return (exc[0] if spike[1] > 0 else inh[0]), abs(spike[1])
+
+
+def _state(neuron) -> dict:
+    s = neuron.S_
+    out = {k: float(v) for k, v in vars(s).items()
+           if k not in ("ode_state", "ode_state_variable_name_to_index")
+           and isinstance(v, (int, float))}
+    for k, i in s.ode_state_variable_name_to_index.items():
+        out[k] = float(s.ode_state[i])
+    return out
+
+
+def simulate(neuron, name, params):
+    """Drive one python_standalone neuron through its scenario (see the module docstring)."""
+    _, spikes, dc, t_stop = SCENARIOS[name]
+    for k, v in params.items():
+        setattr(neuron.P_, k, v)
+    neuron.recompute_internal_variables(H)
+    ports = neuron.get_spiking_input_ports()
+    arrivals = {}
+    for sp in spikes:
+        arrivals.setdefault(round(sp[0] / H) - 1, []).append(sp)
+    log, fired, nonfinite = {}, [], None
+    for k in range(round(t_stop / H)):
+        for sp in arrivals.get(k, []):
+            port, w = port_of(sp, ports)
+            neuron.handle((k + 1) * H, w, port)
+        if dc is not None:
+            neuron.B_.I_stim = dc[0] if k >= round((dc[1] + DELAY) / H) else 0.0
+        try:
+            neuron.step(origin=k * H, timestep=H)
+        except Exception as e:  # noqa: BLE001 (recorded: the test states the reason)
+            nonfinite = {"step": k, "error": f"{type(e).__name__}: {str(e)[:300]}"}
+            break
+        for t in neuron.pop_emitted_spikes():
+            fired.append(round(t / H) + 1)  # stamped at the step's start: step index + 1
+        for var, v in _state(neuron).items():
+            log.setdefault(var, []).append(v)
+    return {"log": log, "spikes": fired, "failure": nonfinite}
+
+
+def main(out_path, paths, runs):
+    """Generate the models of ``paths`` (name -> .nestml file) into one python_standalone
+    package and write OUT.json: name -> run label -> simulate()'s result, for the runs
+    ``[label, tolerance or None, parameter overrides]``."""
+    import importlib
+    import tempfile
+
+    import scipy.integrate
+    from pynestml.frontend.pynestml_frontend import generate_python_standalone_target
+
+    if "jaxnest" in sys.modules:
+        raise RuntimeError("jaxnest must not be imported here")
+    original = scipy.integrate.solve_ivp
+    tol = {"value": None}
+
+    def solve_ivp(*a, **kw):
+        if tol["value"] is not None:
+            kw.setdefault("rtol", tol["value"])
+            kw.setdefault("atol", tol["value"])
+        return original(*a, **kw)
+
+    scipy.integrate.solve_ivp = solve_ivp
+    work = tempfile.mkdtemp(prefix="jaxnest_ps_")
+    pkg = os.path.join(work, "psmodels")
+    generate_python_standalone_target(input_path=list(paths.values()),
+                                      target_path=pkg, logging_level="ERROR")
+    open(os.path.join(pkg, "__init__.py"), "w").close()
+    sys.path.insert(0, work)
+    out = {}
+    for name in paths:
+        cls = getattr(importlib.import_module(f"psmodels.{name}"), f"Neuron_{name}")
+        out[name] = {}
+        for label, t, extra in runs:
+            tol["value"] = t
+            out[name][label] = simulate(cls(timestep=H), name,
+                                        {**SCENARIOS[name][0], **extra})
+    with open(out_path, "w") as f:
+        json.dump(out, f)
+
+
+def generation_errors(out_path, paths):
+    """Generate each model of ``paths`` on its own; write name -> the error it raised
+    (``"TypeName: message"``) or None."""
+    import tempfile
+
+    from pynestml.frontend.pynestml_frontend import generate_python_standalone_target
+
+    out = {}
+    for name, path in paths.items():
+        try:
+            generate_python_standalone_target(input_path=[path], target_path=tempfile.mkdtemp(),
+                                              logging_level="ERROR")
+            out[name] = None
+        except Exception as e:  # noqa: BLE001 (the test checks which)
+            out[name] = f"{type(e).__name__}: {e}"
+    with open(out_path, "w") as f:
+        json.dump(out, f)
+
+
+if __name__ == "__main__":
+    if sys.argv[3] == "errors":
+        generation_errors(sys.argv[1], json.loads(sys.argv[2]))
+    else:
+        main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))
