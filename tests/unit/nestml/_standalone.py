@@ -21,12 +21,23 @@ set, ``step(k h, h)``, and the state is logged as at (k + 1) h (a multimeter's s
 ``RTOL``/``ATOL``: the reference integrates with tolerances passed to solve_ivp (the
 generated call passes none, so a wrapper of ``scipy.integrate.solve_ivp`` adds them);
 ``None`` runs it as generated.
+
+Initial values: python_standalone's constructor computes the internals before the state's
+initial values, from ``State_.ode_state``, a class attribute that starts as NaN: internals
+that read a state variable (traub_psc_alpha's ``alpha_n_init`` reads ``V_m``) are NaN in the
+first instance of a class, and so are the gating variables' initial values computed from
+them (solve_ivp then stops: "All components of the initial state `y0` must be finite"); a
+second instance reads the first's initial values, as intended (NEST-NESTML and jaxnest
+evaluate them from the initial ``V_m``). The driver therefore constructs one instance first
+and drives the second.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import time
 
 H = 0.1
 T = 60.0
@@ -38,6 +49,8 @@ EXC_INH = [(5.0, 300.0), (7.3, -200.0), (20.0, 600.0), (31.4, -450.0)]
 """(arrival time ms, weight): positive weights go to the excitatory port, negative ones to
 the inhibitory port as |w| (jaxnest, as NEST-NESTML; python_standalone: connected to the
 port by name with |w|)."""
+TERUB = [(t, w / 1000.0) for t, w in EXC_INH]
+"""The Terman-Rubin models' conductances act on C_m = 1 pF: weights in nS 1000 times smaller."""
 MULTI = [(5.0, 2.0, "AMPA"), (7.3, 1.5, "NMDA"), (20.0, 2.0, "GABA_A"), (31.4, 1.0, "GABA_B"),
          (40.0, 3.0, "AMPA")]
 """Receptor ports (unqualified ports: receptor types 1.. in declaration order). Positive
@@ -56,8 +69,8 @@ SCENARIOS = {
     "izhikevich_psc_alpha_neuron": ({"I_e": 600.0}, EXC_INH, (800.0, 25.0), T),
     "traub_psc_alpha_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
     "hh_moto_5ht_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
-    "terub_stn_neuron": ({"I_e": 5.0}, EXC_INH, (10.0, 25.0), T),
-    "terub_gpe_neuron": ({"I_e": 5.0}, EXC_INH, (10.0, 25.0), T),
+    "terub_stn_neuron": ({"I_e": 5.0}, TERUB, (10.0, 25.0), T),
+    "terub_gpe_neuron": ({"I_e": 5.0}, TERUB, (10.0, 25.0), T),
     "hh_cond_exp_destexhe_neuron": ({"I_e": 200.0, "sigma_noise_exc": 0.0,
                                      "sigma_noise_inh": 0.0}, EXC_INH, (400.0, 25.0), T),
     "traub_cond_multisyn_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
@@ -117,7 +130,7 @@ def simulate(neuron, name, params):
 def main(out_path, paths, runs):
     """Generate the models of ``paths`` (name -> .nestml file) into one python_standalone
     package and write OUT.json: name -> run label -> simulate()'s result, for the runs
-    ``[label, tolerance or None, parameter overrides]``."""
+    ``{name: [[label, tolerance or None, parameter overrides], ...]}``."""
     import importlib
     import tempfile
 
@@ -146,10 +159,14 @@ def main(out_path, paths, runs):
     for name in paths:
         cls = getattr(importlib.import_module(f"psmodels.{name}"), f"Neuron_{name}")
         out[name] = {}
-        for label, t, extra in runs:
+        cls(timestep=H)  # initial values of the class's state (see the module docstring)
+        for label, t, extra in runs[name]:
             tol["value"] = t
+            t0 = time.time()
             out[name][label] = simulate(cls(timestep=H), name,
                                         {**SCENARIOS[name][0], **extra})
+            out[name][label]["seconds"] = round(time.time() - t0, 1)
+    shutil.rmtree(work, ignore_errors=True)
     with open(out_path, "w") as f:
         json.dump(out, f)
 
@@ -163,12 +180,14 @@ def generation_errors(out_path, paths):
 
     out = {}
     for name, path in paths.items():
+        work = tempfile.mkdtemp(prefix="jaxnest_ps_")
         try:
-            generate_python_standalone_target(input_path=[path], target_path=tempfile.mkdtemp(),
+            generate_python_standalone_target(input_path=[path], target_path=work,
                                               logging_level="ERROR")
             out[name] = None
         except Exception as e:  # noqa: BLE001 (the test checks which)
             out[name] = f"{type(e).__name__}: {e}"
+        shutil.rmtree(work, ignore_errors=True)
     with open(out_path, "w") as f:
         json.dump(out, f)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,37 +35,45 @@ import _standalone as S  # noqa: E402
 from conftest import nestml_file  # noqa: E402
 
 DEFAULT = ["izhikevich_psc_alpha_neuron"]
-SLOW = ["traub_psc_alpha_neuron", "terub_stn_neuron", "hh_cond_exp_destexhe_neuron"]
-NONFINITE = ["terub_gpe_neuron"]
+SLOW = ["traub_psc_alpha_neuron", "terub_stn_neuron", "terub_gpe_neuron"]
+RANDOM = ["hh_cond_exp_destexhe_neuron"]
+"""Generated, but python_standalone cannot run it: its update block calls ``random_normal``,
+which the generated module does not define (NameError in the first step, whatever sigma)."""
 WITH_FUNCTIONS = ["wb_cond_exp_neuron", "wb_cond_multisyn_neuron", "traub_cond_multisyn_neuron",
                   "hh_moto_5ht_neuron", "hill_tononi_neuron"]
 """Models with user-defined functions: python_standalone cannot generate them (its
-FunctionDeclaration template reads ``types_printer``, which its generator never defines)."""
+FunctionDeclaration template reads ``types_printer``, which its generator never defines; the
+template would print C++-style parameter declarations anyway)."""
 
-TOL = {n: 1e-6 for n in DEFAULT + SLOW}
-"""Per model: the largest max |jaxnest - reference| / max |reference| accepted, over every
-state variable both record (measured figures in docs/nestml.md)."""
+TOL = {"izhikevich_psc_alpha_neuron": 1e-8, "traub_psc_alpha_neuron": 1e-7,
+       "terub_stn_neuron": 1e-6, "terub_gpe_neuron": 1e-5}
+"""Per model: the largest max |jaxnest - reference| / max |reference| accepted over every state
+variable both record, both integrators at 1e-10; about ten times the measured (docs/nestml.md,
+always V_m, at a spike): izhikevich_psc_alpha 7.6e-10, traub_psc_alpha 1.2e-8, terub_stn
+1.1e-7, terub_gpe 6.8e-7 (12 spikes). The two adaptive integrators' 1e-10 local errors
+differ; the Hodgkin-Huxley-type upstrokes amplify the difference, the more spikes the more."""
 PERTURB = {n: ("I_e", S.SCENARIOS[n][0]["I_e"] * 1.001) for n in DEFAULT + SLOW}
 """Per model: the parameter changed by 1e-3 relative in the perturbed reference."""
 
 
 def _reference(names, tmp):
     out = os.path.join(tmp, "ref.json")
-    runs = [["tight", S.TIGHT, {}]]
-    runs += [[f"perturbed:{n}", S.TIGHT, {PERTURB[n][0]: PERTURB[n][1]}]
-             for n in names if n in PERTURB]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"}
+    runs = {n: [["tight", S.TIGHT, {}]] for n in names}
+    for n in names:
+        if n in PERTURB:
+            runs[n].append(["perturbed", S.TIGHT, {PERTURB[n][0]: PERTURB[n][1]}])
+    log = open(os.path.join(tmp, "log.txt"), "w+")  # a file: a full pipe would stall it
     return subprocess.Popen(
         [sys.executable, os.path.join(HERE, "_standalone.py"), out,
          json.dumps({n: nestml_file(n) for n in names}), json.dumps(runs)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env), out
+        stdout=log, stderr=subprocess.STDOUT), out, log
 
 
 def _pair(names, module_name):
     """Start the python_standalone subprocess, generate jaxnest's module meanwhile, then wait
     for the references."""
     tmp = tempfile.mkdtemp(prefix="jaxnest_standalone_")
-    proc, out = _reference(names, tmp)
+    proc, out, log = _reference(names, tmp)
     try:
         import jaxnest as nest
         from pynestml.frontend.pynestml_frontend import generate_nest_target  # jaxnest's
@@ -72,11 +81,16 @@ def _pair(names, module_name):
                              module_name=module_name)
         nest.Install(module_name)
     finally:
-        _, err = proc.communicate(timeout=1800)
-    if proc.returncode:
-        raise RuntimeError(err[-3000:])
-    with open(out) as f:
-        return nest, json.load(f)
+        proc.wait(timeout=1800)
+    try:
+        if proc.returncode:
+            log.seek(0)
+            raise RuntimeError(log.read()[-3000:])
+        with open(out) as f:
+            return nest, json.load(f)
+    finally:
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +100,7 @@ def default_pair():
 
 @pytest.fixture(scope="module")
 def slow_pair():
-    return _pair(SLOW + NONFINITE, "jaxnestpsslowmodule")
+    return _pair(SLOW + RANDOM, "jaxnestpsslowmodule")
 
 
 def run_jaxnest(nest, name, tol=S.TIGHT):
@@ -146,7 +160,7 @@ def _check(nest, refs, name):
     assert spikes == [s for s in ref["spikes"] if s <= len(got["V_m"])]
     assert len(spikes) >= 2  # the scenario makes the model fire
     assert max(dev.values()) <= TOL[name], dev
-    bad = refs[name][f"perturbed:{name}"]
+    bad = refs[name]["perturbed"]
     assert (max(deviations(got, bad).values()) > TOL[name]
             or spikes != [s for s in bad["spikes"] if s <= len(got["V_m"])])
 
@@ -161,33 +175,36 @@ def test_slow_models_match_python_standalone(slow_pair, name):
     _check(*slow_pair, name)
 
 
-def test_nonfinite_model_diverges_as_python_standalone(slow_pair):
-    """terub_gpe_neuron runs to NaN by design (docs/nestml.md: its inhibitory current has the
-    sign of an excitatory one); measured here against python_standalone."""
+def test_random_model_does_not_run_in_python_standalone(slow_pair):
+    """The stated reason hh_cond_exp_destexhe_neuron is not compared (sigma_noise_* = 0 make
+    its noise zero in jaxnest, but python_standalone fails on the call itself)."""
     nest, refs = slow_pair
-    name = NONFINITE[0]
-    got, spikes = run_jaxnest(nest, name)
-    ref = refs[name]["tight"]
-    print(name, spikes, ref["spikes"], ref["failure"], {k: np.flatnonzero(~np.isfinite(v))[:3] for k, v in got.items()},
-          {k: np.flatnonzero(~np.isfinite(np.asarray(v)))[:3] for k, v in ref["log"].items()}, len(ref["log"]["V_m"]))
-    print(deviations({k: v[:len(ref["log"]["V_m"])] for k, v in got.items()}, ref))
+    for name in RANDOM:
+        assert refs[name]["tight"]["failure"] == {
+            "step": 0, "error": "NameError: name 'random_normal' is not defined"}
+        got, _ = run_jaxnest(nest, name)
+        assert np.all(np.isfinite(got["V_m"]))
 
 
-@pytest.fixture(scope="module")
-def generation_errors():
-    tmp = tempfile.mkdtemp(prefix="jaxnest_standalone_")
-    out = os.path.join(tmp, "errors.json")
+def _declares_function(name):
+    with open(nestml_file(name)) as f:
+        return any(line.strip().startswith("function ") for line in f)
+
+
+def test_models_with_functions_declare_functions():
+    """The models left out for their functions declare one (and the compared ones none)."""
+    assert all(_declares_function(n) for n in WITH_FUNCTIONS)
+    assert not any(_declares_function(n) for n in DEFAULT + SLOW + RANDOM)
+
+
+def test_models_with_functions_fail_in_python_standalone(tmp_path):
+    """The stated reason the models with user-defined functions are not compared:
+    python_standalone's generation stops at its FunctionDeclaration template."""
+    out = str(tmp_path / "errors.json")
     r = subprocess.run([sys.executable, os.path.join(HERE, "_standalone.py"), out,
                         json.dumps({n: nestml_file(n) for n in WITH_FUNCTIONS}), "errors"],
                        capture_output=True, text=True, timeout=1800)
-    if r.returncode:
-        raise RuntimeError(r.stderr[-3000:])
+    assert r.returncode == 0, r.stderr[-3000:]
     with open(out) as f:
-        return json.load(f)
-
-
-@pytest.mark.parametrize("name", WITH_FUNCTIONS)
-def test_models_with_functions_fail_in_python_standalone(generation_errors, name):
-    """The stated reason these models are not compared: python_standalone's generation of a
-    model with a user-defined function stops at its FunctionDeclaration template."""
-    assert generation_errors[name] == "UndefinedError: 'types_printer' is undefined"
+        assert json.load(f) == {n: "UndefinedError: 'types_printer' is undefined"
+                                for n in WITH_FUNCTIONS}
