@@ -43,7 +43,11 @@ H = 0.1
 T = 60.0
 TIGHT = 1e-10
 """Tolerance of both integrators in the compared runs: scipy's RK45 (rtol, atol) and
-jaxnest's rkf45 (``gsl_abs_error_tol``, ``gsl_rel_error_tol``)."""
+jaxnest's rkf45 (``gsl_abs_error_tol``, ``gsl_rel_error_tol``).
+
+The models with user-defined functions (wb_cond_exp, wb_cond_multisyn, traub_cond_multisyn,
+hh_moto_5ht, hill_tononi) have no scenario: python_standalone cannot generate them
+(``generation_errors`` below records why)."""
 
 EXC_INH = [(5.0, 300.0), (7.3, -200.0), (20.0, 600.0), (31.4, -450.0)]
 """(arrival time ms, weight): positive weights go to the excitatory port, negative ones to
@@ -51,12 +55,6 @@ the inhibitory port as |w| (jaxnest, as NEST-NESTML; python_standalone: connecte
 port by name with |w|)."""
 TERUB = [(t, w / 1000.0) for t, w in EXC_INH]
 """The Terman-Rubin models' conductances act on C_m = 1 pF: weights in nS 1000 times smaller."""
-MULTI = [(5.0, 2.0, "AMPA"), (7.3, 1.5, "NMDA"), (20.0, 2.0, "GABA_A"), (31.4, 1.0, "GABA_B"),
-         (40.0, 3.0, "AMPA")]
-"""Receptor ports (unqualified ports: receptor types 1.. in declaration order). Positive
-weights only: python_standalone adds |w| on every port, NEST-NESTML (and jaxnest) add w on an
-unqualified port."""
-
 DELAY = 1.0
 """Delay of every connection (jaxnest's default): a spike_generator's spike at t - DELAY
 arrives at t and is added at the end of the step ending at t (the standalone driver handles
@@ -65,24 +63,17 @@ by the neuron DELAY later: python_standalone's ``I_stim`` is set from step (s + 
 
 SCENARIOS = {
     # name: (parameters (NESTML names), spikes, dc (amplitude pA, start ms) or None, T ms)
-    "wb_cond_exp_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
     "izhikevich_psc_alpha_neuron": ({"I_e": 600.0}, EXC_INH, (800.0, 25.0), T),
     "traub_psc_alpha_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
-    "hh_moto_5ht_neuron": ({"I_e": 100.0}, EXC_INH, (300.0, 25.0), T),
     "terub_stn_neuron": ({"I_e": 5.0}, TERUB, (10.0, 25.0), T),
     "terub_gpe_neuron": ({"I_e": 5.0}, TERUB, (10.0, 25.0), T),
     "hh_cond_exp_destexhe_neuron": ({"I_e": 200.0, "sigma_noise_exc": 0.0,
                                      "sigma_noise_inh": 0.0}, EXC_INH, (400.0, 25.0), T),
-    "traub_cond_multisyn_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
-    "wb_cond_multisyn_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
-    "hill_tononi_neuron": ({"I_e": 100.0}, MULTI, (300.0, 25.0), T),
 }
 
 
 def port_of(spike, ports):
     """The python_standalone port of a scenario spike and its weight."""
-    if len(spike) > 2:
-        return spike[2], spike[1]
     exc = [p for p in ports if "exc" in p]
     inh = [p for p in ports if "inh" in p]
     return (exc[0] if spike[1] > 0 else inh[0]), abs(spike[1])
@@ -108,7 +99,7 @@ def simulate(neuron, name, params):
     arrivals = {}
     for sp in spikes:
         arrivals.setdefault(round(sp[0] / H) - 1, []).append(sp)
-    log, fired, nonfinite = {}, [], None
+    log, fired, failure = {}, [], None
     for k in range(round(t_stop / H)):
         for sp in arrivals.get(k, []):
             port, w = port_of(sp, ports)
@@ -118,13 +109,13 @@ def simulate(neuron, name, params):
         try:
             neuron.step(origin=k * H, timestep=H)
         except Exception as e:  # noqa: BLE001 (recorded: the test states the reason)
-            nonfinite = {"step": k, "error": f"{type(e).__name__}: {str(e)[:300]}"}
+            failure = {"step": k, "error": f"{type(e).__name__}: {str(e)[:300]}"}
             break
         for t in neuron.pop_emitted_spikes():
             fired.append(round(t / H) + 1)  # stamped at the step's start: step index + 1
         for var, v in _state(neuron).items():
             log.setdefault(var, []).append(v)
-    return {"log": log, "spikes": fired, "failure": nonfinite}
+    return {"log": log, "spikes": fired, "failure": failure}
 
 
 def main(out_path, paths, runs):
