@@ -105,13 +105,17 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     cols = net.conns.cols
     groups, row_of, N = plan.groups, plan.row_of, plan.n_neurons
     emit_of = np.full(row_of.size, -1, np.int64)  # gid -> emitter row
+    kind_rows: dict = {}  # models with a value per kind: gid -> (stride, kinds)
     out_groups, first, emit_gids = [], 0, []
     for gi, g in enumerate(groups):
         if rate_events(g.impl.secondary_out):
             emit_of[g.gids] = first + np.arange(g.n)
             emit_gids.append(np.asarray(g.gids, np.int64))
             out_groups.append((gi, first, g.impl.secondary_proxy))
-            first += g.n
+            kinds = getattr(g.impl, "secondary_values", ())
+            for gid in np.asarray(g.gids).tolist() if kinds else ():
+                kind_rows[gid] = (g.n, kinds)
+            first += g.n * max(len(kinds), 1)
     dev_gids = np.asarray(dev_gids, np.int64)
     emit_of[dev_gids] = np.arange(dev_gids.size)
     n_src = first
@@ -162,6 +166,9 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
         chan = np.maximum(chan, 0)
         d = np.rint(cols["delay"][sel] / plan.h).astype(np.int64)
         src = emit_of[cols["source"][sel]]
+        if kind_rows:  # the row of the edge's kind
+            src = src + _kind_offset(kind_rows, cols["source"][sel], cols["syn"][sel],
+                                     synapses)
         early = cols["target"][sel] < cols["source"][sel]
         tgt_row, chan, src, d, w, early = _merged(tgt_row, chan, src, d, w, early)
         for gi, g in enumerate(groups):
@@ -209,6 +216,18 @@ def _merged(tgt_row, chan, src, d, w, early) -> tuple:
     first = np.flatnonzero(new)
     summed = np.add.reduceat(w[order], first)
     return tuple(k[first] for k in keys) + (summed.astype(w.dtype), early[order][first])
+
+
+def _kind_offset(kind_rows: dict, src, syn, synapses) -> np.ndarray:
+    """Per edge: the offset of its kind's rows at senders with a value per kind (the sender
+    group's size times the kind's index)."""
+    out = np.zeros(src.size, np.int64)
+    for i, (gid, sid) in enumerate(zip(src.tolist(), syn.tolist())):
+        if gid in kind_rows:
+            stride, kinds = kind_rows[gid]
+            kind = getattr(synapses[sid].impl, "secondary", "")
+            out[i] = stride * kinds.index(kind) if kind in kinds else 0
+    return out
 
 
 def _structure(cols) -> tuple:
@@ -339,7 +358,7 @@ class Phase:
         row = jnp.zeros(self.cs.n_src, self.ft)
         for gi, first, _ in self.cs.out_groups:
             if gi in values:
-                v = values[gi]
+                v = jnp.ravel(values[gi])  # a value per kind: the kinds' rows in turn
                 row = row.at[first:first + v.shape[0]].set(v.astype(self.ft))
         return V.at[k].set(row)
 

@@ -220,10 +220,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                     and voltage_archive.is_archiver(g.impl, "urbanczik"):
                 clop = voltage_archive.write_urbanczik(clop, g.offset, g.n, new, spk, p,
                                                        args["clop"]["mask"], stamp_ms(s), st.h)
-            if clop is not None and "eprop" in st.clop[3] and eprop_archive.is_archiver(g.impl):
+            if clop is not None and "eprop" in st.clop[3] and (
+                    eprop_archive.is_archiver(g.impl) or eprop_archive.is_bsshslm(g.impl)):
                 clop, new = eprop_archive.write(clop, g.offset, g.n, new, p, pr,
                                                 args["clop"]["mask"], s, st.h,
-                                                eprop_archive.is_readout(g.impl), sec)
+                                                eprop_archive.is_readout(g.impl), sec,
+                                                eprop_archive.is_bsshslm(g.impl))
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
                 emitted.append((g.offset, spk, off[0]))
                 spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
@@ -585,7 +587,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             if gap is not None:  # gap junctions: the last slice's events, relaxation
                 states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
             if eprop_on:  # the entries the e-prop connections may still read
-                sets = [(pl[0][i]["t_spike_previous"], args["plastic"][i]["tgt"],
+                sets = [(*eprop_archive.reads_from(pl[0][i]), args["plastic"][i]["tgt"],
                          args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
                         if ps.impl.voltage_archive == "eprop"]
                 arch = dict(arch, clop=eprop_archive.needed_from(arch["clop"], sets, A))

@@ -24,6 +24,18 @@ same, so the gradients are too. What shows the erasure: ``learning_signal`` (0 w
 t - 2 lies before the oldest entry NEST keeps, ``ep_front``; NEST's erasures inside the
 history with a finite ``eprop_isi_trace_cutoff`` are not followed) and
 eprop_history_duration (the count of NEST's kept entries: not reproduced).
+
+The bsshslm_2020 neurons (:func:`is_bsshslm`) keep their history here too, as NEST's
+EpropArchivingNode<true>: a recurrent neuron's entry t holds its surrogate gradient and, at
+the last step of each update interval, the interval's firing-rate regularization
+c_reg (n_spikes / U - f_target h) / U (``ep_nspk`` counts the spikes); its learning signals
+arrive one step later (entry A - 3 at slice A). A readout's entry t - 1 holds the error
+signal of step t. Per row also the update interval, learning window (steps), the
+history shift (2 recurrent, 3 readout), P_z_in and the flush interval (steps, inf
+elsewhere) that eprop_synapse_bsshslm_2020 reads. NEST erases the intervals no connection
+needs at each interval start; the recorded ``learning_signal`` shows it in the interval's
+first three steps (0 unless some connection still accumulates the previous interval:
+``ep_maxupd``, ``ep_keep``).
 """
 from __future__ import annotations
 
@@ -32,14 +44,22 @@ import numpy as np
 
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
 CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
-          "ep_last", "ep_lo", "ep_front", "ep_over")
+          "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
+          "ep_lsh", "ep_flush", "ep_nspk", "ep_maxupd", "ep_keep")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
+BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
 
 
 def is_archiver(impl) -> bool:
     """An e-prop neuron with NEST's (non-bsshslm) e-prop history."""
     params = getattr(impl, "params", None) or {}
     return "eprop_isi_trace_cutoff" in params
+
+
+def is_bsshslm(impl) -> bool:
+    """A bsshslm_2020 e-prop neuron (its history as NEST's EpropArchivingNode<true>)."""
+    params = getattr(impl, "params", None) or {}
+    return "__eprop_update_interval" in params
 
 
 def is_readout(impl) -> bool:
@@ -51,6 +71,9 @@ def new_rings(H: int, n: int) -> dict:
     out["ep_t"][:] = -1.0
     out.update({k: np.zeros(n) for k in CONSTS})
     out["ep_last"][:] = -1.0
+    out["ep_lsh"][:] = SHIFT
+    out["ep_flush"][:] = np.inf
+    out["ep_maxupd"][:] = -np.inf
     out["ep_lo"][:] = np.inf
     out["ep_front"][:] = -np.inf
     return out
@@ -72,28 +95,39 @@ def resize(arch: dict, H: int) -> dict:
 
 
 def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask, step,
-          h: float, readout: bool, sec=None) -> tuple:
+          h: float, readout: bool, sec=None, bss: bool = False) -> tuple:
     """The entry of ``step`` for rows first..first+n after their update (``new``: their new
     state, ``p``/``props`` their parameters and propagators), where ``mask``. Returns the
     archive and ``new`` with a recurrent row's ``learning_signal``: NEST's entry step - 2,
     i.e. this step's learning-signal input (``sec``, the secondary input), where ``mask``
-    (0 elsewhere: no history)."""
+    (0 elsewhere: no history); ``bss``: a bsshslm_2020 model (:func:`_bss_entry`)."""
     cols = jnp.arange(first, first + n)
     H = arch["ep_t"].shape[0]
     on = jnp.broadcast_to(mask[cols], (n,))
-    slot = (step % H).astype(jnp.int32)
     f = jnp.float64
+    t_entry = step - 1 if (bss and readout) else step  # bsshslm readouts: one step back
+    slot = (t_entry % H).astype(jnp.int32)
     if readout:
         psi, reg = jnp.asarray(new["error_signal"], f), jnp.zeros(n, f)
         kappa = kreg = beta = Pa = jnp.zeros(n, f)
     else:
-        psi, reg = jnp.asarray(new["surrogate_gradient"], f), jnp.asarray(new["fr_reg"], f)
-        kappa = jnp.broadcast_to(p["kappa"], (n,))
-        kreg = jnp.broadcast_to(p["kappa_reg"], (n,))
+        psi = jnp.asarray(new["surrogate_gradient"], f)
+        reg = None if bss else jnp.asarray(new["fr_reg"], f)
+        kappa = jnp.broadcast_to(p["kappa"], (n,)) if not bss else jnp.zeros(n, f)
+        kreg = jnp.broadcast_to(p["kappa_reg"], (n,)) if not bss else jnp.zeros(n, f)
         beta = jnp.broadcast_to(p.get("adapt_beta", 0.0), (n,))
         Pa = jnp.broadcast_to(props.get("P_adapt", 0.0), (n,))
-    cut = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
-    vals = {"ep_t": jnp.full(n, step, f), "ep_psi": psi, "ep_reg": reg, "ep_L": jnp.zeros(n, f)}
+    consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
+              "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa,
+              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
+              "ep_last": jnp.full(n, t_entry, f)}
+    if bss:
+        reg, extra, ls = _bss_entry(arch, cols, n, new, p, props, step, h, readout)
+        consts.update(extra)
+    else:
+        consts["ep_cut"] = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
+    vals = {"ep_t": jnp.full(n, t_entry, f), "ep_psi": psi, "ep_reg": reg,
+            "ep_L": jnp.zeros(n, f)}
     out = dict(arch)
     old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
     lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
@@ -101,16 +135,16 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
     # rows without a history: dropped. The row index reads ``old`` (never NaN), so the
     # writes follow that read of the ring (without the dependency XLA copied ep_t three
     # times a step, twice with it: sine-waves' steady state ~15 % faster)
-    row = jnp.where(on & (old == old), slot, H)
+    row = jnp.where(on & (old == old) & (t_entry >= 0), slot, H)
     for k, v in vals.items():
         out[k] = arch[k].at[row, cols].set(v, mode="drop")
-    consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
-              "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa, "ep_cut": cut,
-              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
-              "ep_last": jnp.full(n, step, f)}
     for k, v in consts.items():
         out[k] = arch[k].at[cols].set(jnp.where(on, jnp.asarray(v, f), arch[k][cols]))
-    if not readout and "learning_signal" in new:
+    if bss and not readout:  # a sender's flush interval, whatever its history
+        out["ep_flush"] = out["ep_flush"].at[cols].set(
+            jnp.broadcast_to(props["flush_steps"], (n,)).astype(f))
+        new = dict(new, learning_signal=jnp.where(on, ls, 0.0))
+    elif not readout and "learning_signal" in new:
         ls = sec[0, first:first + n] if sec is not None else jnp.zeros(n, f)
         # NEST erases the entries before the oldest its connections read (ep_front): a
         # step whose entry t - 2 is gone shows the next kept entry's, 0 (not written yet)
@@ -119,35 +153,82 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
     return out, new
 
 
+def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
+    """A bsshslm_2020 row's step: (its entry's firing-rate term, its constants, its recorded
+    learning signal). The recurrent neurons count their spikes per update interval and, at
+    its last step, store c_reg (f_av - f_target h) / U; they show the learning signal of
+    entry step - 3 (NEST's lower_bound: 0 in an interval's first three steps when NEST has
+    erased the previous interval, i.e. no connection still accumulates it at the interval's
+    start)."""
+    f = jnp.float64
+    U = jnp.broadcast_to(props["update_steps"], (n,)).astype(f)
+    shift = BSS_SHIFT if readout else SHIFT
+    istep = jnp.fmod(jnp.asarray(step, f) - shift, U)  # C++ %: negative before interval 0
+    consts = {"ep_cut": jnp.full(n, jnp.inf), "ep_Pz": jnp.broadcast_to(props["P_z_in"], (n,)),
+              "ep_U": U, "ep_W": jnp.broadcast_to(props["window_steps"], (n,)),
+              "ep_shift": jnp.full(n, float(shift)), "ep_lsh": jnp.full(n, float(BSS_SHIFT))}
+    if readout:
+        return jnp.zeros(n, f), consts, None
+    count = arch["ep_nspk"][cols] + jnp.asarray(new["z"], f)
+    end = istep == U - 1.0
+    reg = jnp.where(end, p["c_reg"] * (count / U - p["f_target"] * h) / U, 0.0)
+    start = istep == 0.0
+    prev = (jnp.floor((step - shift) / U) - 1.0) * U
+    keep = jnp.where(start, (arch["ep_maxupd"][cols] == prev).astype(f), arch["ep_keep"][cols])
+    H = arch["ep_t"].shape[0]
+    t_L = step - BSS_SHIFT
+    s_L = (t_L % H).astype(jnp.int32)
+    there = (arch["ep_t"][s_L, cols] == t_L) & (t_L >= 0)
+    gone = (istep >= 0.0) & (istep < BSS_SHIFT) & (keep == 0.0)
+    ls = jnp.where(there & ~gone, arch["ep_L"][s_L, cols], 0.0)
+    consts.update(ep_nspk=jnp.where(end, 0.0, count), ep_keep=keep)
+    return jnp.broadcast_to(reg, (n,)), consts, ls
+
+
 def needed_from(arch: dict, sets, A) -> dict:
-    """``ep_lo``: per row, the oldest entry a connection may still read, from the eprop_synapse
-    edge sets ``sets`` ((t_spike_previous, target row, valid) each) at the start of slice A:
-    the least t_prev - 1 of the connections that spiked (t_prev > 0) whose window [t_prev - 1,
-    t_prev - 1 + cutoff) reaches the entry overwritten next (A - H). An entry >= ``ep_lo``
-    overwritten in the slice sets ``ep_over`` (the runtime reruns the chunk with longer
-    rings: the chunk's start still holds it)."""
+    """``ep_lo``: per row, the oldest entry a connection may still read, from the e-prop
+    edge sets ``sets`` ((first entry read, spiked, t_previous_update or None, target row,
+    valid) each, :func:`reads_from`) at the start of slice A: the least first entry of the
+    connections that spiked whose window (to the first entry + cutoff) reaches the entry
+    overwritten next (A - H). An entry >= ``ep_lo`` overwritten in the slice sets
+    ``ep_over`` (the runtime reruns the chunk with longer rings: the chunk's start still
+    holds it). ``ep_maxupd``: the latest interval a bsshslm connection accumulates."""
     H = arch["ep_t"].shape[0]
     lo = jnp.full(arch["ep_lo"].shape, jnp.inf)
     front = lo
-    for t_prev, tgt, valid in sets:
-        b = t_prev - 1.0
-        spiked = (valid != 0) & (t_prev > 0.0)
+    upd = jnp.full(arch["ep_lo"].shape, -jnp.inf)
+    for b, spiked, t_upd, tgt, valid in sets:
+        spiked = (valid != 0) & spiked
         live = spiked & (b + arch["ep_cut"][tgt] > A - H)
         lo = lo.at[tgt].min(jnp.where(live, b, jnp.inf))
         front = front.at[tgt].min(jnp.where(spiked, b, jnp.inf))
-    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front))
+        if t_upd is not None:
+            upd = upd.at[tgt].max(jnp.where(valid != 0, t_upd, -jnp.inf))
+    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front),
+                ep_maxupd=upd)
+
+
+def reads_from(s: dict):
+    """(first entry read, spiked, t_previous_update or None) of e-prop connections (their
+    state ``s``): eprop_synapse from t_spike_previous - 1; eprop_synapse_bsshslm_2020 from
+    its walk's pending window (``t_walk`` - 2)."""
+    if "t_walk" in s:
+        return s["t_walk"] - 2.0, s["t_walk"] > 0.0, s["t_previous_update"]
+    return s["t_spike_previous"] - 1.0, s["t_spike_previous"] > 0.0, None
 
 
 def write_learning_signal(arch: dict, values, A) -> dict:
-    """Add the learning signals (N,) arriving for step A to the entries A - SHIFT of the
-    recurrent rows that keep them (NEST: where no such entry exists, nothing is written)."""
+    """Add the learning signals (N,) arriving for step A to the entries A - SHIFT
+    (bsshslm_2020: A - BSS_SHIFT, ``ep_lsh``) of the recurrent rows that keep them (NEST:
+    where no such entry exists, nothing is written)."""
     H = arch["ep_t"].shape[0]
-    t = A - SHIFT
-    slot = (t % H).astype(jnp.int32)
     n = arch["ep_t"].shape[1]
-    ok = (arch["ep_t"][slot] == t) & (t >= 0) & (arch["ep_ro"] == 0.0)
+    t = A - arch["ep_lsh"]
+    slot = (t % H).astype(jnp.int32)
+    cols = jnp.arange(n)
+    ok = (arch["ep_t"][slot, cols] == t) & (t >= 0) & (arch["ep_ro"] == 0.0)
     vals = jnp.where(ok, jnp.asarray(values[:n], jnp.float64), 0.0)
-    return dict(arch, ep_L=arch["ep_L"].at[slot].add(vals))
+    return dict(arch, ep_L=arch["ep_L"].at[slot, cols].add(vals))
 
 
 class EpropView:
@@ -157,9 +238,18 @@ class EpropView:
     def __init__(self, arch: dict, tgt, active, consts=None):
         self._a, self._tgt, self.active = arch, tgt, active
         self._H = arch["ep_t"].shape[0]
-        for k in CONSTS:
+        for k in CONSTS[:CONSTS.index("ep_Pz")]:
             setattr(self, k[3:], arch[k][tgt])
         self.overflow = jnp.zeros(tgt.shape, bool)
+
+    def bsshslm(self, src):
+        """The bsshslm_2020 constants of the targets (``Pz``, ``U``, ``W``, ``shift``) and
+        the senders' flush intervals (``flush``; ``src``: their rows, inf for rows without
+        one), read once before the walks."""
+        for k in ("ep_Pz", "ep_U", "ep_W", "ep_shift"):
+            setattr(self, k[3:], self._a[k][self._tgt])
+        self.flush = jnp.take(self._a["ep_flush"], src.astype(jnp.int32), mode="fill",
+                              fill_value=jnp.inf)
 
     def entry(self, t, on):
         """(psi, L, reg, gone) at step t (float) for the lanes ``on``; ``gone``: the entry

@@ -170,6 +170,11 @@ class NeuronModel:
     ``("rate_delayed", "rate_instantaneous")``: ``update`` then returns ``(new_state, spikes,
     value)``, ``value`` (n,) the number this step's events carry (NEST's coefficient array
     entry for this lag)."""
+    secondary_values: tuple[str, ...] = ()
+    """Models that send a different value per kind of secondary event (NEST's separate
+    events, e.g. eprop_readout_bsshslm_2020's error signal to learning-signal connections
+    and its unnormalized signal to rate connections): the kinds, in the order of the rows
+    of ``value`` (kinds, n); empty: one value for all."""
     secondary_in: tuple[str, ...] = ()
     """Secondary events the model receives: ``update`` then takes keyword ``sec``, the summed
     weighted values arriving this step, shape (secondary_channels, n)."""

@@ -46,6 +46,8 @@ def _propagators_b(params, h):
     p = {k: jnp.asarray(v) for k, v in params.items()}
     out["P_z_in"] = jnp.where(p["regular_spike_arrival"] != 0, 1.0, 1.0 - out["P_v_m"])
     out["update_steps"] = ms_to_steps(p["__eprop_update_interval"], h, p) + 0.0 * p["tau_m"]
+    if "flush_event_send_interval" in p:  # steps (inf: never), eprop_synapse_bsshslm_2020
+        out["flush_steps"] = ms_to_steps(p["flush_event_send_interval"], h, p) + 0.0 * p["tau_m"]
     if "__eprop_learning_window" in p:
         out["window_steps"] = ms_to_steps(p["__eprop_learning_window"], h, p) + 0.0 * p["tau_m"]
     return out
@@ -106,9 +108,9 @@ def _readout_update(params, props, state, x, i_stim, h, step=0, sec=None):
                readout_signal=jnp.where(off, 0.0, readout),
                target_signal=jnp.where(off, 0.0, target), error_signal=jnp.where(off, 0.0, error),
                readout_signal_unnorm=unnorm)
-    # one value per emitter: the unnormalized signal the other readouts read (learning
-    # signals matter only where e-prop synapses learn, which raise NotImplemented)
-    return new, jnp.zeros_like(v), jnp.where(ce, unnorm, 0.0)
+    # a value per kind (secondary_values): the error signal to the learning-signal
+    # connections, the unnormalized signal to the other readouts
+    return new, jnp.zeros_like(v), jnp.stack([new["error_signal"], jnp.where(ce, unnorm, 0.0)])
 
 
 def _readout_check(params):
@@ -170,6 +172,7 @@ eprop_readout_bsshslm_2020 = _Readout(
     check=_readout_check, on_status=_status, archiving=False,
     readonly=("error_signal", "readout_signal", "readout_signal_unnorm", "target_signal"),
     secondary_out=("eprop_learning_signal", "rate_delayed"), secondary_in=("rate_delayed",),
+    secondary_values=("eprop_learning_signal", "rate_delayed"),
     secondary_channels=2, sends_spikes=False)
 
 MODELS = {m.name: m for m in (eprop_iaf_bsshslm_2020, eprop_iaf_adapt_bsshslm_2020,

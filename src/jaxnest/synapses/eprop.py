@@ -144,10 +144,6 @@ class EpropSynapse(SynapseModel):
         check_ends(kernel, pre, post, values)
 
 
-def _unsupported_rule(p, s, t, post):  # never traced: Simulate refuses these models first
-    raise errors.NotImplemented("eprop_synapse")
-
-
 RECURRENT = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta", "eprop_iaf_psc_delta_adapt")
 LEARNING_SIGNALS = ("eprop_learning_signal_connection",
                     "eprop_learning_signal_connection_bsshslm_2020")
@@ -157,10 +153,32 @@ def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str
     """Why these eprop_synapse connections cannot be simulated yet ("" when they can):
     targets of the bsshslm_2020 family (their own e-prop history), a multimeter recording
     ``eprop_history_duration`` (NEST's history cleaning is not reproduced)."""
+    _refuse_other_family(net, conn, bsshslm=False)
+    if any("eprop_history_duration" in d.status.get("record_from", ())
+           for d in net.devices.values()):
+        return ("NEST's e-prop history cleaning is not reproduced "
+                "(eprop_history_duration is recorded)")
+    return ""
+
+
+def _refuse_other_family(net, conn: np.ndarray, bsshslm: bool) -> None:
+    """NEST's error for a target of the other e-prop family (eprop_synapse onto the
+    bsshslm_2020 neurons, or the reverse): it lacks that family's compute_gradient. NEST
+    raises it at the first gradient such a connection computes; here at Simulate."""
     tgt = np.unique(net.conns.take("target", conn))
     for st in net.neurons.values():
-        if np.isin(tgt, st.gids).any() and st.entry.impl.name.endswith("bsshslm_2020"):
-            return f"{_WHY} (a {st.entry.name} target)"
+        if np.isin(tgt, st.gids).any() and \
+                st.entry.impl.name.endswith("bsshslm_2020") != bsshslm:
+            raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                           "The target node does not support "
+                                           "compute_gradient().")
+
+
+def unsupported_bsshslm(net, conn: np.ndarray) -> str:
+    """Why these eprop_synapse_bsshslm_2020 connections cannot be simulated ("" when they
+    can): a multimeter recording ``eprop_history_duration`` (NEST's history cleaning is not
+    reproduced); targets of the other family raise NEST's error."""
+    _refuse_other_family(net, conn, bsshslm=True)
     if any("eprop_history_duration" in d.status.get("record_from", ())
            for d in net.devices.values()):
         return ("NEST's e-prop history cleaning is not reproduced "
@@ -185,11 +203,17 @@ eprop_synapse = _EpropSynapseNew(
     "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
     common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, check=check,
     unsupported=_WHY, voltage_archive="eprop")
-eprop_synapse_bsshslm_2020 = EpropSynapse(
+class _EpropSynapseBss(EpropSynapse):
+    def unsupported_when(self, net, conn, defaults, synapses) -> str:
+        return unsupported_bsshslm(net, conn)
+
+
+eprop_synapse_bsshslm_2020 = _EpropSynapseBss(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
-                                   "optimizer": dict(_GD), "tau_m_readout": 10.0},
-    common=("optimizer", "average_gradient"), on_pre=_unsupported_rule,
-    check=check, unsupported=_WHY)
+                                   "optimizer": dict(_GD), "tau_m_readout": 10.0,
+                                   **eg.flatten(_GD)},
+    common=("optimizer", "average_gradient") + eg.COMMON, hidden=eg.HIDDEN_BSS,
+    on_pre=eg.on_pre_bsshslm, check=check, unsupported=_WHY, voltage_archive="eprop")
 
 
 def _learning_signal(name):

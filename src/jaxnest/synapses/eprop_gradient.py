@@ -160,3 +160,168 @@ def on_pre(p, s, t, post):
     opt, w = optimized_weight(p, opt, t_begin + n + rest, tr["gradient"], w, learn & ~each)
     return dict(s, weight=w, **tr, **opt, decay_steps=decay,
                 t_spike_previous=jnp.where(act, t_spike, t_prev))
+
+
+# --- eprop_synapse_bsshslm_2020 ------------------------------------------------------------
+
+HIDDEN_BSS = {"t_spike_previous": 0.0, "t_previous_update": 0.0, "t_next_update": 0.0,
+              "previous_was_flush": 0.0, "gradient": 0.0, "t_source_last": 0.0,
+              "t_walk": 0.0, "z_bar": 0.0, "e_bar": 0.0, "epsilon": 0.0, "g_walk": 0.0,
+              "sum_e": 0.0, "walked": 0.0, "q1": 0.0, "q2": 0.0, "tq1": -1.0, "tq2": -1.0,
+              **{k: v for k, v in HIDDEN.items() if k.startswith("opt_")}}
+"""Per connection: NEST's eprop_synapse_bsshslm_2020 state (``t_next_update`` 0: one update
+interval, as NEST's copy at Connect), the sender's last spike (``t_source_last``, for its
+flush events), the walk of the current interval so far (its end ``t_walk``, traces, the
+two newest steps' e_bar or z_bar ``q1``/``q2`` at ``tq1``/``tq2`` whose learning signals
+may not have arrived yet) and the optimizer's state."""
+
+_WALK = ("z_bar", "e_bar", "epsilon", "g_walk", "sum_e", "walked", "q1", "q2", "tq1", "tq2")
+
+
+def _signal(post, t, X, on):
+    """A step's learning signal (recurrent targets) or error signal (readouts) as NEST reads
+    it at the event of stamp X: signals arrive 3 steps (readouts' errors 2) after their
+    entry, so a later entry reads 0; with the lanes' ``gone``."""
+    psi, L, _, gone = post.entry(t, on)
+    ro = post.ro != 0.0
+    return jnp.where(t <= X - 3.0 + ro, jnp.where(ro, psi, L), 0.0), gone
+
+
+def _walk(post, w, b0, n, X, kappa):
+    """NEST's compute_gradient over one presynaptic ISI block [b0, b0 + n) (z = 1 at b0),
+    continued from the traces ``w``: each step's e_bar (z_bar for readouts) waits two steps
+    for its learning signal (:func:`_signal`), then adds L e_bar (E z_bar) to ``g_walk``."""
+    ro = post.ro != 0.0
+
+    def body(j, c):
+        w, gone = c
+        on = j < n
+        t = b0 + j
+        psi, _, _, g1 = post.entry(t, on)
+        z_bar = post.Pv * w["z_bar"] + post.Pz * (j == 0)
+        e = psi * (z_bar - post.beta * w["epsilon"])
+        e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
+        S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
+        new = {"z_bar": z_bar, "e_bar": e_bar, "epsilon": post.Pa * w["epsilon"] + e,
+               "sum_e": w["sum_e"] + e,
+               "g_walk": jnp.where(w["tq1"] >= 0.0, w["g_walk"] + S * w["q1"], w["g_walk"]),
+               "walked": jnp.ones_like(z_bar), "q1": w["q2"], "tq1": w["tq2"],
+               "q2": jnp.where(ro, z_bar, e_bar), "tq2": t}
+        w = {k: jnp.where(on, new[k], w[k]) for k in w}
+        return w, gone | g1 | g2
+
+    w, gone = lax.fori_loop(0, jnp.max(n, initial=0.0).astype(jnp.int32), body,
+                            (w, jnp.zeros(n.shape, bool)))
+    post.overflow = post.overflow | gone
+    return w
+
+
+def _finish(post, w, X):
+    """The interval's sum of L e_bar (E z_bar) with the waiting steps' signals as read at
+    stamp X."""
+    g = w["g_walk"]
+    for q, tq in (("q1", "tq1"), ("q2", "tq2")):
+        S, gone = _signal(post, w[tq], X, w[tq] >= 0.0)
+        post.overflow = post.overflow | gone
+        g = jnp.where(w[tq] >= 0.0, g + S * w[q], g)
+    return g
+
+
+def _reg(post, E, on):
+    """The firing-rate term c_reg (f_av - f_target) / U of the interval ending at E (the
+    recurrent targets store it at its last entry), that multiplies the sum of its
+    eligibility traces; 0 for readouts."""
+    _, _, reg, gone = post.entry(E - 1.0, on & (post.ro == 0.0))
+    post.overflow = post.overflow | gone
+    return jnp.where(post.ro != 0.0, 0.0, reg)
+
+
+def _cleared(w: dict, at):
+    """The walk's traces, started afresh on the lanes ``at``."""
+    zero = {k: jnp.where(at, 0.0, v) for k, v in w.items()}
+    zero["tq1"] = jnp.where(at, -1.0, w["tq1"])
+    zero["tq2"] = jnp.where(at, -1.0, w["tq2"])
+    return zero
+
+
+def _event(p, s, post, X, flush: bool, lanes, kappa):
+    """NEST's eprop_synapse_bsshslm_2020::send of one event (stamp X, steps) for ``lanes``
+    (``flush``: the sender's flush event). Returns (state, lanes whose spike is
+    delivered)."""
+    s = dict(s)
+    pwf = s["previous_was_flush"] != 0.0
+    live = lanes & ~pwf if flush else lanes
+    w = {k: s[k] for k in _WALK}
+    if not flush:  # the first spike after a flush event starts the interval's walk anew
+        restart = live & pwf
+        s["t_spike_previous"] = jnp.where(restart, X, s["t_spike_previous"])
+        w = _cleared(w, restart)
+        s["t_walk"] = jnp.where(restart, X, s["t_walk"])
+    U, shift = post.U, post.shift
+    drop = live & (post.ro == 0.0) & (jnp.fmod(X - shift, U) == 0.0)
+    go = live & ~drop
+    t_next = jnp.where(s["t_next_update"] == 0.0, U, s["t_next_update"])
+    E = t_next + shift
+    tsp = s["t_spike_previous"]
+    s["t_walk"] = jnp.where(go & (s["t_walk"] == 0.0), X, s["t_walk"])
+    b0 = jnp.minimum(tsp, E)
+    n = jnp.where(go & (tsp > 0.0), jnp.maximum(jnp.minimum(X, E) - b0, 0.0), 0.0)
+    w = _walk(post, w, b0, n, X, kappa)
+    s["t_walk"] = jnp.where(n > 0.0, b0 + n, s["t_walk"])
+    trig = go & (X > E)
+    g = _finish(post, w, X) + _reg(post, E, trig) * w["sum_e"]
+    g = jnp.where(p["average_gradient"] != 0, g / post.W, g)
+    grad = jnp.where(trig & (w["walked"] != 0.0) & (tsp > 0.0), s["gradient"] + g,
+                     s["gradient"])
+    idx = jnp.floor((X - shift) / U)
+    weight = jnp.asarray(s["weight"], jnp.float64)
+    if not flush:
+        opt_on = go & (trig | pwf)
+        opt = {k: s[k] for k in s if k.startswith("opt_")}
+        opt, weight = optimized_weight(p, opt, idx, grad, weight, opt_on)
+        s.update(opt)
+        grad = jnp.where(opt_on, 0.0, grad)
+        s["t_spike_previous"] = jnp.where(go, X, s["t_spike_previous"])
+    s.update(_cleared(w, trig), gradient=grad, weight=weight)
+    s["t_walk"] = jnp.where(trig, X, s["t_walk"])
+    s["t_previous_update"] = jnp.where(trig, idx * U, s["t_previous_update"])
+    s["t_next_update"] = jnp.where(trig, idx * U + U, s["t_next_update"])
+    s["previous_was_flush"] = jnp.where(go, float(flush), s["previous_was_flush"])
+    return s, go
+
+
+def _flush_due(post, s, X, act):
+    """The sender's flush event this connection acts on before the spike at X (NEST sends one
+    ``flush_event_send_interval`` F after the sender's last event; the synapse ignores a
+    flush after a flush, and drops, on recurrent targets, one at an interval's start, then
+    acts on the next, F later): (its stamp, lanes)."""
+    P, F = s["t_source_last"], post.flush
+    Fs = P + F
+    at_start = (post.ro == 0.0) & (jnp.fmod(Fs - post.shift, post.U) == 0.0)
+    Fs = jnp.where(at_start, jnp.where(jnp.fmod(F, post.U) == 0.0, jnp.inf, Fs + F), Fs)
+    return Fs, act & (P >= 2.0) & (Fs < X)
+
+
+def on_pre_bsshslm(p, s, t, post):
+    """eprop_synapse_bsshslm_2020's send for the acting lanes (``post``:
+    kernel/eprop_archive.EpropView; ``s["source_row"]`` the senders' rows): the sender's
+    flush event since its last spike (handled here, in its place, before the spike), then
+    the spike. Returns the state and ``sent`` (0 for spikes NEST does not deliver: at a
+    recurrent target's interval start)."""
+    act = s["active"]
+    post.bsshslm(s["source_row"])
+    X = jnp.round(t / post.h)
+    kappa = jnp.exp(-post.h / p["tau_m_readout"])
+    Fs, fl = _flush_due(post, s, X, act)
+
+    def flush(s):
+        before, post.overflow = post.overflow, jnp.zeros_like(post.overflow)
+        s = _event(p, s, post, Fs, True, fl, kappa)[0]
+        gone, post.overflow = post.overflow, before
+        return s, gone
+
+    s, gone = lax.cond(jnp.any(fl), flush, lambda s: (s, jnp.zeros_like(fl)), dict(s))
+    post.overflow = post.overflow | gone
+    s, go = _event(p, s, post, X, False, act, kappa)
+    s["t_source_last"] = jnp.where(act, X, s["t_source_last"])
+    return dict(s, sent=jnp.where(go, s["weight"], 0.0))
