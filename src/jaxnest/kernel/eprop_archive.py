@@ -32,10 +32,10 @@ c_reg (n_spikes / U - f_target h) / U (``ep_nspk`` counts the spikes); its learn
 arrive one step later (entry A - 3 at slice A). A readout's entry t - 1 holds the error
 signal of step t. Per row also the update interval, learning window (steps), the
 history shift (2 recurrent, 3 readout), P_z_in and the flush interval (steps, inf
-elsewhere) that eprop_synapse_bsshslm_2020 reads. NEST erases the intervals no connection
-needs at each interval start; the recorded ``learning_signal`` shows it in the interval's
-first three steps (0 unless some connection still accumulates the previous interval:
-``ep_maxupd``, ``ep_keep``).
+elsewhere) that eprop_synapse_bsshslm_2020 reads. NEST erases, at each interval start, the
+intervals no connection accumulates between the oldest and the newest one some connection
+does: never the previous interval, which the recorded ``learning_signal`` (entry t - 3)
+reaches back to, but the first steps (0 .. shift - 1) at the first interval start.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ import numpy as np
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
 CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
           "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
-          "ep_lsh", "ep_flush", "ep_nspk", "ep_maxupd", "ep_keep")
+          "ep_lsh", "ep_flush", "ep_nspk")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
 
@@ -73,7 +73,6 @@ def new_rings(H: int, n: int) -> dict:
     out["ep_last"][:] = -1.0
     out["ep_lsh"][:] = SHIFT
     out["ep_flush"][:] = np.inf
-    out["ep_maxupd"][:] = -np.inf
     out["ep_lo"][:] = np.inf
     out["ep_front"][:] = -np.inf
     return out
@@ -157,9 +156,7 @@ def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
     """A bsshslm_2020 row's step: (its entry's firing-rate term, its constants, its recorded
     learning signal). The recurrent neurons count their spikes per update interval and, at
     its last step, store c_reg (f_av - f_target h) / U; they show the learning signal of
-    entry step - 3 (NEST's lower_bound: 0 in an interval's first three steps when NEST has
-    erased the previous interval, i.e. no connection still accumulates it at the interval's
-    start)."""
+    entry step - 3 (0 for the entries NEST erases at the first interval start)."""
     f = jnp.float64
     U = jnp.broadcast_to(props["update_steps"], (n,)).astype(f)
     shift = BSS_SHIFT if readout else SHIFT
@@ -172,49 +169,41 @@ def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
     count = arch["ep_nspk"][cols] + jnp.asarray(new["z"], f)
     end = istep == U - 1.0
     reg = jnp.where(end, p["c_reg"] * (count / U - p["f_target"] * h) / U, 0.0)
-    start = istep == 0.0
-    prev = (jnp.floor((step - shift) / U) - 1.0) * U
-    keep = jnp.where(start, (arch["ep_maxupd"][cols] == prev).astype(f), arch["ep_keep"][cols])
     H = arch["ep_t"].shape[0]
     t_L = step - BSS_SHIFT
     s_L = (t_L % H).astype(jnp.int32)
-    there = (arch["ep_t"][s_L, cols] == t_L) & (t_L >= 0)
-    gone = (istep >= 0.0) & (istep < BSS_SHIFT) & (keep == 0.0)
-    ls = jnp.where(there & ~gone, arch["ep_L"][s_L, cols], 0.0)
-    consts.update(ep_nspk=jnp.where(end, 0.0, count), ep_keep=keep)
+    there = (arch["ep_t"][s_L, cols] == t_L) & (t_L >= shift)
+    ls = jnp.where(there, arch["ep_L"][s_L, cols], 0.0)
+    consts.update(ep_nspk=jnp.where(end, 0.0, count))
     return jnp.broadcast_to(reg, (n,)), consts, ls
 
 
 def needed_from(arch: dict, sets, A) -> dict:
     """``ep_lo``: per row, the oldest entry a connection may still read, from the e-prop
-    edge sets ``sets`` ((first entry read, spiked, t_previous_update or None, target row,
-    valid) each, :func:`reads_from`) at the start of slice A: the least first entry of the
+    edge sets ``sets`` ((first entry read, spiked, target row, valid) each,
+    :func:`reads_from`) at the start of slice A: the least first entry of the
     connections that spiked whose window (to the first entry + cutoff) reaches the entry
     overwritten next (A - H). An entry >= ``ep_lo`` overwritten in the slice sets
     ``ep_over`` (the runtime reruns the chunk with longer rings: the chunk's start still
-    holds it). ``ep_maxupd``: the latest interval a bsshslm connection accumulates."""
+    holds it)."""
     H = arch["ep_t"].shape[0]
     lo = jnp.full(arch["ep_lo"].shape, jnp.inf)
     front = lo
-    upd = jnp.full(arch["ep_lo"].shape, -jnp.inf)
-    for b, spiked, t_upd, tgt, valid in sets:
+    for b, spiked, tgt, valid in sets:
         spiked = (valid != 0) & spiked
         live = spiked & (b + arch["ep_cut"][tgt] > A - H)
         lo = lo.at[tgt].min(jnp.where(live, b, jnp.inf))
         front = front.at[tgt].min(jnp.where(spiked, b, jnp.inf))
-        if t_upd is not None:
-            upd = upd.at[tgt].max(jnp.where(valid != 0, t_upd, -jnp.inf))
-    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front),
-                ep_maxupd=upd)
+    return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front))
 
 
 def reads_from(s: dict):
-    """(first entry read, spiked, t_previous_update or None) of e-prop connections (their
-    state ``s``): eprop_synapse from t_spike_previous - 1; eprop_synapse_bsshslm_2020 from
-    its walk's pending window (``t_walk`` - 2)."""
+    """(first entry read, spiked) of e-prop connections (their state ``s``): eprop_synapse
+    from t_spike_previous - 1; eprop_synapse_bsshslm_2020 from its walk's pending window
+    (``t_walk`` - 2)."""
     if "t_walk" in s:
-        return s["t_walk"] - 2.0, s["t_walk"] > 0.0, s["t_previous_update"]
-    return s["t_spike_previous"] - 1.0, s["t_spike_previous"] > 0.0, None
+        return s["t_walk"] - 2.0, s["t_walk"] > 0.0
+    return s["t_spike_previous"] - 1.0, s["t_spike_previous"] > 0.0
 
 
 def write_learning_signal(arch: dict, values, A) -> dict:

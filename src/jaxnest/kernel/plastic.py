@@ -360,7 +360,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     s_in["active"] = act
                 if rule.voltage_archive:  # a view per event: it tracks overflow of the lanes
                     s_in["active"] = act
-                    if "t_source_last" in s:  # eprop_synapse_bsshslm_2020: its senders
+                    if "t_flush" in s:  # eprop_synapse_bsshslm_2020: its senders
                         s_in["source_row"] = rr
                     new, ovf = voltage_archive.read(
                         rule.voltage_archive, clop[0], clop[1], tgt,

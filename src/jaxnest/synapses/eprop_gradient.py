@@ -165,13 +165,13 @@ def on_pre(p, s, t, post):
 # --- eprop_synapse_bsshslm_2020 ------------------------------------------------------------
 
 HIDDEN_BSS = {"t_spike_previous": 0.0, "t_previous_update": 0.0, "t_next_update": 0.0,
-              "previous_was_flush": 0.0, "gradient": 0.0, "t_source_last": 0.0,
+              "previous_was_flush": 0.0, "gradient": 0.0, "t_flush": float("inf"),
               "t_walk": 0.0, "z_bar": 0.0, "e_bar": 0.0, "epsilon": 0.0, "g_walk": 0.0,
               "sum_e": 0.0, "walked": 0.0, "q1": 0.0, "q2": 0.0, "tq1": -1.0, "tq2": -1.0,
               **{k: v for k, v in HIDDEN.items() if k.startswith("opt_")}}
 """Per connection: NEST's eprop_synapse_bsshslm_2020 state (``t_next_update`` 0: one update
-interval, as NEST's copy at Connect), the sender's last spike (``t_source_last``, for its
-flush events), the walk of the current interval so far (its end ``t_walk``, traces, the
+interval, as NEST's copy at Connect), the stamp of the sender's flush event it acts on next
+(``t_flush``, inf: none), the walk of the current interval so far (its end ``t_walk``, traces, the
 two newest steps' e_bar or z_bar ``q1``/``q2`` at ``tq1``/``tq2`` whose learning signals
 may not have arrived yet) and the optimizer's state."""
 
@@ -290,29 +290,31 @@ def _event(p, s, post, X, flush: bool, lanes, kappa):
     return s, go
 
 
-def _flush_due(post, s, X, act):
-    """The sender's flush event this connection acts on before the spike at X (NEST sends one
-    ``flush_event_send_interval`` F after the sender's last event; the synapse ignores a
-    flush after a flush, and drops, on recurrent targets, one at an interval's start, then
-    acts on the next, F later): (its stamp, lanes)."""
-    P, F = s["t_source_last"], post.flush
-    Fs = P + F
+def _next_flush(post, X):
+    """The stamp of the flush event after the sender's spike at X that the synapse acts on
+    (NEST sends one ``flush_event_send_interval`` F after the sender's last event, the
+    synapse ignores a flush after a flush and drops, on recurrent targets, one at an
+    interval's start, then acts on the next, F later); inf: none (no flush interval, or the
+    sender's spike in step 0)."""
+    F = post.flush
+    Fs = X + F
     at_start = (post.ro == 0.0) & (jnp.fmod(Fs - post.shift, post.U) == 0.0)
     Fs = jnp.where(at_start, jnp.where(jnp.fmod(F, post.U) == 0.0, jnp.inf, Fs + F), Fs)
-    return Fs, act & (P >= 2.0) & (Fs < X)
+    return jnp.where(X >= 2.0, Fs, jnp.inf)
 
 
 def on_pre_bsshslm(p, s, t, post):
     """eprop_synapse_bsshslm_2020's send for the acting lanes (``post``:
     kernel/eprop_archive.EpropView; ``s["source_row"]`` the senders' rows): the sender's
-    flush event since its last spike (handled here, in its place, before the spike), then
-    the spike. Returns the state and ``sent`` (0 for spikes NEST does not deliver: at a
+    flush event since its last spike (handled here, before the spike, as at its stamp:
+    signals that had not arrived then read 0), then the spike. Returns the state and ``sent`` (0 for spikes NEST does not deliver: at a
     recurrent target's interval start)."""
     act = s["active"]
     post.bsshslm(s["source_row"])
     X = jnp.round(t / post.h)
     kappa = jnp.exp(-post.h / p["tau_m_readout"])
-    Fs, fl = _flush_due(post, s, X, act)
+    Fs = s["t_flush"]
+    fl = act & (Fs < X)  # the sender's flush event since its last spike, in its place
 
     def flush(s):
         before, post.overflow = post.overflow, jnp.zeros_like(post.overflow)
@@ -323,5 +325,5 @@ def on_pre_bsshslm(p, s, t, post):
     s, gone = lax.cond(jnp.any(fl), flush, lambda s: (s, jnp.zeros_like(fl)), dict(s))
     post.overflow = post.overflow | gone
     s, go = _event(p, s, post, X, False, act, kappa)
-    s["t_source_last"] = jnp.where(act, X, s["t_source_last"])
+    s["t_flush"] = jnp.where(act, _next_flush(post, X), s["t_flush"])
     return dict(s, sent=jnp.where(go, s["weight"], 0.0))
