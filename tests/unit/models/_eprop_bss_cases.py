@@ -1,34 +1,28 @@
 """eprop_synapse_bsshslm_2020 learning scenarios that NEST and jaxnest both run
 (``run(nest, **case)``): a shortened version of NEST's bsshslm_2020 regression and
-classification tests (test_eprop_bsshslm_2020_plasticity.py): spike inputs through parrots,
-a recurrent bsshslm population with flush events, readouts (mean squared error or cross
-entropy), feedback learning signals, step-rate targets, update intervals of one sequence.
-Returns every e-prop weight after training (sorted by source, target), the loss per
-iteration and the recorded traces."""
+classification tests (test_eprop_bsshslm_2020_plasticity.py) in one network: spike inputs
+through parrots, a recurrent population of eprop_iaf_bsshslm_2020 and
+eprop_iaf_adapt_bsshslm_2020 neurons (flush events after a silent update interval), a mean
+squared error readout (sine target) and two cross-entropy readouts (one-hot targets),
+feedback learning signals, update intervals of one sequence. The scenarios differ in
+parameters only (one compiled network). Returns every e-prop weight after training (sorted
+by source, target) and the recorded traces."""
 from __future__ import annotations
 
 import numpy as np
 
 CASES = {
-    "iaf_gd": dict(model="eprop_iaf_bsshslm_2020", optimizer="gradient_descent"),
-    "adapt_adam": dict(model="eprop_iaf_adapt_bsshslm_2020", optimizer="adam"),
-    "batch_average": dict(model="eprop_iaf_bsshslm_2020", optimizer="adam", batch_size=2,
-                          average=True, window=20, n_iter=5),
-    "cross_entropy": dict(model="eprop_iaf_adapt_bsshslm_2020", optimizer="gradient_descent",
-                          loss="cross_entropy", n_out=2, batch_size=2, average=True,
-                          window=10, reset=False),
-    "flush_gap": dict(model="eprop_iaf_bsshslm_2020", optimizer="adam", n_iter=7,
-                      silent=(2, 3), batch_size=2),
-    "flush_gap_adapt": dict(model="eprop_iaf_adapt_bsshslm_2020", optimizer="gradient_descent",
-                            n_iter=6, silent=(1, 3), eta=5e-3),
-    "no_flush_sparse": dict(model="eprop_iaf_bsshslm_2020", optimizer="adam", flush=False,
-                            p_in=0.05, eta=5e-3),
+    "gd": dict(optimizer="gradient_descent", n_iter=6, silent=(1, 3)),
+    "adam_batch_average": dict(optimizer="adam", batch_size=2, average=True, window=20,
+                               n_iter=5),
+    "gd_batch_no_reset": dict(optimizer="gradient_descent", batch_size=2, average=True,
+                              window=10, reset=False, eta=5e-3, silent=(2,)),
+    "adam_no_flush_sparse": dict(optimizer="adam", flush=False, p_in=0.05, eta=5e-3),
 }
 
 
-def run(nest, model, optimizer, n_in=10, n_rec=8, n_out=1, seq=30, n_iter=4, batch_size=1,
-        average=False, window=None, loss="mean_squared_error", reset=True, flush=True,
-        p_in=0.15, eta=1e-3, c_reg=3.0, silent=()):
+def run(nest, optimizer, n_in=10, n_rec=8, seq=30, n_iter=4, batch_size=1, average=False,
+        window=None, reset=True, flush=True, p_in=0.15, eta=1e-3, c_reg=3.0, silent=()):
     rng = np.random.default_rng(3)
     nest.ResetKernel()
     nest.set(resolution=1.0, total_num_virtual_procs=1, print_time=False,
@@ -41,24 +35,26 @@ def run(nest, model, optimizer, n_in=10, n_rec=8, n_out=1, seq=30, n_iter=4, bat
            "tau_m": 30.0, "V_m": 0.0, "V_th": 0.03}
     if flush:
         rec["flush_event_send_interval"] = float(seq)
-    if "adapt" in model:
-        rec.update(adapt_beta=0.0174, adapt_tau=200.0)
-    out_p = {"C_m": 1.0, "E_L": 0.0, "I_e": 0.0, "loss": loss, "regular_spike_arrival": False,
+    out_p = {"C_m": 1.0, "E_L": 0.0, "I_e": 0.0, "regular_spike_arrival": False,
              "tau_m": 30.0, "V_m": 0.0}
     gen = nest.Create("spike_generator", n_in)
     inp = nest.Create("parrot_neuron", n_in)
-    nrec = nest.Create(model, n_rec, rec)
-    nout = nest.Create("eprop_readout_bsshslm_2020", n_out, out_p)
-    target = nest.Create("step_rate_generator", n_out)
+    nrec = nest.Create("eprop_iaf_bsshslm_2020", n_rec // 2, rec) + nest.Create(
+        "eprop_iaf_adapt_bsshslm_2020", n_rec - n_rec // 2,
+        dict(rec, adapt_beta=0.0174, adapt_tau=200.0))
+    mse = nest.Create("eprop_readout_bsshslm_2020", 1, dict(out_p, loss="mean_squared_error"))
+    ce = nest.Create("eprop_readout_bsshslm_2020", 2, dict(out_p, loss="cross_entropy"))
+    nout = mse + ce
+    target = nest.Create("step_rate_generator", 3)
     mm_rec = nest.Create("multimeter", {"interval": 1.0, "record_from": [
         "V_m", "surrogate_gradient", "learning_signal"]})
     mm_out = nest.Create("multimeter", {"interval": 1.0, "record_from": [
-        "readout_signal", "target_signal", "error_signal"], "start": 4.0, "stop": 4.0 + task})
+        "readout_signal", "error_signal"], "start": 4.0, "stop": 4.0 + task})
     w_in = rng.normal(size=(n_rec, n_in)) / np.sqrt(n_in)
     w_rec = rng.normal(size=(n_rec, n_rec)) / np.sqrt(n_rec)
     np.fill_diagonal(w_rec, 0.0)
-    w_out = rng.normal(size=(n_out, n_rec)) / np.sqrt(n_rec)
-    w_fb = rng.normal(size=(n_rec, n_out)) / np.sqrt(n_rec)
+    w_out = rng.normal(size=(3, n_rec)) / np.sqrt(n_rec)
+    w_fb = rng.normal(size=(n_rec, 3)) / np.sqrt(n_rec)
     nest.SetDefaults("eprop_synapse_bsshslm_2020", {
         "optimizer": {"type": optimizer, "batch_size": batch_size, "eta": eta,
                       "Wmin": -100.0, "Wmax": 100.0},
@@ -68,47 +64,34 @@ def run(nest, model, optimizer, n_in=10, n_rec=8, n_out=1, seq=30, n_iter=4, bat
     nest.Connect(inp, nrec, "all_to_all", dict(syn, weight=w_in))
     nest.Connect(nrec, nrec, {"rule": "all_to_all", "allow_autapses": False},
                  dict(syn, weight=w_rec))
-    nest.Connect(nrec, nout, "all_to_all", dict(syn, weight=w_out, tau_m_readout=30.0))
+    nest.Connect(nrec, nout, "all_to_all", dict(syn, weight=w_out, tau_m_readout=20.0))
     nest.Connect(nout, nrec, "all_to_all", {
         "synapse_model": "eprop_learning_signal_connection_bsshslm_2020", "delay": 1.0,
         "weight": w_fb})
     nest.Connect(target, nout, "one_to_one", {"synapse_model": "rate_connection_delayed",
                                               "delay": 1.0, "receptor_type": 2})
-    if loss == "cross_entropy":
-        nest.Connect(nout, nout, {"rule": "all_to_all", "allow_autapses": False},
-                     {"synapse_model": "rate_connection_delayed", "delay": 1.0,
-                      "receptor_type": 1})
-    nest.Connect(mm_rec, nrec[:3])
+    nest.Connect(ce, ce, {"rule": "all_to_all", "allow_autapses": False},
+                 {"synapse_model": "rate_connection_delayed", "delay": 1.0, "receptor_type": 1})
+    nest.Connect(mm_rec, nrec[:2] + nrec[-2:])
     nest.Connect(mm_out, nout)
     bools = rng.random((seq, n_in)) < p_in
     starts = np.delete(np.arange(0.0, task, seq), list(silent))  # sequences without input
     gen.set([{"spike_times": np.hstack([np.flatnonzero(b) * 1.0 + s + 1.0 for s in starts])}
              for b in bools.T])
-    if loss == "cross_entropy":  # one-hot targets, one class per sequence
-        cls = rng.integers(0, n_out, n_iter)
-        vals = np.repeat(np.eye(n_out)[cls].T, seq, axis=1)
-    else:
-        vals = np.tile(np.sin(np.linspace(0.0, 2 * np.pi, seq)), (n_out, n_iter))
-    target.set([{"amplitude_times": np.arange(0.0, task) + 4.0,
-                 "amplitude_values": v} for v in vals])
+    sine = np.tile(np.sin(np.linspace(0.0, 2 * np.pi, seq)), n_iter)
+    onehot = np.repeat(np.eye(2)[rng.integers(0, 2, n_iter)].T, seq, axis=1)
+    target.set([{"amplitude_times": np.arange(0.0, task) + 4.0, "amplitude_values": v}
+                for v in (sine, onehot[0], onehot[1])])
     conns = nest.GetConnections(synapse_model="eprop_synapse_bsshslm_2020")
     w0 = np.asarray(conns.get("weight"))
     nest.Simulate(task / 2 + 4.0)
     nest.Simulate(task / 2 + 1.0)
-    ev = mm_out.get("events")
-    order = np.lexsort((ev["times"], ev["senders"]))
-    ro = np.asarray(ev["readout_signal"])[order].reshape(n_out, -1)
-    ts = np.asarray(ev["target_signal"])[order].reshape(n_out, -1)
-    n = ro.shape[1] // seq * seq
-    err = ((ro - ts)[:, :n]).reshape(n_out, -1, seq)
-    loss_v = 0.5 * np.mean(np.sum(err ** 2, axis=2), axis=0)
     src, tg, w = (np.asarray(conns.get(k)) for k in ("source", "target", "weight"))
     idx = np.lexsort((tg, src))
-    evr = mm_rec.get("events")
-    o2 = np.lexsort((evr["times"], evr["senders"]))
-    return {"loss": loss_v.tolist(), "weight": w[idx].tolist(),
-            "dw": float(np.max(np.abs(w - w0))),
-            "V_m": np.asarray(evr["V_m"])[o2].tolist(),
-            "surrogate_gradient": np.asarray(evr["surrogate_gradient"])[o2].tolist(),
-            "learning_signal": np.asarray(evr["learning_signal"])[o2].tolist(),
-            "readout": ro.ravel().tolist()}
+    out = {"weight": w[idx].tolist(), "dw": float(np.max(np.abs(w - w0)))}
+    for mm, keys in ((mm_rec, ("V_m", "surrogate_gradient", "learning_signal")),
+                     (mm_out, ("readout_signal", "error_signal"))):
+        ev = mm.get("events")
+        order = np.lexsort((ev["times"], ev["senders"]))
+        out.update({k: np.asarray(ev[k])[order].tolist() for k in keys})
+    return out
