@@ -30,7 +30,8 @@ EpropArchivingNode<true>: a recurrent neuron's entry t holds its surrogate gradi
 the last step of each update interval, the interval's firing-rate regularization
 c_reg (n_spikes / U - f_target h) / U (``ep_nspk`` counts the spikes); its learning signals
 arrive one step later (entry A - 3 at slice A). A readout's entry t - 1 holds the error
-signal of step t. Per row also the update interval, learning window (steps), the
+signal of step t (in ``ep_psi`` and ``ep_L``: the signal the synapse reads, whatever the
+target). Per row also the update interval, learning window (steps), the
 history shift (2 recurrent, 3 readout), P_z_in and the flush interval (steps, inf
 elsewhere) that eprop_synapse_bsshslm_2020 reads. NEST erases, at each interval start, the
 intervals no connection accumulates between the oldest and the newest one some connection
@@ -126,7 +127,7 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
     else:
         consts["ep_cut"] = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
     vals = {"ep_t": jnp.full(n, t_entry, f), "ep_psi": psi, "ep_reg": reg,
-            "ep_L": jnp.zeros(n, f)}
+            "ep_L": psi if (bss and readout) else jnp.zeros(n, f)}
     out = dict(arch)
     old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
     lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
@@ -239,6 +240,14 @@ class EpropView:
             setattr(self, k[3:], self._a[k][self._tgt])
         self.flush = jnp.take(self._a["ep_flush"], src.astype(jnp.int32), mode="fill",
                               fill_value=jnp.inf)
+
+    def field(self, t, on, key: str):
+        """One value of the entries at step t (``key``: "ep_psi", "ep_L" or "ep_reg"), 0
+        where the ring holds no such entry, and the lanes' ``gone`` (as :meth:`entry`)."""
+        slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
+        ok = (self._a["ep_t"][slot, self._tgt] == t) & (t >= 0.0)
+        gone = on & self.active & ~ok & (t <= self.last - self._H)
+        return jnp.where(ok, self._a[key][slot, self._tgt], 0.0), gone
 
     def entry(self, t, on):
         """(psi, L, reg, gone) at step t (float) for the lanes ``on``; ``gone``: the entry

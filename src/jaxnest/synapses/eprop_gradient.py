@@ -182,9 +182,8 @@ def _signal(post, t, X, on):
     """A step's learning signal (recurrent targets) or error signal (readouts) as NEST reads
     it at the event of stamp X: signals arrive 3 steps (readouts' errors 2) after their
     entry, so a later entry reads 0; with the lanes' ``gone``."""
-    psi, L, _, gone = post.entry(t, on)
-    ro = post.ro != 0.0
-    return jnp.where(t <= X - 3.0 + ro, jnp.where(ro, psi, L), 0.0), gone
+    S, gone = post.field(t, on, "ep_L")  # bsshslm readouts keep their error there too
+    return jnp.where(t <= X - 3.0 + (post.ro != 0.0), S, 0.0), gone
 
 
 def _walk(post, w, b0, n, X, kappa):
@@ -197,7 +196,7 @@ def _walk(post, w, b0, n, X, kappa):
         w, gone = c
         on = j < n
         t = b0 + j
-        psi, _, _, g1 = post.entry(t, on)
+        psi, g1 = post.field(t, on, "ep_psi")
         z_bar = post.Pv * w["z_bar"] + post.Pz * (j == 0)
         e = psi * (z_bar - post.beta * w["epsilon"])
         e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
