@@ -10,8 +10,11 @@ at each interval start (recurrent: 2 steps after it, readout: 3), readouts zero 
 signals outside the learning window (of the interval shifted by one more step). The readout's
 loss is "mean_squared_error" (the readout signal one step late) or "cross_entropy" (softmax
 over the readouts' unnormalized signals exp(V_m), exchanged over rate_connection_delayed on
-receptor 1). As for the new models, the e-prop history (gradients, learning signals,
-``eprop_history_duration``) is not kept: eprop_synapse_bsshslm_2020 raises NotImplemented.
+receptor 1; the readouts send their error signals to the learning-signal connections
+and their unnormalized signals to the other readouts, a value per kind). Where
+eprop_synapse_bsshslm_2020 connections arrive, the neurons keep NEST's e-prop history
+(kernel/eprop_archive.py: surrogate gradients, learning signals, the firing-rate term of
+each update interval, the readouts' error signals; not ``eprop_history_duration``).
 """
 from __future__ import annotations
 

@@ -3,15 +3,19 @@ plasticity of e-prop, weight updates by the model's ``optimizer``) and
 eprop_learning_signal_connection(_bsshslm_2020) (the readouts' error signals, times the
 weight, to the recurrent neurons' learning signals).
 
-eprop_synapse learns as NEST's (synapses/eprop_gradient.py, reading the targets' e-prop
-history, kernel/eprop_archive.py); eprop_learning_signal_connection carries the readouts'
-error signals into that history. Not simulated yet (Simulate raises errors.NotImplemented
-naming the model and the reason): eprop_synapse_bsshslm_2020 (and eprop_synapse onto the
-bsshslm_2020 neurons), a multimeter recording ``eprop_history_duration`` (NEST's history
-cleaning), a connection's own optimizer status (GetStatus/SetStatus of ``optimizer``).
+Both learn as NEST's (synapses/eprop_gradient.py, reading the targets' e-prop history,
+kernel/eprop_archive.py): eprop_synapse onto eprop_iaf*/eprop_readout, per spike;
+eprop_synapse_bsshslm_2020 onto the bsshslm_2020 neurons, per update interval (NEST's
+``eprop_update_interval``). The learning-signal connections carry the readouts' error
+signals into that history. A synapse onto the other family's neurons gets NEST's
+IllegalConnection (at Simulate; NEST at its first gradient). Not simulated (Simulate
+raises errors.NotImplemented naming the model and the reason): a multimeter recording
+``eprop_history_duration`` (NEST's history cleaning); a connection's own optimizer status
+(GetStatus/SetStatus of ``optimizer``: errors.NotImplemented).
 Known difference: NEST's flush events (recurrent neurons silent for
-``flush_event_send_interval``) leave the gradients unchanged but add entries to a
-weight_recorder of eprop_synapse; they are not sent here, so those entries are missing.
+``flush_event_send_interval``) add entries to a weight_recorder; they are not sent here
+(eprop_synapse_bsshslm_2020 acts on them at the sender's next spike, as NEST did at
+their time), so those entries are missing (a warning says so).
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
@@ -40,8 +44,7 @@ _ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1.0e-7}
 EPROP_NEURONS = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta",
                  "eprop_iaf_psc_delta_adapt", "eprop_readout", "eprop_iaf_bsshslm_2020",
                  "eprop_iaf_adapt_bsshslm_2020", "eprop_readout_bsshslm_2020")
-_WHY = ("the e-prop history its gradients read (surrogate gradients, learning signals, "
-        "firing-rate regularization) is not in the jaxnest kernel yet")
+_WHY = "its connections are checked at Simulate"  # (unsupported_learning says why not)
 
 
 def _optimizer_of(v) -> dict:
@@ -149,11 +152,12 @@ LEARNING_SIGNALS = ("eprop_learning_signal_connection",
                     "eprop_learning_signal_connection_bsshslm_2020")
 
 
-def unsupported_learning(net, conn: np.ndarray, defaults: dict, synapses) -> str:
-    """Why these eprop_synapse connections cannot be simulated yet ("" when they can):
-    targets of the bsshslm_2020 family (their own e-prop history), a multimeter recording
-    ``eprop_history_duration`` (NEST's history cleaning is not reproduced)."""
-    _refuse_other_family(net, conn, bsshslm=False)
+def unsupported_learning(net, conn: np.ndarray, bsshslm: bool = False) -> str:
+    """Why these e-prop connections (eprop_synapse, or eprop_synapse_bsshslm_2020 when
+    ``bsshslm``) cannot be simulated ("" when they can): a multimeter recording
+    ``eprop_history_duration`` (NEST's history cleaning is not reproduced). Targets of the
+    other family raise NEST's error."""
+    _refuse_other_family(net, conn, bsshslm)
     if any("eprop_history_duration" in d.status.get("record_from", ())
            for d in net.devices.values()):
         return ("NEST's e-prop history cleaning is not reproduced "
@@ -174,41 +178,26 @@ def _refuse_other_family(net, conn: np.ndarray, bsshslm: bool) -> None:
                                            "compute_gradient().")
 
 
-def unsupported_bsshslm(net, conn: np.ndarray) -> str:
-    """Why these eprop_synapse_bsshslm_2020 connections cannot be simulated ("" when they
-    can): a multimeter recording ``eprop_history_duration`` (NEST's history cleaning is not
-    reproduced); targets of the other family raise NEST's error."""
-    _refuse_other_family(net, conn, bsshslm=True)
-    if any("eprop_history_duration" in d.status.get("record_from", ())
-           for d in net.devices.values()):
-        return ("NEST's e-prop history cleaning is not reproduced "
-                "(eprop_history_duration is recorded)")
-    return ""
-
-
 _WARNED: set = set()
 
 
-class _EpropSynapseNew(EpropSynapse):
+class _Learning(EpropSynapse):
+    """An e-prop synapse model that learns (Simulate checks its connections first)."""
+
     def unsupported_when(self, net, conn, defaults, synapses) -> str:
         if defaults.get("weight_recorder") and self.name not in _WARNED:
             _WARNED.add(self.name)  # the weights are NEST's; a recorder misses some entries
             messages.warn(f"{self.name}: the weight_recorder does not get the entries NEST "
                           "records at e-prop flush events (weights and gradients are not "
                           "affected).")
-        return unsupported_learning(net, conn, defaults, synapses)
+        return unsupported_learning(net, conn, self.name.endswith("bsshslm_2020"))
 
 
-eprop_synapse = _EpropSynapseNew(
+eprop_synapse = _Learning(
     "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
     common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, check=check,
     unsupported=_WHY, voltage_archive="eprop")
-class _EpropSynapseBss(EpropSynapse):
-    def unsupported_when(self, net, conn, defaults, synapses) -> str:
-        return unsupported_bsshslm(net, conn)
-
-
-eprop_synapse_bsshslm_2020 = _EpropSynapseBss(
+eprop_synapse_bsshslm_2020 = _Learning(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0,
                                    **eg.flatten(_GD)},

@@ -21,6 +21,20 @@ eta set, once eta was changed).
 
 NEST's flush events (``flush_event_send_interval``) split a walk in two without changing
 it; here there are none (a weight_recorder misses the entries NEST records at them).
+
+eprop_synapse_bsshslm_2020 (:func:`on_pre_bsshslm`, NEST's bsshslm send and the bsshslm
+neurons' compute_gradient) learns per update interval U (``eprop_update_interval``, in
+steps; intervals start ``shift`` steps late: 2 for recurrent targets, 3 for readouts): the
+presynaptic ISIs of an interval, clipped to its end E, are walked from its first spike
+(z = 1 at each spike, traces from 0): z_bar = P_v_m z_bar + P_z_in z; recurrent targets
+e = psi (z_bar - adapt_beta epsilon), epsilon = P_adapt epsilon + e, e_bar = kappa e_bar +
+(1 - kappa) e (kappa of the connection's tau_m_readout), sum L e_bar and the sum of e times
+the interval's firing-rate term; readouts sum E z_bar; divided by the learning window with
+``average_gradient``. The first spike after E adds this to the connection's gradient and
+(not for a flush event) optimizes the weight at index (t_spike - shift) // U. Here the walk
+advances at each spike (the same steps in the same order); a step's learning signal, which
+arrives 3 steps after its entry, is added two steps later, or at the interval's end as NEST
+reads it then. Spikes at a recurrent target's interval start are not delivered (NEST).
 """
 from __future__ import annotations
 
@@ -171,9 +185,9 @@ HIDDEN_BSS = {"t_spike_previous": 0.0, "t_previous_update": 0.0, "t_next_update"
               **{k: v for k, v in HIDDEN.items() if k.startswith("opt_")}}
 """Per connection: NEST's eprop_synapse_bsshslm_2020 state (``t_next_update`` 0: one update
 interval, as NEST's copy at Connect), the stamp of the sender's flush event it acts on next
-(``t_flush``, inf: none), the walk of the current interval so far (its end ``t_walk``, traces, the
-two newest steps' e_bar or z_bar ``q1``/``q2`` at ``tq1``/``tq2`` whose learning signals
-may not have arrived yet) and the optimizer's state."""
+(``t_flush``, inf: none), the walk of the current interval so far (its end ``t_walk``,
+traces, the two newest steps' e_bar or z_bar ``q1``/``q2`` at ``tq1``/``tq2`` whose
+learning signals may not have arrived yet) and the optimizer's state."""
 
 _WALK = ("z_bar", "e_bar", "epsilon", "g_walk", "sum_e", "walked", "q1", "q2", "tq1", "tq2")
 
@@ -306,8 +320,9 @@ def on_pre_bsshslm(p, s, t, post):
     """eprop_synapse_bsshslm_2020's send for the acting lanes (``post``:
     kernel/eprop_archive.EpropView; ``s["source_row"]`` the senders' rows): the sender's
     flush event since its last spike (handled here, before the spike, as at its stamp:
-    signals that had not arrived then read 0), then the spike. Returns the state and ``sent`` (0 for spikes NEST does not deliver: at a
-    recurrent target's interval start)."""
+    signals that had not arrived then read 0), then the spike. Returns the state and
+    ``sent`` (0 for spikes NEST does not deliver: at a recurrent target's interval
+    start)."""
     act = s["active"]
     post.bsshslm(s["source_row"])
     X = jnp.round(t / post.h)
