@@ -753,8 +753,47 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
         return extra[key][idx]
     if key in (aliases := model_aliases(kernel, idx)):
         return get(kernel, idx, aliases[key])
+    if key == "optimizer" and (state := _optimizer_state(kernel, idx)) is not None:
+        return state
     _unsupported_key(kernel, idx, key)
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def _optimizer_state(kernel: Kernel, idx: np.ndarray):
+    """The e-prop connections' own optimizer state as NEST shows it (adam: ``m``, ``v``;
+    gradient descent: nothing), one dict per connection; None for other models."""
+    entries = kernel.synapse_entries()
+    syn = kernel.network.conns.take("syn", idx)
+    if not all("opt_m" in entries[s].impl.hidden for s in np.unique(syn).tolist()):
+        return None
+    extra = kernel.network.conns.extra
+    out = np.empty(idx.size, dtype=object)
+    for i, (c, s) in enumerate(zip(idx.tolist(), syn.tolist())):
+        adam = entries[s].defaults.get("optimizer", {}).get("optimizer") == "adam"
+        out[i] = {"m": float(extra["opt_m"][c]), "v": float(extra["opt_v"][c])} if adam else {}
+    return out
+
+
+def _set_optimizer_state(kernel: Kernel, idx: np.ndarray, value) -> bool:
+    """Set the e-prop connections' own optimizer state from ``value`` (a dict, or one per
+    connection), as NEST's WeightOptimizer set_status: adam takes ``m`` and ``v``, other
+    keys (and gradient descent) are left alone; False where a connection is not e-prop."""
+    dicts = [value] * idx.size if isinstance(value, dict) else list(np.ravel(value))
+    entries = kernel.synapse_entries()
+    syn = kernel.network.conns.take("syn", idx)
+    if not all("opt_m" in entries[s].impl.hidden for s in np.unique(syn).tolist()) or \
+            len(dicts) != idx.size or not all(isinstance(d, dict) for d in dicts):
+        return False
+    table = kernel.network.conns
+    adam = np.array([entries[s].defaults.get("optimizer", {}).get("optimizer") == "adam"
+                     for s in syn.tolist()], bool)
+    for name in ("m", "v"):
+        column = table.extra["opt_" + name][idx].copy()
+        for i, d in enumerate(dicts):
+            if adam[i] and name in d:
+                column[i] = float(d[name])
+        table.assign("opt_" + name, idx, column)
+    return True
 
 
 def _unsupported_key(kernel: Kernel, idx: np.ndarray, key: str) -> None:
@@ -925,6 +964,8 @@ def set_values(kernel: Kernel, idx: np.ndarray, key: str, value) -> None:
         raise errors.BadProperty(f"Connection property {key} cannot be set.")
     elif key in table.extra:
         _set_plastic(kernel, idx, key, _column(kernel, value, idx.size, key))
+    elif key == "optimizer" and _set_optimizer_state(kernel, idx, value):
+        pass
     else:
         _unsupported_key(kernel, idx, key)
         kernel.unaccessed("params, in function set_status", key)

@@ -10,8 +10,9 @@ eprop_synapse_bsshslm_2020 onto the bsshslm_2020 neurons, per update interval (N
 signals into that history. A synapse onto the other family's neurons gets NEST's
 IllegalConnection (at Simulate; NEST at its first gradient). Not simulated (Simulate
 raises errors.NotImplemented naming the model and the reason): a multimeter recording
-``eprop_history_duration`` (NEST's history cleaning); a connection's own optimizer status
-(GetStatus/SetStatus of ``optimizer``: errors.NotImplemented).
+``eprop_history_duration`` (NEST's history cleaning). A connection's own optimizer state
+(``optimizer``: adam's ``m`` and ``v``, gradient descent's nothing) is shown and set as in
+NEST.
 Known difference: NEST's flush events (recurrent neurons silent for
 ``flush_event_send_interval``) add entries to a weight_recorder; they are not sent here
 (eprop_synapse_bsshslm_2020 acts on them at the sender's next spike, as NEST did at
@@ -138,7 +139,8 @@ class EpropSynapse(SynapseModel):
     """An e-prop synapse model (frozen dataclass fields as SynapseModel's)."""
 
     unsupported_keys = ("optimizer",)
-    """A connection's own optimizer status (adam's m, v): errors.NotImplemented."""
+    """A connection's own optimizer status: adam's m and v are shown and set
+    (kernel/connections.py), a value of another form raises errors.NotImplemented."""
 
     def merge_defaults(self, old: dict, given: dict) -> dict:
         return merge_defaults(old, given)

@@ -6,7 +6,8 @@ eprop_iaf_adapt_bsshslm_2020 neurons (flush events after a silent update interva
 squared error readout (sine target) and two cross-entropy readouts (one-hot targets),
 feedback learning signals, update intervals of one sequence. The scenarios differ in
 parameters only (one compiled network). Returns every e-prop weight after training (sorted
-by source, target) and the recorded traces."""
+by source, target), two connections' own optimizer state (set before) and the recorded
+traces."""
 from __future__ import annotations
 
 import numpy as np
@@ -84,11 +85,15 @@ def run(nest, optimizer, n_in=10, n_rec=8, seq=30, n_iter=4, batch_size=1, avera
                 for v in (sine, onehot[0], onehot[1])])
     conns = nest.GetConnections(synapse_model="eprop_synapse_bsshslm_2020")
     w0 = np.asarray(conns.get("weight"))
+    own = [nest.GetConnections(nrec[0], nrec[i]) for i in (1, 2)]  # own optimizer state
+    own[0].set({"optimizer": {"m": 0.01, "v": 0.002}})  # (adam: m, v; else ignored)
+    own[1].set([{"optimizer": {"v": 0.001}}])
     nest.Simulate(task / 2 + 4.0)
     nest.Simulate(task / 2 + 1.0)
     src, tg, w = (np.asarray(conns.get(k)) for k in ("source", "target", "weight"))
     idx = np.lexsort((tg, src))
-    out = {"weight": w[idx].tolist(), "dw": float(np.max(np.abs(w - w0)))}
+    out = {"weight": w[idx].tolist(), "dw": float(np.max(np.abs(w - w0))),
+           "optimizer": [[c.get("optimizer").get(k, -1.0) for k in "mv"] for c in own]}
     for mm, keys in ((mm_rec, ("V_m", "surrogate_gradient", "learning_signal")),
                      (mm_out, ("readout_signal", "error_signal"))):
         ev = mm.get("events")

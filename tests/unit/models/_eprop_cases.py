@@ -253,8 +253,8 @@ def traces(nest) -> dict:
 
 
 def eprop_synapse_run(nest):
-    """A network with an eprop_synapse (NEST simulates it and shows a connection's
-    optimizer status; jaxnest refuses both)."""
+    """A network with an eprop_synapse: Simulate, a connection's optimizer status shown and
+    set (errors, None where none)."""
     nest.ResetKernel()
     a, b = nest.Create("eprop_iaf"), nest.Create("eprop_iaf", params={"c_reg": 1.0})
     nest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse", "delay": nest.resolution})

@@ -28,7 +28,7 @@ import _eprop_bss_cases as bc
 json.dump({{k: bc.run(nest, **bc.CASES[k]) for k in {names!r}}}, open({out!r}, "w"))
 """
 REL = 1e-9
-KEYS = ("weight", "V_m", "surrogate_gradient", "learning_signal", "readout_signal",
+KEYS = ("weight", "optimizer", "V_m", "surrogate_gradient", "learning_signal", "readout_signal",
         "error_signal")
 
 
