@@ -50,7 +50,7 @@ def test_ps_neuron_traces_and_spike_times(both, model):
     keys = [k for k in ref if k.startswith(model + "_0.1_")]
     assert len(ref[f"{model}_0.1_sr_times"]) > 20
     assert np.any(ref[f"{model}_0.1_steps_offsets"] > 0)
-    worst = _compare(ref, got, keys)
+    _compare(ref, got, keys)
     assert ref[f"{model}_0.1_off_grid_spiking"][0]
 
 
