@@ -55,6 +55,7 @@ from jax import lax
 
 from ..jaxenv import put
 from . import gap as gapmod
+from . import ints
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ class Phase:
     def read(self, cc: dict, s, inst, clear: bool):
         """This step's secondary input (CH, N): ring row s (cleared when ``clear``: the
         final update reads it once; relaxation sweeps read without clearing) + inst."""
-        row = (s % self.cs.Lc).astype(jnp.int32)
+        row = ints.rem(s, self.cs.Lc).astype(jnp.int32)
         x = lax.dynamic_index_in_dim(cc["ring"], row, 0, keepdims=False)
         if clear:
             cc = dict(cc, ring=lax.dynamic_update_index_in_dim(
@@ -392,7 +393,7 @@ class Phase:
         e = args["cont"]["del"]
         vals = self._edge_values(V[:, e["src"]], e, self.cs.del_tf, args["params"], groups)
         k = jnp.arange(self.D, dtype=A.dtype)[:, None]
-        idx = ((A + k + e["d"][None]) % self.cs.Lc) * self.CHN + e["tgt"][None]
+        idx = ints.rem(A + k + e["d"][None], self.cs.Lc) * self.CHN + e["tgt"][None]
         return ring.reshape(-1).at[idx.ravel()].add(vals.ravel()).reshape(ring.shape)
 
     def devices(self, cc: dict, args, A, s0, k_lo, k_hi, groups) -> dict:

@@ -48,6 +48,7 @@ import numpy as np
 
 from . import continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
 from . import gap as gapmod
+from . import ints
 from .plan import Static
 from .prefix import prefix_sum
 
@@ -261,7 +262,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         if period:
             vals = jnp.concatenate([_sampled(new_states[gi], groups[gi].impl, var)[idx]
                                     for (gi, var, _), idx in zip(st.samples, args["sample_idx"])])
-            take = (s + 1) % period == 0
+            take = ints.rem(s + 1, period) == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
         return new_states, S, samples, n_samp, arch, pc, O, cc
@@ -329,7 +330,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                     m = jnp.where(e["dec"].reshape(n_seg + 1, seg_len)[seg], 2.0 * m - 3.0, m)
                 return scatter(buf, idx, w2[seg] * m), r[-1]
 
-        n_iter = together((total + B - 1) // B)
+        n_iter = together(ints.div(total + B - 1, B))
         return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
 
     def record_rank(rec, k_r, m_r, A, s0, args, O=None):
@@ -359,7 +360,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             if O is not None:
                 out += (lax.dynamic_update_slice(rec[4], O[k_r[r], r], at),)
             return out + rec[len(out):]
-        rec = lax.fori_loop(0, together((total + REC_LANES - 1) // REC_LANES), block, rec)
+        n_blocks = together(ints.div(total + REC_LANES - 1, REC_LANES))
+        rec = lax.fori_loop(0, n_blocks, block, rec)
         return (rec[0], rec[1], rec[2], rec[3] + total) + rec[4:]
 
     def over_ranks(S, body, carry):
@@ -420,12 +422,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         variables see them as they are now)."""
         if pay is not None and pay.n_edges:
             lay = (pay.n_seg, pay.seg_len, pay.seg_batch, False)
-            a_mod = (A % L).astype(jnp.int32)
+            a_mod = ints.rem(A, L).astype(jnp.int32)
             buf = over_ranks(O, lambda buf, k_r, m_r: deliver_rank(
                 buf, k_r, m_r, a_mod, args["payload"], lay), buf)
         if not (st.n_spike or st.plastic):
             return buf, pl
-        a_mod = (A % L).astype(jnp.int32)
+        a_mod = ints.rem(A, L).astype(jnp.int32)
         if st.arch_cv:
             arch = with_values(arch, states)
         arch_in = ((arch, args["archive"]["tau_minus_inv"],
@@ -483,7 +485,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     def deliver_generators(buf, cbuf, A, s0, live, args):
         k = jnp.arange(D)
         steps = A + k
-        a_mod = (A % L).astype(jnp.int32)
+        a_mod = ints.rem(A, L).astype(jnp.int32)
         if st.n_poisson:
             e = args["poisson"]
             gen = e["gen"]
@@ -513,13 +515,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 buf = lax.scatter_add(buf, idx, val, dnums,
                                       indices_are_sorted=False, unique_indices=False)
             else:
-                slot = (steps[:, None] + e["d"][None]) % L
+                slot = ints.rem(steps[:, None] + e["d"][None], L)
                 buf = buf.at[(slot * CN + e["tgt"][None]).ravel()].add(val.ravel())
         if st.n_current:  # currents the host computed per step and row (window applied)
             e = args["current"]
             amp = args["cg_input"][jnp.clip(steps - s0, 0, steps_cap - 1)]
             val = jnp.where(live[:, None], amp[:, e["row"]] * e["w"][None], 0.0)
-            slot = (steps[:, None] + e["d"][None]) % L
+            slot = ints.rem(steps[:, None] + e["d"][None], L)
             cbuf = cbuf.at[(slot * CCN + e["tgt"][None]).ravel()].add(val.ravel())
         return buf, cbuf
 
@@ -543,8 +545,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 jnp.zeros(ev_len, ft), jnp.int32(0)) + ((jnp.zeros(ev_len, ft),) if with_off
                                                         else ())
         samples0 = jnp.zeros((n_sample_rows + 1, n_sample_cols), ft)
-        A0 = s0 - s0 % D
-        n_slices = (s0 % D + n_steps + D - 1) // D
+        A0 = s0 - ints.rem(s0, D)
+        n_slices = ints.div(ints.rem(s0, D) + n_steps + D - 1, D)
         kk = jnp.arange(D)
 
         def one_slice(j, c):
@@ -554,7 +556,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             k_lo = jnp.maximum(s0 - A, 0)
             k_hi = jnp.minimum(s0 + n_steps - A, D)
             live = (kk >= k_lo) & (kk < k_hi)
-            row0 = ((A // D) % NB) * D   # ring-buffer row of the slice's first step
+            row0 = ints.rem(ints.div(A, D), NB) * D  # ring-buffer row of the slice's first step
             # the previous slice's spikes (held over from the last run for the first slice,
             # so that connections and weights changed in between apply, as in NEST); a
             # slice a run ended inside continues with the spikes it had (pend["cont"])

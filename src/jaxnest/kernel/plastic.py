@@ -26,7 +26,7 @@ from jax import lax
 
 from ..jaxenv import put
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
-from . import voltage_archive
+from . import ints, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
@@ -199,7 +199,7 @@ def record_values(arch: dict, count_before, s, values: dict) -> dict:
         col = out["cv:" + var]
         for j, D, v in rows:
             idx = line[(s - D) % Lr]
-            slot = jnp.where(idx >= 0, idx % H, H).astype(jnp.int32)
+            slot = jnp.where(idx >= 0, ints.rem(jnp.maximum(idx, 0), H), H).astype(jnp.int32)
             col = col.at[j, slot, cols].set(v.astype(col.dtype), mode="drop")
         out["cv:" + var] = col
     return out
@@ -246,9 +246,9 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     Kt = jnp.where(push, arch["Kminus_triplet_now"] * jnp.exp(dt * tau_t_inv) + 1.0,
                    arch["Kminus_triplet_now"])
     H = arch["t"].shape[0]
-    slot = (arch["count"] % H).astype(jnp.int32)
+    slot = ints.rem(arch["count"], H).astype(jnp.int32)
     cols = jnp.arange(slot.size)
-    t_next = arch["t"][(slot + 1) % H, cols]
+    t_next = arch["t"][ints.rem(slot + 1, H), cols]
     lost = push & (arch["count"] >= H) & (t_next >= arch["need"] - 2 * STDP_EPS)
     # rows that do not push write out of bounds (dropped), so no write reads the ring; and
     # the row index depends on t_next, which orders that read before the writes (else XLA
@@ -399,7 +399,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
             return buf, syn, r[-1], over, wrec
 
-        n_iter = (total + B - 1) // B
+        n_iter = ints.div(total + B - 1, B)
         buf, syn, _, over, wrec = lax.fori_loop(
             0, n_iter, step, (buf, syn, jnp.int32(-1), jnp.bool_(False), wrec))
         return buf, syn, over, wrec

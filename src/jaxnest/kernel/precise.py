@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from . import plastic
+from . import ints, plastic
 
 
 class PreciseInput(NamedTuple):
@@ -96,7 +96,7 @@ class Phase:
         """This step's ring events (K x n_p, unsorted) and the ring with the step's slot
         emptied (its events are read exactly once)."""
         ring = pc["ring"]
-        slot = (s % self.L).astype(jnp.int32)
+        slot = ints.rem(s, self.L).astype(jnp.int32)
         cnt = ring["cnt"][slot]
         valid = jnp.arange(self.ps.K, dtype=jnp.int32)[:, None] < cnt[None, :]
         table = (ring["off"][slot], ring["w"][slot], valid)

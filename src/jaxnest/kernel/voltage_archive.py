@@ -34,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from . import eprop_archive
+from . import eprop_archive, ints
 
 HIST_H = 256          # appended-history rings to start with (grown x4 on overflow)
 URBANCZIK_H = 4096    # the same with Urbanczik histories (an entry per step: 410 ms at 0.1 ms)
@@ -108,7 +108,7 @@ def _append(arch, pre, cols, on, t_ms, dw) -> dict:
     place)."""
     H = arch[f"{pre}_t"].shape[0]
     count = arch[f"{pre}_count"][cols]
-    row = jnp.where(on, count % H, H).astype(jnp.int32)
+    row = jnp.where(on, ints.rem(count, H), H).astype(jnp.int32)
     out = {k: arch[k].at[row, cols].set(v, mode="drop")
            for k, v in ((f"{pre}_t", t_ms), (f"{pre}_dw", dw))}
     out[f"{pre}_count"] = arch[f"{pre}_count"].at[cols].add(on.astype(count.dtype))
@@ -140,7 +140,7 @@ def lost(arch: dict, sets, t_next):
     cols = jnp.arange(need.size)
     for pre in ("ltp", "urb"):
         H, count = arch[f"{pre}_t"].shape[0], arch[f"{pre}_count"]
-        oldest = arch[f"{pre}_t"][(count % H).astype(jnp.int32), cols]
+        oldest = arch[f"{pre}_t"][ints.rem(count, H).astype(jnp.int32), cols]
         out = out | jnp.any((count > H) & (oldest - NEST_EPS >= need))
     return out
 
@@ -204,14 +204,14 @@ class HistoryView:
         self.wide = jnp.zeros(tgt.shape, bool)
 
     def entry(self, k):
-        slot = jnp.clip(k, 0, None) % self._H
+        slot = ints.rem(jnp.maximum(k, 0), self._H)
         return (self._a[f"{self._pre}_t"][slot, self._tgt],
                 self._a[f"{self._pre}_dw"][slot, self._tgt])
 
     def first(self, t1):
         lo, hi = self.lo, self.count
         for _ in range(max(int(self._H).bit_length(), 1)):
-            mid = (lo + hi) // 2
+            mid = ints.div(lo + hi, 2)
             go = (mid < hi) & (self.entry(mid)[0] - NEST_EPS < t1)
             lo = jnp.where(go, mid + 1, lo)
             hi = jnp.where(go | (mid >= hi), hi, mid)
@@ -229,7 +229,7 @@ class HistoryView:
         n = k1 - k0
         self.wide = self.wide | (self.active & (n > self.W))
         j = jnp.arange(self.W, dtype=k0.dtype)[:, None]
-        slot = (k0[None, :] + j) % self._H
+        slot = ints.rem(k0[None, :] + j, self._H)
         mask = (j < n[None, :]) & self.active[None, :]
         tgt = self._tgt[None, :]
         return self._a[f"{self._pre}_t"][slot, tgt], self._a[f"{self._pre}_dw"][slot, tgt], mask

@@ -28,6 +28,7 @@ from jax import lax
 import numpy as np
 
 from .. import errors
+from ..kernel import ints
 from . import cm_tree
 from .base import NeuronModel
 from .cm_status import (COMP_KEYS, MAX_CURRENT_PORTS, REC_KEYS, describe, on_status,
@@ -78,7 +79,7 @@ def _update(params, props, state, x, i_stim, h):
 
     def add(q, carry):  # NEST's order: by type, then by receptor index
         g, i = carry
-        t, r = q // R, q % R
+        t, r = ints.div(q, R), ints.rem(q, R)
         here = (slots == comp[r][None, :]) & (typ[r] == t)[None, :]
         return (jnp.where(here, g + g_syn[r][None, :], g),
                 jnp.where(here, i + i_syn[r][None, :], i))

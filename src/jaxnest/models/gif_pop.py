@@ -39,6 +39,7 @@ import numpy as np
 from jax import lax
 from jax.scipy.special import gammaln
 
+from ..kernel import ints
 from .aeif_multisynapse import bad, lengths, values
 from .iaf_psc import IafModel, _props, ms_to_steps
 
@@ -224,7 +225,7 @@ def _update(params, props, state, x, i_stim, h, rand):
     Li = L.astype(jnp.int32)
     k0 = state["k0"].astype(jnp.int32)
     inside = km < Li
-    idx = jnp.where(inside, (k0 + km) % jnp.maximum(Li, 1), km)  # row km: age k0 + km
+    idx = jnp.where(inside, ints.rem(k0 + km, jnp.maximum(Li, 1)), km)  # row km: age k0 + km
     inv = jnp.where(inside, (km - k0) % jnp.maximum(Li, 1), km)
     rot = {k: _rotate(state[k], idx) for k in _HISTORY[:5]}
     theta_hat = p["V_T_star"] + jnp.zeros_like(h_tot)
@@ -275,7 +276,7 @@ def _update(params, props, state, x, i_stim, h, rand):
     new.update({k: _rotate(rot[k], inv) for k in rot})
     new.update(syn, g_sfa=g, V_m=V_m, E_sfa=theta_hat, mean=n_expect, n_events=n_spikes,
                lambda_free=lam_tld, x_free=x_f, z_free=z_f,
-               k0=jnp.where(Li > 0, (k0 + 1) % jnp.maximum(Li, 1), 0).astype(V_m.dtype),
+               k0=jnp.where(Li > 0, ints.rem(k0 + 1, jnp.maximum(Li, 1)), 0).astype(V_m.dtype),
                I_stim=jnp.asarray(i_stim, V_m.dtype) + 0.0 * V_m)
     return new, n_spikes
 

@@ -32,6 +32,8 @@ from typing import Callable, Mapping
 
 import jax.numpy as jnp
 
+from ..kernel import ints
+
 STDP_EPS = 1.0e-6
 """NEST's ConnectionManager stdp_eps: spike-time comparisons in archives allow this (ms)."""
 
@@ -157,7 +159,7 @@ class PostView:
         V = min(W, H) if W else H
         count = arch["count"][tgt]                              # spikes archived so far
         j = jnp.arange(V)[:, None]
-        slot = (count[None, :] - V + j) % H                      # the newest V, oldest first
+        slot = ints.rem(count[None, :] + (H - V) + j, H)         # the newest V, oldest first
         self.valid = j >= (V - jnp.minimum(count, V))[None, :]  # (V, E)
         self.t = arch["t"][slot, tgt[None, :]]
         self._arch, self._slot, self._tgt = arch, slot, tgt
@@ -279,7 +281,7 @@ class DopaView:
         lo = jnp.zeros(shape, jnp.int32)
         hi = jnp.broadcast_to(self.count, shape).astype(jnp.int32)
         for _ in range(max(int(self._t.shape[0]).bit_length(), 1)):
-            mid = (lo + hi) // 2
+            mid = ints.div(lo + hi, 2)
             t_mid = self._t[jnp.clip(mid, 0, self._t.shape[0] - 1), self.vt]
             go = (mid < hi) & (t_mid <= x)
             lo = jnp.where(go, mid + 1, lo)
