@@ -54,6 +54,15 @@ def test_bad_input_error_classes(both):
     _same(ref, got)
 
 
+def test_bad_device_input_messages(both):
+    """Bad times, sizes, rates, windows and intervals of devices, in SetStatus and Create:
+    NEST's class and message, naming the model and node (NEST's tests match these)."""
+    ref, got = both("api_defects.py", "device_messages")
+    named = [m.startswith("BadProperty: Setting status of a ") for m in ref["set"]]
+    assert sum(named) == len(named) - 1 and "none" not in ref["create"], ref["set"]
+    _same(ref, got)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_thread_local_id_and_backend_keys(both, threads):
     ref, got = both("api_defects.py", "status_keys", threads=threads)

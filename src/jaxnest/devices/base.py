@@ -58,6 +58,9 @@ class DeviceModel:
     """(status, resolution) -> None: validate one device's full status dict; raise
     errors.BadProperty naming the problem."""
     readonly: tuple[str, ...] = ()
+    together: tuple = ()
+    """(keys, message): keys a SetStatus gives all or none of (NEST resets a generator's
+    times and values as a pair; one alone raises BadProperty ``message``)."""
     normalize: Callable[[dict, float], None] | None = None
     """(status, resolution) -> None: bring a validated status to NEST's stored form in place
     (e.g. off-grid spike times rounded up to the grid)."""

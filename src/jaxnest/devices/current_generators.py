@@ -54,17 +54,26 @@ def _ac_report(d: dict, state: dict, now: int, h: float) -> dict:
 
 
 # --- step_current_generator ------------------------------------------------------------------
-def _check_step_current(d: dict, h: float) -> None:
-    check_window(d, h)
-    times, values = d["amplitude_times"], d["amplitude_values"]
-    if len(times) != len(values):
-        raise errors.BadProperty("Amplitude times and values have to be the same size.")
-    if len(times) and np.min(times) <= 0.0:
-        raise errors.BadProperty("Amplitude can only be changed at strictly positive times "
-                                 "(t > 0).")
-    grid_times(times, h, d["allow_offgrid_times"], "step_current_generator",
-               strict_msg="step_current_generator: amplitude times must be at strictly "
-                          "increasing time steps.")
+AMPLITUDES_TOGETHER = (("amplitude_times", "amplitude_values"),
+                       "Amplitude times and values must be reset together.")
+"""step_current_generator and step_rate_generator: a SetStatus gives both or neither."""
+
+
+def step_check(model: str):
+    """The status check of a step generator (step_current_generator, step_rate_generator):
+    NEST's messages name the model."""
+    def check(d: dict, h: float) -> None:
+        check_window(d, h)
+        times, values = d["amplitude_times"], d["amplitude_values"]
+        if len(times) != len(values):
+            raise errors.BadProperty("Amplitude times and values have to be the same size.")
+        if len(times) and np.min(times) <= 0.0:
+            raise errors.BadProperty("Amplitude can only be changed at strictly positive times "
+                                     "(t > 0).")
+        grid_times(times, h, d["allow_offgrid_times"], model,
+                   strict_msg=f"{model}: amplitude times must be at strictly increasing time "
+                              "steps.")
+    return check
 
 
 def _normalize_step_current(d: dict, h: float) -> None:
@@ -184,8 +193,9 @@ MODELS = {m.name: m for m in (
     Device("step_current_generator", {**STIMULATOR_COMMON, "amplitude_times": np.array([]),
                                       "amplitude_values": np.array([]),
                                       "allow_offgrid_times": False},
-           "stimulator", "current", _check_step_current, normalize=_normalize_step_current,
-           current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]},
+           "stimulator", "current", step_check("step_current_generator"),
+           normalize=_normalize_step_current,
+           together=AMPLITUDES_TOGETHER, current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]},
            sample=_step_sample),
     Device("noise_generator", {**STIMULATOR_COMMON, "mean": 0.0, "std": 0.0, "std_mod": 0.0,
                                "frequency": 0.0, "phase": 0.0, "dt": 1.0},

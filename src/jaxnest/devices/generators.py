@@ -36,12 +36,13 @@ def _check_spike_generator(d: dict, h: float) -> None:
     _check_grid(d, h)
     times = np.asarray(d["spike_times"], dtype=float)
     if times.size and np.any(np.diff(times) < 0):
-        raise errors.BadProperty("spike_generator: times must be sorted in non-descending order.")
+        raise errors.BadProperty("Spike times must be sorted in non-descending order.")
     for key in ("spike_weights", "spike_multiplicities"):
         n = len(d[key])
         if n and n != times.size:
+            sep = "," if key == "spike_weights" else ""  # NEST's two messages differ so
             raise errors.BadProperty(f"{key} must have the same number of elements as "
-                                     "spike_times or 0 elements to clear the property.")
+                                     f"spike_times{sep} or 0 elements to clear the property.")
 
 
 def spike_steps(d: dict, h: float) -> tuple[np.ndarray, np.ndarray]:

@@ -268,5 +268,7 @@ MODELS = {m.name: m for m in (
                                                "rate_values": np.array([]),
                                                "allow_offgrid_times": False},
            "stimulator", "spike_source", _check_ip, normalize=_normalize_ip,
+           together=(("rate_times", "rate_values"), "Rate times and values must be reset "
+                     "together."),
            spikes=_ip_spikes, individual=lambda d: True),
 )}

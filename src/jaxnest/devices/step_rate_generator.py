@@ -13,7 +13,8 @@ import numpy as np
 
 from .base import STIMULATOR_COMMON
 from .chunks import Device, resume, schedule
-from .current_generators import _check_step_current, _normalize_step_current, schedule_steps
+from .current_generators import (AMPLITUDES_TOGETHER, _normalize_step_current,
+                                 schedule_steps, step_check)
 from .generators import current_active
 
 
@@ -46,8 +47,8 @@ MODELS = {m.name: m for m in (
     Device("step_rate_generator", {**STIMULATOR_COMMON, "amplitude_times": np.array([]),
                                    "amplitude_values": np.array([]),
                                    "allow_offgrid_times": False},
-           "stimulator", "rate_source", _check_step_current,
-           normalize=_normalize_step_current, rates=_rates, sample=_sample,
+           "stimulator", "rate_source", step_check("step_rate_generator"),
+           normalize=_normalize_step_current, together=AMPLITUDES_TOGETHER, rates=_rates, sample=_sample,
            secondary_out=("rate_delayed",),
            report=lambda d, s, n, h: {"recordables": ["rate"]}),
 )}

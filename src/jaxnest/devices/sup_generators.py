@@ -22,7 +22,7 @@ from .base import STIMULATOR_COMMON, snap_window
 from .chunks import (Device, binomial, geometric, long_param, poisson, resume,
                      resumed_clock, row_keys, steps_of, tics_of, uniforms)
 from .current_generators import check_window
-from .generators import current_active, window_steps
+from .generators import window_steps
 from .rate_generators import spike_active
 
 

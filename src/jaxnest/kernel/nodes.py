@@ -122,7 +122,7 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
     for i, st in enumerate(statuses):
         given = dicts[i] if dicts is not None else (params or {})
         _set_device(kernel, entry, st, {k: _pick(kernel, v, i, n, entry.defaults.get(k), k)
-                                        for k, v in given.items()})
+                                        for k, v in given.items()}, kernel.network.size + i + 1)
     gids = kernel.network.add_devices(entry, statuses)
     if off_grid:
         kernel.settings["off_grid_spiking"] = True
@@ -248,7 +248,20 @@ def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
                                  f"{e}") from None
 
 
-def _set_device(kernel: Kernel, entry, status: dict, given: dict) -> None:
+def _set_device(kernel: Kernel, entry, status: dict, given: dict, gid: int) -> None:
+    """SetStatus of one device; its BadProperty names the device as NEST's does."""
+    try:
+        _set_device_status(kernel, entry, status, given)
+    except errors.BadProperty as e:
+        raise errors.BadProperty(f"Setting status of a '{entry.name}' with node ID {gid}: "
+                                 f"{e}") from None
+
+
+def _set_device_status(kernel: Kernel, entry, status: dict, given: dict) -> None:
+    if entry.impl.together:
+        keys, message = entry.impl.together
+        if 0 < sum(k in given for k in keys) < len(keys):
+            raise errors.BadProperty(message)
     new = dict(status)
     for k, v in given.items():
         if k == "n_events" and k not in entry.defaults and \
@@ -410,7 +423,7 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
             raise errors.UnknownNode(f"Node with id {gid} does not exist.")
         if gid in net.devices:
             dev = net.devices[gid]
-            _set_device(kernel, dev.entry, dev.status, params[j])
+            _set_device(kernel, dev.entry, dev.status, params[j], gid)
             on_set = getattr(dev.entry.impl, "on_set", None)
             if on_set is not None:  # a device whose state depends on which keys were set
                 on_set(dev.status, dev.state, params[j])

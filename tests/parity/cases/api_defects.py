@@ -231,3 +231,51 @@ def status_keys(nest, threads=1):
         out[f"keys_{to}"] = [k for k in keys if k in mm.get()]
     out["keys_defaults"] = [k for k in keys if k in nest.GetDefaults("spike_recorder")]
     return out
+
+
+DEVICE_INPUT = [
+    ("spike_generator", {"spike_times": [2.0, 1.0]}),
+    ("spike_generator", {"spike_times": [1.0, 2.0], "spike_weights": [1.0]}),
+    ("spike_generator", {"spike_times": [1.0, 2.0], "spike_multiplicities": [1]}),
+    ("spike_generator", {"spike_times": [1.23]}),
+    ("step_current_generator", {"amplitude_times": [2.0, 1.0], "amplitude_values": [1.0, 2.0]}),
+    ("step_current_generator", {"amplitude_times": [1.23], "amplitude_values": [1.0]}),
+    ("step_current_generator", {"amplitude_times": [0.0], "amplitude_values": [1.0]}),
+    ("step_current_generator", {"amplitude_times": [1.0, 2.0], "amplitude_values": [1.0]}),
+    ("step_current_generator", {"amplitude_times": [1.0]}),
+    ("step_current_generator", {"amplitude_values": [1.0]}),
+    ("step_rate_generator", {"amplitude_times": [2.0, 1.0], "amplitude_values": [1.0, 2.0]}),
+    ("step_rate_generator", {"amplitude_times": [1.23], "amplitude_values": [1.0]}),
+    ("step_rate_generator", {"amplitude_values": [1.0]}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.23], "rate_values": [1.0]}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.0, 5.0, 3.0],
+                                         "rate_values": [1.0, 2.0, 3.0]}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.0]}),
+    ("inhomogeneous_poisson_generator", {"rate_values": [1.0]}),
+    ("poisson_generator", {"rate": -1.0}),
+    ("poisson_generator", {"start": 5.0, "stop": 2.0}),
+    ("noise_generator", {"dt": 0.15}),
+    ("multimeter", {"interval": 0.15}),
+]
+"""Bad device input whose message NEST's own tests match (stimulating/, devices)."""
+
+
+def device_messages(nest):
+    """The class and message of each bad device SetStatus (after Create, node ID 1), and of
+    the same input given to Create after three neurons (the new node's ID named)."""
+    out = {"set": [], "create": []}
+    for model, params in DEVICE_INPUT:
+        nest.ResetKernel()
+        try:
+            nest.Create(model).set(params)
+            out["set"].append("none")
+        except Exception as e:  # noqa: BLE001 - class and message are compared
+            out["set"].append(f"{type(e).__name__}: {e}")
+        nest.ResetKernel()
+        nest.Create("iaf_psc_alpha", 3)
+        try:
+            nest.Create(model, params=params)
+            out["create"].append("none")
+        except Exception as e:  # noqa: BLE001
+            out["create"].append(f"{type(e).__name__}: {e}")
+    return out
