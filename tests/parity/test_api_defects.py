@@ -60,6 +60,7 @@ def test_bad_device_input_messages(both):
     ref, got = both("api_defects.py", "device_messages")
     named = [m.startswith("BadProperty: Setting status of a ") for m in ref["set"]]
     assert sum(named) == len(named) - 1 and "none" not in ref["create"], ref["set"]
+    assert ref["after_times"].tolist().count("none") == 4, ref["after_times"]
     _same(ref, got)
 
 

@@ -61,6 +61,10 @@ class DeviceModel:
     together: tuple = ()
     """(keys, message): keys a SetStatus gives all or none of (NEST resets a generator's
     times and values as a pair; one alone raises BadProperty ``message``)."""
+    with_times: tuple = ()
+    """(options, times, message, changed_only): options a SetStatus gives only together with
+    ``times`` or while no ``times`` are set (NEST's generators: the times were checked
+    against them; ``changed_only``: only a new value counts); else BadProperty ``message``."""
     normalize: Callable[[dict, float], None] | None = None
     """(status, resolution) -> None: bring a validated status to NEST's stored form in place
     (e.g. off-grid spike times rounded up to the grid)."""

@@ -57,6 +57,9 @@ def _ac_report(d: dict, state: dict, now: int, h: float) -> dict:
 AMPLITUDES_TOGETHER = (("amplitude_times", "amplitude_values"),
                        "Amplitude times and values must be reset together.")
 """step_current_generator and step_rate_generator: a SetStatus gives both or neither."""
+OFFGRID_WITH_TIMES = (("allow_offgrid_times",), "amplitude_times",
+                      "allow_offgrid_times can only be changed before amplitude_times have been "
+                      "set, or together with amplitude_times and amplitude_values.", False)
 
 
 def step_check(model: str):
@@ -195,7 +198,8 @@ MODELS = {m.name: m for m in (
                                       "allow_offgrid_times": False},
            "stimulator", "current", step_check("step_current_generator"),
            normalize=_normalize_step_current,
-           together=AMPLITUDES_TOGETHER, current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]},
+           together=AMPLITUDES_TOGETHER,
+           with_times=OFFGRID_WITH_TIMES, current=_step_current, report=lambda d, s, n, h: {"recordables": ["I"]},
            sample=_step_sample),
     Device("noise_generator", {**STIMULATOR_COMMON, "mean": 0.0, "std": 0.0, "std_mod": 0.0,
                                "frequency": 0.0, "phase": 0.0, "dt": 1.0},

@@ -197,6 +197,9 @@ MODELS = {m.name: m for m in (
                                     "precise_times": False, "allow_offgrid_times": False,
                                     "shift_now_spikes": False},
                 "stimulator", "spike_source", _check_spike_generator,
+                with_times=(("precise_times", "allow_offgrid_times", "shift_now_spikes"),
+                            "spike_times", "Options can only be set together with spike times "
+                            "or if no spike times have been set.", False),
                 normalize=_round_up_offgrid, at_set=_shift_now, spikes=_spike_generator_spikes,
                 signed=_has_negative_weights, spike_events=_spike_generator_events,
                 offgrid=lambda d: bool(d["precise_times"])),

@@ -270,5 +270,7 @@ MODELS = {m.name: m for m in (
            "stimulator", "spike_source", _check_ip, normalize=_normalize_ip,
            together=(("rate_times", "rate_values"), "Rate times and values must be reset "
                      "together."),
+           with_times=(("allow_offgrid_times",), "rate_times", "Option can only be set "
+                       "together with rate times or if no rate times have been set.", True),
            spikes=_ip_spikes, individual=lambda d: True),
 )}

@@ -13,8 +13,8 @@ import numpy as np
 
 from .base import STIMULATOR_COMMON
 from .chunks import Device, resume, schedule
-from .current_generators import (AMPLITUDES_TOGETHER, _normalize_step_current,
-                                 schedule_steps, step_check)
+from .current_generators import (AMPLITUDES_TOGETHER, OFFGRID_WITH_TIMES,
+                                 _normalize_step_current, schedule_steps, step_check)
 from .generators import current_active
 
 
@@ -48,7 +48,8 @@ MODELS = {m.name: m for m in (
                                    "amplitude_values": np.array([]),
                                    "allow_offgrid_times": False},
            "stimulator", "rate_source", step_check("step_rate_generator"),
-           normalize=_normalize_step_current, together=AMPLITUDES_TOGETHER, rates=_rates, sample=_sample,
+           normalize=_normalize_step_current, together=AMPLITUDES_TOGETHER,
+           with_times=OFFGRID_WITH_TIMES, rates=_rates, sample=_sample,
            secondary_out=("rate_delayed",),
            report=lambda d, s, n, h: {"recordables": ["rate"]}),
 )}

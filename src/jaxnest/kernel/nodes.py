@@ -262,6 +262,11 @@ def _set_device_status(kernel: Kernel, entry, status: dict, given: dict) -> None
         keys, message = entry.impl.together
         if 0 < sum(k in given for k in keys) < len(keys):
             raise errors.BadProperty(message)
+    if entry.impl.with_times:
+        options, times, message, changed_only = entry.impl.with_times
+        if times not in given and len(status[times]) and any(
+                k in given and (not changed_only or given[k] != status[k]) for k in options):
+            raise errors.BadProperty(message)
     new = dict(status)
     for k, v in given.items():
         if k == "n_events" and k not in entry.defaults and \

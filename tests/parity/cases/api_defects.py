@@ -259,6 +259,25 @@ DEVICE_INPUT = [
 ]
 """Bad device input whose message NEST's own tests match (stimulating/, devices)."""
 
+OPTIONS_AFTER_TIMES = [
+    ("spike_generator", {"spike_times": [1.2]}, {"allow_offgrid_times": False}),
+    ("spike_generator", {"spike_times": [1.2]}, {"precise_times": True}),
+    ("spike_generator", {"spike_times": [1.2]}, {"shift_now_spikes": True}),
+    ("spike_generator", {"spike_times": [1.2]}, {"spike_weights": [2.0], "start": 5.0}),
+    ("spike_generator", {"spike_times": [1.2]}, {"precise_times": True, "spike_times": [2.0]}),
+    ("step_current_generator", {"amplitude_times": [1.2], "amplitude_values": [1.0]},
+     {"allow_offgrid_times": False}),
+    ("step_rate_generator", {"amplitude_times": [1.2], "amplitude_values": [1.0]},
+     {"allow_offgrid_times": True}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.2], "rate_values": [1.0]},
+     {"allow_offgrid_times": True}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.2], "rate_values": [1.0]},
+     {"allow_offgrid_times": False}),
+    ("inhomogeneous_poisson_generator", {"rate_times": [1.2], "rate_values": [1.0]},
+     {"allow_offgrid_times": True, "rate_times": [1.3], "rate_values": [2.0]}),
+]
+"""A generator's options set after its times (NEST: only with the times, or before any)."""
+
 
 def device_messages(nest):
     """The class and message of each bad device SetStatus (after Create, node ID 1), and of
@@ -278,4 +297,13 @@ def device_messages(nest):
             out["create"].append("none")
         except Exception as e:  # noqa: BLE001
             out["create"].append(f"{type(e).__name__}: {e}")
+    out["after_times"] = []
+    for model, first, then in OPTIONS_AFTER_TIMES:
+        nest.ResetKernel()
+        gen = nest.Create(model, params=first)
+        try:
+            gen.set(then)
+            out["after_times"].append("none")
+        except Exception as e:  # noqa: BLE001
+            out["after_times"].append(f"{type(e).__name__}: {e}")
     return out
