@@ -759,18 +759,28 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
     raise errors.KeyError(f"Connection has no property {key!r}.")
 
 
+def _adam_mask(kernel: Kernel, idx: np.ndarray) -> np.ndarray | None:
+    """Per connection: whether its e-prop optimizer is adam (the only one with per-connection
+    state NEST shows); None where a connection is not e-prop (the key is not the optimizer's)."""
+    entries = kernel.synapse_entries()
+    syn = kernel.network.conns.take("syn", idx)
+    uniq = np.unique(syn)
+    if not all("opt_m" in entries[s].impl.hidden for s in uniq.tolist()):
+        return None
+    adam = [entries[s].defaults.get("optimizer", {}).get("optimizer") == "adam"
+            for s in uniq.tolist()]
+    return np.asarray(adam, bool)[np.searchsorted(uniq, syn)]
+
+
 def _optimizer_state(kernel: Kernel, idx: np.ndarray):
     """The e-prop connections' own optimizer state as NEST shows it (adam: ``m``, ``v``;
     gradient descent: nothing), one dict per connection; None for other models."""
-    entries = kernel.synapse_entries()
-    syn = kernel.network.conns.take("syn", idx)
-    if not all("opt_m" in entries[s].impl.hidden for s in np.unique(syn).tolist()):
+    if (adam := _adam_mask(kernel, idx)) is None:
         return None
     extra = kernel.network.conns.extra
     out = np.empty(idx.size, dtype=object)
-    for i, (c, s) in enumerate(zip(idx.tolist(), syn.tolist())):
-        adam = entries[s].defaults.get("optimizer", {}).get("optimizer") == "adam"
-        out[i] = {"m": float(extra["opt_m"][c]), "v": float(extra["opt_v"][c])} if adam else {}
+    for i, (c, a) in enumerate(zip(idx.tolist(), adam.tolist())):
+        out[i] = {"m": float(extra["opt_m"][c]), "v": float(extra["opt_v"][c])} if a else {}
     return out
 
 
@@ -779,14 +789,10 @@ def _set_optimizer_state(kernel: Kernel, idx: np.ndarray, value) -> bool:
     connection), as NEST's WeightOptimizer set_status: adam takes ``m`` and ``v``, other
     keys (and gradient descent) are left alone; False where a connection is not e-prop."""
     dicts = [value] * idx.size if isinstance(value, dict) else list(np.ravel(value))
-    entries = kernel.synapse_entries()
-    syn = kernel.network.conns.take("syn", idx)
-    if not all("opt_m" in entries[s].impl.hidden for s in np.unique(syn).tolist()) or \
-            len(dicts) != idx.size or not all(isinstance(d, dict) for d in dicts):
+    adam = _adam_mask(kernel, idx)
+    if adam is None or len(dicts) != idx.size or not all(isinstance(d, dict) for d in dicts):
         return False
     table = kernel.network.conns
-    adam = np.array([entries[s].defaults.get("optimizer", {}).get("optimizer") == "adam"
-                     for s in syn.tolist()], bool)
     for name in ("m", "v"):
         column = table.extra["opt_" + name][idx].copy()
         for i, d in enumerate(dicts):

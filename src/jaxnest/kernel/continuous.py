@@ -106,7 +106,7 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
     cols = net.conns.cols
     groups, row_of, N = plan.groups, plan.row_of, plan.n_neurons
     emit_of = np.full(row_of.size, -1, np.int64)  # gid -> emitter row
-    kind_rows: dict = {}  # models with a value per kind: gid -> (stride, kinds)
+    kind_rows: list = []  # models with a value per kind: (gids, stride, kinds) per group
     out_groups, first, emit_gids = [], 0, []
     for gi, g in enumerate(groups):
         if rate_events(g.impl.secondary_out):
@@ -114,8 +114,8 @@ def layout(plan, net, synapses, is_sec, dev_gids, use_wfr: bool, max_delay: int)
             emit_gids.append(np.asarray(g.gids, np.int64))
             out_groups.append((gi, first, g.impl.secondary_proxy))
             kinds = getattr(g.impl, "secondary_values", ())
-            for gid in np.asarray(g.gids).tolist() if kinds else ():
-                kind_rows[gid] = (g.n, kinds)
+            if kinds:
+                kind_rows.append((np.asarray(g.gids, np.int64), g.n, kinds))
             first += g.n * max(len(kinds), 1)
     dev_gids = np.asarray(dev_gids, np.int64)
     emit_of[dev_gids] = np.arange(dev_gids.size)
@@ -219,15 +219,16 @@ def _merged(tgt_row, chan, src, d, w, early) -> tuple:
     return tuple(k[first] for k in keys) + (summed.astype(w.dtype), early[order][first])
 
 
-def _kind_offset(kind_rows: dict, src, syn, synapses) -> np.ndarray:
+def _kind_offset(kind_rows: list, src, syn, synapses) -> np.ndarray:
     """Per edge: the offset of its kind's rows at senders with a value per kind (the sender
-    group's size times the kind's index)."""
+    group's size times the kind's index); masks per group and synapse model, not per edge."""
     out = np.zeros(src.size, np.int64)
-    for i, (gid, sid) in enumerate(zip(src.tolist(), syn.tolist())):
-        if gid in kind_rows:
-            stride, kinds = kind_rows[gid]
+    for gids, stride, kinds in kind_rows:
+        at = np.isin(src, gids)
+        for sid in np.unique(syn[at]).tolist():
             kind = getattr(synapses[sid].impl, "secondary", "")
-            out[i] = stride * kinds.index(kind) if kind in kinds else 0
+            if kind in kinds:
+                out[at & (syn == sid)] = stride * kinds.index(kind)
     return out
 
 
