@@ -14,3 +14,10 @@ def test_weight_recorder_events(both):
             np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, err_msg=k)
         else:
             assert got[k].tolist() == ref[k].tolist(), k
+
+
+def test_weight_recorder_filters_between_runs(both):
+    ref, got = both("weight_recorder.py", "filtered")
+    assert ref["senders"].size > 0
+    for k in ref:
+        np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, err_msg=k)

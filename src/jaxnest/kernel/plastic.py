@@ -90,15 +90,17 @@ def static_of(layout: dict) -> PlasticStatic:
                          layout["param_names"], layout["impl"])
 
 
-def device_args(layout: dict, target_values=None) -> dict:
+def device_args(layout: dict, target_values=None, recorded=None) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars).
     ``target_values(name)``: the (N,) values per neuron row of a parameter the rule reads
-    from its targets (SynapseModel.target_params), given to each edge lane."""
+    from its targets (SynapseModel.target_params), given to each edge lane;
+    ``recorded(wr, conn)``: the lanes' weight recorders, 0 where their filters drop them."""
     out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                        "count")}
     out["conn"] = put(layout["conn"].astype(np.int32))  # draws, weight records
     if "wr" in layout:
-        out["wr"] = put(layout["wr"])
+        wr = layout["wr"]
+        out["wr"] = put(recorded(wr, layout["conn"]) if recorded is not None else wr)
     out["params"] = {k: (put(layout["p_" + k]) if arr else layout["scalars"][k])
                      for k, arr in layout["param_names"]}
     for name in layout["impl"].target_params:

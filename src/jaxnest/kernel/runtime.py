@@ -489,7 +489,8 @@ class Runtime:
         )
         if plan.plastic:
             rows = functools.partial(_row_values, plan, net)
-            args["plastic"] = [plastic.device_args(x, rows) for x in plan.plastic]
+            recorded = functools.partial(_recorded_lanes, net)
+            args["plastic"] = [plastic.device_args(x, rows, recorded) for x in plan.plastic]
         if plan.arch_mask.any():
             args["archive"] = self._archive_args(plan, net)
         if plan.clop_mask.size:
@@ -706,15 +707,12 @@ class Runtime:
             dev = net.devices.get(gid)
             if dev is None or dev.entry.impl.kind != "weight_recorder":
                 continue
-            sel = (owner == gid) & in_window(times, dev.status)
+            sel = np.flatnonzero((owner == gid) & in_window(times, dev.status))
+            sel = sel[_wr_keeps(dev, cols, conn[sel])]
             c = conn[sel]
             ev = {"senders": cols["source"][c], "times": times[sel], "targets": cols["target"][c],
                   "weights": w[sel], "receptors": _rports(kernel, cols, c).astype(np.int64),
                   "ports": _ports(kernel, cols, c)}
-            for key in ("senders", "targets"):
-                if dev.status[key]:
-                    keep = np.isin(ev[key], dev.status[key])
-                    ev = {k: v[keep] for k, v in ev.items()}
             self._emit(kernel, dev, ev, list(dev.entry.impl.event_keys))
 
     def _poisson_records(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> dict:
@@ -781,6 +779,33 @@ class Runtime:
             dev.log.n += len(cols["senders"])
         else:
             dev.log.append(cols)
+
+
+def _wr_keeps(dev, cols: dict, conn: np.ndarray) -> np.ndarray:
+    """Which of the connections ``conn`` pass the weight recorder's ``senders`` and
+    ``targets`` filters (NEST's weight_recorder::handle)."""
+    keep = np.ones(conn.size, bool)
+    for key, col in (("senders", "source"), ("targets", "target")):
+        if dev.status[key]:
+            keep &= np.isin(cols[col][conn], dev.status[key])
+    return keep
+
+
+def _recorded_lanes(net, wr: np.ndarray, conn: np.ndarray) -> np.ndarray:
+    """A plastic set's lanes' weight recorders (``wr``), 0 where the recorder's filters drop
+    the lane's connection: its events then take no room in the chunk's buffer (the e-prop
+    sine-waves example records 60 of 20,100 connections; with every event kept, its
+    1.8 M events per 2,000 steps grew the buffer to 4 M entries and ran each chunk twice).
+    Read at each Simulate: SetStatus may change the filters between runs."""
+    out = wr.copy()
+    for gid in np.unique(wr[wr != 0]).tolist():
+        dev = net.devices.get(gid)
+        if dev is None or dev.entry.impl.kind != "weight_recorder":
+            continue
+        lanes = np.flatnonzero(wr == gid)
+        c = np.clip(conn[lanes], 0, net.conns.cols["source"].size - 1)
+        out[lanes[~_wr_keeps(dev, net.conns.cols, c)]] = 0
+    return out
 
 
 def _route_spikes(plan: Plan, rows: np.ndarray) -> dict:

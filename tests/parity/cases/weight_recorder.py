@@ -45,3 +45,23 @@ def run(nest):
         out.update({f"{name}_{k}": ev[k] for k in ev})
         out[f"{name}_n"] = [w.n_events]
     return out
+
+
+def filtered(nest):
+    """senders/targets filters, changed between Simulate calls (the kernel drops the
+    filtered connections' events before they take room in its buffer)."""
+    nest.ResetKernel()
+    wr = nest.Create("weight_recorder")
+    nest.CopyModel("stdp_synapse", "stdp_rec", {"weight_recorder": wr})
+    sg = nest.Create("spike_generator", {"spike_times": [1.0, 2.0, 4.0, 6.0, 9.0, 12.0]})
+    p = nest.Create("parrot_neuron", 4)
+    nest.Connect(sg, p)
+    nest.Connect(p[:2], p[2:], syn_spec={"synapse_model": "stdp_rec", "weight": 2.0})
+    wr.set(senders=p[0], targets=p[3])
+    nest.Simulate(5.0)
+    wr.set(senders=p[1], targets=p[2:])
+    nest.Simulate(5.0)
+    wr.set(senders=p[:2], targets=p[2])
+    nest.Simulate(5.0)
+    ev = wr.events
+    return {k: ev[k] for k in ("senders", "targets", "times", "weights")}
