@@ -202,6 +202,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             i_all = jnp.zeros((CC, N), ft)
         new_states, spikes, pays = [], [], []
         clop = arch["clop"] if st.clop else None  # voltage histories (voltage_archive.py)
+        ep_entries = []  # this step's e-prop entries, written after every group's read
         for gi, (g, stt, p, pr) in enumerate(zip(groups, states, args["params"],
                                                  args["props"])):
             p, pr = _full(p, g.n), _full(pr, g.n)
@@ -223,10 +224,11 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                                        args["clop"]["mask"], stamp_ms(s), st.h)
             if clop is not None and "eprop" in st.clop[3] and (
                     eprop_archive.is_archiver(g.impl) or eprop_archive.is_bsshslm(g.impl)):
-                clop, new = eprop_archive.write(clop, g.offset, g.n, new, p, pr,
-                                                args["clop"]["mask"], s, st.h,
-                                                eprop_archive.is_readout(g.impl), sec,
-                                                eprop_archive.is_bsshslm(g.impl))
+                ent, new = eprop_archive.entry(clop, g.offset, g.n, new, p, pr,
+                                               args["clop"]["mask"], s, st.h,
+                                               eprop_archive.is_readout(g.impl), sec,
+                                               eprop_archive.is_bsshslm(g.impl))
+                ep_entries.append(ent)
             if g.impl.off_grid:  # spikes with offsets; grid targets read their sum
                 emitted.append((g.offset, spk, off[0]))
                 spk = jnp.sum(jnp.atleast_2d(spk), axis=0)
@@ -258,7 +260,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 values[var] = [(j, D, at_spike if D == 0 else now) for j, D in enumerate(Ds)]
             arch = plastic.record_values(arch, count0, s, values)
         if clop is not None:
-            arch = dict(arch, clop=clop)
+            arch = dict(arch, clop=eprop_archive.commit(clop, ep_entries))
         if period:
             vals = jnp.concatenate([_sampled(new_states[gi], groups[gi].impl, var)[idx]
                                     for (gi, var, _), idx in zip(st.samples, args["sample_idx"])])

@@ -46,7 +46,7 @@ import numpy as np
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
 CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
           "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
-          "ep_lsh", "ep_flush", "ep_nspk")
+          "ep_lsh", "ep_flush", "ep_nspk", "ep_ls")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
 
@@ -94,13 +94,15 @@ def resize(arch: dict, H: int) -> dict:
     return out
 
 
-def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask, step,
+def entry(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask, step,
           h: float, readout: bool, sec=None, bss: bool = False) -> tuple:
     """The entry of ``step`` for rows first..first+n after their update (``new``: their new
-    state, ``p``/``props`` their parameters and propagators), where ``mask``. Returns the
-    archive and ``new`` with a recurrent row's ``learning_signal``: NEST's entry step - 2,
-    i.e. this step's learning-signal input (``sec``, the secondary input), where ``mask``
-    (0 elsewhere: no history); ``bss``: a bsshslm_2020 model (:func:`_bss_entry`)."""
+    state, ``p``/``props`` their parameters and propagators), where ``mask``, for
+    :func:`commit`. Returns (entry, ``new`` with a recurrent row's ``learning_signal``: NEST's
+    entry step - 2, i.e. this step's learning-signal input (``sec``, the secondary input),
+    where ``mask``, 0 elsewhere: no history); ``bss``: a bsshslm_2020 model
+    (:func:`_bss_entry`). Reads ``arch`` as the step found it: the groups' rows differ, so
+    their entries are written together afterwards."""
     cols = jnp.arange(first, first + n)
     H = arch["ep_t"].shape[0]
     on = jnp.broadcast_to(mask[cols], (n,))
@@ -121,6 +123,7 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
               "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa,
               "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
               "ep_last": jnp.full(n, t_entry, f)}
+    ls = None
     if bss:
         reg, extra, ls = _bss_entry(arch, cols, n, new, p, props, step, h, readout)
         consts.update(extra)
@@ -128,21 +131,17 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
         consts["ep_cut"] = jnp.broadcast_to(props["eprop_cutoff_steps"], (n,))
     vals = {"ep_t": jnp.full(n, t_entry, f), "ep_psi": psi, "ep_reg": reg,
             "ep_L": psi if (bss and readout) else jnp.zeros(n, f)}
-    out = dict(arch)
-    old = arch["ep_t"][slot, cols]  # an entry a connection may still read: longer rings
+    # the slot's entry (if any: t_entry - H or older) is one a connection may still read:
+    # longer rings (not read from the ring: no read of a ring in the step, so XLA writes
+    # the rings in place)
+    old = t_entry - H
     lost = on & (old >= 0.0) & (old >= arch["ep_lo"][cols])
-    out["ep_over"] = arch["ep_over"].at[cols].max(lost.astype(f))
-    # rows without a history: dropped. The row index reads ``old`` (never NaN), so the
-    # writes follow that read of the ring (without the dependency XLA copied ep_t three
-    # times a step, twice with it: sine-waves' steady state ~15 % faster)
-    row = jnp.where(on & (old == old) & (t_entry >= 0), slot, H)
-    for k, v in vals.items():
-        out[k] = arch[k].at[row, cols].set(v, mode="drop")
-    for k, v in consts.items():
-        out[k] = arch[k].at[cols].set(jnp.where(on, jnp.asarray(v, f), arch[k][cols]))
+    row = jnp.where(on & (t_entry >= 0), slot, H)  # rows without a history: dropped
+    ent = {"cols": cols, "row": row, "lost": lost, "vals": vals, "always": {},
+           "consts": {k: jnp.where(on, jnp.asarray(v, f), arch[k][cols])
+                      for k, v in consts.items()}}
     if bss and not readout:  # a sender's flush interval, whatever its history
-        out["ep_flush"] = out["ep_flush"].at[cols].set(
-            jnp.broadcast_to(props["flush_steps"], (n,)).astype(f))
+        ent["always"]["ep_flush"] = jnp.broadcast_to(props["flush_steps"], (n,)).astype(f)
         new = dict(new, learning_signal=jnp.where(on, ls, 0.0))
     elif not readout and "learning_signal" in new:
         ls = sec[0, first:first + n] if sec is not None else jnp.zeros(n, f)
@@ -150,7 +149,29 @@ def write(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
         # step whose entry t - 2 is gone shows the next kept entry's, 0 (not written yet)
         kept = step - SHIFT >= arch["ep_front"][cols]
         new = dict(new, learning_signal=jnp.where(on & kept, ls, 0.0))
-    return out, new
+    return ent, new
+
+
+def commit(arch: dict, entries: list) -> dict:
+    """Write the entries of one step (:func:`entry`, one per group) into ``arch``: one
+    scatter per ring for all groups. Written group by group, with reads of the rings in
+    the step, XLA copied the 6.6 MB rings of the sine-waves example five times a step."""
+    if not entries:
+        return arch
+    cols = jnp.concatenate([e["cols"] for e in entries])
+    row = jnp.concatenate([e["row"] for e in entries])
+    out = dict(arch)
+    out["ep_over"] = arch["ep_over"].at[cols].max(
+        jnp.concatenate([e["lost"] for e in entries]).astype(jnp.float64))
+    for k in RINGS:
+        v = jnp.concatenate([jnp.asarray(e["vals"][k], jnp.float64) for e in entries])
+        out[k] = arch[k].at[row, cols].set(v, mode="drop")
+    for part in ("consts", "always"):
+        for k in dict.fromkeys(k for e in entries for k in e[part]):
+            has = [e for e in entries if k in e[part]]
+            c = jnp.concatenate([e["cols"] for e in has])
+            out[k] = out[k].at[c].set(jnp.concatenate([e[part][k] for e in has]))
+    return out
 
 
 def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
@@ -170,11 +191,7 @@ def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
     count = arch["ep_nspk"][cols] + jnp.asarray(new["z"], f)
     end = istep == U - 1.0
     reg = jnp.where(end, p["c_reg"] * (count / U - p["f_target"] * h) / U, 0.0)
-    H = arch["ep_t"].shape[0]
-    t_L = step - BSS_SHIFT
-    s_L = (t_L % H).astype(jnp.int32)
-    there = (arch["ep_t"][s_L, cols] == t_L) & (t_L >= shift)
-    ls = jnp.where(there, arch["ep_L"][s_L, cols], 0.0)
+    ls = jnp.where(step - BSS_SHIFT >= shift, arch["ep_ls"][cols], 0.0)
     consts.update(ep_nspk=jnp.where(end, 0.0, count))
     return jnp.broadcast_to(reg, (n,)), consts, ls
 
@@ -218,7 +235,10 @@ def write_learning_signal(arch: dict, values, A) -> dict:
     cols = jnp.arange(n)
     ok = (arch["ep_t"][slot, cols] == t) & (t >= 0) & (arch["ep_ro"] == 0.0)
     vals = jnp.where(ok, jnp.asarray(values[:n], jnp.float64), 0.0)
-    return dict(arch, ep_L=arch["ep_L"].at[slot, cols].add(vals))
+    ep_L = arch["ep_L"].at[slot, cols].add(vals)
+    # the entries' learning signals as the bsshslm recurrent rows show them in this step
+    # (min_delay is one step with e-prop): read here, not in the step (see commit)
+    return dict(arch, ep_L=ep_L, ep_ls=jnp.where(ok, ep_L[slot, cols], 0.0))
 
 
 class EpropView:
