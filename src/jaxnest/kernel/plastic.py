@@ -347,8 +347,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 arch, tau_inv, tau_t_inv = arch_in
                 tgt = take(e["tgt"])
 
-                def post(W):
-                    return PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt], W)
+                post = lambda W: PostView(arch, tgt, tau_inv[tgt], tau_t_inv[tgt], W)  # noqa: E731
 
             def one_event(u, c):
                 s, val, over, wrec = c

@@ -1,5 +1,4 @@
 """weight_recorder on plastic and static synapses; spikes of multiplicity > 1 through STDP."""
-import numpy as np
 
 
 def _try(f):
