@@ -81,6 +81,65 @@ def sic(nest) -> dict:
     return out
 
 
+def network(nest) -> dict:
+    """A recurrent copy of astrocyte_brunel_fixed_indegree with its randomness fixed: input
+    trains of Poisson counts (spike_generator), tripartite wiring drawn here (random pools of 10,
+    p = 0.5) and made one_to_one (tsodyks_synapse primary and third_in, sic_connection
+    third_out), astrocytes starting above the SIC threshold; two threads."""
+    import numpy as np
+    rs = np.random.RandomState(11)
+    n_ex, n_in, n_astro, c_e, c_i, scale, t_sim = 40, 10, 50, 40, 10, 20.0, 200.0
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    nest.local_num_threads = 2
+    prm = {"tau_syn_ex": 2.0, "tau_syn_in": 4.0}
+    ex, inh = nest.Create(NEURON, n_ex, params=prm), nest.Create(NEURON, n_in, params=prm)
+    astro = nest.Create(ASTRO, n_astro, params={"IP3": 0.4, "Ca_astro": 0.25})
+    neur = ex + inh
+    for n in neur.tolist():
+        cnt = rs.poisson(0.2, int(t_sim * 10) - 20)
+        idx = np.nonzero(cnt)[0]
+        sg = nest.Create("spike_generator", params={
+            "spike_times": [round((k + 10) * 0.1, 1) for k in idx],
+            "spike_multiplicities": [int(c) for c in cnt[idx]]})
+        nest.Connect(sg, nest.NodeCollection([n]), syn_spec={"weight": 1.0})
+    ex_ids, in_ids, a_ids = (np.array(x.tolist()) for x in (ex, inh, astro))
+    src, tgt, trip = [], [], []
+    for t in neur.tolist():
+        pool = np.sort(rs.choice(a_ids, 10, replace=False))
+        for s in rs.choice(ex_ids, c_e):
+            src.append(s)
+            tgt.append(t)
+            if rs.rand() < 0.5:
+                trip.append((s, t, rs.choice(pool)))
+    src, tgt, trip = np.array(src), np.array(tgt), np.array(trip)
+
+    def tso(w, d, tau, n):
+        return {"synapse_model": "tsodyks_synapse", "tau_psc": tau, "weight": np.full(n, w),
+                "delay": np.full(n, d)}
+    nest.Connect(src, tgt, "one_to_one", tso(scale, 2.0, 2.0, len(src)))
+    nest.Connect(trip[:, 2], trip[:, 1], "one_to_one", {
+        "synapse_model": "sic_connection", "weight": np.full(len(trip), 0.05 * scale),
+        "delay": np.full(len(trip), 1.0)})
+    nest.Connect(trip[:, 0], trip[:, 2], "one_to_one", tso(scale, 2.0, 2.0, len(trip)))
+    i_src = np.array([s for _ in neur.tolist() for s in rs.choice(in_ids, c_i)])
+    nest.Connect(i_src, np.repeat(neur.tolist(), c_i), "one_to_one",
+                 tso(-4.0 * scale, 1.0, 4.0, len(i_src)))
+    mm_n = nest.Create("multimeter", params={"interval": 0.1, "record_from": ["V_m", "I_SIC"]})
+    mm_a = nest.Create("multimeter", params={"interval": 0.1,
+                                             "record_from": ["IP3", "Ca_astro"]})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(mm_n, neur[::5])
+    nest.Connect(mm_a, astro[::5])
+    nest.Connect(neur, sr)
+    nest.Simulate(t_sim)
+    out = {"neurons": _events(mm_n, ["V_m", "I_SIC"]),
+           "astrocytes": _events(mm_a, ["IP3", "Ca_astro"])}
+    out["spikes"] = sorted(zip([int(s) for s in sr.events["senders"]],
+                               [float(t) for t in sr.events["times"]]))
+    return out
+
+
 def _conns(nest, **kw):
     c = nest.GetConnections(**kw)
     return sorted(zip(c.sources(), c.targets(), [str(m) for m in c.get("synapse_model")]))

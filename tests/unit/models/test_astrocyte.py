@@ -24,8 +24,8 @@ sys.path.insert(0, {here!r})
 import nest
 nest.set_verbosity("M_ERROR")
 import _astro_cases as ac
-json.dump({{k: getattr(ac, k)(nest) for k in ("single", "sic", "structure", "statistics",
-                                             "errors", "defaults")}}, open({out!r}, "w"))
+json.dump({{k: getattr(ac, k)(nest) for k in ("single", "sic", "network", "structure",
+                                             "statistics", "errors", "defaults")}}, open({out!r}, "w"))
 """
 
 
@@ -68,6 +68,22 @@ def test_sic_coupling(ref):
     assert ref["sic"]["True"]["I_SIC"] == ref["sic"]["False"]["I_SIC"]
     # 7 sic_connections, 3 of them of one pair and delay: delivered as 5 edges
     assert _state.kernel().runtime.plan.cont["del"]["src"].size == 5
+
+
+def test_network(ref):
+    """The fixed-randomness network copy of astrocyte_brunel_fixed_indegree: spikes identical,
+    traces within 1e-9 relative (V_m 1e-6: the exponential upstroke before a spike amplifies
+    rounding), with SIC flowing."""
+    ours = json.loads(json.dumps(ac.network(jaxnest)))
+    theirs = ref["network"]
+    assert len(theirs["spikes"]) > 100 and max(theirs["neurons"]["I_SIC"]) > 20
+    assert [tuple(s) for s in ours["spikes"]] == [tuple(s) for s in theirs["spikes"]]
+    for pop, keys in (("neurons", (("V_m", 1.0, 1e-6), ("I_SIC", 1e-3, 1e-9))),
+                      ("astrocytes", (("IP3", 1e-6, 1e-9), ("Ca_astro", 1e-6, 1e-9)))):
+        assert ours[pop]["times"] == theirs[pop]["times"]
+        assert ours[pop]["senders"] == theirs[pop]["senders"]
+        for var, floor, tol in keys:
+            assert _close(ours[pop][var], theirs[pop][var], floor) < tol, (pop, var)
 
 
 def test_tripartite_structure(ref):
