@@ -28,7 +28,7 @@ from pynestml.symbols.symbol import SymbolKind
 from pynestml.utils.ast_utils import ASTUtils
 
 from .errors import model_context, unsupported
-from .printer import Printer, Scope, buffer_factor, constant
+from .printer import Printer, Scope, buffer_factor, constant, function_name
 
 
 def _size(var, decl):
@@ -450,11 +450,11 @@ class ModelSource:
 
     # --- user-defined functions -------------------------------------------------------------
     def _function(self, fn):
-        """A NESTML function as ``_fn_<name>(xp, _env, *args)``: parameters are locals, the
-        model's parameters, internals and state are readable through ``_env``; ``return``
-        under a condition is masked (the first return a neuron reaches wins)."""
+        """A NESTML function as ``_<model>__fn_<name>(xp, _env, *args)``: parameters are
+        locals, the model's parameters, internals and state are readable through ``_env``;
+        ``return`` under a condition is masked (the first return a neuron reaches wins)."""
         names = [p.get_name() for p in fn.get_parameters()]
-        out = [f"def _fn_{fn.get_name()}(xp, _env, {', '.join(names)}):",
+        out = [f"def {function_name(fn.get_name())}(xp, _env, {', '.join(names)}):",
                "    P, V, S = _env",
                "    L = {" + ", ".join(f"{n!r}: {n}" for n in names) + "}",
                "    _ret = 0.0", "    _done = False"]

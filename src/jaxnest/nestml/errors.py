@@ -24,6 +24,11 @@ def model_context(name: str):
         _model.reset(token)
 
 
+def current_model():
+    """The name of the model being generated (None outside ``model_context``)."""
+    return _model.get()
+
+
 def unsupported(construct: str):
     model = _model.get()
     where = f" (model '{model}')" if model else ""

@@ -31,7 +31,7 @@ from pynestml.symbols.symbol import SymbolKind
 from pynestml.symbols.unit_type_symbol import UnitTypeSymbol
 from pynestml.visitors.ast_visitor import ASTVisitor
 
-from .errors import unsupported
+from .errors import current_model, unsupported
 
 _CONST = ConstantPrinter()
 
@@ -78,6 +78,13 @@ def is_integer(node) -> bool:
     return isinstance(t, IntegerTypeSymbol)
 
 
+def function_name(name: str) -> str:
+    """A user-defined function's name in the generated module: prefixed by its model's, as
+    one module holds several models whose functions may share a name (wb_cond_exp_neuron's
+    and hh_moto_5ht_neuron's ``alpha_m`` differ)."""
+    return f"_{current_model()}__fn_{name}"
+
+
 class Scope:
     """How variables and context-dependent calls are spelled where an expression is evaluated.
     Subclasses override :meth:`variable`; calls that need draws or the time step ask
@@ -114,7 +121,7 @@ class Scope:
         unsupported("random_poisson() here")
 
     def user_function(self, name: str, args: list[str]) -> str:
-        return f"_fn_{name}({self.xp}, (P, V, S), " + ", ".join(args) + ")"
+        return f"{function_name(name)}({self.xp}, (P, V, S), " + ", ".join(args) + ")"
 
 
 class Printer:
