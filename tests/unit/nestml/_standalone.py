@@ -34,20 +34,21 @@ and drives the second.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _inline  # noqa: E402
 
 H = 0.1
 T = 60.0
 TIGHT = 1e-10
 """Tolerance of both integrators in the compared runs: scipy's RK45 (rtol, atol) and
 jaxnest's rkf45 (``gsl_abs_error_tol``, ``gsl_rel_error_tol``).
-
-The models with user-defined functions (wb_cond_exp, wb_cond_multisyn, traub_cond_multisyn,
-hh_moto_5ht, hill_tononi) have no scenario: python_standalone cannot generate them
-(``generation_errors`` below records why)."""
+"""
 
 EXC_INH = [(5.0, 300.0), (7.3, -200.0), (20.0, 600.0), (31.4, -450.0)]
 """(arrival time ms, weight): positive weights go to the excitatory port, negative ones to
@@ -61,6 +62,11 @@ arrives at t and is added at the end of the step ending at t (the standalone dri
 it before that step); a dc_generator with ``start`` s sends from the step starting at s, read
 by the neuron DELAY later: python_standalone's ``I_stim`` is set from step (s + DELAY) / h."""
 
+MULTISYN = [(5.0, 2.0, "AMPA"), (9.0, 1.0, "NMDA"), (20.0, 3.0, "GABA_A"),
+            (31.4, 2.0, "GABA_B"), (40.0, 4.0, "AMPA")]
+"""(arrival time ms, weight, port) for the models with four unqualified ports (jaxnest:
+``receptor_type`` of the port; python_standalone: the port by name; both add w)."""
+
 SCENARIOS = {
     # name: (parameters (NESTML names), spikes, dc (amplitude pA, start ms) or None, T ms)
     "izhikevich_psc_alpha_neuron": ({"I_e": 600.0}, EXC_INH, (800.0, 25.0), T),
@@ -69,11 +75,33 @@ SCENARIOS = {
     "terub_gpe_neuron": ({"I_e": 5.0}, TERUB, (10.0, 25.0), T),
     "hh_cond_exp_destexhe_neuron": ({"I_e": 200.0, "sigma_noise_exc": 0.0,
                                      "sigma_noise_inh": 0.0}, EXC_INH, (400.0, 25.0), T),
+    "wb_cond_exp_neuron": ({"I_e": 100.0}, EXC_INH, (1000.0, 25.0), T),
+    "hh_moto_5ht_neuron": ({"I_e": 200.0}, EXC_INH, (1000.0, 25.0), T),
+    "wb_cond_multisyn_neuron": ({"I_e": 100.0}, MULTISYN, (100.0, 25.0), T),
+    "traub_cond_multisyn_neuron": ({"I_e": 100.0}, MULTISYN, (100.0, 25.0), T),
+    "hill_tononi_neuron": ({"I_e": -60.0}, MULTISYN, (100.0, 25.0), T),
 }
+REWRITES = {
+    "inline": lambda path: _inline.inline_functions(path),
+    "no_noise": lambda path: _inline.replace_calls(path, {"random_normal": "0"}),
+}
+"""How a model is rewritten before python_standalone generates it (tests/unit/nestml/
+_inline.py): user-defined functions inlined (python_standalone cannot generate a function);
+``random_normal`` calls replaced by 0 (the generated module does not define it; with
+sigma_noise_* = 0 the original multiplies each call by 0)."""
+
+
+UNDEFINED = {"ln": math.log}
+"""NESTML's predefined functions that python_standalone prints under their NESTML name but
+its module does not define (it imports ``math``'s names: ``log10``, ``exp`` resolve, ``ln``
+does not: NameError in the constructor of a model calling it, here the inlined
+``compute_synapse_constant``); the driver defines them in the generated module."""
 
 
 def port_of(spike, ports):
     """The python_standalone port of a scenario spike and its weight."""
+    if len(spike) == 3:
+        return spike[2], spike[1]
     exc = [p for p in ports if "exc" in p]
     inh = [p for p in ports if "inh" in p]
     return (exc[0] if spike[1] > 0 else inh[0]), abs(spike[1])
@@ -118,10 +146,29 @@ def simulate(neuron, name, params):
     return {"log": log, "spikes": fired, "failure": failure}
 
 
-def main(out_path, paths, runs):
-    """Generate the models of ``paths`` (name -> .nestml file) into one python_standalone
-    package and write OUT.json: name -> run label -> simulate()'s result, for the runs
-    ``{name: [[label, tolerance or None, parameter overrides], ...]}``."""
+def _sources(models, work):
+    """The .nestml file python_standalone generates for each key of ``models`` (key ->
+    [path, rewrite or None]): the original, or its rewrite written under ``work``; and, per
+    rewritten key, pynestml's summary of the original and of the copy (_inline.summary)."""
+    files, summaries = {}, {}
+    for key, (path, rewrite) in models.items():
+        if rewrite is None:
+            files[key] = path
+            continue
+        files[key] = os.path.join(work, rewrite, os.path.basename(path))
+        os.makedirs(os.path.dirname(files[key]), exist_ok=True)
+        with open(files[key], "w") as f:
+            f.write(REWRITES[rewrite](path))
+        summaries[key] = {"original": _inline.summary(path), "copy": _inline.summary(files[key])}
+    return files, summaries
+
+
+def main(out_path, models, runs):
+    """Generate the models of ``models`` (key -> [.nestml file, rewrite or None]; the key is
+    the model's name, ``NAME:REWRITE`` for a rewritten copy) into one python_standalone
+    package per rewrite and write OUT.json: key -> run label -> simulate()'s result, for the
+    runs ``{key: [[label, tolerance or None, parameter overrides], ...]}``, and
+    ``"rewrite"``: the summaries of a rewritten key's original and copy."""
     import importlib
     import tempfile
 
@@ -141,22 +188,32 @@ def main(out_path, paths, runs):
 
     scipy.integrate.solve_ivp = solve_ivp
     work = tempfile.mkdtemp(prefix="jaxnest_ps_")
-    pkg = os.path.join(work, "psmodels")
-    generate_python_standalone_target(input_path=list(paths.values()),
-                                      target_path=pkg, logging_level="ERROR")
-    open(os.path.join(pkg, "__init__.py"), "w").close()
+    files, summaries = _sources(models, work)
+    packages = {}
+    for key, (_, rewrite) in models.items():
+        packages.setdefault(f"ps_{rewrite or 'plain'}", []).append(key)
+    for pkg, keys in packages.items():
+        generate_python_standalone_target(input_path=[files[k] for k in keys],
+                                          target_path=os.path.join(work, pkg),
+                                          logging_level="ERROR")
+        open(os.path.join(work, pkg, "__init__.py"), "w").close()
     sys.path.insert(0, work)
     out = {}
-    for name in paths:
-        cls = getattr(importlib.import_module(f"psmodels.{name}"), f"Neuron_{name}")
-        out[name] = {}
-        cls(timestep=H)  # initial values of the class's state (see the module docstring)
-        for label, t, extra in runs[name]:
-            tol["value"] = t
-            t0 = time.time()
-            out[name][label] = simulate(cls(timestep=H), name,
-                                        {**SCENARIOS[name][0], **extra})
-            out[name][label]["seconds"] = round(time.time() - t0, 1)
+    for pkg, keys in packages.items():
+        for key in keys:
+            name = key.split(":")[0]
+            module = importlib.import_module(f"{pkg}.{name}")
+            for fn, impl in UNDEFINED.items():
+                vars(module).setdefault(fn, impl)
+            cls = getattr(module, f"Neuron_{name}")
+            out[key] = {"rewrite": summaries.get(key)}
+            cls(timestep=H)  # initial values of the class's state (see the module docstring)
+            for label, t, extra in runs[key]:
+                tol["value"] = t
+                t0 = time.time()
+                out[key][label] = simulate(cls(timestep=H), name,
+                                           {**SCENARIOS[name][0], **extra})
+                out[key][label]["seconds"] = round(time.time() - t0, 1)
     shutil.rmtree(work, ignore_errors=True)
     with open(out_path, "w") as f:
         json.dump(out, f)
