@@ -1,6 +1,7 @@
 """Scenarios for the NESTML library neurons that have no NEST built-in, and the driver of
 pynestml's own python_standalone target for them (run in a subprocess without jaxnest
-imported: ``python _standalone.py OUT.json NAME...``). Imports neither nest nor jaxnest.
+imported: ``python _standalone.py OUT.json MODELS RUNS``, see ``main``). Imports neither nest
+nor jaxnest. Six models are generated from a rewritten copy (``REWRITES``, _inline.py).
 
 How python_standalone simulates (pynestml 9.0.0, resources_python_standalone/point_neuron):
 ``Neuron.step(origin, timestep)`` runs (1) the update block, where ``integrate_odes(...)``
