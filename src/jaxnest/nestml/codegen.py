@@ -289,10 +289,12 @@ class ModelSource:
                 unsupported("'return' in a block")
             r = s.get_return_stmt()
             val = self._p(r.get_expression()) if r.has_expression() else "0.0"
-            now = f"jnp.logical_and({mask}, jnp.logical_not(_done))" if mask else \
-                "jnp.logical_not(_done)"
-            self._emit(out, ind, f"_ret = jnp.where({now}, {val}, _ret)")
-            self._emit(out, ind, f"_done = jnp.logical_or(_done, {mask or True})")
+            # xp: numpy where initial values and internals call the function (float64 as
+            # NEST-NESTML's C++; jnp there would compute them in float32 outside x64)
+            now = f"xp.logical_and({mask}, xp.logical_not(_done))" if mask else \
+                "xp.logical_not(_done)"
+            self._emit(out, ind, f"_ret = xp.where({now}, {val}, _ret)")
+            self._emit(out, ind, f"_done = xp.logical_or(_done, {mask or True})")
 
     def _call(self, call, mask, out, ind):
         name = call.get_name()

@@ -21,7 +21,7 @@ import tempfile
 
 from .. import errors
 
-GENERATOR_VERSION = "18"
+GENERATOR_VERSION = "19"
 """Bumped whenever the generated source changes (part of the cache key)."""
 
 _MODULES: dict[str, str] = {}
