@@ -246,11 +246,16 @@ class ConnTable:
             self._densify(k)
             self._buf[k][self._n:self._n + n] = v
         self.syn_ids.update(np.unique(cols["syn"]).tolist())
-        for k, v in (extra or {}).items():
+        extra = extra or {}
+        for k, v in extra.items():
             if k not in self._extra:
-                check_memory(8 * self._buf["source"].size, f"the column {k!r}")
-                self._extra[k] = np.full(self._buf["source"].size, np.nan)
+                check_memory(8 * self._n + 8 * n, f"the column {k!r}")
+                self._extra[k] = np.empty(self._buf["source"].size)  # capacity untouched
+                self._extra[k][:self._n] = np.nan
             self._extra[k][self._n:self._n + n] = v
+        for k, col in self._extra.items():
+            if k not in extra:
+                col[self._n:self._n + n] = np.nan
         self._n += n
         self.version += 1
 
@@ -267,7 +272,7 @@ class ConnTable:
                 new[:self._n] = self._buf[k][:self._n]
                 self._buf[k] = new
         for k, col in self._extra.items():
-            new = np.full(2 * rows, np.nan)
+            new = np.empty(2 * rows)
             new[:self._n] = col[:self._n]
             self._extra[k] = new
 
@@ -425,6 +430,8 @@ class _Runs:
 
     def take(self, idx: np.ndarray) -> np.ndarray:
         """Values of the connections ``idx``."""
+        if len(self.values) == 1:
+            return np.full(np.shape(idx), self.values[0], self.dtype)
         run = np.searchsorted(np.asarray(self.starts, np.int64), idx, side="right") - 1
         return np.asarray(self.values, self.dtype)[run]
 

@@ -40,6 +40,7 @@ import numpy as np
 from .. import errors
 from .network import Network, check_memory
 from .neuromod import VTStatic
+from .plastic import PIECE as plastic_piece
 from .plastic import edge_set as plastic_edge_set
 from .plastic import static_of as plastic_static_of
 from . import continuous
@@ -467,7 +468,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         _volume_transmitters(plan, cols, by_kind.get("volume_transmitter", []), is_dopa,
                              sg_row_of_conn)
     if is_plastic is not None:
-        _plastic_sets(plan, net, synapses, is_plastic, sg_row_of_conn, idx64,
+        _plastic_sets(plan, net, in_use, is_plastic, sg_row_of_conn, idx64,
                       {x["model"]: x for x in prev.plastic} if prev is not None else {})
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
@@ -528,12 +529,12 @@ def _volume_transmitters(plan: Plan, cols: dict, gids: list, is_dopa, row_of_con
 
 def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                   prev: dict) -> None:
-    """One edge set per plastic implementation in use; the archive mask of their targets.
-    ``prev``: the last plan's sets by model (their shapes are kept where they fit)."""
-    cols, extra = net.conns.cols, net.conns.extra
+    """One edge set per plastic implementation in use (``synapses``: the models, None where
+    a model has no connections); the archive mask of their targets. ``prev``: the last
+    plan's sets by model (their shapes are kept where they fit). The connections are read
+    from the table a piece at a time (plastic.edge_set)."""
+    conns, extra = net.conns, net.conns.extra
     N, C, L = plan.n_neurons, plan.C, plan.L
-    CN = C * N
-    it = np.int64 if idx64 else np.int32
     by_impl: dict[str, list[int]] = {}
     for i, e in enumerate(synapses):
         if _on_plastic_path(e):
@@ -541,65 +542,94 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     plan.arch_mask = np.zeros(N, bool)
     plan.arch_cv = {}
     stdp_targets, kinds = np.zeros(N, bool), set()
+    syn = conns.column("syn")
+    columns = _plastic_columns(plan, conns, np.int64 if idx64 else np.int32)
+
+    def defaults_of_syn(k):
+        v = np.array([float(e.defaults.get(k, np.nan)) if e is not None
+                      and not isinstance(e.defaults.get(k), dict) else np.nan
+                      for e in synapses])  # dicts (e-prop's optimizer): host only
+        if k == "volume_transmitter":  # a node id -> its column in the kernel's arrays
+            v = np.clip(np.searchsorted(plan.vt_gids, np.nan_to_num(v)), 0,
+                        max(plan.vt_gids.size - 1, 0)).astype(float)
+        return v
+
     for ids in by_impl.values():
         impl = synapses[ids[0]].impl
         if not impl.plastic:  # a static model with a weight_recorder: same weight each event
             impl = dataclasses.replace(impl, on_pre=lambda p, s, t, post: s)
-        conn = np.flatnonzero(is_plastic & np.isin(cols["syn"], ids))
+        of_impl = np.zeros(len(synapses), bool)
+        of_impl[ids] = True
+        conn = np.flatnonzero(is_plastic & of_impl[syn])
         if not conn.size:
             continue
-        src, tgt = cols["source"][conn], cols["target"][conn]
-        src_row = (row_of_conn[conn] if row_of_conn is not None else plan.row_of[src])
-        tgt_row = plan.row_of[tgt]
-        chan, _ = _channels(plan.groups, plan.row_of, tgt, cols["weight"][conn],
-                            cols["receptor"][conn], plan.float_type)
-        counts_only = np.zeros(conn.size, bool)  # parrots: the event's multiplicity counts
-        for g in plan.groups:
-            if g.impl.input_is_multiplicity:
-                counts_only |= (tgt_row >= g.offset) & (tgt_row < g.offset + g.n)
-        off = (np.rint(cols["delay"][conn] / plan.h).astype(it) * CN + chan.astype(it) * N
-               + tgt_row.astype(it))
-
-        def defaults_of_syn(k):
-            v = np.array([float(e.defaults.get(k, np.nan)) if e is not None
-                          and not isinstance(e.defaults.get(k), dict) else np.nan
-                          for e in synapses])  # dicts (e-prop's optimizer): host only
-            if k == "volume_transmitter":  # a node id -> its column in the kernel's arrays
-                v = np.clip(np.searchsorted(plan.vt_gids, np.nan_to_num(v)), 0,
-                            max(plan.vt_gids.size - 1, 0)).astype(float)
-            return v
-
+        conn = conn.astype(np.int32) if len(conns) < 2**31 else conn
+        src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn)
         lanes = WINDOW_LANES if impl.voltage_archive in voltage_archive.WALKING \
             else BATCH_LANES
-        layout = plastic_edge_set(impl, conn, src_row.astype(np.int32), off, tgt_row, cols,
-                                  extra, defaults_of_syn, plan.float_type, plan.n_rows, idx64,
-                                  3 * L * CN,
+        layout = plastic_edge_set(impl, conn, src_row, conns.take, columns, extra,
+                                  defaults_of_syn,
+                                  plan.float_type, plan.n_rows, idx64, 3 * L * C * N,
                                   functools.partial(_spike_layout,
                                                     prev=_layout_of(prev.get(impl.name)),
                                                     batch_lanes=lanes),
-                                  _spike_fill, counts_only)
+                                  _spike_fill_by)
         plan.plastic.append(layout)
         if impl.archive:
-            plan.arch_mask[tgt_row] = True
+            plan.arch_mask |= targets
         for var, when in impl.post_values:
-            _check_post_value(plan, tgt_row, var, impl.name)
-            Ds = {0} if when == "spike" else \
-                set(np.unique(np.rint(cols["delay"][conn] / plan.h).astype(int)).tolist())
-            plan.arch_cv[var] = tuple(sorted(set(plan.arch_cv.get(var, ())) | Ds))
+            _check_post_value(plan, targets, var, impl.name)
+            plan.arch_cv[var] = tuple(sorted(set(plan.arch_cv.get(var, ()))
+                                             | ({0} if when == "spike" else Ds)))
         if impl.archive or impl.voltage_archive:
-            stdp_targets[tgt_row] = True
+            stdp_targets |= targets
         if impl.voltage_archive:
             kinds.add(impl.voltage_archive)
     if kinds:
         plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
 
 
-def _check_post_value(plan: Plan, tgt_row, var: str, model: str) -> None:
+def _plastic_ends(plan: Plan, conns, conn, row_of_conn) -> tuple:
+    """The plastic connections' source rows (int32), the mask of their target rows and the
+    set of their delays in steps, a piece at a time."""
+    src_row = np.empty(conn.size, np.int32)
+    targets, Ds = np.zeros(plan.n_neurons, bool), set()
+    for a in range(0, conn.size, plastic_piece):
+        c = conn[a:a + plastic_piece]
+        src_row[a:a + c.size] = (row_of_conn[c] if row_of_conn is not None
+                                 else plan.row_of[conns.take("source", c)])
+        targets[plan.row_of[conns.take("target", c)]] = True
+        Ds |= set(np.unique(np.rint(conns.take("delay", c) / plan.h).astype(int)).tolist())
+    return src_row, targets, Ds
+
+
+def _plastic_columns(plan: Plan, conns, it):
+    """``columns(c)`` for plastic.edge_set: the connections c's ring offsets (index type
+    ``it``), target rows, parrot counts, weights, delays and synapse ids."""
+    N, CN = plan.n_neurons, plan.C * plan.n_neurons
+
+    def columns(c):
+        tgt = conns.take("target", c)
+        tgt_row = plan.row_of[tgt]
+        w, d = conns.take("weight", c), conns.take("delay", c)
+        chan, _ = _channels(plan.groups, plan.row_of, tgt, w, conns.take("receptor", c),
+                            plan.float_type)
+        count = np.zeros(c.size, np.int8)  # parrots: the event's multiplicity counts
+        for g in plan.groups:
+            if g.impl.input_is_multiplicity:
+                count[(tgt_row >= g.offset) & (tgt_row < g.offset + g.n)] = 1
+        off = np.rint(d / plan.h).astype(it) * CN + chan.astype(it) * N + tgt_row.astype(it)
+        return dict(off=off, tgt=tgt_row, count=count, weight=w, delay=d,
+                    syn=conns.take("syn", c))
+    return columns
+
+
+def _check_post_value(plan: Plan, targets, var: str, model: str) -> None:
     """A rule that reads its targets' ``var`` (SynapseModel.post_values) needs targets that
     have it (NEST-NESTML only connects such a synapse to its paired neuron)."""
     for g in plan.groups:
         if g.impl.archiving and var not in g.impl.state and var not in g.impl.hidden and \
-                np.any((tgt_row >= g.offset) & (tgt_row < g.offset + g.n)):
+                targets[g.offset:g.offset + g.n].any():
             raise errors.IllegalConnection(
                 f"{model} reads the state variable '{var}' of its target, which {g.impl.name} "
                 "does not have (connect it to the neuron it was generated with).")
@@ -767,10 +797,16 @@ def _spike_bytes(layout: dict, float_type: str) -> int:
 def _spike_fill(layout: dict, src_row, edges: dict, pad_off) -> None:
     """Sort the edges (``edges``: ring offsets ``off``, weights ``w``, ... in connection order)
     into their source rows' padded segments (:func:`_fill_pieces`)."""
+    _spike_fill_by(layout, src_row, lambda a, b: {k: v[a:b] for k, v in edges.items()},
+                   {k: v.dtype for k, v in edges.items()}, pad_off)
+
+
+def _spike_fill_by(layout: dict, src_row, columns_of, dtypes: dict, pad_off) -> None:
+    """:func:`_spike_fill` with the columns of edges a..b made when asked
+    (``columns_of(a, b)``; ``dtypes``: their types)."""
     pieces = _pieces(layout["n_edges"], layout["seg_first"].size)
     _fill_pieces(layout, pieces, lambda a, b: src_row[a:b],
-                 lambda a, b, rows: {k: v[a:b] for k, v in edges.items()},
-                 {k: v.dtype for k, v in edges.items()}, pad_off)
+                 lambda a, b, rows: columns_of(a, b), dtypes, pad_off)
 
 
 def _pieces(n: int, R: int) -> list[tuple[int, int]]:

@@ -47,38 +47,61 @@ class PlasticStatic:
     impl: object = field(compare=False, hash=False, repr=False)
 
 
-def edge_set(impl, conn, src_row, off, tgt_row, cols, extra, defaults_of_syn,
-             float_type, n_rows, idx64, pad_off, layout_fn, fill_fn, counts_only) -> dict:
-    """Host layout of one plastic edge set (connections ``conn``): padded segments by source
-    row (``layout_fn``/``fill_fn`` are the static edges' ones), per-edge state and
-    parameters; ``conn`` keeps each slot's connection for writing the state back;
-    ``counts_only`` marks edges into parrots (the event's multiplicity counts, not its
-    weight)."""
+PIECE = 1 << 22   # connections read from the table at a time while laying out a set
+
+
+def edge_set(impl, conn, src_row, take, columns, extra, defaults_of_syn, float_type,
+             n_rows, idx64, pad_off, layout_fn, fill_fn) -> dict:
+    """Host layout of one plastic edge set (connections ``conn``, sources' rows ``src_row``):
+    padded segments by source row (``layout_fn``/``fill_fn`` are the static edges' ones),
+    per-edge state and parameters; ``conn`` keeps each slot's connection for writing the
+    state back. ``take(k, c)``: column k of the table at the connections c;
+    ``columns(c)``: the connections c's ring offsets ``off``, target rows
+    ``tgt``, ``count`` (1 into parrots: the event's multiplicity counts, not its weight),
+    ``weight``, ``delay`` and ``syn``. Everything is read a piece of connections at a time:
+    a whole-set temporary per column cost hpc_benchmark (100M plastic edges) more memory than
+    the machine has."""
     layout = layout_fn(src_row, n_rows, idx64)
     state = ("weight",) + tuple(impl.state) + tuple(impl.hidden)
-    edges = {"off": off, "tgt": tgt_row.astype(np.int32),
-             "valid": np.ones(conn.size, np.int8), "conn": conn.astype(np.int64),
-             "count": counts_only.astype(np.int8),
-             "weight": cols["weight"][conn].astype(float_type)}
-    for k in state[1:]:
-        edges[k] = extra[k][conn].astype(float_type)
-    wr = defaults_of_syn("weight_recorder")[cols["syn"][conn]]
-    if np.nan_to_num(wr).any():  # events through models with a weight_recorder are recorded
-        edges["wr"] = np.nan_to_num(wr).astype(np.int32)
-    params, names = {}, []
-    values = {k: extra[k][conn] for k in impl.per_connection() if k not in state}
-    for k in impl.common:
-        values[k] = defaults_of_syn(k)[cols["syn"][conn]]
-    values["delay"] = cols["delay"][conn]
-    for k, v in values.items():
-        if v.size and np.all(v == v[0]):
-            params[k] = float(v[0])
-            names.append((k, False))
-        else:
-            edges["p_" + k] = v.astype(float_type)
-            names.append((k, True))
+    own = [k for k in impl.per_connection() if k not in state]
+    common = {k: defaults_of_syn(k) for k in impl.common}
+    wr_of_syn = np.nan_to_num(defaults_of_syn("weight_recorder")).astype(np.int32)
+    pieces = [(a, min(a + PIECE, conn.size)) for a in range(0, conn.size, PIECE)]
+
+    def values(c, syn, delay):
+        out = {k: extra[k][c] for k in own}
+        out.update({k: v[syn] for k, v in common.items()})
+        out["delay"] = delay
+        return out
+
+    first, varies, recorded = {}, set(), False  # a parameter equal everywhere is a scalar
+    for a, b in pieces:
+        c = conn[a:b]
+        syn = take("syn", c)
+        recorded |= bool(wr_of_syn[syn].any())
+        for k, v in values(c, syn, take("delay", c)).items():
+            first.setdefault(k, v[0])
+            if not np.all(v == first[k]):
+                varies.add(k)
+
+    def columns_of(a, b):
+        c = conn[a:b]
+        cols = columns(c)
+        out = {"off": cols["off"], "tgt": cols["tgt"].astype(np.int32),
+               "valid": np.ones(c.size, np.int8), "conn": c, "count": cols["count"],
+               "weight": cols["weight"].astype(float_type)}
+        out.update({k: extra[k][c].astype(float_type) for k in state[1:]})
+        if recorded:  # events through models with a weight_recorder are recorded
+            out["wr"] = wr_of_syn[cols["syn"]]
+        p = values(c, cols["syn"], cols["delay"])
+        out.update({"p_" + k: p[k].astype(float_type) for k in varies})
+        return out
+
+    names = [(k, k in varies) for k in first]
+    params = {k: float(v) for k, v in first.items() if k not in varies}
     if layout["n_edges"]:
-        fill_fn(layout, src_row, edges, pad_off)
+        dtypes = {k: v.dtype for k, v in columns_of(0, 1).items()}
+        fill_fn(layout, src_row, columns_of, dtypes, pad_off)
     layout.update(state_names=state, param_names=tuple(names), scalars=params,
                   model=impl.name, impl=impl)
     return layout
@@ -97,7 +120,7 @@ def device_args(layout: dict, target_values=None, recorded=None) -> dict:
     ``recorded(wr, conn)``: the lanes' weight recorders, 0 where their filters drop them."""
     out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
                                        "count")}
-    out["conn"] = put(layout["conn"].astype(np.int32))  # draws, weight records
+    out["conn"] = put(layout["conn"].astype(np.int32, copy=False))  # draws, weight records
     if "wr" in layout:
         wr = layout["wr"]
         out["wr"] = put(recorded(wr, layout["conn"]) if recorded is not None else wr)
