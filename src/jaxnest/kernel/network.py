@@ -229,11 +229,24 @@ class ConnTable:
         self.version = 0
         self.deletions: list[np.ndarray] = []  # sorted indices removed by each delete()
         self.syn_ids: set[int] = set()  # synapse ids that have (or had) connections
+        self._stale = None  # writes columns before the table is next read (see defer)
+
+    def defer(self, update) -> None:
+        """Let ``update()`` write columns when the table is next read or changed: a run's
+        plastic state goes straight to the next run on the device and into the table only
+        when someone looks (hpc_benchmark, 100M plastic connections: ~15 s per Simulate)."""
+        self._stale = update
+
+    def _sync(self) -> None:
+        update, self._stale = self._stale, None
+        if update is not None:
+            update()
 
     def append(self, cols: dict, extra: dict | None = None) -> None:
         """Append connections; each value is an array of the new rows or one scalar.
         ``extra``: per-connection parameters and state of plastic synapse models (columns
         made on first use, NaN for the connections of models without them)."""
+        self._sync()
         n = len(cols["source"])
         if not n:
             return
@@ -286,12 +299,14 @@ class ConnTable:
 
     def assign(self, k: str, idx, values) -> None:
         """Set column ``k`` at the connections ``idx`` (no structure change)."""
+        self._sync()
         if k not in self._extra:
             self._densify(k)
         (self._extra if k in self._extra else self._buf)[k][:self._n][idx] = values
 
     def delete(self, idx: np.ndarray) -> None:
         """Remove connections (Disconnect); the others keep their order."""
+        self._sync()
         idx = np.unique(np.asarray(idx, dtype=np.int64))
         if not idx.size:
             return
@@ -319,6 +334,7 @@ class ConnTable:
     def column(self, k: str, a: int = 0, b: int | None = None) -> np.ndarray:
         """Connections a..b of column ``k`` as stored (sources, targets: int32), read-only
         (a run column is expanded for that range only)."""
+        self._sync()
         b = self._n if b is None else min(b, self._n)
         if k in self._runs:
             out = self._runs[k].expand(a, b, self._n)
@@ -330,6 +346,7 @@ class ConnTable:
 
     def take(self, k: str, idx) -> np.ndarray:
         """Column ``k`` at the connections ``idx`` (node ids as int64)."""
+        self._sync()
         if isinstance(idx, slice):
             a, b, step = idx.indices(self._n)
             if step != 1:
@@ -345,12 +362,14 @@ class ConnTable:
 
     def distinct(self, k: str) -> set:
         """The values column ``k`` has."""
+        self._sync()
         if k in self._runs:
             return {v.item() for v in self._runs[k].values} if self._n else set()
         return set(np.unique(self._buf[k][:self._n]).tolist())
 
     def uniform(self, k: str):
         """The one value column ``k`` has at every connection, or None."""
+        self._sync()
         runs = self._runs.get(k)
         return runs.values[0] if runs is not None and len(runs.values) == 1 and self._n \
             else None
@@ -363,6 +382,7 @@ class ConnTable:
     @property
     def extra(self) -> dict[str, np.ndarray]:
         """Per-connection columns of plastic synapse models (NaN where a model lacks one)."""
+        self._sync()
         return {k: v[:self._n] for k, v in self._extra.items()}
 
     @property

@@ -391,8 +391,8 @@ class Runtime:
                                                  int(carry["step"])))
         if plan.plastic:
             self.syn = (plan.plastic, carry["syn"])
-            for layout, state in zip(plan.plastic, carry["syn"]):
-                plastic.write_back(layout, state, net.conns)
+            net.conns.defer(functools.partial(plastic.write_back, plan.plastic, carry["syn"],
+                                              net.conns))
         if "arch" in carry:
             gids = plan.row_gids[:plan.n_neurons]
             arch = dict(carry["arch"])
