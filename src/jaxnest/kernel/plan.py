@@ -564,7 +564,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         if not conn.size:
             continue
         conn = conn.astype(np.int32) if len(conns) < 2**31 else conn
-        src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn)
+        src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
+                                             bool(impl.post_values))
         lanes = WINDOW_LANES if impl.voltage_archive in voltage_archive.WALKING \
             else BATCH_LANES
         layout = plastic_edge_set(impl, conn, src_row, conns.take, columns, extra,
@@ -589,9 +590,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
 
 
-def _plastic_ends(plan: Plan, conns, conn, row_of_conn) -> tuple:
-    """The plastic connections' source rows (int32), the mask of their target rows and the
-    set of their delays in steps, a piece at a time."""
+def _plastic_ends(plan: Plan, conns, conn, row_of_conn, delays: bool) -> tuple:
+    """The plastic connections' source rows (int32), the mask of their target rows and
+    (``delays``) the set of their delays in steps, a piece at a time."""
     src_row = np.empty(conn.size, np.int32)
     targets, Ds = np.zeros(plan.n_neurons, bool), set()
     for a in range(0, conn.size, plastic_piece):
@@ -599,7 +600,8 @@ def _plastic_ends(plan: Plan, conns, conn, row_of_conn) -> tuple:
         src_row[a:a + c.size] = (row_of_conn[c] if row_of_conn is not None
                                  else plan.row_of[conns.take("source", c)])
         targets[plan.row_of[conns.take("target", c)]] = True
-        Ds |= set(np.unique(np.rint(conns.take("delay", c) / plan.h).astype(int)).tolist())
+        if delays:
+            Ds |= set(np.unique(np.rint(conns.take("delay", c) / plan.h)).astype(int).tolist())
     return src_row, targets, Ds
 
 

@@ -295,7 +295,7 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
 # --- delivery ------------------------------------------------------------------------------
 
 FEW = 8  # a wider view re-reads only the lanes that lack an answer while they are at most
-         # 1/FEW of the batch
+# 1/FEW of the batch (_again)
 
 
 def _lanes(new: dict, n: int) -> dict:
@@ -307,7 +307,7 @@ def _lanes(new: dict, n: int) -> dict:
 def _again(on, W: int, c: tuple, need, few: bool) -> tuple:
     """(new, overflow, wide) after ``on(W, sel)`` again for the lanes ``need`` (their view
     lacked an answer). A view of W entries costs W per lane, and in a batch of thousands of
-    lanes a few always need more than the first view (hpc_benchmark: ~12 of 3,072): while
+    lanes a few always need more than the first view (hpc_benchmark's 3,072): while
     they are at most 1/FEW of the batch, only they are gathered, run and scattered back
     (``few``: the rule reads no per-lane draws or dopamine views, which this cannot pick)."""
     E = need.shape[0]
