@@ -53,9 +53,6 @@ SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
                     # per iteration vs ~4 ns per edge on a 2-core EPYC)
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
-WINDOW_LANES = 8    # the same for rules that walk windows of a voltage history (clopath,
-                    # urbanczik, e-prop): a lane costs up to a window of entries, so few at a
-                    # time (e-prop's sine-waves example with 2,048: 10.6 -> 3.6 ms per step)
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
 SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs at most this
                     # much more than the best (the compiled chunk is reused)
@@ -566,8 +563,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         conn = conn.astype(np.int32) if len(conns) < 2**31 else conn
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
-        lanes = WINDOW_LANES if impl.voltage_archive in voltage_archive.WALKING \
-            else BATCH_LANES
+        lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
         layout = plastic_edge_set(impl, conn, src_row, conns.take, columns, extra,
                                   defaults_of_syn,
                                   plan.float_type, plan.n_rows, idx64, 3 * L * C * N,
