@@ -602,11 +602,6 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 ep = arch["clop"]
                 pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
                 arch = dict(arch, clop=dict(ep, ep_over=jnp.zeros_like(ep["ep_over"])))
-            if vhist:  # an entry clopath/urbanczik connections may still read went: longer
-                # rings, same chunk (this slice's spikes, not delivered yet, are not older
-                # than its start; read after the slice's writes, so XLA copies no ring)
-                pl = (pl[0], pl[1] | voltage_archive.lost(
-                    arch["clop"], vsets(pl[0], args), stamp_ms(A - 1)), pl[2], pl[3])
             if cont is not None:  # a complete slice's values to their targets
                 cc = cont.end_slice(cc, states, args, A, k_hi)
             if gap is not None:
@@ -675,6 +670,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             out["precise_need"], new["precise"] = pc["need"], pc["ring"]
         if st.plastic:
             new["syn"], out["overflow"], out["wrec"], vt = pl
+            if vhist:  # an entry clopath/urbanczik connections may still read went: longer
+                # rings, same chunk. Checked at the chunk's end, not per slice (a gather from
+                # the whole ring each step): a connection that read since has flagged the
+                # window it lacked (HistoryView.first), one that did not still wants it and
+                # the ring's oldest entry only got newer (the last slice's spikes, not
+                # delivered yet, are not older than its start)
+                out["overflow"] = out["overflow"] | voltage_archive.lost(
+                    arch["clop"], vsets(new["syn"], args), stamp_ms(A0 + (n_slices - 1) * D - 1))
             if st.arch_H:
                 arch = dict(arch)
                 del arch["need"]
