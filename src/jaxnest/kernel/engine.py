@@ -110,6 +110,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
     plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap)
                           for ps in st.plastic]
+    flush_sets = [i for i, ps in enumerate(st.plastic) if ps.impl.on_flush is not None]
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
     vhist = [i for i, ps in enumerate(st.plastic)  # edge sets reading voltage histories
@@ -457,6 +458,30 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
         return over_ranks(S, one_rank, (buf, pl))
 
+    def deliver_flushes(buf, pl, pend, A, args, arch):
+        """The senders' flush events due before slice A to the connections that act on them,
+        at their time as NEST sends them (acted on at the sender's next spike, they kept a
+        silent sender's targets' histories until then). ``pend``: the previous slice's
+        spikes, delivered at A (the senders' newest spikes)."""
+        S = jnp.where(pend["on"] & ~pend["cont"], pend["S"][:D], 0)
+        clop = eprop_archive.sent(arch["clop"], S, pend["A"])
+        due = eprop_archive.flush_due(clop, A)
+        m_r = jnp.zeros(R, S.dtype).at[:due.size].set(due.astype(S.dtype))
+
+        def send(c):
+            buf, (syn, over, wrec, vt) = c
+            syn = list(syn)
+            for i in flush_sets:
+                buf, syn[i], o, wrec = plastic_deliveries[i](
+                    buf, syn[i], None, jnp.zeros(R, jnp.int32), m_r, ints.rem(A - 1, L).astype(
+                        jnp.int32), A - 1, args["plastic"][i], args["keys"]["synapses"], wrec,
+                    vt, (clop, args["clop"]["consts"]), flush=True)
+                over = over | o
+            return buf, (syn, over, wrec, vt)
+
+        buf, pl = lax.cond(together(jnp.any(due)), send, lambda c: c, (buf, pl))
+        return buf, pl, dict(arch, clop=clop)
+
     def spike_count(S):
         """The neurons' spikes in a slice's steps S (NEST's local_spike_counter: a spike of
         multiplicity m is m spikes; devices' not counted). Multiplicities are whole numbers,
@@ -590,6 +615,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 cc = cont.devices(cc, args, A, s0, k_lo, k_hi, groups)
             if gap is not None:  # gap junctions: the last slice's events, relaxation
                 states, cc = gap_start(states, cc, args, A, k_lo, buf, row0)
+            if flush_sets:
+                buf, pl, arch = deliver_flushes(buf, pl, pend, A, args, arch)
             if eprop_on:  # the entries the e-prop connections may still read
                 sets = [(*eprop_archive.reads_from(pl[0][i]), args["plastic"][i]["tgt"],
                          args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)

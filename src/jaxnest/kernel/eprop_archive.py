@@ -31,9 +31,12 @@ the last step of each update interval, the interval's firing-rate regularization
 c_reg (n_spikes / U - f_target h) / U (``ep_nspk`` counts the spikes); its learning signals
 arrive one step later (entry A - 3 at slice A). A readout's entry t - 1 holds the error
 signal of step t (in ``ep_psi`` and ``ep_L``: the signal the synapse reads, whatever the
-target). Per row also the update interval, learning window (steps), the
-history shift (2 recurrent, 3 readout), P_z_in and the flush interval (steps, inf
-elsewhere) that eprop_synapse_bsshslm_2020 reads. NEST erases, at each interval start, the
+target). Per row also the update interval, learning window (steps), the history shift (2
+recurrent, 3 readout), P_z_in and the flush interval (steps, inf elsewhere) that
+eprop_synapse_bsshslm_2020 reads, and every row's newest spike stamp ``ep_spk``: its flush
+events are sent at their time (:func:`flush_due`), after which a connection reads nothing
+before its sender's next spike, so a silent sender holds its targets' histories for one
+flush interval, not until it spikes again. NEST erases, at each interval start, the
 intervals no connection accumulates between the oldest and the newest one some connection
 does: never the previous interval, which the recorded ``learning_signal`` (entry t - 3)
 reaches back to, but the first steps (0 .. shift - 1) at the first interval start.
@@ -46,7 +49,7 @@ import numpy as np
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
 CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
           "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
-          "ep_lsh", "ep_flush", "ep_nspk", "ep_ls")
+          "ep_lsh", "ep_flush", "ep_nspk", "ep_ls", "ep_spk")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
 
@@ -76,6 +79,7 @@ def new_rings(H: int, n: int) -> dict:
     out["ep_flush"][:] = np.inf
     out["ep_lo"][:] = np.inf
     out["ep_front"][:] = -np.inf
+    out["ep_spk"][:] = -np.inf
     return out
 
 
@@ -218,10 +222,27 @@ def needed_from(arch: dict, sets, A) -> dict:
 def reads_from(s: dict):
     """(first entry read, spiked) of e-prop connections (their state ``s``): eprop_synapse
     from t_spike_previous - 1; eprop_synapse_bsshslm_2020 from its walk's pending window
-    (``t_walk`` - 2)."""
+    (``t_walk`` - 2), none after a flush event (its sender's next spike starts anew)."""
     if "t_walk" in s:
-        return s["t_walk"] - 2.0, s["t_walk"] > 0.0
+        return s["t_walk"] - 2.0, (s["t_walk"] > 0.0) & (s["previous_was_flush"] == 0.0)
     return s["t_spike_previous"] - 1.0, s["t_spike_previous"] > 0.0
+
+
+def sent(arch: dict, S, A) -> dict:
+    """``ep_spk``: the rows' newest spike stamps (steps), with the spikes S (D x R) of the
+    slice starting at step A (stamps A + k + 1), delivered now."""
+    n = arch["ep_spk"].shape[0]
+    fired = S[:, :n] != 0
+    k = S.shape[0] - 1 - jnp.argmax(fired[::-1], axis=0)
+    return dict(arch, ep_spk=jnp.where(jnp.any(fired, axis=0), A + k + 1.0, arch["ep_spk"]))
+
+
+def flush_due(arch: dict, A):
+    """The rows (senders) with a flush event some connection acts on before slice A, its
+    first step: F (``ep_flush``) after the newest spike X, or 2 F where a recurrent target
+    drops the first (synapses/eprop_gradient._next_flush; a connection checks its own)."""
+    X, F = arch["ep_spk"], arch["ep_flush"]
+    return (A - 1.0 == X + F) | (A - 1.0 == X + 2.0 * F)
 
 
 def write_learning_signal(arch: dict, values, A) -> dict:

@@ -345,7 +345,9 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     follows the postsynaptic spikes since the sender's last one, not the ring's length).
     ``wrec``: the weight recorders' event buffer (step, connection, weight, count), appended
     for the edges whose model has a weight_recorder (``e["wr"]``), when ``wr_cap``. The fired
-    rows' segments are numbered as in the static phase; each iteration handles B segments."""
+    rows' segments are numbered as in the static phase; each iteration handles B segments.
+    ``flush``: the rows' flush events instead (``on_flush``, stamped at A + 1: its slice's
+    start), which send and record nothing."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
@@ -360,7 +362,9 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 w_w.at[pos].set(w.astype(w_w.dtype), mode="drop"),
                 n + jnp.sum(act, dtype=jnp.int32))
 
-    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None, clop=None):
+    def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None, clop=None,
+                flush=False):
+        on_pre = rule.on_flush if flush else rule.on_pre
         R = m_r.shape[0]
         nseg = e["nseg"]
         fired = (m_r != 0) & (nseg > 0)
@@ -429,14 +433,14 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     new, ovf = voltage_archive.read(
                         rule.voltage_archive, clop[0], clop[1], tgt,
                         act & voltage_archive.live(rule, s),
-                        lambda view: rule.on_pre(p, s_in, t, view, **kw))
+                        lambda view: on_pre(p, s_in, t, view, **kw))
                     over = over | jnp.any(ovf & act)
                 elif post is not None:  # the newest entries; where they lack one, more
                     def on(W, sel=None):
                         pick = (lambda x: x) if sel is None else \
                             (lambda x: x[sel] if jnp.ndim(x) else x)  # noqa: E731
                         view = post(W, pick(tgt))
-                        new = rule.on_pre({k: pick(v) for k, v in p.items()},
+                        new = on_pre({k: pick(v) for k, v in p.items()},
                                           {k: pick(v) for k, v in s_in.items()}, pick(t),
                                           view, **kw)
                         return _lanes(new, view.wide.shape[0]), view.overflow, view.wide
@@ -448,7 +452,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                                                 few=not kw)
                     over = over | jnp.any(ovf & act)
                 else:
-                    new = rule.on_pre(p, s_in, t, None, **kw)
+                    new = on_pre(p, s_in, t, None, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
                 val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
                                       0.0).astype(val.dtype)

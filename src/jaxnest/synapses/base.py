@@ -76,6 +76,10 @@ class SynapseModel:
     property ``volume_transmitter``): ``on_pre`` takes a keyword ``dopa``."""
     on_trigger: Callable | None = None
     """Neuromodulated rules: the update at the volume_transmitter's delivery times."""
+    on_flush: Callable | None = None
+    """Rules that act on their senders' flush events (eprop_synapse_bsshslm_2020):
+    ``on_flush(p, s, t, post) -> s'`` for the events due before the slice starting at t
+    (ms), delivered then (kernel/eprop_archive.flush_due)."""
     check_spec: Callable[[set, int], None] | None = None
     """(keys a Connect's syn_spec gives, local_num_threads) -> None: NEST's
     check_synapse_params (raise errors.NotImplemented)."""

@@ -14,9 +14,9 @@ raises errors.NotImplemented naming the model and the reason): a multimeter reco
 (``optimizer``: adam's ``m`` and ``v``, gradient descent's nothing) is shown and set as in
 NEST.
 Known difference: NEST's flush events (recurrent neurons silent for
-``flush_event_send_interval``) add entries to a weight_recorder; they are not sent here
-(eprop_synapse_bsshslm_2020 acts on them at the sender's next spike, as NEST did at
-their time), so those entries are missing (a warning says so).
+``flush_event_send_interval``) add entries to a weight_recorder; eprop_synapse_bsshslm_2020
+acts on them at their time (synapses/eprop_gradient.on_flush_bsshslm) but records nothing,
+so those entries are missing (a warning says so).
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
@@ -204,7 +204,8 @@ eprop_synapse_bsshslm_2020 = _Learning(
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0,
                                    **eg.flatten(_GD)},
     common=("optimizer", "average_gradient") + eg.COMMON, hidden=eg.HIDDEN_BSS,
-    on_pre=eg.on_pre_bsshslm, check=check, unsupported=_WHY, voltage_archive="eprop")
+    on_pre=eg.on_pre_bsshslm, on_flush=eg.on_flush_bsshslm, check=check, unsupported=_WHY,
+    voltage_archive="eprop")
 
 
 def _learning_signal(name):

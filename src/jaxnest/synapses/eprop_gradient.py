@@ -282,9 +282,10 @@ def _event(p, s, post, X, flush: bool, lanes, kappa):
     w = _walk(post, w, b0, n, X, kappa)
     s["t_walk"] = jnp.where(n > 0.0, b0 + n, s["t_walk"])
     trig = go & (X > E)
-    g = _finish(post, w, X) + _reg(post, E, trig) * w["sum_e"]
+    walked = w["walked"] != 0.0  # (else the term multiplies nothing: not read)
+    g = _finish(post, w, X) + _reg(post, E, trig & walked) * w["sum_e"]
     g = jnp.where(p["average_gradient"] != 0, g / post.W, g)
-    grad = jnp.where(trig & (w["walked"] != 0.0) & (tsp > 0.0), s["gradient"] + g,
+    grad = jnp.where(trig & walked & (tsp > 0.0), s["gradient"] + g,
                      s["gradient"])
     idx = jnp.floor((X - shift) / U)
     weight = jnp.asarray(s["weight"], jnp.float64)
@@ -316,13 +317,26 @@ def _next_flush(post, X):
     return jnp.where(X >= 2.0, Fs, jnp.inf)
 
 
+def on_flush_bsshslm(p, s, t, post):
+    """eprop_synapse_bsshslm_2020's send of the flush events due before the slice starting
+    at t (ms) for the acting lanes (their senders': ``s["source_row"]``), at their time as in
+    NEST: a connection then reads no entry older than its sender's next spike, so the
+    targets' histories need not keep them (kernel/eprop_archive.reads_from). Sends
+    nothing."""
+    post.bsshslm(s["source_row"])
+    Fs = s["t_flush"]
+    fl = s["active"] & (Fs < jnp.round(t / post.h))
+    s = _event(p, dict(s), post, Fs, True, fl, jnp.exp(-post.h / p["tau_m_readout"]))[0]
+    return dict(s, t_flush=jnp.where(fl, jnp.inf, Fs), sent=jnp.zeros_like(Fs))
+
+
 def on_pre_bsshslm(p, s, t, post):
     """eprop_synapse_bsshslm_2020's send for the acting lanes (``post``:
     kernel/eprop_archive.EpropView; ``s["source_row"]`` the senders' rows): the sender's
-    flush event since its last spike (handled here, before the spike, as at its stamp:
-    signals that had not arrived then read 0), then the spike. Returns the state and
-    ``sent`` (0 for spikes NEST does not deliver: at a recurrent target's interval
-    start)."""
+    flush event since its last spike that :func:`on_flush_bsshslm` did not send (its
+    interval changed between runs; here, before the spike, as at its stamp: signals that
+    had not arrived then read 0), then the spike. Returns the state and ``sent`` (0 for
+    spikes NEST does not deliver: at a recurrent target's interval start)."""
     act = s["active"]
     post.bsshslm(s["source_row"])
     X = jnp.round(t / post.h)
