@@ -100,3 +100,50 @@ def run(nest, optimizer, n_in=10, n_rec=8, seq=30, n_iter=4, batch_size=1, avera
         order = np.lexsort((ev["times"], ev["senders"]))
         out.update({k: np.asarray(ev[k])[order].tolist() for k in keys})
     return out
+
+
+def silent_sender(nest, seq=20, n_iter=40):
+    """A recurrent neuron driven (I_e) from the second sequence to step 73, then silent for
+    the remaining ~720 steps (36 flush intervals): its connections act on its flush event
+    at 98 and read nothing after it, so jaxnest's histories need not keep 720 steps. A
+    parrot drives the other two recurrent neurons (below threshold) and the readout learns
+    a sine. Returns the e-prop weights (sorted by source, target) and the spike times."""
+    nest.ResetKernel()
+    nest.set(resolution=1.0, total_num_virtual_procs=1, print_time=False,
+             eprop_update_interval=float(seq), eprop_learning_window=float(seq))
+    rec = {"C_m": 1.0, "c_reg": 3.0, "E_L": 0.0, "f_target": 10.0, "I_e": 0.0,
+           "regular_spike_arrival": False, "surrogate_gradient_function": "piecewise_linear",
+           "surrogate_gradient_height": 10.0, "surrogate_gradient_width": 0.03, "t_ref": 0.0,
+           "tau_m": 30.0, "V_m": 0.0, "V_th": 0.03, "flush_event_send_interval": float(seq)}
+    task = seq * n_iter
+    gen = nest.Create("spike_generator", params={"spike_times": np.arange(1.0, task, 3.0)})
+    p = nest.Create("parrot_neuron")
+    r = nest.Create("eprop_iaf_bsshslm_2020", 3, rec)
+    out = nest.Create("eprop_readout_bsshslm_2020", 1, {
+        "C_m": 1.0, "E_L": 0.0, "I_e": 0.0, "regular_spike_arrival": False, "tau_m": 30.0,
+        "V_m": 0.0})
+    target = nest.Create("step_rate_generator", params={
+        "amplitude_times": np.arange(0.0, task) + 4.0,
+        "amplitude_values": np.tile(np.sin(np.linspace(0.0, 2 * np.pi, seq)), n_iter)})
+    sr = nest.Create("spike_recorder")
+    nest.SetDefaults("eprop_synapse_bsshslm_2020", {"optimizer": {"eta": 1e-3}, "weight": 0.0})
+    syn = {"synapse_model": "eprop_synapse_bsshslm_2020", "delay": 1.0}
+    nest.Connect(gen, p)
+    nest.Connect(p, r, "all_to_all", dict(syn, weight=[[0.0005], [0.02], [0.025]]))
+    nest.Connect(r, r, {"rule": "all_to_all", "allow_autapses": False}, dict(syn, weight=0.01))
+    nest.Connect(r, out, "all_to_all", dict(syn, weight=0.3))
+    nest.Connect(out, r, "all_to_all", {
+        "synapse_model": "eprop_learning_signal_connection_bsshslm_2020", "delay": 1.0,
+        "weight": 0.5})
+    nest.Connect(target, out, "one_to_one", {"synapse_model": "rate_connection_delayed",
+                                             "delay": 1.0, "receptor_type": 2})
+    nest.Connect(r, sr)
+    nest.Simulate(float(seq))
+    r[0].I_e = 0.2
+    nest.Simulate(3.0 * seq - 7.0)
+    r[0].set(I_e=0.0, V_m=0.0)
+    nest.Simulate(task - 4.0 * seq + 12.0)
+    conns = nest.GetConnections(synapse_model="eprop_synapse_bsshslm_2020")
+    src, tg, w = (np.asarray(conns.get(k)) for k in ("source", "target", "weight"))
+    return {"weight": w[np.lexsort((tg, src))].tolist(),
+            "times": np.asarray(sr.get("events")["times"]).tolist()}

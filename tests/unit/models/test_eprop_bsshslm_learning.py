@@ -4,7 +4,8 @@ learning signals, the readouts' readout and error signals (scenarios of _eprop_b
 one network: eprop_iaf_bsshslm_2020 and _adapt, mean squared error and cross entropy
 readouts; gradient descent and adam, batches, average_gradient, a learning window shorter
 than the update interval, no reset, firing-rate regularization, silent sequences with the
-senders' flush events). Also NEST's error for the other e-prop family's targets."""
+senders' flush events; a sender silent for long, whose flush event frees the histories).
+Also NEST's error for the other e-prop family's targets."""
 from __future__ import annotations
 
 import json
@@ -17,6 +18,8 @@ import pytest
 
 import jaxnest
 import _eprop_bss_cases as bc
+from jaxnest.api import _state
+from jaxnest.kernel import voltage_archive
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NEST_SCRIPT = """
@@ -25,7 +28,8 @@ sys.path.insert(0, {here!r})
 import nest
 nest.set_verbosity("M_ERROR")
 import _eprop_bss_cases as bc
-json.dump({{k: bc.run(nest, **bc.CASES[k]) for k in {names!r}}}, open({out!r}, "w"))
+json.dump({{"silent_sender": bc.silent_sender(nest),
+           **{{k: bc.run(nest, **bc.CASES[k]) for k in {names!r}}}}}, open({out!r}, "w"))
 """
 REL = 1e-9
 KEYS = ("weight", "optimizer", "V_m", "surrogate_gradient", "learning_signal", "readout_signal",
@@ -51,6 +55,16 @@ def test_bsshslm_learning_matches_nest(ref, case):
         assert x.shape == y.shape, (k, x.shape, y.shape)
         scale = max(np.max(np.abs(y)), 1e-300)
         assert np.max(np.abs(x - y)) <= REL * scale, (k, np.max(np.abs(x - y)), scale)
+
+
+def test_silent_sender_flush_frees_history(ref):
+    """A recurrent sender silent for 36 flush intervals: NEST's weights, and the e-prop rings
+    keep their first length (its connections act on its flush event at its time, then read
+    nothing older than its next spike; acted on at that spike, they grew to 1,024)."""
+    mine, theirs = bc.silent_sender(jaxnest), ref["silent_sender"]
+    assert mine["times"] == theirs["times"] and max(theirs["times"]) < 80.0
+    np.testing.assert_allclose(mine["weight"], theirs["weight"], rtol=REL, atol=0.0)
+    assert _state.kernel().runtime.clop_H == voltage_archive.HIST_H
 
 
 @pytest.mark.parametrize("syn,target", [("eprop_synapse", "eprop_iaf_bsshslm_2020"),
