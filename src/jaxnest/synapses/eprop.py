@@ -14,9 +14,10 @@ raises errors.NotImplemented naming the model and the reason): a multimeter reco
 (``optimizer``: adam's ``m`` and ``v``, gradient descent's nothing) is shown and set as in
 NEST.
 Known difference: NEST's flush events (recurrent neurons silent for
-``flush_event_send_interval``) add entries to a weight_recorder; eprop_synapse_bsshslm_2020
-acts on them at their time (synapses/eprop_gradient.on_flush_bsshslm) but records nothing,
-so those entries are missing (a warning says so).
+``flush_event_send_interval``) add entries to a weight_recorder; none are recorded here
+(eprop_synapse_bsshslm_2020 acts on them at their time, synapses/eprop_gradient
+.on_flush_bsshslm; eprop_synapse gets none: they split its walk without changing it), so
+those entries are missing (a warning says so).
 
 Connection rules (NEST's order): targets must keep an e-prop history (the e-prop neuron
 models: NotImplemented otherwise; recorders and generators get IllegalConnection), the delay
