@@ -736,7 +736,7 @@ class Runtime:
             if dev is None or dev.entry.impl.kind != "weight_recorder":
                 continue
             sel = np.flatnonzero((owner == gid) & in_window(times, dev.status))
-            sel = sel[_wr_keeps(dev, cols, conn[sel])]
+            sel = sel[_wr_keeps(dev, net.conns, conn[sel])]
             c = conn[sel]
             ev = {"senders": cols["source"][c], "times": times[sel], "targets": cols["target"][c],
                   "weights": w[sel], "receptors": _rports(kernel, cols, c).astype(np.int64),
@@ -809,13 +809,13 @@ class Runtime:
             dev.log.append(cols)
 
 
-def _wr_keeps(dev, cols: dict, conn: np.ndarray) -> np.ndarray:
+def _wr_keeps(dev, conns, conn: np.ndarray) -> np.ndarray:
     """Which of the connections ``conn`` pass the weight recorder's ``senders`` and
-    ``targets`` filters (NEST's weight_recorder::handle)."""
+    ``targets`` filters (NEST's weight_recorder::handle); reads those connections only."""
     keep = np.ones(conn.size, bool)
     for key, col in (("senders", "source"), ("targets", "target")):
         if dev.status[key]:
-            keep &= np.isin(cols[col][conn], dev.status[key])
+            keep &= np.isin(conns.take(col, conn), dev.status[key])
     return keep
 
 
@@ -831,8 +831,8 @@ def _recorded_lanes(net, wr: np.ndarray, conn: np.ndarray) -> np.ndarray:
         if dev is None or dev.entry.impl.kind != "weight_recorder":
             continue
         lanes = np.flatnonzero(wr == gid)
-        c = np.clip(conn[lanes], 0, net.conns.cols["source"].size - 1)
-        out[lanes[~_wr_keeps(dev, net.conns.cols, c)]] = 0
+        c = np.clip(conn[lanes], 0, len(net.conns) - 1)
+        out[lanes[~_wr_keeps(dev, net.conns, c)]] = 0
     return out
 
 
