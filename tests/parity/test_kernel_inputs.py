@@ -28,6 +28,13 @@ def test_negative_spike_weights_pick_the_inhibitory_channel(both, model):
     assert inh.min() < -0.5  # negative events did reach the inhibitory channel
 
 
+def test_spike_weights_set_between_runs(both):
+    ref, got = both("kernel_inputs.py", "spike_weights_set_between_runs")
+    for k in ref:
+        assert max_abs_diff(got[k], ref[k]) <= 1e-9, (k, max_abs_diff(got[k], ref[k]))
+    assert ref["I_syn_in"].min() < -50.0  # the negative events reached the inhibitory channel
+
+
 def test_escape_noise_rate_matches_nest(both):
     """iaf_psc_exp with delta > 0 fires by escape noise drawn in the update: spike counts over
     seeds agree with NEST's within four standard errors of the difference."""

@@ -246,7 +246,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
-    edge sets are taken over instead of being sorted again.
+    edge sets are taken over instead of being sorted again (unless those settings changed
+    the spike edges: event signs, rows of their own).
     ``defer``: leave the expensive part (sorting the spike edges into their padded rows) to
     ``plan.pending()``; everything the compiled code depends on (``plan.static()``, array
     shapes) is known before, so the runtime compiles while the edges are sorted.
@@ -299,7 +300,10 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                   pg_gids=pg_gids, signed=signed, tics_per_step=time_base[0],
                   ms_per_tic=time_base[1])
     pieces = _pieces(src.size, n_neurons + sg_gids.size)  # for classifying and sorting
-    if reuse is not None:
+    if reuse is not None and reuse.signed == signed and np.array_equal(
+            reuse.sg_gids, sg_gids) and np.array_equal(reuse.sg_conn, sg_conn):
+        # (a device setting that signs the events or gives connections rows of their own
+        # changes the spike edges: built anew below)
         plan = Plan(D=reuse.D, L=reuse.L, spike=reuse.spike, poisson=reuse.poisson,
                     current=reuse.current, float_type=reuse.float_type,
                     plastic=reuse.plastic, arch_mask=reuse.arch_mask, arch_cv=reuse.arch_cv,

@@ -49,6 +49,8 @@ class Runtime:
         self.ev_cap = 0            # 0: not chosen yet (see _initial_ev_cap)
         self.edge_key = None       # the structure the plan's edge sets were built for
         self.dev = None            # (plan, device copies of its edge arrays)
+        self.dev_sets = None       # (the plan's edge sets, their device copies): kept by a
+        #                            plan that reuses them (device settings changed only)
         self.timings: dict = {}    # seconds spent in the parts of the last run()
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
@@ -90,7 +92,8 @@ class Runtime:
                              use_wfr=bool(kernel.settings["use_wfr"]),
                              wfr_order=int(kernel.settings["wfr_interpolation_order"]),
                              max_delay=kernel.delay_range()[1], prev=self.plan)
-            self._relayout_buffers(new)
+            if reuse is None or new.spike is not reuse.spike:  # (reused: the same rows)
+                self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
             self.timings["plan_parts"] = new.timings
@@ -471,7 +474,7 @@ class Runtime:
         if self.dev is not None and self.dev[0] is plan and not abstract_spikes:
             return self.dev[1]
         out = {}
-        sp, pe, ce = plan.spike, plan.poisson, plan.current
+        sp = plan.spike
         if sp["n_edges"] and abstract_spikes:
             it = jnp.int64 if sp["idx64"] else jnp.int32
             out["spike"] = dict(seg_first=put(sp["seg_first"]),
@@ -482,7 +485,26 @@ class Runtime:
                 out["spike"]["flip"] = jax.ShapeDtypeStruct((sp["size"],), it)
             if sp["decode"]:
                 out["spike"]["dec"] = jax.ShapeDtypeStruct((sp["size"],), bool)
-        elif sp["n_edges"]:
+        out.update(self._edge_sets(plan, abstract_spikes))
+        out["rec_rows"] = put(plan.rec_rows.astype(np.int32))
+        if plan.precise is not None:
+            out.update(precise_host.device_args(plan))
+        out["sample_idx"] = [put(i) for _, _, i in plan.samples]
+        if not abstract_spikes:
+            self.dev = (plan, out)
+        return out
+
+    def _edge_sets(self, plan: Plan, abstract_spikes: bool) -> dict:
+        """Device copies of the edge sets (spike, poisson, current, payload, secondary),
+        the same as the last plan's where it reused them (a SetStatus of a device rebuilds
+        the plan, not its edges)."""
+        sp, pe, ce = plan.spike, plan.poisson, plan.current
+        sets = (sp, pe, ce, plan.payload, plan.cont)
+        if not abstract_spikes and self.dev_sets is not None and all(
+                a is b for a, b in zip(sets, self.dev_sets[0])):
+            return self.dev_sets[1]
+        out = {}
+        if sp["n_edges"] and not abstract_spikes:
             out["spike"] = {k: put(sp[k]) for k in ("seg_first", "nseg", "off", "w",
                                                     "flip", "dec") if k in sp}
         if pe["n_edges"]:
@@ -495,17 +517,13 @@ class Runtime:
                 out["poisson"].update(tgt=put(pe["tgt"]), d=put(pe["d"]))
         if ce["n_edges"]:
             out["current"] = {k: put(ce[k]) for k in ("row", "tgt", "w", "d")}
-        out["rec_rows"] = put(plan.rec_rows.astype(np.int32))
-        if plan.precise is not None:
-            out.update(precise_host.device_args(plan))
         if plan.payload is not None and plan.payload["n_edges"]:
             out["payload"] = {k: put(plan.payload[k])
                               for k in ("seg_first", "nseg", "off", "w")}
-        out["sample_idx"] = [put(i) for _, _, i in plan.samples]
         if plan.cont is not None:
             out["cont"] = continuous.edge_args(plan.cont)
         if not abstract_spikes:
-            self.dev = (plan, out)
+            self.dev_sets = (sets, out)
         return out
 
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
@@ -903,35 +921,11 @@ def _nbytes(values: dict) -> int:
 
 
 def _fetch(values: dict) -> dict:
-    """Device arrays on the host. Small ones come back joined, one transfer per dtype (one
-    compiled call joins them): fetched one by one they cost ~30 us each, and a script that
-    reads a neuron after each short Simulate (hh_phaseplane) fetched every state variable."""
-    if len(values) < 3:
-        return jax.device_get(values)
-    keys = list(values)
-    join, parts = _join(tuple((values[k].dtype.str, values[k].shape) for k in keys))
-    if join is None:  # too large to gain
-        return jax.device_get(values)
-    joined = [np.asarray(x) for x in join([values[k] for k in keys])]
-    return {k: joined[g][a:b].reshape(shape) for k, (g, a, b, shape) in zip(keys, parts)}
-
-
-@functools.lru_cache(maxsize=None)
-def _join(sig: tuple):
-    """A compiled join of arrays (``(dtype, shape)`` each, in order) into one flat array per
-    dtype, kept in exec_cache like _unstack, and where each array lies in them: (dtype's
-    index, start, end, shape). (None, None) where the arrays are larger than _STACK_BYTES."""
-    sizes = [int(np.prod(shape, dtype=np.int64)) for _, shape in sig]
-    if sum(n * np.dtype(dt).itemsize for n, (dt, _) in zip(sizes, sig)) > _STACK_BYTES:
-        return None, None
-    dts = sorted({dt for dt, _ in sig})
-    parts, at = [], dict.fromkeys(dts, 0)
-    for n, (dt, shape) in zip(sizes, sig):
-        parts.append((dts.index(dt), at[dt], at[dt] + n, shape))
-        at[dt] += n
-    fn = jax.jit(lambda arrays: [jnp.concatenate([a.ravel() for a, (d, _) in zip(arrays, sig)
-                                                  if d == dt]) for dt in dts])
-    return exec_cache.ChunkFn(fn, exec_cache.key_of("join", sig)), parts
+    """Device arrays on the host, each by ``np.asarray`` (~2 us a small array once its chunk
+    is done): ``jax.device_get`` on a dict costs ~20 us a value, and joining small values
+    on the device first cost a compiled call (~100 us) each time a script read a neuron
+    after a short Simulate (hh_phaseplane: 6,000 times)."""
+    return {k: np.asarray(v) for k, v in values.items()}
 
 
 @functools.lru_cache(maxsize=None)

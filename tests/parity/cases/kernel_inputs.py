@@ -44,6 +44,25 @@ def negative_spike_weights(nest, model="iaf_psc_alpha"):
     return {k: ev[k] for k in ["senders", "times"] + rec}
 
 
+def spike_weights_set_between_runs(nest):
+    """spike_weights, negative ones among them, set after a first Simulate without any: the
+    second run signs the events (the edges of the first run carried none)."""
+    nest.ResetKernel()
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 2.0]})
+    n = nest.Create("iaf_psc_alpha")
+    mm = nest.Create("multimeter", params={"record_from": ["I_syn_ex", "I_syn_in"],
+                                           "interval": 0.1})
+    nest.Connect(sg, n, syn_spec={"weight": 1.0})
+    nest.Connect(mm, n)
+    nest.Simulate(5.0)
+    sg.set(spike_times=[6.0, 7.0, 8.0], spike_weights=[-100.0, 50.0, -20.0])
+    nest.Simulate(5.0)
+    sg.set(spike_times=[11.0], spike_weights=[30.0])
+    nest.Simulate(5.0)
+    ev = mm.events
+    return {k: ev[k] for k in ("times", "I_syn_ex", "I_syn_in")}
+
+
 def escape_noise(nest, seed=1):
     """iaf_psc_exp with a stochastic threshold (delta > 0): spike counts per neuron."""
     nest.ResetKernel()
