@@ -269,7 +269,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.params),
+                                impl.channel_count(store.current()[0]),
                                 max(len(impl.current_receptors), 1)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
@@ -1122,7 +1122,9 @@ def _wire_recorders(plan: Plan, net, src, tgt, kind, dev_link, row_of_conn=None,
 
 
 def _recordables(net, impl, gid: int) -> tuple:
-    counts = impl.receptor_counts(net.neurons[net.model_of(gid)].params)
+    # (current(): reading ``params`` counts as a change, which would send the group's state
+    # and parameters to the device again)
+    counts = impl.receptor_counts(net.neurons[net.model_of(gid)].current()[0])
     return impl.recordables_for(None if counts is None else int(counts[net.node_local[gid]]))
 
 

@@ -49,6 +49,8 @@ class Runtime:
         self.ev_cap = 0            # 0: not chosen yet (see _initial_ev_cap)
         self.edge_key = None       # the structure the plan's edge sets were built for
         self.dev = None            # (plan, device copies of its edge arrays)
+        self.pg_args = None        # (poisson_generator settings, their device arguments)
+        self.dev_small: dict = {}  # name -> (host value, device copy), see _put_again
         self.dev_sets = None       # (the plan's edge sets, their device copies): kept by a
         #                            plan that reuses them (device settings changed only)
         self.timings: dict = {}    # seconds spent in the parts of the last run()
@@ -388,6 +390,9 @@ class Runtime:
                 out["O"] = out["S"]
             return out
         o_plan, o = old
+        if o_plan.D == plan.D and np.array_equal(o_plan.row_gids, plan.row_gids):
+            plan.pend_D = o["S"].shape[0]  # the same rows (a device's SetStatus): as they are
+            return o
         oS = np.asarray(o["S"])
         used = int(np.flatnonzero(oS.any(axis=1)).max(initial=-1)) + 1
         plan.pend_D = max(plan.D, used)
@@ -486,13 +491,22 @@ class Runtime:
             if sp["decode"]:
                 out["spike"]["dec"] = jax.ShapeDtypeStruct((sp["size"],), bool)
         out.update(self._edge_sets(plan, abstract_spikes))
-        out["rec_rows"] = put(plan.rec_rows.astype(np.int32))
+        out["rec_rows"] = self._put_again("rec_rows", plan.rec_rows.astype(np.int32))
         if plan.precise is not None:
             out.update(precise_host.device_args(plan))
-        out["sample_idx"] = [put(i) for _, _, i in plan.samples]
+        out["sample_idx"] = [self._put_again(("sample_idx", j), i)
+                             for j, (_, _, i) in enumerate(plan.samples)]
         if not abstract_spikes:
             self.dev = (plan, out)
         return out
+
+    def _put_again(self, name, value: np.ndarray):
+        """``value`` on the device, the last copy of ``name`` where it is equal (a plan
+        rebuilt for a device's SetStatus wires its recorders as before)."""
+        kept = self.dev_small.get(name)
+        if kept is None or not np.array_equal(kept[0], value) or kept[0].dtype != value.dtype:
+            kept = self.dev_small[name] = (value, put(value))
+        return kept[1]
 
     def _edge_sets(self, plan: Plan, abstract_spikes: bool) -> dict:
         """Device copies of the edge sets (spike, poisson, current, payload, secondary),
@@ -550,13 +564,22 @@ class Runtime:
             args["cont"] = dict(args["cont"], tol=put(kernel.settings["wfr_tol"], np.float64),
                                 max_iter=put(kernel.settings["wfr_max_iterations"], np.int32),
                                 run=put([kernel.step, kernel.step + self._n_steps], np.int64))
-        status = [net.devices[int(g)].status for g in plan.pg_gids]
         if plan.poisson["n_edges"]:
-            args["pg_lo"], args["pg_hi"] = map(put, _windows(status, h))
+            args.update(self._poisson_args(plan, net, h))
+        return args
+
+    def _poisson_args(self, plan: Plan, net, h: float) -> dict:
+        """The poisson_generators' windows and count tables on the device, made again only
+        when their settings changed (four transfers and the tables at every Simulate)."""
+        status = [net.devices[int(g)].status for g in plan.pg_gids]
+        key = (h, tuple((s["rate"], s["origin"], s["start"], s["stop"]) for s in status))
+        if self.pg_args is None or self.pg_args[0] != key:
+            lo, hi = _windows(status, h)
             thr, c0 = poisson_thresholds(
                 _poisson_cdf(np.array([s["rate"] for s in status]) * h / 1000.0))
-            args["pg_thr"], args["pg_c0"] = put(thr), put(c0)
-        return args
+            self.pg_args = (key, dict(pg_lo=put(lo), pg_hi=put(hi), pg_thr=put(thr),
+                                      pg_c0=put(c0)))
+        return self.pg_args[1]
 
     def _params(self, plan: Plan, g, store) -> dict:
         """A group's parameters on the device (kept while the host has not touched them)."""
