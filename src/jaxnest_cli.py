@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run NEST's shipped examples; writes OUT/examples.md and .json")
     s.add_argument("--only", nargs="+", metavar="NAME",
                    help="with --nest-examples: example names (one_neuron, "
-                        "brette_et_al_2007/coba, sudoku); with --nest-pytests: directories")
+                        "brette_et_al_2007/coba, sudoku); with --nest-pytests: "
+                        "directories (the others keep their results in OUT)")
     s.add_argument("--resume", action="store_true",
                    help="with --nest-examples: keep results already in OUT/examples.json")
     s.add_argument("--nest-pytests", action="store_true",

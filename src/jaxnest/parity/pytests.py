@@ -3,8 +3,9 @@
 A measure of API coverage, not a gate: the test files are run in place from the installed
 nest-simulator package (never copied, never edited), one pytest process per directory (files
 under connect/ import a helper beside them), with the plugin of pytest_plugin.py. The MPI
-directories need an MPI launcher and are listed, not run. Results: ``compat/nest_pytests.md``
-and ``compat/nest_pytests.json``.
+directories need an MPI launcher and are listed, not run. The same files run under NEST itself
+give the baseline: the measure is the share of the tests passing under NEST that also pass
+under jaxnest. Results: ``compat/nest_pytests.md`` and ``compat/nest_pytests.json``.
 """
 from __future__ import annotations
 
@@ -118,18 +119,20 @@ def per_test(records: list[dict]) -> dict[str, dict]:
     return tests
 
 
-def summarize(root: str, files: dict[str, list[str]], records: list[dict],
-              infos: dict[str, dict]) -> list[dict]:
-    """One row per test file: counts of passed / failed / error / skipped."""
-    tests = per_test(records)
+def summarize(files: dict[str, list[str]], tests: dict[str, dict], infos: dict[str, dict],
+              nest_tests: dict[str, dict] | None = None) -> list[dict]:
+    """One row per test file: counts of passed / failed / error / skipped under jaxnest, and
+    the tests that pass under NEST (``nest_tests``: NEST's own run of the same files)."""
     by_file = collections.defaultdict(list)
     for nodeid, t in tests.items():
-        by_file[nodeid.split("::")[0].replace("/", os.sep)].append(t)
+        by_file[_file_of(nodeid)].append(t)
+    nest_passed = collections.Counter(_file_of(n) for n, t in (nest_tests or {}).items()
+                                      if t["outcome"] == "passed")
     rows = []
     for directory, rels in files.items():
         for rel in rels:
             row = {"file": rel, "directory": directory, "passed": 0, "failed": 0, "error": 0,
-                   "skipped": 0, "note": ""}
+                   "skipped": 0, "NEST passed": nest_passed.get(rel, 0), "note": ""}
             if directory in MPI_DIRS:
                 row["note"] = "needs MPI (not run)"
                 rows.append(row)
@@ -148,6 +151,19 @@ def summarize(root: str, files: dict[str, list[str]], records: list[dict],
     return rows
 
 
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::")[0].replace("/", os.sep)
+
+
+def kept(tests: dict[str, dict], nest_tests: dict[str, dict], directory: str | None = None
+         ) -> tuple[int, int]:
+    """(tests that pass under NEST and under jaxnest, tests that pass under NEST), in one
+    directory or all: the share of NEST's passing tests that jaxnest keeps."""
+    ref = [n for n, t in nest_tests.items() if t["outcome"] == "passed"
+           and (directory is None or n.split("/")[0] == directory)]
+    return sum(tests.get(n, {}).get("outcome") == "passed" for n in ref), len(ref)
+
+
 def missing_from_messages(records: list[dict] | dict) -> collections.Counter:
     """Missing jaxnest names/models as named by failure messages (counted per test);
     ``records`` are phase records, or the per-test dict of :func:`per_test`."""
@@ -164,9 +180,11 @@ def missing_from_messages(records: list[dict] | dict) -> collections.Counter:
 
 
 def sweep(out_dir: str = "compat", only=None, test_timeout: float = 60,
-          dir_timeout: float = 1800, jobs: int = 2, log=print) -> dict:
-    """Run every directory, write nest_pytests.md/json; returns the totals. Raises SweepError
-    (and writes nothing) when pytest or NEST's tests are missing, or no test ran at all."""
+          dir_timeout: float = 1800, jobs: int = 2, baseline: bool = True, log=print) -> dict:
+    """Run the directories (``only``: those, keeping the others' results from
+    OUT/nest_pytests.json) under jaxnest and, with ``baseline``, under NEST itself; write
+    nest_pytests.md/json; returns the totals. Raises SweepError (and writes nothing) when
+    pytest or NEST's tests are missing, or no test ran at all."""
     require_pytest()
     try:
         root = pytests_root()
@@ -174,72 +192,121 @@ def sweep(out_dir: str = "compat", only=None, test_timeout: float = 60,
         raise SweepError(f"{e}. No compatibility table was written.") from None
     files = test_files(root)
     dirs = [d for d in files if d not in MPI_DIRS and (not only or d in only)]
-    if only:
-        files = {d: f for d, f in files.items() if d in only}
-    records, infos = [], {}
+    runs = [(b, d) for d in dirs for b in (("jaxnest", "nest") if baseline else ("jaxnest",))]
 
-    def one(d):
-        log(f"running {d} ({len(files[d])} files)")
-        recs, info = run_directory(root, d, test_timeout=test_timeout, dir_timeout=dir_timeout)
-        log(f"  {d}: {len(per_test(recs))} tests in {info['wall_s']:.0f} s"
+    def one(run):
+        backend, d = run
+        log(f"running {d} under {backend} ({len(files[d])} files)")
+        recs, info = run_directory(root, d, backend, test_timeout=test_timeout,
+                                   dir_timeout=dir_timeout)
+        log(f"  {d} under {backend}: {len(per_test(recs))} tests in {info['wall_s']:.0f} s"
             + (" (directory time limit)" if info["timed_out"] else ""))
-        return d, recs, info
+        return run, recs, info
 
     with ThreadPoolExecutor(max(1, jobs)) as ex:
-        for d, recs, info in ex.map(one, dirs):
-            records += recs
-            infos[d] = info
-    if dirs and not records:  # not one test collected anywhere: pytest itself is broken
+        done = list(ex.map(one, runs))
+    if dirs and not any(recs for (b, _), recs, _ in done if b == "jaxnest"):
+        # not one test collected anywhere: pytest itself is broken
         tails = "; ".join(f"{d}: {i['tail'].strip().splitlines()[-1] if i['tail'].strip() else ''}"
-                          for d, i in list(infos.items())[:3])
+                          for (b, d), _, i in done[:3])
         raise SweepError(f"no test ran in {len(dirs)} directories ({tails}). "
                          "No compatibility table was written.")
-    rows = summarize(root, files, records, infos)
+    data = {"tests": {}, "nest_tests": {}, "directories": {}, "nest_directories": {}}
+    path = os.path.join(out_dir, "nest_pytests.json")
+    if only and os.path.exists(path):
+        data = keep_others(path, dirs)
+    for (backend, d), recs, info in done:
+        info["date"] = time.strftime("%Y-%m-%d")
+        prefix = "" if backend == "jaxnest" else "nest_"
+        data[prefix + "directories"][d] = info
+        data[prefix + "tests"].update(per_test(recs))
+    return write(out_dir, files, data, test_timeout)
+
+
+def keep_others(path: str, dirs: list[str]) -> dict:
+    """The results of an earlier sweep outside ``dirs`` (which are about to be run again)."""
+    with open(path) as f:
+        old = json.load(f)
+    out = {}
+    for key in ("tests", "nest_tests"):
+        out[key] = {n: t for n, t in old.get(key, {}).items() if n.split("/")[0] not in dirs}
+    for key in ("directories", "nest_directories"):
+        out[key] = {d: i for d, i in old.get(key, {}).items() if d not in dirs}
+    return out
+
+
+def write(out_dir: str, files: dict, data: dict, test_timeout: float) -> dict:
+    """nest_pytests.json and .md from the per-test outcomes in ``data``; the totals."""
+    rows = summarize(files, data["tests"], data["directories"], data["nest_tests"])
     df = pd.DataFrame(rows)
+    tot = totals(df, data)
+    missing = missing_from_messages(data["tests"])
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "nest_pytests.json"), "w") as f:
+        json.dump({"totals": tot, "test_timeout_s": test_timeout, **data,
+                   "missing": missing.most_common(), "files": rows}, f, indent=1, default=str)
+    write_markdown(os.path.join(out_dir, "nest_pytests.md"), df, tot, missing, test_timeout,
+                   data)
+    return tot
+
+
+def totals(df: pd.DataFrame, data: dict) -> dict:
     tot = {k: int(df[k].sum()) for k in ("passed", "failed", "error", "skipped")}
     tot["tests"] = sum(tot.values())
     tot["files"] = len(df)
     tot["files all passed"] = int(((df.passed > 0) & (df.failed + df.error == 0)).sum())
     tot["files not run (MPI)"] = int((df.note == "needs MPI (not run)").sum())
-    missing = missing_from_messages(records)
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "nest_pytests.json"), "w") as f:
-        json.dump({"totals": tot, "test_timeout_s": test_timeout, "directories": infos,
-                   "missing": missing.most_common(), "files": rows,
-                   "tests": per_test(records)}, f, indent=1, default=str)
-    write_markdown(os.path.join(out_dir, "nest_pytests.md"), df, tot, missing, test_timeout)
+    if data["nest_tests"]:
+        both, ref = kept(data["tests"], data["nest_tests"])
+        tot["passed under NEST"] = ref
+        tot["of those, pass under jaxnest"] = both
     return tot
 
 
-def write_markdown(path, df: pd.DataFrame, tot: dict, missing, test_timeout) -> None:
-    per_dir = df.groupby("directory")[["passed", "failed", "error", "skipped"]].sum() \
-        .reset_index()
+def per_directory(df: pd.DataFrame, data: dict) -> pd.DataFrame:
+    """Counts per directory, with NEST's passes and the share of them jaxnest keeps."""
+    per_dir = df.groupby("directory")[["passed", "failed", "error", "skipped"]].sum()
+    rows = []
+    for d, r in per_dir.iterrows():
+        row = {"directory": d, **{k: int(v) for k, v in r.items()}}
+        if d in data["nest_directories"]:
+            both, ref = kept(data["tests"], data["nest_tests"], d)
+            row["passed under NEST"] = ref
+            row["of those, pass under jaxnest"] = f"{both} ({both / ref:.0%})" if ref else "-"
+        else:
+            row["passed under NEST"] = row["of those, pass under jaxnest"] = "-"
+        row["run on"] = data["directories"].get(d, {}).get("date", "-")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_markdown(path, df: pd.DataFrame, tot: dict, missing, test_timeout, data: dict
+                   ) -> None:
     lines = ["# NEST's pytest suite under jaxnest\n",
              "Generated by `jaxnest parity --nest-pytests`: NEST 3.10's own test files, run "
              "unmodified from the installed package with `import nest` resolving to jaxnest "
-             f"(one pytest process per directory, {test_timeout:g} s per test). A measure of "
-             "coverage, not a gate. Under real NEST the suite collects 5,281 tests and 5,249 "
-             "pass (the rest need MPI). A file that fails to import counts as one error (its tests are not "
-             "collected), so the number of tests here is lower than NEST's until files import.\n",
+             f"(one pytest process per directory, {test_timeout:g} s per test), and under NEST "
+             "itself for the baseline. A measure of coverage, not a gate. A file that fails to "
+             "import counts as one error (its tests are not collected), so jaxnest's test count "
+             "can be lower than NEST's; the share of NEST's passing tests that also pass under "
+             "jaxnest is the measure.\n",
              "## Totals\n", to_markdown(pd.DataFrame([tot])),
-             "## Per directory\n", to_markdown(per_dir),
+             "## Per directory\n", to_markdown(per_directory(df, data)),
              "## Missing in jaxnest, as failure messages name it (tests)\n",
              to_markdown(pd.DataFrame(missing.most_common(30), columns=["missing", "tests"]))
              if missing else "(nothing named)\n",
              "## Per file\n",
-             to_markdown(df[["file", "passed", "failed", "error", "skipped", "note"]])]
+             to_markdown(df[["file", "passed", "failed", "error", "skipped", "NEST passed",
+                             "note"]])]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
 
 def rerender(out_dir: str = "compat") -> None:
-    """Rewrite nest_pytests.md from nest_pytests.json (after a change to the classification)."""
-    path = os.path.join(out_dir, "nest_pytests.json")
-    with open(path) as f:
-        data = json.load(f)
-    missing = missing_from_messages(data["tests"])
-    data["missing"] = missing.most_common()
-    with open(path, "w") as f:
-        json.dump(data, f, indent=1, default=str)
-    write_markdown(os.path.join(out_dir, "nest_pytests.md"), pd.DataFrame(data["files"]),
-                   data["totals"], missing, data["test_timeout_s"])
+    """Rewrite nest_pytests.md/json from the per-test outcomes in nest_pytests.json (after a
+    change to the classification)."""
+    with open(os.path.join(out_dir, "nest_pytests.json")) as f:
+        old = json.load(f)
+    data = {k: old.get(k, {}) for k in ("tests", "nest_tests", "directories",
+                                          "nest_directories")}
+    write(out_dir, test_files(pytests_root()), data, old["test_timeout_s"])
