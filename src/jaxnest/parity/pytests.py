@@ -66,9 +66,50 @@ def test_files(root: str) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+RESTARTS = 5  # pytest processes started again after one died, per directory
+
+
 def run_directory(root: str, directory: str, backend: str = "jaxnest",
                   test_timeout: float = 60, dir_timeout: float = 1800) -> tuple[list[dict], dict]:
-    """Run one directory's tests; (per-phase log records, run info)."""
+    """Run one directory's tests; (per-phase log records, run info). A pytest process that
+    dies (a signal: a crash in compiled code, the kernel's OOM killer) loses no more than the
+    test it was in: that one is recorded as failed and a new process runs the tests it did
+    not reach (``crashed`` in the info names the tests)."""
+    t0 = time.perf_counter()
+    files = test_files(root).get(directory, [])
+    records, crashed, tails = [], [], []
+    args, rc, timed_out = [os.path.join(root, directory)], None, False
+    for _ in range(RESTARTS + 1):
+        left = dir_timeout - (time.perf_counter() - t0)
+        recs, rc, timed_out, tail = _pytest(root, args, backend, test_timeout, max(left, 1.0))
+        records += recs
+        tails.append(tail)
+        if timed_out or rc is None or rc >= 0 or not recs:
+            break
+        last = recs[-1]["nodeid"]
+        crashed.append(last)
+        records.append({"nodeid": last, "when": "call", "outcome": "failed", "duration": 0.0,
+                        "message": f"the pytest process died in this test (signal {-rc})"})
+        args = _after(root, files, last, {r["nodeid"] for r in records})
+        if not args:
+            break
+    info = {"directory": directory, "returncode": rc, "timed_out": timed_out,
+            "wall_s": time.perf_counter() - t0, "tail": tails[-1], "crashed": crashed}
+    return records, info
+
+
+def _after(root: str, files: list[str], nodeid: str, done: set) -> list[str]:
+    """pytest arguments for the tests after ``nodeid``: the rest of its file (the tests it
+    ran deselected) and the files after it, in pytest's (sorted) order."""
+    rel = nodeid.split("::")[0]
+    rest = [f for f in files if f > rel]
+    ran = sorted(n for n in done if n.split("::")[0] == rel)
+    return ([os.path.join(root, rel)] + [a for n in ran for a in ("--deselect", n)]
+            + [os.path.join(root, f) for f in rest])
+
+
+def _pytest(root: str, args: list[str], backend: str, test_timeout: float, timeout: float):
+    """One pytest process over ``args``: (records, returncode, timed out, output tail)."""
     tmp = tempfile.mkdtemp(prefix="jaxnest-pytests-")
     log = os.path.join(tmp, "log.jsonl")
     ini = os.path.join(tmp, "pytest.ini")
@@ -81,11 +122,10 @@ def run_directory(root: str, directory: str, backend: str = "jaxnest",
     cmd += ["-p", "jaxnest.parity.pytest_plugin"]
     if backend == "nest":  # NEST itself, for a baseline: the same logging, no alias
         env["JAXNEST_PYTEST_NO_ALIAS"] = "1"
-    cmd.append(os.path.join(root, directory))
-    t0 = time.perf_counter()
+    cmd += args
     timed_out = False
     try:
-        p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=dir_timeout,
+        p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=timeout,
                            env=env, errors="replace")
         tail, rc = p.stdout[-3000:] + p.stderr[-3000:], p.returncode
     except subprocess.TimeoutExpired as e:
@@ -96,9 +136,7 @@ def run_directory(root: str, directory: str, backend: str = "jaxnest",
     if os.path.exists(log):
         with open(log) as f:
             records = [json.loads(line) for line in f if line.strip()]
-    info = {"directory": directory, "returncode": rc, "timed_out": timed_out,
-            "wall_s": time.perf_counter() - t0, "tail": tail}
-    return records, info
+    return records, rc, timed_out, tail
 
 
 def per_test(records: list[dict]) -> dict[str, dict]:

@@ -55,3 +55,25 @@ def test_only_keeps_the_other_directories(suite, tmp_path):
     assert tot["of those, pass under jaxnest"] == 2
     pytests.rerender(str(out))  # the table rebuilt from the per-test outcomes alone
     assert json.loads((out / "nest_pytests.json").read_text())["totals"] == tot
+
+
+def test_a_dead_pytest_process_loses_only_its_test(tmp_path):
+    """A test that kills its pytest process (as a crash in compiled code does) is recorded as
+    failed, and a new process runs the tests after it: the rest of its file and the files
+    after it."""
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "test_a.py").write_text(
+        "import os, signal\n"
+        "def test_1(): pass\n"
+        "def test_2(): os.kill(os.getpid(), signal.SIGKILL)\n"
+        "def test_3(): pass\n")
+    (d / "test_b.py").write_text("def test_4(): pass\n")
+    records, info = pytests.run_directory(str(tmp_path), "d", backend="nest", test_timeout=60,
+                                          dir_timeout=300)
+    tests = pytests.per_test(records)
+    assert {n: t["outcome"] for n, t in tests.items()} == {
+        "d/test_a.py::test_1": "passed", "d/test_a.py::test_2": "failed",
+        "d/test_a.py::test_3": "passed", "d/test_b.py::test_4": "passed"}
+    assert "died" in tests["d/test_a.py::test_2"]["message"]
+    assert info["crashed"] == ["d/test_a.py::test_2"]
