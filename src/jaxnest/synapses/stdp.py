@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import COMMON, SynapseModel
+from .base import COMMON, SynapseModel, walk
 
 RULE = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
         "Wmax": 100.0}
@@ -46,11 +46,12 @@ def all_to_all(facilitate, depress):
     def on_pre(p, s, t, post):
         d, t_last, kplus, w = p["delay"], s["t_lastspike"], s["Kplus"], s["weight"]
         times, mask = post.history(t_last - d, t - d)
-        for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+
+        def pair(j, w):
             minus_dt = t_last - (times[j] + d)
-            w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]), p),
-                          w)
-        w = depress(w, post.K_value(t - d), p)
+            return jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]),
+                                                 p), w)
+        w = depress(walk(times.shape[0], pair, w), post.K_value(t - d), p)
         kplus = kplus * jnp.exp((t_last - t) / p["tau_plus"]) + 1.0
         return dict(s, weight=w, Kplus=kplus, t_lastspike=jnp.broadcast_to(t, w.shape))
     return on_pre

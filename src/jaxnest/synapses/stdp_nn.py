@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import COMMON, SynapseModel
+from .base import COMMON, SynapseModel, walk
 from .stdp import depress, facilitate
 
 RULE = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
@@ -44,10 +44,11 @@ def _nearest_Kminus(post, t):
 def on_pre_symm(p, s, t, post):
     d, t_last, w = p["delay"], s["t_lastspike"], s["weight"]
     times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+
+    def pair(j, w):
         minus_dt = t_last - (times[j] + d)
-        w = jnp.where(mask[j], facilitate(w, jnp.exp(minus_dt / p["tau_plus"]), p), w)
-    w = depress(w, _nearest_Kminus(post, t - d), p)
+        return jnp.where(mask[j], facilitate(w, jnp.exp(minus_dt / p["tau_plus"]), p), w)
+    w = depress(walk(times.shape[0], pair, w), _nearest_Kminus(post, t - d), p)
     return dict(s, weight=w, t_lastspike=jnp.broadcast_to(t, w.shape))
 
 

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import COMMON, SynapseModel
+from .base import COMMON, SynapseModel, walk
 from .stdp import power
 
 RULE = {"tau_plus": 20.0, "lambda": 0.1, "alpha": 1.0, "mu": 0.4}
@@ -21,10 +21,11 @@ def on_pre(p, s, t, post):
     d, t_last, kplus, w = p["delay"], s["t_lastspike"], s["Kplus"], s["weight"]
     tau_inv = 1.0 / p["tau_plus"]
     times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
-        minus_dt = t_last - (times[j] + d)
-        k = kplus * jnp.exp(minus_dt * tau_inv)
-        w = jnp.where(mask[j], w + p["lambda"] * power(w, p["mu"]) * k, w)
+
+    def pair(j, w):
+        k = kplus * jnp.exp((t_last - (times[j] + d)) * tau_inv)
+        return jnp.where(mask[j], w + p["lambda"] * power(w, p["mu"]) * k, w)
+    w = walk(times.shape[0], pair, w)
     new_w = w - p["lambda"] * p["alpha"] * w * post.K_value(t - d)
     w = jnp.where(new_w > 0.0, new_w, 0.0)
     kplus = kplus * jnp.exp((t_last - t) * tau_inv) + 1.0

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import COMMON, SynapseModel
+from .base import COMMON, SynapseModel, walk
 
 RULE = {"tau_plus": 16.8, "tau_plus_triplet": 101.0, "Aplus": 5e-10, "Aminus": 7e-3,
         "Aplus_triplet": 6.2e-3, "Aminus_triplet": 2.3e-4, "Wmax": 100.0}
@@ -33,11 +33,13 @@ def on_pre(p, s, t, post):
     d, t_last, w = p["delay"], s["t_lastspike"], s["weight"]
     kplus, kpt = s["Kplus"], s["Kplus_triplet"]
     times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+    kmt = post.Kminus_triplet
+
+    def pair(j, w):
         minus_dt = t_last - (times[j] + d)
-        ky = post.Kminus_triplet[j] - 1.0
-        w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]), ky, p),
-                      w)
+        return jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau_plus"]),
+                                             kmt[j] - 1.0, p), w)
+    w = walk(times.shape[0], pair, w)
     kpt = kpt * jnp.exp((t_last - t) / p["tau_plus_triplet"])
     w = depress(w, post.K_value(t - d), kpt, p)
     kpt = kpt + 1.0

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .base import COMMON, SynapseModel
+from .base import COMMON, SynapseModel, walk
 
 RULE = {"tau": 20.0, "alpha": 0.12, "eta": 0.001, "Wmax": 1.0}
 
@@ -29,10 +29,11 @@ def depress(w, p):
 def on_pre(p, s, t, post):
     d, t_last, kplus, w = p["delay"], s["t_lastspike"], s["Kplus"], s["weight"]
     times, mask = post.history(t_last - d, t - d)
-    for j in range(times.shape[0]):  # oldest first, as NEST walks its history
+
+    def pair(j, w):
         minus_dt = t_last - (times[j] + d)
-        w = jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau"]), p), w)
-    w = depress(facilitate(w, post.K_value(t - d), p), p)
+        return jnp.where(mask[j], facilitate(w, kplus * jnp.exp(minus_dt / p["tau"]), p), w)
+    w = depress(facilitate(walk(times.shape[0], pair, w), post.K_value(t - d), p), p)
     kplus = kplus * jnp.exp((t_last - t) / p["tau"]) + 1.0
     return dict(s, weight=w, Kplus=kplus, t_lastspike=jnp.broadcast_to(t, w.shape))
 
