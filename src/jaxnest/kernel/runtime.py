@@ -390,7 +390,8 @@ class Runtime:
                 out["O"] = out["S"]
             return out
         o_plan, o = old
-        if o_plan.D == plan.D and np.array_equal(o_plan.row_gids, plan.row_gids):
+        if o_plan.D == plan.D and ("O" in o) == (plan.payload is not None) \
+                and np.array_equal(o_plan.row_gids, plan.row_gids):
             plan.pend_D = o["S"].shape[0]  # the same rows (a device's SetStatus): as they are
             return o
         oS = np.asarray(o["S"])
