@@ -87,9 +87,11 @@ def run_directory(root: str, directory: str, backend: str = "jaxnest",
         if timed_out or rc is None or rc >= 0 or not recs:
             break
         last = recs[-1]["nodeid"]
-        crashed.append(last)
-        records.append({"nodeid": last, "when": "call", "outcome": "failed", "duration": 0.0,
-                        "message": f"the pytest process died in this test (signal {-rc})"})
+        if recs[-1]["when"] != "teardown":  # (after a teardown: died between tests)
+            crashed.append(last)
+            records.append({"nodeid": last, "when": "call", "outcome": "failed",
+                            "duration": 0.0,
+                            "message": f"the pytest process died in this test (signal {-rc})"})
         args = _after(root, files, last, {r["nodeid"] for r in records})
         if not args:
             break
