@@ -441,8 +441,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                             (lambda x: x[sel] if jnp.ndim(x) else x)  # noqa: E731
                         view = post(W, pick(tgt))
                         new = on_pre({k: pick(v) for k, v in p.items()},
-                                          {k: pick(v) for k, v in s_in.items()}, pick(t),
-                                          view, **kw)
+                                     {k: pick(v) for k, v in s_in.items()}, pick(t), view,
+                                     **kw)
                         return _lanes(new, view.wide.shape[0]), view.overflow, view.wide
                     new, ovf, wide = on(VIEW_W[0])
                     H = arch_in[0]["t"].shape[0]
