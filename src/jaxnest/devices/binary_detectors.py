@@ -189,53 +189,85 @@ def _csd_state(d: dict, state: dict, h: float) -> dict:
     if "count" not in state:
         n = int(d["N_channels"])
         bins = 1 + 2 * _steps(d["tau_max"], h) // _steps(d["delta_tau"], h)
-        state.update(count=np.zeros((n, n, bins), np.int64), incoming=[], last_i=0,
-                     t_last=None, tentative=False, on=[False] * n, last_change=[0] * n)
+        state.update(count=np.zeros((n, n, bins), np.int64), last_i=0, t_last=None,
+                     tentative=False, on=[False] * n, last_change=[0] * n,
+                     held=np.zeros((4, 0), np.int64))  # pulses: on, off, channel, threshold
     return state
 
 
-def _div(a, b: int):
-    """C++ integer division (truncates toward zero), elementwise."""
-    q = np.abs(a) // b
-    return np.where(a >= 0, q, -q)
-
-
-def _csd_down(d, st, h, md):
-    """NEST's handling of a confirmed down transition of channel last_i (pulse from its last
-    change to the previous event's stamp)."""
+def _csd_down(d, st, h, md, pulses: list) -> None:
+    """A confirmed down transition of channel last_i: its pulse (from its last change to the
+    previous event's stamp), with the threshold NEST prunes its stored pulses by before
+    storing this one (those ending at or before it are dropped)."""
     i = st["last_i"]
     t_on, t_off = st["last_change"][i], st["t_last"]
-    tau_max, dt = _steps(d["tau_max"], h), _steps(d["delta_tau"], h)
     t_min_on = min([t_on] + [st["last_change"][n] for n in range(len(st["on"]))
                              if st["on"][n] and st["last_change"][n] < t_on])
-    tau_edge = tau_max + dt
-    pulses = st["incoming"]
-    k = 0
-    while k < len(pulses) and t_min_on - pulses[k][1] >= tau_edge + md:
-        k += 1
-    del pulses[:k]
-    at = next((p for p, q in enumerate(pulses) if q[1] > t_off), len(pulses))
-    pulses.insert(at, (t_on, t_off, i))
-    cov, t0 = st["count"], tau_max // dt
-    on, off, ch = (np.array(c, dtype=np.int64) for c in zip(*pulses))
-    lag0 = np.minimum(t_off, off) - np.maximum(t_on, on)  # no shift
-    m = lag0 > 0
-    np.add.at(cov, (i, ch[m], t0), lag0[m])
-    m &= ch != i
-    np.add.at(cov, (ch[m], i, t0), lag0[m])
-    lo = _div(np.maximum(on - t_off, -tau_max), dt)  # shifts Delta * delta_tau, NEST's ranges
-    hi = _div(np.minimum(off - t_on, tau_max), dt)
-    k = tau_max // dt
-    delta = np.arange(-k, k + 1)[None, :]
-    valid = ((delta >= lo[:, None]) & (delta < 0)) \
-        | ((delta >= 1) & (delta <= hi[:, None]) & (ch[:, None] != i))
-    lag = np.minimum(t_off, off[:, None] - delta * dt) - np.maximum(t_on, on[:, None] - delta * dt)
-    sel = valid & (lag > 0)
-    j = np.broadcast_to(ch[:, None], sel.shape)[sel]
-    dd = np.broadcast_to(delta, sel.shape)[sel]
-    np.add.at(cov, (i, j, t0 - dd), lag[sel])
-    np.add.at(cov, (j, i, t0 + dd), lag[sel])
+    tau_edge = _steps(d["tau_max"], h) + _steps(d["delta_tau"], h)
+    pulses.append((t_on, t_off, i, t_min_on - tau_edge - md))
     st["last_change"][i] = t_off
+
+
+def _csd_pairs(P: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """(new, held) pulse index pairs: each pulse from ``first`` on with itself and with every
+    earlier pulse NEST still holds when it stores it. NEST keeps its pulses sorted by end and
+    drops from the front, so pulse q is held when pulse e is stored iff q ends after every
+    threshold of the pulses q+1..e."""
+    off, thr = P[1], P[3]
+    reach = np.maximum.accumulate(off)  # no pulse up to q ends after reach[q]
+    e = np.arange(first, P.shape[1])
+    news, helds = [e], [e]
+    top = np.full(e.size, np.iinfo(np.int64).min)  # the largest threshold of q+1..e
+    r = 1
+    while e.size:
+        q = e - r
+        top = np.maximum(top, thr[q + 1])
+        live = q >= 0
+        live[live] = reach[q[live]] > top[live]  # else none of 0..q is held
+        e, q, top = e[live], q[live], top[live]
+        held = off[q] > top
+        news.append(e[held])
+        helds.append(q[held])
+        r += 1
+    return np.concatenate(news), np.concatenate(helds)
+
+
+def _csd_correlate(count: np.ndarray, P: np.ndarray, new: np.ndarray, held: np.ndarray,
+                   tau_max: int, dt: int) -> None:
+    """Add each pair's overlaps to the counts as NEST does: pulse A = [a0, a1) of channel i
+    (the one stored) against B = [b0, b1) of channel j shifted by Delta * delta_tau, into
+    count[i][j][k - Delta] and count[j][i][k + Delta] (k = tau_max / delta_tau; for j = i
+    Delta <= 0 only, and the lag-0 overlap once). The overlap at shift s is a trapezoid,
+    R(s - (b0 - a1)) - R(s - (b0 - a0)) - R(s - (b1 - a1)) + R(s - (b1 - a0)) with
+    R(x) = max(x, 0): each ramp is linear in the bin over a range of bins, added through
+    markers and two cumulative sums, so a pair costs the same whatever its lags."""
+    a0, a1, i = P[0, new], P[1, new], P[2, new]
+    b0, b1, j = P[0, held], P[1, held], P[2, held]
+    keep = (a1 > a0) & (b1 > b0)  # an empty pulse overlaps nothing
+    a0, a1, i, b0, b1, j = (x[keep] for x in (a0, a1, i, b0, b1, j))
+    n, _, bins = count.shape
+    k = tau_max // dt
+    same = i == j
+    idx, w1, w0 = [], [], []
+    for row, sign, top in ((i * n + j, -1, np.where(same, 0, k)),
+                           (j * n + i, 1, np.where(same, -1, k))):
+        for c, x in ((1, b0 - a1), (-1, b0 - a0), (-1, b1 - a1), (1, b1 - a0)):
+            lo = np.maximum(x // dt + 1, -k)  # first Delta where the ramp is positive
+            ok = lo <= top
+            lo_, hi_, x_, r_ = lo[ok], top[ok], x[ok], row[ok]
+            first, last = (k + lo_, k + hi_) if sign > 0 else (k - hi_, k - lo_)
+            slope, const = c * dt * sign, -c * (dt * sign * k + x_)
+            base = r_ * (bins + 1)
+            idx += [base + first, base + last + 1]
+            w1 += [np.full(first.size, slope), np.full(first.size, -slope)]
+            w0 += [const, -const]
+    idx = np.concatenate(idx)
+    size = n * n * (bins + 1)
+    slope = np.bincount(idx, np.concatenate(w1).astype(float), size).reshape(n * n, -1)
+    const = np.bincount(idx, np.concatenate(w0).astype(float), size).reshape(n * n, -1)
+    pos = np.arange(bins + 1)
+    add = pos * np.cumsum(slope, axis=1) + np.cumsum(const, axis=1)
+    count += np.rint(add[:, :bins]).astype(np.int64).reshape(count.shape)
 
 
 def _csd_receive(d: dict, state: dict, events: dict, h: float) -> None:
@@ -250,6 +282,7 @@ def _csd_receive(d: dict, state: dict, events: dict, h: float) -> None:
     hi = d["origin"] + d["stop"]
     hi = round(hi / h) if math.isfinite(hi) else math.inf
     stamps = np.asarray(events["steps"], dtype=np.int64) + 1
+    pulses = []
     for s, i in zip(stamps.tolist(), ports.tolist()):  # every copy is a single spike
         if not lo < s <= hi:
             continue
@@ -262,8 +295,16 @@ def _csd_receive(d: dict, state: dict, events: dict, h: float) -> None:
             down = st["tentative"]
             st["tentative"] = True
         if down:
-            _csd_down(d, st, h, md)
+            _csd_down(d, st, h, md, pulses)
         st["last_i"], st["t_last"] = i, s
+    if pulses:
+        P = np.concatenate([st["held"], np.array(pulses, np.int64).T], axis=1)
+        new, held = _csd_pairs(P, st["held"].shape[1])
+        _csd_correlate(st["count"], P, new, held, _steps(d["tau_max"], h),
+                       _steps(d["delta_tau"], h))
+        # pulses that end at or before the last threshold are dropped for good
+        gone = np.searchsorted(np.maximum.accumulate(P[1]), P[3, -1], side="right")
+        st["held"] = P[:, min(gone, P.shape[1] - 1):]
 
 
 def _csd_report(d: dict, state: dict, now: int, h: float) -> dict:
