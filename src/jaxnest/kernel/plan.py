@@ -52,6 +52,8 @@ from . import voltage_archive
 SEG_MAX = 4096      # longest delivery segment (edges)
 SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
                     # per iteration vs ~4 ns per edge on a 2-core EPYC)
+PLASTIC_SEG_OVERHEAD = 1000  # the same for plastic sets: an iteration runs ~140 operations
+                             # (the rule, its archive views) where a static one runs ~15
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
 SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs at most this
@@ -573,7 +575,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                                   plan.float_type, plan.n_rows, idx64, 3 * L * C * N,
                                   functools.partial(_spike_layout,
                                                     prev=_layout_of(prev.get(impl.name)),
-                                                    batch_lanes=lanes),
+                                                    batch_lanes=lanes,
+                                                    overhead=PLASTIC_SEG_OVERHEAD),
                                   _spike_fill_by)
         plan.plastic.append(layout)
         if impl.archive:
@@ -730,7 +733,7 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
 
 
 def _spike_layout(src_row, R, idx64, prev: dict | None = None,
-                  batch_lanes: int = BATCH_LANES) -> dict:
+                  batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
 
@@ -742,18 +745,18 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None,
     Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
     padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
     return _layout_of_counts(np.bincount(src_row, minlength=R) if src_row.size else None,
-                            idx64, prev, batch_lanes)
+                            idx64, prev, batch_lanes, overhead)
 
 
 def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
-                     batch_lanes: int = BATCH_LANES) -> dict:
+                     batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD) -> dict:
     """:func:`_spike_layout` from the out-degree of each row (None: no edges)."""
     n = int(counts.sum()) if counts is not None else 0
     if n == 0:
         return dict(n_edges=0, n_cap=0, seg_len=1, seg_batch=1, idx64=False)
     R = counts.size
     seg_len, batch = choose_segments(counts, prev and (prev["seg_len"], prev["seg_batch"]),
-                                     batch_lanes)
+                                     batch_lanes, overhead)
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
     cap = segment_capacity(n_seg, seg_len)
@@ -895,10 +898,11 @@ def _fill_pieces(layout: dict, pieces, rows_of, columns_of, dtypes: dict, pad_of
 
 
 def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
-                    batch_lanes: int = BATCH_LANES) -> tuple[int, int]:
+                    batch_lanes: int = BATCH_LANES,
+                    overhead: int = SEG_OVERHEAD) -> tuple[int, int]:
     """Segment length and segments per delivery-loop iteration for these out-degrees.
 
-    A loop iteration costs about SEG_OVERHEAD edge lanes plus its lanes; rows are padded to
+    A loop iteration costs about ``overhead`` edge lanes plus its lanes; rows are padded to
     whole segments. Long segments (multiples of 64 edges, one per iteration, read as contiguous
     slices) suit large out-degrees (rows of 1,250 edges: one segment of 1,280); rows of a few
     edges get short power-of-two segments, ``batch_lanes`` lanes per iteration. ``prefer`` (the
@@ -910,26 +914,28 @@ def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
     vals, mult = np.unique(deg, return_counts=True)
     best = None
     for s in [2 ** i for i in range(6)] + list(range(64, SEG_MAX + 1, 64)):
-        cost, batch = _segment_cost(vals, mult, s, batch_lanes)
+        cost, batch = _segment_cost(vals, mult, s, batch_lanes, overhead)
         if best is None or cost < best[0]:
             best = (cost, s, batch)
     keep = max(SEG_KEEP * best[0], best[0] + MIN_LANES)  # small sets: any choice is cheap
-    if prefer is not None and _segment_cost(vals, mult, prefer[0], batch_lanes)[0] <= keep:
+    if prefer is not None and \
+            _segment_cost(vals, mult, prefer[0], batch_lanes, overhead)[0] <= keep:
         return prefer
     return best[1], best[2]
 
 
 def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int,
-                  batch_lanes: int = BATCH_LANES) -> tuple[float, int]:
+                  batch_lanes: int = BATCH_LANES,
+                  overhead: int = SEG_OVERHEAD) -> tuple[float, int]:
     """(cost in edge lanes, batch) of delivering rows of out-degree ``vals`` (``mult`` of
     each) in segments of ``s`` edges."""
     nseg = (-(-vals // s) * mult).sum()
     if s >= 64:
-        return nseg * (SEG_OVERHEAD + s), 1
+        return nseg * (overhead + s), 1
     # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data); the loop's
     # overhead is shared by the batch
     batch = max(batch_lanes // s, 1)
-    return nseg * (s * 1.5 + 4) + SEG_OVERHEAD * nseg / batch, batch
+    return nseg * (s * 1.5 + 4) + overhead * nseg / batch, batch
 
 
 def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:
