@@ -195,16 +195,16 @@ def _csd_state(d: dict, state: dict, h: float) -> dict:
     return state
 
 
-def _csd_down(d, st, h, md, pulses: list) -> None:
+def _csd_down(st, reach: int, pulses: list) -> None:
     """A confirmed down transition of channel last_i: its pulse (from its last change to the
     previous event's stamp), with the threshold NEST prunes its stored pulses by before
-    storing this one (those ending at or before it are dropped)."""
+    storing this one (those ending at or before it are dropped): ``reach`` (tau_max +
+    delta_tau + min_delay, steps) before the earliest start of a pulse still on."""
     i = st["last_i"]
     t_on, t_off = st["last_change"][i], st["t_last"]
     t_min_on = min([t_on] + [st["last_change"][n] for n in range(len(st["on"]))
                              if st["on"][n] and st["last_change"][n] < t_on])
-    tau_edge = _steps(d["tau_max"], h) + _steps(d["delta_tau"], h)
-    pulses.append((t_on, t_off, i, t_min_on - tau_edge - md))
+    pulses.append((t_on, t_off, i, t_min_on - reach))
     st["last_change"][i] = t_off
 
 
@@ -282,6 +282,8 @@ def _csd_receive(d: dict, state: dict, events: dict, h: float) -> None:
     hi = d["origin"] + d["stop"]
     hi = round(hi / h) if math.isfinite(hi) else math.inf
     stamps = np.asarray(events["steps"], dtype=np.int64) + 1
+    tau_max, dt = _steps(d["tau_max"], h), _steps(d["delta_tau"], h)
+    reach = tau_max + dt + md  # how far before a pulse's start NEST prunes (steps)
     pulses = []
     for s, i in zip(stamps.tolist(), ports.tolist()):  # every copy is a single spike
         if not lo < s <= hi:
@@ -295,13 +297,12 @@ def _csd_receive(d: dict, state: dict, events: dict, h: float) -> None:
             down = st["tentative"]
             st["tentative"] = True
         if down:
-            _csd_down(d, st, h, md, pulses)
+            _csd_down(st, reach, pulses)
         st["last_i"], st["t_last"] = i, s
     if pulses:
         P = np.concatenate([st["held"], np.array(pulses, np.int64).T], axis=1)
         new, held = _csd_pairs(P, st["held"].shape[1])
-        _csd_correlate(st["count"], P, new, held, _steps(d["tau_max"], h),
-                       _steps(d["delta_tau"], h))
+        _csd_correlate(st["count"], P, new, held, tau_max, dt)
         # pulses that end at or before the last threshold are dropped for good
         gone = np.searchsorted(np.maximum.accumulate(P[1]), P[3, -1], side="right")
         st["held"] = P[:, min(gone, P.shape[1] - 1):]

@@ -354,8 +354,6 @@ def compare_ks(where: str, quantity: str, ref, got, models: str = "",
 
 HETERO_P = 0.01          # NEST's seeds differ beyond sampling noise below this (k-sample AD)
 _PERM_MAX = 2000         # seed relabelings sampled for the permutation test (all when fewer)
-
-
 HETERO_SEEDS, HETERO_SAMPLES = 20, 20_000  # what the seeds' test reads at most
 
 
