@@ -583,6 +583,8 @@ class Kernel:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
         in Prepare); synapse models whose connections jaxnest simulates only in some cases
         (``unsupported_when``: e-prop) check theirs."""
+        if not self.settings["keep_source_table"]:
+            self._check_source_table()
         tests = self._run_time_tests()
         syn = self.network.conns.cols["syn"] if tests else None
         for name, entry, when in tests:
@@ -601,6 +603,23 @@ class Kernel:
             hook = store.entry.impl.pre_run
             if hook is not None and len(store):
                 hook(store.params, self.resolution)
+
+    def _check_source_table(self) -> None:
+        """NEST's binary neurons read each spike's sender from the source table, which
+        ``keep_source_table: False`` drops: NEST raises when a neuron's spike (not a device's)
+        first reaches a binary neuron. jaxnest cannot stop a compiled run there, so it raises
+        before the run for any such connection (NEST lets a network run on whose senders never
+        change state)."""
+        net = self.network
+        binary = [st.gids for st in net.neurons.values() if st.entry.impl.signal == "binary"]
+        if not binary or not len(net.conns):
+            return
+        cols = net.conns.cols
+        src = cols["source"][np.isin(cols["target"], np.concatenate(binary))]
+        if np.any(~np.isin(src, np.fromiter(net.devices, np.int64, len(net.devices)))):
+            raise errors.KernelException("Cannot use SourceTable::get_node_id when "
+                                         "get_keep_source_table is false (a neuron's spike "
+                                         "reaches a binary neuron).")
 
     def _run_time_tests(self) -> list:
         """(name, entry, test) of the synapse models with connections and a test run at every

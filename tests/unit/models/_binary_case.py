@@ -199,7 +199,38 @@ def errors(nest):
                 res.append(type(e).__name__)
         out[f"{m}_errors"] = np.asarray(res)
     out["links"] = np.asarray([_connect_error(nest, a, b) for a, b in LINKS])
+    out["source_table"] = np.asarray([_without_source_table(nest, s) for s in SOURCES])
     return out
+
+
+SOURCES = ["mcculloch_pitts_neuron", "parrot_neuron", "spike_generator", "spike_recorder"]
+"""Senders into (or, for the recorder, a receiver of) an up-switching binary neuron."""
+
+
+def _without_source_table(nest, other) -> str:
+    """Simulate with ``keep_source_table: False``: NEST raises when a neuron's spike reaches
+    a binary neuron (the sender id is read from the source table)."""
+    nest.ResetKernel()
+    nest.keep_source_table = False
+    b = nest.Create("mcculloch_pitts_neuron", params={"theta": -1.0, **FAST})
+    o = nest.Create(other)
+    if other == "spike_generator":
+        o.spike_times = [1.0, 1.0]
+    try:
+        if other == "spike_recorder":
+            nest.Connect(b, o)
+        elif other == "parrot_neuron":
+            g = nest.Create("spike_generator", params={"spike_times": [1.0, 1.0]})
+            nest.Connect(g, o)
+            nest.Connect(o, b)
+        else:
+            nest.Connect(o, b)
+        if other == "mcculloch_pitts_neuron":
+            o.set(theta=-1.0, **FAST)
+        nest.Simulate(5.0)
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - the class name is the result
+        return type(e).__name__
 
 
 LINKS = [("dc_generator", "ginzburg_neuron"), ("noise_generator", "ginzburg_neuron"),

@@ -95,6 +95,7 @@ def test_status_and_errors_equal_nest(both):
     ref, got = both
     assert "IllegalConnection" in ref["err:erfc_neuron_errors"].tolist()
     assert ref["err:links"].tolist().count("IllegalConnection") >= 5
+    assert ref["err:source_table"].tolist().count("KernelException") == 2
     _exact(ref, got, "err")
 
 
