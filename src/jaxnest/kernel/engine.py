@@ -77,6 +77,16 @@ def _sampled(state: dict, impl, var: str):
     return state[name] if row is None else state[name][row]
 
 
+def _last_spike(t_spike, spk, off, stamp, off_grid: bool):
+    """NEST's ``t_spike`` after a step: the stamp of a spike sent in it, less its offset
+    when off the grid (of several events, the latest: the smallest offset)."""
+    if not off_grid:
+        return jnp.where(spk != 0, stamp, t_spike)
+    sent = jnp.atleast_2d(spk) != 0
+    offset = jnp.min(jnp.where(sent, jnp.atleast_2d(off[0]), jnp.inf), axis=0)
+    return jnp.where(jnp.any(sent, axis=0), stamp - offset, t_spike)
+
+
 def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | None = None):
     """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure.
 
@@ -211,6 +221,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
             gin = gap.group_input(cc["gap"], k, gi) if gap is not None else None
             new, spk, *off = run_group(gi, stt, p, pr, x, i_stim, s, args, sec, table, gin)
+            if g.impl.t_spike_by_kernel:
+                new = dict(new, t_spike=_last_spike(stt["t_spike"], spk, off, stamp_ms(s),
+                                                    g.impl.off_grid))
             if cont is not None and continuous.rate_events(g.impl.secondary_out):
                 sec_out[gi] = off[0]
             if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)

@@ -347,10 +347,14 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
     d["vp"] = d["thread"] = gid % int(kernel.settings["total_num_virtual_procs"])
     d["thread_local_id"] = kernel.thread_local_id(gid)
     defaults = {**entry.impl.params, **entry.impl.state}
-    params, state, _ = store.current()  # a read: the runtime keeps its device copies
+    params, state, hidden = store.current()  # a read: the runtime keeps its device copies
     for table in (params, state):  # arrays hold floats; report NEST's types
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
                   if not k.startswith("__")})
+    if entry.impl.t_spike_by_kernel:
+        d["t_spike"] = float(hidden["t_spike"][i])
+    elif not entry.impl.archiving:  # NEST's plain Node: no spike history
+        d.pop("t_spike"), d.pop("post_trace")
     from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
     if is_sp_node(entry.impl):
         d.update(node_status(kernel, gid))

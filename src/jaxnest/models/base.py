@@ -196,9 +196,19 @@ class NeuronModel:
     """False for nodes that only send secondary events (NEST: "Source node does not send
     output" for spike connections from them)."""
 
+    t_spike_by_kernel: bool = False
+    """The kernel keeps the neuron's last spike time (NEST's ``t_spike``, ms; -1 before the
+    first) in the hidden state ``t_spike``: set for every archiving neuron that sends grid
+    spikes (on the grid or off it) and has no ``t_spike`` of its own (most precise models
+    compute theirs; payload models have one)."""
+
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":
             object.__setattr__(self, "params", {**ARCHIVING_PARAMS, **self.params})
+            if self.sends_spikes and not self.payload_out \
+                    and "t_spike" not in self.state and "t_spike" not in self.hidden:
+                object.__setattr__(self, "hidden", {**self.hidden, "t_spike": -1.0})
+                object.__setattr__(self, "t_spike_by_kernel", True)
 
     def validate(self, params: Arrays) -> None:
         """The model's ``check``, then the checks of the ArchivingNode parameters (NEST's
