@@ -93,7 +93,8 @@ def _model(model: str):
 def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
     """A model's defaults (all, one key, or a tuple for several); ``units=True`` gives
     dimensioned values as brainunit quantities in NEST's units."""
-    from ..kernel.nodes import _TIMES, _backend_keys, neuron_view, reported_time
+    from ..kernel.nodes import _TIMES, _backend_keys, device_reported, neuron_view, \
+        reported_time
     k = _state.kernel()
     entry = _model(model)
     d = {k: v for k, v in copy.deepcopy(entry.defaults).items()
@@ -118,6 +119,7 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
         d.update({key: np.array(d[key], dtype=float) for key in entry.impl.vector_params})
         d = neuron_view(entry.impl, d)
     elif not entry.is_synapse:
+        d.update(device_reported(k, entry.impl, d, {}, None))
         d.update({key: reported_time(d[key]) for key in _TIMES
                   if isinstance(d.get(key), float)})
         _backend_keys(d)

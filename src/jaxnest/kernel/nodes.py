@@ -327,16 +327,9 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
                 d[key] = reported_time(d[key])
         _backend_keys(d)
         d["thread_local_id"] = kernel.thread_local_id(gid)
-        report = getattr(entry.impl, "report", None)
-        if report is not None:  # read-only keys a device computes (y_0, histogram, ...)
-            d.update(report(dev.status, dev.state, kernel.step, kernel.resolution))
-        if entry.impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
-                getattr(entry.impl, "receive", None) is None:
-            if dev.status["record_to"] == "memory":  # NEST: no events in other backends
-                d["events"] = recorded_events(kernel, gid)
-            d["n_events"] = dev.log.n
-            if dev.status["record_to"] == "ascii":
-                d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
+        d.update(device_reported(kernel, entry.impl, dev.status, dev.state, dev.log))
+        if "n_events" in d and dev.status["record_to"] == "ascii":
+            d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
         return d
     store = net.neurons[name]
     i = net.node_local[gid]
@@ -366,12 +359,34 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
     return neuron_view(entry.impl, d)
 
 
+def device_reported(kernel: Kernel, impl, status: dict, state: dict, log) -> dict:
+    """The read-only keys a device computes (y_0, histogram, ...) and a recorder's events
+    (in the memory backend only, as NEST) and their count; ``log`` None: a model's defaults
+    (an empty state; NEST shows empty float senders and times there, whatever the model
+    records)."""
+    d = {}
+    report = getattr(impl, "report", None)
+    if report is not None:
+        d.update(report(status, state, kernel.step, kernel.resolution))
+    if impl.kind in ("spike_recorder", "sampler", "weight_recorder") and \
+            getattr(impl, "receive", None) is None:
+        if status["record_to"] == "memory":
+            d["events"] = _events(impl, status, log) if log is not None else \
+                {"senders": np.zeros(0), "times": np.zeros(0)}
+        d["n_events"] = log.n if log is not None else 0
+    return d
+
+
 def recorded_events(kernel: Kernel, gid: int) -> dict:
     """A recording device's events as its memory backend shows them (whatever it records
     to: batched runs read them per member)."""
     dev = kernel.network.devices[gid]
-    keys = list(dev.status.get("record_from", [])) + list(dev.entry.impl.event_keys)
-    return dev.log.events(keys, bool(dev.status.get("time_in_steps")))
+    return _events(dev.entry.impl, dev.status, dev.log)
+
+
+def _events(impl, status: dict, log) -> dict:
+    keys = list(status.get("record_from", [])) + list(impl.event_keys)
+    return log.events(keys, bool(status.get("time_in_steps")))
 
 
 def _backend_keys(d: dict) -> None:
