@@ -64,6 +64,12 @@ def test_bad_device_input_messages(both):
     _same(ref, got)
 
 
+def test_device_defaults_show_computed_keys(both):
+    ref, got = both("api_defects.py", "device_defaults")
+    assert len(ref) > 25 and "ac_generator:y_0" in ref
+    _same(ref, got)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_thread_local_id_and_backend_keys(both, threads):
     ref, got = both("api_defects.py", "status_keys", threads=threads)

@@ -1,6 +1,7 @@
 """Parity defects of the kernel's API (issue 9): the time base in models and devices,
 GetConnections order/port/synapse ids after CopyModel, device times NEST reports as its largest
 double, and the error classes of bad Create/SetStatus/SetDefaults input."""
+import numpy as np
 
 
 def _err(fn):
@@ -230,6 +231,30 @@ def status_keys(nest, threads=1):
         mm.record_to = to
         out[f"keys_{to}"] = [k for k in keys if k in mm.get()]
     out["keys_defaults"] = [k for k in keys if k in nest.GetDefaults("spike_recorder")]
+    return out
+
+
+COMPUTED_DEFAULTS = ("recordables", "y_0", "y_1", "histogram", "histogram_correction",
+                     "count_histogram", "covariance", "count_covariance", "n_events", "events")
+
+
+def device_defaults(nest):
+    """The keys a device computes, in its model's defaults (NEST shows them there too)."""
+    out = {}
+    for m in ("ac_generator", "dc_generator", "noise_generator", "step_current_generator",
+              "step_rate_generator", "sinusoidal_poisson_generator",
+              "sinusoidal_gamma_generator", "correlation_detector", "correlomatrix_detector",
+              "correlospinmatrix_detector", "spike_recorder", "multimeter", "voltmeter",
+              "weight_recorder", "spin_detector"):
+        d = nest.GetDefaults(m)
+        for k in COMPUTED_DEFAULTS:
+            if k in d:
+                v = d[k]
+                if isinstance(v, dict):
+                    out[f"{m}:{k}:keys"] = sorted(v)
+                    v = [x for key in sorted(v) for x in list(v[key])]
+                out[f"{m}:{k}"] = [str(x) for x in v] if k == "recordables" else \
+                    np.asarray(v, float).ravel()
     return out
 
 
