@@ -2,8 +2,7 @@
 for grid, precise, binary, rate and population models (run under NEST and jaxnest)."""
 import numpy as np
 
-MODELS = [("iaf_psc_alpha", {"I_e": 500.0}), ("iaf_psc_delta", {}), ("hh_psc_alpha", {"I_e": 800.0}),
-          ("izhikevich", {"I_e": 20.0}), ("aeif_cond_alpha", {"I_e": 700.0}),
+MODELS = [("iaf_psc_alpha", {"I_e": 500.0}), ("iaf_psc_delta", {}), ("izhikevich", {"I_e": 20.0}),
           ("mcculloch_pitts_neuron", {"theta": -1.0, "tau_m": 0.001}),
           ("iaf_psc_alpha_ps", {"I_e": 500.0}), ("lin_rate_ipn", {}),
           ("parrot_neuron", {}), ("parrot_neuron_ps", {})]
