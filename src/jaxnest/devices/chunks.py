@@ -284,9 +284,9 @@ class Device(DeviceModel):
     state variables and results; they are not settable, as in NEST);
     ``on_set(status, state, given)`` runs after a SetStatus with the keys given;
     ``receive(status, state, events, h)`` consumes the spikes of a recording device;
-    ``sample(status, steps, h) -> {recordable: values}``: what a multimeter connected to the
-    device records for the value of step s (stamped (s + 1) h) -- not wired in the kernel
-    yet (NEST's examples record the sinusoidal generators' ``rate``);
+    ``sample(status, steps, h, state) -> {recordable: values}``: what a multimeter connected
+    to the device records for the value of step s (stamped (s + 1) h), read after each chunk
+    (``state``: as the chunk's ``spikes``/``current`` left it);
     ``receives_spikes``: a stimulator that takes spikes (spike_dilutor: its mother spikes);
     ``spikes_many(status, steps, ctxs) -> [out per ctx]``: ``spikes`` of several devices that
     share one status, computed together (the runtime groups them; :func:`resume_many`)."""

@@ -38,7 +38,7 @@ def _ac_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return np.where(current_active(d, steps, ctx.h), i, 0.0)[:, None]
 
 
-def _ac_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _ac_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     """Recordable I: the current of the step (0 outside the window), as NEST logs it."""
     om, phi = _omega_phi(d)
     i = d["amplitude"] * np.sin(om * (steps + 1) * h + phi) + d["offset"]
@@ -103,7 +103,7 @@ def _step_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return resume(d, steps, ctx, init, advance)
 
 
-def _step_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _step_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     """Recordable I: the current sent in the step (0 outside the window), as NEST logs it; the
     amplitude of change time T holds from step T - 1 on."""
     ts = schedule_steps(d["amplitude_times"], h) - 1
@@ -173,7 +173,22 @@ def _noise_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
         out[act] = amps
         return out, proc
 
-    return resume(d, steps, ctx, init, advance)
+    out = resume(d, steps, ctx, init, advance)
+    ctx.state["I_avg"] = (steps.copy(), out.mean(axis=1) if out.shape[1] else
+                          np.zeros(steps.size))
+    return out
+
+
+def _noise_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
+    """Recordable I: the mean of the step's amplitudes over the targets (0 while inactive or
+    without targets), as NEST logs it; from the chunk's currents (:func:`_noise_current`)."""
+    out = np.zeros(steps.size)
+    at, mean = (state or {}).get("I_avg", (np.zeros(0, np.int64), None))
+    if at.size:  # the chunk's steps, contiguous
+        k = steps - at[0]
+        ok = (k >= 0) & (k < at.size)
+        out[ok] = mean[k[ok]]
+    return {"I": out}
 
 
 def _noise_report(d: dict, state: dict, now: int, h: float) -> dict:
@@ -204,5 +219,6 @@ MODELS = {m.name: m for m in (
     Device("noise_generator", {**STIMULATOR_COMMON, "mean": 0.0, "std": 0.0, "std_mod": 0.0,
                                "frequency": 0.0, "phase": 0.0, "dt": 1.0},
            "stimulator", "current", _check_noise, normalize=_normalize_noise,
-           current=_noise_current, individual=_always, report=_noise_report),
+           current=_noise_current, individual=_always, report=_noise_report,
+           sample=_noise_sample),
 )}

@@ -137,7 +137,7 @@ def _dc_current(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return np.where(current_active(d, steps, ctx.h), d["amplitude"], 0.0)[:, None]
 
 
-def _dc_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _dc_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     """Recordable I: the amplitude in the active steps, 0 elsewhere (NEST's S_.I_)."""
     return {"I": np.where(current_active(d, steps, h), d["amplitude"], 0.0)}
 

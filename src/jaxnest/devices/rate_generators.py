@@ -83,7 +83,7 @@ def _sp_report(d: dict, state: dict, now: int, h: float) -> dict:
     return {"y_0": y[0], "y_1": y[1], "recordables": ["rate"]}
 
 
-def _sp_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _sp_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     return {"rate": _sp_rate(d, steps, h) * 1000.0}
 
 
@@ -209,7 +209,7 @@ def _sg_spikes_many(d: dict, steps: np.ndarray, ctxs: list) -> list[np.ndarray]:
     return resume_many(d, steps, ctxs, _sg_init, _sg_advance, _sg_retune(ctxs[0].h))
 
 
-def _sg_sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _sg_sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     r, a, om, phi = _sine(d)
     return {"rate": (r + a * np.sin(om * (steps + 1) * h + phi)) * 1000.0}
 

@@ -33,7 +33,7 @@ def _rates(d: dict, steps: np.ndarray, ctx) -> np.ndarray:
     return resume(d, steps, ctx, init, advance)
 
 
-def _sample(d: dict, steps: np.ndarray, h: float) -> dict:
+def _sample(d: dict, steps: np.ndarray, h: float, state=None) -> dict:
     steps = np.asarray(steps, np.int64)
     if not steps.size:
         return {"rate": np.zeros(0)}

@@ -753,8 +753,8 @@ class Runtime:
                 continue
             keys = list(dev.status["record_from"])
             for target in devices.tolist():
-                values = net.devices[target].entry.impl.sample(
-                    net.devices[target].status, stamp - 1, h)
+                sampled = net.devices[target]
+                values = sampled.entry.impl.sample(sampled.status, stamp - 1, h, sampled.state)
                 block = {"senders": np.full(stamp.size, target), "_step": stamp,
                          "times": kernel.ms_of_steps(stamp)}
                 block.update({k: np.asarray(values[k], float) for k in keys})

@@ -1,5 +1,6 @@
-"""Multimeters recording the current ("I") of dc_generator, step_current_generator and
-ac_generator, over two Simulate calls (values inside and outside the activity windows)."""
+"""Multimeters recording the current ("I") of dc_generator, step_current_generator,
+ac_generator and noise_generator, over two Simulate calls (values inside and outside the
+activity windows)."""
 import numpy as np
 
 
@@ -24,4 +25,29 @@ def run(nest):
     out = {f"mm_{k}": np.asarray(mm.events[k], float) for k in ("senders", "times", "I")}
     out.update({f"mm2_{k}": np.asarray(mm2.events[k], float) for k in ("times", "I")})
     out["recordables"] = np.asarray([list(g.get("recordables")) for g in (dc, sc, ac)])
+    return out
+
+
+def noise(nest, seed=1):
+    """noise_generator's recorded I, the mean of its amplitudes over its targets: constant
+    (std 0) in a window, random (std 100, dt 0.5, four targets) and without targets."""
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    nest.rng_seed = seed
+    flat = nest.Create("noise_generator", params={"mean": 250.0, "start": 2.0, "stop": 6.0})
+    rnd = nest.Create("noise_generator", params={"mean": 20.0, "std": 100.0, "dt": 0.5})
+    lone = nest.Create("noise_generator", params={"mean": 5.0})
+    n = nest.Create("iaf_psc_alpha", 6)
+    nest.Connect(flat, n[:2])
+    nest.Connect(rnd, n[2:])
+    mm = nest.Create("multimeter", params={"record_from": ["I"], "interval": 0.1})
+    nest.Connect(mm, flat + rnd + lone)
+    nest.Simulate(4.0)
+    nest.Simulate(996.0)
+    ev = mm.events
+    out = {k: np.asarray(ev[k], float) for k in ("senders", "times")}
+    I, s = np.asarray(ev["I"], float), out["senders"]
+    out["flat_I"], out["lone_I"] = I[s == flat.global_id], I[s == lone.global_id]
+    r = I[s == rnd.global_id]
+    out["rnd_stats"] = np.array([r.mean(), r.std(), np.unique(r).size])
     return out
