@@ -70,6 +70,12 @@ def test_device_defaults_show_computed_keys(both):
     _same(ref, got)
 
 
+def test_recording_device_rules(both):
+    ref, got = both("api_defects.py", "recording_rules")
+    assert ref["connect"].tolist().count("IllegalConnection") == 2
+    _same(ref, got)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_thread_local_id_and_backend_keys(both, threads):
     ref, got = both("api_defects.py", "status_keys", threads=threads)

@@ -101,6 +101,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
     if any("sampler" in pre_kinds for pre_kinds, _ in ends):
         _check_recordables(kernel, src, tgt)
+        _check_sampled_once(kernel, src, tgt)
     first = len(kernel.network.conns)
     for (name, values, given), devices, (pre_kinds, sec) in zip(specs, stimulators, ends):
         if src.size:
@@ -580,6 +581,23 @@ def _accepts_zero(impl) -> bool:
         return True
     except errors.NESTError:
         return False
+
+
+def _check_sampled_once(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:
+    """NEST connects a multimeter to a node once (its data requests have no port to tell
+    two connections apart)."""
+    net = kernel.network
+    samplers = [g for g in np.unique(src).tolist()
+                if g in net.devices and net.devices[g].entry.impl.kind == "sampler"]
+    sel = np.isin(src, samplers)
+    pairs = src[sel].astype(np.int64) << 32 | tgt[sel]
+    old_src = net.conns.column("source")
+    mine = np.isin(old_src, samplers)
+    old = old_src[mine].astype(np.int64) << 32 | net.conns.column("target")[mine]
+    if np.unique(pairs).size < pairs.size or np.isin(pairs, old).any():
+        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                       "Each multimeter can only be connected once to a given "
+                                       "node.")
 
 
 def _check_recordables(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:

@@ -251,10 +251,24 @@ def _check_neurons(entry, values: dict, model: str, first_gid: int) -> None:
 def _set_device(kernel: Kernel, entry, status: dict, given: dict, gid: int) -> None:
     """SetStatus of one device; its BadProperty names the device as NEST's does."""
     try:
+        _check_recording_set(kernel, entry, given, gid)
         _set_device_status(kernel, entry, status, given)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{entry.name}' with node ID {gid}: "
                                  f"{e}") from None
+
+
+def _check_recording_set(kernel: Kernel, entry, given: dict, gid: int) -> None:
+    """NEST's recorders fix their time unit once the kernel has simulated, and a multimeter
+    its sampling once it is connected (whatever the value given)."""
+    if "time_in_steps" in given and kernel.simulated:
+        raise errors.BadProperty("Property time_in_steps cannot be set after Simulate has "
+                                 "been called.")
+    if entry.impl.kind == "sampler" and given.keys() & {"interval", "offset", "record_from"} \
+            and np.any(kernel.network.conns.column("source") == gid):
+        raise errors.BadProperty("The recording interval, the interval offset and the list of "
+                                 "properties to record cannot be changed after the multimeter "
+                                 "has been connected to nodes.")
 
 
 def _set_device_status(kernel: Kernel, entry, status: dict, given: dict) -> None:

@@ -258,6 +258,29 @@ def device_defaults(nest):
     return out
 
 
+def recording_rules(nest):
+    """A multimeter connects once to a node and keeps its sampling once connected; no
+    recorder changes time_in_steps after a Simulate (the error class of each try)."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_exp", 3)
+    mm = nest.Create("multimeter")
+    out = {"set_before": [_err(lambda: mm.set(offset=1.0, interval=2.0))]}
+    nest.Connect(mm, n[0])
+    out["connect"] = [_err(lambda: nest.Connect(mm, n[0])),
+                      _err(lambda: nest.Connect(mm, n)),
+                      _err(lambda: nest.Connect(mm, n[1:]))]
+    out["set_after"] = [_err(lambda: mm.set({k: v})) for k, v in (
+        ("offset", 1.0), ("interval", 2.0), ("record_from", ["V_m"]), ("start", 1.0),
+        ("time_in_steps", True))]
+    nest.Simulate(2.0)
+    sr = nest.Create("spike_recorder")
+    out["after_simulate"] = [_err(lambda: mm.set(time_in_steps=False)),
+                             _err(lambda: sr.set(time_in_steps=True)),
+                             _err(lambda: sr.set(start=1.0))]
+    out["n_connections"] = [len(nest.GetConnections(mm))]
+    return out
+
+
 DEVICE_INPUT = [
     ("spike_generator", {"spike_times": [2.0, 1.0]}),
     ("spike_generator", {"spike_times": [1.0, 2.0], "spike_weights": [1.0]}),
