@@ -361,7 +361,7 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
     if entry.impl.t_spike_by_kernel:
         d["t_spike"] = float(hidden["t_spike"][i])
     elif not entry.impl.archiving:  # NEST's plain Node: no spike history
-        d.pop("t_spike"), d.pop("post_trace")
+        del d["t_spike"], d["post_trace"]
     from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
     if is_sp_node(entry.impl):
         d.update(node_status(kernel, gid))

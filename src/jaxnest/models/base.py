@@ -198,9 +198,9 @@ class NeuronModel:
 
     t_spike_by_kernel: bool = False
     """The kernel keeps the neuron's last spike time (NEST's ``t_spike``, ms; -1 before the
-    first) in the hidden state ``t_spike``: set for every archiving neuron that sends grid
-    spikes (on the grid or off it) and has no ``t_spike`` of its own (most precise models
-    compute theirs; payload models have one)."""
+    first) in the hidden state ``t_spike``: set for every archiving neuron that sends spikes
+    (on the grid or off it) and has no ``t_spike`` of its own (most precise models and the
+    payload models compute theirs)."""
 
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":
