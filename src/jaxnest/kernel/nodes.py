@@ -342,7 +342,7 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         _backend_keys(d)
         d["thread_local_id"] = kernel.thread_local_id(gid)
         d.update(device_reported(kernel, entry.impl, dev.status, dev.state, dev.log))
-        if "n_events" in d and dev.status["record_to"] == "ascii":
+        if dev.status.get("record_to") == "ascii":
             d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
         return d
     store = net.neurons[name]
