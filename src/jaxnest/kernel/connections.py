@@ -102,6 +102,7 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
     if any("sampler" in pre_kinds for pre_kinds, _ in ends):
         _check_recordables(kernel, src, tgt)
         _check_sampled_once(kernel, src, tgt)
+        _check_sampled_devices(kernel, tgt)
     first = len(kernel.network.conns)
     for (name, values, given), devices, (pre_kinds, sec) in zip(specs, stimulators, ends):
         if src.size:
@@ -598,6 +599,16 @@ def _check_sampled_once(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> Non
         raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                        "Each multimeter can only be connected once to a given "
                                        "node.")
+
+
+def _check_sampled_devices(kernel: Kernel, tgt: np.ndarray) -> None:
+    """NEST's noise_generator logs its mean current on one thread only."""
+    devices = kernel.network.devices
+    if int(kernel.settings["local_num_threads"]) > 1 and any(
+            g in devices and devices[g].entry.impl.name == "noise_generator"
+            for g in np.unique(tgt).tolist()):
+        raise errors.KernelException("Recording from a noise_generator is only possible in "
+                                     "single-threaded mode.")
 
 
 def _check_recordables(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:

@@ -259,8 +259,9 @@ def device_defaults(nest):
 
 
 def recording_rules(nest):
-    """A multimeter connects once to a node and keeps its sampling once connected; no
-    recorder changes time_in_steps after a Simulate (the error class of each try)."""
+    """A multimeter connects once to a node and keeps its sampling once connected, and
+    records a noise_generator on one thread only; no recorder changes time_in_steps after a
+    Simulate (the error class of each try)."""
     nest.ResetKernel()
     n = nest.Create("iaf_psc_exp", 3)
     mm = nest.Create("multimeter")
@@ -278,6 +279,12 @@ def recording_rules(nest):
                              _err(lambda: sr.set(time_in_steps=True)),
                              _err(lambda: sr.set(start=1.0))]
     out["n_connections"] = [len(nest.GetConnections(mm))]
+    for threads in (1, 2):  # NEST logs a noise_generator's current on one thread only
+        nest.ResetKernel()
+        nest.local_num_threads = threads
+        ng = nest.Create("noise_generator")
+        mm = nest.Create("multimeter", params={"record_from": ["I"]})
+        out[f"noise_threads_{threads}"] = [_err(lambda: nest.Connect(mm, ng))]
     return out
 
 
