@@ -105,7 +105,7 @@ class NeuronStore:
         self._params[TICS_KEY] = np.zeros(0)  # the kernel's time base (hidden from the status)
         self._state = {k: np.zeros(0) for k in impl.state}
         self._hidden = {k: np.zeros((0, 1)) if k in impl.vector_hidden else np.zeros(0)
-                        for k in impl.hidden}
+                        for k in impl.store_hidden}
 
     def __len__(self) -> int:
         return self.gids.size
@@ -166,7 +166,7 @@ class NeuronStore:
         self.param_version += 1
         self.gids = np.concatenate([self.gids, gids])
         n = gids.size
-        hidden0 = self.entry.impl.hidden
+        hidden0 = self.entry.impl.store_hidden
         for table in (self._params, self._state):
             for k in table:
                 if k in self.vector:

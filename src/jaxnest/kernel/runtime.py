@@ -470,7 +470,7 @@ class Runtime:
         """Leave the new states on the device; the stores fetch them when the host reads."""
         for g, s in zip(plan.groups, states):
             st = net.neurons[g.name]
-            names = (list(g.impl.state), list(g.impl.hidden))
+            names = (list(g.impl.state), list(g.impl.store_hidden))
             st.defer(lambda s=s, names=names: _host_states(s, *names))
             self.dev_states[g.name] = (_group_key(st, g, plan), s)
 

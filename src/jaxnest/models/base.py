@@ -196,19 +196,25 @@ class NeuronModel:
     """False for nodes that only send secondary events (NEST: "Source node does not send
     output" for spike connections from them)."""
 
-    t_spike_by_kernel: bool = False
-    """The kernel keeps the neuron's last spike time (NEST's ``t_spike``, ms; -1 before the
-    first) in the hidden state ``t_spike``: set for every archiving neuron that sends spikes
-    (on the grid or off it) and has no ``t_spike`` of its own (most precise models and the
-    payload models compute theirs)."""
-
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":
             object.__setattr__(self, "params", {**ARCHIVING_PARAMS, **self.params})
-            if self.sends_spikes and not self.payload_out \
-                    and "t_spike" not in self.state and "t_spike" not in self.hidden:
-                object.__setattr__(self, "hidden", {**self.hidden, "t_spike": -1.0})
-                object.__setattr__(self, "t_spike_by_kernel", True)
+
+    @property
+    def t_spike_by_kernel(self) -> bool:
+        """Whether the kernel keeps the neuron's last spike time (NEST's ``t_spike``, ms; -1
+        before the first) beside the model's state: every archiving neuron that sends
+        spikes (on the grid or off it) and has no ``t_spike`` of its own (most precise
+        models and the payload models compute theirs)."""
+        return self.archiving and self.element_type == "neuron" and self.sends_spikes \
+            and not self.payload_out and "t_spike" not in self.state \
+            and "t_spike" not in self.hidden
+
+    @property
+    def store_hidden(self) -> Mapping[str, float]:
+        """The hidden state the kernel stores per neuron: the model's, and ``t_spike`` where
+        the kernel keeps it (the model's ``update`` neither reads nor returns it)."""
+        return {**self.hidden, "t_spike": -1.0} if self.t_spike_by_kernel else self.hidden
 
     def validate(self, params: Arrays) -> None:
         """The model's ``check``, then the checks of the ArchivingNode parameters (NEST's
