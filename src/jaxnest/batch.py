@@ -41,6 +41,7 @@ class Setting:
                                      f"{len(values)}.")
         self.target, self.key, self.values = target, key, values
         self.original = None
+        self.applied = False  # a member's value is set: restore() puts the original back
         self._read()  # a key the target lacks fails here, as in set
 
     @property
@@ -72,13 +73,16 @@ class Setting:
             return
         v = v.tolist() if isinstance(v, np.ndarray) else v
         self.target.set({self.key: v})
+        self.applied = True
 
     def restore(self) -> None:
         if self.target is None:
             k = _state.kernel()
             k.settings["rng_seed"], k.rng = self.original
             return
-        self.target.set({self.key: self.original})
+        if self.applied:  # (a set NEST refuses, e.g. a connected multimeter's interval,
+            self.target.set({self.key: self.original})  # is refused again: not retried)
+            self.applied = False
 
 
 class BatchResult:

@@ -157,8 +157,8 @@ def test_network_left_as_it_was():
 
 def test_unsupported_cases_raise():
     n, sg, dc, sr, mm, _ = build(nest)
-    with pytest.raises(errors.NotImplemented, match="sample_period"):
-        nest.batch(2).set(mm, interval=[0.5, 1.0]).simulate(10.0)
+    with pytest.raises(errors.BadProperty, match="after the multimeter has been connected"):
+        nest.batch(2).set(mm, interval=[0.5, 1.0]).simulate(10.0)  # NEST's rule
     with pytest.raises(errors.NotImplemented, match="delay"):
         nest.batch(2).set(nest.GetConnections(n, n), delay=[1.0, 2.0])
     with pytest.raises(errors.BadProperty, match="one value per run"):
