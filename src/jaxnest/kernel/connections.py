@@ -588,8 +588,7 @@ def _check_sampled_once(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> Non
     """NEST connects a multimeter to a node once (its data requests have no port to tell
     two connections apart)."""
     net = kernel.network
-    samplers = [g for g in np.unique(src).tolist()
-                if g in net.devices and net.devices[g].entry.impl.kind == "sampler"]
+    samplers = [g for g in np.unique(src).tolist() if _kind(kernel, g) == "sampler"]
     sel = np.isin(src, samplers)
     pairs = src[sel].astype(np.int64) << 32 | tgt[sel]
     old_src = net.conns.column("source")
