@@ -36,7 +36,7 @@ KERNEL_DEFAULTS = {
     "float_precision": ("float64", True),
     "use_wfr": (True, True), "wfr_comm_interval": (1.0, True), "wfr_tol": (0.0001, True),
     "wfr_max_iterations": (15, True), "wfr_interpolation_order": (3, True),
-    "mpi_rank": (0, False),
+    "mpi_rank": (0, False), "biological_time": (0.0, True),
     # NEST's communication-buffer and e-prop settings: stored, without effect in jaxnest
     "adaptive_target_buffers": (True, True), "buffer_size_spike_data": (2, True),
     "buffer_size_target_data": (2, True), "growth_factor_buffer_spike_data": (1.5, True),
@@ -58,8 +58,9 @@ KERNEL_DEFAULTS = {
 }
 # keys set_status handles itself rather than storing as given
 _SET_ELSEWHERE = ("local_num_threads", "total_num_virtual_procs", "resolution", "tics_per_ms",
-                  "rng_seed", "min_delay", "max_delay", "use_wfr", "wfr_comm_interval",
-                  "wfr_tol", "wfr_max_iterations", "wfr_interpolation_order")
+                  "rng_seed", "min_delay", "max_delay", "biological_time", "use_wfr",
+                  "wfr_comm_interval", "wfr_tol", "wfr_max_iterations",
+                  "wfr_interpolation_order")
 _TYPE_NAMES = {bool: "bool", int: "long", float: "double"}
 
 
@@ -216,6 +217,7 @@ class Kernel:
                 params["structural_plasticity_update_interval"], float)
         self._set_threads(params)
         self._set_time(params)
+        self._reset_clock(params)
         if "rng_seed" in params:
             seed = int(params["rng_seed"])
             if not 1 <= seed < 2**32:
@@ -263,6 +265,19 @@ class Kernel:
             raise errors.KernelException("Number of threads unchanged. Error conditions:"
                                          + "".join(f" {p}." for p in problems))
         self.settings["local_num_threads"] = self.settings["total_num_virtual_procs"] = threads
+
+    def _reset_clock(self, params: dict) -> None:
+        """NEST accepts biological_time only as 0.0; it then resets its clock, dropping the
+        spikes not yet delivered. jaxnest accepts it before any time has passed and refuses
+        the reset after, rather than run on with state made for the old clock."""
+        if "biological_time" not in params:
+            return
+        if _typed("biological_time", params["biological_time"], float) != 0.0:
+            raise errors.BadProperty("The simulation time can only be set to 0.0.")
+        if self.step > 0:
+            raise errors.NotImplemented(
+                "jaxnest cannot reset the simulation time to 0.0 after time has passed "
+                f"(biological_time is {self.ms_of_steps(self.step)} ms); use ResetKernel.")
 
     def _set_time(self, params: dict) -> None:
         """NEST's SimulationManager::set_status for tics_per_ms and resolution."""
@@ -661,6 +676,8 @@ class Kernel:
         if new in self.models:
             raise errors.NewModelNameExists(f"/{new} is the name of an existing model.")
         base = self.model(old)
+        if base.is_synapse and self._next_id[True] >= self.settings["max_num_syn_models"]:
+            raise errors.KernelException("Synapse model count exceeded")
         entry = Entry(new, base.impl, copy.deepcopy(base.defaults), builtin=False)
         self.models[new] = entry
         self.model_ids[new] = self._next_id[entry.is_synapse]

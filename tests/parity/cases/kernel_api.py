@@ -412,3 +412,20 @@ def delay_rounding(nest):
             nest.Connect(n[0], n[1], syn_spec={"delay": d})
         out[f"h{h}"] = [repr(x) for x in nest.GetConnections().delay]
     return out
+
+
+def clock_and_model_limits(nest):
+    """biological_time is settable to 0.0 only (NEST's test_ticket_619); CopyModel stops at
+    max_num_syn_models synapse models (test_ticket_573)."""
+    out = {"bio_time": [_err(lambda: nest.SetKernelStatus({"biological_time": 0.0,
+                                                           "rng_seed": 1})),
+                        _err(lambda: setattr(nest, "biological_time", 0.0)),
+                        _err(lambda: nest.SetKernelStatus({"biological_time": 2.0})),
+                        nest.biological_time, nest.rng_seed]}
+    free = nest.max_num_syn_models - len(nest.synapse_models)
+    for i in range(free):
+        nest.CopyModel("static_synapse", f"syn_{i}")
+    out["syn_limit"] = [free > 0, _err(lambda: nest.CopyModel("static_synapse", "one_more")),
+                        _err(lambda: nest.CopyModel("iaf_psc_alpha", "a_neuron_copy")),
+                        len(nest.synapse_models)]
+    return out

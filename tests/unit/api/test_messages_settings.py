@@ -105,6 +105,15 @@ def test_ignored_settings_warn_naming_the_setting(_clean, setter):
     assert rec[0].filename == __file__  # points at the user's line, not into jaxnest
 
 
+def test_resetting_the_clock_after_time_has_passed_is_refused_by_name(_clean):
+    """NEST resets its clock and drops the spikes in flight; jaxnest refuses rather than run
+    on with state made for the old clock."""
+    nest.Simulate(2.0)
+    with pytest.raises(nest.NESTErrors.NotImplemented, match="biological_time is 2.0 ms"):
+        nest.biological_time = 0.0
+    assert nest.biological_time == 2.0
+
+
 def test_print_time_prints_nests_progress_line(_clean, capfd):
     """NEST's format: '\\r[ pp% ] Model time: t ms, Real-time factor: f', from 0 % to 100 %
     of the run, then a newline; updates in between (chunks grow while they are quick)."""
