@@ -162,3 +162,33 @@ def test_stop_time_varying_with_seed_is_compared_by_distribution():
     fixed = compare_runs(runs("nest", [1000.0] * 3), runs("jaxnest", [999.0, 1000.0, 1000.0]))
     (bt,) = [c for c in fixed.checks if c.quantity == "biological_time"]
     assert bt.category == "exact" and not bt.passed
+
+
+def _weight_events(order=None, **change):
+    ev = {"senders": np.array([1, 1, 2, 1, 2]), "targets": np.array([2, 7, 1, 2, 7]),
+          "times": np.array([1.0, 1.0, 1.0, 2.0, 2.0]),
+          "weights": np.array([0.5, -0.25, 1.5, 0.75, 2.0]),
+          "receptors": np.zeros(5, int), "ports": np.array([0, 1, 0, 0, 1])}
+    for k, (i, v) in change.items():
+        ev[k] = ev[k].astype(float)
+        ev[k][i] = v
+    return {k: v[order] for k, v in ev.items()} if order is not None else ev
+
+
+def test_weight_recorder_events_compare_in_event_order():
+    """Within one step the order of a weight recorder's events is NEST's delivery order, not
+    something a script means; a changed weight or time still fails."""
+    wr = ("weight_recorder", {}, None)
+    nest = [run("nest", {3: wr[:2] + (_weight_events(),)}, s) for s in (0, 1)]
+
+    def verdict(ev):
+        comp = compare_runs(nest, [run("jaxnest", {3: wr[:2] + (ev,)})])
+        return {c.quantity: c.passed for c in comp.checks if c.where.endswith("weight_recorder")}
+
+    assert all(verdict(_weight_events(order=[2, 0, 1, 4, 3])).values())
+    assert not verdict(_weight_events(weights=(1, -0.26)))["weights"]
+    assert not verdict(_weight_events(order=[2, 0, 1, 4, 3], times=(3, 1.0)))["weights"]
+    # ports: each connection's index in its connector, in an order jaxnest need not share
+    assert verdict(dict(_weight_events(), ports=np.array([1, 0, 0, 1, 1])))["ports"]
+    assert not verdict(_weight_events(ports=(3, 2)))["ports"]        # a port NEST lacks
+    assert not verdict(_weight_events(ports=(3, 1)))["ports"]        # two for one connection
