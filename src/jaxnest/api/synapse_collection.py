@@ -24,12 +24,23 @@ class SynapseCollection:
 
     @property
     def _idx(self) -> np.ndarray:
-        """The connections' indices now (a Disconnect since shifts them, or removes some)."""
+        """The connections' indices now (a Disconnect since shifts them; -1: disconnected)."""
         if self._epoch != _state.connection_epoch() and self._kernel_id == _state.kernel_id():
             object.__setattr__(self, "_raw", _state.kernel().network.conns.remap(self._raw,
                                                                                   self._epoch))
             object.__setattr__(self, "_epoch", _state.connection_epoch())
         return self._raw
+
+    @property
+    def _live(self) -> np.ndarray:
+        """The indices of connections that all still exist (NEST would show a disconnected
+        one's last state until the next Simulate; jaxnest keeps no state for it)."""
+        idx = self._idx
+        if (idx < 0).any():
+            raise errors.InexistentConnection(
+                f"{int((idx < 0).sum())} of the {idx.size} connections of this "
+                "SynapseCollection were disconnected; jaxnest keeps no state for them.")
+        return idx
 
     def _void(self) -> bool:
         """PyNEST's test before get and set: no connections, or an empty network (after a
@@ -44,14 +55,17 @@ class SynapseCollection:
     def disconnect(self) -> None:
         """Remove these connections."""
         _state.check_current(self)
+        if (self._idx < 0).any():
+            raise errors.InexistentConnection(
+                "Deletion of connection is not possible because it does not exist.")
         kconn.delete(_state.kernel(), self._idx)
 
     def __len__(self) -> int:
         return int(self._idx.size)
 
     def __iter__(self):
-        for i in self._idx:
-            yield SynapseCollection([i])
+        for k in range(len(self)):  # each as it is then (the loop may disconnect some)
+            yield self[k]
 
     def __getitem__(self, key) -> "SynapseCollection":
         if isinstance(key, numbers.Integral):
@@ -74,18 +88,18 @@ class SynapseCollection:
                 import pandas as pd
                 return pd.DataFrame()
             return "{}" if output == "json" else {} if keys is None else ()
-        k = _state.kernel()
-        names = kconn.keys_of(k, self._idx) if keys is None else [keys] if isinstance(keys, str) \
+        k, idx = _state.kernel(), self._live
+        names = kconn.keys_of(k, idx) if keys is None else [keys] if isinstance(keys, str) \
             else keys
-        table = {n: _missing_as_none(_listify(kconn.get(k, self._idx, n)), n, keys)
+        table = {n: _missing_as_none(_listify(kconn.get(k, idx, n)), n, keys)
                  for n in names}
         if units:
             table = _units.connections_as_quantities(
-                table, kconn.get(k, self._idx, "source"), kconn.get(k, self._idx, "target"),
-                _listify(kconn.get(k, self._idx, "synapse_model")))
+                table, kconn.get(k, idx, "source"), kconn.get(k, idx, "target"),
+                _listify(kconn.get(k, idx, "synapse_model")))
         if output == "pandas":
             import pandas as pd
-            return pd.DataFrame(table, index=_listify(kconn.get(k, self._idx, "source")))
+            return pd.DataFrame(table, index=_listify(kconn.get(k, idx, "source")))
         if output == "json":
             import json
             return json.dumps(table if len(self) > 1 else {n: v[0] for n, v in table.items()})
@@ -102,28 +116,28 @@ class SynapseCollection:
         keywords; values in NEST's units or brainunit quantities."""
         if self._void():
             return
-        k = _state.kernel()
+        k, idx = _state.kernel(), self._live
         if isinstance(params, (list, tuple)):  # one dict per connection
             if len(params) != len(self):
                 raise errors.BadProperty("List of dicts must have one dict per connection.")
             keys = set().union(*[d.keys() for d in params])
-            values = {key: [d.get(key, v) for d, v in zip(params, kconn.get(k, self._idx, key))]
+            values = {key: [d.get(key, v) for d, v in zip(params, kconn.get(k, idx, key))]
                       for key in keys}
         else:
             values = dict(params or {}, **kwargs)
-        values = resolve_aliases(kconn.model_aliases(k, self._idx), values)
+        values = resolve_aliases(kconn.model_aliases(k, idx), values)
         if _units.units.quantity_types():
-            models = _listify(kconn.get(k, self._idx, "synapse_model")) if len(self) else []
+            models = _listify(kconn.get(k, idx, "synapse_model")) if len(self) else []
             values = _units.syn_params(values, models[0] if len(set(models)) == 1 else None,
-                                       kconn.get(k, self._idx, "source"),
-                                       kconn.get(k, self._idx, "target"))
+                                       kconn.get(k, idx, "source"),
+                                       kconn.get(k, idx, "target"))
         delay = values.get("delay")
         if delay is not None and not hasattr(delay, "sample"):
             k.check_delays(k.delay_steps(np.asarray(delay, dtype=float)))
         for key, value in values.items():
-            kconn.set_values(k, self._idx, key, value)
+            kconn.set_values(k, idx, key, value)
         if "delay" in values:
-            k.note_connections(self._idx, checked=delay is not None and
+            k.note_connections(idx, checked=delay is not None and
                                not hasattr(delay, "sample"))
 
     def __getattr__(self, name: str):
@@ -141,9 +155,9 @@ class SynapseCollection:
     def distance(self):
         """Source-to-target distance of each connection (nan where either is not spatial)."""
         from .spatial import connection_distances
-        k = _state.kernel()
-        return connection_distances(kconn.get(k, self._idx, "source"),
-                                    kconn.get(k, self._idx, "target"))
+        k, idx = _state.kernel(), self._live
+        return connection_distances(kconn.get(k, idx, "source"),
+                                    kconn.get(k, idx, "target"))
 
     @property
     def source(self):
@@ -154,14 +168,17 @@ class SynapseCollection:
         return self.get("target")
 
     def sources(self):
-        yield from kconn.get(_state.kernel(), self._idx, "source").tolist()
+        yield from kconn.get(_state.kernel(), self._live, "source").tolist()
 
     def targets(self):
-        yield from kconn.get(_state.kernel(), self._idx, "target").tolist()
+        yield from kconn.get(_state.kernel(), self._live, "target").tolist()
 
     def __repr__(self) -> str:
         if not len(self):
             return "The synapse collection does not contain any connections."
+        if (self._idx < 0).any():
+            return (f"A synapse collection of {len(self)} connections, "
+                    f"{int((self._idx < 0).sum())} of them disconnected since.")
         t = self.get(["source", "target", "synapse_model", "weight", "delay"])
         t = {k: (v if isinstance(v, list) else [v]) for k, v in t.items()}
         lines = [" source   target   synapse model   weight   delay ",

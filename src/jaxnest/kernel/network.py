@@ -323,12 +323,12 @@ class ConnTable:
         self.version += 1
 
     def remap(self, idx: np.ndarray, epoch: int) -> np.ndarray:
-        """Indices taken before the deletions since ``epoch`` as they are now (connections
-        deleted since then are dropped)."""
+        """Indices taken before the deletions since ``epoch`` as they are now, -1 for the
+        connections deleted since (a SynapseCollection keeps its length, as NEST's does)."""
         for gone in self.deletions[epoch:]:
             pos = np.searchsorted(gone, idx)
-            alive = (pos >= gone.size) | (gone[np.minimum(pos, gone.size - 1)] != idx)
-            idx = (idx - pos)[alive]
+            hit = gone[np.minimum(pos, gone.size - 1)] == idx
+            idx = np.where((idx < 0) | hit, -1, idx - pos)
         return idx
 
     def column(self, k: str, a: int = 0, b: int | None = None) -> np.ndarray:

@@ -40,3 +40,25 @@ def run(nest):
     order = np.lexsort((w, tgt, src))
     return dict(counts=counts, errors=errors, src=src[order], tgt=tgt[order], w=w[order],
                 senders=sr.events["senders"], times=sr.events["times"])
+
+
+def stale_collections(nest):
+    """A SynapseCollection keeps its length after some of its connections are disconnected:
+    its elements still name the same connections, one disconnected twice is an error, and a
+    loop over it may disconnect as it goes (NEST's test_issue_3532)."""
+    nest.ResetKernel()
+    n = nest.Create("parrot_neuron", 4)
+    nest.Connect(n, n)
+    c = nest.GetConnections()
+    c[5].disconnect()
+    c[2].disconnect()
+    out = dict(lens=[len(c), nest.num_connections],
+               again=[_try(lambda: c[5].disconnect()), _try(lambda: nest.Disconnect(c[2]))],
+               kept=[[c[i].source, c[i].target] for i in (0, 6, 15)])
+    for i, conn in enumerate(c):
+        if i % 3 == 0:
+            nest.Disconnect(conn)
+    left = nest.GetConnections()
+    out["left"] = sorted(zip(left.sources(), left.targets()))
+    out["lens"].append(len(c))
+    return out
