@@ -56,6 +56,8 @@ def unsupported(plan, net) -> list[str]:
         why.append("secondary events (rate models)")
     if plan.device_samples:
         why.append("multimeters sampling devices")
+    if net.frozen:
+        why.append("frozen neurons")
     for gid in plan.recorders:
         dev = net.devices[gid]
         if getattr(dev.entry.impl, "receive", None) is not None:
@@ -93,6 +95,8 @@ def prepared(kernel, what: str = "Batched runs") -> tuple:
         raise errors.NotImplemented(f"{what} do not support " + "; ".join(why) + ".")
     carry = dict(states=rt._states(plan, net), buf=rt.buf, cbuf=rt.cbuf,
                  step=jnp.int64(kernel.step), pend=pend)
+    if plan.frozen_L:  # neurons thawed since: the input they still hold
+        carry["frozen"] = rt._held_input(plan)
     return plan, carry, rt._args(plan, net, kernel)
 
 

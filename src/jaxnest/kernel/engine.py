@@ -77,6 +77,23 @@ def _sampled(state: dict, impl, var: str):
     return state[name] if row is None else state[name][row]
 
 
+def _held_input(held: dict, q, x, i, frozen, currents: bool):
+    """A step's spike and current input with what waits in slot ``q`` added; the input of
+    frozen neurons goes back into the slot.
+
+    NEST's ring buffers have min_delay + max_delay slots (a step's slot: step mod that), and
+    only a neuron's update reads and clears a slot: input a frozen neuron receives waits
+    until its first update with that slot after it is thawed (not the first update)."""
+    x = x + lax.dynamic_index_in_dim(held["x"], q, 0, keepdims=False)
+    held = dict(held, x=lax.dynamic_update_index_in_dim(held["x"], jnp.where(frozen, x, 0),
+                                                        q, 0))
+    if currents:
+        i = i + lax.dynamic_index_in_dim(held["i"], q, 0, keepdims=False)
+        held = dict(held, i=lax.dynamic_update_index_in_dim(held["i"], jnp.where(frozen, i, 0),
+                                                            q, 0))
+    return x, i, held
+
+
 def _last_spike(t_spike, spk, off, stamp, off_grid: bool):
     """NEST's ``t_spike`` after a step: the stamp of a spike sent in it, less its offset
     when off the grid (of several events, the latest: the smallest offset)."""
@@ -197,7 +214,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, samples, n_samp, arch, pc, O, cc = sc
+        states, S, samples, n_samp, arch, pc, O, cc, fz = sc
         s = A + k
         table = sec = None
         if pre is not None:  # this step's events of the precise receivers
@@ -211,6 +228,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             i_all = lax.dynamic_slice_in_dim(cbuf, (row0 + k) * CCN, CCN).reshape(CC, N)
         else:  # no current input anywhere: cbuf stays zero
             i_all = jnp.zeros((CC, N), ft)
+        if st.frozen_L:
+            x_all, i_all, fz = _held_input(fz, ints.rem(s, st.frozen_L), x_all, i_all,
+                                           args["frozen"], st.n_current)
         new_states, spikes, pays = [], [], []
         clop = arch["clop"] if st.clop else None  # voltage histories (voltage_archive.py)
         ep_entries = []  # this step's e-prop entries, written after every group's read
@@ -221,6 +241,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
             gin = gap.group_input(cc["gap"], k, gi) if gap is not None else None
             new, spk, *off = run_group(gi, stt, p, pr, x, i_stim, s, args, sec, table, gin)
+            if st.frozen_L:  # a frozen neuron keeps its state and sends nothing
+                frozen = args["frozen"][g.offset:g.offset + g.n]
+                new = {k: jnp.where(frozen, stt[k], v) for k, v in new.items()}
+                spk = jnp.where(frozen, 0, spk)
             if g.impl.t_spike_by_kernel:
                 new = dict(new, t_spike=_last_spike(stt["t_spike"], spk, off, stamp_ms(s),
                                                     g.impl.off_grid))
@@ -281,7 +305,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             take = ints.rem(s + 1, period) == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, samples, n_samp, arch, pc, O, cc
+        return new_states, S, samples, n_samp, arch, pc, O, cc, fz
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e, lay=None):
@@ -590,7 +614,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz = c
             pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
@@ -635,9 +659,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                          args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
                         if ps.impl.voltage_archive == "eprop"]
                 arch = dict(arch, clop=eprop_archive.needed_from(arch["clop"], sets, A))
-            states, S, samples, n_samp, arch, pc, O, cc = lax.fori_loop(
+            states, S, samples, n_samp, arch, pc, O, cc, fz = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, samples, n_samp, arch, pc, O, cc))
+                (states, S, samples, n_samp, arch, pc, O, cc, fz))
             if eprop_on:  # one of them overwritten: longer rings, same chunk
                 ep = arch["clop"]
                 pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
@@ -678,7 +702,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
             if pre is not None:
                 pend["P"] = pc["list"]
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk
+            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
@@ -691,7 +715,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch0 = dict(arch0, dropped=jnp.bool_(False), need=plastic.needed_since(
                 st.plastic, carry["syn"], args["plastic"], N))
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft))
+                pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()))
         if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
@@ -700,7 +724,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                     (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
             res = lax.fori_loop(0, n_slices, one_slice, init)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk = res
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp, n_spikes=n_spk)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
@@ -729,6 +753,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             new["arch"] = arch
         if st.cont is not None:
             new["cont"] = cc
+        if st.frozen_L:
+            new["frozen"] = fz
         out["counts"] = _counts(out, st.wr_cap)
         return new, out
 

@@ -480,6 +480,8 @@ class Network:
         self.conns = ConnTable()
         self.layers: list = []  # spatial layers (connect.spatial.layers.Layer), by first id
         self.version = 0  # bumped on Create (structure change)
+        self.frozen: set[int] = set()  # NEST's frozen neurons: not updated, not sampled
+        self.frozen_ever = False       # once one was: the runtime holds their input
 
     @property
     def size(self) -> int:

@@ -14,6 +14,7 @@ from ..devices.base import reported_time
 from ..models.base import StatusUpdate
 from ..timebase import TICS_KEY
 from .kernel import Kernel
+from . import eprop_archive, voltage_archive
 from .network import pad_rows, widen
 
 # Keys every node reports, beyond its model's parameters and state.
@@ -93,9 +94,13 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
                     or getattr(entry.impl, "payload_out", False))
     dicts = params if isinstance(params, (list, tuple)) else None
     if dicts is not None:
-        dicts = params = [_unfrozen(d) for d in dicts]
+        dicts, frozen = zip(*[_take_frozen(d) for d in dicts]) if dicts else ((), ())
+        dicts = params = list(dicts)
     else:
-        params = _unfrozen(params)
+        params, frozen = _take_frozen(params)
+        frozen = [frozen] * n
+    if any(frozen):
+        _check_freezable(entry, kernel.network.size + 1)
     if dicts is not None and len(dicts) != n:
         raise TypeError("list of params must have one dictionary per node")
     if params is not None and not (isinstance(params, dict) or
@@ -117,6 +122,7 @@ def create(kernel: Kernel, model: str, n: int, params) -> np.ndarray:
             structural.set_nodes(kernel, gids, sp_given)
         if off_grid:  # models that emit precise spike times switch on off-grid spiking
             kernel.settings["off_grid_spiking"] = True
+        _freeze(kernel, gids, frozen)
         return gids
     statuses = [copy.deepcopy(entry.defaults) for _ in range(n)]
     for i, st in enumerate(statuses):
@@ -199,16 +205,48 @@ def _settable(kernel: Kernel, entry, key: str) -> str:
     return "ignored"
 
 
-def _unfrozen(d):
-    """``d`` without ``frozen`` (the one read-only key NEST takes). NEST skips frozen nodes
-    in its update; jaxnest updates every node, so it refuses to freeze one rather than
-    simulate it anyway."""
+def _take_frozen(d):
+    """``d`` without ``frozen``, and the value given (None: none). Frozen is a node's flag,
+    not a model parameter: the network keeps the frozen nodes (Network.frozen)."""
     if not isinstance(d, dict) or "frozen" not in d:
-        return d
-    if bool(d["frozen"]):
-        raise errors.NotImplemented("frozen: jaxnest does not freeze nodes yet (a frozen "
-                                    "node would be updated as if it were not).")
-    return {k: v for k, v in d.items() if k != "frozen"}
+        return d, None
+    return ({k: v for k, v in d.items() if k != "frozen"},
+            typed_scalar("frozen", d["frozen"], False))
+
+
+def _freezable(impl) -> bool:
+    """Neurons jaxnest freezes as NEST does: spiking on the grid, with spike and current
+    input only (their input waits in the ring buffers, engine._held_input)."""
+    return impl.signal == "spike" and not (
+        impl.off_grid or impl.precise_input or impl.payload_out or impl.payload_in
+        or impl.secondary_in or impl.secondary_out or impl.wfr_state
+        or voltage_archive.is_archiver(impl, "clopath")
+        or voltage_archive.is_archiver(impl, "urbanczik")
+        or eprop_archive.is_archiver(impl) or eprop_archive.is_bsshslm(impl))
+
+
+def _check_freezable(entry, gid: int) -> None:
+    if entry.element_type == "neuron" and _freezable(entry.impl):
+        return
+    if getattr(entry.impl, "kind", None) == "sampler":
+        raise errors.BadProperty(f"Setting status of a '{entry.name}' with node ID {gid}: "
+                                 "multimeter cannot be frozen.")
+    raise errors.NotImplemented(
+        f"frozen: jaxnest freezes spiking neurons on the grid only, not {entry.name} (node "
+        f"{gid}): a frozen {entry.name} would be updated as if it were not.")
+
+
+def _freeze(kernel: Kernel, gids, frozen) -> None:
+    """Freeze (True) or thaw (False) nodes; None leaves a node as it is."""
+    net = kernel.network
+    for gid, f in zip(np.asarray(gids).tolist(), frozen):
+        if f:
+            net.frozen.add(gid)
+        elif f is not None:
+            net.frozen.discard(gid)
+    if net.frozen and not net.frozen_ever:
+        net.frozen_ever = True
+        kernel.runtime.plan_key = None  # the plan gains the held input
 
 
 def _unaccessed(kernel: Kernel, key: str) -> None:
@@ -347,7 +385,7 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         return d
     store = net.neurons[name]
     i = net.node_local[gid]
-    d = {**_NEURON_COMMON, **base}
+    d = {**_NEURON_COMMON, **base, "frozen": gid in net.frozen}
     # wfr models created while use_wfr is set (it cannot change once nodes exist)
     d["node_uses_wfr"] = bool(entry.impl.wfr_state) and bool(kernel.settings.get("use_wfr"))
     # NEST places neuron g on virtual process g % total_num_virtual_procs (one thread per vp)
@@ -454,11 +492,13 @@ def _reported(default, value):
 def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
     """Apply one dict per node (already expanded by the API layer)."""
     net = kernel.network
-    params = [_unfrozen(d) for d in params]
+    params, frozen = zip(*[_take_frozen(d) for d in params]) if params else ((), ())
     by_model: dict[str, list[int]] = {}
     for j, gid in enumerate(gids.tolist()):
         if not 1 <= gid <= net.size:
             raise errors.UnknownNode(f"Node with id {gid} does not exist.")
+        if frozen[j]:
+            _check_freezable(kernel.models[net.model_of(gid)], gid)
         if gid in net.devices:
             dev = net.devices[gid]
             _set_device(kernel, dev.entry, dev.status, params[j], gid)
@@ -477,6 +517,7 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
         _set_neurons(kernel, name, gids[js], [m for m, _ in split])
         if any(p for _, p in split):
             structural.set_nodes(kernel, gids[js], [p for _, p in split])
+    _freeze(kernel, gids, frozen)
 
 
 def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]) -> None:

@@ -134,6 +134,7 @@ class Static:
     precise: object = None                      # PreciseStatic (None: no precise spikes)
     payload: object = None                      # PayloadStatic (None: no spike payloads)
     cont: object = None                         # ContStatic (None: no secondary events)
+    frozen_L: int = 0                           # slots of frozen neurons' held input (0: none)
 
 
 @dataclass
@@ -171,6 +172,9 @@ class Plan:
     vt_edges: dict = field(default_factory=dict)
     """Edges into them: source row ``src``, volume_transmitter ``vt``, delay ``d`` (steps)."""
     vt_K: int = 0                   # dopamine archive entries (set by the runtime)
+    frozen_L: int = 0
+    """Slots of the input frozen neurons hold, NEST's min_delay + max_delay in steps (set by
+    the runtime once a neuron was frozen; 0: never, and no cost)."""
     tics_per_step: int = 100
     ms_per_tic: float = 0.001
     spike: dict = field(default_factory=dict)
@@ -233,7 +237,7 @@ class Plan:
             sample_period=self.sample_period,
             precise=precise_host.static_of(self.precise, self.precise_caps),
             payload=payload_host.static_of(self.payload),
-            cont=continuous.static_of(self.cont))
+            cont=continuous.static_of(self.cont), frozen_L=self.frozen_L)
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""

@@ -72,6 +72,7 @@ class Runtime:
         self.pcaps = dict(precise_host.CAPS)  # precise spike capacities (grown on overflow)
         self.pring = None          # (plan, event ring of the precise receivers)
         self.cont = None           # (plan, secondary input rings; kernel/continuous.py)
+        self.held = None           # (plan, input frozen neurons hold; engine._held_input)
         self.chunk_key = None      # key of the chunk function last chosen (_compiled)
 
     # --- structure -----------------------------------------------------------------------
@@ -99,6 +100,8 @@ class Runtime:
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
             self.timings["plan_s"] = self.timings.get("plan_s", 0.0) + time.perf_counter() - t0
             self.timings["plan_parts"] = new.timings
+        if net.frozen_ever:  # NEST's ring buffer length, whatever the plan's own
+            self.plan.frozen_L = int(sum(kernel.delay_range()))
         if not defer and self.plan.pending is not None:
             t0 = time.perf_counter()
             self.plan.pending()
@@ -152,6 +155,8 @@ class Runtime:
             carry["precise"] = precise_host.ring_for(plan, self.pring, kernel.step)
         if plan.cont is not None:  # secondary input pending from the last run
             carry["cont"] = continuous.carry_for(plan, self.cont, kernel.step)
+        if plan.frozen_L:
+            carry["frozen"] = self._held_input(plan)
         if plan.pending is not None and self.chunk_key in _WARM:  # compiled: just sort
             t0 = time.perf_counter()
             plan.pending()
@@ -240,6 +245,8 @@ class Runtime:
             self.pring = (plan, carry["precise"])
         if plan.cont is not None:
             self.cont = (plan, carry["cont"])
+        if plan.frozen_L:
+            self.held = (plan, carry["frozen"])
         self._store_states(plan, net, carry["states"])
         self._store_plastic(plan, net, carry)
 
@@ -285,6 +292,23 @@ class Runtime:
             jitted, steps_cap = make_chunk_fn(key[0], slices_cap, self.ev_cap)
             _COMPILED[key] = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
         return _COMPILED[key]
+
+    def _held_input(self, plan: Plan) -> dict:
+        """The input frozen neurons hold (engine._held_input), in this plan's rows: slot by
+        slot from the last plan's (new neurons hold none; a slot count changed with the
+        delays keeps the slots both have, as NEST's resized ring buffers do)."""
+        if self.held is not None and self.held[0] is plan:
+            return self.held[1]
+        L, N, ft = plan.frozen_L, plan.n_neurons, plan.float_type
+        held = {"x": np.zeros((L, plan.C, N), ft), "i": np.zeros((L, plan.CC, N), ft)}
+        if self.held is not None:
+            old, values = self.held
+            rows = plan.row_of[np.concatenate([g.gids for g in old.groups])]
+            for k, v in values.items():
+                v = np.asarray(v)
+                n_slots, n_ch = min(L, v.shape[0]), min(held[k].shape[1], v.shape[1])
+                held[k][:n_slots, :n_ch][:, :, rows] = v[:n_slots, :n_ch]
+        return {k: put(v) for k, v in held.items()}
 
     # --- host <-> device -----------------------------------------------------------------
     def _plastic_carry(self, plan: Plan, net, step: int) -> dict:
@@ -567,6 +591,11 @@ class Runtime:
                                 run=put([kernel.step, kernel.step + self._n_steps], np.int64))
         if plan.poisson["n_edges"]:
             args.update(self._poisson_args(plan, net, h))
+        if plan.frozen_L:
+            frozen = np.zeros(plan.n_neurons, bool)
+            gids = np.fromiter(net.frozen, np.int64, len(net.frozen))
+            frozen[plan.row_of[gids[gids < plan.row_of.size]]] = True
+            args["frozen"] = put(frozen)
         return args
 
     def _poisson_args(self, plan: Plan, net, h: float) -> dict:
@@ -728,6 +757,8 @@ class Runtime:
                     cols["offsets"] = of[keep]
                 self._emit(kernel, dev, cols, [])
             elif dev.entry.impl.kind == "sampler" and n_samp and nodes.size:
+                if net.frozen:  # NEST samples in a node's update, which a frozen one skips
+                    nodes = nodes[~np.isin(nodes, list(net.frozen))]
                 rows = sample_mask(sample_steps, dev.status, h, kernel.ms_of_steps)
                 keys = list(dev.status["record_from"])
                 cols = np.isin(plan.sample_gids, nodes)

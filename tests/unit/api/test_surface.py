@@ -35,17 +35,22 @@ def test_unsupported_nest_model_is_named():
         nest.Create("iaf_bw_2001_exactly")
 
 
-def test_freezing_a_node_is_refused_not_ignored():
-    """NEST skips frozen nodes in its update; jaxnest cannot yet, so frozen=True (Create,
-    set, devices) is NotImplemented naming it, where it used to be ignored; False is taken."""
+def test_freezing_what_jaxnest_cannot_freeze_is_refused_by_name():
+    """Spiking neurons on the grid freeze (tests/parity/test_frozen_parity.py); a device or
+    a precise neuron frozen would be updated anyway, so frozen=True is NotImplemented naming
+    the model (Create and set), nothing is created, and False is taken."""
     n = nest.Create("iaf_psc_alpha", params={"frozen": False})
+    n.frozen = True
+    assert n.frozen
     n.frozen = False
     assert not n.frozen
-    for freeze in (lambda: nest.Create("iaf_psc_alpha", params={"frozen": True}),
-                   lambda: n.set(frozen=True),
-                   lambda: nest.Create("poisson_generator").set(frozen=True)):
-        with pytest.raises(nest.NESTErrors.NotImplemented, match="frozen"):
+    for model, freeze in (
+            ("iaf_psc_alpha_ps", lambda: nest.Create("iaf_psc_alpha_ps", params={"frozen": True})),
+            ("poisson_generator", lambda: nest.Create("poisson_generator").set(frozen=True)),
+            ("lin_rate_ipn", lambda: nest.Create("lin_rate_ipn").set(frozen=True))):
+        with pytest.raises(nest.NESTErrors.NotImplemented, match=f"frozen.*{model[:8]}"):
             freeze()
+    assert nest.GetKernelStatus("network_size") == 3
 
 
 def test_delay_below_resolution_is_bad_delay():
