@@ -770,8 +770,8 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
         return [kernel.synapse_name(s) for s in cols["syn"][idx]]
     if key == "synapse_id":
         return cols["syn"][idx].astype(np.int64)
-    if key in ("target_thread",):
-        return np.zeros(idx.size, dtype=np.int64)
+    if key == "target_thread":
+        return _target_threads(kernel, cols, idx)
     if key == "port":
         return _ports(kernel, cols, idx)
     if key == "sizeof":
@@ -785,6 +785,17 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
         return state
     _unsupported_key(kernel, idx, key)
     raise errors.KeyError(f"Connection has no property {key!r}.")
+
+
+def _target_threads(kernel: Kernel, cols: dict, idx: np.ndarray) -> np.ndarray:
+    """NEST's target_thread: the thread of the target (a node's is its id modulo the virtual
+    processes); devices have a copy on every thread, and a neuron reaches the copy on its
+    own thread. (NEST also makes a connection into a volume_transmitter once per thread:
+    jaxnest makes it once.)"""
+    src, tgt = cols["source"][idx], cols["target"][idx]
+    devices = np.fromiter(kernel.network.devices, np.int64, len(kernel.network.devices))
+    node = np.where(np.isin(tgt, devices) & ~np.isin(src, devices), src, tgt)
+    return node.astype(np.int64) % int(kernel.settings["total_num_virtual_procs"])
 
 
 def _adam_mask(kernel: Kernel, idx: np.ndarray) -> np.ndarray | None:

@@ -429,3 +429,18 @@ def clock_and_model_limits(nest):
                         _err(lambda: nest.CopyModel("iaf_psc_alpha", "a_neuron_copy")),
                         len(nest.synapse_models)]
     return out
+
+
+def target_threads(nest):
+    """target_thread with two threads: the target's thread, a neuron's own for a device it
+    reaches (devices have a copy per thread); NEST's test_issue_211."""
+    nest.ResetKernel()
+    nest.local_num_threads = 2
+    n = nest.Create("iaf_psc_delta", 3)
+    sr, sg = nest.Create("spike_recorder", 2), nest.Create("spike_generator")
+    nest.Connect(n, n, "all_to_all")
+    nest.Connect(n, sr[1])
+    nest.Connect(sg, n + sr[0])
+    c = nest.GetConnections()
+    rows = sorted(zip(c.source, c.target, c.target_thread))
+    return {"rows": np.array(rows), "vps": np.array([nest.total_num_virtual_procs])}
