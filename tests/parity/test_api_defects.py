@@ -80,3 +80,9 @@ def test_recording_device_rules(both):
 def test_thread_local_id_and_backend_keys(both, threads):
     ref, got = both("api_defects.py", "status_keys", threads=threads)
     _same(ref, got)
+
+
+def test_plastic_synapse_connect_errors(both):
+    ref, got = both("api_defects.py", "plastic_synapse_ends")
+    assert sum("IllegalConnection" in e for e in ref["errors"]) > 20
+    _same(ref, got)

@@ -103,6 +103,17 @@ class DeviceModel:
     """Secondary events the device sends (a 'rate_source' device: ``("rate_delayed",)``)."""
 
 
+_SENT = {"current": "current input", "sampler": "data logging requests"}
+
+
+def sent_events(impl) -> str:
+    """What a device sends, as NEST's IllegalConnection messages name it ("The target node
+    or synapse model does not support ...")."""
+    if impl.name == "noise_generator":  # a different current to each target
+        return "DS current input"
+    return _SENT.get(impl.kind, "spike input")
+
+
 def tics(ms: float) -> int:
     """A time in tics, as NEST's ``Time::ms`` rounds it (in the kernel's time base)."""
     return int(math.floor(ms * tics_per_ms() + 0.5))

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors
 from ..connect import rules
+from ..devices.base import sent_events
 from .kernel import Kernel
 from ..synapses.base import NODE_PROPS, resolve_aliases
 from .network import ConnTable, check_memory
@@ -99,6 +100,8 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                    for name, _, _ in specs]
     _check_room(rule, conn_spec, pre.size, post.size)
     src, tgt = rules.connect(rule, conn_spec, pre, post, kernel.rng)
+    if conn_spec.get("make_symmetric", False):
+        specs = [(name, _symmetric_values(values), given) for name, values, given in specs]
     if any("sampler" in pre_kinds for pre_kinds, _ in ends):
         _check_recordables(kernel, src, tgt)
         _check_sampled_once(kernel, src, tgt)
@@ -110,6 +113,16 @@ def connect(kernel: Kernel, pre: np.ndarray, post: np.ndarray, conn_spec, syn_sp
                 dev.first_syn = kernel.model_ids[name]
         _append(kernel, name, values, given, pre_kinds, sec, pre, post, src, tgt)
     return range(first, len(kernel.network.conns))
+
+
+def _symmetric_values(values: dict) -> dict:
+    """A syn_spec's values for make_symmetric's connections (the forward ones, then the
+    reverse): arrays serve both; random parameters NEST refuses (it cannot draw the same
+    value twice)."""
+    if any(hasattr(v, "sample") for v in values.values()):
+        raise errors.NotImplemented("Symmetric connections require parameters that can be "
+                                    "reset.")
+    return {k: np.tile(v, 2) if np.ndim(v) == 1 else v for k, v in values.items()}
 
 
 def _check_symmetric(kernel: Kernel, rule, conn_spec: dict, pre: np.ndarray,
@@ -134,10 +147,11 @@ def _check_ends(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray, va
                 given: set) -> tuple[set, bool]:
     """Which nodes may connect through synapse model ``name``: (the kinds among ``pre``,
     whether it carries secondary events, kernel/continuous.py, with their own checks)."""
-    _check_voltage_archive(kernel, name, post)
     check_ends = getattr(kernel.model(name, synapse=True).impl, "check_ends", None)
     if check_ends is not None:  # the model's own rules on both ends (e-prop synapses)
         check_ends(kernel, pre, post, values)
+    _check_plastic_from_devices(kernel, name, pre)  # NEST: before the targets' checks
+    _check_voltage_archive(kernel, name, post)
     if getattr(kernel.model(name, synapse=True).impl, "secondary", ""):
         return _check_secondary(kernel, name, pre, post, values, given), True
     _check_spike_senders(kernel, pre)
@@ -353,37 +367,43 @@ def _check_voltage_archive(kernel: Kernel, name: str, post: np.ndarray) -> None:
     for g in np.unique(post).tolist():
         if _kind(kernel, g) in ("spike_recorder", "weight_recorder"):
             continue
-        if not is_archiver(kernel.model(net.model_of(g)).impl, kind):
+        if not is_archiver(kernel.model(net.model_of(g)).impl, kind):  # (NEST's urbanczik
+            space = "  " if kind == "urbanczik" else " "  # message has a double space)
             raise errors.NotImplemented("This synapse model is not supported by the neuron "
-                                        "model of at least one connection.")
+                                        f"model of at least one{space}connection.")
 
 
-_DEVICE_EVENTS = {"spike_source": "spike input", "poisson": "spike input",
-                  "current": "current input", "sampler": "data logging requests"}
+def _source_devices(kernel: Kernel, pre: np.ndarray) -> list:
+    net = kernel.network
+    if not net.devices:
+        return []
+    ids = np.fromiter(net.devices, dtype=np.int64, count=len(net.devices))
+    return [net.devices[g] for g in np.unique(pre[np.isin(pre, ids)]).tolist()
+            if net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+
+
+def _check_plastic_from_devices(kernel: Kernel, name: str, pre: np.ndarray) -> None:
+    """NEST refuses plastic synapses from devices (their test target takes no device
+    events: IllegalConnection), whatever the targets."""
+    devs = _source_devices(kernel, pre)
+    if devs and kernel.model(name, synapse=True).impl.plastic:
+        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
+                                       f"The target node or synapse model does not support "
+                                       f"{sent_events(devs[0].entry.impl)}.")
 
 
 def _check_device_sources(kernel: Kernel, name: str, pre: np.ndarray, post: np.ndarray) -> None:
-    """What NEST refuses from devices (IllegalConnection): connections into a
-    volume_transmitter; plastic synapses (their test target takes no device events) and,
-    from samplers (which use receptors other than 0), HPC synapses."""
-    net = kernel.network
-    if not net.devices:
-        return
-    ids = np.fromiter(net.devices, dtype=np.int64, count=len(net.devices))
-    devs = [net.devices[g] for g in np.unique(pre[np.isin(pre, ids)]).tolist()
-            if net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    """What else NEST refuses from devices (IllegalConnection): connections into a
+    volume_transmitter and, from samplers (which use receptors other than 0), HPC
+    synapses."""
+    devs = _source_devices(kernel, pre)
     if not devs:
         return
+    net = kernel.network
     why = None
-    if any(net.devices[g].entry.impl.kind == "volume_transmitter"
-           for g in np.unique(post[np.isin(post, ids)]).tolist()):
+    if any(g in net.devices and net.devices[g].entry.impl.kind == "volume_transmitter"
+           for g in np.unique(post).tolist()):
         why = "We do not allow connection of a device to a global receiver at the moment."
-    elif kernel.model(name, synapse=True).impl.plastic:
-        dev = devs[0]
-        what = _DEVICE_EVENTS.get(dev.entry.impl.kind, "spike input")
-        if dev.entry.impl.name == "noise_generator":
-            what = "DS current input"
-        why = f"The target node or synapse model does not support {what}."
     elif name.endswith("_hpc") and any(d.entry.impl.kind == "sampler" for d in devs):
         why = "Only rport==0 allowed for HPC synapses. Use normal synapse models instead."
     if why is not None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, messages
+from ..devices.base import sent_events
 from . import eprop_gradient as eg
 from .base import COMMON, SynapseModel
 from .rate import SecondarySynapse
@@ -118,22 +119,35 @@ def check(v: dict) -> None:
 
 
 def check_ends(kernel, pre: np.ndarray, post: np.ndarray, values: dict) -> None:
-    """NEST's checks of an e-prop connection at Connect (see the module docstring)."""
+    """NEST's checks of an e-prop connection at Connect (see the module docstring); from a
+    device NEST checks the delay first, then what the device sends."""
     net = kernel.network
     targets = np.unique(post).tolist()
     neurons = [g for g in targets if g not in net.devices]
-    if any(net.model_of(g) not in EPROP_NEURONS and
-           kernel.model(net.model_of(g)).impl.name not in EPROP_NEURONS for g in neurons):
+    supported = not any(net.model_of(g) not in EPROP_NEURONS and kernel.model(
+        net.model_of(g)).impl.name not in EPROP_NEURONS for g in neurons)
+    devices = [net.devices[g] for g in np.unique(pre).tolist() if g in net.devices
+               and net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    if not supported and not devices:
         raise errors.NotImplemented("This synapse model is not supported by the neuron model "
                                     "of at least one connection.")
     steps = kernel.delay_steps(np.asarray(values["delay"], float))
     if np.any(np.asarray(steps) != 1):
-        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
-                                       "eprop synapses currently require a delay of one "
-                                       "simulation step")
-    if len(neurons) < len(targets):
-        raise errors.IllegalConnection("Creation of connection is not possible because:\n"
-                                       "The target node does not support eprop synapses.")
+        raise _illegal("eprop synapses currently require a delay of one simulation step")
+    if devices and devices[0].entry.impl.kind in ("current", "sampler"):
+        raise _illegal("The target node or synapse model does not support "
+                       f"{sent_events(devices[0].entry.impl)}.")
+    if not supported or len(neurons) < len(targets):
+        raise _illegal("The target node does not support eprop synapses.")
+    if devices:
+        raise errors.NotImplemented(
+            f"eprop synapses from a {devices[0].entry.name} are not simulated by jaxnest "
+            "(NEST takes them); connect the device to parrot_neurons and those to the e-prop "
+            "neurons.")
+
+
+def _illegal(why: str) -> errors.IllegalConnection:
+    return errors.IllegalConnection(f"Creation of connection is not possible because:\n{why}")
 
 
 class EpropSynapse(SynapseModel):

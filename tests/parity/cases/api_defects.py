@@ -362,3 +362,29 @@ def device_messages(nest):
         except Exception as e:  # noqa: BLE001
             out["after_times"].append(f"{type(e).__name__}: {e}")
     return out
+
+
+def plastic_synapse_ends(nest):
+    """Which error a plastic synapse's Connect raises, and its message: from devices NEST
+    refuses their events before it looks at the targets (clopath, urbanczik), e-prop checks
+    the delay first (NEST's test_ticket_478)."""
+    out = []
+    for src in ("poisson_generator", "spike_generator", "multimeter", "parrot_neuron",
+                "dc_generator", "noise_generator"):
+        for tgt, syn, delay in (("aeif_psc_delta_clopath", "clopath_synapse", 1.0),
+                                ("iaf_psc_alpha", "clopath_synapse", 1.0),
+                                ("pp_cond_exp_mc_urbanczik", "urbanczik_synapse", 1.0),
+                                ("iaf_psc_alpha", "urbanczik_synapse", 1.0),
+                                ("spike_recorder", "clopath_synapse", 1.0),
+                                ("iaf_psc_alpha", "stdp_synapse", 1.0),
+                                ("eprop_iaf", "eprop_synapse", 1.0),
+                                ("iaf_psc_alpha", "eprop_synapse", 0.1),
+                                ("eprop_iaf_bsshslm_2020", "eprop_synapse_bsshslm_2020", 1.0)):
+            nest.ResetKernel()
+            a, b = nest.Create(src), nest.Create(tgt)
+            try:
+                nest.Connect(a, b, syn_spec={"synapse_model": syn, "delay": delay})
+                out.append(f"{src} {syn}: none")
+            except Exception as e:  # noqa: BLE001 - class and message are compared
+                out.append(f"{src} {syn}: {type(e).__name__} {e}")
+    return {"errors": np.array(out)}

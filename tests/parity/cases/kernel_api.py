@@ -444,3 +444,19 @@ def target_threads(nest):
     c = nest.GetConnections()
     rows = sorted(zip(c.source, c.target, c.target_thread))
     return {"rows": np.array(rows), "vps": np.array([nest.total_num_virtual_procs])}
+
+
+def symmetric_arrays(nest):
+    """make_symmetric with per-connection arrays (each serves both directions) and with a
+    random parameter (refused); NEST's test_symmetric_connections."""
+    nest.ResetKernel()
+    a, b = nest.Create("iaf_psc_alpha", 4), nest.Create("iaf_psc_alpha", 4)
+    spec = {"rule": "one_to_one", "make_symmetric": True}
+    nest.Connect(a, b, spec, {"synapse_model": "stdp_synapse", "weight": [1.0, 2.0, 3.0, 4.0],
+                              "delay": [1.5, 2.5, 3.5, 4.5], "alpha": [1.2, 2.2, 3.2, 4.2]})
+    c = nest.GetConnections()
+    rows = sorted(zip(c.source, c.target, c.weight, c.delay, c.alpha))
+    errors = [_err(lambda: nest.Connect(a, b, spec, {"weight": nest.random.uniform()})),
+              _err(lambda: nest.Connect(a, b, spec, {"synapse_model": "stdp_synapse",
+                                                     "alpha": nest.random.uniform()}))]
+    return {"rows": np.array(rows), "errors": np.array(errors), "n": np.array([len(c)])}
