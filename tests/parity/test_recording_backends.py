@@ -75,3 +75,9 @@ def test_device_time_validation(both):
     ref, got = both("rec_backends.py", "device_validation")
     assert ref.keys() == got.keys()
     assert {k: v.tolist() for k, v in ref.items()} == {k: v.tolist() for k, v in got.items()}
+
+
+def test_ascii_filenames_follow_the_settings(both):
+    ref, got = both("rec_backends.py", "ascii_filenames")
+    assert "q_lab" in ref["names"][-2]
+    assert ref["names"].tolist() == got["names"].tolist()

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import errors
 from ..devices.base import reported_time
+from ..devices.recorders import ascii_path
 from ..models.base import StatusUpdate
 from ..timebase import TICS_KEY
 from .kernel import Kernel
@@ -380,8 +381,9 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         _backend_keys(d)
         d["thread_local_id"] = kernel.thread_local_id(gid)
         d.update(device_reported(kernel, entry.impl, dev.status, dev.state, dev.log))
-        if dev.status.get("record_to") == "ascii":
-            d["filenames"] = [dev.ascii_path] if dev.ascii_path else []
+        if dev.status.get("record_to") == "ascii":  # NEST's name from the settings now
+            d["filenames"] = [ascii_path(dev.status, dev.entry.name, gid, kernel.data_path,
+                                         kernel.data_prefix)]
         return d
     store = net.neurons[name]
     i = net.node_local[gid]

@@ -122,3 +122,23 @@ def device_validation(nest, resolution=0.25):
         except Exception as e:  # noqa: BLE001
             out[f"{i}_{model}_{key}_{value}"] = [type(e).__name__, ""]
     return out
+
+
+def ascii_filenames(nest):
+    """An ascii recorder's filenames follow the settings as they are now: at Create, after
+    data_prefix and label change, after a Simulate (NEST's test_recording_backend_ascii)."""
+    nest.ResetKernel()
+    tmp = tempfile.mkdtemp()
+    nest.data_path, nest.overwrite_files = tmp, True
+    mm = nest.Create("multimeter", params={"record_to": "ascii", "record_from": ["V_m"]})
+    sr = nest.Create("spike_recorder")
+    names = [mm.filenames, "filenames" in sr.get()]
+    sr.record_to = "ascii"
+    nest.data_prefix = "pre_"
+    names += [mm.filenames, sr.filenames]
+    nest.Connect(mm, nest.Create("iaf_psc_alpha"))
+    nest.Simulate(2.0)
+    mm.label = "lab"
+    nest.data_prefix = "q_"
+    names += [mm.filenames, sr.get("filenames")]
+    return {"names": [str(n).replace(tmp, "<tmp>") for n in names]}
