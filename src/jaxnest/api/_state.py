@@ -37,11 +37,14 @@ def connection_epoch() -> int:
     return len(_kernel.network.conns.deletions)
 
 
-def check_current(collection) -> None:
-    """Collections from before a ResetKernel refer to nodes that no longer exist."""
+RESET_INVALIDATES = "note that ResetKernel invalidates all previously created NodeCollections."
+
+
+def check_current(collection, why: str = RESET_INVALIDATES) -> None:
+    """Collections from before a ResetKernel cannot be sliced, joined or connected (NEST's
+    InvalidNodeCollection; their get and set read the nodes with those ids now)."""
     if collection._kernel_id != _kernel_id and len(collection):
-        raise errors.KernelException("InvalidNodeCollection: the NodeCollection refers to a "
-                                     "network that ResetKernel has removed.")
+        raise errors.KernelException(f"InvalidNodeCollection: {why}")
 
 
 def node_statuses(ids: np.ndarray, keys: tuple[str, ...] = ()) -> list[dict]:

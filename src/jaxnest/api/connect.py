@@ -30,7 +30,7 @@ def _specs(syn_spec) -> list:
 
 def _ids(nodes, what: str) -> np.ndarray:
     if isinstance(nodes, NodeCollection):
-        _state.check_current(nodes)
+        _state.check_current(nodes, "sources and targets must be valid NodeCollections.")
         return np.asarray(nodes.tolist(), dtype=np.int64)
     raise TypeError(f"{what} must be a NodeCollection")
 

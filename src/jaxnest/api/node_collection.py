@@ -26,7 +26,8 @@ class NodeCollection:
 
     # _layer: the spatial layer the nodes belong to (NEST's metadata), or None; _sliced: taken
     # from a spatial collection by indexing (NEST prints those as composites)
-    __slots__ = ("_ids", "_step", "_kernel_id", "_layer", "_sliced")
+    # _models: the model name of each node id, in the kernel the collection was made in
+    __slots__ = ("_ids", "_step", "_kernel_id", "_models", "_layer", "_sliced")
 
     def __init__(self, node_ids=None) -> None:
         if isinstance(node_ids, NodeCollection):
@@ -46,6 +47,7 @@ class NodeCollection:
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_step", step)
         object.__setattr__(self, "_kernel_id", _state.kernel_id())
+        object.__setattr__(self, "_models", _state.kernel().network.node_model)
         object.__setattr__(self, "_layer", layer)
         object.__setattr__(self, "_sliced", sliced)
 
@@ -70,6 +72,7 @@ class NodeCollection:
             yield self._part(np.array([i]))
 
     def __getitem__(self, key) -> "NodeCollection":
+        _state.check_current(self)
         if isinstance(key, slice):  # PyNEST's checks, then NEST's 1-based inclusive slice
             size = len(self)
             if not size:
@@ -146,6 +149,8 @@ class NodeCollection:
         if not isinstance(other, NodeCollection):
             raise TypeError(f"Cannot add object of type '{type(other).__name__}' to "
                             "'NodeCollection'")
+        _state.check_current(self)
+        _state.check_current(other)
         if self._step > 1 and len(self) > 1:
             raise errors.BadProperty("Cannot add NodeCollection to a sliced composite.")
         if np.intersect1d(self._ids, other._ids).size:
@@ -179,7 +184,10 @@ class NodeCollection:
         if not isinstance(other, NodeCollection):
             raise NotImplementedError(f"Cannot compare NodeCollection to "
                                       f"{type(other).__name__}")
-        return np.array_equal(self._ids, other._ids)
+        if not np.array_equal(self._ids, other._ids):
+            return False
+        return self._kernel_id == other._kernel_id or all(  # NEST compares models too
+            self._models[i] == other._models[i] for i in self._ids.tolist())
 
     def __ne__(self, other) -> bool:
         eq = self.__eq__(other)
@@ -198,7 +206,14 @@ class NodeCollection:
         return int(pos[0])
 
     def tolist(self) -> list[int]:
+        self._check_exist()
         return self._ids.tolist()
+
+    def _check_exist(self) -> None:
+        """A collection from before a ResetKernel whose ids the network now lacks."""
+        if self._kernel_id != _state.kernel_id() and self._ids.size \
+                and self._ids[-1] > _state.kernel().network.size:
+            raise errors.UnknownNode("UnknownNode")
 
     def __array__(self, dtype=None, copy=None):
         return self._ids.astype(dtype) if dtype else self._ids
@@ -213,7 +228,6 @@ class NodeCollection:
         with_units = kwargs.pop("units", False)
         if kwargs:
             raise TypeError(f"get() got unexpected keyword arguments {list(kwargs)}")
-        _state.check_current(self)
         keys = ()  # one key or a list of keys: only those are built where that is cheaper
         if len(params) == 1 and not with_units:
             keys = (params[0],) if isinstance(params[0], str) else tuple(params[0])
@@ -276,6 +290,7 @@ class NodeCollection:
     def set(self, params=None, **kwargs) -> None:
         """PyNEST's set: a dict (values scalar or one per node), a list of dicts, or keywords;
         values in NEST's units or brainunit quantities."""
+        self._check_exist()
         _state.check_current(self)
         n = len(self)
         if params is None:

@@ -460,3 +460,27 @@ def symmetric_arrays(nest):
               _err(lambda: nest.Connect(a, b, spec, {"synapse_model": "stdp_synapse",
                                                      "alpha": nest.random.uniform()}))]
     return {"rows": np.array(rows), "errors": np.array(errors), "n": np.array([len(c)])}
+
+
+def stale_node_collections(nest):
+    """NodeCollections from before a ResetKernel: slicing, joining and Connect are
+    InvalidNodeCollection; get reads the nodes with those ids now (UnknownNode without);
+    set is refused; equality compares the models too (NEST's test_errors,
+    test_node_collection_operations)."""
+    nest.ResetKernel()
+    old_a, old_e = nest.Create("iaf_psc_alpha", 3), nest.Create("iaf_psc_exp", 3)
+    both = old_a + old_e
+    nest.ResetKernel()
+    tries = [lambda: old_a + old_a, lambda: old_a.get("V_m"), lambda: len(old_a),
+             lambda: old_a[0], lambda: old_a[1:2], lambda: both[2:4],
+             lambda: nest.Connect(old_a, old_a), lambda: old_a.tolist(),
+             lambda: old_a == old_a, lambda: old_a.set(V_m=-60.0)]
+    out = {"empty": [_err(f) for f in tries]}
+    new_a = nest.Create("iaf_psc_alpha", 3)
+    out["rebuilt"] = [_err(f) for f in tries] + [
+        old_a == new_a, new_a == nest.NodeCollection([1, 2, 3]),
+        nest.NodeCollection(new_a.tolist()) == new_a]
+    nest.ResetKernel()
+    new_e = nest.Create("iaf_psc_exp", 3)
+    out["models"] = [new_e == new_a, new_a != old_a, new_e != old_a]
+    return {k: np.array([str(x) for x in v]) for k, v in out.items()}
