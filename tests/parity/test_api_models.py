@@ -57,3 +57,12 @@ def test_chs_refuses_current_input(both):
 def test_ignore_and_spike(both):
     ref, got = both("api_models.py", "ignore_and_spike")
     print("largest relative deviation", _same(ref, got, rtol=1e-12))
+
+
+@pytest.mark.parametrize("model", ["aeif_cond_alpha", "aeif_psc_delta",
+                                   "aeif_cond_beta_multisynapse"])
+def test_numerical_instability_stops_the_run(both, model):
+    ref, got = both("api_models.py", "numerical_instability", model=model)
+    assert ref["first"] == "NumericalInstability" and ref["again"] == "KernelException"
+    assert len(ref["samples"]) > 100
+    _same(ref, got)

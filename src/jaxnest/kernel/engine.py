@@ -214,7 +214,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
     # --- neuron updates -----------------------------------------------------------------
     def update_step(k, sc, args, buf, cbuf, row0, A, s0):
-        states, S, samples, n_samp, arch, pc, O, cc, fz = sc
+        states, S, samples, n_samp, arch, pc, O, cc, fz, bad = sc
         s = A + k
         table = sec = None
         if pre is not None:  # this step's events of the precise receivers
@@ -245,6 +245,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 frozen = args["frozen"][g.offset:g.offset + g.n]
                 new = {k: jnp.where(frozen, stt[k], v) for k, v in new.items()}
                 spk = jnp.where(frozen, 0, spk)
+            if g.impl.unstable is not None:  # NEST's NumericalInstability: the first
+                hit = jnp.any(g.impl.unstable(new)) & (bad[0] < 0)  # step, the group
+                bad = jnp.where(hit, jnp.stack([s, jnp.asarray(gi, s.dtype)]).astype(
+                    bad.dtype), bad)
             if g.impl.t_spike_by_kernel:
                 new = dict(new, t_spike=_last_spike(stt["t_spike"], spk, off, stamp_ms(s),
                                                     g.impl.off_grid))
@@ -305,7 +309,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             take = ints.rem(s + 1, period) == 0
             samples = samples.at[n_samp].set(jnp.where(take, vals, samples[n_samp]))
             n_samp = n_samp + take.astype(jnp.int32)
-        return new_states, S, samples, n_samp, arch, pc, O, cc, fz
+        return new_states, S, samples, n_samp, arch, pc, O, cc, fz, bad
 
     # --- spike delivery -----------------------------------------------------------------
     def deliver_rank(buf, k_r, m_r, a_mod, e, lay=None):
@@ -614,7 +618,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = c
             pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
@@ -659,9 +663,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                          args["plastic"][i]["valid"]) for i, ps in enumerate(st.plastic)
                         if ps.impl.voltage_archive == "eprop"]
                 arch = dict(arch, clop=eprop_archive.needed_from(arch["clop"], sets, A))
-            states, S, samples, n_samp, arch, pc, O, cc, fz = lax.fori_loop(
+            states, S, samples, n_samp, arch, pc, O, cc, fz, bad = lax.fori_loop(
                 k_lo, k_hi, lambda k, sc: update_step(k, sc, args, buf, cbuf, row0, A, s0),
-                (states, S, samples, n_samp, arch, pc, O, cc, fz))
+                (states, S, samples, n_samp, arch, pc, O, cc, fz, bad))
             if eprop_on:  # one of them overwritten: longer rings, same chunk
                 ep = arch["clop"]
                 pl = (pl[0], pl[1] | jnp.any(ep["ep_over"] != 0), pl[2], pl[3])
@@ -702,7 +706,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
             if pre is not None:
                 pend["P"] = pc["list"]
-            return states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz
+            return (states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz,
+                    bad)
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
@@ -715,7 +720,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch0 = dict(arch0, dropped=jnp.bool_(False), need=plastic.needed_since(
                 st.plastic, carry["syn"], args["plastic"], N))
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
-                pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()))
+                pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()),
+                jnp.full(2, -1, jnp.int64))
         if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
@@ -724,9 +730,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                     (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
             res = lax.fori_loop(0, n_slices, one_slice, init)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz = res
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
-                   samples=samples, n_samples=n_samp, n_spikes=n_spk)
+                   samples=samples, n_samples=n_samp, n_spikes=n_spk, unstable=bad)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if with_off:
             out["ev_off"] = rec[4]
@@ -762,7 +768,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
 
 COUNTS = ("n_ev", "n_samples", "n_spikes", "overflow", "n_wr", "vt_over", "precise_Q",
-          "precise_P", "precise_K")
+          "precise_P", "precise_K", "unstable_step", "unstable_group")
 """What the runtime reads after every chunk, in ``out["counts"]``: one vector, one transfer
 (each scalar fetched alone cost ~40 us, most of a small network's Simulate)."""
 
@@ -771,5 +777,6 @@ def _counts(out: dict, wr_cap: int):
     need = out.get("precise_need", jnp.zeros(3, jnp.int32))
     parts = [out["n_ev"], out["n_samples"], jnp.round(out["n_spikes"]),
              out.get("overflow", False), out["wrec"][3] if wr_cap else 0,
-             out.get("vt_over", False), need[0], need[1], need[2]]
+             out.get("vt_over", False), need[0], need[1], need[2], out["unstable"][0],
+             out["unstable"][1]]
     return jnp.stack([jnp.asarray(x).astype(jnp.int64) for x in parts])

@@ -561,8 +561,13 @@ class Kernel:
         if n:
             self.local_spike_counter = 0  # NEST's: the neurons' spikes of the last run
             from .sp_manager import run as run_structural  # structural plasticity
-            if not run_structural(self, n):
-                self.runtime.run(self, n)
+            try:
+                if not run_structural(self, n):
+                    self.runtime.run(self, n)
+            except errors.NumericalInstability as e:  # the run ended at that slice's end
+                self.step += getattr(e, "steps_done", 0)
+                self.simulated = True
+                raise
         self.step += n
         self.simulated = True
 

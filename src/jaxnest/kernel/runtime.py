@@ -171,8 +171,9 @@ class Runtime:
         inputs_for = None
         progress = Progress(kernel, n_steps) if kernel.settings["print_time"] else None
         wr_cap = self.chunk_key[0].wr_cap  # the Static of _compiled(plan) above
-        while done < n_steps:
-            todo = min(steps_cap, n_steps - done, progress.chunk if progress else n_steps)
+        stop = n_steps  # a numerical instability ends the run early (NEST's slice start)
+        while done < stop:
+            todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap, todo))
@@ -222,6 +223,11 @@ class Runtime:
                 self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
                 fn, steps_cap = self._compiled(plan)
                 continue
+            if counts["unstable_step"] >= 0 and stop == n_steps:  # run to its slice's start
+                stop = self._unstable_stop(kernel, counts["unstable_step"], done)
+                unstable = plan.groups[counts["unstable_group"]].name
+                if done + todo > stop:
+                    continue
             t1 = time.perf_counter()
             self._collect(plan, net, kernel, out, counts, kernel.step + done, todo)
             if plan.device_samples:
@@ -235,8 +241,22 @@ class Runtime:
             if progress:
                 progress.show(done)
         self.keep(plan, net, carry)
-        self._flush_samples(kernel, net, kernel.step + n_steps)
+        self._flush_samples(kernel, net, kernel.step + done)
         self.timings["run_s"] = time.perf_counter() - t_run
+        if done < n_steps:
+            e = errors.NumericalInstability(f"NEST detected a numerical instability while "
+                                            f"updating {unstable}.")
+            e.steps_done = done
+            raise e
+
+    @staticmethod
+    def _unstable_stop(kernel, step: int, done: int) -> int:
+        """Where a run with a numerical instability in ``step`` ends, in steps from its start
+        (``done`` of them run and collected): NEST raises after the min_delay slice (aligned
+        to multiples of min_delay) without advancing its clock, so the run ends where that
+        slice starts, with the samples and spikes of the slices before it."""
+        D = kernel.min_delay_steps()
+        return max((step // D) * D - kernel.step, done)
 
     def keep(self, plan: Plan, net, carry) -> None:
         """Take a run's final carry as the network's state: the next run starts from it."""

@@ -41,9 +41,10 @@ One simulation step (NEST's ``update``):
 Hidden state: ``refr_count``, ``I_stim`` (pA), ``integration_step`` (ms; 0 = ``h``), and for
 ``aeif_psc_delta`` ``refr_spikes_buffer`` (mV).
 
-Not reproduced: NEST's ``NumericalInstability`` error (``V_m < -1e3`` or ``|w| > 1e6`` after a
-sub-step); NEST builds its GSL control once from ``gsl_error_tol`` when the node is first
-initialised, jaxnest always uses the current value.
+NEST's ``NumericalInstability`` (``V_m < -1e3`` or ``|w| > 1e6``): checked after each
+simulation step (NEST: after each solver sub-step), see :func:`unstable`. Not reproduced:
+NEST builds its GSL control once from ``gsl_error_tol`` when the node is first initialised,
+jaxnest always uses the current value.
 """
 from __future__ import annotations
 
@@ -330,6 +331,12 @@ def _make_update(kind):
     return update
 
 
+def unstable(state):
+    """NEST's NumericalInstability of the aeif models: V_m below -1e3 mV or |w| above 1e6
+    pA (or either not a number)."""
+    return ~((state["V_m"] >= -1e3) & (jnp.abs(state["w"]) <= 1e6))
+
+
 def _model(name, kind, params, recordables):
     names = _VARS[kind]
     state = {k: 0.0 for k in names}
@@ -349,6 +356,7 @@ def _model(name, kind, params, recordables):
         check=_make_check(kind),
         on_set=_make_on_set(kind),
         kind=kind,
+        unstable=unstable,
     )
 
 

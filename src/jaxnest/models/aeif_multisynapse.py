@@ -34,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import errors
-from .aeif import _MAX_EXP_ARG, _on_step
+from .aeif import _MAX_EXP_ARG, _on_step, unstable
 from .iaf_psc import _props, ms_to_steps
 from .iaf_psc_multisynapse import MultisynapseModel
 from .odeint import evolve
@@ -242,6 +242,7 @@ def _model(name: str, beta: bool) -> CondPortsModel:
         check=_make_check(beta),
         vector_params=pads,
         vector_hidden=("dg_syn", "g_syn"),
+        unstable=unstable,
     )
 
 

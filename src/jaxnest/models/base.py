@@ -195,6 +195,9 @@ class NeuronModel:
     sends_spikes: bool = True
     """False for nodes that only send secondary events (NEST: "Source node does not send
     output" for spike connections from them)."""
+    unstable: Callable[[Arrays], object] | None = None
+    """(state after a step) -> bool per neuron: NEST's NumericalInstability check (the
+    kernel stops the run at the end of that min_delay slice and raises it); None: none."""
 
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":

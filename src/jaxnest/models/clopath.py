@@ -44,6 +44,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
+from .aeif import unstable
 from .hh import _DIV_PSC, _bad, _check_gating, _psc_propagators, _psc_rates, _steady_psc
 from .iaf_cond import CondModel
 from .iaf_psc import _props, ms_to_steps
@@ -280,6 +281,7 @@ aeif_psc_delta_clopath = CondModel(
             "integration_step": 0.0},
     n_channels=2,
     check=_aeif_check,
+    unstable=unstable,
 )
 
 MODELS = {m.name: m for m in (hh_psc_alpha_clopath, aeif_psc_delta_clopath)}

@@ -1,6 +1,7 @@
 """Kernel support the neuron models need (issue 9): checks NEST makes at Simulate, derived
 defaults, set-only keys and SetStatus side effects on hidden state, list parameters that are
 not per receptor port, models without current input, and NEST's ignore-and-spike mechanism."""
+import numpy as np
 
 
 def _err(fn):
@@ -150,3 +151,22 @@ def ignore_and_spike(nest):
     ev = mm.events
     return dict(senders=sr.events["senders"], times=sr.events["times"],
                 mm_senders=ev["senders"], mm_times=ev["times"], V_m=ev["V_m"])
+
+
+def numerical_instability(nest, model="aeif_cond_alpha"):
+    """An aeif neuron driven to |w| > 1e6: NEST's NumericalInstability, its clock at the
+    start of that min_delay slice with the samples before it; Simulate again is refused
+    until ResetKernel (NEST's test_issue_311)."""
+    nest.ResetKernel()
+    n = nest.Create(model, params={"I_e": 1e7, "g_L": 0.01}) \
+        + nest.Create("iaf_psc_alpha", params={"I_e": 400.0})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    nest.Connect(mm, n)
+    out = {"first": _err(lambda: nest.Simulate(100.0))}
+    out["time"] = nest.biological_time
+    out["samples"] = np.round(mm.events["V_m"][mm.events["senders"] == 2], 9)
+    out["again"] = _err(lambda: nest.Simulate(0.1))
+    nest.ResetKernel()
+    nest.Create(model, params={"I_e": 1000.0})
+    out["after_reset"] = _err(lambda: nest.Simulate(10.0))
+    return {k: np.array(v) for k, v in out.items()}
