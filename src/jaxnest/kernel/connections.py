@@ -788,8 +788,11 @@ def get(kernel: Kernel, idx: np.ndarray, key: str) -> np.ndarray | list:
         return _rports(kernel, cols, idx)
     if key == "synapse_model":
         return [kernel.synapse_name(s) for s in cols["syn"][idx]]
-    if key == "synapse_id":
-        return cols["syn"][idx].astype(np.int64)
+    if key == "synapse_id":  # the model's id; stdp_facetshw's connections show their own
+        own = kernel.network.conns.extra.get("synapse_id")
+        model = cols["syn"][idx].astype(np.int64)
+        return model if own is None else np.where(np.isnan(own[idx]), model,
+                                                  np.nan_to_num(own[idx])).astype(np.int64)
     if key == "target_thread":
         return _target_threads(kernel, cols, idx)
     if key == "port":

@@ -564,7 +564,8 @@ class Kernel:
             try:
                 if not run_structural(self, n):
                     self.runtime.run(self, n)
-            except errors.NumericalInstability as e:  # the run ended at that slice's end
+                self._synapses_after_run()
+            except errors.NumericalInstability as e:  # the run ended at that slice's start
                 self.step += getattr(e, "steps_done", 0)
                 self.simulated = True
                 raise
@@ -640,6 +641,19 @@ class Kernel:
             raise errors.KernelException("Cannot use SourceTable::get_node_id when "
                                          "get_keep_source_table is false (a neuron's spike "
                                          "reaches a binary neuron).")
+
+    def _synapses_after_run(self) -> None:
+        """Synapse models with connections whose shared state follows from the run
+        (``after_run``: stdp_facetshw's synapse count)."""
+        key = len(self.model_ids)
+        if getattr(self, "_after_run", (None,))[0] != key:
+            self._after_run = (key, [(n, e.impl.after_run) for n, e in self.models.items()
+                                     if e.is_synapse and hasattr(e.impl, "after_run")])
+        if self._after_run[1]:
+            used = self.network.conns.distinct("syn")
+            for name, hook in self._after_run[1]:
+                if self.model_ids[name] in used:
+                    hook(self, name)
 
     def _run_time_tests(self) -> list:
         """(name, entry, test) of the synapse models with connections and a test run at every

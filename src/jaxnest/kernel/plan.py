@@ -553,9 +553,15 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     columns = _plastic_columns(plan, conns, np.int64 if idx64 else np.int32)
 
     def defaults_of_syn(k):
-        v = np.array([float(e.defaults.get(k, np.nan)) if e is not None
-                      and not isinstance(e.defaults.get(k), dict) else np.nan
-                      for e in synapses])  # dicts (e-prop's optimizer): host only
+        given = [e.defaults.get(k) if e is not None else None for e in synapses]
+        width = max((np.size(g) for g in given if isinstance(g, (np.ndarray, list))),
+                    default=0)
+        if width:  # a vector-valued shared parameter (stdp_facetshw's tables): a row each
+            return np.array([np.asarray(g, float) if isinstance(g, (np.ndarray, list))
+                             and np.size(g) == width else np.full(width, np.nan)
+                             for g in given])
+        v = np.array([float(g) if g is not None and not isinstance(g, dict) else np.nan
+                      for g in given])  # dicts (e-prop's optimizer): host only
         if k == "volume_transmitter":  # a node id -> its column in the kernel's arrays
             v = np.clip(np.searchsorted(plan.vt_gids, np.nan_to_num(v)), 0,
                         max(plan.vt_gids.size - 1, 0)).astype(float)
@@ -843,7 +849,8 @@ def _padded(size: int, value, dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
     raw = np.empty(size * dtype.itemsize + 64, np.uint8)
     start = -raw.ctypes.data % 64
-    out = raw[start:start + size * dtype.itemsize].view(dtype)
+    out = raw[start:start + size * dtype.itemsize].view(dtype.base).reshape(
+        (size,) + dtype.shape)  # (a subarray dtype: a row of that shape per element)
     step = FILL_PIECE * 16
 
     def fill(i):

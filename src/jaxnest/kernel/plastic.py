@@ -97,10 +97,12 @@ def edge_set(impl, conn, src_row, take, columns, extra, defaults_of_syn, float_t
         out.update({"p_" + k: p[k].astype(float_type) for k in varies})
         return out
 
+    varies |= {k for k, v in first.items() if np.ndim(v)}  # vectors (tables): per edge
     names = [(k, k in varies) for k in first]
     params = {k: float(v) for k, v in first.items() if k not in varies}
     if layout["n_edges"]:
-        dtypes = {k: v.dtype for k, v in columns_of(0, 1).items()}
+        dtypes = {k: np.dtype((v.dtype, v.shape[1:])) if v.ndim > 1 else v.dtype
+                  for k, v in columns_of(0, 1).items()}  # (vectors: a row per edge)
         fill_fn(layout, src_row, columns_of, dtypes, pad_off)
     layout.update(state_names=state, param_names=tuple(names), scalars=params,
                   model=impl.name, impl=impl)
@@ -454,10 +456,11 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 else:
                     new = on_pre(p, s_in, t, None, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
-                val = val + jnp.where(act, jnp.where(count, (sent != 0) * 1.0, sent),
+                sent_ = new.get("delivered", True)  # False: no event (a failed release)
+                val = val + jnp.where(act & sent_, jnp.where(count, 1.0, sent),
                                       0.0).astype(val.dtype)
-                if wr_cap and "wr" in e:  # what the event carries (not: a failed release)
-                    rec = act & (take(e["wr"]) != 0) & (sent != 0 if "sent" in new else True)
+                if wr_cap and "wr" in e:  # the events sent, with what they carry
+                    rec = act & (take(e["wr"]) != 0) & sent_
                     wrec = record(wrec, rec, emitted, take(e["conn"]), sent)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
                 return s, val, over, wrec

@@ -233,6 +233,7 @@ def synapse_model(name, params, state, param_names, state_names, post_vars, weig
         S, sent = on_pre(P, S, X, V, t, ts, act, _Rand(rand) if rand is not None else None)
         out = pack(s2, S, t)
         out["sent"] = sent * s["multiplicity"]
+        out["delivered"] = sent != 0  # (an event of weight 0 is taken for none)
         return out
 
     def trigger(p, s, t_trig, post, dopa):

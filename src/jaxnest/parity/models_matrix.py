@@ -82,8 +82,8 @@ def write(out_dir: str = "compat") -> str:
              "`jaxnest parity --nest-examples` (compat/examples.md) over the examples that "
              "mention the model. *partial*: the model creates, connects, reads and sets as in "
              "NEST, but NotImplemented is raised for the uses named in the model "
-             "(bsshslm_2020 e-prop learning, stdp_facetshw's rule, iaf_bw_2001_exact's NMDA "
-             "connections).\n",
+             "(e-prop learning the kernel does not reproduce, stdp_facetshw beyond one "
+             "readout driver's synapses, iaf_bw_2001_exact's NMDA connections).\n",
              "## Totals\n", to_markdown(counts),
              "## Node models\n", to_markdown(df[df.kind == "node"].drop(columns="kind")),
              "## Synapse models\n", to_markdown(df[df.kind == "synapse"].drop(columns="kind"))]

@@ -17,7 +17,8 @@ connections together (arrays over edges):
 - ``s`` also holds ``multiplicity`` (the spike's, per edge; read only);
 - returns the new state; the event carries ``s'["weight"]`` times the multiplicity (what NEST's
   ``send`` puts on the event after updating the weight), or ``s'["sent"]`` when the rule
-  returns it (the whole value sent, e.g. 0 for a failed release; not stored).
+  returns it (the whole value sent; not stored); ``s'["delivered"]`` False where no event is
+  sent (a failed release: parrots then do not count it, weight recorders do not see it).
 
 Neuromodulated rules also have ``on_trigger(p, s, t_trig, post, dopa) -> s'``, which the kernel
 calls for all connections of a volume_transmitter every ``deliver_interval`` min_delay slices

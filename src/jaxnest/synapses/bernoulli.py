@@ -14,7 +14,7 @@ from .base import COMMON, SynapseModel
 
 def on_pre(p, s, t, post, rand):
     ok = rand.uniform(0) < p["p_transmit"]
-    return dict(s, sent=jnp.where(ok, s["weight"], 0.0))
+    return dict(s, sent=jnp.where(ok, s["weight"], 0.0), delivered=ok)
 
 
 def check(v: dict) -> None:

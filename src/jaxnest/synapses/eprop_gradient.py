@@ -327,7 +327,8 @@ def on_flush_bsshslm(p, s, t, post):
     Fs = s["t_flush"]
     fl = s["active"] & (Fs < jnp.round(t / post.h))
     s = _event(p, dict(s), post, Fs, True, fl, jnp.exp(-post.h / p["tau_m_readout"]))[0]
-    return dict(s, t_flush=jnp.where(fl, jnp.inf, Fs), sent=jnp.zeros_like(Fs))
+    return dict(s, t_flush=jnp.where(fl, jnp.inf, Fs), sent=jnp.zeros_like(Fs),
+                delivered=jnp.zeros(Fs.shape, bool))
 
 
 def on_pre_bsshslm(p, s, t, post):
@@ -354,4 +355,4 @@ def on_pre_bsshslm(p, s, t, post):
     post.overflow = post.overflow | gone
     s, go = _event(p, s, post, X, False, act, kappa)
     s["t_flush"] = jnp.where(act, _next_flush(post, X), s["t_flush"])
-    return dict(s, sent=jnp.where(go, s["weight"], 0.0))
+    return dict(s, sent=jnp.where(go, s["weight"], 0.0), delivered=go)

@@ -11,13 +11,14 @@ readouts repeat every ``readout_cycle_duration`` (``driver_readout_time`` per st
 ``synapses_per_driver`` synapses). A synapse gets its ``synapse_id`` (the model's count of
 synapses, ``no_synapses``) at its first spike.
 
-Not simulated yet (errors.NotImplemented at Simulate; Connect, GetStatus and set work): the
-look-up tables, configuration and
-reset bits are vector-valued shared parameters, which the kernel does not pass to rules or
-checks; SetDefaults derives ``weight_per_lut_entry`` (from Wmax) and ``readout_cycle_duration``
-(from no_synapses, ...), and every first spike changes the shared ``no_synapses`` in NEST's
-delivery order. ``on_pre`` is the rule for shared parameters arriving as arrays (the tables
-with a trailing axis of 16) and synapses numbered before the run.
+Simulated while a model's synapse count (``no_synapses``) plus its connections stays within
+``synapses_per_driver``: then every synapse's first readout is at 0 and the readout cycle is
+one ``driver_readout_time`` whatever the order in which its connections first spike (NEST
+numbers them in that order); beyond it, NotImplemented. After each run the connections that
+spiked for the first time get their ``synapse_id`` in order of that spike (then of connection
+index) and the model's ``no_synapses`` and ``readout_cycle_duration`` count them
+(:func:`after_run`). NEST also prints a line per synapse at its first spike; jaxnest does
+not.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from .. import errors
 from .base import COMMON, SynapseModel
 
 LUT_0 = np.array([2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 14, 15])
@@ -37,6 +39,7 @@ SHARED = {"tau_plus": 20.0, "tau_minus_stdp": 20.0, "Wmax": 100.0,
           "reset_pattern": np.ones(6, int)}
 OWN = {"a_causal": 0.0, "a_acausal": 0.0, "a_thresh_th": 21.835, "a_thresh_tl": 21.835,
        "init_flag": False, "synapse_id": 0, "next_readout_time": 0.0}
+HIDDEN = {"t_lastspike": 0.0, "t_first": -1.0}  # t_first: its first spike (ms), for ids
 STATE = ("a_causal", "a_acausal", "init_flag", "synapse_id", "next_readout_time")
 
 
@@ -50,8 +53,8 @@ def _eval(a_c, a_a, p, bits):
 
 def _readout(s, p, t):
     """The hardware's readout: new 4-bit weight from a table, charges reset as configured."""
-    w_step = p["weight_per_lut_entry"]
-    entry = jnp.clip(jnp.round(s["weight"] / w_step), 0, 15).astype(jnp.int32)
+    w_step = p["weight_per_lut_entry"]  # C's round: halves away from zero
+    entry = jnp.clip(jnp.floor(s["weight"] / w_step + 0.5), 0, 15).astype(jnp.int32)
     e0 = _eval(s["a_causal"], s["a_acausal"], p, p["configbit_0"])
     e1 = _eval(s["a_causal"], s["a_acausal"], p, p["configbit_1"])
     a_c, a_a = s["a_causal"], s["a_acausal"]
@@ -62,18 +65,20 @@ def _readout(s, p, t):
         new = jnp.where(case, jnp.take_along_axis(table, entry[..., None], -1)[..., 0], new)
         a_c = jnp.where(case & (p["reset_pattern"][..., r] != 0), 0.0, a_c)
         a_a = jnp.where(case & (p["reset_pattern"][..., r + 1] != 0), 0.0, a_a)
+    cycle = p["driver_readout_time"]  # (the count stays within one driver: see above)
+    due = lambda x: (t > x) & (cycle > 0)  # noqa: E731 - (padding lanes have no cycle)
     nrt = lax.while_loop(  # as NEST: add the cycle until the readout time passes t
-        lambda x: jnp.any(t > x),
-        lambda x: jnp.where(t > x, x + p["readout_cycle_duration"], x), s["next_readout_time"])
+        lambda x: jnp.any(due(x)), lambda x: jnp.where(due(x), x + cycle, x),
+        s["next_readout_time"])
     return dict(s, weight=new * w_step, a_causal=a_c, a_acausal=a_a, next_readout_time=nrt)
 
 
 def on_pre(p, s, t, post):
     d, t_last = p["delay"], s["t_lastspike"]
-    first = s["init_flag"] == 0
-    nrt = jnp.where(first, jnp.floor(s["synapse_id"] / p["synapses_per_driver"])
-                    * p["driver_readout_time"], s["next_readout_time"])
-    s = dict(s, init_flag=jnp.ones_like(nrt), next_readout_time=nrt)
+    first = s["init_flag"] == 0  # its first readout: at 0 (the first driver's synapses)
+    nrt = jnp.where(first, 0.0, s["next_readout_time"])
+    s = dict(s, init_flag=jnp.ones_like(nrt), next_readout_time=nrt,
+             t_first=jnp.where(first, t, s["t_first"]))
     read = _readout(s, p, t)
     s = {k: jnp.where(t > nrt, read[k], v) for k, v in s.items()}
     times, mask = post.history(t_last - d, t - d)
@@ -90,10 +95,72 @@ def on_pre(p, s, t, post):
                 t_lastspike=jnp.broadcast_to(t, nrt.shape))
 
 
+_VECTORS = ("lookuptable_0", "lookuptable_1", "lookuptable_2", "configbit_0", "configbit_1",
+            "reset_pattern")
+
+
+def _vector(key: str, value) -> np.ndarray:
+    return np.asarray(value, dtype=int).ravel()
+
+
+def readout_cycle(no_synapses, synapses_per_driver, driver_readout_time) -> float:
+    """NEST's readout_cycle_duration: the started drivers' readout times."""
+    return int((no_synapses - 1.0) / synapses_per_driver + 1.0) * driver_readout_time
+
+
+class FacetsSynapse(SynapseModel):
+    def merge_defaults(self, old: dict, given: dict) -> dict:
+        """NEST's set_status of the shared properties: Wmax gives weight_per_lut_entry
+        (over the tables' 16 entries), the synapse count and driver settings the readout
+        cycle; tables of 16 entries in [0, 15], 4 configuration and 6 reset bits."""
+        new = dict(old, **{k: _vector(k, v) if k in _VECTORS else v for k, v in given.items()})
+        if "Wmax" in given and "weight_per_lut_entry" not in given:
+            new["weight_per_lut_entry"] = float(new["Wmax"]) / (len(old["lookuptable_0"]) - 1)
+        if given.keys() & {"no_synapses", "synapses_per_driver", "driver_readout_time"}:
+            new["readout_cycle_duration"] = readout_cycle(
+                new["no_synapses"], new["synapses_per_driver"], new["driver_readout_time"])
+        for k in ("lookuptable_0", "lookuptable_1", "lookuptable_2"):
+            if k in given and new[k].size != new["lookuptable_0" if k != "lookuptable_0"
+                                                  else "lookuptable_1"].size:
+                raise errors.BadProperty("Look-up table has not 2^4 entries!")
+            if k in given and np.any((new[k] < 0) | (new[k] > 15)):
+                raise errors.BadProperty("Look-up table entries must be integers in [0,15]")
+        for k, n, what in (("configbit_0", 4, "configuration"), ("configbit_1", 4,
+                                                                 "configuration"),
+                           ("reset_pattern", 6, "reset")):
+            if k in given and new[k].size != n:
+                raise errors.BadProperty(f"Wrong number of {what} bits (!={n}).")
+        return new
+
+    def unsupported_when(self, net, conn, defaults, synapses) -> str:
+        if int(defaults["no_synapses"]) + conn.size <= int(defaults["synapses_per_driver"]):
+            return ""
+        return ("more synapses than synapses_per_driver: their readout schedule depends on "
+                "the order in which they first spike")
+
+    def after_run(self, kernel, name: str) -> None:
+        """The connections that spiked for the first time: their synapse_id in order of
+        that spike (then of index), counted in the model's no_synapses (NEST's send)."""
+        entry = kernel.models[name]
+        conns = kernel.network.conns
+        conn = np.flatnonzero(conns.column("syn") == kernel.model_ids[name])
+        t_first = conns.extra["t_first"][conn]
+        new = conn[t_first >= 0.0]  # (reset once numbered: init_flag keeps it so)
+        if not new.size:
+            return
+        order = new[np.lexsort((new, t_first[t_first >= 0.0]))]
+        d = entry.defaults
+        first_id = int(d["no_synapses"])
+        conns.assign("synapse_id", order, first_id + np.arange(order.size, dtype=float))
+        conns.assign("t_first", order, np.full(order.size, -1.0))
+        conns.version += 1  # the next run takes the connections' state from the table
+        d["no_synapses"] = first_id + order.size
+        d["readout_cycle_duration"] = readout_cycle(d["no_synapses"], d["synapses_per_driver"],
+                                                    d["driver_readout_time"])
+
+
 MODELS = {m.name: m for m in (
-    SynapseModel("stdp_facetshw_synapse_hom", {**COMMON, **SHARED, **OWN}, state=STATE,
-                 hidden={"t_lastspike": 0.0}, common=tuple(SHARED), archive=True,
-                 on_pre=on_pre, unsupported=(
-                     "its look-up tables are vector-valued shared parameters and its synapse "
-                     "count is shared state, which the kernel does not give synapse rules")),
+    FacetsSynapse("stdp_facetshw_synapse_hom", {**COMMON, **SHARED, **OWN}, state=STATE,
+                  hidden=HIDDEN, common=tuple(SHARED), archive=True, on_pre=on_pre,
+                  unsupported="more synapses than synapses_per_driver"),
 )}

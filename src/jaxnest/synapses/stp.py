@@ -91,7 +91,7 @@ def on_pre_quantal(p, s, t, post, rand):
     released = sum(((i < a) & (rand.uniform(N_SITES_MAX + i) < u)).astype(a.dtype)
                    for i in range(N_SITES_MAX))
     return dict(s, u=u, a=a - released, t_lastspike=_t_last(t, u),
-                sent=released * s["weight"] * s["multiplicity"])
+                sent=released * s["weight"] * s["multiplicity"], delivered=released > 0)
 
 
 def on_pre_ht(p, s, t, post):

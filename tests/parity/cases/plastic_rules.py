@@ -180,3 +180,43 @@ def variants(nest, models, connect=True):
             order = np.lexsort((c.get("target"), c.get("source")))
             out[f"{m}:labels"] = np.asarray(c.get("synapse_label"))[order]
     return out
+
+
+def facetshw(nest, t_sim=150.0, n_sim=8, per_driver=50):
+    """stdp_facetshw_synapse_hom and a CopyModel with other tables: pre/post parrot pairs
+    with fixed trains (pairs 10 ms apart, so charges cross the thresholds and the look-up
+    tables act at the readouts), weights, charges, readout times and synapse ids after
+    each run, the models' synapse counts; a parrot behind a weight-0 connection (it
+    repeats every spike)."""
+    nest.ResetKernel()
+    F = "stdp_facetshw_synapse_hom"
+    nest.SetDefaults(F, {"tau_plus": 20.0, "tau_minus_stdp": 20.0, "Wmax": 100.0,
+                         "synapses_per_driver": per_driver, "driver_readout_time": 15.0,
+                         "a_thresh_th": 3.0, "a_thresh_tl": 3.0, "reset_pattern": [1] * 6})
+    nest.CopyModel(F, "facets_b", {"lookuptable_0": list(range(1, 16)) + [15],
+                                   "configbit_0": [0, 1, 0, 0], "configbit_1": [1, 0, 0, 0],
+                                   "Wmax": 50.0, "driver_readout_time": 25.0})
+    conns = []
+    for i, (model, w) in enumerate([(F, 0.0), (F, 40.0), ("facets_b", 10.0),
+                                    ("facets_b", 0.0)]):
+        pre = np.arange(12.0 + 7 * i, t_sim * n_sim, 31.0 + 4 * i)
+        post = pre + (3.0 if i % 2 else -4.0)
+        a, b = _parrot(nest, pre), _parrot(nest, post[post > 0.5])
+        nest.Connect(a, b, syn_spec={"synapse_model": model, "weight": w,
+                                     "delay": 1.0 + i})
+        conns.append((a, b))
+    sr = nest.Create("spike_recorder")
+    nest.Connect(conns[0][1], sr)
+    out = {}
+    for r in range(n_sim):
+        nest.Simulate(t_sim)
+        for k in ("weight", "a_causal", "a_acausal", "next_readout_time", "synapse_id",
+                  "init_flag"):
+            out[f"{r}:{k}"] = np.array([v for m in (F, "facets_b") for v in
+                                        nest.GetConnections(synapse_model=m).get(k)], float)
+        for m in (F, "facets_b"):
+            out[f"{r}:{m}"] = np.array([nest.GetDefaults(m, k) for k in
+                                        ("no_synapses", "readout_cycle_duration",
+                                         "weight_per_lut_entry")], float)
+    out["parrot_spikes"] = np.asarray(sr.events["times"], float)
+    return out
