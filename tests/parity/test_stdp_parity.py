@@ -40,3 +40,12 @@ def test_common_properties_set_between_runs(both):
     _close(got["w"], ref["w"])
     np.testing.assert_array_equal(got["senders"], ref["senders"])
     _close(got["V_m"], ref["V_m"])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"delay": 5.0, "t_sim": 5.0, "n_sim": 12}])
+def test_post_trace_is_the_last_read_trace(both, kwargs):
+    """NEST's post_trace: set by each delivery of a rule that reads the target's K- trace."""
+    ref, got = both("plastic_rules.py", "post_traces", **kwargs)
+    for k in ref:
+        assert len(set(ref[k].tolist())) > 4, k
+        np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)

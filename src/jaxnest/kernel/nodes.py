@@ -17,6 +17,7 @@ from ..timebase import TICS_KEY
 from .kernel import Kernel
 from . import eprop_archive, voltage_archive
 from .network import pad_rows, widen
+from .plastic import post_trace
 
 # Keys every node reports, beyond its model's parameters and state.
 _NEURON_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "thread": 0, "vp": 0,
@@ -402,6 +403,8 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         d["t_spike"] = float(hidden["t_spike"][i])
     elif not entry.impl.archiving:  # NEST's plain Node: no spike history
         del d["t_spike"], d["post_trace"]
+    if "post_trace" in d:
+        d["post_trace"] = post_trace(kernel, gid)
     from .structural import is_sp_node, node_status  # Ca, synaptic elements (NEST's SP node)
     if is_sp_node(entry.impl):
         d.update(node_status(kernel, gid))

@@ -160,6 +160,71 @@ def new_archive(H: int, n: int) -> dict:
             "Kminus_now": np.zeros(n), "Kminus_triplet_now": np.zeros(n)}
 
 
+def post_trace(kernel, gid: int) -> float:
+    """NEST's ``post_trace`` of a neuron: the K- trace its archive gave the last delivery of
+    a rule that reads it (ArchivingNode::get_K_value at that spike less the connection's
+    delay, from the newest archived spike strictly before then), 0 before any such delivery.
+    Found from the connections' last spike times and the host copy of the archives, for all
+    neurons at once per state of the network (a status read per neuron stays cheap)."""
+    conns, rt = kernel.network.conns, kernel.runtime
+    key = (id(conns), conns.version, kernel.step, id(rt.pend), id(rt.arch))
+    cached = getattr(kernel, "_post_traces", None)
+    if cached is None or cached[0] != key:
+        cached = kernel._post_traces = (key, _post_traces(kernel))
+    return cached[1].get(gid, 0.0)
+
+
+def _post_traces(kernel) -> dict:
+    """gid -> post_trace of the neurons a trace-reading rule has delivered to."""
+    conns, arch = kernel.network.conns, kernel.runtime.arch
+    reads = [i for i, e in enumerate(kernel.synapse_entries())
+             if e is not None and e.impl.sets_post_trace]
+    if arch is None or not reads or not np.isin(reads, list(conns.distinct("syn"))).any():
+        return {}
+    sel = np.flatnonzero(np.isin(conns.column("syn"), reads))
+    t_last = np.maximum(np.nan_to_num(conns.extra["t_lastspike"][sel], nan=-1.0),
+                        _delivered_in_nest(kernel, conns.take("source", sel)))
+    sel, t_last = sel[t_last > 0.0], t_last[t_last > 0.0]  # (NEST's t_lastspike starts at 0)
+    targets = conns.take("target", sel)
+    order = np.lexsort((-t_last, targets))  # each target's latest delivery first
+    first = np.r_[True, targets[order][1:] != targets[order][:-1]] if order.size else order
+    out = {}
+    net, H = kernel.network, arch["t"].shape[0]
+    for j in order[first].tolist():
+        gid = int(targets[j])
+        t = t_last[j] - conns.take("delay", sel[j:j + 1])[0]
+        count = int(arch["count"][gid]) if gid < arch["count"].size else 0
+        slots = (count - 1 - np.arange(min(count, H))) % H  # newest first
+        before = slots[t - arch["t"][slots, gid] > STDP_EPS]
+        if before.size:
+            tau = net.neurons[net.model_of(gid)].current()[0]["tau_minus"][net.node_local[gid]]
+            e = before[0]
+            out[gid] = float(arch["Kminus"][e, gid] * np.exp((arch["t"][e, gid] - t)
+                                                            * (1.0 / tau)))
+    return out
+
+
+def _delivered_in_nest(kernel, sources: np.ndarray) -> np.ndarray:
+    """The stamp (ms; -1: none) of each source's latest spike that NEST has delivered by now
+    and jaxnest holds back: jaxnest delivers its last slice's spikes at the next run's
+    start, NEST those of its last min_delay slice only (its slices may be shorter)."""
+    out = np.full(sources.size, -1.0)
+    if kernel.runtime.pend is None or not sources.size:
+        return out
+    plan, pend = kernel.runtime.pend
+    S, A = np.asarray(pend["S"]), int(pend["A"])
+    D = kernel.min_delay_steps()
+    first_held = ((kernel.step - 1) // D) * D  # NEST's last slice, not delivered yet
+    k = np.arange(S.shape[0])[:, None]
+    latest = np.max(np.where((S != 0) & (A + k < first_held), k, -1), axis=0)  # per row
+    rows = plan.row_of[np.minimum(sources, plan.row_of.size - 1)]
+    ok = (rows >= 0) & (rows < S.shape[1])
+    k_src = np.where(ok, latest[np.where(ok, rows, 0)], -1)
+    held = k_src >= 0
+    out[held] = kernel.ms_of_steps(A + k_src[held] + 1)
+    return out
+
+
 def regrow(arch: dict, H_new: int) -> dict:
     """The same archives in rings of length H_new (entries keep their order)."""
     H = arch["t"].shape[0]

@@ -110,6 +110,9 @@ class SynapseModel:
     """Voltage-history rules: per-connection traces that scale every history entry the rule
     reads. While they are all zero (a connection that has not fired) its window adds
     nothing, so the kernel neither reads it nor keeps its entries."""
+    sets_post_trace: bool = False
+    """The rule reads its target's K- trace at each spike (NEST's get_K_value), which sets
+    the target's ``post_trace`` (kernel/plastic.post_trace)."""
     unsupported: str = ""
     """Why connections of this model cannot be simulated yet (Connect, GetStatus and set
     work; Simulate raises errors.NotImplemented naming the model and this reason)."""

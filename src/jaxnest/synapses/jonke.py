@@ -39,6 +39,7 @@ def check(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("jonke_synapse", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
+                 sets_post_trace=True,
                  hidden={"t_lastspike": 0.0}, common=tuple(RULE), archive=True,
                  on_pre=on_pre, check=check),
 )}

@@ -65,6 +65,7 @@ def check(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_triplet_synapse", {**COMMON, **RULE, "Kplus": 0.0, "Kplus_triplet": 0.0},
+                 sets_post_trace=True,
                  state=("Kplus", "Kplus_triplet"), hidden={"t_lastspike": 0.0}, archive=True,
                  on_pre=on_pre, check=check),
 )}

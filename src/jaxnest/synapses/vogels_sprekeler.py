@@ -48,6 +48,7 @@ def check(v: dict) -> None:
 
 MODELS = {m.name: m for m in (
     SynapseModel("vogels_sprekeler_synapse", {**COMMON, "weight": 0.5, **RULE, "Kplus": 0.0},
+                 sets_post_trace=True,
                  state=("Kplus",), hidden={"t_lastspike": 0.0}, archive=True,
                  on_pre=on_pre, check=check),
 )}

@@ -220,3 +220,36 @@ def facetshw(nest, t_sim=150.0, n_sim=8, per_driver=50):
                                          "weight_per_lut_entry")], float)
     out["parrot_spikes"] = np.asarray(sr.events["times"], float)
     return out
+
+
+def post_traces(nest, n_sim=35, t_sim=1.0, delay=None):
+    """A neuron's post_trace after each short run: the K- trace the last delivery of an
+    STDP-type rule read (two rules, two delays, a parrot and an iaf_psc_alpha). ``delay``:
+    every connection's, and a spike recorder (NEST's min_delay then stays at 1 ms, so its
+    slices are shorter than jaxnest's)."""
+    nest.ResetKernel()
+    out = {}
+    for model in ("parrot_neuron", "iaf_psc_alpha"):
+        pre = nest.Create("parrot_neuron", 2)
+        post = nest.Create(model, params={"tau_minus": 7.0})
+        for p, times in zip(pre, ([2.0, 9.0, 15.0, 30.0, 44.0], [5.0, 11.0, 22.0, 41.0])):
+            nest.Connect(nest.Create("spike_generator", params={"spike_times": times}), p,
+                         syn_spec={"delay": delay or 1.0})
+        drive = nest.Create("spike_generator",
+                            params={"spike_times": [1.0, 4.0, 8.0, 13.0, 20.0, 26.0]})
+        port = 1 if model.startswith("parrot") else 0
+        nest.Connect(drive, post, syn_spec={"weight": 2000.0, "delay": delay or 1.0})
+        nest.Connect(pre[0], post, syn_spec={"synapse_model": "stdp_synapse",
+                                             "delay": delay or 1.5, "receptor_type": port})
+        nest.Connect(pre[1], post, syn_spec={"synapse_model": "stdp_triplet_synapse",
+                                             "delay": delay or 3.0, "receptor_type": port,
+                                             "weight": 0.0})
+        if delay:
+            nest.Connect(post, nest.Create("spike_recorder"))
+        out[model] = post
+    traces = {m: [] for m in out}
+    for _ in range(n_sim):
+        nest.Simulate(t_sim)
+        for m, n in out.items():
+            traces[m].append(n.post_trace)
+    return {m: np.array(v) for m, v in traces.items()}
