@@ -645,15 +645,15 @@ class Kernel:
     def _synapses_after_run(self) -> None:
         """Synapse models with connections whose shared state follows from the run
         (``after_run``: stdp_facetshw's synapse count)."""
-        key = len(self.model_ids)
+        conns = self.network.conns
+        key = (id(conns), conns.version, len(self.model_ids))  # (found once per structure)
         if getattr(self, "_after_run", (None,))[0] != key:
-            self._after_run = (key, [(n, e.impl.after_run) for n, e in self.models.items()
-                                     if e.is_synapse and hasattr(e.impl, "after_run")])
-        if self._after_run[1]:
-            used = self.network.conns.distinct("syn")
-            for name, hook in self._after_run[1]:
-                if self.model_ids[name] in used:
-                    hook(self, name)
+            hooks = [(n, e.impl.after_run) for n, e in self.models.items()
+                     if e.is_synapse and hasattr(e.impl, "after_run")]
+            used = conns.distinct("syn") if hooks and len(conns) else set()
+            self._after_run = (key, [(n, h) for n, h in hooks if self.model_ids[n] in used])
+        for name, hook in self._after_run[1]:
+            hook(self, name)
 
     def _run_time_tests(self) -> list:
         """(name, entry, test) of the synapse models with connections and a test run at every
