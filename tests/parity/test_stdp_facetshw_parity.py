@@ -41,3 +41,18 @@ def test_more_synapses_than_a_driver_is_not_implemented(model):
     assert c.get("weight") == [0.372] * 3 and c.get("synapse_model") == [model] * 3
     with pytest.raises(jaxnest.errors.NotImplemented, match=model):
         jaxnest.Simulate(1.0)
+
+
+def test_a_full_driver_runs_on():
+    """Connections that have their synapse_id do not count again: a model whose driver is
+    full keeps simulating."""
+    jaxnest.ResetKernel()
+    jaxnest.SetDefaults(F, {"synapses_per_driver": 2})
+    sg = jaxnest.Create("spike_generator", params={"spike_times": [1.0, 2.0, 8.0]})
+    n = jaxnest.Create("parrot_neuron", 3)
+    jaxnest.Connect(sg, n[:2])
+    jaxnest.Connect(n[:2], n[2], "all_to_all", {"synapse_model": F})
+    for _ in range(3):
+        jaxnest.Simulate(5.0)
+    assert jaxnest.GetDefaults(F, "no_synapses") == 2
+    assert sorted(jaxnest.GetConnections(synapse_model=F).get("synapse_id")) == [0, 1]

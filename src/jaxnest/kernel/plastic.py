@@ -521,11 +521,11 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 else:
                     new = on_pre(p, s_in, t, None, **kw)
                 sent = new["sent"] if "sent" in new else new["weight"]
-                sent_ = new.get("delivered", True)  # False: no event (a failed release)
-                val = val + jnp.where(act & sent_, jnp.where(count, 1.0, sent),
+                delivered = new.get("delivered", True)  # False: no event (failed release)
+                val = val + jnp.where(act & delivered, jnp.where(count, 1.0, sent),
                                       0.0).astype(val.dtype)
                 if wr_cap and "wr" in e:  # the events sent, with what they carry
-                    rec = act & (take(e["wr"]) != 0) & sent_
+                    rec = act & (take(e["wr"]) != 0) & delivered
                     wrec = record(wrec, rec, emitted, take(e["conn"]), sent)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
                 return s, val, over, wrec

@@ -11,10 +11,10 @@ readouts repeat every ``readout_cycle_duration`` (``driver_readout_time`` per st
 ``synapses_per_driver`` synapses). A synapse gets its ``synapse_id`` (the model's count of
 synapses, ``no_synapses``) at its first spike.
 
-Simulated while a model's synapse count (``no_synapses``) plus its connections stays within
-``synapses_per_driver``: then every synapse's first readout is at 0 and the readout cycle is
-one ``driver_readout_time`` whatever the order in which its connections first spike (NEST
-numbers them in that order); beyond it, NotImplemented. After each run the connections that
+Simulated while a model's synapse count (``no_synapses``) plus its connections that have not
+spiked yet stays within ``synapses_per_driver``: then every synapse's first readout is at 0
+and the readout cycle is one ``driver_readout_time`` whatever the order in which its
+connections first spike (NEST numbers them in that order); beyond it, NotImplemented. After each run the connections that
 spiked for the first time get their ``synapse_id`` in order of that spike (then of connection
 index) and the model's ``no_synapses`` and ``readout_cycle_duration`` count them
 (:func:`after_run`). NEST also prints a line per synapse at its first spike; jaxnest does
@@ -99,10 +99,6 @@ _VECTORS = ("lookuptable_0", "lookuptable_1", "lookuptable_2", "configbit_0", "c
             "reset_pattern")
 
 
-def _vector(key: str, value) -> np.ndarray:
-    return np.asarray(value, dtype=int).ravel()
-
-
 def readout_cycle(no_synapses, synapses_per_driver, driver_readout_time) -> float:
     """NEST's readout_cycle_duration: the started drivers' readout times."""
     return int((no_synapses - 1.0) / synapses_per_driver + 1.0) * driver_readout_time
@@ -113,7 +109,8 @@ class FacetsSynapse(SynapseModel):
         """NEST's set_status of the shared properties: Wmax gives weight_per_lut_entry
         (over the tables' 16 entries), the synapse count and driver settings the readout
         cycle; tables of 16 entries in [0, 15], 4 configuration and 6 reset bits."""
-        new = dict(old, **{k: _vector(k, v) if k in _VECTORS else v for k, v in given.items()})
+        new = dict(old, **{k: np.asarray(v, dtype=int).ravel() if k in _VECTORS else v
+                           for k, v in given.items()})
         if "Wmax" in given and "weight_per_lut_entry" not in given:
             new["weight_per_lut_entry"] = float(new["Wmax"]) / (len(old["lookuptable_0"]) - 1)
         if given.keys() & {"no_synapses", "synapses_per_driver", "driver_readout_time"}:
@@ -133,7 +130,8 @@ class FacetsSynapse(SynapseModel):
         return new
 
     def unsupported_when(self, net, conn, defaults, synapses) -> str:
-        if int(defaults["no_synapses"]) + conn.size <= int(defaults["synapses_per_driver"]):
+        waiting = np.count_nonzero(net.conns.extra["init_flag"][conn] == 0)  # no id yet
+        if int(defaults["no_synapses"]) + waiting <= int(defaults["synapses_per_driver"]):
             return ""
         return ("more synapses than synapses_per_driver: their readout schedule depends on "
                 "the order in which they first spike")
