@@ -182,7 +182,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             p, pr = _full(args["params"][gi], g.n), _full(args["props"][gi], g.n)
             new, _, val = run_group(gi, stt, p, pr, jnp.zeros((g.C, g.n), ft),
                                     jnp.zeros((g.CC, g.n), ft), s, args, sec)
-            return {k: v.astype(stt[k].dtype) for k, v in new.items()}, val
+            return {k: new[k].astype(v.dtype) if k in new else v  # (t_spike: the kernel's)
+                    for k, v in stt.items()}, val
         return one
 
     # --- gap junctions (kernel/gap.py) -------------------------------------------------

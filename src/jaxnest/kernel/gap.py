@@ -185,7 +185,8 @@ class Phase:
                 sts = list(sts)
                 for j, (gi, first, n, var) in enumerate(groups):
                     new, coef = step_fn(gi, sts[j], inst[k][:, first:first + n], k)
-                    sts[j] = {key: v.astype(start[j][key].dtype) for key, v in new.items()}
+                    sts[j] = {key: new[key].astype(v.dtype) if key in new else v  # (t_spike:
+                              for key, v in sts[j].items()}               # the kernel's)
                     C = C.at[k, :, first:first + n].set(coef.astype(self.ft))
                     Y = Y.at[k, first:first + n].set(new[var].astype(self.ft))
                 return tuple(sts), C, Y
