@@ -20,7 +20,7 @@ def test_api_case_matches_nest(both, case):
                                   "connect_arrays", "node_collection_more", "syn_arrays",
                                   "status_forms", "int_overflow", "slicing_and_misc",
                                   "clock_and_model_limits", "target_threads", "symmetric_arrays",
-                                  "stale_node_collections",
+                                  "stale_node_collections", "weight_recorder_nodes",
                                   "delay_rounding"])
 def test_kernel_case_matches_nest(both, case):
     """tics_per_ms/resolution, delay extrema, wfr and thread settings, connect_arrays."""

@@ -231,7 +231,7 @@ class NodeCollection:
         keys = ()  # one key or a list of keys: only those are built where that is cheaper
         if len(params) == 1 and not with_units:
             keys = (params[0],) if isinstance(params[0], str) else tuple(params[0])
-        statuses = _state.node_statuses(self._ids, keys)
+        statuses = [_node_ids_as_collections(s) for s in _state.node_statuses(self._ids, keys)]
         if with_units:
             statuses = statuses_as_quantities(self._ids, statuses)
         if not params:
@@ -345,6 +345,15 @@ class NodeCollection:
     @property
     def global_id(self):
         return self.get("global_id")
+
+
+def _node_ids_as_collections(status: dict) -> dict:
+    """A weight_recorder's senders and targets as NEST shows them: NodeCollections."""
+    model = _state.kernel().models.get(status.get("model"))
+    if model is None or getattr(model.impl, "kind", "") != "weight_recorder":
+        return status
+    return dict(status, **{k: NodeCollection(status[k]) for k in ("senders", "targets")
+                           if isinstance(status.get(k), list)})
 
 
 def _spread(value, n: int, key: str, defaults: dict, ids=None) -> list:

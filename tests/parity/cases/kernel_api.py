@@ -484,3 +484,18 @@ def stale_node_collections(nest):
     new_e = nest.Create("iaf_psc_exp", 3)
     out["models"] = [new_e == new_a, new_a != old_a, new_e != old_a]
     return {k: np.array([str(x) for x in v]) for k, v in out.items()}
+
+
+def weight_recorder_nodes(nest):
+    """A weight_recorder's senders and targets read back as NodeCollections (a CopyModel'd
+    one too), after set from collections (NEST's test_weight_recorder)."""
+    nest.ResetKernel()
+    nest.CopyModel("weight_recorder", "wr_copy")
+    wr, wc = nest.Create("weight_recorder"), nest.Create("wr_copy")
+    pre = nest.Create("parrot_neuron", 5)
+    out = [type(wr.senders).__name__, wr.targets.tolist()]
+    wr.senders, wc.targets = pre[1:3], nest.NodeCollection([2, 6])
+    both = wr.get(["senders", "targets"])
+    out += [type(wc.targets).__name__, wc.targets.tolist(), wr.senders.tolist(),
+            type(both["targets"]).__name__, both["senders"].tolist()]
+    return {"out": np.array([str(x) for x in out])}
