@@ -21,6 +21,7 @@ def test_api_case_matches_nest(both, case):
                                   "status_forms", "int_overflow", "slicing_and_misc",
                                   "clock_and_model_limits", "target_threads", "symmetric_arrays",
                                   "stale_node_collections", "weight_recorder_nodes",
+                                  "thread_local_ids_at_connect",
                                   "delay_rounding"])
 def test_kernel_case_matches_nest(both, case):
     """tics_per_ms/resolution, delay extrema, wfr and thread settings, connect_arrays."""

@@ -180,6 +180,7 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
     kernel.network.conns.append(dict(source=src, target=tgt, weight=weight,
                                      delay=steps * kernel.ms_per_step,
                                      syn=kernel.model_ids[name], receptor=receptor), extra)
+    kernel._thread_local_ids = (kernel.network.size, None)  # NEST sets them at Connect too
 
 
 def _delay_steps(kernel: Kernel, name: str, delay, rounded: bool = False) -> tuple:

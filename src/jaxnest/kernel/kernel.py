@@ -591,7 +591,8 @@ class Kernel:
         return out
 
     def thread_local_id(self, gid: int) -> int:
-        """A node's thread_local_id: set at Prepare, -1 for nodes created since."""
+        """A node's thread_local_id: set at Prepare and at Connect, -1 for nodes created
+        since."""
         n, ids = getattr(self, "_thread_local_ids", (-1, None))
         if gid > n:
             return -1

@@ -499,3 +499,21 @@ def weight_recorder_nodes(nest):
     out += [type(wc.targets).__name__, wc.targets.tolist(), wr.senders.tolist(),
             type(both["targets"]).__name__, both["senders"].tolist()]
     return {"out": np.array([str(x) for x in out])}
+
+
+def thread_local_ids_at_connect(nest):
+    """thread_local_id: -1 until a Connect (or Prepare) numbers the nodes that exist then, per
+    thread (a device on every thread); NEST's test_thread_local_ids."""
+    out = []
+    for threads in (1, 4):
+        nest.ResetKernel()
+        nest.local_num_threads = threads
+        nc, sr = nest.Create("iaf_psc_alpha", 4), nest.Create("spike_recorder")
+        out.append(nc.thread_local_id)
+        nest.Connect(nc[:2], nc[2:], syn_spec={"synapse_model": "static_synapse_hpc"})
+        out.append((nc + sr).thread_local_id)
+        more = nest.Create("iaf_psc_exp", 3)
+        out.append(more.thread_local_id)
+        nest.Connect(nc, sr)
+        out.append((nc + sr + more).thread_local_id)
+    return {"ids": np.array([x for t in out for x in t])}
