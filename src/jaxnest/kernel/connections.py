@@ -374,7 +374,8 @@ def _check_voltage_archive(kernel: Kernel, name: str, post: np.ndarray) -> None:
                                         f"model of at least one{space}connection.")
 
 
-def _source_devices(kernel: Kernel, pre: np.ndarray) -> list:
+def source_devices(kernel: Kernel, pre: np.ndarray) -> list:
+    """The devices among ``pre`` (spike_train_injector is a neuron in NEST)."""
     net = kernel.network
     if not net.devices:
         return []
@@ -386,7 +387,7 @@ def _source_devices(kernel: Kernel, pre: np.ndarray) -> list:
 def _check_plastic_from_devices(kernel: Kernel, name: str, pre: np.ndarray) -> None:
     """NEST refuses plastic synapses from devices (their test target takes no device
     events: IllegalConnection), whatever the targets."""
-    devs = _source_devices(kernel, pre)
+    devs = source_devices(kernel, pre)
     if devs and kernel.model(name, synapse=True).impl.plastic:
         raise errors.IllegalConnection("Creation of connection is not possible because:\n"
                                        f"The target node or synapse model does not support "
@@ -397,7 +398,7 @@ def _check_device_sources(kernel: Kernel, name: str, pre: np.ndarray, post: np.n
     """What else NEST refuses from devices (IllegalConnection): connections into a
     volume_transmitter and, from samplers (which use receptors other than 0), HPC
     synapses."""
-    devs = _source_devices(kernel, pre)
+    devs = source_devices(kernel, pre)
     if not devs:
         return
     net = kernel.network

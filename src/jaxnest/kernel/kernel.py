@@ -646,30 +646,29 @@ class Kernel:
     def _synapses_after_run(self) -> None:
         """Synapse models with connections whose shared state follows from the run
         (``after_run``: stdp_facetshw's synapse count)."""
-        conns = self.network.conns
-        key = (id(conns), conns.version, len(self.model_ids))  # (found once per structure)
-        if getattr(self, "_after_run", (None,))[0] != key:
-            hooks = [(n, e.impl.after_run) for n, e in self.models.items()
-                     if e.is_synapse and hasattr(e.impl, "after_run")]
-            used = conns.distinct("syn") if hooks and len(conns) else set()
-            self._after_run = (key, [(n, h) for n, h in hooks if self.model_ids[n] in used])
-        for name, hook in self._after_run[1]:
+        for name, _, hook in self._synapse_hooks("after_run"):
             hook(self, name)
 
     def _run_time_tests(self) -> list:
         """(name, entry, test) of the synapse models with connections and a test run at every
-        Simulate (``unsupported_when``), found once per structure and model set: a network
-        without such models pays nothing per call."""
+        Simulate (``unsupported_when``)."""
+        return self._synapse_hooks("unsupported_when")
+
+    def _synapse_hooks(self, attr: str) -> list:
+        """(name, entry, hook) of the synapse models with connections and a hook ``attr``,
+        found once per structure and model set: a network without such models pays
+        nothing per call (and the table's deferred plastic state is not fetched)."""
         conns = self.network.conns
         key = (id(conns), conns.version, len(self.model_ids))
-        if getattr(self, "_tests", (None,))[0] != key:
-            tests = [(name, e, e.impl.unsupported_when) for name, e in self.models.items()
-                     if e.is_synapse and getattr(e.impl, "unsupported_when", None)]
-            if tests:
-                used = conns.distinct("syn")
-                tests = [t for t in tests if self.model_ids[t[0]] in used]
-            self._tests = (key, tests)
-        return self._tests[1]
+        cache = self.__dict__.setdefault("_hooks", {})
+        if cache.get(attr, (None,))[0] != key:
+            hooks = [(name, e, getattr(e.impl, attr)) for name, e in self.models.items()
+                     if e.is_synapse and getattr(e.impl, attr, None)]
+            if hooks:
+                used = conns.distinct("syn") if len(conns) else set()
+                hooks = [h for h in hooks if self.model_ids[h[0]] in used]
+            cache[attr] = (key, hooks)
+        return cache[attr][1]
 
     # --- models -------------------------------------------------------------------------
     def synapse_entries(self) -> list:

@@ -197,7 +197,7 @@ class NeuronModel:
     output" for spike connections from them)."""
     unstable: Callable[[Arrays], object] | None = None
     """(state after a step) -> bool per neuron: NEST's NumericalInstability check (the
-    kernel stops the run at the end of that min_delay slice and raises it); None: none."""
+    kernel ends the run where that min_delay slice starts and raises it); None: none."""
 
     def __post_init__(self) -> None:
         if self.archiving and self.element_type == "neuron":

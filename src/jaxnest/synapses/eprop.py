@@ -126,8 +126,8 @@ def check_ends(kernel, pre: np.ndarray, post: np.ndarray, values: dict) -> None:
     neurons = [g for g in targets if g not in net.devices]
     supported = not any(net.model_of(g) not in EPROP_NEURONS and kernel.model(
         net.model_of(g)).impl.name not in EPROP_NEURONS for g in neurons)
-    devices = [net.devices[g] for g in np.unique(pre).tolist() if g in net.devices
-               and net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
+    from ..kernel.connections import source_devices  # (the kernel imports this module)
+    devices = source_devices(kernel, pre)
     if not supported and not devices:
         raise errors.NotImplemented("This synapse model is not supported by the neuron model "
                                     "of at least one connection.")
