@@ -173,6 +173,7 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
         _check_links(kernel, pre_kinds, src, tgt, receptor)
     _check_synapse_targets(kernel, name, tgt, receptor)
     _check_device_sources(kernel, name, pre, post)
+    receptor = _connection_ports(kernel, name, tgt, receptor)
     extra = _plastic_columns(kernel, name, values, n, weight, given)
     if offset is not None:
         extra["delay_offset"] = offset
@@ -181,6 +182,40 @@ def _append(kernel: Kernel, name: str, values: dict, given: set, pre_kinds: set,
                                      delay=steps * kernel.ms_per_step,
                                      syn=kernel.model_ids[name], receptor=receptor), extra)
     kernel._thread_local_ids = (kernel.network.size, None)  # NEST sets them at Connect too
+
+
+def _connection_ports(kernel: Kernel, name: str, tgt: np.ndarray,
+                      receptor: np.ndarray) -> np.ndarray:
+    """The receptor ports (rports) of new connections: on a model's ``connection_ports``
+    receptor each connection gets the target's next port (NeuronModel.connection_ports),
+    numbered after the ports its earlier connections got."""
+    for store in kernel.network.neurons.values():
+        impl = store.entry.impl
+        first = impl.connection_ports
+        if not first or not len(store) or not np.any(receptor == first):
+            continue
+        sel = np.flatnonzero((receptor == first) & np.isin(tgt, store.gids))
+        if not sel.size:
+            continue
+        if np.any(tgt[sel] <= kernel.prepared_size):  # NEST: its buffers exist
+            raise impl.late_port()
+        if kernel.model(name, synapse=True).impl.plastic:
+            raise errors.NotImplemented(
+                f"{impl.name}: plastic synapses to receptor {first} (a port per connection, "
+                "whose weight NEST requires constant) are not supported by jaxnest")
+        conns = kernel.network.conns
+        ports = np.zeros(kernel.network.size + 1, np.int64)  # ports each target has
+        old = np.flatnonzero(conns.column("receptor") >= first)
+        old_tgt = conns.take("target", old)
+        np.add.at(ports, old_tgt[np.isin(old_tgt, store.gids)], 1)
+        t = tgt[sel]
+        order = np.argsort(t, kind="stable")  # connection order within each target
+        rank = np.empty(t.size, np.int64)
+        starts = np.r_[0, np.flatnonzero(np.diff(t[order])) + 1]
+        rank[order] = np.arange(t.size) - np.repeat(starts, np.diff(np.r_[starts, t.size]))
+        receptor = np.broadcast_to(receptor, tgt.shape).copy()
+        receptor[sel] = first + ports[t] + rank
+    return receptor
 
 
 def _delay_steps(kernel: Kernel, name: str, delay, rounded: bool = False) -> tuple:

@@ -130,6 +130,7 @@ class Kernel:
         self.simulated = False
         self.local_spike_counter = 0  # spikes of the neurons in the last run (NEST's)
         self.prepared = False
+        self.prepared_size = 0  # nodes at the last Prepare: NEST initialised their buffers
         # NEST's time base (Time::Range): tics per ms and tics per step; see _set_time
         self.tics_per_ms = TICS_PER_MS
         self.tics_per_step = 100
@@ -524,6 +525,7 @@ class Kernel:
         files."""
         self._pre_run()
         self.prepared = True
+        self.prepared_size = self.network.size
         self._thread_local_ids = (self.network.size, None)  # computed when first asked
         for dev in self.network.devices.values():
             if dev.status.get("record_to") == "ascii":

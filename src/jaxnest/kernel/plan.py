@@ -275,7 +275,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
         if len(store):
             impl = store.entry.impl
             groups.append(Group(name, impl, offset, len(store), store.gids,
-                                impl.channel_count(store.current()[0]),
+                                _group_channels(impl, store, net.conns),
                                 max(len(impl.current_receptors), 1)))
             row_of[store.gids] = offset + np.arange(len(store))
             offset += len(store)
@@ -706,25 +706,49 @@ def _classify(kind, src, tgt, pieces) -> tuple[np.ndarray, dict]:
 def _channels(groups, row_of, tgt, weight, receptor, float_type):
     """Ring-buffer channel of every edge (all target neurons), as its target model splits
     input, and the value an event carries per unit multiplicity (1 where the target counts
-    spikes, e.g. parrots), in ``float_type``."""
+    spikes, e.g. parrots and per-connection ports), in ``float_type``."""
     chan = np.zeros(tgt.size, dtype=np.int32)
-    value = weight.astype(float_type)  # a copy
+    value = np.zeros(tgt.size, dtype=float_type)
     if len(groups) == 1:
-        g = groups[0]
         for a in range(0, tgt.size, CHANNEL_CHUNK):  # bounds the model's temporaries
             b = a + CHANNEL_CHUNK
-            chan[a:b] = g.impl.channel(weight[a:b], receptor[a:b])
-        if g.impl.input_is_multiplicity:
-            value[:] = 1.0
+            chan[a:b], value[a:b] = _model_channels(groups[0].impl, weight[a:b],
+                                                    receptor[a:b])
         return chan, value
     rows = row_of[tgt]
     for g in groups:
         sel = (rows >= g.offset) & (rows < g.offset + g.n)
         if sel.any():
-            chan[sel] = g.impl.channel(weight[sel], receptor[sel])
-            if g.impl.input_is_multiplicity:
-                value[sel] = 1.0
+            chan[sel], value[sel] = _model_channels(g.impl, weight[sel], receptor[sel])
     return chan, value
+
+
+def _model_channels(impl, weight: np.ndarray, receptor: np.ndarray) -> tuple:
+    """(channel, value per unit multiplicity) of edges into one model's neurons: a
+    per-connection port (NeuronModel.connection_ports) r is channel r - 1 and counts spikes."""
+    value = np.array(weight, dtype=np.float64)
+    first = impl.connection_ports
+    port = (receptor >= first) if first else np.zeros(receptor.shape, bool)
+    chan = (receptor - 1).astype(np.int32) if first else np.zeros(receptor.shape, np.int32)
+    if not port.all():
+        chan[~port] = impl.channel(weight[~port], receptor[~port])
+    if impl.input_is_multiplicity:
+        value[:] = 1.0
+    value[port] = 1.0
+    return chan, value
+
+
+def _group_channels(impl, store, conns) -> int:
+    """Spike input channels of a group: the model's, and one per port its neurons got on a
+    per-connection receptor (NeuronModel.connection_ports: port r is channel r - 1)."""
+    C = impl.channel_count(store.current()[0])
+    first = impl.connection_ports
+    if first and len(conns):
+        idx = np.flatnonzero(conns.column("receptor") >= first)
+        mine = np.isin(conns.take("target", idx), store.gids)
+        if mine.any():
+            C = max(C, int(conns.take("receptor", idx[mine]).max()))
+    return C
 
 
 def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:

@@ -34,6 +34,10 @@ from .engine import COUNTS, make_chunk_fn
 from .plan import Plan, build_plan
 
 _COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
+_KEEP_COMPILED = 12  # chunk functions kept, the most recently used: each executable maps
+# ~2,000 memory regions, and a process that kept every one it compiled (NEST's
+# test_issue_77: 50 models after ResetKernel) died at Linux's 65,530 (LLVM "Cannot allocate
+# memory"); one evicted is loaded from the disk cache when needed again
 _WARM: set = set()                    # keys of _COMPILED whose function has run (compiled)
 _CHUNK_BYTES = 64 * 2**20           # bound on per-chunk inputs/outputs held on the device
 
@@ -73,6 +77,7 @@ class Runtime:
         self.pring = None          # (plan, event ring of the precise receivers)
         self.cont = None           # (plan, secondary input rings; kernel/continuous.py)
         self.held = None           # (plan, input frozen neurons hold; engine._held_input)
+        self.port_w = {}           # group -> (gids, its per-connection ports' weights) last run
         self.chunk_key = None      # key of the chunk function last chosen (_compiled)
 
     # --- structure -----------------------------------------------------------------------
@@ -308,10 +313,15 @@ class Runtime:
         if not self.ev_cap:
             self.ev_cap = _initial_ev_cap(plan.rec_rows.size, slices_cap * plan.D)
         key = self.chunk_key = (plan.static(), slices_cap, self.ev_cap)
-        if key not in _COMPILED:
+        found = _COMPILED.pop(key, None)
+        if found is None:
             jitted, steps_cap = make_chunk_fn(key[0], slices_cap, self.ev_cap)
-            _COMPILED[key] = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
-        return _COMPILED[key]
+            found = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
+        _COMPILED[key] = found  # the most recent last
+        while len(_COMPILED) > _KEEP_COMPILED:
+            _WARM.discard(next(iter(_COMPILED)))
+            del _COMPILED[next(iter(_COMPILED))]
+        return found
 
     def _held_input(self, plan: Plan) -> dict:
         """The input frozen neurons hold (engine._held_input), in this plan's rows: slot by
@@ -588,7 +598,11 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[self._params(plan, g, net.neurons[g.name]) for g in plan.groups],
+            params=[self._params(plan, g, net.neurons[g.name]) if not g.impl.connection_ports
+                    else dict(self._params(plan, g, net.neurons[g.name]),
+                              port_weight=put(self._port_weights(plan, g, net),
+                                              plan.float_type))
+                    for g in plan.groups],
             keys=_stream_keys(kernel.rng_seed),
             **self._edge_args(plan, abstract_spikes),
         )
@@ -645,6 +659,26 @@ class Runtime:
                          for k, v in params.items()}, plan.float_type)
         self.dev_params[g.name] = (key, out)
         return out
+
+    def _port_weights(self, plan: Plan, g, net) -> np.ndarray:
+        """(C, n) weights of a group's per-connection ports (NeuronModel.connection_ports;
+        0 where none). NEST takes a port's weight from its first spike and raises when a
+        later spike brings another: here a weight changed since a run is refused."""
+        w = np.zeros((g.C, g.n))
+        conns = net.conns
+        idx = np.flatnonzero(conns.column("receptor") >= g.impl.connection_ports)
+        rows = plan.row_of[conns.take("target", idx)] - g.offset
+        mine = (rows >= 0) & (rows < g.n)
+        w[conns.take("receptor", idx[mine]) - 1, rows[mine]] = conns.take("weight", idx[mine])
+        if g.name in self.port_w:  # the neurons of the last run (gids ascending)
+            gids, last = self.port_w[g.name]
+            old = np.isin(g.gids, gids)
+            was = last[:g.C, np.isin(gids, g.gids)]
+            now = w[:was.shape[0], old]
+            if np.any((was != now) & (was != 0)):
+                raise errors.KernelException(f"{g.impl.name} requires constant weights.")
+        self.port_w[g.name] = (g.gids, w)
+        return w
 
     def _column(self, group: str, name: str, v: np.ndarray) -> np.ndarray:
         """A parameter column as the kernel takes it: a scalar while the group shares the

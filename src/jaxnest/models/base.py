@@ -195,6 +195,12 @@ class NeuronModel:
     sends_spikes: bool = True
     """False for nodes that only send secondary events (NEST: "Source node does not send
     output" for spike connections from them)."""
+    connection_ports: int = 0
+    """A receptor type whose every connection gets a port of its own (NEST's
+    iaf_bw_2001_exact NMDA): Connect numbers them from this type on per target neuron, in
+    connection order, and only while the neuron has not been simulated. Port r is input
+    channel r - 1 and carries the spike count, not the weight; ``update`` gets the ports'
+    connection weights as parameter ``port_weight`` (channels, n; 0 where no port). 0: none."""
     unstable: Callable[[Arrays], object] | None = None
     """(state after a step) -> bool per neuron: NEST's NumericalInstability check (the
     kernel ends the run where that min_delay slice starts and raises it); None: none."""
@@ -293,6 +299,13 @@ class NeuronModel:
         if head in self.vector_hidden and tail.isdigit():
             return head, int(tail) - 1
         return name, None
+
+    def late_port(self) -> errors.NESTError:
+        """The error for a new connection port (``connection_ports``) of a neuron that has
+        been simulated."""
+        return errors.IllegalConnection(f"Connections to receptor {self.connection_ports} of "
+                                        f"{self.name} can only be made before the first "
+                                        "call to nest.Simulate()")
 
     def refuse_receptors(self, receptor, bad) -> None:
         """NEST's UnknownReceptorType naming the first receptor type where ``bad``."""

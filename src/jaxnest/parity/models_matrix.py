@@ -83,7 +83,7 @@ def write(out_dir: str = "compat") -> str:
              "mention the model. *partial*: the model creates, connects, reads and sets as in "
              "NEST, but NotImplemented is raised for the uses named in the model "
              "(e-prop learning the kernel does not reproduce, stdp_facetshw beyond one "
-             "readout driver's synapses, iaf_bw_2001_exact's NMDA connections).\n",
+             "readout driver's synapses, plastic synapses on iaf_bw_2001_exact's NMDA ports).\n",
              "## Totals\n", to_markdown(counts),
              "## Node models\n", to_markdown(df[df.kind == "node"].drop(columns="kind")),
              "## Synapse models\n", to_markdown(df[df.kind == "synapse"].drop(columns="kind"))]

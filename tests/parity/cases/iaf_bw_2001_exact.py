@@ -1,6 +1,7 @@
 """iaf_bw_2001_exact through the whole API: defaults, AMPA and GABA input from generators and
 from iaf_bw_2001_exact neurons, dc current, a neuron with another solver tolerance, SetStatus
-between two Simulate calls, every recordable, spikes, the status; and NEST's errors."""
+between two Simulate calls, every recordable, spikes, the status; NMDA connections (a receptor
+port each); and NEST's errors."""
 import numpy as np
 
 M = "iaf_bw_2001_exact"
@@ -43,6 +44,43 @@ def run(nest, resolution=0.1):
                                         "I_AMPA", "I_GABA") if k in n[0].get()],
                status=[float(n[j].get(k)) for j in range(4) for k in ("V_m", "s_AMPA",
                                                                        "s_GABA")])
+    return out
+
+
+def nmda(nest, resolution=0.1):
+    """NMDA connections: a port per connection (2 or 3 per target, from neurons and from a
+    spike generator sending doubled spikes), beside AMPA/GABA input; the ports
+    GetConnections shows, traces, spikes; the errors of a late NMDA connection and of a
+    weight changed after spikes used it."""
+    nest.ResetKernel()
+    nest.resolution = resolution
+    p = {"V_reset": -55.0, "V_th": -50.0, "t_ref": 0.0}
+    pre = nest.Create(M, 2, params=p)
+    post = nest.Create(M, 3, params=p)
+    for amp, n in ((900.0, pre[0]), (700.0, pre[1])):
+        nest.Connect(nest.Create("dc_generator", params={"amplitude": amp}), n)
+    sg = nest.Create("spike_generator", params={"spike_times": [5.0, 5.0, 12.5, 40.0]})
+    nest.Connect(pre, post, syn_spec={"weight": 40.0, "receptor_type": 3, "delay": 1.5})
+    nest.Connect(pre[0], post[1], syn_spec={"weight": 25.0, "receptor_type": 3})
+    nest.Connect(sg, post[2], syn_spec={"weight": 12.0, "receptor_type": 3})
+    nest.Connect(pre[1], post[2], syn_spec={"weight": 15.0, "receptor_type": 2})
+    nest.Connect(sg, post[0], syn_spec={"weight": 7.0, "receptor_type": 1})
+    rec = ["V_m", "s_NMDA", "I_NMDA", "I_AMPA", "I_GABA", "s_AMPA", "s_GABA"]
+    mm = nest.Create("multimeter", params={"record_from": rec, "interval": resolution})
+    nest.Connect(mm, post)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pre + post, sr)
+    c = nest.GetConnections(target=post)
+    ports = sorted(zip(c.get("source"), c.get("target"), c.get("receptor"), c.get("weight")))
+    nest.Simulate(150.0)
+    out = {f"mm_{k}": mm.events[k] for k in ["senders", "times", *rec]}
+    out.update(sr_senders=sr.events["senders"], sr_times=sr.events["times"],
+               ports=np.array(ports, float))
+    out["late"] = _try(lambda: nest.Connect(pre[0], post[0], syn_spec={"receptor_type": 3}))
+    out["late_new"] = _try(lambda: nest.Connect(pre[0], nest.Create(M),
+                                                syn_spec={"receptor_type": 3}))
+    nest.GetConnections(pre[0], post[1])[1].set(weight=30.0)
+    out["changed"] = _try(lambda: nest.Simulate(50.0))
     return out
 
 

@@ -122,3 +122,25 @@ def test_segment_capacity_buckets():
             else cap * seg_len <= 1.125 * lanes + 2 * seg_len
     assert segment_capacity(10**8, 1) <= 1.032 * 10**8  # large networks: little padding
     assert segment_capacity(300, 8) == segment_capacity(400, 8)  # one bucket: one shape
+
+
+def test_compiled_chunks_are_bounded(monkeypatch):
+    """A process keeps only the most recently used chunk functions: each executable maps
+    ~2,000 memory regions, and keeping every structure's (NEST's test_issue_77: 50 models
+    after ResetKernel) ended at Linux's map limit. An evicted one runs again when needed."""
+    from jaxnest.kernel import runtime
+    monkeypatch.setattr(runtime, "_KEEP_COMPILED", 2)
+
+    def run(model):
+        nest.ResetKernel()
+        n = nest.Create(model, params={"I_e": 400.0})
+        sr = nest.Create("spike_recorder")
+        nest.Connect(n, sr)
+        nest.Simulate(100.0)
+        return sr.events["times"].tolist()
+
+    first = run("iaf_psc_alpha")
+    for model in ("iaf_psc_exp", "iaf_psc_delta"):
+        run(model)
+        assert len(runtime._COMPILED) <= 2
+    assert run("iaf_psc_alpha") == first and first
