@@ -25,10 +25,9 @@ inside :func:`scope`:
 Nothing here initialises a JAX backend: that happens at the first computation (the first
 Simulate), so ``jax.config.update("jax_platforms", ...)`` after ``import jaxnest`` still works.
 
-One setting is process-wide, and only for speed: on a CPU-only JAX, importing jaxnest before any
-JAX backend starts raises XLA:CPU's limit for compiling a small while loop into one function
-(:func:`_hoist_small_loops`), unless ``XLA_FLAGS`` already sets backend options or
-``JAXNEST_SMALL_LOOP_BYTES=0``.
+Process-wide settings: on a CPU-only JAX, importing jaxnest before any JAX backend starts
+raises XLA:CPU's limit for compiling a small while loop into one function, and with
+``JAXNEST_FMA=0`` turns fused multiply-adds off (:func:`_cpu_flags`).
 """
 from __future__ import annotations
 
@@ -205,27 +204,39 @@ def put(x, dtype=None) -> jax.Array:
     return jax.device_put(np.asarray(x, dtype))
 
 
-def _hoist_small_loops() -> None:
-    """Let XLA:CPU compile while loops that touch under 64 kB per iteration into one
-    function instead of running their operations one by one (its default limit is 1 kB).
-    A network of a few neurons runs its time steps 2-3x faster (one hh_psc_alpha: 4.8 ->
-    1.7-2.4 us per step); larger loops are not affected. XLA reads ``XLA_FLAGS`` once, when
-    its first backend starts, so this works only before that; it is skipped where a GPU or TPU
-    plugin is installed or ``JAX_PLATFORMS`` names another platform (their backends hand
-    these options to LLVM, which does not know them)."""
+def _cpu_flags() -> None:
+    """XLA:CPU settings, before its backend starts (XLA reads ``XLA_FLAGS`` once):
+
+    - compile while loops that touch under 64 kB per iteration into one function instead of
+      running their operations one by one (its default limit is 1 kB): a network of a few
+      neurons runs its time steps 2-3x faster (one hh_psc_alpha: 4.8 -> 1.7-2.4 us per step);
+      larger loops are not affected. Off with ``JAXNEST_SMALL_LOOP_BYTES=0`` or where
+      ``XLA_FLAGS`` already sets backend options;
+    - ``JAXNEST_FMA=0``: no fused multiply-adds (``--xla_cpu_max_isa=AVX``). XLA:CPU contracts
+      ``a * b + c`` into one rounding where the CPU has FMA, NEST's generic x86-64 build does
+      not, so traces drift from NEST's by an ulp now and then; without FMA they are NEST's to
+      the bit (iaf_psc_exp), at 10-30 % more time per step (docs/performance.md).
+
+    Skipped where a GPU or TPU plugin is installed or ``JAX_PLATFORMS`` names another platform
+    (their backends hand these options to LLVM, which does not know them)."""
     limit = os.environ.get("JAXNEST_SMALL_LOOP_BYTES", str(_SMALL_LOOP_BYTES))
     flags = os.environ.get("XLA_FLAGS", "")
     platforms = os.environ.get("JAX_PLATFORMS", "cpu").lower()
-    if limit in ("", "0") or "xla_backend_extra_options" in flags \
-            or platforms not in ("cpu", ""):
+    if platforms not in ("cpu", ""):
         return
     if any(importlib.util.find_spec(m) is not None for m in _ACCELERATOR_PLUGINS):
         return
     from jax._src import xla_bridge
     if xla_bridge.backends_are_initialized():
         return
-    os.environ["XLA_FLAGS"] = (flags + " --xla_backend_extra_options="
-                               f"xla_cpu_small_while_loop_byte_threshold={int(limit)}").strip()
+    add = []
+    if limit not in ("", "0") and "xla_backend_extra_options" not in flags:
+        add.append("--xla_backend_extra_options="
+                   f"xla_cpu_small_while_loop_byte_threshold={int(limit)}")
+    if os.environ.get("JAXNEST_FMA", "1") == "0" and "xla_cpu_max_isa" not in flags:
+        add.append("--xla_cpu_max_isa=AVX")
+    if add:
+        os.environ["XLA_FLAGS"] = " ".join([flags, *add]).strip()
 
 
-_hoist_small_loops()
+_cpu_flags()

@@ -88,7 +88,7 @@ def test_results_do_not_depend_on_the_users_x64_setting():
 
 
 def test_small_loops_compile_whole_with_the_same_results():
-    """Importing jaxnest raises XLA:CPU's small-loop limit (jaxenv._hoist_small_loops) unless
+    """Importing jaxnest raises XLA:CPU's small-loop limit (jaxenv._cpu_flags) unless
     the user set backend options or JAXNEST_SMALL_LOOP_BYTES=0; traces and spikes are
     bit-identical with and without it."""
     body = f"""
@@ -108,6 +108,26 @@ def test_small_loops_compile_whole_with_the_same_results():
     out = _run("import json, os, jaxnest; print(json.dumps(os.environ['XLA_FLAGS']))",
                {"XLA_FLAGS": mine})
     assert out == mine
+
+
+def test_fma_off_rounds_each_operation():
+    """JAXNEST_FMA=0 turns XLA:CPU's fused multiply-adds off (as NEST's build has none): a
+    jitted a * b + c then rounds twice, as numpy does; the setting reaches XLA_FLAGS only
+    when asked for."""
+    body = """
+        import json, os
+        import numpy as np
+        import jax
+        import jaxnest
+        jax.config.update("jax_enable_x64", True)
+        a, b, c = np.random.default_rng(0).normal(size=(3, 10000))
+        out = np.asarray(jax.jit(lambda a, b, c: a * b + c)(a, b, c))
+        print(json.dumps({"flags": os.environ.get("XLA_FLAGS", ""),
+                          "differ": int(np.sum(out != a * b + c))}))
+    """
+    off = _run(body, {"XLA_FLAGS": "", "JAXNEST_FMA": "0"})
+    assert "--xla_cpu_max_isa=AVX" in off["flags"] and off["differ"] == 0
+    assert "xla_cpu_max_isa" not in _run(body, {"XLA_FLAGS": ""})["flags"]
 
 
 def test_backend_starts_on_first_use(tmp_path):

@@ -85,6 +85,7 @@ def _jvp_fn(fn, tdef, n_leaves: int, diff: tuple):
     holder: dict = {}
     dset = set(diff)
     others = tuple(i for i in range(n_leaves) if i not in dset)
+    traced = getattr(fn, "jitted", fn)  # a ChunkFn's executables take no tracers
 
     def run(dl, ol, n):
         leaves = [None] * n_leaves
@@ -93,7 +94,7 @@ def _jvp_fn(fn, tdef, n_leaves: int, diff: tuple):
         for i, x in zip(others, ol):
             leaves[i] = x
         carry, args, inputs = jax.tree.unflatten(tdef, leaves)
-        res = fn(carry, dict(args, **inputs), n)
+        res = traced(carry, dict(args, **inputs), n)
         leaves_out, holder["tdef"] = jax.tree.flatten(res)
         holder["is_float"] = [_floating(x) for x in leaves_out]
         return ([x for x in leaves_out if _floating(x)],

@@ -5,10 +5,12 @@ dynamics propagated with exact-integration matrices, threshold test and reset on
 absolute refractory period counted in steps.
 
 Internally each update works, as NEST does, on the membrane potential relative to ``E_L``
-(``y3 = V_m - E_L``) and with the threshold, reset and lower bound relative to ``E_L``; the
-stored parameters and the public ``V_m`` are absolute (mV). NEST keeps the relative values when
-``E_L`` changes and the other potentials are not given, so their absolute values stay put: with
-absolute storage no ``on_set`` coupling is needed.
+(hidden ``y3``, NEST's own state variable, carried from step to step: going through the
+absolute ``V_m`` each step would round it, 1 ulp off NEST's within a few steps) and with the
+threshold, reset and lower bound relative to ``E_L``; the stored parameters and the public
+``V_m`` (``y3 + E_L``, as NEST shows it) are absolute (mV). SetStatus and Create keep ``y3`` as
+NEST's ``State_::set`` does (:func:`_set_y3`). NEST keeps the relative values when ``E_L``
+changes and the other potentials are not given, so their absolute values stay put.
 
 Order of operations per step (the step from t to t + h), as in NEST's ``update()``:
 
@@ -25,6 +27,8 @@ in ``recordables``):
 - ``I_syn_ex``, ``I_syn_in`` (alpha, exp): the synaptic currents (pA). NEST lists them as
   recordables only; GetStatus does not show them and SetStatus rejects them;
 
+- ``y3``: the membrane potential relative to ``E_L`` (mV; NaN until Create or SetStatus set
+  it: the update then takes ``V_m - E_L``);
 - ``refr_count``: remaining refractory steps (a float holding an integer);
 - ``I_stim``: the CurrentEvent current read in the previous step (NEST's ``y0`` / ``i_0``), pA;
 - ``dI_syn_ex``, ``dI_syn_in`` (alpha only): derivative terms of the alpha-shaped currents;
@@ -136,6 +140,31 @@ def _np(params):
     return {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
 
 
+def _set_y3(u) -> None:
+    """NEST's ``State_::set`` of the relative potential: ``y3 = V_m - E_L`` where V_m is
+    given (or the neuron is new), else ``y3 -= delta_EL`` where E_L changed; the public V_m
+    is then ``y3 + E_L``, as NEST reads it."""
+    idx = np.asarray(u.idx)
+    given_v = np.ones(idx.size, bool) if u.created else np.array(["V_m" in d for d in u.given])
+    moved = ~given_v & np.array(["E_L" in d for d in u.given], bool)
+    E_L, y3 = u.params["E_L"][idx], u.hidden["y3"][idx]
+    y3 = np.where(given_v, u.state["V_m"][idx] - E_L,
+                  np.where(moved, y3 - (E_L - u.old_params["E_L"][idx]), y3))
+    u.hidden["y3"][idx] = y3
+    u.state["V_m"][idx] = y3 + E_L
+
+
+def _relative(state, E_L):
+    """The relative potential y3 (NaN until set: from V_m, for states built without
+    ``on_status``)."""
+    return jnp.where(jnp.isnan(state["y3"]), state["V_m"] - E_L, state["y3"])
+
+
+def _delta_on_status(u) -> None:
+    _set_y3(u)
+    _restart_ignore_and_spike(u)
+
+
 @dataclass(frozen=True)
 class IafModel(NeuronModel):
     """NeuronModel with NEST's receptor check: spikes on receptor_type 0 only (iaf_psc_exp
@@ -190,7 +219,7 @@ def _alpha_propagators(params, h):
 
 def _alpha_update(params, props, state, x, i_stim, h):
     E_L = params["E_L"]
-    y3 = state["V_m"] - E_L
+    y3 = _relative(state, E_L)
     r = state["refr_count"]
     y0 = state["I_stim"]
     I_ex, dI_ex = state["I_syn_ex"], state["dI_syn_ex"]
@@ -226,6 +255,7 @@ def _alpha_update(params, props, state, x, i_stim, h):
 
     new = {
         "V_m": y3 + E_L,
+        "y3": y3,
         "I_syn_ex": I_ex,
         "I_syn_in": I_in,
         "dI_syn_ex": dI_ex,
@@ -253,9 +283,10 @@ iaf_psc_alpha = IafModel(
     propagators=_alpha_propagators,
     update=_alpha_update,
     hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "dI_syn_ex": 0.0, "dI_syn_in": 0.0, "I_stim": 0.0,
-            "refr_count": 0.0},
+            "refr_count": 0.0, "y3": math.nan},
     n_channels=2,
     check=_alpha_check,
+    on_status=_set_y3,
 )
 
 
@@ -297,7 +328,7 @@ def _exp_propagators(params, h):
 
 def _exp_update(params, props, state, x, i_stim, h, rand):
     E_L = params["E_L"]
-    v = state["V_m"] - E_L
+    v = _relative(state, E_L)
     r = state["refr_count"]
     i_0, i_1 = state["I_stim"], state["I_1"]
     i_ex, i_in = state["I_syn_ex"], state["I_syn_in"]
@@ -331,6 +362,7 @@ def _exp_update(params, props, state, x, i_stim, h, rand):
 
     new = {
         "V_m": v + E_L,
+        "y3": v,
         "I_syn_ex": i_ex,
         "I_syn_in": i_in,
         "I_stim": jnp.asarray(i_stim[0], dtype=v.dtype) + jnp.zeros_like(v),
@@ -360,9 +392,11 @@ iaf_psc_exp = IafModel(
     recordables=("I_syn_ex", "I_syn_in", "V_m"),
     propagators=_exp_propagators,
     update=_exp_update,
-    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "I_1": 0.0, "refr_count": 0.0},
+    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "I_1": 0.0, "refr_count": 0.0,
+            "y3": math.nan},
     n_channels=2,
     check=_exp_check,
+    on_status=_set_y3,
     current_receptors={0: 0, 1: 1},
     random=True,
 )
@@ -424,7 +458,7 @@ def _restart_ignore_and_spike(u):
 
 def _delta_update(params, props, state, x, i_stim, h):
     E_L = params["E_L"]
-    y3 = state["V_m"] - E_L
+    y3 = _relative(state, E_L)
     r = state["refr_count"]
     y0 = state["I_stim"]
     buf = state["refr_spikes_buffer"]
@@ -453,6 +487,7 @@ def _delta_update(params, props, state, x, i_stim, h):
 
     new = {
         "V_m": y3 + E_L,
+        "y3": y3,
         "I_stim": jnp.asarray(i_stim, dtype=y3.dtype) + jnp.zeros_like(y3),
         "refr_count": r,
         "refr_spikes_buffer": buf,
@@ -477,10 +512,10 @@ iaf_psc_delta = IafModel(
     propagators=_delta_propagators,
     update=_delta_update,
     hidden={"I_stim": 0.0, "refr_count": 0.0, "refr_spikes_buffer": 0.0,
-            "ias_countdown": math.nan},
+            "ias_countdown": math.nan, "y3": math.nan},
     n_channels=2,
     check=_delta_check,
-    on_status=_restart_ignore_and_spike,
+    on_status=_delta_on_status,
 )
 
 

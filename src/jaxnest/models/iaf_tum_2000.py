@@ -137,6 +137,7 @@ iaf_tum_2000 = TumModel(
     n_channels=2,
     check=_check,
     on_set=_on_set,
+    on_status=iaf_psc_exp.on_status,  # the relative potential y3, as iaf_psc_exp's
     current_receptors={0: 0, 1: 1},
     random=True,
     takes_step=True,
