@@ -24,17 +24,19 @@ its pre-run hook, at Simulate (``pre_run``).
 Hidden state: ``I_syn_ex``, ``I_syn_in`` (pA, recordable), ``I_stim`` (pA), ``refr_abs``,
 ``refr_tot`` (steps).
 
-Differs from NEST: NEST's multimeter records this model's ``V_m`` relative to ``E_L`` (its
-recordable reads the internal value; GetStatus shows it absolute). The kernel records a
-recordable from the public state of the same name, so jaxnest records ``V_m`` absolute, as
-GetStatus shows it (recording NEST's value needs a recordable -> state-key mapping).
+As NEST's, the multimeter records this model's ``V_m`` relative to ``E_L`` (its recordable
+reads the internal value, hidden ``y3``); GetStatus shows it absolute.
 """
 from __future__ import annotations
+
+import dataclasses
+import math
 
 import jax.numpy as jnp
 import numpy as np
 
-from .iaf_psc import IafModel, _bad, _iaf_propagator, _np, _props, _rel, ms_to_steps
+from .iaf_psc import (IafModel, _bad, _iaf_propagator, _np, _props, _rel, _relative, _set_y3,
+                      ms_to_steps)
 
 _PARAMS = {
     "C_m": 250.0,
@@ -91,7 +93,7 @@ def _propagators(params, h):
 
 def _update(params, props, state, x, i_stim, h):
     E_L = params["E_L"]
-    v = state["V_m"] - E_L
+    v = _relative(state, E_L)
     r_abs, r_tot = state["refr_abs"], state["refr_tot"]
     i_ex, i_in = state["I_syn_ex"], state["I_syn_in"]
 
@@ -113,6 +115,7 @@ def _update(params, props, state, x, i_stim, h):
 
     new = {
         "V_m": v + E_L,
+        "y3": v,
         "I_syn_ex": i_ex,
         "I_syn_in": i_in,
         "I_stim": jnp.asarray(i_stim, dtype=v.dtype) + jnp.zeros_like(v),
@@ -122,16 +125,26 @@ def _update(params, props, state, x, i_stim, h):
     return new, spike.astype(v.dtype)
 
 
-iaf_psc_exp_htum = IafModel(
+@dataclasses.dataclass(frozen=True)
+class HtumModel(IafModel):
+    """NEST's recordable ``V_m`` of this model is its relative potential."""
+
+    def sample_source(self, name):
+        return ("y3", None) if name == "V_m" else super().sample_source(name)
+
+
+iaf_psc_exp_htum = HtumModel(
     name="iaf_psc_exp_htum",
     params=_PARAMS,
     state={"V_m": -70.0},
     recordables=("I_syn_ex", "I_syn_in", "V_m"),
     propagators=_propagators,
     update=_update,
-    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "refr_abs": 0.0, "refr_tot": 0.0},
+    hidden={"I_syn_ex": 0.0, "I_syn_in": 0.0, "I_stim": 0.0, "refr_abs": 0.0, "refr_tot": 0.0,
+            "y3": math.nan},
     n_channels=2,
     check=_check,
+    on_status=_set_y3,
     pre_run=_pre_run,
 )
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import errors
 from .base import NeuronModel
-from .iaf_psc import _bad, _iaf_propagator, _np, _props, _rel, ms_to_steps
+from .iaf_psc import _bad, _iaf_propagator, _np, _props, _rel, _relative, _set_y3, ms_to_steps
 
 _COMMON = {"C_m": 250.0, "E_L": -70.0, "I_e": 0.0, "V_reset": -70.0, "V_th": -55.0,
            "t_ref": 2.0, "tau_m": 10.0, "tau_syn": (2.0,)}
@@ -66,8 +66,7 @@ def _check(params, alpha: bool):
 
 def _membrane(params, props, state, ports):
     """V_m relative to E_L after the free evolution; the ports' terms added one by one."""
-    E_L = params["E_L"]
-    v = state["V_m"] - E_L
+    v = _relative(state, params["E_L"])
     v_free = props["P20"] * (state["I_stim"] + params["I_e"]) + props["P22"] * v
     for term in ports:
         v_free = v_free + term
@@ -117,8 +116,8 @@ def _exp_update(params, props, state, x, i_stim, h):
     r = jnp.where(refractory, r - 1.0, r)
     i_syn = i_syn * props["P11"] + x
     v, r, spike = _fire(params, props, v, r)
-    new = {"V_m": v + params["E_L"], "I_syn": i_syn, "I_stim": i_stim + jnp.zeros_like(v),
-           "refr_count": r}
+    new = {"V_m": v + params["E_L"], "y3": v, "I_syn": i_syn,
+           "I_stim": i_stim + jnp.zeros_like(v), "refr_count": r}
     return _with_total(new, spike.astype(v.dtype))
 
 
@@ -129,7 +128,9 @@ iaf_psc_exp_multisynapse = MultisynapseModel(
     recordables=("I_syn", "I_syn_1", "V_m"),
     propagators=_exp_propagators,
     update=_exp_update,
-    hidden={"I_syn": 0.0, "I_syn_total": 0.0, "I_stim": 0.0, "refr_count": 0.0},
+    hidden={"I_syn": 0.0, "I_syn_total": 0.0, "I_stim": 0.0, "refr_count": 0.0,
+            "y3": math.nan},
+    on_status=_set_y3,
     check=lambda p: _check(p, alpha=False),
     vector_params={"tau_syn": 1.0},
     vector_hidden=("I_syn",),
@@ -154,7 +155,7 @@ def _alpha_propagators(params, h):
 def _alpha_update(params, props, state, x, i_stim, h):
     y1, y2 = state["dI_syn"], state["I_syn"]
     E_L = params["E_L"]
-    v = state["V_m"] - E_L
+    v = _relative(state, E_L)
     v_free = props["P30"] * (state["I_stim"] + params["I_e"]) + props["P33"] * v
     for j in range(y1.shape[0]):
         v_free = v_free + (props["P31"][j] * y1[j] + props["P32"][j] * y2[j])
@@ -167,8 +168,8 @@ def _alpha_update(params, props, state, x, i_stim, h):
     y2 = props["P21"] * y1 + props["P11"] * y2
     y1 = y1 * props["P11"] + props["PSCInitialValue"] * x
     v, r, spike = _fire(params, props, v, r)
-    new = {"V_m": v + E_L, "I_syn": y2, "dI_syn": y1, "I_stim": i_stim + jnp.zeros_like(v),
-           "refr_count": r}
+    new = {"V_m": v + E_L, "y3": v, "I_syn": y2, "dI_syn": y1,
+           "I_stim": i_stim + jnp.zeros_like(v), "refr_count": r}
     return _with_total(new, spike.astype(v.dtype))
 
 
@@ -179,7 +180,9 @@ iaf_psc_alpha_multisynapse = MultisynapseModel(
     recordables=("I_syn", "I_syn_1", "V_m"),
     propagators=_alpha_propagators,
     update=_alpha_update,
-    hidden={"I_syn": 0.0, "dI_syn": 0.0, "I_syn_total": 0.0, "I_stim": 0.0, "refr_count": 0.0},
+    hidden={"I_syn": 0.0, "dI_syn": 0.0, "I_syn_total": 0.0, "I_stim": 0.0, "refr_count": 0.0,
+            "y3": math.nan},
+    on_status=_set_y3,
     check=lambda p: _check(p, alpha=True),
     vector_params={"tau_syn": 1.0},
     vector_hidden=("I_syn", "dI_syn"),
