@@ -727,13 +727,15 @@ def _model_channels(impl, weight: np.ndarray, receptor: np.ndarray) -> tuple:
     """(channel, value per unit multiplicity) of edges into one model's neurons: a
     per-connection port (NeuronModel.connection_ports) r is channel r - 1 and counts spikes."""
     value = np.array(weight, dtype=np.float64)
-    first = impl.connection_ports
-    port = (receptor >= first) if first else np.zeros(receptor.shape, bool)
-    chan = (receptor - 1).astype(np.int32) if first else np.zeros(receptor.shape, np.int32)
-    if not port.all():
-        chan[~port] = impl.channel(weight[~port], receptor[~port])
     if impl.input_is_multiplicity:
         value[:] = 1.0
+    first = impl.connection_ports
+    if not first:
+        return impl.channel(weight, receptor), value
+    port = receptor >= first
+    chan = (receptor - 1).astype(np.int32)
+    if not port.all():
+        chan[~port] = impl.channel(weight[~port], receptor[~port])
     value[port] = 1.0
     return chan, value
 
