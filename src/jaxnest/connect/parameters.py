@@ -115,9 +115,12 @@ class Parameter:
         return np.asarray(self._sample(rng, n, spatial), dtype=np.float64)
 
     def GetValue(self, rng: np.random.Generator | None = None) -> float:  # noqa: N802 (PyNEST name)
-        """One value, as PyNEST's ``Parameter.GetValue`` (always a float)."""
+        """One value, as PyNEST's ``Parameter.GetValue`` (always a float), drawn from the
+        kernel's random stream (seeded by ``rng_seed``, so a script draws the same values
+        in every run, as under NEST)."""
         if rng is None:
-            rng = np.random.default_rng()
+            from jaxnest.api import _state
+            rng = _state.kernel().rng
         return float(self.sample(rng, 1)[0])
 
     def is_spatial(self) -> bool:
