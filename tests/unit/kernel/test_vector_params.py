@@ -1,8 +1,9 @@
 """Per-port parameters that all neurons of a group share reach the kernel as one column
 (runtime._vector_arg): the neurons must evolve as when the group's values differ and every
-neuron gets its own column, V_m bit for bit for the exactly integrated models (the adaptive
-solver's right-hand side, and the sum over ports a multimeter reads as I_syn, may round
-differently once XLA fuses a broadcast column: an ulp, depending on the CPU)."""
+neuron gets its own column, to the last bit but one: XLA may fuse a broadcast column's
+multiply-adds differently (an ulp, depending on the CPU), in the adaptive solver's
+right-hand side, the sum over ports a multimeter reads as I_syn, and the relative potential
+the exactly integrated models carry."""
 import numpy as np
 import pytest
 
@@ -45,5 +46,6 @@ def test_shared_port_parameters_give_the_same_trajectories(model):
     if model.startswith("aeif"):
         np.testing.assert_allclose(shared, own, rtol=1e-13, atol=1e-12)
     else:
-        np.testing.assert_array_equal(shared[0], own[0])
-        np.testing.assert_allclose(shared[1], own[1], rtol=1e-15, atol=0)
+        # XLA:CPU fuses multiply-adds differently for a scalar and an array operand: the
+        # relative potential the models carry (y3) keeps that last bit (measured 1.3e-16)
+        np.testing.assert_allclose(shared, own, rtol=1e-15, atol=0)
