@@ -205,9 +205,7 @@ def _connection_ports(kernel: Kernel, name: str, tgt: np.ndarray,
                 "whose weight NEST requires constant) are not supported by jaxnest")
         conns = kernel.network.conns
         ports = np.zeros(kernel.network.size + 1, np.int64)  # ports each target has
-        old = np.flatnonzero(conns.column("receptor") >= first)
-        old_tgt = conns.take("target", old)
-        np.add.at(ports, old_tgt[np.isin(old_tgt, store.gids)], 1)
+        np.add.at(ports, conns.take("target", conns.ports_into(store.gids, first)), 1)
         t = tgt[sel]
         order = np.argsort(t, kind="stable")  # connection order within each target
         rank = np.empty(t.size, np.int64)

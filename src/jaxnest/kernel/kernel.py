@@ -609,7 +609,7 @@ class Kernel:
         (``unsupported_when``: e-prop) check theirs."""
         if not self.settings["keep_source_table"]:
             self._check_source_table()
-        tests = self._run_time_tests()
+        tests = self._synapse_hooks("unsupported_when")
         syn = self.network.conns.cols["syn"] if tests else None
         for name, entry, when in tests:
             conn = np.flatnonzero(syn == self.model_ids[name])
@@ -650,11 +650,6 @@ class Kernel:
         (``after_run``: stdp_facetshw's synapse count)."""
         for name, _, hook in self._synapse_hooks("after_run"):
             hook(self, name)
-
-    def _run_time_tests(self) -> list:
-        """(name, entry, test) of the synapse models with connections and a test run at every
-        Simulate (``unsupported_when``)."""
-        return self._synapse_hooks("unsupported_when")
 
     def _synapse_hooks(self, attr: str) -> list:
         """(name, entry, hook) of the synapse models with connections and a hook ``attr``,

@@ -360,6 +360,12 @@ class ConnTable:
         out = self._buf[k][:self._n][idx]
         return out.astype(np.int64) if k in self.ENDS else out
 
+    def ports_into(self, gids: np.ndarray, first: int) -> np.ndarray:
+        """The connections into ``gids`` on receptor ``first`` or above: a model's
+        per-connection ports (NeuronModel.connection_ports), in connection order."""
+        idx = np.flatnonzero(self.column("receptor") >= first)
+        return idx[np.isin(self.take("target", idx), gids)]
+
     def distinct(self, k: str) -> set:
         """The values column ``k`` has."""
         self._sync()

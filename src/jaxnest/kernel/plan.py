@@ -744,12 +744,9 @@ def _group_channels(impl, store, conns) -> int:
     """Spike input channels of a group: the model's, and one per port its neurons got on a
     per-connection receptor (NeuronModel.connection_ports: port r is channel r - 1)."""
     C = impl.channel_count(store.current()[0])
-    first = impl.connection_ports
-    if first and len(conns):
-        idx = np.flatnonzero(conns.column("receptor") >= first)
-        mine = np.isin(conns.take("target", idx), store.gids)
-        if mine.any():
-            C = max(C, int(conns.take("receptor", idx[mine]).max()))
+    if impl.connection_ports and len(conns):
+        ports = conns.take("receptor", conns.ports_into(store.gids, impl.connection_ports))
+        C = max(C, int(ports.max(initial=0)))
     return C
 
 

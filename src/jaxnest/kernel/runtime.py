@@ -598,11 +598,7 @@ class Runtime:
     def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
         h = kernel.resolution
         args = dict(
-            params=[self._params(plan, g, net.neurons[g.name]) if not g.impl.connection_ports
-                    else dict(self._params(plan, g, net.neurons[g.name]),
-                              port_weight=put(self._port_weights(plan, g, net),
-                                              plan.float_type))
-                    for g in plan.groups],
+            params=[self._group_params(plan, g, net) for g in plan.groups],
             keys=_stream_keys(kernel.rng_seed),
             **self._edge_args(plan, abstract_spikes),
         )
@@ -660,16 +656,23 @@ class Runtime:
         self.dev_params[g.name] = (key, out)
         return out
 
+    def _group_params(self, plan: Plan, g, net) -> dict:
+        """A group's parameters on the device, with its ports' weights where it has
+        per-connection ports."""
+        params = self._params(plan, g, net.neurons[g.name])
+        if not g.impl.connection_ports:
+            return params
+        return dict(params, port_weight=put(self._port_weights(plan, g, net), plan.float_type))
+
     def _port_weights(self, plan: Plan, g, net) -> np.ndarray:
         """(C, n) weights of a group's per-connection ports (NeuronModel.connection_ports;
         0 where none). NEST takes a port's weight from its first spike and raises when a
         later spike brings another: here a weight changed since a run is refused."""
         w = np.zeros((g.C, g.n))
         conns = net.conns
-        idx = np.flatnonzero(conns.column("receptor") >= g.impl.connection_ports)
-        rows = plan.row_of[conns.take("target", idx)] - g.offset
-        mine = (rows >= 0) & (rows < g.n)
-        w[conns.take("receptor", idx[mine]) - 1, rows[mine]] = conns.take("weight", idx[mine])
+        idx = conns.ports_into(g.gids, g.impl.connection_ports)
+        w[conns.take("receptor", idx) - 1, plan.row_of[conns.take("target", idx)] - g.offset] = \
+            conns.take("weight", idx)
         if g.name in self.port_w:  # the neurons of the last run (gids ascending)
             gids, last = self.port_w[g.name]
             old = np.isin(g.gids, gids)

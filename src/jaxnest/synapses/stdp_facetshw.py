@@ -14,11 +14,11 @@ synapses, ``no_synapses``) at its first spike.
 Simulated while a model's synapse count (``no_synapses``) plus its connections that have not
 spiked yet stays within ``synapses_per_driver``: then every synapse's first readout is at 0
 and the readout cycle is one ``driver_readout_time`` whatever the order in which its
-connections first spike (NEST numbers them in that order); beyond it, NotImplemented. After each run the connections that
-spiked for the first time get their ``synapse_id`` in order of that spike (then of connection
-index) and the model's ``no_synapses`` and ``readout_cycle_duration`` count them
-(:func:`after_run`). NEST also prints a line per synapse at its first spike; jaxnest does
-not.
+connections first spike (NEST numbers them in that order); beyond it, NotImplemented. After
+each run the connections that spiked for the first time get their ``synapse_id`` in order
+of that spike (then of connection index) and the model's ``no_synapses`` and
+``readout_cycle_duration`` count them (:func:`after_run`). NEST also prints a line per
+synapse at its first spike; jaxnest does not.
 """
 from __future__ import annotations
 
