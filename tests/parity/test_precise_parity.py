@@ -112,3 +112,25 @@ def test_stdp_archive_precise_times(both):
     ref, got = both("precise.py", "stdp")
     assert len(set(np.round(ref["w"], 9))) > 2
     np.testing.assert_allclose(got["w"], ref["w"], rtol=1e-12, atol=1e-12)
+
+
+PLASTIC_INTO_PRECISE = [("iaf_psc_alpha_ps", "stdp_synapse")] + [
+    pytest.param(m, s, marks=pytest.mark.slow)
+    for m in ("iaf_psc_alpha_ps", "iaf_psc_exp_ps", "iaf_psc_delta_ps", "parrot_neuron_ps")
+    for s in ("stdp_synapse", "stdp_nn_symm_synapse", "tsodyks2_synapse", "stdp_synapse_hom")
+    if (m, s) != ("iaf_psc_alpha_ps", "stdp_synapse")]
+
+
+@pytest.mark.parametrize("model, synapse", PLASTIC_INTO_PRECISE)
+def test_plastic_synapses_into_precise_neurons(both, model, synapse):
+    """Plastic synapses from parrot_neuron_ps into precise neurons: each event arrives at its
+    spike's offset with the weight its rule gave it (traces 1e-9 relative, spike times
+    1e-11 ms, weights and weight_recorder events as NEST's). Dropping the offsets moved
+    V_m by 21 % and the weights by 0.5 % here."""
+    ref, got = both("precise.py", "plastic_into_precise", models=(model,), synapses=(synapse,))
+    tag = f"{model}_{synapse}"
+    _compare(ref, got)
+    assert ref[f"{tag}_wr_weights"].size > 400
+    assert len(set(np.round(ref[f"{tag}_weight"], 6))) > 1  # the rule changed the weights
+    if model != "parrot_neuron_ps":
+        assert np.ptp(ref[f"{tag}_V_m"]) > 5.0

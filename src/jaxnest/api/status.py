@@ -93,8 +93,8 @@ def _model(model: str):
 def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
     """A model's defaults (all, one key, or a tuple for several); ``units=True`` gives
     dimensioned values as brainunit quantities in NEST's units."""
-    from ..kernel.nodes import _TIMES, _backend_keys, device_reported, neuron_view, \
-        reported_time
+    from ..kernel.nodes import _TIMES, _backend_keys, device_reported, model_node_keys, \
+        neuron_view, reported_time
     k = _state.kernel()
     entry = _model(model)
     d = {k: v for k, v in copy.deepcopy(entry.defaults).items()
@@ -115,6 +115,7 @@ def GetDefaults(model: str, keys=None, output: str = "", units: bool = False):
         from ..kernel.structural import is_sp_node, model_defaults  # Ca, synaptic elements
         if is_sp_node(entry.impl):
             d.update(model_defaults(k, model))
+        d = {**model_node_keys(k, entry, model), **d}
         d["recordables"] = list(entry.impl.default_recordables(entry.defaults))
         d.update({key: np.array(d[key], dtype=float) for key in entry.impl.vector_params})
         d = neuron_view(entry.impl, d)

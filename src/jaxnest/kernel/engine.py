@@ -94,14 +94,18 @@ def _held_input(held: dict, q, x, i, frozen, currents: bool):
     return x, i, held
 
 
-def _last_spike(t_spike, spk, off, stamp, off_grid: bool):
-    """NEST's ``t_spike`` after a step: the stamp of a spike sent in it, less its offset
-    when off the grid (of several events, the latest: the smallest offset)."""
+def _last_spike(stt, spk, off, stamp, off_grid: bool) -> dict:
+    """NEST's ``t_spike`` after a step: the stamp of a spike sent in it and, off the grid,
+    its offset apart (of several events, the latest: the smallest offset), subtracted on the
+    host as for the recorders (compiled, XLA:CPU contracts the stamp's product and the
+    subtraction into an FMA, an ulp off the recorded time)."""
     if not off_grid:
-        return jnp.where(spk != 0, stamp, t_spike)
+        return {"t_spike": jnp.where(spk != 0, stamp, stt["t_spike"])}
     sent = jnp.atleast_2d(spk) != 0
     offset = jnp.min(jnp.where(sent, jnp.atleast_2d(off[0]), jnp.inf), axis=0)
-    return jnp.where(jnp.any(sent, axis=0), stamp - offset, t_spike)
+    sent = jnp.any(sent, axis=0)
+    return {"t_spike": jnp.where(sent, stamp, stt["t_spike"]),
+            "t_spike_offset": jnp.where(sent, offset, stt["t_spike_offset"])}
 
 
 def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | None = None):
@@ -135,9 +139,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
         return ((step + 1) * st.tics_per_step).astype(jnp.float64) * st.ms_per_tic
 
-    plastic_deliveries = [plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap)
-                          for ps in st.plastic]
-    flush_sets = [i for i, ps in enumerate(st.plastic) if ps.impl.on_flush is not None]
+    pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
+    plastic_deliveries = [
+        plastic.make_delivery(ps, L, st.precise.n_p, jnp.int32, stamp_ms, st.wr_cap,
+                              pre.insert) if ps.precise else
+        plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap) for ps in st.plastic]
+    into_precise = [i for i, ps in enumerate(st.plastic) if ps.precise]  # from the spike list
+    flush_sets = [i for i, ps in enumerate(st.plastic)
+                  if ps.impl.on_flush is not None and not ps.precise]
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
     vhist = [i for i, ps in enumerate(st.plastic)  # edge sets reading voltage histories
@@ -148,7 +157,6 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         return [(syn[i][st.plastic[i].impl.archive_since], args["plastic"][i]["params"]["delay"],
                  voltage_archive.live(st.plastic[i].impl, syn[i]), args["plastic"][i]["tgt"],
                  args["plastic"][i]["valid"]) for i in vhist]
-    pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
     pay = st.payload  # spike payloads (kernel/payload.py): O beside S, their own edge set
     with_off = pre is not None or pay is not None  # recorded events carry offsets
     cont = continuous.Phase(st) if st.cont is not None and st.cont.rate else None  # rates
@@ -251,8 +259,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 bad = jnp.where(hit, jnp.stack([s, jnp.asarray(gi, s.dtype)]).astype(
                     bad.dtype), bad)
             if g.impl.t_spike_by_kernel:
-                new = dict(new, t_spike=_last_spike(stt["t_spike"], spk, off, stamp_ms(s),
-                                                    g.impl.off_grid))
+                new = dict(new, **_last_spike(stt, spk, off, stamp_ms(s), g.impl.off_grid))
             if cont is not None and continuous.rate_events(g.impl.secondary_out):
                 sec_out[gi] = off[0]
             if g.impl.payload_out:  # the value its spikes carry (kernel/payload.py)
@@ -473,11 +480,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         if not (st.n_spike or st.plastic):
             return buf, pl
         a_mod = ints.rem(A, L).astype(jnp.int32)
-        if st.arch_cv:
-            arch = with_values(arch, states)
-        arch_in = ((arch, args["archive"]["tau_minus_inv"],
-                    args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
-        clop = (arch["clop"], args["clop"]["consts"]) if st.clop else None
+        arch_in, clop = rule_inputs(arch, states, args)
 
         def one_rank(c, k_r, m_r):
             buf, pl = c
@@ -487,6 +490,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 syn, over, wrec, vt = pl
                 syn = list(syn)
                 for i, deliver_set in enumerate(plastic_deliveries):
+                    if i in into_precise:  # from the spike list (deliver_into_precise)
+                        continue
                     buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
                                                        A, args["plastic"][i],
                                                        args["keys"]["synapses"],
@@ -499,6 +504,46 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             syn, over, wrec, vt = pl
             pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
         return over_ranks(S, one_rank, (buf, pl))
+
+    def rule_inputs(arch, states, args):
+        """What plastic rules read besides their edges: (archive, tau_minus_inv,
+        tau_minus_triplet_inv) or None, and the voltage histories or None."""
+        if st.arch_cv:
+            arch = with_values(arch, states)
+        arch_in = ((arch, args["archive"]["tau_minus_inv"],
+                    args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
+        return arch_in, (arch["clop"], args["clop"]["consts"]) if st.clop else None
+
+    def deliver_into_precise(pc, pl, lst, A, args, arch, states):
+        """A slice's spike list (the slice starting at step A) through the plastic sets into
+        precise receivers: rank by rank (a row's spikes in the order sent, each rank at most
+        one per row), each event into the event ring at its spike's offset."""
+        Q = lst["row"].shape[0]
+        live = jnp.arange(Q) < jnp.minimum(lst["n"], Q)
+        row = jnp.where(live, lst["row"], R)
+        order = jnp.argsort(row, stable=True)
+        rs = row[order]
+        rank = jnp.zeros(Q, jnp.int32).at[order].set(
+            (jnp.arange(Q) - jnp.searchsorted(rs, rs, side="left")).astype(jnp.int32))
+        a_mod = ints.rem(A, L).astype(jnp.int32)
+        arch_in, clop = rule_inputs(arch, states, args)
+
+        def one_rank(r, c):
+            pc, (syn, over, wrec, vt) = c
+            at = jnp.where(live & (rank == r), row, R)
+            k_r = jnp.zeros(R, jnp.int32).at[at].set(lst["k"], mode="drop")
+            m_r = jnp.zeros(R, ft).at[at].set(lst["m"].astype(ft), mode="drop")
+            off_r = jnp.zeros(R, ft).at[at].set(lst["off"].astype(ft), mode="drop")
+            syn = list(syn)
+            for i in into_precise:
+                pc, syn[i], o, wrec = plastic_deliveries[i](
+                    pc, syn[i], arch_in, k_r, m_r, a_mod, A, args["plastic"][i],
+                    args["keys"]["synapses"], wrec, vt, clop, off_r=off_r)
+                over = over | o
+            return pc, (syn, over, wrec, vt)
+
+        n_ranks = jnp.max(jnp.where(live, rank + 1, 0))
+        return lax.fori_loop(0, n_ranks, one_rank, (pc, pl))
 
     def deliver_flushes(buf, pl, pend, A, args, arch):
         """The senders' flush events due before slice A to the connections that act on them,
@@ -645,9 +690,14 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             O = jnp.where(pend["cont"], pO[:D], jnp.zeros((D, R), ft)) if pay is not None \
                 else ()
             if pre is not None:  # the last slice's off-grid spikes into the event ring
-                pc = lax.cond(pend["on"] & ~pend["cont"],
-                              lambda pc: pre.deliver(pc, pend["P"], pend["A"], args),
-                              lambda pc: pc, pc)
+                def into_ring(c):
+                    pc, pl = c
+                    pc = pre.deliver(pc, pend["P"], pend["A"], args)
+                    if into_precise:
+                        pc, pl = deliver_into_precise(pc, pl, pend["P"], pend["A"], args,
+                                                      arch, states)
+                    return pc, pl
+                pc, pl = lax.cond(pend["on"] & ~pend["cont"], into_ring, lambda c: c, (pc, pl))
                 pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
             if cont is not None:  # secondary events: NEST's waveform relaxation first
                 if not eprop_ls:

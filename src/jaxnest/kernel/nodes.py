@@ -28,6 +28,16 @@ _DEVICE_COMMON = {"frozen": False, "local": True, "node_uses_wfr": False, "threa
                   "thread_local_id": -1}
 
 
+def model_node_keys(kernel, entry, model: str) -> dict:
+    """The node keys NEST's GetDefaults shows for a neuron model (no node yet: id 0, thread
+    and vp -1; t_spike and post_trace where its neurons archive spikes)."""
+    d = {**_NEURON_COMMON, "global_id": 0, "thread": -1, "vp": -1, "type_id": model,
+         "node_uses_wfr": bool(entry.impl.wfr_state) and bool(kernel.settings.get("use_wfr"))}
+    if not entry.impl.archiving:
+        del d["t_spike"], d["post_trace"]
+    return d
+
+
 def is_sequence(value) -> bool:
     """A list-like value (PyNEST spreads these over nodes); strings and dicts are not."""
     return isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim > 0)
@@ -400,7 +410,8 @@ def get_status(kernel: Kernel, gid: int, keys: tuple[str, ...] = ()) -> dict:
         d.update({k: _reported(defaults[k], v[i]) for k, v in table.items()
                   if not k.startswith("__")})
     if entry.impl.t_spike_by_kernel:
-        d["t_spike"] = float(hidden["t_spike"][i])
+        d["t_spike"] = float(hidden["t_spike"][i] - hidden["t_spike_offset"][i]
+                             if "t_spike_offset" in hidden else hidden["t_spike"][i])
     elif not entry.impl.archiving:  # NEST's plain Node: no spike history
         del d["t_spike"], d["post_trace"]
     if "post_trace" in d:

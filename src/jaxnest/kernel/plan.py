@@ -476,7 +476,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                              sg_row_of_conn)
     if is_plastic is not None:
         _plastic_sets(plan, net, in_use, is_plastic, sg_row_of_conn, idx64,
-                      {x["model"]: x for x in prev.plastic} if prev is not None else {})
+                      {_set_key(x): x for x in prev.plastic} if prev is not None else {})
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
                     conns.take("receptor", links["recording"]))
@@ -550,7 +550,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     plan.arch_cv = {}
     stdp_targets, kinds = np.zeros(N, bool), set()
     syn = conns.column("syn")
-    columns = _plastic_columns(plan, conns, np.int64 if idx64 else np.int32)
+    it = np.int64 if idx64 else np.int32
+    into_precise = plan.precise["plastic"] if plan.precise is not None else None
 
     def defaults_of_syn(k):
         given = [e.defaults.get(k) if e is not None else None for e in synapses]
@@ -580,15 +581,25 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
         lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
-        layout = plastic_edge_set(impl, conn, src_row, conns.take, columns, extra,
-                                  defaults_of_syn,
-                                  plan.float_type, plan.n_rows, idx64, 3 * L * C * N,
-                                  functools.partial(_spike_layout,
-                                                    prev=_layout_of(prev.get(impl.name)),
-                                                    batch_lanes=lanes,
-                                                    overhead=PLASTIC_SEG_OVERHEAD),
-                                  _spike_fill_by)
-        plan.plastic.append(layout)
+        # events from off-grid rows into precise receivers: a set of their own, whose lanes
+        # add into the event ring (with the spike's offset) instead of the ring buffer
+        sets = [(conn, src_row, None)] if into_precise is None else [
+            (conn[m], src_row[m], p) for m, p in ((~into_precise[conn], None),
+                                                  (into_precise[conn], plan.precise["p_col"]))]
+        for c, rows, p_col in sets:
+            if not c.size:
+                continue
+            pad = 3 * L * (C * N if p_col is None else plan.precise["n_p"])
+            last = _layout_of(prev.get((impl.name, p_col is not None)))
+            layout = plastic_edge_set(impl, c, rows, conns.take,
+                                      _plastic_columns(plan, conns, it, p_col), extra,
+                                      defaults_of_syn, plan.float_type, plan.n_rows, idx64,
+                                      pad, functools.partial(_spike_layout, prev=last,
+                                                             batch_lanes=lanes,
+                                                             overhead=PLASTIC_SEG_OVERHEAD),
+                                      _spike_fill_by)
+            layout["precise"] = p_col is not None
+            plan.plastic.append(layout)
         if impl.archive:
             plan.arch_mask |= targets
         for var, when in impl.post_values:
@@ -618,9 +629,16 @@ def _plastic_ends(plan: Plan, conns, conn, row_of_conn, delays: bool) -> tuple:
     return src_row, targets, Ds
 
 
-def _plastic_columns(plan: Plan, conns, it):
+def _set_key(layout: dict) -> tuple:
+    """A plastic set's identity across plans: its model, and whether it feeds the event ring."""
+    return layout["model"], layout.get("precise", False)
+
+
+def _plastic_columns(plan: Plan, conns, it, p_col=None):
     """``columns(c)`` for plastic.edge_set: the connections c's ring offsets (index type
-    ``it``), target rows, parrot counts, weights, delays and synapse ids."""
+    ``it``), target rows, parrot counts, weights, delays and synapse ids. ``p_col``: the
+    event ring column of each neuron row, for a set into precise receivers, whose offsets are
+    ``delay * n_p + column`` into the event ring (precise.Phase.insert)."""
     N, CN = plan.n_neurons, plan.C * plan.n_neurons
 
     def columns(c):
@@ -633,7 +651,12 @@ def _plastic_columns(plan: Plan, conns, it):
         for g in plan.groups:
             if g.impl.input_is_multiplicity:
                 count[(tgt_row >= g.offset) & (tgt_row < g.offset + g.n)] = 1
-        off = np.rint(d / plan.h).astype(it) * CN + chan.astype(it) * N + tgt_row.astype(it)
+        if p_col is not None:
+            off = (np.rint(d / plan.h).astype(it) * plan.precise["n_p"]
+                   + p_col[tgt_row]).astype(it)
+        else:
+            off = np.rint(d / plan.h).astype(it) * CN + chan.astype(it) * N \
+                + tgt_row.astype(it)
         return dict(off=off, tgt=tgt_row, count=count, weight=w, delay=d,
                     syn=conns.take("syn", c))
     return columns

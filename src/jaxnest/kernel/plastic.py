@@ -45,6 +45,8 @@ class PlasticStatic:
     state: tuple            # per-edge state names (``weight`` first)
     params: tuple           # parameter names, (name, is_array) pairs
     impl: object = field(compare=False, hash=False, repr=False)
+    precise: bool = False   # into precise receivers: events into the event ring (offsets
+                            # are delay * n_p + ring column), delivered from the spike list
 
 
 PIECE = 1 << 22   # connections read from the table at a time while laying out a set
@@ -112,7 +114,7 @@ def edge_set(impl, conn, src_row, take, columns, extra, defaults_of_syn, float_t
 def static_of(layout: dict) -> PlasticStatic:
     return PlasticStatic(layout["model"], layout["n_cap"], layout.get("n_seg", 0),
                          layout["seg_len"], layout["seg_batch"], layout["state_names"],
-                         layout["param_names"], layout["impl"])
+                         layout["param_names"], layout["impl"], layout.get("precise", False))
 
 
 def device_args(layout: dict, target_values=None, recorded=None) -> dict:
@@ -399,11 +401,14 @@ def _again(on, W: int, c: tuple, need, few: bool) -> tuple:
             else all_lanes(c)
     return lax.cond(n > 0, some, lambda c: c, c)
 
-def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int):
+def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int,
+                  insert=None):
     """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt) -> (buf, syn,
     overflow, wrec)`` for one plastic set and one rank of spikes (each row at most one spike,
     in step A + k_r[r]); ``vt``: the volume_transmitters' dopamine archives (neuromodulated
-    rules).
+    rules). A set into precise receivers (``ps.precise``; CN: their count) has ``buf`` the
+    precise phase's carry and ``insert`` its precise.Phase.insert: each lane that got an
+    event adds one to the event ring, at the offset of its row's spike (``off_r``).
 
     A spike of multiplicity m is m events, each through ``on_pre`` in turn (NEST sends them
     one by one). ``arch_in`` is (archive, tau_minus_inv, tau_minus_triplet_inv) or None:
@@ -430,7 +435,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 n + jnp.sum(act, dtype=jnp.int32))
 
     def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None, clop=None,
-                flush=False):
+                flush=False, off_r=None):
         on_pre = rule.on_flush if flush else rule.on_pre
         R = m_r.shape[0]
         nseg = e["nseg"]
@@ -484,7 +489,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                 post = lambda W, tg: PostView(arch, tg, tau_inv[tg], tau_t_inv[tg], W)  # noqa: E731
 
             def one_event(u, c):
-                s, val, over, wrec = c
+                s, val, over, wrec, got = c
                 act = valid & (u < m)
                 kw = {}
                 if rule.random:  # keyed by emission step, event and connection
@@ -528,16 +533,22 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     rec = act & (take(e["wr"]) != 0) & delivered
                     wrec = record(wrec, rec, emitted, take(e["conn"]), sent)
                 s = {k: jnp.where(act, new[k], s[k]).astype(s[k].dtype) for k in s}
-                return s, val, over, wrec
+                if ps.precise:  # the lanes with an event to put in the event ring
+                    got = got | (act & delivered)
+                return s, val, over, wrec, got
 
             n_events = jnp.max(jnp.where(valid, m, 0.0)).astype(jnp.int32)
-            s, val, over, wrec = lax.fori_loop(0, n_events, one_event,
-                                               (s, jnp.zeros(B * seg_len, buf.dtype), over,
-                                                wrec))
+            got = jnp.zeros(B * seg_len, bool) if ps.precise else ()
+            val = jnp.zeros(B * seg_len, syn["weight"].dtype)
+            s, val, over, wrec, got = lax.fori_loop(0, n_events, one_event,
+                                                    (s, val, over, wrec, got))
             syn = {k: put(syn[k], s[k]) for k in syn}
             idx = base[rr] + take(e["off"])
             idx = jnp.where(idx >= LCN, idx - LCN, idx)
-            buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
+            if ps.precise:
+                buf = insert(buf, got, idx, off_r[rr], val)
+            else:
+                buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
             return buf, syn, r[-1], over, wrec
 
         n_iter = ints.div(total + B - 1, B)

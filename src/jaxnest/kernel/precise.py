@@ -14,9 +14,11 @@ host side):
   count per step and neuron, NEST's SliceRingBuffer. Edges from off-grid rows into them are
   an edge set of their own (CSR by source row, off the static spike edges); delivering a
   slice's spike list at the start of the next slice inserts one event per (spike, edge) at
-  emission step + delay. All their other input (grid sources, poisson generators, plastic
-  synapses) comes through the ordinary ring buffer and is read as events at offset 0: the end
-  of the step, where NEST's on-grid events lie.
+  emission step + delay. Plastic edges between them are plastic sets of their own (plastic.py,
+  ``PlasticStatic.precise``), delivered from the spike list after it, their events inserted
+  the same way (:meth:`Phase.insert`). All their other input (grid sources, poisson
+  generators, plastic synapses from grid sources) comes through the ordinary ring buffer and
+  is read as events at offset 0: the end of the step, where NEST's on-grid events lie.
 - **recording**: spike recorders read off-grid rows from the spike list, with offsets (the
   event buffer gets an offsets column), and every other row from S as before.
 - capacities (the spike list per slice ``Q``, spike-edge pairs per delivery ``P``, ring
@@ -212,8 +214,7 @@ class Phase:
         the ring: one per (spike, edge into a precise receiver), at emission + delay."""
         if not self.ps.n_edges:
             return pc
-        e, Q, P, L, n_p, K = args["precise"], self.ps.Q, self.ps.P, self.L, self.ps.n_p, \
-            self.ps.K
+        e, Q, P, L, n_p = args["precise"], self.ps.Q, self.ps.P, self.L, self.ps.n_p
         live = jnp.arange(Q) < jnp.minimum(lst["n"], Q)
         deg = jnp.where(live, e["cnt"][lst["row"]], 0)
         cum = jnp.cumsum(deg)
@@ -228,24 +229,30 @@ class Phase:
             late = off >= self.st.h
             d, off = jnp.where(late, d - 1, d), jnp.where(late, off - self.st.h, off)
         slot = ((A + lst["k"][ev] + d) % L).astype(jnp.int32)
-        tgt = e["tgt"][edge]
         w = e["w"][edge] * lst["m"][ev]
-        # rank of each pair among those for the same (slot, target), in pair order
-        key = jnp.where(ok, slot * n_p + tgt, L * n_p)
+        pc = self.insert(pc, ok, slot * n_p + e["tgt"][edge], off, w)
+        return self._need(pc, 1, total)
+
+    def insert(self, pc, ok, key, off, w):
+        """Events into the ring (``ok``: real ones; ``key``: slot x n_p + ring column), each
+        after those already in its slot, in the order given."""
+        L, n_p, K = self.L, self.ps.n_p, self.ps.K
+        # rank of each event among those for the same (slot, target), in the order given
+        key = jnp.where(ok, key, L * n_p)
         order = jnp.argsort(key, stable=True)
         ks = key[order]
-        rank = jnp.arange(P) - jnp.searchsorted(ks, ks, side="left")
+        rank = jnp.arange(ks.size) - jnp.searchsorted(ks, ks, side="left")
         cnt = pc["ring"]["cnt"].reshape(-1)
         pos = cnt[jnp.minimum(ks, L * n_p - 1)] + rank
         oks = ok[order]
         put = jnp.where(oks & (pos < K), pos, K)
-        sl, tg = slot[order], tgt[order]
+        sl, tg = ints.div(ks, n_p).astype(jnp.int32), ints.rem(ks, n_p).astype(jnp.int32)
         ring = pc["ring"]
-        ring = {"off": ring["off"].at[sl, put, tg].set(off[order], mode="drop"),
-                "w": ring["w"].at[sl, put, tg].set(w[order], mode="drop"),
+        ft = ring["w"].dtype
+        ring = {"off": ring["off"].at[sl, put, tg].set(off[order].astype(ft), mode="drop"),
+                "w": ring["w"].at[sl, put, tg].set(w[order].astype(ft), mode="drop"),
                 "cnt": cnt.at[ks].add(oks.astype(jnp.int32), mode="drop").reshape(L, n_p)}
-        pc = self._need(dict(pc, ring=ring), 1, total)
-        return self._need(pc, 2, jnp.max(jnp.where(oks, pos + 1, 0)))
+        return self._need(dict(pc, ring=ring), 2, jnp.max(jnp.where(oks, pos + 1, 0)))
 
     def record(self, rec, pc, A, s0, k_lo, k_hi, args):
         """Append the recorded off-grid rows' spikes of the steps run to the event buffers

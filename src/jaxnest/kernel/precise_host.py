@@ -63,9 +63,11 @@ def split_edges(lay: dict, plan, src_row, tgt, cols, is_spike, plastic_mask,
     """Take the static spike edges from off-grid rows into the event channels of precise
     receivers out of ``is_spike`` (returned) into ``lay``'s edge set (CSR by source row:
     ``start``, ``cnt`` per row; ``tgt`` ring column, ``d`` delay in steps, ``w`` value per
-    unit multiplicity). ``src_row``: the source row of every connection (-1: none);
-    ``channels``: the plan's (groups, row_of, tgt, weight, receptor, float_type) -> (channel,
-    value) of edges; ``delay_offset``: off-grid delays' offsets (ms, NaN or 0: none) per
+    unit multiplicity); mark the plastic ones (``lay["plastic"]``, by connection: their
+    events go into the event ring too, from plastic sets of their own, plan._plastic_sets).
+    ``src_row``: the source row of every connection (-1: none); ``channels``: the plan's
+    (groups, row_of, tgt, weight, receptor, float_type) -> (channel, value) of edges;
+    ``delay_offset``: off-grid delays' offsets (ms, NaN or 0: none) per
     connection (synapses/cont_delay.py), kept per edge as ``doff``."""
     R = lay["offgrid"].size
     tgt_row = plan.row_of[tgt]
@@ -85,10 +87,9 @@ def split_edges(lay: dict, plan, src_row, tgt, cols, is_spike, plastic_mask,
     for gi, _, chans in lay["p_groups"]:
         g = plan.groups[gi]
         reads |= (rows_c >= g.offset) & (rows_c < g.offset + g.n) & np.isin(chan, chans)
-    if plastic_mask is not None and (plastic_mask[cand] & reads).any():
-        raise errors.NotImplemented(
-            "Plastic synapses from precise-spiking sources into precise-spiking neurons (the "
-            "event's offset would be lost); use a static synapse.")
+    lay["plastic"] = np.zeros(is_spike.size, bool)  # their plastic edges: precise sets
+    if plastic_mask is not None:
+        lay["plastic"][cand[plastic_mask[cand] & reads]] = True
     sel = reads & is_spike[cand]
     idx, value = cand[sel], value[sel]
     rows = src_row[idx]

@@ -222,8 +222,12 @@ class NeuronModel:
     @property
     def store_hidden(self) -> Mapping[str, float]:
         """The hidden state the kernel stores per neuron: the model's, and ``t_spike`` where
-        the kernel keeps it (the model's ``update`` neither reads nor returns it)."""
-        return {**self.hidden, "t_spike": -1.0} if self.t_spike_by_kernel else self.hidden
+        the kernel keeps it (the model's ``update`` neither reads nor returns it): the stamp,
+        and the offset apart for off-grid models (kernel/engine.py, _last_spike)."""
+        if not self.t_spike_by_kernel:
+            return self.hidden
+        return {**self.hidden, "t_spike": -1.0,
+                **({"t_spike_offset": 0.0} if self.off_grid else {})}
 
     def validate(self, params: Arrays) -> None:
         """The model's ``check``, then the checks of the ArchivingNode parameters (NEST's

@@ -108,7 +108,6 @@ def _update(params, props, state, x, i_stim, h, step):
     U, refr, last_step, last_off, spiked, off = (jnp.where(events, b, a) for a, b in zip(A, B))
     new = {"V_m": U + E_L, "is_refractory": refr.astype(U.dtype), "last_spike_step": last_step,
            "last_spike_offset": last_off,
-           "t_spike": jnp.where(last_step >= 0, last_step * h - last_off, state["t_spike"]),
            "refractory_input": state["refractory_input"],
            "I_stim": jnp.asarray(i_stim, U.dtype) + jnp.zeros_like(U)}
     return new, spiked.astype(U.dtype), off
@@ -126,7 +125,7 @@ def _check(params):
 
 iaf_psc_delta_ps = PsModel(
     name="iaf_psc_delta_ps", params=_PARAMS, propagators=_propagators, update=_update,
-    state={"V_m": -70.0, "is_refractory": False, "refractory_input": False, "t_spike": -1.0},
+    state={"V_m": -70.0, "is_refractory": False, "refractory_input": False},
     recordables=("V_m",),
     hidden={"I_stim": 0.0, "last_spike_step": -1.0, "last_spike_offset": 0.0},
     check=_check, n_channels=2, off_grid=True, precise_input=(0, 1),

@@ -16,8 +16,9 @@ events and falls back from) instead of the end-point test; NEST applies that tes
 the neuron is refractory, and so does this model. Its t_ref may be 0: the neuron then never
 returns from refractoriness (NEST's release compares whole steps), as in NEST.
 
-State (absolute V_m): ``is_refractory``, ``t_spike`` (and the synaptic currents shown by
-NEST) are public but read-only where NEST rejects them; hidden: ``I_stim`` (the current of the
+State (absolute V_m): ``is_refractory`` (and the synaptic currents shown by NEST) are public
+but read-only where NEST rejects them, as is ``t_spike``, which the kernel keeps (stamp less
+offset, as NEST's archive and recorders compute it); hidden: ``I_stim`` (the current of the
 previous step, NEST's y0/y_input), ``last_spike_step`` (the last spike's stamp in steps) and
 ``last_spike_offset``.
 """
@@ -27,7 +28,6 @@ import math
 from dataclasses import dataclass
 
 import jax.numpy as jnp
-import numpy as np
 
 from .. import errors
 from .iaf_psc import IafModel, _bad, _iaf_propagator, _np, _props, _rel, ms_to_steps
@@ -208,8 +208,7 @@ def _make_update(dyn: Dynamics, kind: str):
             step, props["refractory_steps"])
         new = {"V_m": y["V"] + E_L, "I_syn_ex": y["I_ex"], "I_syn_in": y["I_in"],
                "is_refractory": refr.astype(y["V"].dtype), "last_spike_step": last_step,
-               "last_spike_offset": last_off, "t_spike": jnp.where(
-                   last_step >= 0, last_step * h - last_off, state["t_spike"]),
+               "last_spike_offset": last_off,
                "I_stim": jnp.asarray(i_stim, y["V"].dtype) + jnp.zeros_like(y["V"])}
         if kind == "alpha":
             new.update(dI_syn_ex=y["dI_ex"], dI_syn_in=y["dI_in"])
@@ -242,8 +241,7 @@ def _check(params, lossless: bool = False):
              "Membrane and synapse time constant(s) must differ.See note in documentation.")
 
 
-_STATE = {"V_m": -70.0, "I_syn_ex": 0.0, "I_syn_in": 0.0, "is_refractory": False,
-          "t_spike": -1.0}
+_STATE = {"V_m": -70.0, "I_syn_ex": 0.0, "I_syn_in": 0.0, "is_refractory": False}
 _KW = dict(params=_COMMON, propagators=_propagators, n_channels=2, off_grid=True,
            precise_input=(0, 1))
 

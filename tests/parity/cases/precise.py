@@ -303,3 +303,64 @@ def stdp(nest, shift=10.0):
         for c in (nest.GetConnections(pp, qp), nest.GetConnections(grid, n)):
             out["w"].append(float(c.get("weight")))
     return out
+
+
+def plastic_into_precise(nest, models=("iaf_psc_alpha_ps", "iaf_psc_exp_ps", "iaf_psc_delta_ps",
+                                       "parrot_neuron_ps"),
+                         synapses=("stdp_synapse", "stdp_nn_symm_synapse", "tsodyks2_synapse",
+                                   "stdp_synapse_hom")):
+    """Plastic synapses from parrot_neuron_ps (off-grid spikes, several per step, some with
+    multiplicity) into precise neurons: each event reaches its target at its offset with the
+    weight the rule gave it (the rule sees the stamp), the targets' archives hold their
+    precise times. Traces, spikes with offsets, weights and weight_recorder events."""
+    out = {}
+    rng = np.random.default_rng(85)
+    for model in models:
+        for syn in synapses:
+            nest.ResetKernel()
+            nest.resolution = 0.1
+            tag = f"{model}_{syn}"
+            t_pre = _times(rng, 90, 1.0, 140.0, 0.1)
+            sg = nest.Create("spike_generator", params={
+                "precise_times": True, "spike_times": t_pre,
+                "spike_multiplicities": rng.integers(1, 3, t_pre.size)})
+            drive = nest.Create("spike_generator", params={
+                "precise_times": True, "spike_times": _times(rng, 120, 1.0, 140.0, 0.1)})
+            src = nest.Create("parrot_neuron_ps", 2)
+            params = {} if model == "parrot_neuron_ps" else {"I_e": 200.0}
+            tgt = nest.Create(model, 2, params=params)
+            wr = nest.Create("weight_recorder")
+            nest.CopyModel(syn, "rec_" + syn, {"weight_recorder": wr})
+            nest.Connect(sg, src, syn_spec={"delay": 1.0})
+            w = 3.0 if model == "iaf_psc_delta_ps" else 60.0
+            if model != "parrot_neuron_ps":
+                nest.Connect(drive, tgt, syn_spec={"weight": 2.0 * w, "delay": 0.7})
+            nest.Connect(src, tgt[0], syn_spec={"synapse_model": "rec_" + syn, "weight": w,
+                                                "delay": 1.3})
+            nest.Connect(src, tgt[1], syn_spec={"synapse_model": "rec_" + syn, "weight": w,
+                                                "delay": 0.1})
+            nest.Connect(src[1], tgt[0], syn_spec={"synapse_model": syn, "weight": -0.6 * w,
+                                                   "delay": 0.4})
+            sr = nest.Create("spike_recorder")
+            nest.Connect(tgt + src, sr)
+            if model != "parrot_neuron_ps":
+                mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+                nest.Connect(mm, tgt)
+            nest.Simulate(80.0)
+            nest.Simulate(70.0)
+            ev = sr.events
+            out[f"{tag}_sr_senders"] = np.asarray(ev["senders"])
+            out[f"{tag}_sr_times"] = np.asarray(ev["times"], float)
+            if model != "parrot_neuron_ps":
+                out[f"{tag}_V_m"] = np.asarray(mm.events["V_m"], float)
+                out[f"{tag}_t_spike"] = np.asarray(tgt.get("t_spike"), float)
+            c = nest.GetConnections(src, tgt)
+            out[f"{tag}_conn_senders"] = np.asarray(c.get("source"))
+            out[f"{tag}_weight"] = np.asarray(c.get("weight"), float)
+            e = wr.events
+            order = np.lexsort((np.asarray(e["targets"]), np.asarray(e["senders"]),
+                                np.asarray(e["times"])))
+            out[f"{tag}_wr_times"] = np.asarray(e["times"], float)[order]
+            out[f"{tag}_wr_senders"] = np.asarray(e["senders"])[order]
+            out[f"{tag}_wr_weights"] = np.asarray(e["weights"], float)[order]
+    return out
