@@ -54,3 +54,16 @@ def test_multimeters_sample_devices(both):
     assert set(got) == set(ref) and ref["mm_rate"].size > 40
     for k in ref:
         assert max_abs_diff(got[k], ref[k]) <= 1e-9, (k, max_abs_diff(got[k], ref[k]))
+
+
+def test_device_settings_between_runs(both):
+    """Generators and recorders set between Simulate calls: the traces, spikes and recorder
+    windows as NEST's (a multimeter's last-slice samples filtered by the window set after
+    the run, as NEST hands them over then); the interval refused as NEST refuses it."""
+    ref, got = both("kernel_inputs.py", "device_settings_between_runs")
+    assert ref["errors"].tolist() == got["errors"].tolist() == ["BadProperty"]
+    assert ref["sr_times"].size >= 3 and ref["times"].size > 300
+    for k in ("senders", "times", "sr_senders", "sr_times"):
+        np.testing.assert_array_equal(got[k], ref[k])
+    for k in ("V_m", "I_syn_ex"):
+        assert max_abs_diff(got[k], ref[k]) <= 1e-9, (k, max_abs_diff(got[k], ref[k]))

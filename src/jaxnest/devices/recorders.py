@@ -109,12 +109,17 @@ def in_window(times: np.ndarray, d: dict) -> np.ndarray:
     return (times > d["origin"] + d["start"]) & (times <= d["origin"] + d["stop"])
 
 
-def sample_mask(steps: np.ndarray, d: dict, h: float, ms_of_steps) -> np.ndarray:
-    """Which sample steps fall on this sampler's interval/offset grid and window."""
+def on_sample_grid(steps: np.ndarray, d: dict, h: float) -> np.ndarray:
+    """Which sample steps fall on this sampler's interval/offset grid (fixed once it is
+    connected; its window is NEST's when the samples are handed over: runtime)."""
     interval = int(round(d["interval"] / h))
     offset = int(round(d["offset"] / h))
-    on_grid = ((steps - offset) % interval == 0) & (steps >= offset)
-    return on_grid & in_window(ms_of_steps(steps), d)
+    return ((steps - offset) % interval == 0) & (steps >= offset)
+
+
+def sample_mask(steps: np.ndarray, d: dict, h: float, ms_of_steps) -> np.ndarray:
+    """Which sample steps fall on this sampler's interval/offset grid and window."""
+    return on_sample_grid(steps, d, h) & in_window(ms_of_steps(steps), d)
 
 
 class EventLog:

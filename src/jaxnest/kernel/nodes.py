@@ -17,6 +17,7 @@ from ..timebase import TICS_KEY
 from .kernel import Kernel
 from . import eprop_archive, voltage_archive
 from .network import pad_rows, widen
+from .plan import device_signature
 from .plastic import post_trace
 
 # Keys every node reports, beyond its model's parameters and state.
@@ -517,13 +518,15 @@ def set_status(kernel: Kernel, gids: np.ndarray, params: list[dict]) -> None:
             _check_freezable(kernel.models[net.model_of(gid)], gid)
         if gid in net.devices:
             dev = net.devices[gid]
+            before = device_signature(dev)
             _set_device(kernel, dev.entry, dev.status, params[j], gid)
             on_set = getattr(dev.entry.impl, "on_set", None)
             if on_set is not None:  # a device whose state depends on which keys were set
                 on_set(dev.status, dev.state, params[j])
             if params[j].get("n_events", None) == 0:
                 dev.log.clear()
-            kernel.runtime.plan_key = None  # recorder/generator wiring may change
+            if device_signature(dev) != before:  # recorder/generator wiring changed
+                kernel.runtime.plan_key = None
         else:
             by_model.setdefault(net.model_of(gid), []).append(j)
     from . import structural  # Ca, synaptic elements: kept apart from the model's state

@@ -1040,6 +1040,22 @@ def _device_rows(net, gids: list, src: np.ndarray, row_of, first: int):
     return dev, conn, row_of_conn
 
 
+def device_signature(dev) -> tuple:
+    """All of a device's status the plan reads (here and in precise_host.wanted): a
+    SetStatus that leaves it unchanged keeps the plan (a generator's amplitude or rate,
+    a recorder's start and stop are read at each run)."""
+    impl, s = dev.entry.impl, dev.status
+    sig = tuple(bool(f(s)) for f in (getattr(impl, k, None)
+                                     for k in ("signed", "individual", "offgrid"))
+                if f is not None)
+    if impl.kind == "sampler":
+        sig += (s["interval"], s["offset"], tuple(s["record_from"]))
+    if impl.kind == "spike_source":  # _check_decodable
+        sig += tuple(np.asarray(s.get(k, ()), float).tobytes()
+                     for k in ("spike_times", "spike_multiplicities", "spike_weights"))
+    return sig
+
+
 def _individual(dev) -> bool:
     f = getattr(dev.entry.impl, "individual", None)
     return bool(f(dev.status)) if f is not None else False

@@ -26,7 +26,7 @@ from ..devices.chunks import status_key
 from .. import errors, jaxenv, streams
 from ..jaxenv import put
 from ..streams import HostDraws
-from ..devices.recorders import format_rows, in_window, sample_mask, write_ascii
+from ..devices.recorders import format_rows, in_window, on_sample_grid, write_ascii
 from . import rng
 from . import eprop_archive, neuromod, plastic, voltage_archive
 from . import continuous, exec_cache, precise_host, structural
@@ -816,7 +816,7 @@ class Runtime:
             elif dev.entry.impl.kind == "sampler" and n_samp and nodes.size:
                 if net.frozen:  # NEST samples in a node's update, which a frozen one skips
                     nodes = nodes[~np.isin(nodes, list(net.frozen))]
-                rows = sample_mask(sample_steps, dev.status, h, kernel.ms_of_steps)
+                rows = on_sample_grid(sample_steps, dev.status, h)  # window: when handed
                 keys = list(dev.status["record_from"])
                 cols = np.isin(plan.sample_gids, nodes)
                 times = kernel.ms_of_steps(sample_steps[rows])
@@ -836,7 +836,7 @@ class Runtime:
         stamps = step0 + 1 + np.arange(n_steps, dtype=np.int64)
         for gid, devices in plan.device_samples.items():
             dev = net.devices[gid]
-            stamp = stamps[sample_mask(stamps, dev.status, h, kernel.ms_of_steps)]
+            stamp = stamps[on_sample_grid(stamps, dev.status, h)]  # window: when handed
             if not stamp.size:
                 continue
             keys = list(dev.status["record_from"])
@@ -900,11 +900,13 @@ class Runtime:
         return out
 
     def _flush_samples(self, kernel, net, end: int) -> None:
-        """Hand samplers their samples up to the start of the last min_delay slice.
+        """Hand samplers their samples up to the start of the last min_delay slice, those in
+        the sampler's window as it is now.
 
         NEST delivers a slice's samples to a multimeter at the start of the next slice (its
         slices are aligned to multiples of min_delay), so the samples of the last slice run
-        appear only after the next Simulate call. Reproduced here for identical event counts.
+        appear only after the next Simulate call, filtered by the start and stop set then
+        (multimeter::handle). Reproduced here for identical event counts.
         """
         min_delay = kernel.min_delay_steps()
         cutoff = ((end - 1) // min_delay) * min_delay
@@ -919,6 +921,7 @@ class Runtime:
             block = {k: v[order] for k, v in block.items()}
             ready = block["_step"] <= cutoff
             dev.pending = [{k: v[~ready] for k, v in block.items()}] if (~ready).any() else []
+            ready &= in_window(kernel.ms_of_steps(block["_step"]), dev.status)
             self._emit(kernel, dev, {k: v[ready] for k, v in block.items() if k != "_step"},
                        keys)
 

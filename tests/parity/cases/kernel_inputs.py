@@ -92,3 +92,46 @@ def device_samples(nest):
     nest.Simulate(7.0)
     return {f"{name}_{k}": v for name, m in (("mm", mm), ("mm2", mm2))
             for k, v in m.events.items()}
+
+
+def device_settings_between_runs(nest):
+    """Generators and recorders changed between Simulate calls (what the plan keeps and what
+    it reads again): dc amplitude, step-current times, spike times and multiplicities,
+    recorder windows, a spike generator turned to precise times; a multimeter's interval
+    is refused once connected."""
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 3)
+    dc = nest.Create("dc_generator", params={"amplitude": 200.0})
+    scg = nest.Create("step_current_generator", params={
+        "amplitude_times": [2.0, 4.0], "amplitude_values": [100.0, -50.0]})
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 3.0]})
+    sr = nest.Create("spike_recorder")
+    mm = nest.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"],
+                                           "interval": 0.1})
+    nest.Connect(dc, n[0])
+    nest.Connect(scg, n[1])
+    nest.Connect(sg, n, syn_spec={"weight": 800.0})
+    nest.Connect(n, sr)
+    nest.Connect(mm, n)
+    nest.Simulate(5.0)
+    dc.amplitude = 900.0
+    scg.set(amplitude_times=[7.0, 8.0], amplitude_values=[700.0, 0.0])
+    sg.set(spike_times=[6.0, 9.0], spike_multiplicities=[2, 3])
+    sr.start = 7.0
+    nest.Simulate(5.0)
+    mm.set(start=12.0, stop=14.0)
+    sr.set(start=0.0, stop=13.0)
+    sg.set(spike_times=[11.0, 12.3], spike_multiplicities=[1, 1])
+    nest.Simulate(5.0)
+    try:  # NEST: not once connected
+        mm.set(interval=0.5)
+        error = "none"
+    except Exception as e:  # noqa: BLE001 - the class is what is compared
+        error = type(e).__name__
+    mm.set(start=0.0, stop=1e9)
+    sg.set(precise_times=True, spike_times=[16.12345, 17.5])
+    dc.amplitude = 0.0
+    nest.Simulate(5.0)
+    ev, sp = mm.events, sr.events
+    return {k: ev[k] for k in ("senders", "times", "V_m", "I_syn_ex")} | {
+        "sr_senders": sp["senders"], "sr_times": sp["times"], "errors": [error]}

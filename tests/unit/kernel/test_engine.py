@@ -273,15 +273,22 @@ def test_compiled_functions_do_not_retain_plans():
     assert ref() is None
 
 
-def test_device_setstatus_keeps_the_edge_sets():
+def test_device_setstatus_keeps_the_plan_or_its_edge_sets():
+    """A generator's rate is read at each run: the plan is kept. Spike times are read by the
+    plan (plan.device_signature): it is built again, reusing the spike edge sets."""
     nest.ResetKernel()
     n = nest.Create("iaf_psc_alpha", 20)
     pg = nest.Create("poisson_generator", params={"rate": 10000.0})
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0]})
     nest.Connect(pg, n, syn_spec={"weight": 20.0})
+    nest.Connect(sg, n)
     nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 3})
     nest.Simulate(5.0)
     before = _runtime().plan
     pg.rate = 20000.0
+    nest.Simulate(5.0)
+    assert _runtime().plan is before
+    sg.spike_times = [12.0]
     nest.Simulate(5.0)
     after = _runtime().plan
     assert after is not before and after.spike is before.spike
