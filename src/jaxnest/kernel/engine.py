@@ -147,6 +147,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     into_precise = [i for i, ps in enumerate(st.plastic) if ps.precise]  # from the spike list
     flush_sets = [i for i, ps in enumerate(st.plastic)
                   if ps.impl.on_flush is not None and not ps.precise]
+    step_sets = [i for i, ps in enumerate(st.plastic)  # rules advanced every step (on_step)
+                 if ps.impl.on_step is not None and not ps.precise] if D == 1 else []
     vt_triggers = [(i, neuromod.make_trigger(ps)) for i, ps in enumerate(st.plastic)
                    if ps.impl.neuromodulated] if st.vt else []
     vhist = [i for i, ps in enumerate(st.plastic)  # edge sets reading voltage histories
@@ -512,7 +514,28 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch = with_values(arch, states)
         arch_in = ((arch, args["archive"]["tau_minus_inv"],
                     args["archive"]["tau_minus_triplet_inv"]) if st.arch_H else None)
-        return arch_in, (arch["clop"], args["clop"]["consts"]) if st.clop else None
+        return arch_in, (arch["clop"], clop_consts(args)) if st.clop else None
+
+    def clop_consts(args):
+        """The voltage histories' target constants, and whether on_step runs (e-prop)."""
+        consts = args["clop"]["consts"]
+        return dict(consts, ep_stepped=jnp.float64(1.0)) if step_sets else consts
+
+    def step_rules(pl, arch, args, A):
+        """The rules' on_step (min_delay one step) at the start of slice A: entry A - 2 of
+        the e-prop histories is complete (its learning signal written, the slice's spikes
+        not yet delivered)."""
+        syn, over, wrec, vt = pl
+        syn = list(syn)
+        clop = arch["clop"]
+        for i in step_sets:
+            e = args["plastic"][i]
+            view = voltage_archive.VIEWS[st.plastic[i].impl.voltage_archive](
+                clop, e["tgt"], e["valid"] != 0, clop_consts(args))
+            syn[i] = st.plastic[i].impl.on_step(e["params"], syn[i],
+                                                (A - 2).astype(jnp.float64), view)
+            over = over | jnp.any(view.overflow)
+        return syn, over, wrec, vt
 
     def deliver_into_precise(pc, pl, lst, A, args, arch, states):
         """A slice's spike list (the slice starting at step A) through the plastic sets into
@@ -562,7 +585,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 buf, syn[i], o, wrec = plastic_deliveries[i](
                     buf, syn[i], None, jnp.zeros(R, jnp.int32), m_r, ints.rem(A - 1, L).astype(
                         jnp.int32), A - 1, args["plastic"][i], args["keys"]["synapses"], wrec,
-                    vt, (clop, args["clop"]["consts"]), flush=True)
+                    vt, (clop, clop_consts(args)), flush=True)
                 over = over | o
             return buf, (syn, over, wrec, vt)
 
@@ -682,6 +705,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                                 0, keepdims=False)
                 arch = dict(arch, clop=eprop_archive.write_learning_signal(arch["clop"],
                                                                            ring[:N], A))
+            if step_sets:
+                pl = step_rules(pl, arch, args, A)
             buf, pl = lax.cond(pend["on"] & ~pend["cont"],
                                lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO,
                                                  states),

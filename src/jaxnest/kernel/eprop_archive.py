@@ -202,30 +202,36 @@ def _bss_entry(arch, cols, n, new, p, props, step, h, readout):
 
 def needed_from(arch: dict, sets, A) -> dict:
     """``ep_lo``: per row, the oldest entry a connection may still read, from the e-prop
-    edge sets ``sets`` ((first entry read, spiked, target row, valid) each,
-    :func:`reads_from`) at the start of slice A: the least first entry of the
-    connections that spiked whose window (to the first entry + cutoff) reaches the entry
-    overwritten next (A - H). An entry >= ``ep_lo`` overwritten in the slice sets
-    ``ep_over`` (the runtime reruns the chunk with longer rings: the chunk's start still
-    holds it)."""
+    edge sets ``sets`` ((first entry still to read, its window's first entry, spiked,
+    target row, valid) each, :func:`reads_from`) at the start of slice A: the least entry
+    still to read of the connections that spiked whose window (to its first entry +
+    cutoff) reaches the entry overwritten next (A - H). An entry >= ``ep_lo`` overwritten in
+    the slice sets ``ep_over`` (the runtime reruns the chunk with longer rings: the chunk's
+    start still holds it). ``ep_front`` (what NEST keeps) follows the windows' first
+    entries."""
     H = arch["ep_t"].shape[0]
     lo = jnp.full(arch["ep_lo"].shape, jnp.inf)
     front = lo
-    for b, spiked, tgt, valid in sets:
+    for b, first, spiked, tgt, valid in sets:
         spiked = (valid != 0) & spiked
-        live = spiked & (b + arch["ep_cut"][tgt] > A - H)
+        end = first + arch["ep_cut"][tgt]
+        live = spiked & (end > A - H) & (b < end)
         lo = lo.at[tgt].min(jnp.where(live, b, jnp.inf))
-        front = front.at[tgt].min(jnp.where(spiked, b, jnp.inf))
+        front = front.at[tgt].min(jnp.where(spiked, first, jnp.inf))
     return dict(arch, ep_lo=lo, ep_front=jnp.where(jnp.isinf(front), -jnp.inf, front))
 
 
 def reads_from(s: dict):
-    """(first entry read, spiked) of e-prop connections (their state ``s``): eprop_synapse
-    from t_spike_previous - 1; eprop_synapse_bsshslm_2020 from its walk's pending window
-    (``t_walk`` - 2), none after a flush event (its sender's next spike starts anew)."""
+    """(first entry still to read, first entry of the window, spiked) of e-prop connections
+    (their state ``s``): eprop_synapse from t_spike_previous - 1 on, less the steps walked
+    already (synapses/eprop_gradient.on_step); eprop_synapse_bsshslm_2020 from its walk's
+    pending window (``t_walk`` - 2), none after a flush event (its sender's next spike
+    starts anew)."""
     if "t_walk" in s:
-        return s["t_walk"] - 2.0, (s["t_walk"] > 0.0) & (s["previous_was_flush"] == 0.0)
-    return s["t_spike_previous"] - 1.0, s["t_spike_previous"] > 0.0
+        b = s["t_walk"] - 2.0
+        return b, b, (s["t_walk"] > 0.0) & (s["previous_was_flush"] == 0.0)
+    first = s["t_spike_previous"] - 1.0
+    return first + s["walked"], first, s["t_spike_previous"] > 0.0
 
 
 def sent(arch: dict, S, A) -> dict:
@@ -264,11 +270,13 @@ def write_learning_signal(arch: dict, values, A) -> dict:
 
 class EpropView:
     """The targets' e-prop histories and constants as eprop_synapse sees them (arrays over
-    edges); ``entry(t)`` the (psi or error, learning signal, firing-rate term) of step t."""
+    edges); ``entry(t)`` the (psi or error, learning signal, firing-rate term) of step t;
+    ``stepped``: the kernel runs the rule's ``on_step`` each slice (consts ``ep_stepped``)."""
 
     def __init__(self, arch: dict, tgt, active, consts=None):
         self._a, self._tgt, self.active = arch, tgt, active
         self._H = arch["ep_t"].shape[0]
+        self.stepped = (consts or {}).get("ep_stepped", 0.0)  # on_step ran: windows walked
         for k in CONSTS[:CONSTS.index("ep_Pz")]:
             setattr(self, k[3:], arch[k][tgt])
         self.overflow = jnp.zeros(tgt.shape, bool)

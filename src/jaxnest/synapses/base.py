@@ -98,6 +98,12 @@ class SynapseModel:
     """Rules that act on their senders' flush events (eprop_synapse_bsshslm_2020):
     ``on_flush(p, s, t, post) -> s'`` for the events due before the slice starting at t
     (ms), delivered then (kernel/eprop_archive.flush_due)."""
+    on_step: Callable | None = None
+    """Rules that advance every connection's state each step, whatever its sender does
+    (eprop_synapse: the gradient walk of the entries complete so far, so that a spike
+    finds its window walked): ``on_step(p, s, te, post) -> s'`` for all connections at the
+    start of each slice (te: the entry, in steps, that became complete), before the slice's
+    spikes are delivered. Compiled only where min_delay is one step."""
     check_spec: Callable[[set, int], None] | None = None
     """(keys a Connect's syn_spec gives, local_num_threads) -> None: NEST's
     check_synapse_params (raise errors.NotImplemented)."""

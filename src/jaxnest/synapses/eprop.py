@@ -182,6 +182,48 @@ def unsupported_learning(net, conn: np.ndarray, bsshslm: bool = False) -> str:
     return ""
 
 
+WALK_PARAMS = ("tau_m", "kappa", "kappa_reg", "adapt_beta", "adapt_tau",
+               "eprop_isi_trace_cutoff")
+"""The targets' parameters an eprop_synapse's gradient walk reads."""
+
+
+def walks_kept(net, conn: np.ndarray, name: str, defaults: dict) -> str:
+    """Why these eprop_synapse connections cannot be simulated on ("" when they can): those
+    that optimize once per spike walk their windows step by step, with each step's target
+    parameters (synapses/eprop_gradient.on_step); NEST walks at the sender's next spike with
+    the parameters then. So a walk parameter of a target, or the model's
+    optimize_each_step, changed since the last Simulate while such a window into it is
+    open, is refused."""
+    now = {"each": (None, np.array([defaults["__optimize_each_step"]]))}
+    for st in net.neurons.values():
+        if st.entry.impl.name in EPROP_NEURONS and len(st):
+            p = st.current()[0]
+            now.update({(st.entry.name, k): (st.gids, np.array(p[k])) for k in WALK_PARAMS
+                        if k in p})
+    memo = net.__dict__.setdefault("_eprop_walks", {})
+    last, memo[name] = memo.get(name), now
+    changed = set()
+    for key, (gids, v) in (last or {}).items():
+        if key in now:  # stores only grow, in creation order
+            w = now[key][1][:v.size]
+            diff = ~((w == v) | (np.isnan(w) & np.isnan(v)))
+            if gids is None:  # the optimizer: every connection
+                changed |= {-1} if diff.any() else set()
+            else:
+                changed |= set(gids[diff].tolist())
+    if not changed or not conn.size:
+        return ""
+    walked = net.conns.extra["walked"][conn] > 0
+    if -1 not in changed:
+        walked &= np.isin(net.conns.take("target", conn), list(changed))
+    if walked.any():
+        return ("a target's " + "/".join(WALK_PARAMS) + " or optimize_each_step changed "
+                "between Simulate calls while the window of a connection into it was open "
+                "(jaxnest walks the windows of connections that optimize once per spike step "
+                "by step, NEST at the sender's next spike)")
+    return ""
+
+
 def _refuse_other_family(net, conn: np.ndarray, bsshslm: bool) -> None:
     """NEST's error for a target of the other e-prop family (eprop_synapse onto the
     bsshslm_2020 neurons, or the reverse): it lacks that family's compute_gradient. NEST
@@ -207,13 +249,15 @@ class _Learning(EpropSynapse):
             messages.warn(f"{self.name}: the weight_recorder does not get the entries NEST "
                           "records at e-prop flush events (weights and gradients are not "
                           "affected).")
-        return unsupported_learning(net, conn, self.name.endswith("bsshslm_2020"))
+        bsshslm = self.name.endswith("bsshslm_2020")
+        return unsupported_learning(net, conn, bsshslm) or (
+            "" if bsshslm else walks_kept(net, conn, self.name, defaults))
 
 
 eprop_synapse = _Learning(
     "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
-    common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, check=check,
-    unsupported=_WHY, voltage_archive="eprop")
+    common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, on_step=eg.on_step,
+    check=check, unsupported=_WHY, voltage_archive="eprop")
 eprop_synapse_bsshslm_2020 = _Learning(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0,

@@ -22,6 +22,17 @@ eta set, once eta was changed).
 NEST's flush events (``flush_event_send_interval``) split a walk in two without changing
 it; here there are none (a weight_recorder misses the entries NEST records at them).
 
+NEST walks at the spike. Here connections that optimize once per spike walk step by step
+(:func:`on_step`, the kernel's per-slice hook; e-prop's one-step delays make every slice one
+step): each entry as soon as it is complete (entry A - 2 at slice A's start, its learning
+signal written, before the slice's spikes), the same steps in the same order, so a spike
+finds its window walked and a delivery costs no walk, and the histories hold a few steps
+instead of the longest window. A target's walk parameters (tau_m, kappa, ...) or the
+optimizer's optimize_each_step changed while such a window is open are refused
+(synapses/eprop.walks_kept): NEST would read them at the spike for the whole window.
+Connections that optimize each step walk at the spike (their optimizer reads eta,
+batch_size, Wmin and Wmax as they are then).
+
 eprop_synapse_bsshslm_2020 (:func:`on_pre_bsshslm`, NEST's bsshslm send and the bsshslm
 neurons' compute_gradient) learns per update interval U (``eprop_update_interval``, in
 steps; intervals start ``shift`` steps late: 2 for recurrent targets, 3 for readouts): the
@@ -44,8 +55,10 @@ from jax import lax
 HIDDEN = {"t_spike_previous": 0.0, "z_bar": 0.0, "e_bar": 0.0, "e_bar_reg": 0.0,
           "epsilon": 0.0, "z_previous_buffer": 0.0, "gradient": 0.0, "decay_steps": 0.0,
           "opt_cumulative": 0.0, "opt_step": 1.0, "opt_eta": 1.0e-4, "opt_n": 0.0,
-          "opt_m": 0.0, "opt_v": 0.0, "opt_beta_1_power": 1.0, "opt_beta_2_power": 1.0}
-"""Per connection: NEST's eprop_synapse state and its optimizer's (step counts as floats)."""
+          "opt_m": 0.0, "opt_v": 0.0, "opt_beta_1_power": 1.0, "opt_beta_2_power": 1.0,
+          "walked": 0.0}
+"""Per connection: NEST's eprop_synapse state and its optimizer's (step counts as floats), and
+the steps walked since the sender's last spike (:func:`on_step`)."""
 
 COMMON = ("__eta", "__batch_size", "__Wmin", "__Wmax", "__optimize_each_step", "__adam",
           "__beta_1", "__beta_2", "__epsilon", "__eta_first_change", "__eta_change_count")
@@ -115,21 +128,63 @@ _TRACES = ("z_bar", "e_bar", "e_bar_reg", "epsilon", "z_previous_buffer", "gradi
 _OPT = tuple(k for k in HIDDEN if k.startswith("opt_"))
 
 
+def _walk_step(tr, post, te, on, z_cur, each):
+    """One step of the walk (entry te) for the lanes ``on``: (traces, increment, gone);
+    ``z_cur``: the z the step leaves for the next (1 on a walk's first step)."""
+    psi, L, reg, gone = post.entry(te, on)
+    z = tr["z_previous_buffer"]
+    z_bar = post.Pv * tr["z_bar"] + z
+    e = psi * (z_bar - post.beta * tr["epsilon"])
+    e_bar = post.kappa * tr["e_bar"] + e
+    e_bar_reg = post.kreg * tr["e_bar_reg"] + (1.0 - post.kreg) * e
+    inc = jnp.where(post.ro != 0.0, psi * z_bar, L * e_bar + reg * e_bar_reg)
+    grad = jnp.where(each, inc, tr["gradient"] + inc)
+    new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
+           "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
+           "gradient": grad}
+    return {k: jnp.where(on, new[k], tr[k]) for k in tr}, grad, gone
+
+
+def _stepwise(p):
+    """The lanes that walk step by step (:func:`on_step`): those that optimize once per
+    spike. A lane that optimizes each step walks at the spike, where NEST's optimizer reads
+    eta, batch_size, Wmin and Wmax as they are then."""
+    return p["__optimize_each_step"] == 0
+
+
+def on_step(p, s, te, post):
+    """The walk's step of entry te (complete at the slice start that calls this, before the
+    slice's spikes arrive) for the lanes :func:`_stepwise` whose window reaches it: at the
+    sender's next spike the window is walked, the same steps in the same order, so a
+    delivery costs no walk. ``walked`` counts the steps since the sender's last spike (a
+    window that did not start so, the optimizer switched in between, is walked at the
+    spike)."""
+    t_prev, j = s["t_spike_previous"], s["walked"]
+    on = post.active & _stepwise(p) & (t_prev != 0.0) & (j < post.cut) & (te == t_prev - 1.0 + j)
+    tr = {k: s[k] for k in _TRACES}
+    tr["gradient"] = jnp.where(j == 0.0, 0.0, tr["gradient"])  # a window's sum from 0
+    tr, _, gone = _walk_step(tr, post, te, on, jnp.where(j == 0.0, 1.0, 0.0), False)
+    post.overflow = post.overflow | gone
+    return dict(s, **tr, walked=j + on)
+
+
 def on_pre(p, s, t, post):
     """eprop_synapse's send: the gradient walk and weight update of the acting lanes
-    (``post``: kernel/eprop_archive.EpropView)."""
+    (``post``: kernel/eprop_archive.EpropView); lanes :func:`_stepwise` find theirs walked
+    (with min_delay one step; else they walk here)."""
     act = s["active"]
     t_spike = jnp.round(t / post.h)
     t_prev = s["t_spike_previous"]
     learn = act & (t_prev != 0.0)
     isi = t_spike - t_prev
-    n = jnp.where(learn, jnp.minimum(post.cut, isi), 0.0)
+    n = jnp.minimum(post.cut, isi)
+    walked = _stepwise(p) & (post.stepped != 0) & (s["walked"] == n)
+    n = jnp.where(learn & ~walked, n, 0.0)
     t_begin = t_prev - 1.0
-    ro = post.ro != 0.0
     each = p["__optimize_each_step"] != 0
     w0 = jnp.asarray(s["weight"], jnp.float64)
     tr = {k: s[k] for k in _TRACES}
-    tr["gradient"] = jnp.where(learn, 0.0, tr["gradient"])
+    tr["gradient"] = jnp.where(learn & ~(walked & (s["walked"] > 0)), 0.0, tr["gradient"])
     opt = {k: s[k] for k in _OPT}
 
     def walk(step_opt: bool):
@@ -140,18 +195,7 @@ def on_pre(p, s, t, post):
             tr, opt, w, z_cur, gone = c
             on = j < n
             te = t_begin + j
-            psi, L, reg, g = post.entry(te, on)
-            z = tr["z_previous_buffer"]
-            z_bar = post.Pv * tr["z_bar"] + z
-            e = psi * (z_bar - post.beta * tr["epsilon"])
-            e_bar = post.kappa * tr["e_bar"] + e
-            e_bar_reg = post.kreg * tr["e_bar_reg"] + (1.0 - post.kreg) * e
-            inc = jnp.where(ro, psi * z_bar, L * e_bar + reg * e_bar_reg)
-            grad = jnp.where(each, inc, tr["gradient"] + inc)
-            new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
-                   "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
-                   "gradient": grad}
-            tr = {k: jnp.where(on, new[k], tr[k]) for k in tr}
+            tr, grad, g = _walk_step(tr, post, te, on, z_cur, each)
             if step_opt:
                 opt, w = optimized_weight(p, opt, te + 1.0, grad, w, on & each)
             return tr, opt, w, jnp.where(on, 0.0, z_cur), gone | g
@@ -163,6 +207,7 @@ def on_pre(p, s, t, post):
     c0 = (tr, opt, w0, jnp.ones_like(w0), jnp.zeros(w0.shape, bool))
     tr, opt, w, _, gone = lax.cond(jnp.any(act & each), walk(True), walk(False), c0)
     post.overflow = post.overflow | gone
+    n = jnp.where(walked, s["walked"], n)  # the steps walked, here or before
     rest = isi - n
     decay = jnp.where(learn, s["decay_steps"] + rest, s["decay_steps"])
     fade = learn & (decay > 0)
@@ -173,6 +218,7 @@ def on_pre(p, s, t, post):
     decay = jnp.where(fade, 0.0, decay)
     opt, w = optimized_weight(p, opt, t_begin + n + rest, tr["gradient"], w, learn & ~each)
     return dict(s, weight=w, **tr, **opt, decay_steps=decay,
+                walked=jnp.where(act, 0.0, s["walked"]),
                 t_spike_previous=jnp.where(act, t_spike, t_prev))
 
 

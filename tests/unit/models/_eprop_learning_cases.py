@@ -23,6 +23,16 @@ CASES = {
     "long_isi": dict(model="eprop_iaf_adapt", optimizer="adam", cutoff=float("inf"), seq=400,
                      n_iter=2, p_in=0.004, n_in=10, n_rec=8),
     "split": dict(model="eprop_iaf", optimizer="adam", eta_later=(9e-6,)),
+    # optimizing once per spike: the windows walked step by step (eprop_gradient.on_step)
+    "once_cutoff": dict(model="eprop_iaf_psc_delta_adapt", optimizer="gradient_descent",
+                        each_step=False, n_out=2, cutoff=7.0, eta=1e-3),
+    "once_eta_change": dict(model="eprop_iaf", optimizer="adam", each_step=False,
+                            eta_later=(0.0, 1e-3)),
+    "switch_to_once": dict(model="eprop_iaf", optimizer="adam",
+                           eta_later=({"optimize_each_step": False},)),
+    "once_long_isi": dict(model="eprop_iaf_adapt", optimizer="gradient_descent",
+                          each_step=False, cutoff=float("inf"), seq=400, n_iter=2, p_in=0.004,
+                          n_in=10, n_rec=8),
 }
 
 
@@ -93,8 +103,9 @@ def run(nest, model, optimizer, n_in=20, n_rec=20, n_out=1, seq=40, n_iter=3,
     w0 = np.asarray(conns.get("weight"))
     nest.Simulate(task / 2 + 3.0)
     for e in eta_later or (None,):  # NEST's optimizers keep the eta of their previous update
-        if e is not None:
-            nest.SetDefaults("eprop_synapse", {"optimizer": {"eta": e}})
+        if e is not None:  # an eta, or an optimizer dict
+            nest.SetDefaults("eprop_synapse",
+                             {"optimizer": e if isinstance(e, dict) else {"eta": e}})
         nest.Simulate(task / 2 / max(len(eta_later), 1))
     ev = mm_out.get("events")
     order = np.lexsort((ev["times"], ev["senders"]))

@@ -19,7 +19,8 @@ import _eprop_learning_cases as lc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAST = ("iaf_adam", "iaf_gd", "adapt_gd", "delta_gd", "delta_adapt_adam", "iaf_batch",
-        "gd_batch_clip", "two_out_cutoff", "eta_change")
+        "gd_batch_clip", "two_out_cutoff", "eta_change", "once_cutoff", "once_eta_change",
+        "switch_to_once")
 NEST_SCRIPT = """
 import json, sys
 sys.path.insert(0, {here!r})
@@ -46,14 +47,50 @@ def test_learning_matches_nest(ref, case):
 
 
 @pytest.mark.slow
-def test_long_isis_grow_the_history(tmp_path):
+@pytest.mark.parametrize("case", ("long_isi", "once_long_isi"))
+def test_long_isis(tmp_path, case):
     """Infinite cutoff and inter-spike intervals longer than the first history rings over
-    two Simulate calls: the rings grow (chunks rerun) before a needed entry is lost."""
+    two Simulate calls: the rings grow (chunks rerun) before a needed entry is lost
+    (optimizing each step: walked at the spike), or the windows are walked step by step."""
     out = str(tmp_path / "nest.json")
     subprocess.run([sys.executable, "-c", NEST_SCRIPT.format(here=HERE, out=out,
-                                                             names=("long_isi",))],
+                                                             names=(case,))],
                    check=True, capture_output=True, timeout=900)
-    _compare(lc.run(jaxnest, **lc.CASES["long_isi"]), json.load(open(out))["long_isi"])
+    _compare(lc.run(jaxnest, **lc.CASES[case]), json.load(open(out))[case])
+
+
+def _open_window(each_step: bool):
+    """A parrot spiking at 2 and 4 ms into an eprop_iaf, simulated to 10 ms: the window
+    after the second spike is open."""
+    jaxnest.ResetKernel()
+    jaxnest.resolution = 1.0
+    g = jaxnest.Create("spike_generator", params={"spike_times": [2.0, 4.0]})
+    a, b = jaxnest.Create("parrot_neuron"), jaxnest.Create("eprop_iaf")
+    jaxnest.Connect(g, a)
+    jaxnest.SetDefaults("eprop_synapse", {"optimizer": {"optimize_each_step": each_step}})
+    jaxnest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse", "delay": 1.0})
+    jaxnest.Simulate(10.0)
+    return b
+
+
+@pytest.mark.parametrize("change", ("tau_m", "kappa", "optimizer"))
+def test_walk_parameters_changed_in_a_window_refused(change):
+    """Windows of connections that optimize once per spike are walked step by step, NEST's
+    at the sender's next spike with the parameters then: a change in between is refused."""
+    b = _open_window(each_step=False)
+    if change == "optimizer":
+        jaxnest.SetDefaults("eprop_synapse", {"optimizer": {"optimize_each_step": True}})
+    else:
+        b.set({change: 0.5 if change == "kappa" else 20.0})
+    with pytest.raises(jaxnest.errors.NotImplemented, match="window"):
+        jaxnest.Simulate(5.0)
+
+
+def test_walk_parameters_changed_when_walked_at_the_spike():
+    """Optimizing each step, the window is walked at the spike: a change is taken."""
+    b = _open_window(each_step=True)
+    b.set({"tau_m": 20.0})
+    jaxnest.Simulate(5.0)
 
 
 def _compare(mine, theirs):
