@@ -581,6 +581,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
         lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
+        if impl.stepped is not None and plan.D == 1 and all(
+                impl.stepped(synapses[i].defaults) for i in ids):
+            lanes = BATCH_LANES  # walked step by step (on_step): a delivery walks <= 1 step
         # events from off-grid rows into precise receivers: a set of their own, whose lanes
         # add into the event ring (with the spike's offset) instead of the ring buffer
         sets = [(conn, src_row, None)] if into_precise is None else [

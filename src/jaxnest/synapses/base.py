@@ -104,6 +104,10 @@ class SynapseModel:
     finds its window walked): ``on_step(p, s, te, post) -> s'`` for all connections at the
     start of each slice (te: the entry, in steps, that became complete), before the slice's
     spikes are delivered. Compiled only where min_delay is one step."""
+    stepped: Callable[[dict], bool] | None = None
+    """(a model's defaults) -> whether ``on_step`` walks all its connections, so that a
+    delivery walks at most a step: its edge sets then take as many lanes per delivery
+    iteration as static ones (else ``voltage_archive.WALKING``'s few)."""
     check_spec: Callable[[set, int], None] | None = None
     """(keys a Connect's syn_spec gives, local_num_threads) -> None: NEST's
     check_synapse_params (raise errors.NotImplemented)."""

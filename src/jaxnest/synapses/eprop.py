@@ -183,18 +183,20 @@ def unsupported_learning(net, conn: np.ndarray, bsshslm: bool = False) -> str:
 
 
 WALK_PARAMS = ("tau_m", "kappa", "kappa_reg", "adapt_beta", "adapt_tau",
-               "eprop_isi_trace_cutoff")
-"""The targets' parameters an eprop_synapse's gradient walk reads."""
+               "eprop_isi_trace_cutoff", "regular_spike_arrival")
+"""The targets' parameters the e-prop synapses' gradient walks read."""
 
 
-def walks_kept(net, conn: np.ndarray, name: str, defaults: dict) -> str:
-    """Why these eprop_synapse connections cannot be simulated on ("" when they can): those
-    that optimize once per spike walk their windows step by step, with each step's target
-    parameters (synapses/eprop_gradient.on_step); NEST walks at the sender's next spike with
-    the parameters then. So a walk parameter of a target, or the model's
-    optimize_each_step, changed since the last Simulate while such a window into it is
-    open, is refused."""
-    now = {"each": (None, np.array([defaults["__optimize_each_step"]]))}
+def walks_kept(net, conn: np.ndarray, name: str, defaults: dict, bsshslm: bool) -> str:
+    """Why these e-prop connections cannot be simulated on ("" when they can): they walk
+    step by step (eprop_gradient.on_step: eprop_synapse optimizing once per spike;
+    on_step_bsshslm), with each step's parameters, where NEST walks at the sender's next
+    spike with the parameters then. So a walk parameter of a target (the connection's
+    ``tau_m_readout``, the model's ``optimize_each_step``) changed since the last Simulate
+    while a window walked so is open is refused."""
+    cols = net.conns.extra
+    now = {"conn": (None, cols["tau_m_readout"][conn].copy())} if bsshslm else \
+        {"each": (None, np.array([defaults["__optimize_each_step"]]))}
     for st in net.neurons.values():
         if st.entry.impl.name in EPROP_NEURONS and len(st):
             p = st.current()[0]
@@ -204,23 +206,25 @@ def walks_kept(net, conn: np.ndarray, name: str, defaults: dict) -> str:
     last, memo[name] = memo.get(name), now
     changed = set()
     for key, (gids, v) in (last or {}).items():
-        if key in now:  # stores only grow, in creation order
+        size = now[key][1].size if key in now else -1  # stores only grow, in creation order
+        if size == v.size or (gids is not None and size > v.size):
             w = now[key][1][:v.size]
             diff = ~((w == v) | (np.isnan(w) & np.isnan(v)))
-            if gids is None:  # the optimizer: every connection
+            if gids is None:  # the model's or the connections': every connection
                 changed |= {-1} if diff.any() else set()
             else:
                 changed |= set(gids[diff].tolist())
     if not changed or not conn.size:
         return ""
-    walked = net.conns.extra["walked"][conn] > 0
+    walked = (cols["t_walk"][conn] > cols["t_spike_previous"][conn]) if bsshslm else \
+        (cols["walked"][conn] > 0)
     if -1 not in changed:
         walked &= np.isin(net.conns.take("target", conn), list(changed))
     if walked.any():
-        return ("a target's " + "/".join(WALK_PARAMS) + " or optimize_each_step changed "
-                "between Simulate calls while the window of a connection into it was open "
-                "(jaxnest walks the windows of connections that optimize once per spike step "
-                "by step, NEST at the sender's next spike)")
+        return ("a parameter its gradient walk reads (the targets' " + "/".join(WALK_PARAMS)
+                + (", tau_m_readout" if bsshslm else ", optimize_each_step") + ") changed "
+                "between Simulate calls while the window of a connection was open (jaxnest "
+                "walks the windows step by step, NEST at the sender's next spike)")
     return ""
 
 
@@ -250,20 +254,22 @@ class _Learning(EpropSynapse):
                           "records at e-prop flush events (weights and gradients are not "
                           "affected).")
         bsshslm = self.name.endswith("bsshslm_2020")
-        return unsupported_learning(net, conn, bsshslm) or (
-            "" if bsshslm else walks_kept(net, conn, self.name, defaults))
+        return unsupported_learning(net, conn, bsshslm) or walks_kept(
+            net, conn, self.name, defaults, bsshslm)
 
 
 eprop_synapse = _Learning(
     "eprop_synapse", {**COMMON, "optimizer": dict(_GD), **eg.flatten(_GD)},
     common=("optimizer",) + eg.COMMON, hidden=eg.HIDDEN, on_pre=eg.on_pre, on_step=eg.on_step,
-    check=check, unsupported=_WHY, voltage_archive="eprop")
+    stepped=lambda d: not d["__optimize_each_step"], check=check, unsupported=_WHY,
+    voltage_archive="eprop")
 eprop_synapse_bsshslm_2020 = _Learning(
     "eprop_synapse_bsshslm_2020", {**COMMON, "average_gradient": False,
                                    "optimizer": dict(_GD), "tau_m_readout": 10.0,
                                    **eg.flatten(_GD)},
     common=("optimizer", "average_gradient") + eg.COMMON, hidden=eg.HIDDEN_BSS,
-    on_pre=eg.on_pre_bsshslm, on_flush=eg.on_flush_bsshslm, check=check, unsupported=_WHY,
+    on_pre=eg.on_pre_bsshslm, on_flush=eg.on_flush_bsshslm, on_step=eg.on_step_bsshslm,
+    stepped=lambda d: True, check=check, unsupported=_WHY,
     voltage_archive="eprop")
 
 

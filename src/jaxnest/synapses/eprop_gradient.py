@@ -246,10 +246,11 @@ def _signal(post, t, X, on):
     return jnp.where(t <= X - 3.0 + (post.ro != 0.0), S, 0.0), gone
 
 
-def _walk(post, w, b0, n, X, kappa):
-    """NEST's compute_gradient over one presynaptic ISI block [b0, b0 + n) (z = 1 at b0),
-    continued from the traces ``w``: each step's e_bar (z_bar for readouts) waits two steps
-    for its learning signal (:func:`_signal`), then adds L e_bar (E z_bar) to ``g_walk``."""
+def _walk(post, w, b0, n, X, kappa, tsp):
+    """NEST's compute_gradient over the steps [b0, b0 + n) of the presynaptic ISI block
+    from the spike at ``tsp`` (z = 1 there), continued from the traces ``w``: each step's
+    e_bar (z_bar for readouts) waits two steps for its learning signal (:func:`_signal`),
+    then adds L e_bar (E z_bar) to ``g_walk``."""
     ro = post.ro != 0.0
 
     def body(j, c):
@@ -257,7 +258,7 @@ def _walk(post, w, b0, n, X, kappa):
         on = j < n
         t = b0 + j
         psi, g1 = post.field(t, on, "ep_psi")
-        z_bar = post.Pv * w["z_bar"] + post.Pz * (j == 0)
+        z_bar = post.Pv * w["z_bar"] + post.Pz * (t == tsp)
         e = psi * (z_bar - post.beta * w["epsilon"])
         e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
         S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
@@ -323,9 +324,9 @@ def _event(p, s, post, X, flush: bool, lanes, kappa):
     E = t_next + shift
     tsp = s["t_spike_previous"]
     s["t_walk"] = jnp.where(go & (s["t_walk"] == 0.0), X, s["t_walk"])
-    b0 = jnp.minimum(tsp, E)
+    b0 = jnp.minimum(jnp.maximum(tsp, s["t_walk"]), E)  # (on_step_bsshslm walked to t_walk)
     n = jnp.where(go & (tsp > 0.0), jnp.maximum(jnp.minimum(X, E) - b0, 0.0), 0.0)
-    w = _walk(post, w, b0, n, X, kappa)
+    w = _walk(post, w, b0, n, X, kappa, tsp)
     s["t_walk"] = jnp.where(n > 0.0, b0 + n, s["t_walk"])
     trig = go & (X > E)
     walked = w["walked"] != 0.0  # (else the term multiplies nothing: not read)
@@ -361,6 +362,23 @@ def _next_flush(post, X):
     at_start = (post.ro == 0.0) & (jnp.fmod(Fs - post.shift, post.U) == 0.0)
     Fs = jnp.where(at_start, jnp.where(jnp.fmod(F, post.U) == 0.0, jnp.inf, Fs + F), Fs)
     return jnp.where(X >= 2.0, Fs, jnp.inf)
+
+
+def on_step_bsshslm(p, s, te, post):
+    """The walk's step of entry te (complete at the slice start that calls this: its
+    learning signal two steps later has arrived) for the connections whose walk has
+    reached it, inside its interval, before a pending flush event (after which NEST reads
+    nothing before the sender's next spike): an event then walks the steps since (at most
+    one), the same steps in the same order (signals read inside a walk have always
+    arrived; only :func:`_finish` reads them as at the event)."""
+    tsp, tw = s["t_spike_previous"], s["t_walk"]
+    post.bsshslm(jnp.full(tw.shape, -1))  # (no sender's flush interval read)
+    E = jnp.where(s["t_next_update"] == 0.0, post.U, s["t_next_update"]) + post.shift
+    on = (post.active & (tsp > 0.0) & (s["previous_was_flush"] == 0.0) & (tw == te)
+          & (te >= tsp) & (te < E) & (te < s["t_flush"]))
+    w = _walk(post, {k: s[k] for k in _WALK}, te, jnp.where(on, 1.0, 0.0), jnp.inf,
+              jnp.exp(-post.h / p["tau_m_readout"]), tsp)
+    return dict(s, **w, t_walk=jnp.where(on, te + 1.0, tw))
 
 
 def on_flush_bsshslm(p, s, t, post):
