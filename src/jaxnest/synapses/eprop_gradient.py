@@ -43,7 +43,8 @@ e = psi (z_bar - adapt_beta epsilon), epsilon = P_adapt epsilon + e, e_bar = kap
 the interval's firing-rate term; readouts sum E z_bar; divided by the learning window with
 ``average_gradient``. The first spike after E adds this to the connection's gradient and
 (not for a flush event) optimizes the weight at index (t_spike - shift) // U. Here the walk
-advances at each spike (the same steps in the same order); a step's learning signal, which
+advances each step (:func:`on_step_bsshslm`; an event walks the steps since, at most one:
+the same steps in the same order); a step's learning signal, which
 arrives 3 steps after its entry, is added two steps later, or at the interval's end as NEST
 reads it then. Spikes at a recurrent target's interval start are not delivered (NEST).
 """

@@ -93,3 +93,27 @@ def test_history_duration_refused():
     jaxnest.Connect(m, b)
     with pytest.raises(jaxnest.errors.NotImplemented, match="eprop_history_duration"):
         jaxnest.Simulate(5.0)
+
+
+@pytest.mark.parametrize("change", ("tau_m", "tau_m_readout", None))
+def test_walk_parameters_changed_in_a_window(change):
+    """The intervals' walks advance step by step (eprop_gradient.on_step_bsshslm), NEST's
+    at the sender's next spike with the parameters then: a change of them while a walk
+    since the sender's last spike is open is refused; with none, the run goes on."""
+    jaxnest.ResetKernel()
+    jaxnest.resolution = 1.0
+    g = jaxnest.Create("spike_generator", params={"spike_times": [2.0, 4.0]})
+    a, b = jaxnest.Create("parrot_neuron"), jaxnest.Create("eprop_iaf_bsshslm_2020")
+    jaxnest.Connect(g, a)
+    jaxnest.Connect(a, b, syn_spec={"synapse_model": "eprop_synapse_bsshslm_2020",
+                                    "delay": 1.0})
+    jaxnest.Simulate(10.0)
+    if change == "tau_m":
+        b.set({"tau_m": 20.0})
+    elif change == "tau_m_readout":
+        jaxnest.GetConnections(a, b).set({"tau_m_readout": 20.0})
+    if change is None:
+        jaxnest.Simulate(5.0)
+        return
+    with pytest.raises(jaxnest.errors.NotImplemented, match="window"):
+        jaxnest.Simulate(5.0)
