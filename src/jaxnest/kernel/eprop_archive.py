@@ -281,14 +281,15 @@ class EpropView:
             setattr(self, k[3:], arch[k][tgt])
         self.overflow = jnp.zeros(tgt.shape, bool)
 
-    def bsshslm(self, src):
-        """The bsshslm_2020 constants of the targets (``Pz``, ``U``, ``W``, ``shift``) and
-        the senders' flush intervals (``flush``; ``src``: their rows, inf for rows without
-        one), read once before the walks."""
+    def bsshslm(self, src=None):
+        """The bsshslm_2020 constants of the targets (``Pz``, ``U``, ``W``, ``shift``) and,
+        given ``src`` (the senders' rows), the senders' flush intervals (``flush``, inf for
+        rows without one), read once before the walks."""
         for k in ("ep_Pz", "ep_U", "ep_W", "ep_shift"):
             setattr(self, k[3:], self._a[k][self._tgt])
-        self.flush = jnp.take(self._a["ep_flush"], src.astype(jnp.int32), mode="fill",
-                              fill_value=jnp.inf)
+        if src is not None:
+            self.flush = jnp.take(self._a["ep_flush"], src.astype(jnp.int32), mode="fill",
+                                  fill_value=jnp.inf)
 
     def field(self, t, on, key: str):
         """One value of the entries at step t (``key``: "ep_psi", "ep_L" or "ep_reg"), 0

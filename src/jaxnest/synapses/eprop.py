@@ -194,8 +194,9 @@ def walks_kept(net, conn: np.ndarray, name: str, defaults: dict, bsshslm: bool) 
     spike with the parameters then. So a walk parameter of a target (the connection's
     ``tau_m_readout``, the model's ``optimize_each_step``) changed since the last Simulate
     while a window walked so is open is refused."""
-    cols = net.conns.extra
-    now = {"conn": (None, cols["tau_m_readout"][conn].copy())} if bsshslm else \
+    # (the table's per-connection columns are read only where needed: reading them brings
+    # the plastic state of the last run back from the device)
+    now = {"conn": (None, net.conns.extra["tau_m_readout"][conn].copy())} if bsshslm else \
         {"each": (None, np.array([defaults["__optimize_each_step"]]))}
     for st in net.neurons.values():
         if st.entry.impl.name in EPROP_NEURONS and len(st):
@@ -216,6 +217,7 @@ def walks_kept(net, conn: np.ndarray, name: str, defaults: dict, bsshslm: bool) 
                 changed |= set(gids[diff].tolist())
     if not changed or not conn.size:
         return ""
+    cols = net.conns.extra
     walked = (cols["t_walk"][conn] > cols["t_spike_previous"][conn]) if bsshslm else \
         (cols["walked"][conn] > 0)
     if -1 not in changed:

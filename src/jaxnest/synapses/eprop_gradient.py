@@ -305,6 +305,12 @@ def _cleared(w: dict, at):
     return zero
 
 
+def _interval_end(s, post):
+    """The end E (steps) of a connection's current update interval (``t_next_update`` 0:
+    the first, as NEST's copy at Connect), shifted as its target's history."""
+    return jnp.where(s["t_next_update"] == 0.0, post.U, s["t_next_update"]) + post.shift
+
+
 def _event(p, s, post, X, flush: bool, lanes, kappa):
     """NEST's eprop_synapse_bsshslm_2020::send of one event (stamp X, steps) for ``lanes``
     (``flush``: the sender's flush event). Returns (state, lanes whose spike is
@@ -321,8 +327,7 @@ def _event(p, s, post, X, flush: bool, lanes, kappa):
     U, shift = post.U, post.shift
     drop = live & (post.ro == 0.0) & (jnp.fmod(X - shift, U) == 0.0)
     go = live & ~drop
-    t_next = jnp.where(s["t_next_update"] == 0.0, U, s["t_next_update"])
-    E = t_next + shift
+    E = _interval_end(s, post)
     tsp = s["t_spike_previous"]
     s["t_walk"] = jnp.where(go & (s["t_walk"] == 0.0), X, s["t_walk"])
     b0 = jnp.minimum(jnp.maximum(tsp, s["t_walk"]), E)  # (on_step_bsshslm walked to t_walk)
@@ -373,8 +378,8 @@ def on_step_bsshslm(p, s, te, post):
     one), the same steps in the same order (signals read inside a walk have always
     arrived; only :func:`_finish` reads them as at the event)."""
     tsp, tw = s["t_spike_previous"], s["t_walk"]
-    post.bsshslm(jnp.full(tw.shape, -1))  # (no sender's flush interval read)
-    E = jnp.where(s["t_next_update"] == 0.0, post.U, s["t_next_update"]) + post.shift
+    post.bsshslm()
+    E = _interval_end(s, post)
     on = (post.active & (tsp > 0.0) & (s["previous_was_flush"] == 0.0) & (tw == te)
           & (te >= tsp) & (te < E) & (te < s["t_flush"]))
     w = _walk(post, {k: s[k] for k in _WALK}, te, jnp.where(on, 1.0, 0.0), jnp.inf,
