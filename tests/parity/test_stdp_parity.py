@@ -49,3 +49,10 @@ def test_post_trace_is_the_last_read_trace(both, kwargs):
     for k in ref:
         assert len(set(ref[k].tolist())) > 4, k
         np.testing.assert_allclose(got[k], ref[k], rtol=1e-12, atol=1e-15, err_msg=k)
+
+
+def test_exponents_between_runs(both):
+    """mu_plus / mu_minus at 1, 0 and between, equal over the connections or not."""
+    ref, got = both("stdp.py", "exponents_between_runs")
+    assert len({round(float(x), 6) for x in ref["w"][-1]}) == 4  # the four rules differ
+    _close(got["w"], ref["w"])

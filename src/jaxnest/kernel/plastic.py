@@ -30,7 +30,7 @@ from . import ints, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
-VIEW_W = (8, 32)      # archive entries a delivery reads first, then (where they lack an
+VIEW_W = (4, 32)      # archive entries a delivery reads first, then (where they lack an
                       # answer) these many, then all H
 
 
@@ -47,6 +47,8 @@ class PlasticStatic:
     impl: object = field(compare=False, hash=False, repr=False)
     precise: bool = False   # into precise receivers: events into the event ring (offsets
                             # are delay * n_p + ring column), delivered from the spike list
+    fixed: tuple = ()       # (name, 0.0 or 1.0): exponents equal over the set, taken as
+                            # numbers while tracing (SynapseModel.exponents)
 
 
 PIECE = 1 << 22   # connections read from the table at a time while laying out a set
@@ -102,11 +104,12 @@ def edge_set(impl, conn, src_row, take, columns, extra, defaults_of_syn, float_t
     varies |= {k for k, v in first.items() if np.ndim(v)}  # vectors (tables): per edge
     names = [(k, k in varies) for k in first]
     params = {k: float(v) for k, v in first.items() if k not in varies}
+    fixed = tuple((k, params[k]) for k in impl.exponents if params.get(k) in (0.0, 1.0))
     if layout["n_edges"]:
         dtypes = {k: np.dtype((v.dtype, v.shape[1:])) if v.ndim > 1 else v.dtype
                   for k, v in columns_of(0, 1).items()}  # (vectors: a row per edge)
         fill_fn(layout, src_row, columns_of, dtypes, pad_off)
-    layout.update(state_names=state, param_names=tuple(names), scalars=params,
+    layout.update(state_names=state, param_names=tuple(names), scalars=params, fixed=fixed,
                   model=impl.name, impl=impl)
     return layout
 
@@ -114,7 +117,8 @@ def edge_set(impl, conn, src_row, take, columns, extra, defaults_of_syn, float_t
 def static_of(layout: dict) -> PlasticStatic:
     return PlasticStatic(layout["model"], layout["n_cap"], layout.get("n_seg", 0),
                          layout["seg_len"], layout["seg_batch"], layout["state_names"],
-                         layout["param_names"], layout["impl"], layout.get("precise", False))
+                         layout["param_names"], layout["impl"], layout.get("precise", False),
+                         layout.get("fixed", ()))
 
 
 def device_args(layout: dict, target_values=None, recorded=None) -> dict:
@@ -475,6 +479,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             valid = take(e["valid"]) != 0
             count = take(e["count"]) != 0  # parrots count spikes, whatever the weight
             p = {k: (take(v) if jnp.ndim(v) else v) for k, v in e["params"].items()}
+            p.update(ps.fixed)
             s = {k: take(v) for k, v in syn.items()}
             m = jnp.abs(m_r[rr])
             emitted = A + k_r[rr]

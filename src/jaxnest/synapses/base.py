@@ -136,6 +136,10 @@ class SynapseModel:
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Other names of ``weight`` and ``delay`` (NESTML synapses: their weight and delay
     variables, e.g. ``w``): shown beside them, accepted for them (see resolve_aliases)."""
+    exponents: tuple[str, ...] = ()
+    """Parameters the rule uses as exponents (``stdp.power``). Where one is equal over a
+    plastic edge set and exactly 0 or 1, the set's compiled delivery takes it as that
+    number, so the rule skips the pow (it costs several exps per lane and event)."""
     target_params: tuple[str, ...] = ()
     """Parameters of the target neurons the rule reads (NESTML synapses: the parameters
     NESTML copies into the paired neuron as ``<name>__for_<synapse>``): each delivery gets

@@ -72,9 +72,11 @@ def check(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_synapse", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
                  sets_post_trace=True,
-                 hidden={"t_lastspike": 0.0}, archive=True, on_pre=on_pre, check=check),
+                 hidden={"t_lastspike": 0.0}, archive=True, on_pre=on_pre, check=check,
+                 exponents=("mu_plus", "mu_minus")),
     SynapseModel("stdp_synapse_hom", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
                  sets_post_trace=True,
                  hidden={"t_lastspike": 0.0}, common=tuple(RULE), archive=True,
-                 on_pre=on_pre),  # NEST checks neither sign nor K+ for the hom variant
+                 on_pre=on_pre,  # NEST checks neither sign nor K+ for the hom variant
+                 exponents=("mu_plus", "mu_minus")),
 )}

@@ -98,12 +98,12 @@ def check_pre_centered(v: dict) -> None:
 MODELS = {m.name: m for m in (
     SynapseModel("stdp_nn_symm_synapse", {**COMMON, **RULE}, hidden={"t_lastspike": 0.0},
                  archive=True, on_pre=on_pre_symm,
-                 check=check_symm),
+                 check=check_symm, exponents=("mu_plus", "mu_minus")),
     SynapseModel("stdp_nn_pre_centered_synapse", {**COMMON, **RULE, "Kplus": 0.0},
                  state=("Kplus",), hidden={"t_lastspike": 0.0}, archive=True,
                  on_pre=on_pre_pre_centered,
-                 check=check_pre_centered),
+                 check=check_pre_centered, exponents=("mu_plus", "mu_minus")),
     SynapseModel("stdp_nn_restr_synapse", {**COMMON, **RULE}, hidden={"t_lastspike": 0.0},
                  archive=True, on_pre=on_pre_restr,
-                 check=check_restr),
+                 check=check_restr, exponents=("mu_plus", "mu_minus")),
 )}

@@ -42,5 +42,5 @@ MODELS = {m.name: m for m in (
     SynapseModel("stdp_pl_synapse_hom", {**COMMON, **RULE, "Kplus": 0.0}, state=("Kplus",),
                  sets_post_trace=True,
                  hidden={"t_lastspike": 0.0}, common=tuple(RULE), archive=True,
-                 on_pre=on_pre, check=check),
+                 on_pre=on_pre, check=check, exponents=("mu",)),
 )}

@@ -118,3 +118,28 @@ def common_between_runs(nest):
     ev = vm.events
     return {"w": np.array(w, float), "V_m": np.asarray(ev["V_m"], float),
             "senders": np.asarray(ev["senders"])}
+
+
+def exponents_between_runs(nest):
+    """stdp_synapse's mu_plus / mu_minus and stdp_synapse_hom's (the exponents of the
+    weight dependence) at 1 (the default), 0, and other values, equal over all connections
+    or not, set between Simulate calls (jaxnest compiles an exponent equal over its edge set
+    at 0 or 1 as that number)."""
+    nest.ResetKernel()
+    pre, post = _parrots(nest, PRE), _parrots(nest, POST)
+    post2 = _parrots(nest, [5.0, 29.0, 31.5, 122.0, 123.0, 124.0, 200.0])
+    for model in ("stdp_synapse", "stdp_synapse_hom"):
+        nest.Connect(pre, post + post2, syn_spec={"synapse_model": model, "weight": 30.0})
+    plain = nest.GetConnections(synapse_model="stdp_synapse")
+    w = []
+    steps = (({"mu_plus": 0.0, "mu_minus": 0.0}, {"mu_minus": 0.0}),
+             ({"mu_plus": [0.5, 1.0], "mu_minus": 1.0}, {"mu_minus": 0.7, "mu_plus": 0.0}),
+             ({"mu_plus": 1.0, "mu_minus": 0.0}, {"mu_plus": 1.0, "mu_minus": 1.0}))
+    for each, hom in steps:
+        nest.Simulate(60.0)
+        w.append(nest.GetConnections(pre).weight)
+        plain.set({k: v for k, v in each.items()})
+        nest.SetDefaults("stdp_synapse_hom", hom)
+    nest.Simulate(100.0)
+    w.append(nest.GetConnections(pre).weight)
+    return {"w": np.array(w, float)}
