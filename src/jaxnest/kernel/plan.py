@@ -581,8 +581,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
         lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
-        if impl.stepped is not None and plan.D == 1 and all(
-                impl.stepped(synapses[i].defaults) for i in ids):
+        stepped = impl.stepped is not None and plan.D == 1 and all(
+            impl.stepped(synapses[i].defaults) for i in ids)
+        if stepped:
             lanes = BATCH_LANES  # walked step by step (on_step): a delivery walks <= 1 step
         # events from off-grid rows into precise receivers: a set of their own, whose lanes
         # add into the event ring (with the spike's offset) instead of the ring buffer
@@ -599,7 +600,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                                       defaults_of_syn, plan.float_type, plan.n_rows, idx64,
                                       pad, functools.partial(_spike_layout, prev=last,
                                                              batch_lanes=lanes,
-                                                             overhead=PLASTIC_SEG_OVERHEAD),
+                                                             overhead=PLASTIC_SEG_OVERHEAD,
+                                                             stepped=stepped),
                                       _spike_fill_by)
             layout["precise"] = p_col is not None
             plan.plastic.append(layout)
@@ -792,9 +794,12 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
 
 
 def _spike_layout(src_row, R, idx64, prev: dict | None = None,
-                  batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD) -> dict:
+                  batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD,
+                  stepped: bool = False) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
+    ``stepped``: a set whose rule runs on every lane each step (SynapseModel.on_step), where
+    padding lanes cost every step: segments and buckets chosen for the fewest lanes.
 
     The shapes are rounded up to buckets (:func:`segment_capacity`; all-padding segments at
     the end, never visited) and the segment length kept from ``prev`` (the same set's layout
@@ -804,21 +809,23 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None,
     Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
     padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
     return _layout_of_counts(np.bincount(src_row, minlength=R) if src_row.size else None,
-                            idx64, prev, batch_lanes, overhead)
+                            idx64, prev, batch_lanes, overhead, stepped)
 
 
 def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
-                     batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD) -> dict:
+                     batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD,
+                     stepped: bool = False) -> dict:
     """:func:`_spike_layout` from the out-degree of each row (None: no edges)."""
     n = int(counts.sum()) if counts is not None else 0
     if n == 0:
         return dict(n_edges=0, n_cap=0, seg_len=1, seg_batch=1, idx64=False)
     R = counts.size
-    seg_len, batch = choose_segments(counts, prev and (prev["seg_len"], prev["seg_batch"]),
-                                     batch_lanes, overhead)
+    prefer = prev and (prev["seg_len"], prev["seg_batch"])
+    seg_len, batch = stepped_segments(counts, prefer, batch_lanes) if stepped else \
+        choose_segments(counts, prefer, batch_lanes, overhead)
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
-    cap = segment_capacity(n_seg, seg_len)
+    cap = segment_capacity(n_seg, seg_len, fine=stepped)
     if prev and prev["seg_len"] == seg_len and n_seg <= prev["n_seg"] <= 2 * cap:
         cap = prev["n_seg"]  # fewer edges than before: the old shape still fits
     seg_first = np.zeros(R, dtype=np.int64)
@@ -836,13 +843,14 @@ def _layout_of(layout: dict | None) -> dict | None:
     return layout if layout and layout.get("n_edges") else None
 
 
-def segment_capacity(n_seg: int, seg_len: int) -> int:
+def segment_capacity(n_seg: int, seg_len: int, fine: bool = False) -> int:
     """Segments to allocate for ``n_seg``: lanes rounded up to a power of two (at least
-    MIN_LANES) up to 2^20 lanes (at most 12 MB of padding), above that to a multiple of an
-    eighth of the power of two below (at most 12.5 % more memory), above 2^24 lanes of a
-    32nd (3 %); compiled chunks are reused within a bucket."""
+    MIN_LANES) up to 2^20 lanes (at most 12 MB of padding), above that (from MIN_LANES on
+    where ``fine``: every lane costs every step) to a multiple of an eighth of the power of
+    two below (at most 12.5 % more), above 2^24 lanes of a 32nd (3 %); compiled chunks are
+    reused within a bucket."""
     lanes = n_seg * seg_len
-    if lanes <= 1 << 20:
+    if lanes <= (MIN_LANES if fine else 1 << 20):
         cap = max(1 << max(lanes - 1, 0).bit_length(), MIN_LANES)
     else:
         step = 1 << (lanes.bit_length() - (4 if lanes <= 1 << 24 else 6))
@@ -982,6 +990,21 @@ def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
             _segment_cost(vals, mult, prefer[0], batch_lanes, overhead)[0] <= keep:
         return prefer
     return best[1], best[2]
+
+
+def stepped_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
+                     batch_lanes: int = BATCH_LANES) -> tuple[int, int]:
+    """Segment length and batch for a set walked every step (all its lanes each step, a
+    delivery cheap): the short power-of-two segment that pads the rows least (the longest
+    of equals); ``prefer`` kept while it pads at most SEG_KEEP times as much."""
+    deg = counts[counts > 0]
+
+    def lanes(s):
+        return int((-(-deg // s) * s).sum())
+    best = min((2 ** i for i in range(6)), key=lambda s: (lanes(s), -s))
+    if prefer is not None and prefer[0] < 64 and lanes(prefer[0]) <= SEG_KEEP * lanes(best):
+        return prefer
+    return best, max(batch_lanes // best, 1)
 
 
 def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int,

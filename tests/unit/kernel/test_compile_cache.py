@@ -100,7 +100,7 @@ def test_connections_added_between_runs_reuse_compilation(monkeypatch, stdp):
     retraced, got = _grow(stdp)
     assert not retraced.any()
     with monkeypatch.context() as m:  # exact shapes, segments chosen afresh each time
-        m.setattr(plan_mod, "segment_capacity", lambda n_seg, seg_len: n_seg)
+        m.setattr(plan_mod, "segment_capacity", lambda n_seg, seg_len, fine=False: n_seg)
         m.setattr(plan_mod, "SEG_KEEP", 1.0)
         m.setattr(plan_mod, "MIN_LANES", 0)
         retraced, want = _grow(stdp)
@@ -122,6 +122,10 @@ def test_segment_capacity_buckets():
             else cap * seg_len <= 1.125 * lanes + 2 * seg_len
     assert segment_capacity(10**8, 1) <= 1.032 * 10**8  # large networks: little padding
     assert segment_capacity(300, 8) == segment_capacity(400, 8)  # one bucket: one shape
+    # sets walked every step (e-prop): buckets of an eighth of a power of two
+    for n_seg, seg_len in ((5000, 4), (300, 8), (257, 4)):
+        cap = segment_capacity(n_seg, seg_len, fine=True)
+        assert n_seg <= cap and cap * seg_len <= max(1.125 * n_seg * seg_len, 1024) + seg_len
 
 
 def test_compiled_chunks_are_bounded(monkeypatch):

@@ -182,6 +182,13 @@ def test_segment_choice():
     assert batch == 1 and seg >= 1250 and seg % 64 == 0
     seg, batch = plan_mod.choose_segments(np.full(100, 3))
     assert seg == 4 and batch > 1
+    # walked every step: the segment that pads least (rows of 100 and 50: 4 edges, none)
+    seg, batch = plan_mod.stepped_segments(np.array([100, 50, 100, 0]))
+    assert seg == 2 and batch == plan_mod.BATCH_LANES // 2
+    seg, batch = plan_mod.stepped_segments(np.full(100, 100))
+    assert seg == 4 and batch == plan_mod.BATCH_LANES // 4
+    seg, batch = plan_mod.stepped_segments(np.full(100, 100), prefer=(8, 256))  # pads 4 %
+    assert (seg, batch) == (8, 256)
 
 
 def test_spike_edge_layout_matches_connections():
