@@ -218,6 +218,7 @@ class ConnTable:
     ROW_BYTES = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)  # all dense (the most)
     NAMES = tuple(k for k, _ in COLUMNS)
     ENDS = ("source", "target")   # always dense
+    STRUCTURE = ("source", "target", "delay", "syn", "receptor")  # no plastic state
 
     def __init__(self) -> None:
         self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS
@@ -237,7 +238,13 @@ class ConnTable:
         when someone looks (hpc_benchmark, 100M plastic connections: ~15 s per Simulate)."""
         self._stale = update
 
-    def _sync(self) -> None:
+    def _sync(self, k: str | None = None) -> None:
+        """Run the deferred update before a read of column ``k`` (any column: None). It
+        writes plastic state only (``weight`` and the extra columns), so a read of another
+        column leaves it pending (the kernel reads the ``syn`` column after a run: that
+        read fetched the whole plastic state back from the device)."""
+        if k in self.STRUCTURE:
+            return
         update, self._stale = self._stale, None
         if update is not None:
             update()
@@ -334,7 +341,7 @@ class ConnTable:
     def column(self, k: str, a: int = 0, b: int | None = None) -> np.ndarray:
         """Connections a..b of column ``k`` as stored (sources, targets: int32), read-only
         (a run column is expanded for that range only)."""
-        self._sync()
+        self._sync(k)
         b = self._n if b is None else min(b, self._n)
         if k in self._runs:
             out = self._runs[k].expand(a, b, self._n)
@@ -346,7 +353,7 @@ class ConnTable:
 
     def take(self, k: str, idx) -> np.ndarray:
         """Column ``k`` at the connections ``idx`` (node ids as int64)."""
-        self._sync()
+        self._sync(k)
         if isinstance(idx, slice):
             a, b, step = idx.indices(self._n)
             if step != 1:
@@ -368,14 +375,14 @@ class ConnTable:
 
     def distinct(self, k: str) -> set:
         """The values column ``k`` has."""
-        self._sync()
+        self._sync(k)
         if k in self._runs:
             return {v.item() for v in self._runs[k].values} if self._n else set()
         return set(np.unique(self._buf[k][:self._n]).tolist())
 
     def uniform(self, k: str):
         """The one value column ``k`` has at every connection, or None."""
-        self._sync()
+        self._sync(k)
         runs = self._runs.get(k)
         return runs.values[0] if runs is not None and len(runs.values) == 1 and self._n \
             else None

@@ -76,3 +76,34 @@ def test_set_and_disconnect_keep_every_other_value():
     assert np.array_equal(np.array(after.get("weight")), w[~drop])
     assert np.array_equal(np.array(after.get("delay")), d[~drop])
     assert _table().uniform("syn") is not None
+
+
+def test_plastic_state_fetched_only_when_read(monkeypatch):
+    """A run's plastic state reaches the table when a plastic column (weight, the rule's
+    state) is read, not when a structural one is (the kernel reads the synapse ids after
+    every run): a read of structure leaves the device's state where it is, and what is read
+    later is the last run's."""
+    from jaxnest.kernel import plastic
+    calls = []
+    real = plastic.write_back
+    monkeypatch.setattr(plastic, "write_back", lambda *a: calls.append(1) or real(*a))
+    nest.ResetKernel()
+    sg = nest.Create("spike_generator", params={"spike_times": [5.0, 15.0, 25.0, 35.0]})
+    pre = nest.Create("parrot_neuron", 3)
+    post = nest.Create("iaf_psc_alpha", 3, params={"I_e": 400.0})
+    nest.Connect(sg, pre)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 50.0})
+    w0 = nest.GetConnections(pre).weight
+    nest.Simulate(20.0)
+    conns = _table()
+    for k in ("source", "target", "delay", "syn", "receptor"):
+        conns.distinct(k), conns.take(k, np.arange(len(conns))), conns.column(k)
+    assert not calls  # the run's state is still on the device
+    nest.Simulate(20.0)
+    assert not calls
+    w = nest.GetConnections(pre).weight
+    assert calls == [1]  # fetched once, the second run's state
+    assert np.all(np.asarray(w) != np.asarray(w0))  # (the weights did change)
+    nest.Simulate(10.0)
+    plastic_kplus = nest.GetConnections(pre).get("Kplus")
+    assert calls == [1, 1] and len(plastic_kplus) == 9
