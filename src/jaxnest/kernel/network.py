@@ -218,7 +218,8 @@ class ConnTable:
     ROW_BYTES = sum(np.dtype(dt).itemsize for _, dt in COLUMNS)  # all dense (the most)
     NAMES = tuple(k for k, _ in COLUMNS)
     ENDS = ("source", "target")   # always dense
-    STRUCTURE = ("source", "target", "delay", "syn", "receptor")  # no plastic state
+    STRUCTURE = tuple(k for k in NAMES if k != "weight")  # no run changes these (the
+    # deferred plastic state is the weight and extra columns)
 
     def __init__(self) -> None:
         self._buf: dict[str, np.ndarray] = {k: np.zeros(0, dt) for k, dt in self.COLUMNS

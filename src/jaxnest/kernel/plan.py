@@ -54,6 +54,7 @@ SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measur
                     # per iteration vs ~4 ns per edge on a 2-core EPYC)
 PLASTIC_SEG_OVERHEAD = 1000  # the same for plastic sets: an iteration runs ~140 operations
                              # (the rule, its archive views) where a static one runs ~15
+SHORT_SEGS = tuple(2 ** i for i in range(6))  # segment lengths delivered in batches
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
 SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs at most this
@@ -981,7 +982,7 @@ def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
         return 1, 1
     vals, mult = np.unique(deg, return_counts=True)
     best = None
-    for s in [2 ** i for i in range(6)] + list(range(64, SEG_MAX + 1, 64)):
+    for s in SHORT_SEGS + tuple(range(64, SEG_MAX + 1, 64)):
         cost, batch = _segment_cost(vals, mult, s, batch_lanes, overhead)
         if best is None or cost < best[0]:
             best = (cost, s, batch)
@@ -1001,8 +1002,9 @@ def stepped_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
 
     def lanes(s):
         return int((-(-deg // s) * s).sum())
-    best = min((2 ** i for i in range(6)), key=lambda s: (lanes(s), -s))
-    if prefer is not None and prefer[0] < 64 and lanes(prefer[0]) <= SEG_KEEP * lanes(best):
+    best = min(SHORT_SEGS, key=lambda s: (lanes(s), -s))
+    if prefer is not None and prefer[0] in SHORT_SEGS and \
+            lanes(prefer[0]) <= SEG_KEEP * lanes(best):
         return prefer
     return best, max(batch_lanes // best, 1)
 

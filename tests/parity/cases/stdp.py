@@ -138,7 +138,7 @@ def exponents_between_runs(nest):
     for each, hom in steps:
         nest.Simulate(60.0)
         w.append(nest.GetConnections(pre).weight)
-        plain.set({k: v for k, v in each.items()})
+        plain.set(each)
         nest.SetDefaults("stdp_synapse_hom", hom)
     nest.Simulate(100.0)
     w.append(nest.GetConnections(pre).weight)
