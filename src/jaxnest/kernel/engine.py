@@ -517,8 +517,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         return arch_in, (arch["clop"], clop_consts(args)) if st.clop else None
 
     def clop_consts(args):
-        """The voltage histories' target constants, and whether on_step runs (e-prop)."""
-        consts = args["clop"]["consts"]
+        """The voltage histories' target constants, whether on_step runs and the resolution
+        (e-prop; the resolution as a number, so that what only depends on it and on
+        parameters equal over an edge set is computed while tracing, not per lane)."""
+        consts = dict(args["clop"]["consts"], ep_res=st.h)
         return dict(consts, ep_stepped=jnp.float64(1.0)) if step_sets else consts
 
     def step_rules(pl, arch, args, A):

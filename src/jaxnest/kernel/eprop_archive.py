@@ -14,7 +14,7 @@ entry at ``t``, the step's origin in steps), in rings of ``H`` steps indexed by 
   slice A, one step per slice) goes to entry A - 2.
 
 Per row also the target's constants the gradient needs (written each step: P_v_m, kappa,
-kappa_reg, adapt_beta, P_adapt, the cutoff in steps, readout or not, h) and the newest step
+kappa_reg, adapt_beta, P_adapt, the cutoff in steps, readout or not) and the newest step
 ``ep_last``. Rows with incoming eprop_synapse connections (``mask``: NEST's eprop_indegree
 > 0) write entries. At each slice start ``ep_lo`` is the oldest entry a connection may still
 read (:func:`needed_from`); overwriting one, or a synapse reading one the ring dropped, sets
@@ -47,8 +47,7 @@ import jax.numpy as jnp
 import numpy as np
 
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
-CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_h",
-          "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
+CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
           "ep_lsh", "ep_flush", "ep_nspk", "ep_ls", "ep_spk")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
@@ -125,8 +124,7 @@ def entry(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
         Pa = jnp.broadcast_to(props.get("P_adapt", 0.0), (n,))
     consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
               "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa,
-              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_h": jnp.full(n, h),
-              "ep_last": jnp.full(n, t_entry, f)}
+              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_last": jnp.full(n, t_entry, f)}
     ls = None
     if bss:
         reg, extra, ls = _bss_entry(arch, cols, n, new, p, props, step, h, readout)
@@ -271,12 +269,14 @@ def write_learning_signal(arch: dict, values, A) -> dict:
 class EpropView:
     """The targets' e-prop histories and constants as eprop_synapse sees them (arrays over
     edges); ``entry(t)`` the (psi or error, learning signal, firing-rate term) of step t;
-    ``stepped``: the kernel runs the rule's ``on_step`` each slice (consts ``ep_stepped``)."""
+    ``stepped``: the kernel runs the rule's ``on_step`` each slice (consts ``ep_stepped``);
+    ``h``: the resolution (ms, a number: consts ``ep_res``)."""
 
-    def __init__(self, arch: dict, tgt, active, consts=None):
+    def __init__(self, arch: dict, tgt, active, consts):
         self._a, self._tgt, self.active = arch, tgt, active
         self._H = arch["ep_t"].shape[0]
-        self.stepped = (consts or {}).get("ep_stepped", 0.0)  # on_step ran: windows walked
+        self.stepped = consts.get("ep_stepped", 0.0)  # on_step ran: windows walked
+        self.h = consts["ep_res"]
         for k in CONSTS[:CONSTS.index("ep_Pz")]:
             setattr(self, k[3:], arch[k][tgt])
         self.overflow = jnp.zeros(tgt.shape, bool)

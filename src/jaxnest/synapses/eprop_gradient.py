@@ -249,32 +249,34 @@ def _signal(post, t, X, on):
 
 def _walk(post, w, b0, n, X, kappa, tsp):
     """NEST's compute_gradient over the steps [b0, b0 + n) of the presynaptic ISI block
-    from the spike at ``tsp`` (z = 1 there), continued from the traces ``w``: each step's
-    e_bar (z_bar for readouts) waits two steps for its learning signal (:func:`_signal`),
-    then adds L e_bar (E z_bar) to ``g_walk``."""
-    ro = post.ro != 0.0
-
+    from the spike at ``tsp`` (z = 1 there), continued from the traces ``w`` (steps of
+    :func:`_walk_one`)."""
     def body(j, c):
         w, gone = c
-        on = j < n
-        t = b0 + j
-        psi, g1 = post.field(t, on, "ep_psi")
-        z_bar = post.Pv * w["z_bar"] + post.Pz * (t == tsp)
-        e = psi * (z_bar - post.beta * w["epsilon"])
-        e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
-        S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
-        new = {"z_bar": z_bar, "e_bar": e_bar, "epsilon": post.Pa * w["epsilon"] + e,
-               "sum_e": w["sum_e"] + e,
-               "g_walk": jnp.where(w["tq1"] >= 0.0, w["g_walk"] + S * w["q1"], w["g_walk"]),
-               "walked": jnp.ones_like(z_bar), "q1": w["q2"], "tq1": w["tq2"],
-               "q2": jnp.where(ro, z_bar, e_bar), "tq2": t}
-        w = {k: jnp.where(on, new[k], w[k]) for k in w}
-        return w, gone | g1 | g2
+        w, g = _walk_one(post, w, b0 + j, j < n, X, kappa, tsp)
+        return w, gone | g
 
     w, gone = lax.fori_loop(0, jnp.max(n, initial=0.0).astype(jnp.int32), body,
                             (w, jnp.zeros(n.shape, bool)))
     post.overflow = post.overflow | gone
     return w
+
+
+def _walk_one(post, w, t, on, X, kappa, tsp):
+    """One step t of :func:`_walk` for the lanes ``on``: its e_bar (z_bar for readouts)
+    waits two steps for its learning signal (:func:`_signal`), then adds L e_bar (E z_bar)
+    to ``g_walk``. Returns (traces, gone)."""
+    psi, g1 = post.field(t, on, "ep_psi")
+    z_bar = post.Pv * w["z_bar"] + post.Pz * (t == tsp)
+    e = psi * (z_bar - post.beta * w["epsilon"])
+    e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
+    S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
+    new = {"z_bar": z_bar, "e_bar": e_bar, "epsilon": post.Pa * w["epsilon"] + e,
+           "sum_e": w["sum_e"] + e,
+           "g_walk": jnp.where(w["tq1"] >= 0.0, w["g_walk"] + S * w["q1"], w["g_walk"]),
+           "walked": jnp.ones_like(z_bar), "q1": w["q2"], "tq1": w["tq2"],
+           "q2": jnp.where(post.ro != 0.0, z_bar, e_bar), "tq2": t}
+    return {k: jnp.where(on, new[k], w[k]) for k in w}, g1 | g2
 
 
 def _finish(post, w, X):
@@ -382,8 +384,9 @@ def on_step_bsshslm(p, s, te, post):
     E = _interval_end(s, post)
     on = (post.active & (tsp > 0.0) & (s["previous_was_flush"] == 0.0) & (tw == te)
           & (te >= tsp) & (te < E) & (te < s["t_flush"]))
-    w = _walk(post, {k: s[k] for k in _WALK}, te, jnp.where(on, 1.0, 0.0), jnp.inf,
-              jnp.exp(-post.h / p["tau_m_readout"]), tsp)
+    w, gone = _walk_one(post, {k: s[k] for k in _WALK}, te, on, jnp.inf,
+                        jnp.exp(-post.h / p["tau_m_readout"]), tsp)
+    post.overflow = post.overflow | gone
     return dict(s, **w, t_walk=jnp.where(on, te + 1.0, tw))
 
 
