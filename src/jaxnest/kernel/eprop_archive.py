@@ -23,7 +23,7 @@ still holds them). NEST erases entries no synapse needs any more; the kept entri
 same, so the gradients are too. What shows the erasure: ``learning_signal`` (0 where entry
 t - 2 lies before the oldest entry NEST keeps, ``ep_front``; NEST's erasures inside the
 history with a finite ``eprop_isi_trace_cutoff`` are not followed) and
-eprop_history_duration (the count of NEST's kept entries: not reproduced).
+eprop_history_duration (the count of NEST's kept entries: kernel/eprop_history.py).
 
 The bsshslm_2020 neurons (:func:`is_bsshslm`) keep their history here too, as NEST's
 EpropArchivingNode<true>: a recurrent neuron's entry t holds its surrogate gradient and, at

@@ -606,7 +606,8 @@ class Kernel:
     def _pre_run(self) -> None:
         """NEST's pre_run_hook checks of the neuron models (errors NEST raises at Simulate,
         in Prepare); synapse models whose connections jaxnest simulates only in some cases
-        (``unsupported_when``: e-prop) check theirs."""
+        (``unsupported_when``: e-prop) check theirs, and those that follow something on the
+        host during runs (``before_run``: e-prop's history counts) set it up."""
         if not self.settings["keep_source_table"]:
             self._check_source_table()
         tests = self._synapse_hooks("unsupported_when")
@@ -617,6 +618,8 @@ class Kernel:
             if why:
                 raise errors.NotImplemented(f"{name} cannot be simulated by jaxnest yet: "
                                             f"{why}.")
+        for _, _, hook in self._synapse_hooks("before_run"):
+            hook(self)
         for store in self.network.neurons.values():
             keys = [k for k in store.entry.impl.params  # __<setting>: the kernel's, now
                     if k.startswith("__") and k[2:] in self.settings]

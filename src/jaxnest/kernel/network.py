@@ -496,6 +496,14 @@ class Network:
         self.version = 0  # bumped on Create (structure change)
         self.frozen: set[int] = set()  # NEST's frozen neurons: not updated, not sampled
         self.frozen_ever = False       # once one was: the runtime holds their input
+        self.sp_tracking = False       # structural plasticity follows the calcium
+        self.eprop_counts = None       # kernel/eprop_history.Counts, while it is recorded
+
+    @property
+    def all_spikes(self) -> bool:
+        """Every neuron's spikes go to the host (structural plasticity's calcium, the
+        e-prop history counts)."""
+        return self.sp_tracking or self.eprop_counts is not None
 
     @property
     def size(self) -> int:

@@ -1198,7 +1198,7 @@ def _wire_recorders(plan: Plan, net, src, tgt, kind, dev_link, row_of_conn=None,
                 periods += [_steps(dev.status["interval"], plan.h),
                             _steps(dev.status["offset"], plan.h)]
     plan.rec_rows = np.unique(rows)
-    if getattr(net, "sp_tracking", False):  # structural plasticity: every neuron's spikes
+    if net.all_spikes:
         plan.rec_rows = np.unique(np.r_[plan.rec_rows, np.arange(plan.n_neurons)])
     # one gather per (group, variable) over the union of everything any sampler reads
     wanted: dict[tuple[int, str], set] = {}

@@ -28,7 +28,7 @@ from ..jaxenv import put
 from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, on_sample_grid, write_ascii
 from . import rng
-from . import eprop_archive, neuromod, plastic, voltage_archive
+from . import eprop_archive, eprop_history, neuromod, plastic, voltage_archive
 from . import continuous, exec_cache, precise_host, structural
 from .engine import COUNTS, make_chunk_fn
 from .plan import Plan, build_plan
@@ -770,7 +770,7 @@ class Runtime:
     def _collect(self, plan: Plan, net, kernel, out, counts, step0: int, n_steps: int) -> None:
         h = kernel.resolution
         n_ev, n_samp = int(counts["n_ev"]), int(counts["n_samples"])
-        if not (n_ev or n_samp or plan.pg_records or getattr(net, "sp_tracking", False)):
+        if not (n_ev or n_samp or plan.pg_records or net.all_spikes):
             return  # nothing recorded in this chunk
 
         def events(key):  # a chunk without events fetches none of its (ev_cap) arrays
@@ -786,8 +786,10 @@ class Runtime:
             samples = np.asarray(out["samples"])[:n_samp]
             first = ((step0 // plan.sample_period) + 1) * plan.sample_period
             sample_steps = first + plan.sample_period * np.arange(n_samp)
-        if getattr(net, "sp_tracking", False):  # structural plasticity: calcium
+        if net.sp_tracking:  # structural plasticity: calcium
             structural.on_spikes(kernel, senders, kernel.ms_of_steps(steps + 1) - offs)
+        if net.eprop_counts is not None:
+            net.eprop_counts.run(steps, senders, step0 + n_steps)
         routed = _route_spikes(plan, rows)
         for gid, nodes in plan.recorders.items():
             dev = net.devices[gid]
@@ -827,6 +829,9 @@ class Runtime:
                     c = np.flatnonzero(cols & (np.array(plan.sample_vars) == var))
                     c = c[np.argsort(plan.sample_gids[c], kind="stable")]
                     block[var] = samples[rows][:, c].ravel()
+                if eprop_history.RECORDABLE in keys and net.eprop_counts is not None:
+                    block[eprop_history.RECORDABLE] = h * net.eprop_counts.take(
+                        block["senders"], block["_step"])
                 dev.pending.append(block)
 
     def _device_samples(self, plan: Plan, net, kernel, step0: int, n_steps: int) -> None:

@@ -14,7 +14,8 @@ receptor 1; the readouts send their error signals to the learning-signal connect
 and their unnormalized signals to the other readouts, a value per kind). Where
 eprop_synapse_bsshslm_2020 connections arrive, the neurons keep NEST's e-prop history
 (kernel/eprop_archive.py: surrogate gradients, learning signals, the firing-rate term of
-each update interval, the readouts' error signals; not ``eprop_history_duration``).
+each update interval, the readouts' error signals; ``eprop_history_duration`` as a
+multimeter records it: kernel/eprop_history.py).
 """
 from __future__ import annotations
 

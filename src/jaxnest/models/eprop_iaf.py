@@ -24,8 +24,8 @@ writes it where eprop_synapse connections arrive): the surrogate gradient, the f
 regularization term (hidden ``f_av``, ``fr_reg``; NEST updates f_av only once the neuron has
 incoming e-prop synapses: the same unless they are connected after a first Simulate), a
 readout's error signal; ``learning_signal`` shows the learning signal of entry t - 2 (the
-kernel sets it). Not here (errors.NotImplemented, synapses/eprop.py): recording
-``eprop_history_duration`` (NEST's history cleaning). NEST's flush events
+kernel sets it); ``eprop_history_duration`` as a multimeter records it is NEST's count of
+kept entries, followed on the host (kernel/eprop_history.py). NEST's flush events
 (``flush_event_send_interval``) reach e-prop synapses only and do not change their
 gradients: none are sent here, so a weight_recorder misses the entries NEST records at them.
 """

@@ -8,9 +8,9 @@ kernel/eprop_archive.py): eprop_synapse onto eprop_iaf*/eprop_readout, per spike
 eprop_synapse_bsshslm_2020 onto the bsshslm_2020 neurons, per update interval (NEST's
 ``eprop_update_interval``). The learning-signal connections carry the readouts' error
 signals into that history. A synapse onto the other family's neurons gets NEST's
-IllegalConnection (at Simulate; NEST at its first gradient). Not simulated (Simulate
-raises errors.NotImplemented naming the model and the reason): a multimeter recording
-``eprop_history_duration`` (NEST's history cleaning). A connection's own optimizer state
+IllegalConnection (at Simulate; NEST at its first gradient). A multimeter recording
+``eprop_history_duration`` gets NEST's count of history entries (kernel/eprop_history.py,
+on the host, from the first Simulate on). A connection's own optimizer state
 (``optimizer``: adam's ``m`` and ``v``, gradient descent's nothing) is shown and set as in
 NEST.
 Known difference: NEST's flush events (recurrent neurons silent for
@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import errors, messages
 from ..devices.base import sent_events
+from ..kernel import eprop_history
 from . import eprop_gradient as eg
 from .base import COMMON, SynapseModel
 from .rate import SecondarySynapse
@@ -47,7 +48,7 @@ _ADAM = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1.0e-7}
 EPROP_NEURONS = ("eprop_iaf", "eprop_iaf_adapt", "eprop_iaf_psc_delta",
                  "eprop_iaf_psc_delta_adapt", "eprop_readout", "eprop_iaf_bsshslm_2020",
                  "eprop_iaf_adapt_bsshslm_2020", "eprop_readout_bsshslm_2020")
-_WHY = "its connections are checked at Simulate"  # (unsupported_learning says why not)
+_WHY = "its connections are checked at Simulate"  # (walks_kept says why not)
 
 
 def _optimizer_of(v) -> dict:
@@ -169,19 +170,6 @@ LEARNING_SIGNALS = ("eprop_learning_signal_connection",
                     "eprop_learning_signal_connection_bsshslm_2020")
 
 
-def unsupported_learning(net, conn: np.ndarray, bsshslm: bool = False) -> str:
-    """Why these e-prop connections (eprop_synapse, or eprop_synapse_bsshslm_2020 when
-    ``bsshslm``) cannot be simulated ("" when they can): a multimeter recording
-    ``eprop_history_duration`` (NEST's history cleaning is not reproduced). Targets of the
-    other family raise NEST's error."""
-    _refuse_other_family(net, conn, bsshslm)
-    if any("eprop_history_duration" in d.status.get("record_from", ())
-           for d in net.devices.values()):
-        return ("NEST's e-prop history cleaning is not reproduced "
-                "(eprop_history_duration is recorded)")
-    return ""
-
-
 WALK_PARAMS = ("tau_m", "kappa", "kappa_reg", "adapt_beta", "adapt_tau",
                "eprop_isi_trace_cutoff", "regular_spike_arrival")
 """The targets' parameters the e-prop synapses' gradient walks read."""
@@ -256,8 +244,13 @@ class _Learning(EpropSynapse):
                           "records at e-prop flush events (weights and gradients are not "
                           "affected).")
         bsshslm = self.name.endswith("bsshslm_2020")
-        return unsupported_learning(net, conn, bsshslm) or walks_kept(
-            net, conn, self.name, defaults, bsshslm)
+        _refuse_other_family(net, conn, bsshslm)
+        return walks_kept(net, conn, self.name, defaults, bsshslm)
+
+    def before_run(self, kernel) -> None:
+        """Multimeters recording ``eprop_history_duration``: NEST's count is followed on
+        the host (kernel/eprop_history.py)."""
+        eprop_history.follow(kernel)
 
 
 eprop_synapse = _Learning(

@@ -48,9 +48,10 @@ def run(nest, optimizer, n_in=10, n_rec=8, seq=30, n_iter=4, batch_size=1, avera
     nout = mse + ce
     target = nest.Create("step_rate_generator", 3)
     mm_rec = nest.Create("multimeter", {"interval": 1.0, "record_from": [
-        "V_m", "surrogate_gradient", "learning_signal"]})
+        "V_m", "surrogate_gradient", "learning_signal", "eprop_history_duration"]})
     mm_out = nest.Create("multimeter", {"interval": 1.0, "record_from": [
-        "readout_signal", "error_signal"], "start": 4.0, "stop": 4.0 + task})
+        "readout_signal", "error_signal", "eprop_history_duration"], "start": 4.0,
+        "stop": 4.0 + task})
     w_in = rng.normal(size=(n_rec, n_in)) / np.sqrt(n_in)
     w_rec = rng.normal(size=(n_rec, n_rec)) / np.sqrt(n_rec)
     np.fill_diagonal(w_rec, 0.0)
@@ -94,11 +95,12 @@ def run(nest, optimizer, n_in=10, n_rec=8, seq=30, n_iter=4, batch_size=1, avera
     idx = np.lexsort((tg, src))
     out = {"weight": w[idx].tolist(), "dw": float(np.max(np.abs(w - w0))),
            "optimizer": [[c.get("optimizer").get(k, -1.0) for k in "mv"] for c in own]}
-    for mm, keys in ((mm_rec, ("V_m", "surrogate_gradient", "learning_signal")),
-                     (mm_out, ("readout_signal", "error_signal"))):
+    for mm, keys, part in ((mm_rec, ("V_m", "surrogate_gradient", "learning_signal"), "rec"),
+                           (mm_out, ("readout_signal", "error_signal"), "out")):
         ev = mm.get("events")
         order = np.lexsort((ev["times"], ev["senders"]))
         out.update({k: np.asarray(ev[k])[order].tolist() for k in keys})
+        out["history_" + part] = np.asarray(ev["eprop_history_duration"])[order].tolist()
     return out
 
 
@@ -138,6 +140,8 @@ def silent_sender(nest, seq=20, n_iter=40):
     nest.Connect(target, out, "one_to_one", {"synapse_model": "rate_connection_delayed",
                                              "delay": 1.0, "receptor_type": 2})
     nest.Connect(r, sr)
+    mm = nest.Create("multimeter", {"interval": 1.0, "record_from": ["eprop_history_duration"]})
+    nest.Connect(mm, r + out)
     nest.Simulate(float(seq))
     r[0].I_e = 0.2
     nest.Simulate(3.0 * seq - 7.0)
@@ -145,5 +149,8 @@ def silent_sender(nest, seq=20, n_iter=40):
     nest.Simulate(task - 4.0 * seq + 12.0)
     conns = nest.GetConnections(synapse_model="eprop_synapse_bsshslm_2020")
     src, tg, w = (np.asarray(conns.get(k)) for k in ("source", "target", "weight"))
+    ev = mm.get("events")
     return {"weight": w[np.lexsort((tg, src))].tolist(),
-            "times": np.asarray(sr.get("events")["times"]).tolist()}
+            "times": np.asarray(sr.get("events")["times"]).tolist(),
+            "history": np.asarray(ev["eprop_history_duration"])[
+                np.lexsort((ev["times"], ev["senders"]))].tolist()}

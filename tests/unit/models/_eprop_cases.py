@@ -133,8 +133,7 @@ def neuron(nest, model, extra, h=1.0, sg="piecewise_linear", T=100.0, kernel=Non
     nest.Connect(par, n, syn_spec={"weight": 0.35, "delay": 1.0, "synapse_model": syn})
     dc = nest.Create("dc_generator", params={"amplitude": 0.02, "start": 40.0, "stop": 70.0})
     nest.Connect(dc, n[1])
-    recs = [r for r in nest.GetDefaults(model)["recordables"]  # the e-prop history's length
-            if syn == "static_synapse" or r != "eprop_history_duration"]  # is not kept
+    recs = list(nest.GetDefaults(model)["recordables"])
     mm = nest.Create("multimeter", params={"record_from": recs, "interval": h})
     nest.Connect(mm, n)
     sr = nest.Create("spike_recorder")

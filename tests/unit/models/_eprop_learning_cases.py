@@ -62,9 +62,10 @@ def run(nest, model, optimizer, n_in=20, n_rec=20, n_out=1, seq=40, n_iter=3,
     target = nest.Create("step_rate_generator", n_out)
     window = nest.Create("step_rate_generator")
     mm_rec = nest.Create("multimeter", {"interval": 1.0, "record_from": [
-        "V_m", "surrogate_gradient", "learning_signal"]})
+        "V_m", "surrogate_gradient", "learning_signal", "eprop_history_duration"]})
     mm_out = nest.Create("multimeter", {"interval": 1.0, "record_from": [
-        "readout_signal", "target_signal", "error_signal"], "start": 2.0, "stop": 2.0 + task})
+        "readout_signal", "target_signal", "error_signal", "eprop_history_duration"],
+        "start": 2.0, "stop": 2.0 + task})
     w_in = rng.normal(size=(n_rec, n_in)) / np.sqrt(n_in) * scale
     w_rec = rng.normal(size=(n_rec, n_rec)) / np.sqrt(n_rec) * scale
     np.fill_diagonal(w_rec, 0.0)
@@ -122,4 +123,6 @@ def run(nest, model, optimizer, n_in=20, n_rec=20, n_out=1, seq=40, n_iter=3,
             "dw": float(np.max(np.abs(w - w0))),
             "V_m": np.asarray(evr["V_m"])[o2].tolist(),
             "learning_signal": np.asarray(evr["learning_signal"])[o2].tolist(),
-            "readout": ro.ravel().tolist()}
+            "readout": ro.ravel().tolist(),
+            "history_rec": np.asarray(evr["eprop_history_duration"])[o2].tolist(),
+            "history_out": np.asarray(ev["eprop_history_duration"])[order].tolist()}

@@ -2,7 +2,8 @@
 holds the scenarios both simulators run): defaults, parameter errors, connection rules, the
 neuron dynamics with static input (traces to rounding, spikes identical), the readout's
 target and learning-window signals, eprop_synapse where all its gradients are zero (weights
-unchanged, as NEST's), and the parts not simulated yet raising NotImplemented.
+unchanged, as NEST's), NEST's count of kept history entries (eprop_history_duration), and
+the parts not simulated yet raising NotImplemented.
 """
 from __future__ import annotations
 
@@ -138,9 +139,10 @@ def test_readout_min_delay_above_one_step_refused():
         jaxnest.Simulate(5.0)
 
 
-def test_history_duration_rechecked_each_simulate():
-    """A multimeter recording eprop_history_duration (NEST's history cleaning, not
-    reproduced) added after a first Simulate is refused at the next one."""
+def test_history_duration_recorded_late_refused():
+    """A multimeter recording eprop_history_duration (NEST's count of kept history
+    entries, followed on the host from the first run on) added after a first Simulate is
+    refused at the next one."""
     jaxnest.ResetKernel()
     jaxnest.resolution = 1.0
     a, b = jaxnest.Create("parrot_neuron"), jaxnest.Create("eprop_iaf")
