@@ -265,6 +265,7 @@ class Counts:
         for t, g in zip(spike_steps.tolist(), senders.tolist()):
             if g in self.links:
                 emitted.setdefault(t, set()).add(g)
+        spiked = sorted(emitted)
         flushing = {g: F for g, F in self.flush.items() if F < _NEVER}
         hists = [h for h in self.targets.values() if h is not None]
         U = {h.U for h in hists if h.bss}
@@ -278,8 +279,9 @@ class Counts:
             busy = t in self.pending or any(
                 _c_mod(t - s, u) == 0 for s in shifts for u in U)
             if not busy:  # appends only, up to the next step that does more
+                i = bisect.bisect_left(spiked, t)
                 nxt = min([end] + [x for x in self.pending if x > t]
-                          + [x + 1 for x in emitted if x >= t]
+                          + ([spiked[i] + 1] if i < len(spiked) else [])
                           + [self._due(g, F, t) for g, F in flushing.items()]
                           + [self._next_start(t, s, u) for s in shifts for u in U])
                 n = max(nxt - t, 1)
