@@ -47,8 +47,9 @@ import jax.numpy as jnp
 import numpy as np
 
 RINGS = ("ep_t", "ep_psi", "ep_reg", "ep_L")
-CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_last", "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift",
-          "ep_lsh", "ep_flush", "ep_nspk", "ep_ls", "ep_spk")
+CONSTS = ("ep_Pv", "ep_kappa", "ep_kreg", "ep_beta", "ep_Pa", "ep_cut", "ep_ro", "ep_last",
+          "ep_lo", "ep_front", "ep_over", "ep_Pz", "ep_U", "ep_W", "ep_shift", "ep_lsh",
+          "ep_flush", "ep_nspk", "ep_ls", "ep_spk")
 SHIFT = 2   # NEST's delay_rec_out + delay_out_rec (steps)
 BSS_SHIFT = 3  # the same for the bsshslm_2020 neurons, + delay_out_norm
 
@@ -124,7 +125,8 @@ def entry(arch: dict, first: int, n: int, new: dict, p: dict, props: dict, mask,
         Pa = jnp.broadcast_to(props.get("P_adapt", 0.0), (n,))
     consts = {"ep_Pv": jnp.broadcast_to(props["P_v_m"], (n,)), "ep_kappa": kappa,
               "ep_kreg": kreg, "ep_beta": beta, "ep_Pa": Pa,
-              "ep_ro": jnp.full(n, 1.0 if readout else 0.0), "ep_last": jnp.full(n, t_entry, f)}
+              "ep_ro": jnp.full(n, 1.0 if readout else 0.0),
+              "ep_last": jnp.full(n, t_entry, f)}
     ls = None
     if bss:
         reg, extra, ls = _bss_entry(arch, cols, n, new, p, props, step, h, readout)
