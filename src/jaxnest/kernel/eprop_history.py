@@ -47,12 +47,6 @@ def _c_mod(a: int, b: int) -> int:
     return -r if a < 0 else r
 
 
-def _c_div(a: int, b: int) -> int:
-    """C++'s integer division (toward zero)."""
-    q = abs(a) // b
-    return -q if a < 0 else q
-
-
 class History:
     """One target's kept entries and update history (see the module docstring); the
     entries as runs [a, b) of consecutive steps, with their count."""
@@ -152,8 +146,12 @@ class History:
         if not prev_flush:
             self._unmark(t_prev_update + self.shift, floor=False)
 
+    def next_start(self, t: int) -> int:
+        """The first step from t on at which a bsshslm_2020 update interval starts."""
+        return t + (-_c_mod(t - self.shift, self.U)) % self.U
+
     def interval_start(self, t: int) -> bool:
-        return self.bss and _c_mod(t - self.shift, self.U) == 0
+        return self.bss and self.next_start(t) == t
 
     def step(self, t: int) -> None:
         """The target's update of step t."""
@@ -187,7 +185,7 @@ class Link:
             return
         if not h.readout and _c_mod(X - h.shift, h.U) == 0:
             return
-        t_update = _c_div(X - h.shift, h.U) * h.U
+        t_update = X - h.shift - _c_mod(X - h.shift, h.U)  # (C++'s division: toward 0)
         if X > self.t_next_update + h.shift:
             h.update_marks(self.t_prev_update, t_update, flush, self.prev_flush)
             self.t_prev_update, self.t_next_update = t_update, t_update + h.U
@@ -202,6 +200,7 @@ class Counts:
 
     def __init__(self, kernel, targets: list[int]) -> None:
         self.targets = {g: None for g in targets}
+        self.row = {g: i for i, g in enumerate(targets)}
         self.links: dict[int, list[Link]] = {}
         self.n_conns = 0       # connections of the table seen (it only grows meanwhile)
         self.pos = kernel.step  # the next step to update
@@ -220,7 +219,7 @@ class Counts:
             raise errors.NotImplemented(f"{RECORDABLE} after Disconnect of e-prop "
                                         "connections is not followed by jaxnest.")
         ids = [kernel.model_ids[n] for n, e in kernel.models.items()
-               if e.is_synapse and e.impl.name in ("eprop_synapse", "eprop_synapse_bsshslm_2020")]
+               if e.is_synapse and getattr(e.impl, "voltage_archive", None) == "eprop"]
         new = np.arange(self.n_conns, len(conns))
         self.n_conns = len(conns)
         if not new.size:
@@ -267,23 +266,20 @@ class Counts:
                 emitted.setdefault(t, set()).add(g)
         spiked = sorted(emitted)
         flushing = {g: F for g, F in self.flush.items() if F < _NEVER}
-        hists = [h for h in self.targets.values() if h is not None]
-        U = {h.U for h in hists if h.bss}
-        shifts = {h.shift for h in hists if h.bss}
+        starts = {(h.shift, h.U): h for h in self.targets.values() if h is not None and h.bss}
         start = self.pos
         counts = np.zeros((len(self.targets), end - start + 1))
         counts[:, 0] = self.last
-        row = {g: i for i, g in enumerate(self.targets)}
+        row = self.row
         t = start
         while t < end:
-            busy = t in self.pending or any(
-                _c_mod(t - s, u) == 0 for s in shifts for u in U)
+            busy = t in self.pending or any(h.interval_start(t) for h in starts.values())
             if not busy:  # appends only, up to the next step that does more
                 i = bisect.bisect_left(spiked, t)
                 nxt = min([end] + [x for x in self.pending if x > t]
                           + ([spiked[i] + 1] if i < len(spiked) else [])
                           + [self._due(g, F, t) for g, F in flushing.items()]
-                          + [self._next_start(t, s, u) for s in shifts for u in U])
+                          + [h.next_start(t) for h in starts.values()])
                 n = max(nxt - t, 1)
                 self._flush_until(flushing, emitted, t, t + n)
                 for g, h in self.targets.items():
@@ -311,10 +307,6 @@ class Counts:
         last = self.sent.get(g, 0)
         return max(t, last + F) if last > 0 else _NEVER
 
-    @staticmethod
-    def _next_start(t: int, shift: int, U: int) -> int:
-        return t + (-_c_mod(t - shift, U)) % U
-
     def _flush_until(self, flushing: dict, emitted: dict, a: int, b: int) -> None:
         """The senders' events of the steps [a, b) (NEST's FlushEventMechanism: a flush event
         F after the sender's last event, unless it spikes), pending for the next step."""
@@ -333,11 +325,10 @@ class Counts:
         """The counts (entries) the samples of ``gids`` at ``steps`` show (after the update
         of step - 1; 0 without a history)."""
         first, counts = self.window
-        row = {g: i for i, g in enumerate(self.targets)}
         out = np.zeros(gids.size)
         for j, (g, s) in enumerate(zip(gids.tolist(), steps.tolist())):
-            if g in row and 0 <= s - 1 - first < counts.shape[1]:
-                out[j] = counts[row[g], s - 1 - first]
+            if g in self.row and 0 <= s - 1 - first < counts.shape[1]:
+                out[j] = counts[self.row[g], s - 1 - first]
         return out
 
 
