@@ -39,7 +39,7 @@ import threading
 import jax
 import numpy as np
 
-_SMALL_LOOP_BYTES = 65536  # XLA:CPU's limit is 1 kB
+_SMALL_LOOP_BYTES = 10 ** 12  # XLA:CPU's limit is 1 kB; this one: any size
 _ACCELERATOR_PLUGINS = ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
                         "jax_rocm7_plugin", "libtpu", "jax_plugins")
 _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
@@ -207,10 +207,12 @@ def put(x, dtype=None) -> jax.Array:
 def _cpu_flags() -> None:
     """XLA:CPU settings, before its backend starts (XLA reads ``XLA_FLAGS`` once):
 
-    - compile while loops that touch under 64 kB per iteration into one function instead of
-      running their operations one by one (its default limit is 1 kB): a network of a few
-      neurons runs its time steps 2-3x faster (one hh_psc_alpha: 4.8 -> 1.7-2.4 us per step);
-      larger loops are not affected. Off with ``JAXNEST_SMALL_LOOP_BYTES=0`` or where
+    - compile while loops into one function instead of running their operations one by one
+      (a thunk each, ~0.3-1 us however small), whatever their size (XLA's limit is 1 kB per
+      iteration; loops holding a scatter or a sort stay as they are): a network of a few
+      neurons runs its time steps 2-3x faster (one hh_psc_alpha: 4.8 -> 1.7-2.4 us per
+      step), and the delivery loops, written to hold no scatter (kernel/blocks.py), need
+      about half the CPU time. Off with ``JAXNEST_SMALL_LOOP_BYTES=0`` or where
       ``XLA_FLAGS`` already sets backend options;
     - ``JAXNEST_FMA=0``: no fused multiply-adds (``--xla_cpu_max_isa=AVX``). XLA:CPU contracts
       ``a * b + c`` into one rounding where the CPU has FMA, NEST's generic x86-64 build does

@@ -27,6 +27,17 @@ def test_driven_neurons(both):
     _close(got["w"], ref["w"])
 
 
+def test_wide_rows_delivered_in_blocks(both):
+    """Rows of 150 plastic edges, one segment per iteration, the iterations in blocks."""
+    ref, got = both("stdp.py", "wide")
+    assert got["batch"] == [1]
+    assert len(ref["times"]) > 300 and np.ptp(ref["w"]) > 20
+    for k in ("senders", "times"):
+        np.testing.assert_array_equal(got[k], ref[k], err_msg=k)
+    _close(got["w"], ref["w"])
+    _close(got["Kplus"], ref["Kplus"])
+
+
 def test_long_postsynaptic_bursts(both):
     ref, got = both("stdp.py", "bursts")
     _close(got["w"], ref["w"])

@@ -50,10 +50,15 @@ from . import precise_host
 from . import voltage_archive
 
 SEG_MAX = 4096      # longest delivery segment (edges)
-SEG_OVERHEAD = 100  # cost of one delivery-loop iteration, in edge lanes (measured: ~0.4 us
-                    # per iteration vs ~4 ns per edge on a 2-core EPYC)
-PLASTIC_SEG_OVERHEAD = 1000  # the same for plastic sets: an iteration runs ~140 operations
-                             # (the rule, its archive views) where a static one runs ~15
+SEG_OVERHEAD = (100, 100)  # cost of one delivery-loop iteration, in edge lanes, with one long
+                          # segment / a batch of short ones (measured: ~0.4 us per iteration
+                          # vs ~4 ns per edge on a 2-core EPYC)
+PLASTIC_SEG_OVERHEAD = (100, 1000)  # the same for plastic sets: a batch of short segments
+                          # runs ~140 operations each iteration (the rule, its archive views,
+                          # the scatters of the state), long ones run in blocks compiled into
+                          # one function (kernel/blocks.py; 2,000 parrots at 2 Hz, 200
+                          # stdp_synapse each: 2.36 s per simulated second in segments of
+                          # 256, 2.61 s in batches of 32)
 SHORT_SEGS = tuple(2 ** i for i in range(6))  # segment lengths delivered in batches
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
@@ -795,7 +800,7 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
 
 
 def _spike_layout(src_row, R, idx64, prev: dict | None = None,
-                  batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD,
+                  batch_lanes: int = BATCH_LANES, overhead: tuple = SEG_OVERHEAD,
                   stepped: bool = False) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
@@ -814,7 +819,7 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None,
 
 
 def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
-                     batch_lanes: int = BATCH_LANES, overhead: int = SEG_OVERHEAD,
+                     batch_lanes: int = BATCH_LANES, overhead: tuple = SEG_OVERHEAD,
                      stepped: bool = False) -> dict:
     """:func:`_spike_layout` from the out-degree of each row (None: no edges)."""
     n = int(counts.sum()) if counts is not None else 0
@@ -968,7 +973,7 @@ def _fill_pieces(layout: dict, pieces, rows_of, columns_of, dtypes: dict, pad_of
 
 def choose_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
                     batch_lanes: int = BATCH_LANES,
-                    overhead: int = SEG_OVERHEAD) -> tuple[int, int]:
+                    overhead: tuple = SEG_OVERHEAD) -> tuple[int, int]:
     """Segment length and segments per delivery-loop iteration for these out-degrees.
 
     A loop iteration costs about ``overhead`` edge lanes plus its lanes; rows are padded to
@@ -1011,16 +1016,16 @@ def stepped_segments(counts: np.ndarray, prefer: tuple[int, int] | None = None,
 
 def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int,
                   batch_lanes: int = BATCH_LANES,
-                  overhead: int = SEG_OVERHEAD) -> tuple[float, int]:
+                  overhead: tuple = SEG_OVERHEAD) -> tuple[float, int]:
     """(cost in edge lanes, batch) of delivering rows of out-degree ``vals`` (``mult`` of
-    each) in segments of ``s`` edges."""
+    each) in segments of ``s`` edges; ``overhead``: an iteration's cost (long, batched)."""
     nseg = (-(-vals // s) * mult).sum()
     if s >= 64:
-        return nseg * (overhead + s), 1
+        return nseg * (overhead[0] + s), 1
     # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data); the loop's
     # overhead is shared by the batch
     batch = max(batch_lanes // s, 1)
-    return nseg * (s * 1.5 + 4) + overhead * nseg / batch, batch
+    return nseg * (s * 1.5 + 4) + overhead[1] * nseg / batch, batch
 
 
 def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:

@@ -26,7 +26,7 @@ from jax import lax
 
 from ..jaxenv import put
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
-from . import ints, voltage_archive
+from . import blocks, ints, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
@@ -381,8 +381,10 @@ def _again(on, W: int, c: tuple, need, few: bool) -> tuple:
     """(new, overflow, wide) after ``on(W, sel)`` again for the lanes ``need`` (their view
     lacked an answer). A view of W entries costs W per lane, and in a batch of thousands of
     lanes a few always need more than the first view (hpc_benchmark's 3,072): while
-    they are at most 1/FEW of the batch, only they are gathered, run and scattered back
-    (``few``: the rule reads no per-lane draws or dopamine views, which this cannot pick)."""
+    they are at most 1/FEW of the batch, only they are gathered and run, and their answers
+    gathered back (``few``: the rule reads no per-lane draws or dopamine views, which this
+    cannot pick). Gathers only, no scatter: a delivery loop without scatters compiles into
+    one function (make_delivery)."""
     E = need.shape[0]
     cap = max(E // FEW, 1)
     n = jnp.sum(need, dtype=jnp.int32)
@@ -391,19 +393,22 @@ def _again(on, W: int, c: tuple, need, few: bool) -> tuple:
         return on(W)
 
     def few_lanes(c):
-        sel = jnp.nonzero(need, size=cap, fill_value=0)[0]
-        at = jnp.where(jnp.arange(cap) < n, sel, E)  # unused slots: dropped
-        got = on(W, sel)
+        rank = jnp.cumsum(need.astype(jnp.int32))  # needing lanes up to each lane
+        sel = jnp.searchsorted(rank, jnp.arange(cap, dtype=jnp.int32), side="right",
+                               method="scan_unrolled")
+        got = on(W, jnp.minimum(sel, E - 1))
+        at = jnp.clip(rank - 1, 0, cap - 1)
 
-        def put(old, v):
-            return old.at[at].set(v.astype(old.dtype), mode="drop")
-        return ({k: put(c[0][k], got[0][k]) for k in c[0]}, put(c[1], got[1]),
-                put(c[2], got[2]))
+        def merge(old, v):
+            return jnp.where(need, v[at].astype(old.dtype), old)
+        return ({k: merge(c[0][k], got[0][k]) for k in c[0]}, merge(c[1], got[1]),
+                merge(c[2], got[2]))
 
     def some(c):
         return lax.cond(n <= cap, few_lanes, all_lanes, c) if few and cap < E \
             else all_lanes(c)
     return lax.cond(n > 0, some, lambda c: c, c)
+
 
 def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int,
                   insert=None):
@@ -455,7 +460,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             jnp.where(fired, first, n_seg + B)].set(jnp.arange(R, dtype=jnp.int32), mode="drop")
 
         def step(i, c):
-            buf, syn, cur, over, wrec = c
+            syn, cur, over, wrec = c
             j = i * B + jnp.arange(B, dtype=jnp.int32)
             r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
             seg = jnp.where(j < total, segbase[r] + j, n_seg).astype(itype)
@@ -550,15 +555,24 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             syn = {k: put(syn[k], s[k]) for k in syn}
             idx = base[rr] + take(e["off"])
             idx = jnp.where(idx >= LCN, idx - LCN, idx)
+            return (syn, r[-1], over, wrec), idx, val, got, rr
+
+        def each(i, c):  # an iteration with its events added to the ring buffer
+            buf, c = c
+            c, idx, val, got, rr = step(i, c)
             if ps.precise:
                 buf = insert(buf, got, idx, off_r[rr], val)
             else:
                 buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
-            return buf, syn, r[-1], over, wrec
+            return buf, c
 
         n_iter = ints.div(total + B - 1, B)
-        buf, syn, _, over, wrec = lax.fori_loop(
-            0, n_iter, step, (buf, syn, jnp.int32(-1), jnp.bool_(False), wrec))
+        c0 = (syn, jnp.int32(-1), jnp.bool_(False), wrec)
+        if ps.precise or (wr_cap and "wr" in e) or B > 1:  # scatters within an iteration
+            buf, (syn, _, over, wrec) = lax.fori_loop(0, n_iter, each, (buf, c0))
+        else:  # blocks of iterations without a scatter (kernel/blocks.py)
+            buf, (syn, _, over, wrec) = blocks.scatter_loop(
+                n_iter, lambda i, c: step(i, c)[:3], c0, buf, seg_len, LCN, itype)
         return buf, syn, over, wrec
 
     return deliver

@@ -80,6 +80,36 @@ def driven(nest):
                 senders=sr.events["senders"], times=sr.events["times"])
 
 
+def wide(nest):
+    """Parrots with random trains, each into 150 neurons driven near threshold (rows of 150
+    plastic edges: long segments, whose deliveries run in blocks, kernel/blocks.py), random
+    delays, two runs. Under jaxnest also the sets' segments per iteration."""
+    nest.ResetKernel()
+    rng = np.random.default_rng(11)
+    pre = nest.Create("parrot_neuron", 6)
+    for p in pre:
+        t = np.unique(np.round(np.sort(rng.uniform(1, 300, 40)), 1))
+        nest.Connect(nest.Create("spike_generator", params={"spike_times": t}), p)
+    post = nest.Create("iaf_psc_alpha", 150)
+    post.I_e = rng.uniform(330.0, 390.0, 150)
+    delay = np.round(rng.uniform(0.5, 3.0, (150, 6)), 1)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 40.0,
+                                      "delay": delay, "Wmax": 150.0, "lambda": 0.05})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(post, sr)
+    nest.Simulate(150.0)
+    nest.Simulate(150.0)
+    c = nest.GetConnections(pre, post)
+    src, tgt = np.array(c.get("source")), np.array(c.get("target"))
+    order = np.lexsort((tgt, src))
+    out = dict(w=np.array(c.get("weight"))[order], Kplus=np.array(c.get("Kplus"))[order],
+               senders=sr.events["senders"], times=sr.events["times"])
+    if nest.__name__.startswith("jaxnest"):
+        from jaxnest.api._state import kernel
+        out["batch"] = [ps.seg_batch for ps in kernel().runtime.plan.static().plastic]
+    return out
+
+
 def bursts(nest):
     """The postsynaptic neuron fires 60 times between two presynaptic spikes (longer than
     any archive ring jaxnest starts with)."""
