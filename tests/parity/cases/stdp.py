@@ -67,17 +67,23 @@ def driven(nest):
         nest.Connect(sg, p)
     post = nest.Create("iaf_psc_alpha", 5, params={"I_e": 360.0})
     delay = np.round(0.5 + (np.arange(100).reshape(5, 20) * 7 % 26) * 0.1, 1)
-    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 60.0,
+    c, order, sr = _two_runs(nest, pre, post, 60.0, delay, 200.0)
+    return dict(w=np.array(c.get("weight"))[order], src=np.array(c.get("source"))[order],
+                tgt=np.array(c.get("target"))[order],
+                senders=sr.events["senders"], times=sr.events["times"])
+
+
+def _two_runs(nest, pre, post, weight, delay, t_sim):
+    """pre -> post all to all through stdp_synapse (Wmax 150, lambda 0.05), the posts
+    recorded, two runs of t_sim: (connections, their order by source and target, recorder)."""
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": weight,
                                       "delay": delay, "Wmax": 150.0, "lambda": 0.05})
     sr = nest.Create("spike_recorder")
     nest.Connect(post, sr)
-    nest.Simulate(200.0)
-    nest.Simulate(200.0)
+    nest.Simulate(t_sim)
+    nest.Simulate(t_sim)
     c = nest.GetConnections(pre, post)
-    src, tgt, w = np.array(c.get("source")), np.array(c.get("target")), np.array(c.get("weight"))
-    order = np.lexsort((tgt, src))  # GetConnections' order aside
-    return dict(w=w[order], src=src[order], tgt=tgt[order],
-                senders=sr.events["senders"], times=sr.events["times"])
+    return c, np.lexsort((np.array(c.get("target")), np.array(c.get("source")))), sr
 
 
 def wide(nest):
@@ -93,15 +99,7 @@ def wide(nest):
     post = nest.Create("iaf_psc_alpha", 150)
     post.I_e = rng.uniform(330.0, 390.0, 150)
     delay = np.round(rng.uniform(0.5, 3.0, (150, 6)), 1)
-    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 40.0,
-                                      "delay": delay, "Wmax": 150.0, "lambda": 0.05})
-    sr = nest.Create("spike_recorder")
-    nest.Connect(post, sr)
-    nest.Simulate(150.0)
-    nest.Simulate(150.0)
-    c = nest.GetConnections(pre, post)
-    src, tgt = np.array(c.get("source")), np.array(c.get("target"))
-    order = np.lexsort((tgt, src))
+    c, order, sr = _two_runs(nest, pre, post, 40.0, delay, 150.0)
     out = dict(w=np.array(c.get("weight"))[order], Kplus=np.array(c.get("Kplus"))[order],
                senders=sr.events["senders"], times=sr.events["times"])
     if nest.__name__.startswith("jaxnest"):
