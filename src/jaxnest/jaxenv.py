@@ -17,9 +17,9 @@ inside :func:`scope`:
   setting and opens its one cache once per process, so jaxnest installs its cache object
   (``jax._src.compilation_cache._cache``: a JAX internal; without it jaxnest runs uncached)
   only while a thread is inside a scope and removes it on the way out (:func:`_cache_on`); the
-  user's compilations outside see JAX's own setting. A user who configures ``jax_compilation_cache_dir`` themselves
-  gets jaxnest's functions in that cache too (JAX's process-wide choice), and jaxnest leaves
-  their settings alone. Functions compiled by another thread while jaxnest runs could see
+  user's compilations outside see JAX's own setting. A user who configures
+  ``jax_compilation_cache_dir`` themselves gets jaxnest's functions in that cache too (JAX's
+  process-wide choice), and jaxnest leaves their settings alone. Functions compiled by another thread while jaxnest runs could see
   jaxnest's cache (JAX's cache is process-wide).
 
 Nothing here initialises a JAX backend: that happens at the first computation (the first

@@ -429,8 +429,9 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     rows' segments are numbered as in the static phase; each iteration handles B segments.
     A set of long segments (B = 1) without weight recorders or precise receivers runs its
     iterations in blocks without a scatter, compiled into one function (kernel/blocks.py);
-    the others add each iteration's events as it ends. ``flush``: the rows' flush events instead (``on_flush``, stamped at A + 1: its slice's
-    start), which send and record nothing."""
+    the others add each iteration's events as it ends. ``flush``: the rows' flush events
+    instead (``on_flush``, stamped at A + 1: its slice's start), which send and record
+    nothing."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
