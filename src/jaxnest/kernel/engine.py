@@ -46,7 +46,7 @@ import jax.numpy as jnp
 from jax import lax
 import numpy as np
 
-from . import continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
+from . import blocks, continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
 from . import gap as gapmod
 from . import ints
 from .plan import Static
@@ -134,6 +134,15 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     itype = jnp.int64 if st.idx64 else jnp.int32
     ft = jnp.dtype(st.float_type)  # state, weights, buffers (the kernel's float_precision)
     r_idx = np.arange(R, dtype=np.int32)
+    # small: no scatter in the slice loop (not under vmap, where an update at a per-member
+    # index becomes a scatter again)
+    serial = st.serial and batch_axis is None
+
+    def add_at(buf, idx, val):
+        """``buf.at[idx].add(val, mode="drop")`` (element by element in a small network)."""
+        if serial:
+            return blocks.serial_add(buf, idx.ravel(), val.ravel())
+        return buf.at[idx.ravel()].add(val.ravel(), mode="drop")
 
     def stamp_ms(step):
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
@@ -342,12 +351,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
         base = a_mod + k_r
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
-        marks = jnp.full(n_seg + B, -1, jnp.int32).at[
-            jnp.where(fired, first, n_seg + B)].set(r_idx, mode="drop")
+        # fired rows have distinct firsts: adding r + 1 to -1 sets r
+        marks = add_at(jnp.full(n_seg + B, -1, jnp.int32), jnp.where(fired, first, n_seg + B),
+                       jnp.asarray(r_idx) + 1)
 
         def scatter(buf, idx, val):
             idx = jnp.where(idx >= LCN, idx - LCN, idx)  # out of range (padding): dropped
-            return buf.at[idx.ravel()].add(val.ravel(), mode="drop")
+            return add_at(buf, idx, val)
 
         if B == 1:
             def step(i, c):
@@ -435,7 +445,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         def next_rank(c):
             """After rank (k, m): clear it from rem, extract the next one."""
             k, m, rem = c
-            rem = rem.at[jnp.where(m != 0, k, rem.shape[0]), r_idx].set(0.0, mode="drop")
+            rem = jnp.where((jnp.arange(rem.shape[0])[:, None] == k) & (m != 0), 0.0, rem)
             k = jnp.argmax(rem != 0, axis=0).astype(jnp.int32)
             return k, rem[k, r_idx], rem
 
@@ -648,20 +658,23 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 # a window of the flat buffer per step (a 2-D view of it would make XLA copy
                 # the whole buffer each slice: it cannot update a reshaped operand in place)
                 idx = (slot.astype(itype) * CN + e["lo"])[:, None]
-                dnums = lax.ScatterDimensionNumbers(
-                    update_window_dims=(1,), inserted_window_dims=(),
-                    scatter_dims_to_operand_dims=(0,))
-                buf = lax.scatter_add(buf, idx, val, dnums,
-                                      indices_are_sorted=False, unique_indices=False)
+                if serial:
+                    buf = blocks.serial_window_add(buf, idx[:, 0], val)
+                else:
+                    dnums = lax.ScatterDimensionNumbers(
+                        update_window_dims=(1,), inserted_window_dims=(),
+                        scatter_dims_to_operand_dims=(0,))
+                    buf = lax.scatter_add(buf, idx, val, dnums,
+                                          indices_are_sorted=False, unique_indices=False)
             else:
                 slot = ints.rem(steps[:, None] + e["d"][None], L)
-                buf = buf.at[(slot * CN + e["tgt"][None]).ravel()].add(val.ravel())
+                buf = add_at(buf, slot * CN + e["tgt"][None], val)
         if st.n_current:  # currents the host computed per step and row (window applied)
             e = args["current"]
             amp = args["cg_input"][jnp.clip(steps - s0, 0, steps_cap - 1)]
             val = jnp.where(live[:, None], amp[:, e["row"]] * e["w"][None], 0.0)
             slot = ints.rem(steps[:, None] + e["d"][None], L)
-            cbuf = cbuf.at[(slot * CCN + e["tgt"][None]).ravel()].add(val.ravel())
+            cbuf = add_at(cbuf, slot * CCN + e["tgt"][None], val)
         return buf, cbuf
 
     # --- the chunk ----------------------------------------------------------------------

@@ -66,6 +66,9 @@ SEG_KEEP = 1.25     # a changed network keeps its segment length while it costs 
                     # much more than the best (the compiled chunk is reused)
 DEFAULT_SLICE = 10  # steps per slice when nothing constrains it
 INDEX_LIMIT = 2**31  # ring-buffer and edge-array indices beyond this use int64 (tests lower it)
+SERIAL_ROWS = 256   # networks of fewer rows add into their buffers element by element, their
+                    # slice loop compiled into one function (kernel/blocks.py; from 256 rows
+                    # prefix sums are blocked products, which keep it apart anyway)
 CHANNEL_CHUNK = 1 << 20  # edges per call of a model's channel()
 SORT_BYTES = 8      # per spike edge while the edges are sorted (masks; the pieces' temporaries
                     # are cache-sized), besides the padded arrays
@@ -141,6 +144,7 @@ class Static:
     payload: object = None                      # PayloadStatic (None: no spike payloads)
     cont: object = None                         # ContStatic (None: no secondary events)
     frozen_L: int = 0                           # slots of frozen neurons' held input (0: none)
+    serial: bool = False                        # small: adds element by element (blocks.py)
 
 
 @dataclass
@@ -243,7 +247,8 @@ class Plan:
             sample_period=self.sample_period,
             precise=precise_host.static_of(self.precise, self.precise_caps),
             payload=payload_host.static_of(self.payload),
-            cont=continuous.static_of(self.cont), frozen_L=self.frozen_L)
+            cont=continuous.static_of(self.cont), frozen_L=self.frozen_L,
+            serial=self.n_rows < SERIAL_ROWS)
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""

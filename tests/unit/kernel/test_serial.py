@@ -1,0 +1,92 @@
+"""Small networks add into their buffers element by element instead of by XLA's scatter
+(kernel/blocks.py: their slice loop then compiles into one function): the same sums in the
+same order, so the same runs to the bit."""
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import lax
+
+import jaxnest as nest
+from jaxnest import jaxenv
+from jaxnest.api import _state
+from jaxnest.kernel import blocks
+from jaxnest.kernel import plan as plan_mod
+
+
+def test_serial_add_equals_scatter_add():
+    """Repeated indices add in lane order; indices past the end are dropped."""
+    rng = np.random.default_rng(1)
+    buf = rng.normal(size=50)
+    idx = rng.integers(0, 60, size=400)
+    val = rng.normal(size=400) * 10.0 ** rng.integers(-8, 8, size=400)
+    with jaxenv.scope():
+        want = jnp.asarray(buf).at[idx].add(val, mode="drop")
+        got = blocks.serial_add(jnp.asarray(buf), jnp.asarray(idx), jnp.asarray(val))
+        assert int(jnp.sum(jnp.asarray(idx) >= 50)) > 0
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_serial_window_add_equals_windowed_scatter_add():
+    rng = np.random.default_rng(2)
+    buf = rng.normal(size=40)
+    starts = np.array([3, 3, 30, 0, 17], np.int32)
+    rows = rng.normal(size=(5, 7))
+    dnums = lax.ScatterDimensionNumbers(update_window_dims=(1,), inserted_window_dims=(),
+                                        scatter_dims_to_operand_dims=(0,))
+    with jaxenv.scope():
+        want = lax.scatter_add(jnp.asarray(buf), jnp.asarray(starts)[:, None],
+                               jnp.asarray(rows), dnums)
+        got = blocks.serial_window_add(jnp.asarray(buf), jnp.asarray(starts),
+                                       jnp.asarray(rows))
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def _run(dense: bool):
+    """Every buffer a small network's slice adds into: spike edges with negative weights
+    and several spikes per slice and row (spike generator, parrots), binary targets (decoded
+    spikes), current-generator edges, Poisson edges to a contiguous block with one delay
+    (``dense``) or also to scattered targets with several."""
+    nest.ResetKernel()
+    nest.rng_seed = 7
+    n = nest.Create("iaf_psc_exp", 12, params={"I_e": 200.0, "t_ref": 0.5})
+    n.V_m = list(-70.0 + np.linspace(0.0, 12.0, 12))
+    sg = nest.Create("spike_generator", params={
+        "spike_times": np.round(np.arange(1.0, 30.0, 0.3), 1),
+        "spike_weights": np.where(np.arange(97) % 3 == 0, -40.0, 35.0)})
+    par = nest.Create("parrot_neuron", 2)
+    nest.Connect(sg, par)
+    nest.Connect(sg, n[:4], syn_spec={"delay": 1.2})
+    nest.Connect(par, n, syn_spec={"weight": 25.0, "delay": 2.0})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 3},
+                 {"weight": -30.0, "delay": nest.random.uniform(0.5, 3.0)})
+    pg = nest.Create("poisson_generator", 2, params={"rate": [6000.0, 9000.0]})
+    nest.Connect(pg[0], n, syn_spec={"weight": 15.0, "delay": 1.0})
+    if not dense:
+        nest.Connect(pg[1], n[::3], syn_spec={"weight": 12.0,
+                                               "delay": nest.random.uniform(0.5, 3.0)})
+    dc = nest.Create("ac_generator", params={"amplitude": 80.0, "frequency": 40.0})
+    nest.Connect(dc, n[5:9])
+    gz = nest.Create("ginzburg_neuron", 3, params={"theta": 0.2, "tau_m": 2.0})
+    nest.Connect(gz, gz, syn_spec={"weight": -0.3})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n + par + gz, sr)
+    mm = nest.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex", "I_syn_in"]})
+    nest.Connect(mm, n)
+    nest.Simulate(25.3)
+    nest.Simulate(14.0)
+    ev, sm = sr.events, mm.events
+    plan = _state.kernel().runtime.plan
+    assert plan.poisson["dense"] == dense
+    return (plan.static(), ev["senders"], ev["times"],
+            sm["V_m"], sm["I_syn_ex"], sm["I_syn_in"])
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_small_network_runs_as_with_scatters(monkeypatch, dense):
+    serial = _run(dense)
+    monkeypatch.setattr(plan_mod, "SERIAL_ROWS", 0)
+    scattered = _run(dense)
+    assert serial[0].serial and not scattered[0].serial
+    assert serial[1].size > 200 and np.abs(serial[4]).max() > 0 and np.abs(serial[5]).max() > 0
+    for a, b in zip(serial[1:], scattered[1:]):
+        np.testing.assert_array_equal(a, b)
