@@ -13,11 +13,12 @@ step -45 %); a static delivery iteration is little more than its scatter (blocke
 measured), so it stays a loop of scatters.
 
 In a small network (fewer rows than ``plan.SERIAL_ROWS``) a slice is a few dozen such thunks
-around little work, so there every scatter of the slice loop is a loop of single-element
-updates instead (:func:`serial_add`, :func:`serial_window_add`): the whole slice loop becomes
-one function (two binary neurons with min_delay = resolution: 2.2 -> 0.39 us per step).
-Larger networks keep the scatters (Brunel order 500: the element loops took 40 % more time
-than XLA's scatters).
+around little work, so there every scatter of the slice and step loops is a loop of
+single-element updates instead (:func:`serial_add`, :func:`serial_set`,
+:func:`serial_window_add`, :func:`serial_set_columns`; the plastic sets' too): the whole
+chunk becomes one function (two binary neurons with min_delay = resolution: 2.2 -> 0.39 us per
+step; two parrots through one stdp_synapse: 2.6-3.2 -> 0.5-0.9 us). Larger networks keep the
+scatters (Brunel order 500: the element loops took 40 % more time than XLA's scatters).
 """
 from __future__ import annotations
 
@@ -65,15 +66,27 @@ def scatter_loop(n_iter, body, carry, buf, width: int, drop: int, itype):
 def serial_add(buf, idx, val):
     """``buf.at[idx].add(val, mode="drop")`` for 1-d ``idx >= 0``/``val``, one element after
     the other (in lane order, as XLA:CPU's scatter adds them) and with no scatter operation."""
+    return _serial(buf, idx, val, True)
+
+
+def serial_set(buf, idx, val):
+    """``buf.at[idx].set(val, mode="drop")`` the same way (a repeated index: the last lane's
+    value, as XLA:CPU's scatter leaves it)."""
+    return _serial(buf, idx, val, False)
+
+
+def _serial(buf, idx, val, add: bool):
     n = buf.shape[0]
-    idx, val = jnp.asarray(idx), jnp.asarray(val, buf.dtype)
+    idx = jnp.asarray(idx)
+    val = jnp.broadcast_to(jnp.asarray(val, buf.dtype), idx.shape)
 
     def one(j, b):
         i = idx[j]
         ok = (i >= 0) & (i < n)
         i = jnp.where(ok, i, 0)
         cur = lax.dynamic_index_in_dim(b, i, keepdims=False)
-        return lax.dynamic_update_index_in_dim(b, jnp.where(ok, cur + val[j], cur), i, 0)
+        new = cur + val[j] if add else val[j]
+        return lax.dynamic_update_index_in_dim(b, jnp.where(ok, new, cur), i, 0)
 
     return lax.fori_loop(0, idx.shape[0], one, buf)
 
@@ -89,3 +102,19 @@ def serial_window_add(buf, starts, rows):
             b, lax.dynamic_slice_in_dim(b, at, w) + rows[k].astype(b.dtype), at, 0)
 
     return lax.fori_loop(0, rows.shape[0], one, buf)
+
+
+def serial_set_columns(ring, rows, val):
+    """``ring.at[rows, arange(n)].set(val, mode="drop")`` for a 2-d ``ring`` of n columns
+    (``rows >= 0``), column after column, with no scatter operation."""
+    H = ring.shape[0]
+    val = jnp.broadcast_to(jnp.asarray(val, ring.dtype), rows.shape)
+
+    def one(j, r):
+        ok = rows[j] < H
+        i = jnp.where(ok, rows[j], 0).astype(jnp.int32)
+        j = jnp.asarray(j, jnp.int32)
+        cur = lax.dynamic_slice(r, (i, j), (1, 1))
+        return lax.dynamic_update_slice(r, jnp.where(ok, val[j], cur), (i, j))
+
+    return lax.fori_loop(0, rows.shape[0], one, ring)

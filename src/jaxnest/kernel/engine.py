@@ -152,7 +152,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     plastic_deliveries = [
         plastic.make_delivery(ps, L, st.precise.n_p, jnp.int32, stamp_ms, st.wr_cap,
                               pre.insert) if ps.precise else
-        plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap) for ps in st.plastic]
+        plastic.make_delivery(ps, L, CN, itype, stamp_ms, st.wr_cap, serial=serial)
+        for ps in st.plastic]
     into_precise = [i for i, ps in enumerate(st.plastic) if ps.precise]  # from the spike list
     flush_sets = [i for i, ps in enumerate(st.plastic)
                   if ps.impl.on_flush is not None and not ps.precise]
@@ -312,7 +313,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         elif st.arch_H:  # postsynaptic spike archives (STDP)
             a = args["archive"]
             arch = plastic.archive_step(arch, jnp.abs(row[:N]), stamp_ms(s), a["mask"],
-                                        a["tau_minus_inv"], a["tau_minus_triplet_inv"])
+                                        a["tau_minus_inv"], a["tau_minus_triplet_inv"],
+                                        serial)
         if st.arch_cv:  # the targets' variables some rules read at archived spikes
             values = {}
             for var, Ds in st.arch_cv:
@@ -351,9 +353,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
         base = a_mod + k_r
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
-        # fired rows have distinct firsts: adding r + 1 to -1 sets r
-        marks = add_at(jnp.full(n_seg + B, -1, jnp.int32), jnp.where(fired, first, n_seg + B),
-                       jnp.asarray(r_idx) + 1)
+        marks = jnp.full(n_seg + B, -1, jnp.int32)
+        at = jnp.where(fired, first, n_seg + B)
+        marks = blocks.serial_set(marks, at, jnp.asarray(r_idx)) if serial else \
+            marks.at[at].set(r_idx, mode="drop")
 
         def scatter(buf, idx, val):
             idx = jnp.where(idx >= LCN, idx - LCN, idx)  # out of range (padding): dropped

@@ -305,17 +305,20 @@ def record_values(arch: dict, count_before, s, values: dict) -> dict:
     return out
 
 
-def archive_step(arch: dict, mult, t_sp, mask, tau_inv, tau_t_inv) -> dict:
+def archive_step(arch: dict, mult, t_sp, mask, tau_inv, tau_t_inv, serial: bool = False
+                 ) -> dict:
     """NEST's ArchivingNode::set_spiketime for the neurons that fired ``mult`` spikes at
     t_sp (ms), once per spike (a parrot's multiplicity counts): those with incoming
     archive-reading synapses (``mask``) update their traces and push an entry; all note the
     spike time. (The loop for further spikes sits in a cond: a ring passed through a loop
-    every step would be copied every step.)"""
-    arch = _archive_push(arch, mult > 0, t_sp, mask, tau_inv, tau_t_inv)
+    every step would be copied every step.) ``serial``: the entries are written neuron by
+    neuron, not scattered (a small network's step loop then compiles into one function)."""
+    arch = _archive_push(arch, mult > 0, t_sp, mask, tau_inv, tau_t_inv, serial)
 
     def more(c):
         arch, rest = c
-        return _archive_push(arch, rest > 0, t_sp, mask, tau_inv, tau_t_inv), rest - 1.0
+        return (_archive_push(arch, rest > 0, t_sp, mask, tau_inv, tau_t_inv, serial),
+                rest - 1.0)
 
     def all_of(arch):
         return lax.while_loop(lambda c: jnp.any(c[1] > 0), more, (arch, mult - 1.0))[0]
@@ -336,7 +339,7 @@ def needed_since(plastic_sets: tuple, syn: list, plastic_args: list, n: int):
     return need
 
 
-def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
+def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv, serial: bool) -> dict:
     """Push an entry for the neurons that fired; a full ring drops its oldest entry, which
     sets ``dropped`` where a connection may still need it (``need``: its next-oldest entry
     is not older than needed_since, eps spared)."""
@@ -356,6 +359,8 @@ def _archive_push(arch: dict, fired, t_sp, mask, tau_inv, tau_t_inv) -> dict:
     row = jnp.where(push & (t_next == t_next), slot, H)
 
     def put(ring, value):
+        if serial:
+            return blocks.serial_set_columns(ring, row, value)
         return ring.at[row, cols].set(value, mode="drop")
 
     return dict(arch, t=put(arch["t"], t_sp), Kminus=put(arch["Kminus"], K),
@@ -413,7 +418,7 @@ def _again(on, W: int, c: tuple, need, few: bool) -> tuple:
 
 
 def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: int,
-                  insert=None):
+                  insert=None, serial: bool = False):
     """``deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt) -> (buf, syn,
     overflow, wrec)`` for one plastic set and one rank of spikes (each row at most one spike,
     in step A + k_r[r]); ``vt``: the volume_transmitters' dopamine archives (neuromodulated
@@ -433,19 +438,25 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     iterations in blocks without a scatter, compiled into one function (kernel/blocks.py);
     the others add each iteration's events as it ends. ``flush``: the rows' flush events
     instead (``on_flush``, stamped at A + 1: its slice's start), which send and record
-    nothing."""
+    nothing. ``serial``: every scatter is a loop of single-element updates instead (a small
+    network's chunk then compiles into one function; kernel/blocks.py)."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
+
+    def set_at(v, idx, x):
+        return blocks.serial_set(v, idx, x) if serial else v.at[idx].set(x, mode="drop")
+
+    def add_at(v, idx, x):
+        return blocks.serial_add(v, idx, x) if serial else v.at[idx].add(x, mode="drop")
 
     def record(wrec, act, step, conn, w):
         """Append the acting lanes' events to the weight recorders' buffer."""
         w_step, w_conn, w_w, n = wrec
         pos = n + jnp.cumsum(act.astype(jnp.int32)) - 1
         pos = jnp.where(act & (pos < wr_cap), pos, wr_cap)
-        return (w_step.at[pos].set(step.astype(jnp.int64), mode="drop"),
-                w_conn.at[pos].set(conn, mode="drop"),
-                w_w.at[pos].set(w.astype(w_w.dtype), mode="drop"),
+        return (set_at(w_step, pos, step.astype(jnp.int64)), set_at(w_conn, pos, conn),
+                set_at(w_w, pos, w.astype(w_w.dtype)),
                 n + jnp.sum(act, dtype=jnp.int32))
 
     def deliver(buf, syn, arch_in, k_r, m_r, a_mod, A, e, key, wrec, vt=None, clop=None,
@@ -461,8 +472,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
         base = a_mod + k_r
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
-        marks = jnp.full(n_seg + B, -1, jnp.int32).at[
-            jnp.where(fired, first, n_seg + B)].set(jnp.arange(R, dtype=jnp.int32), mode="drop")
+        marks = set_at(jnp.full(n_seg + B, -1, jnp.int32), jnp.where(fired, first, n_seg + B),
+                       jnp.arange(R, dtype=jnp.int32))
 
         def step(i, c):
             syn, cur, over, wrec = c
@@ -483,7 +494,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
                     return v[slots]
 
                 def put(v, x):
-                    return v.at[slots].set(x)
+                    return set_at(v, slots, x)
 
             rr = jnp.repeat(r, seg_len)
             valid = take(e["valid"]) != 0
@@ -568,12 +579,12 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             if ps.precise:
                 buf = insert(buf, got, idx, off_r[rr], val)
             else:
-                buf = buf.at[idx].add(val.astype(buf.dtype), mode="drop")
+                buf = add_at(buf, idx, val.astype(buf.dtype))
             return buf, c
 
         n_iter = ints.div(total + B - 1, B)
         c0 = (syn, jnp.int32(-1), jnp.bool_(False), wrec)
-        if ps.precise or (wr_cap and "wr" in e) or B > 1:  # scatters within an iteration
+        if ps.precise or (wr_cap and "wr" in e) or B > 1 or serial:  # adds per iteration
             buf, (syn, _, over, wrec) = lax.fori_loop(0, n_iter, each, (buf, c0))
         else:  # blocks of iterations without a scatter (kernel/blocks.py)
             buf, (syn, _, over, wrec) = blocks.scatter_loop(
