@@ -15,9 +15,9 @@ measured), so it stays a loop of scatters.
 In a small network (fewer rows than ``plan.SERIAL_ROWS``) a slice is a few dozen such thunks
 around little work, so there every scatter of the slice and step loops is a loop of
 single-element updates instead (:func:`serial_add`, :func:`serial_set`,
-:func:`serial_window_add`, :func:`serial_set_columns`; the plastic sets' too): the whole
+:func:`serial_window_add`, :func:`serial_set_columns`; most plastic sets' too): the whole
 chunk becomes one function (two binary neurons with min_delay = resolution: 2.2 -> 0.39 us per
-step; two parrots through one stdp_synapse: 2.6-3.2 -> 0.5-0.9 us). Larger networks keep the
+step; two parrots through one tsodyks2_synapse: 1.49 -> 0.43-0.50 us). Larger networks keep the
 scatters (Brunel order 500: the element loops took 40 % more time than XLA's scatters).
 """
 from __future__ import annotations
