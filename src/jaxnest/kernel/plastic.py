@@ -441,8 +441,8 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     nothing. ``serial``: every scatter is a loop of single-element updates instead (a small
     network's chunk then compiles into one function; kernel/blocks.py), except for rules
     that read histories: their views and wider re-reads in one function took LLVM ~1 s more
-    to compile (two parrots, stdp_synapse: 3.7-4.0 s against 2.7-3.1 s cold) for 0.85 -> 0.5-0.7
-    us per step."""
+    to compile (two parrots, stdp_synapse: 3.7-4.0 s against 2.7-3.1 s cold) for 1.0-1.15 ->
+    0.5-0.9 us per step."""
     seg_len, B, n_seg = ps.seg_len, ps.seg_batch, ps.n_seg
     LCN = L * CN
     rule = ps.impl
