@@ -63,6 +63,18 @@ def scatter_loop(n_iter, body, carry, buf, width: int, drop: int, itype):
     return lax.fori_loop(0, ints.div(n_iter + K - 1, K), block, (buf, carry))
 
 
+def add_at(buf, idx, val, serial: bool):
+    """``buf.at[idx].add(val, mode="drop")`` over the flattened ``idx``/``val``: element by
+    element where ``serial`` (:func:`serial_add`), else XLA's scatter."""
+    idx, val = jnp.ravel(idx), jnp.ravel(val)
+    return serial_add(buf, idx, val) if serial else buf.at[idx].add(val, mode="drop")
+
+
+def set_at(buf, idx, val, serial: bool):
+    """``buf.at[idx].set(val, mode="drop")`` the same way (:func:`serial_set`)."""
+    return serial_set(buf, idx, val) if serial else buf.at[idx].set(val, mode="drop")
+
+
 def serial_add(buf, idx, val):
     """``buf.at[idx].add(val, mode="drop")`` for 1-d ``idx >= 0``/``val``, one element after
     the other (in lane order, as XLA:CPU's scatter adds them) and with no scatter operation."""

@@ -138,12 +138,6 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     # index becomes a scatter again)
     serial = st.serial and batch_axis is None
 
-    def add_at(buf, idx, val):
-        """``buf.at[idx].add(val, mode="drop")`` (element by element in a small network)."""
-        if serial:
-            return blocks.serial_add(buf, idx.ravel(), val.ravel())
-        return buf.at[idx.ravel()].add(val.ravel(), mode="drop")
-
     def stamp_ms(step):
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
         return ((step + 1) * st.tics_per_step).astype(jnp.float64) * st.ms_per_tic
@@ -353,14 +347,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         segbase = e["seg_first"] - first.astype(e["seg_first"].dtype)
         base = a_mod + k_r
         base = jnp.where(base >= L, base - L, base).astype(itype) * CN
-        marks = jnp.full(n_seg + B, -1, jnp.int32)
-        at = jnp.where(fired, first, n_seg + B)
-        marks = blocks.serial_set(marks, at, jnp.asarray(r_idx)) if serial else \
-            marks.at[at].set(r_idx, mode="drop")
+        marks = blocks.set_at(jnp.full(n_seg + B, -1, jnp.int32),
+                              jnp.where(fired, first, n_seg + B), jnp.asarray(r_idx), serial)
 
         def scatter(buf, idx, val):
             idx = jnp.where(idx >= LCN, idx - LCN, idx)  # out of range (padding): dropped
-            return add_at(buf, idx, val)
+            return blocks.add_at(buf, idx, val, serial)
 
         if B == 1:
             def step(i, c):
@@ -671,13 +663,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                           indices_are_sorted=False, unique_indices=False)
             else:
                 slot = ints.rem(steps[:, None] + e["d"][None], L)
-                buf = add_at(buf, slot * CN + e["tgt"][None], val)
+                buf = blocks.add_at(buf, slot * CN + e["tgt"][None], val, serial)
         if st.n_current:  # currents the host computed per step and row (window applied)
             e = args["current"]
             amp = args["cg_input"][jnp.clip(steps - s0, 0, steps_cap - 1)]
             val = jnp.where(live[:, None], amp[:, e["row"]] * e["w"][None], 0.0)
             slot = ints.rem(steps[:, None] + e["d"][None], L)
-            cbuf = add_at(cbuf, slot * CCN + e["tgt"][None], val)
+            cbuf = blocks.add_at(cbuf, slot * CCN + e["tgt"][None], val, serial)
         return buf, cbuf
 
     # --- the chunk ----------------------------------------------------------------------

@@ -449,10 +449,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
     serial = serial and not (rule.archive or rule.voltage_archive)
 
     def set_at(v, idx, x):
-        return blocks.serial_set(v, idx, x) if serial else v.at[idx].set(x, mode="drop")
-
-    def add_at(v, idx, x):
-        return blocks.serial_add(v, idx, x) if serial else v.at[idx].add(x, mode="drop")
+        return blocks.set_at(v, idx, x, serial)
 
     def record(wrec, act, step, conn, w):
         """Append the acting lanes' events to the weight recorders' buffer."""
@@ -583,7 +580,7 @@ def make_delivery(ps: PlasticStatic, L: int, CN: int, itype, stamp_ms, wr_cap: i
             if ps.precise:
                 buf = insert(buf, got, idx, off_r[rr], val)
             else:
-                buf = add_at(buf, idx, val.astype(buf.dtype))
+                buf = blocks.add_at(buf, idx, val.astype(buf.dtype), serial)
             return buf, c
 
         n_iter = ints.div(total + B - 1, B)
