@@ -50,15 +50,20 @@ from . import precise_host
 from . import voltage_archive
 
 SEG_MAX = 4096      # longest delivery segment (edges)
-SEG_OVERHEAD = (100, 100)  # cost of one delivery-loop iteration, in edge lanes, with one long
-                          # segment / a batch of short ones (measured: ~0.4 us per iteration
-                          # vs ~4 ns per edge on a 2-core EPYC)
-PLASTIC_SEG_OVERHEAD = (100, 1000)  # the same for plastic sets: a batch of short segments
+SEG_OVERHEAD = (100, 100, 1)  # cost of one delivery-loop iteration, in edge lanes, with one
+                          # long segment / a batch of short ones (measured: ~0.4 us per
+                          # iteration vs ~4 ns per edge on a 2-core EPYC); cost of a lane
+PLASTIC_SEG_OVERHEAD = (100, 1000, 1)  # the same for plastic sets: a batch of short segments
                           # runs ~140 operations each iteration (the rule, its archive views,
                           # the scatters of the state), long ones run in blocks compiled into
                           # one function (kernel/blocks.py; 2,000 parrots at 2 Hz, 200
                           # stdp_synapse each: 2.36 s per simulated second in segments of
                           # 256, 2.61 s in batches of 32)
+WINDOW_SEG_OVERHEAD = (100, 1000, 256)  # plastic sets whose rule walks a history window per
+                          # lane (voltage_archive.WALKING): every lane, padding too, reads up to
+                          # a window (256 entries and more), so rows of one edge take segments
+                          # of one (urbanczik_synapse_example's parrots took 64-edge segments,
+                          # 63 lanes of each walking 2,048 entries for nothing: 0.6 ms a step)
 SHORT_SEGS = tuple(2 ** i for i in range(6))  # segment lengths delivered in batches
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
@@ -592,6 +597,8 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
         lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
+        overhead = WINDOW_SEG_OVERHEAD if impl.voltage_archive in voltage_archive.WALKING \
+            else PLASTIC_SEG_OVERHEAD
         stepped = impl.stepped is not None and plan.D == 1 and all(
             impl.stepped(synapses[i].defaults) for i in ids)
         if stepped:
@@ -611,7 +618,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                                       defaults_of_syn, plan.float_type, plan.n_rows, idx64,
                                       pad, functools.partial(_spike_layout, prev=last,
                                                              batch_lanes=lanes,
-                                                             overhead=PLASTIC_SEG_OVERHEAD,
+                                                             overhead=overhead,
                                                              stepped=stepped),
                                       _spike_fill_by)
             layout["precise"] = p_col is not None
@@ -1023,14 +1030,16 @@ def _segment_cost(vals: np.ndarray, mult: np.ndarray, s: int,
                   batch_lanes: int = BATCH_LANES,
                   overhead: tuple = SEG_OVERHEAD) -> tuple[float, int]:
     """(cost in edge lanes, batch) of delivering rows of out-degree ``vals`` (``mult`` of
-    each) in segments of ``s`` edges; ``overhead``: an iteration's cost (long, batched)."""
+    each) in segments of ``s`` edges; ``overhead``: an iteration's cost (long, batched) and
+    a lane's."""
+    per_long, per_batch, lane = overhead
     nseg = (-(-vals // s) * mult).sum()
     if s >= 64:
-        return nseg * (overhead[0] + s), 1
+        return nseg * (per_long + s * lane), 1
     # batched: lanes cost 1.5x (gathers) plus ~4 per segment (its row's data); the loop's
     # overhead is shared by the batch
     batch = max(batch_lanes // s, 1)
-    return nseg * (s * 1.5 + 4) + overhead[1] * nseg / batch, batch
+    return nseg * (s * 1.5 * lane + 4) + per_batch * nseg / batch, batch
 
 
 def _poisson_edges(gen_gids, src, flat_tgt, w, d) -> dict:

@@ -191,6 +191,28 @@ def test_segment_choice():
     assert (seg, batch) == (8, 256)
 
 
+def test_window_walking_sets_take_segments_of_their_rows():
+    """A rule that walks a history window per lane pays for padding lanes too: parrots with
+    one urbanczik_synapse each take one-edge segments (64-edge ones made every delivery walk
+    64 windows for one edge, 10x the example's time), rows of 100 edges long segments."""
+    one = np.ones(200, int)
+    walking = plan_mod.WINDOW_SEG_OVERHEAD
+    assert plan_mod.choose_segments(one, batch_lanes=1, overhead=walking) == (1, 1)
+    assert plan_mod.choose_segments(one, batch_lanes=1,
+                                    overhead=plan_mod.PLASTIC_SEG_OVERHEAD)[0] >= 64
+    seg, batch = plan_mod.choose_segments(np.full(50, 100), batch_lanes=1, overhead=walking)
+    assert seg >= 100 and batch == 1
+    nest.ResetKernel()
+    nrn = nest.Create("pp_cond_exp_mc_urbanczik")
+    parrots = nest.Create("parrot_neuron", 20)
+    nest.Connect(parrots, nrn, syn_spec={"synapse_model": "urbanczik_synapse", "delay": 0.1,
+                                         "receptor_type": 3, "weight": 10.0})
+    k = _state.kernel()
+    with jaxenv.scope():
+        plan = k.runtime.ensure_plan(k)
+    assert [(s["seg_len"], s["seg_batch"]) for s in plan.plastic] == [(1, 1)]
+
+
 def test_spike_edge_layout_matches_connections():
     """Every connection appears once in its source's padded row, with its weight and ring
     offset; padding lanes have weight 0 and an out-of-range offset."""
