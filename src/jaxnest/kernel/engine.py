@@ -54,6 +54,10 @@ from .prefix import prefix_sum
 
 TRACES = [0]  # how many times a chunk function has been traced (compile-reuse tests read it)
 REC_LANES = 64  # recorded spikes appended per block (record_rank)
+NARROW_LANES = 64  # a delivery of short segments whose fired segments fit this many lanes
+                   # takes one iteration this wide instead of the set's batch (2,048 lanes:
+                   # a few parrots firing in a step paid for all of them); not in networks
+                   # compiled whole (Static.serial), where the condition cost more (+35 %)
 
 
 def _full(values: dict, n: int) -> dict:
@@ -375,22 +379,36 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             off2 = e["off"].reshape(n_seg + 1, seg_len)
             w2 = e["w"].reshape(n_seg + 1, seg_len)
 
-            def step(i, c):
-                buf, cur = c
-                j = i * B + jnp.arange(B, dtype=jnp.int32)
-                r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * B, B)), cur)
-                seg = jnp.where(j < total, segbase[r] + j, n_seg)  # n_seg: all padding
-                idx = base[r][:, None] + off2[seg]
-                if signed:
-                    flip2 = e["flip"].reshape(n_seg + 1, seg_len)
-                    idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
-                m = m_r[r][:, None]
-                if decode:
-                    m = jnp.where(e["dec"].reshape(n_seg + 1, seg_len)[seg], 2.0 * m - 3.0, m)
-                return scatter(buf, idx, w2[seg] * m), r[-1]
+            def batch_of(Bw):
+                def step(i, c):
+                    buf, cur = c
+                    j = i * Bw + jnp.arange(Bw, dtype=jnp.int32)
+                    r = jnp.maximum(lax.cummax(lax.dynamic_slice_in_dim(marks, i * Bw, Bw)),
+                                    cur)
+                    seg = jnp.where(j < total, segbase[r] + j, n_seg)  # n_seg: all padding
+                    idx = base[r][:, None] + off2[seg]
+                    if signed:
+                        flip2 = e["flip"].reshape(n_seg + 1, seg_len)
+                        idx = idx + jnp.where(m_r[r][:, None] < 0, flip2[seg], 0)
+                    m = m_r[r][:, None]
+                    if decode:
+                        m = jnp.where(e["dec"].reshape(n_seg + 1, seg_len)[seg],
+                                      2.0 * m - 3.0, m)
+                    return scatter(buf, idx, w2[seg] * m), r[-1]
+                return step
 
-        n_iter = together(ints.div(total + B - 1, B))
-        return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
+            step = batch_of(B)
+
+        def deliver(buf):
+            n_iter = together(ints.div(total + B - 1, B))
+            return lax.fori_loop(0, n_iter, step, (buf, jnp.int32(-1)))[0]
+
+        Bn = max(NARROW_LANES // seg_len, 1)
+        if Bn < B and batch_axis is None and not serial:  # few fired: one narrow iteration
+            narrow = batch_of(Bn)
+            return lax.cond(total <= Bn, lambda buf: narrow(0, (buf, jnp.int32(-1)))[0],
+                            deliver, buf)
+        return deliver(buf)
 
     def record_rank(rec, k_r, m_r, A, s0, args, O=None):
         """Append the recorded rows' spikes of one rank to the chunk's event buffers (with

@@ -11,8 +11,9 @@ import pytest
 import jaxnest as nest
 from jaxnest import jaxenv
 from jaxnest.api import _state
+from jaxnest.kernel import engine, rng
 from jaxnest.kernel import plan as plan_mod
-from jaxnest.kernel import rng
+from jaxnest.kernel import runtime as runtime_mod
 from jaxnest.kernel.runtime import _poisson_cdf, poisson_thresholds
 
 
@@ -211,6 +212,46 @@ def test_window_walking_sets_take_segments_of_their_rows():
     with jaxenv.scope():
         plan = k.runtime.ensure_plan(k)
     assert [(s["seg_len"], s["seg_batch"]) for s in plan.plastic] == [(1, 1)]
+
+
+def _short_rows_run():
+    """300 neurons (not compiled whole) with rows of 6 edges (segments of 8, 256 to a
+    batch), delay = resolution: most steps deliver a few rows, a volley more than a narrow
+    iteration holds."""
+    nest.ResetKernel()
+    nest.rng_seed = 11
+    n = nest.Create("iaf_psc_alpha", 300, params={"I_e": 330.0})
+    n.V_m = list(np.linspace(-70.0, -56.0, 300))
+    nest.Connect(n, n, {"rule": "fixed_outdegree", "outdegree": 6},
+                 {"weight": nest.random.normal(30.0, 10.0), "delay": 0.1})
+    pg = nest.Create("poisson_generator", params={"rate": 3000.0})
+    nest.Connect(pg, n, syn_spec={"weight": 20.0})
+    volley = nest.Create("spike_generator", params={"spike_times": [30.0]})
+    nest.Connect(volley, n, syn_spec={"weight": 2000.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"]})
+    nest.Connect(mm, n[::7])
+    nest.Simulate(60.0)
+    plan = _runtime().plan
+    return plan, sr.events["times"], sr.events["senders"], mm.events["V_m"]
+
+
+def test_few_fired_segments_deliver_as_the_full_batch(monkeypatch):
+    """Steps whose fired segments fit NARROW_LANES take one narrow iteration: the same
+    additions in the same order as the full batch, so the same run to the bit."""
+    plan, *narrow = _short_rows_run()
+    assert not plan.static().serial and plan.spike["seg_len"] * plan.spike["seg_batch"] > \
+        engine.NARROW_LANES
+    _, per_step = np.unique(narrow[0], return_counts=True)
+    narrow_rows = engine.NARROW_LANES // plan.spike["seg_len"]  # rows of one segment
+    assert (per_step <= 2).sum() > 50 and per_step.max() > narrow_rows  # both paths taken
+    monkeypatch.setattr(engine, "NARROW_LANES", 1 << 30)  # the full batch always
+    monkeypatch.setattr(runtime_mod, "_COMPILED", {})
+    monkeypatch.setattr(jaxenv, "cache_dir", lambda: None)  # no chunk from the disk cache
+    _, *wide = _short_rows_run()
+    for a, b in zip(narrow, wide):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_spike_edge_layout_matches_connections():
