@@ -6,10 +6,11 @@ Each example runs unmodified, seed 0, in a fresh process per backend (the parity
 runner, so what runs is what `jaxnest parity --nest-examples` compares); one JSON line per
 example: wall seconds from the script's first line to its end under each backend, the import
 of the backend (NEST's also imports matplotlib, scipy and pandas, which the scripts then find
-loaded; jaxnest's does not), time inside Simulate/Run, the ratios jaxnest / NEST of the
-script's time and of import plus script, and whether jaxnest's persistent compilation cache was
-warm (the second of ``--repeat 2`` runs is). Examples jaxnest cannot run are listed with the
-reason. A last line gives the median and largest ratio and the load average before and after:
+loaded; jaxnest's does not), time inside Simulate/Run, the whole process (interpreter start to
+exit, with the harness's saving of the recordings), the ratios jaxnest / NEST of the script's
+time, of import plus script and of the process, and whether jaxnest's persistent compilation
+cache was warm (the second of ``--repeat 2`` runs is). Examples jaxnest cannot run are listed
+with the reason. A last line gives the median and largest ratio and the load average before and after:
 ratios from a loaded machine are not comparable (see docs/performance.md).
 """
 from __future__ import annotations
@@ -25,7 +26,8 @@ from jaxnest.parity.runner import run_script
 
 def _time(backend: str, path: str, timeout: float) -> dict:
     r = run_script(backend, path, 0, timeout=timeout)
-    out = {"ok": r.ok, "wall_s": r.wall_s, "import_s": r.import_s, "simulate_s": r.simulate_s}
+    out = {"ok": r.ok, "wall_s": r.wall_s, "import_s": r.import_s, "simulate_s": r.simulate_s,
+           "process_s": r.process_s}
     if not r.ok:
         out["error"] = "timeout" if r.timed_out else (r.error or {}).get("message", "")[:160]
     return out
@@ -42,7 +44,7 @@ def main() -> None:
     examples = discover()
     if a.only:
         examples = [e for e in examples if any(e.name.startswith(o) for o in a.only)]
-    ratios = {"cold": [], "warm": [], "warm_with_import": []}
+    ratios = {"cold": [], "warm": [], "warm_with_import": [], "warm_process": []}
     for ex in examples:
         nest = _time("nest", ex.path, a.timeout)
         line = {"example": ex.name, "nest": nest}
@@ -58,6 +60,9 @@ def main() -> None:
                 line["ratio_warm_with_import"] = ((warm["wall_s"] + warm["import_s"])
                                                   / (nest["wall_s"] + nest["import_s"]))
                 ratios["warm_with_import"].append(line["ratio_warm_with_import"])
+            if warm["ok"] and nest["process_s"] and warm["process_s"]:
+                line["ratio_warm_process"] = warm["process_s"] / nest["process_s"]
+                ratios["warm_process"].append(line["ratio_warm_process"])
         print(json.dumps(line), flush=True)
     summary = {"examples": len(examples), "load_before": load0, "load_after": os.getloadavg()}
     for key, vals in ratios.items():

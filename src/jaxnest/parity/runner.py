@@ -64,6 +64,7 @@ class RunResult:
     wall_s: float | None = None
     simulate_s: float | None = None
     import_s: float | None = None
+    process_s: float | None = None  # the whole process, interpreter start to exit
     timed_out: bool = False
     returncode: int | None = None
     stdout_tail: str = ""
@@ -119,6 +120,7 @@ def run_script(backend: str, script: str, seed_index: int = 0, timeout: float = 
         p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=timeout,
                            env=full_env, errors="replace")
         res = _load(backend, seed_index, out, p.returncode, p.stdout, p.stderr)
+        res.process_s = time.perf_counter() - t0
     except subprocess.TimeoutExpired as e:
         res = RunResult(backend, seed_index, ok=False, timed_out=True,
                         wall_s=time.perf_counter() - t0,
