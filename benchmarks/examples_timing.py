@@ -10,8 +10,8 @@ loaded; jaxnest's does not), time inside Simulate/Run, the whole process (interp
 exit, with the harness's saving of the recordings), the ratios jaxnest / NEST of the script's
 time, of import plus script and of the process, and whether jaxnest's persistent compilation
 cache was warm (the second of ``--repeat 2`` runs is). Examples jaxnest cannot run are listed
-with the reason. A last line gives the median and largest ratio and the load average before and after:
-ratios from a loaded machine are not comparable (see docs/performance.md).
+with the reason. A last line gives the median and largest ratio and the load average before
+and after: ratios from a loaded machine are not comparable (see docs/performance.md).
 """
 from __future__ import annotations
 
