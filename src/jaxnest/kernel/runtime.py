@@ -40,6 +40,11 @@ _KEEP_COMPILED = 12  # chunk functions kept, the most recently used: each execut
 # memory"); one evicted is loaded from the disk cache when needed again
 _WARM: set = set()                    # keys of _COMPILED whose function has run (compiled)
 _CHUNK_BYTES = 64 * 2**20           # bound on per-chunk inputs/outputs held on the device
+_ARCHIVE_CHUNK = 4000  # steps per chunk at most where spike or voltage archives are kept: an
+# archive ring holds what its connections may read from the chunk's start on (plastic.py), so
+# shorter chunks need shorter rings, and a ring that overflows reruns its chunk; a
+# Simulate(1000) in one chunk grew store_restore_network's rings to 512 entries, rerunning
+# seconds of simulation at each growth (at most 4,000 steps: 128 entries)
 
 
 class Runtime:
@@ -177,8 +182,9 @@ class Runtime:
         progress = Progress(kernel, n_steps) if kernel.settings["print_time"] else None
         wr_cap = self.chunk_key[0].wr_cap  # the Static of _compiled(plan) above
         stop = n_steps  # a numerical instability ends the run early (NEST's slice start)
+        most = _ARCHIVE_CHUNK if plan.arch_mask.any() or plan.clop_mask.size else n_steps
         while done < stop:
-            todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps)
+            todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps, most)
             if inputs_for != done:  # once per chunk: devices may keep state across chunks
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap, todo))

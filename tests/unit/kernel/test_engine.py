@@ -254,6 +254,40 @@ def test_few_fired_segments_deliver_as_the_full_batch(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+def _stdp_run():
+    """40 neurons firing irregularly, stdp_synapse among them, 600 ms in one Simulate."""
+    nest.ResetKernel()
+    nest.rng_seed = 5
+    n = nest.Create("iaf_psc_alpha", 40, params={"I_e": 300.0})
+    n.V_m = list(np.linspace(-70.0, -55.0, 40))
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 8},
+                 {"synapse_model": "stdp_synapse", "weight": 40.0, "delay": 1.0})
+    pg = nest.Create("poisson_generator", params={"rate": 4000.0})
+    nest.Connect(pg, n, syn_spec={"weight": 15.0})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    nest.Simulate(600.0)
+    w = np.asarray(nest.GetConnections(synapse_model="stdp_synapse").weight, float)
+    return _runtime().arch_H, sr.events["times"], sr.events["senders"], w
+
+
+def test_networks_with_archives_run_in_short_chunks(monkeypatch):
+    """A network keeping spike archives runs at most _ARCHIVE_CHUNK steps per chunk (its
+    rings then hold less, and an overflow reruns less): the same run as in one chunk."""
+    chunks = []
+    counts = runtime_mod._host_counts
+    monkeypatch.setattr(runtime_mod, "_host_counts", lambda out: chunks.append(1) or counts(out))
+    monkeypatch.setattr(runtime_mod, "_ARCHIVE_CHUNK", 1000)
+    H, *short = _stdp_run()
+    assert len(chunks) >= 6 and short[0].size > 500 and np.ptp(short[2]) > 1.0
+    monkeypatch.setattr(runtime_mod, "_ARCHIVE_CHUNK", 1 << 30)
+    chunks.clear()
+    H_one, *one = _stdp_run()
+    assert len(chunks) < 6 and H <= H_one
+    for a, b in zip(short, one):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_spike_edge_layout_matches_connections():
     """Every connection appears once in its source's padded row, with its weight and ring
     offset; padding lanes have weight 0 and an out-of-range offset."""
