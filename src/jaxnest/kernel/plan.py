@@ -59,11 +59,12 @@ PLASTIC_SEG_OVERHEAD = (100, 1000, 1)  # the same for plastic sets: a batch of s
                           # one function (kernel/blocks.py; 2,000 parrots at 2 Hz, 200
                           # stdp_synapse each: 2.36 s per simulated second in segments of
                           # 256, 2.61 s in batches of 32)
-WINDOW_SEG_OVERHEAD = (100, 1000, 256)  # plastic sets whose rule walks a history window per
-                          # lane (voltage_archive.WALKING): every lane, padding too, reads up to
-                          # a window (256 entries and more), so rows of one edge take segments
-                          # of one (urbanczik_synapse_example's parrots took 64-edge segments,
-                          # 63 lanes of each walking 2,048 entries for nothing: 0.6 ms a step)
+WINDOW_SEG_OVERHEAD = PLASTIC_SEG_OVERHEAD[:2] + (256,)  # plastic sets whose rule walks a
+                          # history window per lane (voltage_archive.WALKING): every lane,
+                          # padding too, reads up to a window (256 entries and more), so rows of
+                          # one edge take segments of one (urbanczik_synapse_example's parrots
+                          # took 64-edge segments, 63 lanes of each walking 2,048 entries for
+                          # nothing: 0.6 ms a step)
 SHORT_SEGS = tuple(2 ** i for i in range(6))  # segment lengths delivered in batches
 BATCH_LANES = 2048  # short segments (< 64 edges) are delivered this many lanes at a time
 MIN_LANES = 1024    # smallest edge-set shape (lanes): small networks keep one
@@ -596,9 +597,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
         conn = conn.astype(np.int32) if len(conns) < 2**31 else conn
         src_row, targets, Ds = _plastic_ends(plan, conns, conn, row_of_conn,
                                              bool(impl.post_values))
-        lanes = voltage_archive.WALKING.get(impl.voltage_archive, BATCH_LANES)
-        overhead = WINDOW_SEG_OVERHEAD if impl.voltage_archive in voltage_archive.WALKING \
-            else PLASTIC_SEG_OVERHEAD
+        walking = impl.voltage_archive in voltage_archive.WALKING
+        lanes = voltage_archive.WALKING[impl.voltage_archive] if walking else BATCH_LANES
+        overhead = WINDOW_SEG_OVERHEAD if walking else PLASTIC_SEG_OVERHEAD
         stepped = impl.stepped is not None and plan.D == 1 and all(
             impl.stepped(synapses[i].defaults) for i in ids)
         if stepped:
