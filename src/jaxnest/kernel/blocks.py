@@ -15,7 +15,8 @@ measured), so it stays a loop of scatters.
 In a small network (fewer rows than ``plan.SERIAL_ROWS``) a slice is a few dozen such thunks
 around little work, so there every scatter of the slice and step loops is a loop of
 single-element updates instead (:func:`serial_add`, :func:`serial_set`,
-:func:`serial_window_add`, :func:`serial_set_columns`; most plastic sets' too): the whole
+:func:`serial_window_add`, :func:`serial_set_columns`; most plastic sets' too, and the
+precise phase's spike list, event ring and recording, kernel/precise.py): the whole
 chunk becomes one function (two binary neurons with min_delay = resolution: 2.2 -> 0.39 us per
 step; two parrots through one tsodyks2_synapse: 1.49 -> 0.43-0.50 us). Larger networks keep the
 scatters (Brunel order 500: the element loops took 40 % more time than XLA's scatters).
@@ -70,9 +71,10 @@ def add_at(buf, idx, val, serial: bool):
     return serial_add(buf, idx, val) if serial else buf.at[idx].add(val, mode="drop")
 
 
-def set_at(buf, idx, val, serial: bool):
-    """``buf.at[idx].set(val, mode="drop")`` the same way (:func:`serial_set`)."""
-    return serial_set(buf, idx, val) if serial else buf.at[idx].set(val, mode="drop")
+def set_at(buf, idx, val, serial: bool, n=None):
+    """``buf.at[idx].set(val, mode="drop")`` the same way (:func:`serial_set`; ``n``: where
+    only the first n lanes can hold an index in range, the element loop stops there)."""
+    return serial_set(buf, idx, val, n) if serial else buf.at[idx].set(val, mode="drop")
 
 
 def serial_add(buf, idx, val):
@@ -81,13 +83,13 @@ def serial_add(buf, idx, val):
     return _serial(buf, idx, val, True)
 
 
-def serial_set(buf, idx, val):
+def serial_set(buf, idx, val, n=None):
     """``buf.at[idx].set(val, mode="drop")`` the same way (a repeated index: the last lane's
     value, as XLA:CPU's scatter leaves it)."""
-    return _serial(buf, idx, val, False)
+    return _serial(buf, idx, val, False, n)
 
 
-def _serial(buf, idx, val, add: bool):
+def _serial(buf, idx, val, add: bool, stop=None):
     n = buf.shape[0]
     idx = jnp.asarray(idx)
     val = jnp.broadcast_to(jnp.asarray(val, buf.dtype), idx.shape)
@@ -100,7 +102,7 @@ def _serial(buf, idx, val, add: bool):
         new = cur + val[j] if add else val[j]
         return lax.dynamic_update_index_in_dim(b, jnp.where(ok, new, cur), i, 0)
 
-    return lax.fori_loop(0, idx.shape[0], one, buf)
+    return lax.fori_loop(0, idx.shape[0] if stop is None else stop, one, buf)
 
 
 def serial_window_add(buf, starts, rows):

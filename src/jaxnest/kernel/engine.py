@@ -146,7 +146,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         """The time stamp (ms) of a spike emitted in ``step``, as NEST computes it from tics."""
         return ((step + 1) * st.tics_per_step).astype(jnp.float64) * st.ms_per_tic
 
-    pre = precise.Phase(st, ev_cap) if st.precise is not None else None  # off-grid spikes
+    pre = precise.Phase(st, ev_cap, serial) if st.precise is not None else None  # off-grid
     plastic_deliveries = [
         plastic.make_delivery(ps, L, st.precise.n_p, jnp.int32, stamp_ms, st.wr_cap,
                               pre.insert) if ps.precise else
@@ -750,7 +750,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                         pc, pl = deliver_into_precise(pc, pl, pend["P"], pend["A"], args,
                                                       arch, states)
                     return pc, pl
-                pc, pl = lax.cond(pend["on"] & ~pend["cont"], into_ring, lambda c: c, (pc, pl))
+                pc, pl = lax.cond(pend["on"] & ~pend["cont"] & (pend["P"]["n"] > 0), into_ring,
+                                  lambda c: c, (pc, pl))  # (an empty list inserts nothing)
                 pc = pre.start_slice(pc, pend, args, A, s0, k_lo, k_hi)
             if cont is not None:  # secondary events: NEST's waveform relaxation first
                 if not eprop_ls:

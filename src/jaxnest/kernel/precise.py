@@ -24,9 +24,14 @@ host side):
 - capacities (the spike list per slice ``Q``, spike-edge pairs per delivery ``P``, ring
   events per neuron and step ``K``) are static; the chunk reports what it needed and the
   runtime reruns a chunk that overflowed with larger ones, as it does for its event buffer.
+- small networks (``Static.serial``) write the spike list, the ring and the recorded events
+  element by element and insert a delivery's events one after the other: no scatter and no
+  sort, so XLA:CPU compiles the slice loop into one function (kernel/blocks.py). A slice
+  whose spike list is empty inserts and records nothing (skipped).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -34,7 +39,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from . import ints, plastic
+from . import blocks, ints, plastic
 
 
 SMALL_SORT = 16
@@ -96,9 +101,10 @@ def empty_ring(L: int, K: int, n_p: int, ft) -> dict:
 class Phase:
     """The precise phase of one compiled chunk function (``st``: the chunk's Static)."""
 
-    def __init__(self, st, ev_cap: int):
+    def __init__(self, st, ev_cap: int, serial: bool = False):
         self.ps = st.precise
         self.st, self.ev_cap, self.L, self.D = st, ev_cap, st.L, st.D
+        self.serial = serial  # small network: no scatter (kernel/blocks.py)
         self.ft = jnp.dtype(st.float_type)
         self.groups = {gi: (p0, chans) for gi, p0, chans in self.ps.p_groups}
 
@@ -113,7 +119,10 @@ class Phase:
 
     @staticmethod
     def _need(pc, i: int, value):
-        return dict(pc, need=pc["need"].at[i].max(jnp.asarray(value, jnp.int32)))
+        need = pc["need"]
+        at = jnp.arange(need.shape[0]) == i  # (no scatter: see blocks.py)
+        return dict(pc, need=jnp.where(at, jnp.maximum(need, jnp.asarray(value, jnp.int32)),
+                                       need))
 
     # --- the step loop -----------------------------------------------------------------
     def read_step(self, pc, s):
@@ -124,7 +133,7 @@ class Phase:
         cnt = ring["cnt"][slot]
         valid = jnp.arange(self.ps.K, dtype=jnp.int32)[:, None] < cnt[None, :]
         table = (ring["off"][slot], ring["w"][slot], valid)
-        ring = dict(ring, cnt=ring["cnt"].at[slot].set(0))
+        ring = dict(ring, cnt=lax.dynamic_update_index_in_dim(ring["cnt"], 0 * cnt, slot, 0))
         return dict(pc, ring=ring), table
 
     def group_input(self, table, gi: int, x, n: int) -> PreciseInput:
@@ -164,10 +173,10 @@ class Phase:
         lst, Q = pc["list"], self.ps.Q
         pos = lst["n"] + jnp.cumsum(f.astype(jnp.int32)) - 1
         pos = jnp.where(f & (pos < Q), pos, Q)
-        lst = {"k": lst["k"].at[pos].set(k, mode="drop"),
-               "row": lst["row"].at[pos].set(row, mode="drop"),
-               "off": lst["off"].at[pos].set(off, mode="drop"),
-               "m": lst["m"].at[pos].set(m, mode="drop"),
+        lst = {"k": blocks.set_at(lst["k"], pos, k, self.serial),
+               "row": blocks.set_at(lst["row"], pos, row, self.serial),
+               "off": blocks.set_at(lst["off"], pos, off, self.serial),
+               "m": blocks.set_at(lst["m"], pos, m, self.serial),
                "n": lst["n"] + jnp.sum(f, dtype=jnp.int32)}
         return self._need(dict(pc, list=lst), 0, lst["n"])
 
@@ -185,8 +194,10 @@ class Phase:
             off = jnp.broadcast_to(jnp.atleast_2d(off), spk.shape)
             n = spk.shape[1]
             for e in range(spk.shape[0]):
-                m = jnp.zeros(N, spk.dtype).at[first:first + n].set(spk[e])
-                t = jnp.full(N, t_stamp).at[first:first + n].add(-off[e].astype(jnp.float64))
+                m = lax.dynamic_update_slice(jnp.zeros(N, spk.dtype), spk[e], (first,))
+                t = jnp.full(N, t_stamp)
+                t = lax.dynamic_update_slice(t, t[first:first + n] - off[e].astype(t.dtype),
+                                             (first,))
                 arch = push(arch, m, t)
         return arch
 
@@ -236,6 +247,8 @@ class Phase:
     def insert(self, pc, ok, key, off, w):
         """Events into the ring (``ok``: real ones; ``key``: slot x n_p + ring column), each
         after those already in its slot, in the order given."""
+        if self.serial:
+            return self._insert_serial(pc, ok, key, off, w)
         L, n_p, K = self.L, self.ps.n_p, self.ps.K
         # rank of each event among those for the same (slot, target), in the order given
         key = jnp.where(ok, key, L * n_p)
@@ -254,22 +267,56 @@ class Phase:
                 "cnt": cnt.at[ks].add(oks.astype(jnp.int32), mode="drop").reshape(L, n_p)}
         return self._need(dict(pc, ring=ring), 2, jnp.max(jnp.where(oks, pos + 1, 0)))
 
+    def _insert_serial(self, pc, ok, key, off, w):
+        """:meth:`insert` one event after the other, with no sort or scatter (a small
+        network's slice loop then compiles into one function, kernel/blocks.py): each
+        takes its (slot, target)'s next place, as the ranks do there."""
+        n_p, K = self.ps.n_p, self.ps.K
+        ring = pc["ring"]
+        ft = ring["w"].dtype
+
+        def one(j, c):
+            r_off, r_w, cnt, need = c
+            k = jnp.where(ok[j], key[j], 0).astype(jnp.int32)
+            sl, tg = k // n_p, k % n_p
+            pos = lax.dynamic_index_in_dim(lax.dynamic_index_in_dim(cnt, sl, 0, False), tg,
+                                           0, False)
+            put = ok[j] & (pos < K)
+            at = (sl, jnp.where(put, pos, 0), tg)
+
+            def setv(r, v):
+                cur = lax.dynamic_slice(r, at, (1, 1, 1))
+                return lax.dynamic_update_slice(r, jnp.where(put, v.astype(ft), cur)
+                                                .reshape(1, 1, 1), at)
+            cnt = lax.dynamic_update_slice(cnt, (pos + ok[j]).reshape(1, 1), (sl, tg))
+            return (setv(r_off, off[j]), setv(r_w, w[j]), cnt,
+                    jnp.maximum(need, jnp.where(ok[j], pos + 1, 0)))
+
+        last = jnp.max(jnp.where(ok, jnp.arange(1, ok.shape[0] + 1, dtype=jnp.int32), 0))
+        r_off, r_w, cnt, need = lax.fori_loop(
+            0, last, one, (ring["off"], ring["w"], ring["cnt"], jnp.int32(0)))
+        return self._need(dict(pc, ring={"off": r_off, "w": r_w, "cnt": cnt}), 2, need)
+
     def record(self, rec, pc, A, s0, k_lo, k_hi, args):
         """Append the recorded off-grid rows' spikes of the steps run to the event buffers
-        (with their offsets)."""
+        (with their offsets); an empty spike list appends nothing."""
+        lst = pc["list"]
+        return lax.cond(lst["n"] > 0, lambda r: self._record(r, lst, A, s0, k_lo, k_hi, args),
+                        lambda r: r, rec), pc
+
+    def _record(self, rec, lst, A, s0, k_lo, k_hi, args):
         ev_step, ev_row, ev_mult, n_ev, ev_off = rec
-        lst, cap = pc["list"], self.ev_cap
         idx = args["precise_rec"][lst["row"]]
-        f = (jnp.arange(self.ps.Q) < jnp.minimum(lst["n"], self.ps.Q)) & (idx >= 0) \
-            & (lst["k"] >= k_lo) & (lst["k"] < k_hi)
+        n = jnp.minimum(lst["n"], self.ps.Q)  # (live entries first)
+        f = (jnp.arange(self.ps.Q) < n) & (idx >= 0) & (lst["k"] >= k_lo) & (lst["k"] < k_hi)
         pos = n_ev + jnp.cumsum(f.astype(jnp.int32)) - 1
-        pos = jnp.where(f & (pos < cap), pos, ev_step.shape[0])  # out of range: dropped
-        rec = (ev_step.at[pos].set((A - s0).astype(jnp.int32) + lst["k"], mode="drop"),
-               ev_row.at[pos].set(idx, mode="drop"),
-               ev_mult.at[pos].set(lst["m"].astype(ev_mult.dtype), mode="drop"),
-               n_ev + jnp.sum(f, dtype=jnp.int32),
-               ev_off.at[pos].set(lst["off"], mode="drop"))
-        return rec, pc
+        pos = jnp.where(f & (pos < self.ev_cap), pos, ev_step.shape[0])  # out of range: dropped
+        put = functools.partial(blocks.set_at, serial=self.serial, n=n)
+        return (put(ev_step, pos, (A - s0).astype(jnp.int32) + lst["k"]),
+                put(ev_row, pos, idx),
+                put(ev_mult, pos, lst["m"].astype(ev_mult.dtype)),
+                n_ev + jnp.sum(f, dtype=jnp.int32),
+                put(ev_off, pos, lst["off"]))
 
 
 def jax_tree_where(c, a: dict, b: dict) -> dict:
