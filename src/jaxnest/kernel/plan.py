@@ -844,6 +844,9 @@ def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None
         choose_segments(counts, prefer, batch_lanes, overhead)
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
+    batch = min(batch, 1 << (n_seg - 1).bit_length())  # a batch of lanes the set cannot fill
+    # is padding each iteration reads (a plastic rule runs on every lane: one stdp_synapse in
+    # batches of 2,048 ran 17 ms per step)
     cap = segment_capacity(n_seg, seg_len, fine=stepped)
     if prev and prev["seg_len"] == seg_len and n_seg <= prev["n_seg"] <= 2 * cap:
         cap = prev["n_seg"]  # fewer edges than before: the old shape still fits

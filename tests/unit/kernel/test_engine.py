@@ -214,6 +214,27 @@ def test_window_walking_sets_take_segments_of_their_rows():
     assert [(s["seg_len"], s["seg_batch"]) for s in plan.plastic] == [(1, 1)]
 
 
+
+def test_small_sets_take_batches_they_can_fill():
+    """A batch of short segments holds at most the set's segments (rounded up to a power of
+    two): one stdp_synapse from a parrot_neuron_ps was delivered in batches of 2,048 lanes,
+    each running the rule over the archive (NEST's regressions/test_issue_77: 17 ms per step
+    for three nodes). A set of many segments keeps its batch."""
+    nest.ResetKernel()
+    pg = nest.Create("poisson_generator", params={"rate": 1e5})
+    parrot = nest.Create("parrot_neuron_ps")
+    nrn = nest.Create("parrot_neuron")
+    nest.Connect(pg, parrot)
+    nest.Connect(parrot, nrn, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+    k = _state.kernel()
+    with jaxenv.scope():
+        plan = k.runtime.ensure_plan(k)
+    assert [(s["seg_len"], s["seg_batch"]) for s in plan.plastic] == [(1, 1)]
+    many = plan_mod._layout_of_counts(np.full(5000, 3), False)
+    assert many["seg_len"] == 4 and many["seg_batch"] == plan_mod.BATCH_LANES // 4
+    few = plan_mod._layout_of_counts(np.array([3, 0, 2, 3, 1]), False)
+    assert few["seg_len"] == 4 and few["seg_batch"] == 4
+
 def _short_rows_run():
     """300 neurons (not compiled whole) with rows of 6 edges (segments of 8, 256 to a
     batch), delay = resolution: most steps deliver a few rows, a volley more than a narrow
