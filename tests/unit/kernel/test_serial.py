@@ -134,45 +134,25 @@ def test_small_plastic_network_runs_as_with_scatters(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
-def _precise_run():
-    """Off-grid spikes in a small network: a precise spike_generator's burst through parrots
-    and multapses into precise neurons (several ring events per step and neuron), one of
-    them into the other, from one ring event per step and neuron (overflows, reruns)."""
-    nest.ResetKernel()
-    nest.resolution = 0.1
-    rng = np.random.default_rng(5)
-    t = np.sort(np.concatenate([rng.uniform(1.0, 30.0, 200), np.full(12, 9.87654)]))
-    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": t})
-    par = nest.Create("parrot_neuron_ps", 2)
-    n = nest.Create("iaf_psc_exp_ps", 2, params={"I_e": 200.0})
-    nest.Connect(sg, par, syn_spec={"delay": 0.5})
-    for _ in range(3):
-        nest.Connect(par, n, syn_spec={"weight": 15.0, "delay": 1.3})
-    nest.Connect(n[0], n[1], syn_spec={"weight": -40.0, "delay": 0.7})
-    vm = nest.Create("voltmeter", params={"interval": 0.1})
-    sr = nest.Create("spike_recorder", params={"time_in_steps": True})
-    nest.Connect(vm, n)
-    nest.Connect(n + par, sr)
-    nest.Simulate(12.3)  # ends inside a slice: its spike list continues in the next run
-    nest.Simulate(27.7)
-    return (_state.kernel().runtime.plan.static(), vm.events["V_m"], sr.events["senders"],
-            sr.events["times"], sr.events["offsets"])
-
 
 def test_small_precise_network_runs_as_with_scatters(monkeypatch):
     """The precise phase's spike list, event ring and recording written element by element
-    (kernel/precise.py) hold what XLA's scatters and sort write, overflow reruns included."""
+    (kernel/precise.py) hold what XLA's scatters and sort write, from one ring event per step
+    and neuron (overflows and reruns): test_precise.py's network of precise events."""
     from jaxnest.kernel import precise_host
+    from test_precise import _network
     monkeypatch.setattr(precise_host, "CAPS", dict(precise_host.CAPS, K=1))
-    serial = _precise_run()
-    monkeypatch.setattr(plan_mod, "SERIAL_ROWS", 0)
-    scattered = _precise_run()
-    assert serial[0].serial and not scattered[0].serial
-    assert serial[2].size > 300 and np.any(serial[4] > 0)
-    assert _state.kernel().runtime.pcaps["K"] > 1
-    for a, b in zip(serial[1:], scattered[1:]):
-        np.testing.assert_array_equal(a, b)
-
+    runs = []
+    for rows in (plan_mod.SERIAL_ROWS, 0):
+        monkeypatch.setattr(plan_mod, "SERIAL_ROWS", rows)
+        nest.ResetKernel()
+        runs.append(_network())
+        assert _state.kernel().runtime.plan.static().serial == bool(rows)
+        assert _state.kernel().runtime.pcaps["K"] > 1
+    serial, scattered = runs
+    assert serial["senders"].size > 300 and np.any(serial["offsets"] > 0)
+    for k in serial:
+        np.testing.assert_array_equal(serial[k], scattered[k], err_msg=k)
 
 PRECISE_SCRIPT = """
 import jaxnest as nest
