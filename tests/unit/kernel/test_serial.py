@@ -1,6 +1,11 @@
 """Small networks add into their buffers element by element instead of by XLA's scatter
 (kernel/blocks.py: their slice loop then compiles into one function): the same sums in the
 same order, so the same runs to the bit."""
+import glob
+import os
+import subprocess
+import sys
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -11,6 +16,8 @@ from jaxnest import jaxenv
 from jaxnest.api import _state
 from jaxnest.kernel import blocks
 from jaxnest.kernel import plan as plan_mod
+from jaxnest.kernel import precise_host
+from test_precise import _network
 
 
 def test_serial_add_equals_scatter_add():
@@ -134,13 +141,10 @@ def test_small_plastic_network_runs_as_with_scatters(monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
-
 def test_small_precise_network_runs_as_with_scatters(monkeypatch):
     """The precise phase's spike list, event ring and recording written element by element
     (kernel/precise.py) hold what XLA's scatters and sort write, from one ring event per step
     and neuron (overflows and reruns): test_precise.py's network of precise events."""
-    from jaxnest.kernel import precise_host
-    from test_precise import _network
     monkeypatch.setattr(precise_host, "CAPS", dict(precise_host.CAPS, K=1))
     runs = []
     for rows in (plan_mod.SERIAL_ROWS, 0):
@@ -153,6 +157,7 @@ def test_small_precise_network_runs_as_with_scatters(monkeypatch):
     assert serial["senders"].size > 300 and np.any(serial["offsets"] > 0)
     for k in serial:
         np.testing.assert_array_equal(serial[k], scattered[k], err_msg=k)
+
 
 PRECISE_SCRIPT = """
 import jaxnest as nest
@@ -173,10 +178,6 @@ def test_small_precise_network_compiles_without_scatter_or_sort(tmp_path):
     so XLA:CPU makes the slice loop one function: a precise spike_generator into a
     parrot_neuron_ps ran 15.9 us per step with them (NEST 0.06), 0.26 without (NEST's
     regressions/test_issue_327: 3.6 million steps)."""
-    import glob
-    import os
-    import subprocess
-    import sys
     env = dict(os.environ, JAXNEST_CACHE_DIR="",
                XLA_FLAGS=f"--xla_dump_to={tmp_path} --xla_dump_hlo_as_text")
     subprocess.run([sys.executable, "-c", PRECISE_SCRIPT], check=True, env=env, timeout=300)
