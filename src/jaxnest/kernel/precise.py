@@ -133,7 +133,8 @@ class Phase:
         cnt = ring["cnt"][slot]
         valid = jnp.arange(self.ps.K, dtype=jnp.int32)[:, None] < cnt[None, :]
         table = (ring["off"][slot], ring["w"][slot], valid)
-        ring = dict(ring, cnt=lax.dynamic_update_index_in_dim(ring["cnt"], 0 * cnt, slot, 0))
+        empty = lax.dynamic_update_index_in_dim(ring["cnt"], jnp.zeros_like(cnt), slot, 0)
+        ring = dict(ring, cnt=empty)
         return dict(pc, ring=ring), table
 
     def group_input(self, table, gi: int, x, n: int) -> PreciseInput:
