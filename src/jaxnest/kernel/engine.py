@@ -831,10 +831,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
                 return (c[0] < n_slices) & ~together(over)
-            _, res = lax.while_loop(more, lambda c: (c[0] + 1, one_slice(c[0], c[1])),
-                                    (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
+            ran, res = lax.while_loop(more, lambda c: (c[0] + 1, one_slice(c[0], c[1])),
+                                      (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
-            res = lax.fori_loop(0, n_slices, one_slice, init)
+            ran, res = n_slices, lax.fori_loop(0, n_slices, one_slice, init)
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp, n_spikes=n_spk, unstable=bad)
@@ -857,6 +857,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 arch = dict(arch)
                 del arch["need"]
                 out["overflow"] = out["overflow"] | arch.pop("dropped")
+                # how full the rings ran: the most entries one took, over the slices run
+                out["arch_pushed"] = jnp.max(arch["count"] - carry["arch"]["count"])
+                out["slices_run"], out["slices"] = ran, n_slices
             if st.vt:
                 new["vt"] = dict(vt, over=jnp.bool_(False))
                 out["vt_over"] = vt["over"]
@@ -873,7 +876,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
 
 
 COUNTS = ("n_ev", "n_samples", "n_spikes", "overflow", "n_wr", "vt_over", "precise_Q",
-          "precise_P", "precise_K", "unstable_step", "unstable_group")
+          "precise_P", "precise_K", "unstable_step", "unstable_group", "arch_pushed",
+          "slices_run", "slices")
 """What the runtime reads after every chunk, in ``out["counts"]``: one vector, one transfer
 (each scalar fetched alone cost ~40 us, most of a small network's Simulate)."""
 
@@ -883,5 +887,6 @@ def _counts(out: dict, wr_cap: int):
     parts = [out["n_ev"], out["n_samples"], jnp.round(out["n_spikes"]),
              out.get("overflow", False), out["wrec"][3] if wr_cap else 0,
              out.get("vt_over", False), need[0], need[1], need[2], out["unstable"][0],
-             out["unstable"][1]]
+             out["unstable"][1], out.get("arch_pushed", 0), out.get("slices_run", 0),
+             out.get("slices", 0)]
     return jnp.stack([jnp.asarray(x).astype(jnp.int64) for x in parts])

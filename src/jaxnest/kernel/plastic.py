@@ -18,6 +18,7 @@ A network without plastic synapses compiles none of this. With them:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import jax.numpy as jnp
@@ -30,7 +31,7 @@ from . import blocks, ints, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
-VIEW_W = (4, 32)      # archive entries a delivery reads first, then (where they lack an
+VIEW_W = (4, 32, 256, 2048)  # archive entries a delivery reads first, then (where they lack an
                       # answer) these many, then all H
 
 
@@ -229,6 +230,20 @@ def _delivered_in_nest(kernel, sources: np.ndarray) -> np.ndarray:
     held = k_src >= 0
     out[held] = kernel.ms_of_steps(A + k_src[held] + 1)
     return out
+
+
+def longer_archive(arch: dict, counts: dict) -> int:
+    """The ring length for a chunk whose archives (``arch``, as at its start) overflowed:
+    room for the entries a ring held at the start and for the most entries one took, scaled
+    from the slices run before the overflow ended the chunk to all of it, a quarter spare
+    (at least twice the length). One or two reruns instead of one per doubling: a neuron
+    firing at 100 kHz grew its ring from 32 to 16,384 entries in ten reruns, each a
+    compilation."""
+    H = arch["t"].shape[0]
+    held = int(np.minimum(arch["count"], H).max(initial=0))
+    ran = max(counts["slices_run"], 1)
+    need = held + counts["arch_pushed"] * max(counts["slices"], ran) / ran
+    return max(2 * H, 1 << math.ceil(math.log2(1.25 * need)))
 
 
 def regrow(arch: dict, H_new: int) -> dict:

@@ -211,7 +211,7 @@ class Runtime:
                 arch = jax.tree.map(np.asarray, carry["arch"])
                 clop = arch.pop("clop", None)
                 if plan.arch_mask.any():
-                    self.arch_H = plan.arch_H = 2 * plan.arch_H
+                    self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
                     arch = plastic.regrow(arch, self.arch_H)
                 if clop is not None:  # (either may have overflowed: both grow)
                     self.clop_H *= 4

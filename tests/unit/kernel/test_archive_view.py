@@ -100,3 +100,40 @@ def test_urbanczik_windows_and_rings(monkeypatch):
     assert _state.kernel().runtime.clop_H > 32
     np.testing.assert_allclose(small, ample, rtol=1e-12)
     assert np.all(np.abs(ample - 20.0) > 1e-3)    # every weight changed
+
+
+def _fast_post_network():
+    """NEST's regressions/test_issue_77 network: a parrot relaying 100 kHz of Poisson spikes
+    (~10 per step, each archived) behind a stdp_synapse whose weight barely moves, so every
+    read of the archive shows in it; 30 ms in one Simulate."""
+    nest.rng_seed = 3
+    pg = nest.Create("poisson_generator", params={"rate": 1e5})
+    pre = nest.Create("parrot_neuron_ps")
+    post = nest.Create("parrot_neuron")
+    nest.Connect(pg, pre)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0,
+                                      "lambda": 1e-5})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(post, sr)
+    nest.Simulate(30.0)
+    return sr.n_events, nest.GetConnections(synapse_model="stdp_synapse").get("weight")
+
+
+def test_fast_neurons_grow_their_rings_in_few_reruns(monkeypatch):
+    """A ring that must hold thousands of entries grows to fit the chunk from what the
+    overflowed run pushed, not by doublings (ten compilations for test_issue_77), and
+    deliveries read it through views of 256 and 2,048 entries before the whole ring: the
+    same spikes and weight as with one view of an ample ring."""
+    chunks = []
+    compiled = type(_state.kernel().runtime)._compiled
+    monkeypatch.setattr(type(_state.kernel().runtime), "_compiled",
+                        lambda self, plan: chunks.append(self.arch_H) or compiled(self, plan))
+    n, w = _fast_post_network()
+    H = _state.kernel().runtime.arch_H
+    assert len(chunks) <= 3 and H > 2048 and n > 2500
+    monkeypatch.setattr(plastic, "ARCHIVE_H", 2 * H)
+    monkeypatch.setattr(plastic, "VIEW_W", (2 * H,))
+    nest.ResetKernel()
+    chunks.clear()
+    assert _fast_post_network() == (n, w) and chunks == [2 * H]
+    assert 10.0 < w < 100.0  # moved by every pairing, never clipped
