@@ -31,6 +31,7 @@ from . import blocks, ints, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
+SMALL_ARCHIVES = 1 << 14  # entries the rings of a small network may start with together
 VIEW_W = (4, 32, 256, 2048)  # archive entries a delivery reads first, then (where they lack an
                       # answer) these many, then all H
 
@@ -230,6 +231,14 @@ def _delivered_in_nest(kernel, sources: np.ndarray) -> np.ndarray:
     held = k_src >= 0
     out[held] = kernel.ms_of_steps(A + k_src[held] + 1)
     return out
+
+
+def first_length(n: int) -> int:
+    """The ring length archives of n nodes start with: ARCHIVE_H, longer in small networks
+    (up to 256 entries while all rings hold at most SMALL_ARCHIVES), which spares the reruns
+    and compilations a ring of 32 takes in a chunk of a few thousand steps."""
+    fit = SMALL_ARCHIVES // max(n, 1)
+    return max(ARCHIVE_H, min(256, 1 << (fit.bit_length() - 1))) if fit else ARCHIVE_H
 
 
 def longer_archive(arch: dict, counts: dict) -> int:

@@ -151,6 +151,8 @@ class Runtime:
         if self.vt_host:  # room for the archived dopamine spikes
             K = max(len(h["t"]) for h in self.vt_host.values())
             self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
+        if self.arch is None and plan.arch_mask.any():  # the first archives
+            self.arch_H = max(self.arch_H, plastic.first_length(net.size + 1))
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
         if plan.clop_mask.size:
             self._ensure_clop(kernel, plan, net)

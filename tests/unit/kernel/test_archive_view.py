@@ -44,7 +44,9 @@ def test_small_views_and_rings_rerun_exactly(monkeypatch):
     """With views of one entry, then four, and a ring of sixteen, deliveries fall back to the
     wider view and the whole ring, and chunks whose ring would drop a needed entry are rerun
     with a longer one: every weight equals the run whose first view is the whole of an ample
-    ring (128 entries: twice what the small one grows to)."""
+    ring (128 entries: twice what the small one grows to; no longer first rings for this
+    small network)."""
+    monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
     monkeypatch.setattr(plastic, "ARCHIVE_H", 128)
     monkeypatch.setattr(plastic, "VIEW_W", (128,))
     nest.ResetKernel()  # (a new runtime takes the sizes)
@@ -102,6 +104,16 @@ def test_urbanczik_windows_and_rings(monkeypatch):
     assert np.all(np.abs(ample - 20.0) > 1e-3)    # every weight changed
 
 
+def _ring_lengths_compiled(monkeypatch) -> list:
+    """The archive ring length of every chunk the runtime compiles (or takes) from now on."""
+    lengths = []
+    runtime = type(_state.kernel().runtime)
+    compiled = runtime._compiled
+    monkeypatch.setattr(runtime, "_compiled",
+                        lambda self, plan: lengths.append(self.arch_H) or compiled(self, plan))
+    return lengths
+
+
 def _fast_post_network():
     """NEST's regressions/test_issue_77 network: a parrot relaying 100 kHz of Poisson spikes
     (~10 per step, each archived) behind a stdp_synapse whose weight barely moves, so every
@@ -124,10 +136,7 @@ def test_fast_neurons_grow_their_rings_in_few_reruns(monkeypatch):
     overflowed run pushed, not by doublings (ten compilations for test_issue_77), and
     deliveries read it through views of 256 and 2,048 entries before the whole ring: the
     same spikes and weight as with one view of an ample ring."""
-    chunks = []
-    compiled = type(_state.kernel().runtime)._compiled
-    monkeypatch.setattr(type(_state.kernel().runtime), "_compiled",
-                        lambda self, plan: chunks.append(self.arch_H) or compiled(self, plan))
+    chunks = _ring_lengths_compiled(monkeypatch)
     n, w = _fast_post_network()
     H = _state.kernel().runtime.arch_H
     assert len(chunks) <= 3 and H > 2048 and n > 2500
@@ -137,3 +146,16 @@ def test_fast_neurons_grow_their_rings_in_few_reruns(monkeypatch):
     chunks.clear()
     assert _fast_post_network() == (n, w) and chunks == [2 * H]
     assert 10.0 < w < 100.0  # moved by every pairing, never clipped
+
+
+def test_small_networks_start_with_longer_rings(monkeypatch):
+    """A small network's rings start at 256 entries (plastic.first_length): _network's fast
+    neurons fill a ring of 32 in its 250 ms chunk, which then runs again, compiled anew; with
+    the longer first rings it runs once, to the same weights."""
+    chunks = _ring_lengths_compiled(monkeypatch)
+    w = _network()
+    assert set(chunks) == {256}
+    monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
+    nest.ResetKernel()
+    chunks.clear()
+    assert np.array_equal(_network(), w) and chunks[0] == 32 and max(chunks) > 32
