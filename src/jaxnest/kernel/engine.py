@@ -834,7 +834,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             ran, res = lax.while_loop(more, lambda c: (c[0] + 1, one_slice(c[0], c[1])),
                                       (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
-            ran, res = n_slices, lax.fori_loop(0, n_slices, one_slice, init)
+            res = lax.fori_loop(0, n_slices, one_slice, init)
         states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = res
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp, n_spikes=n_spk, unstable=bad)

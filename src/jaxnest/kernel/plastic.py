@@ -32,8 +32,8 @@ from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
 SMALL_ARCHIVES = 1 << 14  # entries the rings of a small network may start with together
-VIEW_W = (4, 32, 256, 2048)  # archive entries a delivery reads first, then (where they lack an
-                      # answer) these many, then all H
+VIEW_W = (4, 32, 256, 2048)  # archive entries a delivery reads first, then (where they
+                             # lack an answer) these many, then all H
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def longer_archive(arch: dict, counts: dict) -> int:
     H = arch["t"].shape[0]
     held = int(np.minimum(arch["count"], H).max(initial=0))
     ran = max(counts["slices_run"], 1)
-    need = held + counts["arch_pushed"] * max(counts["slices"], ran) / ran
+    need = held + counts["arch_pushed"] * counts["slices"] / ran
     return max(2 * H, 1 << math.ceil(math.log2(1.25 * need)))
 
 

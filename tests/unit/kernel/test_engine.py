@@ -214,7 +214,6 @@ def test_window_walking_sets_take_segments_of_their_rows():
     assert [(s["seg_len"], s["seg_batch"]) for s in plan.plastic] == [(1, 1)]
 
 
-
 def test_small_sets_take_batches_they_can_fill():
     """A batch of short segments holds at most the set's segments (rounded up to a power of
     two): one stdp_synapse from a parrot_neuron_ps was delivered in batches of 2,048 lanes,
@@ -234,6 +233,7 @@ def test_small_sets_take_batches_they_can_fill():
     assert many["seg_len"] == 4 and many["seg_batch"] == plan_mod.BATCH_LANES // 4
     few = plan_mod._layout_of_counts(np.array([3, 0, 2, 3, 1]), False)
     assert few["seg_len"] == 4 and few["seg_batch"] == 4
+
 
 def _short_rows_run():
     """300 neurons (not compiled whole) with rows of 6 edges (segments of 8, 256 to a
