@@ -208,7 +208,9 @@ def add_common_options(p) -> None:
     p.add_argument("--simtime", type=float, default=1000.0)
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--backend", choices=("nest", "jaxnest", "both"), default="both")
-    p.add_argument("--threads", type=int, default=2, help="NEST's local_num_threads")
+    p.add_argument("--threads", type=int, default=2,
+                   help="the script's local_num_threads (jaxnest: the devices that large "
+                   "plastic sets are split over, kernel/shards.py)")
     p.add_argument("--repeat", action="store_true", help="time a second, equal Simulate")
     p.add_argument("--xla-cache", action="store_true",
                    help="keep jaxnest's persistent XLA cache (default: cold compile)")
@@ -228,11 +230,11 @@ def main(argv=None) -> None:
     if a.child:
         nest_side = a.backend == "nest"
         print(json.dumps(run_one(
-            a.backend, lambda nest: brunel(nest, a.order, a.seed, a.threads if nest_side else 1,
+            a.backend, lambda nest: brunel(nest, a.order, a.seed, a.threads,
                                            "" if nest_side else a.float_precision,
                                            a.ee_synapse),
             a.simtime, a.repeat, 50,
-            dict(order=a.order, seed=a.seed, threads=a.threads if nest_side else None,
+            dict(order=a.order, seed=a.seed, threads=a.threads,
                  ee_synapse=a.ee_synapse or None, n_neurons=5 * a.order))), flush=True)
         return
     compare(__file__, a, argv)

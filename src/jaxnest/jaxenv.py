@@ -42,6 +42,7 @@ import numpy as np
 _SMALL_LOOP_BYTES = 10 ** 12  # XLA:CPU's limit is 1 kB; this one: any size
 _ACCELERATOR_PLUGINS = ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_rocm60_plugin",
                         "jax_rocm7_plugin", "libtpu", "jax_plugins")
+_CPU_DEVICES = 8  # host devices at most (kernel/shards.py)
 _MIN_COMPILE_SECS = 0.2  # jaxnest's functions worth keeping (JAX's default is 1 s)
 _DEFAULT_DIR = os.path.join("~", ".cache", "jaxnest", "xla")
 
@@ -217,7 +218,11 @@ def _cpu_flags() -> None:
     - ``JAXNEST_FMA=0``: no fused multiply-adds (``--xla_cpu_max_isa=AVX``). XLA:CPU contracts
       ``a * b + c`` into one rounding where the CPU has FMA, NEST's generic x86-64 build does
       not, so traces drift from NEST's by an ulp now and then; without FMA they are NEST's to
-      the bit (iaf_psc_exp), at 10-30 % more time per step (docs/performance.md).
+      the bit (iaf_psc_exp), at 10-30 % more time per step (docs/performance.md);
+    - one host device per core (at most ``_CPU_DEVICES``; ``JAXNEST_CPU_DEVICES`` sets the
+      number, 1 turns it off; left alone where the user set JAX's own): a script that asks for
+      threads runs its plastic deliveries on that many (kernel/shards.py); everything else
+      runs on the first, as with one.
 
     Skipped where a GPU or TPU plugin is installed or ``JAX_PLATFORMS`` names another platform
     (their backends hand these options to LLVM, which does not know them)."""
@@ -239,6 +244,9 @@ def _cpu_flags() -> None:
         add.append("--xla_cpu_max_isa=AVX")
     if add:
         os.environ["XLA_FLAGS"] = " ".join([flags, *add]).strip()
+    n = int(os.environ.get("JAXNEST_CPU_DEVICES", min(os.cpu_count() or 1, _CPU_DEVICES)))
+    if jax.config.jax_num_cpu_devices == -1 and "device_count" not in flags and n > 1:
+        jax.config.update("jax_num_cpu_devices", n)
 
 
 _cpu_flags()

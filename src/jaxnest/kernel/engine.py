@@ -46,7 +46,8 @@ import jax.numpy as jnp
 from jax import lax
 import numpy as np
 
-from . import blocks, continuous, eprop_archive, neuromod, plastic, precise, rng, voltage_archive
+from . import blocks, continuous, eprop_archive, neuromod, plastic, precise, rng, shards
+from . import voltage_archive
 from . import gap as gapmod
 from . import ints
 from .plan import Static
@@ -125,6 +126,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         """One value for all members of a batch: the largest (a trip count, a flag)."""
         return x if batch_axis is None else lax.pmax(x, batch_axis)
     D, L, C, N, R, CC = st.D, st.L, st.C, st.N, st.R, st.CC
+    K = st.shards  # devices the plastic sets are split over (kernel/shards.py)
     CN = C * N
     CCN = CC * N
     LCN = L * CN
@@ -492,43 +494,46 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             extra["cvD:" + var] = jnp.asarray(np.asarray(Ds, np.float64) * st.h)
         return dict(arch, **extra)
 
-    def deliver(buf, pl, S, A, args, arch, O=None, states=None):
+    def deliver(buf, pl, pbuf, S, A, args, arch, O=None, states=None):
         """Deliver a slice's spikes (S, the slice starting at step A) through the static and
         the plastic edges, as NEST does at the start of the next slice; their payloads (O)
         through the payload edges. ``states``: the neurons' (rules that read their targets'
-        variables see them as they are now)."""
+        variables see them as they are now). ``pbuf``: on several devices, the ring the
+        plastic edges add into (kernel/shards.py); () on one."""
         if pay is not None and pay.n_edges:
             lay = (pay.n_seg, pay.seg_len, pay.seg_batch, False)
             a_mod = ints.rem(A, L).astype(jnp.int32)
             buf = over_ranks(O, lambda buf, k_r, m_r: deliver_rank(
                 buf, k_r, m_r, a_mod, args["payload"], lay), buf)
         if not (st.n_spike or st.plastic):
-            return buf, pl
+            return buf, pl, pbuf
         a_mod = ints.rem(A, L).astype(jnp.int32)
         arch_in, clop = rule_inputs(arch, states, args)
 
         def one_rank(c, k_r, m_r):
-            buf, pl = c
+            buf, pl, pbuf = c
             if st.n_spike:
                 buf = deliver_rank(buf, k_r, m_r, a_mod, args["spike"])
             if st.plastic:
                 syn, over, wrec, vt = pl
                 syn = list(syn)
+                into = pbuf if K > 1 else buf
                 for i, deliver_set in enumerate(plastic_deliveries):
                     if i in into_precise:  # from the spike list (deliver_into_precise)
                         continue
-                    buf, syn[i], o, wrec = deliver_set(buf, syn[i], arch_in, k_r, m_r, a_mod,
-                                                       A, args["plastic"][i],
-                                                       args["keys"]["synapses"],
-                                                       wrec, vt, clop)
+                    into, syn[i], o, wrec = deliver_set(into, syn[i], arch_in, k_r, m_r,
+                                                        a_mod, A, args["plastic"][i],
+                                                        args["keys"]["synapses"],
+                                                        wrec, vt, clop)
                     over = over | o
+                buf, pbuf = (buf, into) if K > 1 else (into, pbuf)
                 pl = (syn, over, wrec, vt)
-            return buf, pl
+            return buf, pl, pbuf
 
         if st.vt:  # the dopamine neurons' spikes arrive at their volume_transmitters
             syn, over, wrec, vt = pl
             pl = (syn, over, wrec, neuromod.deliver(vt, S, A, args["vt"], L))
-        return over_ranks(S, one_rank, (buf, pl))
+        return over_ranks(S, one_rank, (buf, pl, pbuf))
 
     def rule_inputs(arch, states, args):
         """What plastic rules read besides their edges: (archive, tau_minus_inv,
@@ -691,6 +696,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         return buf, cbuf
 
     # --- the chunk ----------------------------------------------------------------------
+    def fold(buf, pbuf, at, n):
+        """buf[at:at + n] plus the devices' pbuf there summed; that part of pbuf cleared."""
+        part = shards.total(lax.dynamic_slice_in_dim(pbuf, at, n))
+        buf = lax.dynamic_update_slice_in_dim(buf, lax.dynamic_slice_in_dim(buf, at, n) + part,
+                                              at, 0)
+        return buf, lax.dynamic_update_slice_in_dim(pbuf, jnp.zeros(n, pbuf.dtype), at, 0)
+
     def chunk(carry, args, n_steps):
         TRACES[0] += 1
         s0 = carry["step"]
@@ -715,7 +727,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         kk = jnp.arange(D)
 
         def one_slice(j, c):
-            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = c
+            states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad, \
+                pbuf = c
             pO = pend["O"] if pay is not None else None
             A = A0 + j * D
             k_lo = jnp.maximum(s0 - A, 0)
@@ -735,10 +748,12 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                                                            ring[:N], A))
             if step_sets:
                 pl = step_rules(pl, arch, args, A)
-            buf, pl = lax.cond(pend["on"] & ~pend["cont"],
-                               lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO,
-                                                 states),
-                               lambda c: c, (buf, pl))
+            buf, pl, pbuf = lax.cond(pend["on"] & ~pend["cont"],
+                                     lambda c: deliver(*c, pend["S"], pend["A"], args, arch, pO,
+                                                       states),
+                                     lambda c: c, (buf, pl, pbuf))
+            if K > 1:  # the rows this slice reads: the devices' plastic parts summed into buf
+                buf, pbuf = fold(buf, pbuf, row0 * CN, D * CN)
             S = jnp.where(pend["cont"], pend["S"][:D], jnp.zeros((D, R), ft))
             O = jnp.where(pend["cont"], pO[:D], jnp.zeros((D, R), ft)) if pay is not None \
                 else ()
@@ -811,8 +826,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 pend["O"] = O if st.pend_D == D else jnp.zeros((st.pend_D, R), ft).at[:D].set(O)
             if pre is not None:
                 pend["P"] = pc["list"]
+            if K > 1:  # an overflow on any device ends the chunk on all
+                pl = (pl[0], shards.any_of(pl[1])) + tuple(pl[2:])
             return (states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz,
-                    bad)
+                    bad, pbuf)
 
         wrec0 = (jnp.zeros(st.wr_cap, jnp.int64), jnp.zeros(st.wr_cap, jnp.int32),
                  jnp.zeros(st.wr_cap, ft), jnp.int32(0))
@@ -822,11 +839,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         cc0 = carry["cont"] if st.cont is not None else ()
         arch0 = carry.get("arch", {})
         if st.arch_H:  # a ring may drop only what no connection will read (see plastic.py)
-            arch0 = dict(arch0, dropped=jnp.bool_(False), need=plastic.needed_since(
-                st.plastic, carry["syn"], args["plastic"], N))
+            need = plastic.needed_since(st.plastic, carry["syn"], args["plastic"], N)
+            arch0 = dict(arch0, dropped=jnp.bool_(False),
+                         need=shards.least(need) if K > 1 else need)
+        pbuf0 = jnp.zeros_like(carry["buf"]) if K > 1 else ()
         init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()),
-                jnp.full(2, -1, jnp.int64))
+                jnp.full(2, -1, jnp.int64), pbuf0)
         if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
@@ -835,7 +854,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                                       (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))
         else:
             res = lax.fori_loop(0, n_slices, one_slice, init)
-        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad = res
+        states, buf, cbuf, rec, samples, n_samp, pl, arch, pend, pc, cc, n_spk, fz, bad, \
+            pbuf = res
+        if K > 1:  # what the devices delivered for later slices, into the ring buffer
+            buf = fold(buf, pbuf, 0, L * CN)[0]
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp, n_spikes=n_spk, unstable=bad)
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
@@ -872,7 +894,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         out["counts"] = _counts(out, st.wr_cap)
         return new, out
 
-    return jax.jit(chunk), steps_cap
+    return jax.jit(shards.sharded(chunk, K) if K > 1 else chunk), steps_cap
 
 
 COUNTS = ("n_ev", "n_samples", "n_spikes", "overflow", "n_wr", "vt_over", "precise_Q",

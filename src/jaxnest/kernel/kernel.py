@@ -236,8 +236,10 @@ class Kernel:
 
     def _set_threads(self, params: dict) -> None:
         """NEST's VPManager::set_status (one process: total_num_virtual_procs equals
-        local_num_threads). jaxnest's results do not depend on the number of threads; nodes
-        report NEST's vp and thread."""
+        local_num_threads). Nodes report NEST's vp and thread; with more than one thread,
+        large plastic edge sets are delivered on that many devices (kernel/shards.py), which
+        adds the ring buffer's terms in another order: results agree with one thread's to
+        rounding."""
         has_t, has_v = "local_num_threads" in params, "total_num_virtual_procs" in params
         if not (has_t or has_v):
             return

@@ -47,6 +47,7 @@ from . import continuous
 from . import gap as gapmod
 from . import payload as payload_host
 from . import precise_host
+from . import shards
 from . import voltage_archive
 
 SEG_MAX = 4096      # longest delivery segment (edges)
@@ -151,6 +152,7 @@ class Static:
     cont: object = None                         # ContStatic (None: no secondary events)
     frozen_L: int = 0                           # slots of frozen neurons' held input (0: none)
     serial: bool = False                        # small: adds element by element (blocks.py)
+    shards: int = 1                             # devices the plastic sets are split over
 
 
 @dataclass
@@ -214,6 +216,7 @@ class Plan:
     precise_caps: dict = field(default_factory=lambda: dict(precise_host.CAPS))
     payload: dict | None = None     # spike payloads' edge set (kernel/payload.py; None: none)
     cont: dict | None = None        # secondary events (kernel/continuous.py; None: none)
+    shards: int = 1                 # devices the plastic sets are split over (shards.py)
 
     @property
     def row_gids(self) -> np.ndarray:
@@ -254,7 +257,7 @@ class Plan:
             precise=precise_host.static_of(self.precise, self.precise_caps),
             payload=payload_host.static_of(self.payload),
             cont=continuous.static_of(self.cont), frozen_L=self.frozen_L,
-            serial=self.n_rows < SERIAL_ROWS)
+            serial=self.n_rows < SERIAL_ROWS, shards=self.shards)
 
     def signature(self) -> Static:
         """What a compiled chunk function depends on (shapes and static choices, no values)."""
@@ -265,7 +268,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                defer: bool = False, float_type: str = "float64", synapses: list = (),
                time_base: tuple[int, float] = (100, 0.001), min_delay: int = 1,
                use_wfr: bool = False, max_delay: int = 1, wfr_order: int = 3,
-               prev: Plan | None = None) -> Plan:
+               prev: Plan | None = None, devices: int = 1) -> Plan:
     """Layout, edge sets and recorder wiring for the current network (all numpy).
 
     ``reuse``: a plan of the same nodes and connections (only device settings changed), whose
@@ -282,7 +285,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
     relaxation for instantaneous secondary connections); ``max_delay``: NEST's (steps);
     ``wfr_order``: the kernel's wfr_interpolation_order (gap junctions, kernel/gap.py);
     ``prev``: the last plan, whose edge-set shapes are kept where they still fit
-    (:func:`_spike_layout`).
+    (:func:`_spike_layout`); ``devices``: how many the plastic sets may be split over
+    (kernel/shards.py).
     """
     import time
     t0 = time.perf_counter()
@@ -334,7 +338,7 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                     clop_kinds=reuse.clop_kinds,
                     vt_gids=reuse.vt_gids,
                     vt_edges=reuse.vt_edges, precise=reuse.precise, payload=reuse.payload,
-                    cont=reuse.cont, **common)
+                    cont=reuse.cont, shards=reuse.shards, **common)
         links = _classify(kind, src, tgt, pieces)[1]
         _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
                         conns.take("receptor", links["recording"]))
@@ -493,7 +497,8 @@ def build_plan(net: Network, h: float, reuse: Plan | None = None,
                              sg_row_of_conn)
     if is_plastic is not None:
         _plastic_sets(plan, net, in_use, is_plastic, sg_row_of_conn, idx64,
-                      {_set_key(x): x for x in prev.plastic} if prev is not None else {})
+                      {_set_key(x): x for x in prev.plastic} if prev is not None else {},
+                      devices)
     t4 = time.perf_counter()
     _wire_recorders(plan, net, src, tgt, kind, links["recording"], sg_row_of_conn,
                     conns.take("receptor", links["recording"]))
@@ -552,11 +557,12 @@ def _volume_transmitters(plan: Plan, cols: dict, gids: list, is_dopa, row_of_con
 
 
 def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
-                  prev: dict) -> None:
+                  prev: dict, devices: int = 1) -> None:
     """One edge set per plastic implementation in use (``synapses``: the models, None where
     a model has no connections); the archive mask of their targets. ``prev``: the last
     plan's sets by model (their shapes are kept where they fit). The connections are read
-    from the table a piece at a time (plastic.edge_set)."""
+    from the table a piece at a time (plastic.edge_set). ``devices``: more than one where
+    the sets may be split over devices (kernel/shards.py): the sets then get their parts."""
     conns, extra = net.conns, net.conns.extra
     N, C, L = plan.n_neurons, plan.C, plan.L
     by_impl: dict[str, list[int]] = {}
@@ -569,6 +575,9 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     syn = conns.column("syn")
     it = np.int64 if idx64 else np.int32
     into_precise = plan.precise["plastic"] if plan.precise is not None else None
+    parts = devices if devices > 1 and into_precise is None and plan.n_rows >= SERIAL_ROWS and \
+        is_plastic.sum() >= shards.MIN_EDGES and all(
+            shards.can_split(synapses[i[0]].impl) for i in by_impl.values()) else 1
 
     def defaults_of_syn(k):
         given = [e.defaults.get(k) if e is not None else None for e in synapses]
@@ -636,6 +645,12 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
             kinds.add(impl.voltage_archive)
     if kinds:
         plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
+    if parts > 1 and not any("wr" in x for x in plan.plastic):  # (weight records: one)
+        for x in plan.plastic:
+            first, nseg = shards.split_rows(x["seg_first"], x["nseg"], parts)
+            x["parts"] = (first, nseg, shards.part_valid(x["valid"], first, nseg,
+                                                          x["seg_len"]))
+        plan.shards = parts
 
 
 def _plastic_ends(plan: Plan, conns, conn, row_of_conn, delays: bool) -> tuple:

@@ -27,7 +27,7 @@ from jax import lax
 
 from ..jaxenv import put
 from ..synapses.base import STDP_EPS, DopaView, EdgeDraws, PostView
-from . import blocks, ints, voltage_archive
+from . import blocks, ints, shards, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
@@ -127,9 +127,14 @@ def device_args(layout: dict, target_values=None, recorded=None) -> dict:
     """Arguments of one set: edge arrays and parameters (arrays or scalars).
     ``target_values(name)``: the (N,) values per neuron row of a parameter the rule reads
     from its targets (SynapseModel.target_params), given to each edge lane;
-    ``recorded(wr, conn)``: the lanes' weight recorders, 0 where their filters drop them."""
-    out = {k: put(layout[k]) for k in ("seg_first", "nseg", "off", "tgt", "valid",
-                                       "count")}
+    ``recorded(wr, conn)``: the lanes' weight recorders, 0 where their filters drop them.
+    A set split over devices (``parts``, kernel/shards.py) has its rows' segments and valid
+    lanes per device, stacked."""
+    out = {k: put(layout[k]) for k in ("off", "tgt", "count")}
+    if "parts" in layout:
+        out.update(zip(shards.PER_DEVICE, map(shards.put_parts, layout["parts"])))
+    else:
+        out.update({k: put(layout[k]) for k in shards.PER_DEVICE})
     out["conn"] = put(layout["conn"].astype(np.int32, copy=False))  # draws, weight records
     if "wr" in layout:
         wr = layout["wr"]
@@ -144,7 +149,12 @@ def device_args(layout: dict, target_values=None, recorded=None) -> dict:
 
 
 def device_state(layout: dict) -> dict:
-    return {k: put(layout[k]) for k in layout["state_names"]}
+    """Per-edge state on the device: a copy per device where the set is split."""
+    if "parts" not in layout:
+        return {n: put(layout[n]) for n in layout["state_names"]}
+    k = layout["parts"][0].shape[0]
+    return {n: shards.put_parts(np.broadcast_to(layout[n], (k,) + layout[n].shape))
+            for n in layout["state_names"]}
 
 
 def write_back(layouts, states, conns) -> None:
@@ -155,6 +165,8 @@ def write_back(layouts, states, conns) -> None:
         conn = layout["conn"][valid]
         for k, v in state.items():
             v = np.asarray(v)
+            if "parts" in layout:  # each lane from the device that delivers it
+                v = shards.merged(v, layout["parts"][2])
             layout[k] = v
             conns.assign(k, conn, v[valid])
 

@@ -29,7 +29,7 @@ from ..streams import HostDraws
 from ..devices.recorders import format_rows, in_window, on_sample_grid, write_ascii
 from . import rng
 from . import eprop_archive, eprop_history, neuromod, plastic, voltage_archive
-from . import continuous, exec_cache, precise_host, structural
+from . import continuous, exec_cache, precise_host, shards, structural
 from .engine import COUNTS, make_chunk_fn
 from .plan import Plan, build_plan
 
@@ -104,7 +104,8 @@ class Runtime:
                              min_delay=kernel.min_delay_steps(),
                              use_wfr=bool(kernel.settings["use_wfr"]),
                              wfr_order=int(kernel.settings["wfr_interpolation_order"]),
-                             max_delay=kernel.delay_range()[1], prev=self.plan)
+                             max_delay=kernel.delay_range()[1], prev=self.plan,
+                             devices=shards.available(int(kernel.settings["local_num_threads"])))
             if reuse is None or new.spike is not reuse.spike:  # (reused: the same rows)
                 self._relayout_buffers(new)
             self.plan, self.plan_key, self.edge_key = new, key, edge_key
@@ -191,6 +192,8 @@ class Runtime:
                 args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                 steps_cap, todo))
                 inputs_for = done
+            if plan.shards > 1:  # inputs where the devices take them (kernel/shards.py)
+                carry, args = shards.place(plan.shards, carry, args)
             new, out = fn(carry, args, np.int64(todo))
             _WARM.add(self.chunk_key)
             counts = _host_counts(out)  # one sync
@@ -297,6 +300,8 @@ class Runtime:
             args["precise_dev"] = precise_host.abstract_device_events(self.pcaps,
                                                                       plan.float_type)
         n = jax.ShapeDtypeStruct((), jnp.int64)
+        if plan.shards > 1:
+            carry, args = shards.place(plan.shards, carry, args)
 
         def compile_ahead():
             try:
