@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import errors
-from .network import Network, check_memory
+from .network import Network, available_memory, check_memory
 from .neuromod import VTStatic
 from .plastic import PIECE as plastic_piece
 from .plastic import edge_set as plastic_edge_set
@@ -575,9 +575,11 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     syn = conns.column("syn")
     it = np.int64 if idx64 else np.int32
     into_precise = plan.precise["plastic"] if plan.precise is not None else None
+    n_plastic = int(is_plastic.sum())
     parts = devices if devices > 1 and into_precise is None and plan.n_rows >= SERIAL_ROWS and \
-        is_plastic.sum() >= shards.MIN_EDGES and all(
-            shards.can_split(synapses[i[0]].impl) for i in by_impl.values()) else 1
+        shards.MIN_EDGES <= n_plastic and all(
+            shards.can_split(synapses[i[0]].impl) for i in by_impl.values()) and \
+        shards.affordable(n_plastic, devices, available_memory()) else 1
 
     def defaults_of_syn(k):
         given = [e.defaults.get(k) if e is not None else None for e in synapses]
@@ -629,7 +631,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
                                       pad, functools.partial(_spike_layout, prev=last,
                                                              batch_lanes=lanes,
                                                              overhead=overhead,
-                                                             stepped=stepped),
+                                                             stepped=stepped, parts=parts),
                                       _spike_fill_by)
             layout["precise"] = p_col is not None
             plan.plastic.append(layout)
@@ -829,11 +831,13 @@ def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
 
 def _spike_layout(src_row, R, idx64, prev: dict | None = None,
                   batch_lanes: int = BATCH_LANES, overhead: tuple = SEG_OVERHEAD,
-                  stepped: bool = False) -> dict:
+                  stepped: bool = False, parts: int = 1) -> dict:
     """Shape of the spike edge set: each source row padded to whole segments of seg_len edges;
     per row its first segment and segment count (the arrays come from :func:`_spike_fill`).
     ``stepped``: a set whose rule runs on every lane each step (SynapseModel.on_step), where
     padding lanes cost every step: segments and buckets chosen for the fewest lanes.
+    ``parts``: the rows are delivered in that many parts (kernel/shards.py): segments are
+    chosen for a part of each row, so that a long row splits evenly.
 
     The shapes are rounded up to buckets (:func:`segment_capacity`; all-padding segments at
     the end, never visited) and the segment length kept from ``prev`` (the same set's layout
@@ -843,20 +847,21 @@ def _spike_layout(src_row, R, idx64, prev: dict | None = None,
     Ring offsets must leave ``(s mod L) * C * N + off`` in the index type for every off, the
     padding offset (3 L C N) included: ``idx64`` says when int32 is not enough."""
     return _layout_of_counts(np.bincount(src_row, minlength=R) if src_row.size else None,
-                            idx64, prev, batch_lanes, overhead, stepped)
+                            idx64, prev, batch_lanes, overhead, stepped, parts)
 
 
 def _layout_of_counts(counts: np.ndarray | None, idx64, prev: dict | None = None,
                      batch_lanes: int = BATCH_LANES, overhead: tuple = SEG_OVERHEAD,
-                     stepped: bool = False) -> dict:
+                     stepped: bool = False, parts: int = 1) -> dict:
     """:func:`_spike_layout` from the out-degree of each row (None: no edges)."""
     n = int(counts.sum()) if counts is not None else 0
     if n == 0:
         return dict(n_edges=0, n_cap=0, seg_len=1, seg_batch=1, idx64=False)
     R = counts.size
     prefer = prev and (prev["seg_len"], prev["seg_batch"])
-    seg_len, batch = stepped_segments(counts, prefer, batch_lanes) if stepped else \
-        choose_segments(counts, prefer, batch_lanes, overhead)
+    part = -(-counts // parts)
+    seg_len, batch = stepped_segments(part, prefer, batch_lanes) if stepped else \
+        choose_segments(part, prefer, batch_lanes, overhead)
     nseg = -(-counts // seg_len)
     n_seg = int(nseg.sum())
     batch = min(batch, 1 << (n_seg - 1).bit_length())  # a batch of lanes the set cannot fill

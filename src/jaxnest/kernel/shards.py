@@ -42,6 +42,7 @@ AXIS = "shard"
 MIN_EDGES = 1 << 17  # plastic connections below which a network stays on one device (the
 # per-slice sums and a second copy of the work outside the deliveries then cost more)
 PER_DEVICE = ("seg_first", "nseg", "valid")  # a plastic set's arguments that differ per device
+EDGE_BYTES = 64  # what a further device holds per plastic connection (see affordable)
 
 
 def available(threads: int) -> int:
@@ -58,11 +59,18 @@ def can_split(impl) -> bool:
                 or impl.on_step is not None or impl.voltage_archive)
 
 
+def affordable(n_edges: int, k: int, available: int) -> bool:
+    """Whether k devices may hold n_edges plastic connections: each further device holds its
+    own copy of the sets' edge arrays and, while a chunk runs, its per-edge state twice,
+    about EDGE_BYTES per connection (hpc_benchmark's 100M plastic connections: 6.6 GB more
+    at the peak); allowed within a quarter of the memory available."""
+    return (k - 1) * EDGE_BYTES * n_edges < available // 4
+
+
 def split_rows(seg_first: np.ndarray, nseg: np.ndarray, k: int) -> tuple:
     """Each row's segments in k parts: a row of k segments or more cut into contiguous parts
-    (the first ones a segment longer), a shorter one whole to device ``row mod k`` (an
-    iteration per segment costs ~20 us however few its lanes, so halving every row's
-    segments would leave the iterations as many). ((k, R) first segment, (k, R) count)."""
+    (the first ones a segment longer; the plan chose segments for a k-th of each row), a
+    shorter one whole to device ``row mod k``. ((k, R) first segment, (k, R) count)."""
     firsts, counts, at = [], [], seg_first.astype(np.int64)
     whole = nseg < k
     mine = np.arange(nseg.size) % k

@@ -104,5 +104,8 @@ def test_what_stays_on_one_device(monkeypatch):
     assert plan_of(2) == 2
     assert plan_of(1) == 1            # the script asked for one thread
     assert plan_of(2, recorder=True) == 1  # weight records in one buffer
+    monkeypatch.setattr(shards, "EDGE_BYTES", 1 << 40)
+    assert plan_of(2) == 1            # the devices' copies would not fit in memory
+    monkeypatch.setattr(shards, "EDGE_BYTES", 64)
     monkeypatch.setattr(shards, "MIN_EDGES", 1 << 40)
     assert plan_of(2) == 1            # too few plastic connections to pay for the sums
