@@ -10,8 +10,10 @@ runs on that many devices (``jax.shard_map``):
 - every device runs the whole chunk (the neurons, the static and generator deliveries, the
   spike archives, the recording) on the same values, so these stay equal on all devices;
 - each plastic set's source rows have their segments cut into contiguous parts, one per
-  device (``seg_first``/``nseg``/``valid`` per device, the per-edge state a copy per device
-  whose own lanes are the current ones): each device delivers its part of every fired row,
+  device (the plan chooses segments for a k-th of a row; a row of fewer segments than
+  devices goes whole to one): ``seg_first``/``nseg``/``valid`` per device, the per-edge
+  state a copy per device
+  whose own lanes are the current ones; each device delivers its part of every fired row,
   into a ring of its own (``pbuf``) instead of the ring buffer;
 - at each slice's start, once the slice's deliveries are in, the rows the slice reads are
   summed over the devices (one ``psum`` of D rows) into the ring buffer; at the chunk's end
@@ -25,8 +27,9 @@ to rounding, and spike trains of a chaotic network drift apart over time, as NES
 its number of threads changes. Networks with one device compile exactly as before.
 
 Not split (they run on one device): sets with weight recorders, volume transmitters, flush
-events, per-step rules or voltage histories, sets into precise receivers, batched runs and
-networks compiled whole.
+events, per-step rules or voltage histories, sets into precise receivers, batched runs,
+networks compiled whole, and networks whose further copies would not fit in memory
+(:func:`affordable`).
 """
 from __future__ import annotations
 
