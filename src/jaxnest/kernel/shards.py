@@ -12,9 +12,8 @@ runs on that many devices (``jax.shard_map``):
 - each plastic set's source rows have their segments cut into contiguous parts, one per
   device (the plan chooses segments for a k-th of a row; a row of fewer segments than
   devices goes whole to one): ``seg_first``/``nseg``/``valid`` per device, the per-edge
-  state a copy per device
-  whose own lanes are the current ones; each device delivers its part of every fired row,
-  into a ring of its own (``pbuf``) instead of the ring buffer;
+  state a copy per device whose own lanes are the current ones; each device delivers its
+  part of every fired row into a ring of its own (``pbuf``) instead of the ring buffer;
 - at each slice's start, once the slice's deliveries are in, the rows the slice reads are
   summed over the devices (one ``psum`` of D rows) into the ring buffer; at the chunk's end
   the whole of ``pbuf`` is (it holds what later slices read);
