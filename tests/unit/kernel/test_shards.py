@@ -9,8 +9,8 @@ import jaxnest as nest
 from jaxnest.api import _state
 from jaxnest.kernel import shards
 
-pytestmark = pytest.mark.skipif(jax.local_device_count() < 2,
-                                reason="needs two host devices (a machine with two cores)")
+two_devices = pytest.mark.skipif(jax.local_device_count() < 2,
+                                 reason="needs two host devices (a machine with two cores)")
 
 
 def _run(split: bool, monkeypatch) -> dict:
@@ -44,6 +44,7 @@ def _run(split: bool, monkeypatch) -> dict:
                 times=ev["times"], senders=ev["senders"])
 
 
+@two_devices
 def test_two_devices_run_as_one(monkeypatch):
     one, two = _run(False, monkeypatch), _run(True, monkeypatch)
     assert (one["first"]["shards"], two["first"]["shards"], two["shards"]) == (1, 2, 2)
@@ -85,6 +86,7 @@ def test_each_segment_goes_to_one_device():
     assert np.all(merged[pv[1] != 0] == 2.0) and np.all(merged[pv[1] == 0] == 1.0)
 
 
+@two_devices
 def test_what_stays_on_one_device(monkeypatch):
     monkeypatch.setattr(shards, "MIN_EDGES", 0)
 
