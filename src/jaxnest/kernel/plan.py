@@ -578,7 +578,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
     n_plastic = int(is_plastic.sum())
     parts = devices if devices > 1 and into_precise is None and plan.n_rows >= SERIAL_ROWS and \
         shards.MIN_EDGES <= n_plastic and all(
-            shards.can_split(synapses[i[0]].impl) for i in by_impl.values()) and \
+            shards.can_split(synapses[i]) for ids in by_impl.values() for i in ids) and \
         shards.affordable(n_plastic, devices, available_memory()) else 1
 
     def defaults_of_syn(k):
@@ -647,7 +647,7 @@ def _plastic_sets(plan: Plan, net, synapses, is_plastic, row_of_conn, idx64,
             kinds.add(impl.voltage_archive)
     if kinds:
         plan.clop_mask, plan.clop_kinds = stdp_targets, tuple(sorted(kinds))
-    if parts > 1 and not any("wr" in x for x in plan.plastic):  # (weight records: one)
+    if parts > 1:
         for x in plan.plastic:
             first, nseg = shards.split_rows(x["seg_first"], x["nseg"], parts)
             x["parts"] = (first, nseg, shards.part_valid(x["valid"], first, nseg,

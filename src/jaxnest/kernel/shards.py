@@ -55,10 +55,13 @@ def available(threads: int) -> int:
     return max(1, min(threads, jax.local_device_count()))
 
 
-def can_split(impl) -> bool:
-    """Whether a plastic rule's deliveries can run in parts on several devices."""
-    return not (impl.neuromodulated or impl.on_flush is not None
-                or impl.on_step is not None or impl.voltage_archive)
+def can_split(entry) -> bool:
+    """Whether a synapse model's deliveries can run in parts on several devices: not where
+    its rule reads more than its own lanes and the archive, nor where a weight_recorder
+    takes its events (one buffer)."""
+    impl = entry.impl
+    return not (impl.neuromodulated or impl.on_flush is not None or impl.on_step is not None
+                or impl.voltage_archive or entry.defaults.get("weight_recorder", 0))
 
 
 def affordable(n_edges: int, k: int, available: int) -> bool:
