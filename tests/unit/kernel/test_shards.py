@@ -15,8 +15,8 @@ two_devices = pytest.mark.skipif(jax.local_device_count() < 2,
 
 def _run(split: bool, monkeypatch) -> dict:
     """600 neurons (archive rings start at 32 entries and grow: some fire fast, some slowly)
-    driven by a Poisson generator and currents,
-    stdp_synapse among them; a run, then weights set, connections added and a second run."""
+    driven by a Poisson generator and currents, stdp_synapse among them; a run, then weights
+    set, connections added and a second run."""
     monkeypatch.setattr(shards, "MIN_EDGES", 0 if split else 1 << 40)
     nest.ResetKernel()
     nest.SetKernelStatus({"local_num_threads": 2, "rng_seed": 11})
