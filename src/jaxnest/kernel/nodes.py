@@ -545,14 +545,17 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
     entry = store.entry
     idx = net.node_local[gids]
     cur_p, cur_s, _ = store.current()
-    new_p = {k: v.copy() for k, v in cur_p.items()}
-    new_s = {k: v.copy() for k, v in cur_s.items()}
     params = [_from_nest(entry.impl, d) for d in params]
     if getattr(entry.impl, "expand_given", None) is not None:
         defaults = {**entry.impl.params, **entry.impl.state}
         params = [_expand_given(entry.impl, lambda k, i=i: _reported(
             defaults[k], (cur_p[k] if k in cur_p else cur_s[k])[i]), d)
             for i, d in zip(idx, params)]
+    # only state given (hh_phaseplane sets V_m and gating variables before each of its 6,000
+    # runs): the parameters stay as they are, checked when they were set
+    params_given = any(k in cur_p for d in params for k in d)
+    new_p = {k: v.copy() for k, v in cur_p.items()} if params_given else cur_p
+    new_s = {k: v.copy() for k, v in cur_s.items()}
     for i, d in zip(idx, params):
         for k, v in d.items():
             if _settable(kernel, entry, k) != "param":
@@ -566,22 +569,21 @@ def _set_neurons(kernel: Kernel, name: str, gids: np.ndarray, params: list[dict]
             else:
                 table[k][i] = typed_scalar(k, v, entry.defaults[k])
     try:
-        old_counts = entry.impl.receptor_counts(cur_p)
+        old_counts = entry.impl.receptor_counts(cur_p) if params_given else None
         if old_counts is not None:
             changed = entry.impl.receptor_counts(new_p)[idx] != old_counts[idx]
             if changed.any():
                 entry.impl.check_ports_change(spike_connected(kernel, gids[changed]))
-        entry.impl.validate({k: v[idx] for k, v in new_p.items()})
+        if params_given:
+            entry.impl.validate({k: v[idx] for k, v in new_p.items()})
         if entry.impl.on_set is not None:
             keys = set().union(*[d.keys() for d in params])
             new_s = entry.impl.on_set(cur_p, new_p, new_s, keys)
     except errors.BadProperty as e:
         raise errors.BadProperty(f"Setting status of a '{name}' with node ID "
                                  f"{int(gids[0])}: {e}") from None
-    if any(k in new_p for d in params for k in d):  # only then: the runtime keeps the
-        store.params = new_p                        # device copy of unchanged parameters
-    else:
-        new_p = cur_p
+    if params_given:  # only then: the runtime keeps the device copy of unchanged parameters
+        store.params = new_p
     store.state = new_s
     _on_status(kernel, store, idx, params, cur_p, new_p)
 
