@@ -50,6 +50,7 @@ from . import blocks, continuous, eprop_archive, neuromod, plastic, precise, rng
 from . import voltage_archive
 from . import gap as gapmod
 from . import ints
+from .packed import Packed
 from .plan import Static
 from .prefix import prefix_sum
 
@@ -113,8 +114,12 @@ def _last_spike(stt, spk, off, stamp, off_grid: bool) -> dict:
             "t_spike_offset": jnp.where(sent, offset, stt["t_spike_offset"])}
 
 
-def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | None = None):
+def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | None = None,
+                  donate: bool = False):
     """A jitted ``chunk(carry, args, n_steps) -> (carry, out)`` for this structure.
+
+    ``donate``: the chunk takes the carry's buffers for the new carry (the caller must not
+    use the carry again), so that no carried value is copied into the compiled loop.
 
     ``batch_axis``: the name of a ``jax.vmap`` axis the chunk runs under (kernel/batched.py):
     loops whose trip count depends on spikes then run the members' largest count, the extra
@@ -843,7 +848,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             arch0 = dict(arch0, dropped=jnp.bool_(False),
                          need=shards.least(need) if K > 1 else need)
         pbuf0 = jnp.zeros_like(carry["buf"]) if K > 1 else ()
-        init = (carry["states"], carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
+        packed = any(isinstance(s, Packed) for s in carry["states"])
+        init = ([s.unpack() if isinstance(s, Packed) else s for s in carry["states"]],
+                carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()),
                 jnp.full(2, -1, jnp.int64), pbuf0)
         if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
@@ -860,6 +867,9 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
             buf = fold(buf, pbuf, 0, L * CN)[0]
         out = dict(ev_step=rec[0], ev_row=rec[1], ev_mult=rec[2], n_ev=rec[3],
                    samples=samples, n_samples=n_samp, n_spikes=n_spk, unstable=bad)
+        if packed:  # as they came: packed (runtime) or as dicts (batched runs, tangents)
+            states = [p.like(s) if isinstance(p, Packed) else s
+                      for p, s in zip(carry["states"], states)]
         new = dict(states=states, buf=buf, cbuf=cbuf, step=s0 + n_steps, pend=pend)
         if with_off:
             out["ev_off"] = rec[4]
@@ -894,7 +904,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         out["counts"] = _counts(out, st.wr_cap)
         return new, out
 
-    return jax.jit(shards.sharded(chunk, K) if K > 1 else chunk), steps_cap
+    return jax.jit(shards.sharded(chunk, K) if K > 1 else chunk,
+                   donate_argnums=(0,) if donate else ()), steps_cap
 
 
 COUNTS = ("n_ev", "n_samples", "n_spikes", "overflow", "n_wr", "vt_over", "precise_Q",

@@ -114,7 +114,8 @@ def _write_object(o, out: list, seen: set) -> None:
         fields = {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
     else:
         fields = {}
-    fields.update(getattr(o, "__dict__", {}))
+    fields.update((k, v) for k, v in getattr(o, "__dict__", {}).items()
+                  if k != "_hash")  # a hash kept for this process (plan.Static): not content
     for cls in type(o).__mro__:
         for name in getattr(cls, "__slots__", ()):
             if hasattr(o, name):
@@ -282,8 +283,9 @@ class ChunkFn:
     chunk compiled again. Without a key (cache off, a Static that cannot be written out)
     executables are compiled through JAX's caches as any jitted function."""
 
-    def __init__(self, jitted, key: str | None) -> None:
+    def __init__(self, jitted, key: str | None, donates: bool = False) -> None:
         self.jitted, self.key = jitted, key
+        self.donates = donates  # its executables take the carry's buffers (no reruns)
         self.exe = None  # the executable of the last call
         self.by_signature = {}  # signature -> [executable, disk key, loaded and not yet run]
 

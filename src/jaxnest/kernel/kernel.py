@@ -569,9 +569,11 @@ class Kernel:
                 if not run_structural(self, n):
                     self.runtime.run(self, n)
                 self._synapses_after_run()
-            except errors.NumericalInstability as e:  # the run ended at that slice's start
-                self.step += getattr(e, "steps_done", 0)
-                self.simulated = True
+            except BaseException as e:  # a run that ended early (a numerical instability:
+                # at that slice's start; an interrupt): the clock where its state is
+                if isinstance(e, errors.NumericalInstability) or hasattr(e, "steps_done"):
+                    self.step += getattr(e, "steps_done", 0)
+                    self.simulated = True
                 raise
         self.step += n
         self.simulated = True

@@ -154,6 +154,14 @@ class Static:
     serial: bool = False                        # small: adds element by element (blocks.py)
     shards: int = 1                             # devices the plastic sets are split over
 
+    def __hash__(self) -> int:
+        """Computed once: each run looks its Static up several times (~3 us a hash)."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
+            object.__setattr__(self, "_hash", h)
+        return h
+
 
 @dataclass
 class Plan:
@@ -217,6 +225,7 @@ class Plan:
     payload: dict | None = None     # spike payloads' edge set (kernel/payload.py; None: none)
     cont: dict | None = None        # secondary events (kernel/continuous.py; None: none)
     shards: int = 1                 # devices the plastic sets are split over (shards.py)
+    _static: tuple = field(default=(None, None), init=False, repr=False, compare=False)
 
     @property
     def row_gids(self) -> np.ndarray:
@@ -228,6 +237,15 @@ class Plan:
         return self.n_neurons + self.sg_gids.size
 
     def static(self) -> Static:
+        """The Static of this plan, made again only when what the runtime sets between runs
+        (capacities, the pending spikes' length) changed: the rest is fixed at build."""
+        varying = (self.arch_H, self.wr_cap, self.vt_K, self.pend_D, self.frozen_L,
+                   tuple(self.clop_shape), tuple(self.precise_caps.items()))
+        if self._static[0] != varying:
+            self._static = (varying, self._make_static())
+        return self._static[1]
+
+    def _make_static(self) -> Static:
         sp, pe, ce = self.spike, self.poisson, self.current
         return Static(
             h=self.h, D=self.D, L=self.L, C=self.C, N=self.n_neurons, R=self.n_rows,

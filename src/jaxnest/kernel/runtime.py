@@ -31,6 +31,7 @@ from . import rng
 from . import eprop_archive, eprop_history, neuromod, plastic, voltage_archive
 from . import continuous, exec_cache, precise_host, shards, structural
 from .engine import COUNTS, make_chunk_fn
+from .packed import Packed, as_dict, as_packed
 from .plan import Plan, build_plan
 
 _COMPILED: dict[tuple, tuple] = {}   # (Static, slices_cap, ev_cap) -> (fn, steps_cap)
@@ -160,7 +161,7 @@ class Runtime:
         plan.precise_caps = self.pcaps
         pend = self._pending(plan)
         fn, steps_cap = self._compiled(plan)
-        carry = dict(states=self._states(plan, net), buf=self.buf, cbuf=self.cbuf,
+        carry = dict(states=self._states(plan, net, packed=True), buf=self.buf, cbuf=self.cbuf,
                      step=np.int64(kernel.step), pend=pend,
                      **self._plastic_carry(plan, net, kernel.step))
         if plan.precise is not None:  # the event ring and the last slice's off-grid spikes
@@ -186,76 +187,89 @@ class Runtime:
         wr_cap = self.chunk_key[0].wr_cap  # the Static of _compiled(plan) above
         stop = n_steps  # a numerical instability ends the run early (NEST's slice start)
         most = _ARCHIVE_CHUNK if plan.arch_mask.any() or plan.clop_mask.size else n_steps
-        while done < stop:
-            todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps, most)
-            if inputs_for != done:  # once per chunk: devices may keep state across chunks
-                args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
-                                                steps_cap, todo))
-                inputs_for = done
-            if plan.shards > 1:  # inputs where the devices take them (kernel/shards.py)
-                carry, args = shards.place(plan.shards, carry, args)
-            new, out = fn(carry, args, np.int64(todo))
-            _WARM.add(self.chunk_key)
-            counts = _host_counts(out)  # one sync
-            if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
-                self.vt_K = plan.vt_K = 2 * plan.vt_K
-                carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
-                fn, steps_cap = self._compiled(plan)
-                continue
-            if plan.precise is not None and precise_host.grow(self.pcaps, [
-                    counts["precise_Q"], counts["precise_P"], counts["precise_K"]]):
-                # a spike list, delivery or event ring overflowed: larger ones, same chunk
-                carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
-                carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
-                    carry["pend"]["P"], self.pcaps["Q"]))
-                fn, steps_cap = self._compiled(plan)
-                continue
-            if plan.plastic and counts["overflow"]:
-                # an archive ring would drop a spike a connection may still read: longer
-                # rings, same chunk
-                arch = jax.tree.map(np.asarray, carry["arch"])
-                clop = arch.pop("clop", None)
-                if plan.arch_mask.any():
-                    self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
-                    arch = plastic.regrow(arch, self.arch_H)
-                if clop is not None:  # (either may have overflowed: both grow)
-                    self.clop_H *= 4
-                    plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
-                    arch["clop"] = voltage_archive.resize(clop, self.clop_H,
-                                                          clop["ub_plus"].shape[0],
-                                                          clop["ub_idx"].size)
-                carry["arch"] = jax.tree.map(put, arch)
-                fn, steps_cap = self._compiled(plan)
-                continue
-            if wr_cap and counts["n_wr"] > plan.wr_cap:
-                self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * 1.25))
-                fn, steps_cap = self._compiled(plan)
-                continue
-            n_ev = int(counts["n_ev"])
-            if n_ev > self.ev_cap:
-                # grow with room for the rest of the run at the rate just seen, then run the
-                # same chunk again from the same state (state is functional: exact)
-                need = n_ev * max(1.0, min(n_steps - done, steps_cap) / max(todo, 1))
-                self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
-                fn, steps_cap = self._compiled(plan)
-                continue
-            if counts["unstable_step"] >= 0 and stop == n_steps:  # run to its slice's start
-                stop = self._unstable_stop(kernel, counts["unstable_step"], done)
-                unstable = plan.groups[counts["unstable_group"]].name
-                if done + todo > stop:
+        ahead = None  # steps the carry is past ``done`` once a donating chunk took one
+        try:
+            while done < stop:
+                todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps, most)
+                if inputs_for != done:  # once per chunk: devices may keep state across chunks
+                    args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
+                                                    steps_cap, todo))
+                    inputs_for = done
+                if plan.shards > 1:  # inputs where the devices take them (kernel/shards.py)
+                    carry, args = shards.place(plan.shards, carry, args)
+                # a chunk that takes the carry's buffers gets a copy while its events may
+                # outgrow their buffer (run again from the same carry, below)
+                spare = fn.donates and plan.rec_rows.size * todo > self.ev_cap
+                new, out = fn(_copy(carry) if spare else carry, args, np.int64(todo))
+                if fn.donates and not spare:  # the carry given is gone
+                    carry, ahead = new, todo
+                _WARM.add(self.chunk_key)
+                counts = _host_counts(out)  # one sync
+                if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
+                    self.vt_K = plan.vt_K = 2 * plan.vt_K
+                    carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
+                    fn, steps_cap = self._compiled(plan)
                     continue
-            t1 = time.perf_counter()
-            self._collect(plan, net, kernel, out, counts, kernel.step + done, todo)
-            if plan.device_samples:
-                self._device_samples(plan, net, kernel, kernel.step + done, todo)
-            if wr_cap:
-                self._weight_records(net, kernel, out["wrec"])
-            self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
-                + time.perf_counter() - t1
-            kernel.local_spike_counter += counts["n_spikes"]
-            carry, done = new, done + todo
-            if progress:
-                progress.show(done)
+                if plan.precise is not None and precise_host.grow(self.pcaps, [
+                        counts["precise_Q"], counts["precise_P"], counts["precise_K"]]):
+                    # a spike list, delivery or event ring overflowed: larger ones, same chunk
+                    carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
+                    carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
+                        carry["pend"]["P"], self.pcaps["Q"]))
+                    fn, steps_cap = self._compiled(plan)
+                    continue
+                if plan.plastic and counts["overflow"]:
+                    # an archive ring would drop a spike a connection may still read: longer
+                    # rings, same chunk
+                    arch = jax.tree.map(np.asarray, carry["arch"])
+                    clop = arch.pop("clop", None)
+                    if plan.arch_mask.any():
+                        self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
+                        arch = plastic.regrow(arch, self.arch_H)
+                    if clop is not None:  # (either may have overflowed: both grow)
+                        self.clop_H *= 4
+                        plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
+                        arch["clop"] = voltage_archive.resize(clop, self.clop_H,
+                                                              clop["ub_plus"].shape[0],
+                                                              clop["ub_idx"].size)
+                    carry["arch"] = jax.tree.map(put, arch)
+                    fn, steps_cap = self._compiled(plan)
+                    continue
+                if wr_cap and counts["n_wr"] > plan.wr_cap:
+                    self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * 1.25))
+                    fn, steps_cap = self._compiled(plan)
+                    continue
+                n_ev = int(counts["n_ev"])
+                if n_ev > self.ev_cap:
+                    # grow with room for the rest of the run at the rate just seen, then run the
+                    # same chunk again from the same state (state is functional: exact)
+                    need = n_ev * max(1.0, min(n_steps - done, steps_cap) / max(todo, 1))
+                    self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
+                    fn, steps_cap = self._compiled(plan)
+                    continue
+                if counts["unstable_step"] >= 0 and stop == n_steps:  # run to its slice's start
+                    stop = self._unstable_stop(kernel, counts["unstable_step"], done)
+                    unstable = plan.groups[counts["unstable_group"]].name
+                    if done + todo > stop:
+                        continue
+                t1 = time.perf_counter()
+                self._collect(plan, net, kernel, out, counts, kernel.step + done, todo)
+                if plan.device_samples:
+                    self._device_samples(plan, net, kernel, kernel.step + done, todo)
+                if wr_cap:
+                    self._weight_records(net, kernel, out["wrec"])
+                self.timings["collect_s"] = self.timings.get("collect_s", 0.0) \
+                    + time.perf_counter() - t1
+                kernel.local_spike_counter += counts["n_spikes"]
+                carry, done, ahead = new, done + todo, ahead if ahead is None else 0
+                if progress:
+                    progress.show(done)
+        except BaseException as e:  # an interrupt, an error in collecting
+            if ahead is not None:  # the carry at the start is gone: keep the newest, with
+                # its clock
+                self.keep(plan, net, carry)
+                e.steps_done = done + ahead
+            raise
         self.keep(plan, net, carry)
         self._flush_samples(kernel, net, kernel.step + done)
         self.timings["run_s"] = time.perf_counter() - t_run
@@ -328,8 +342,10 @@ class Runtime:
         key = self.chunk_key = (plan.static(), slices_cap, self.ev_cap)
         found = _COMPILED.pop(key, None)
         if found is None:
-            jitted, steps_cap = make_chunk_fn(key[0], slices_cap, self.ev_cap)
-            found = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key)), steps_cap)
+            donates = _donates(key[0])
+            jitted, steps_cap = make_chunk_fn(key[0], slices_cap, self.ev_cap, donate=donates)
+            found = (exec_cache.ChunkFn(jitted, exec_cache.key_of(*key), donates),
+                     steps_cap)
         _COMPILED[key] = found  # the most recent last
         while len(_COMPILED) > _KEEP_COMPILED:
             _WARM.discard(next(iter(_COMPILED)))
@@ -454,7 +470,7 @@ class Runtime:
             out = {"S": put(np.zeros((plan.D, plan.n_rows), plan.float_type)),
                    "A": put(0, np.int64), "on": put(False, bool), "cont": put(False, bool)}
             if plan.payload is not None:  # spike payloads (kernel/payload.py)
-                out["O"] = out["S"]
+                out["O"] = put(np.zeros((plan.D, plan.n_rows), plan.float_type))
             return out
         o_plan, o = old
         if o_plan.D == plan.D and ("O" in o) == (plan.payload is not None) \
@@ -513,23 +529,26 @@ class Runtime:
             for k, v in arch.items():
                 self.arch[k][..., gids] = np.asarray(v)
 
-    def _states(self, plan: Plan, net) -> list:
+    def _states(self, plan: Plan, net, packed: bool = False) -> list:
         """Group states on the device (the last run's, while the host has not touched them);
-        vector hidden state (n, width) -> (channels, n)."""
+        vector hidden state (n, width) -> (channels, n). ``packed``: each group's as a
+        Packed (the runtime's own chunk calls), else as a dict (batched runs, tangents)."""
         out = []
         for g in plan.groups:
             st = net.neurons[g.name]
             kept = self.dev_states.get(g.name)
             if kept is not None and kept[0] == _group_key(st, g, plan):
-                out.append(kept[1])
+                out.append(as_packed(kept[1]) if packed else as_dict(kept[1]))
                 continue
             params, state, hidden = st.current()
             widths = g.impl.hidden_widths(params, plan.h)  # SetStatus may change them
             host = _host_float({k: _fit(v, widths.get(k, g.C)).T if v.ndim == 2 else v
                                 for k, v in {**state, **hidden}.items()}, plan.float_type)
             # small states go to the chunk call as they are: its dispatch copies them (~5 us
-            # a value; a device_put costs ~30 us a value, a stacked put and split ~150 us),
-            # and its results stay on the device for the next run
+            # a value; a device_put costs ~30 us a value), and its results stay on the device
+            # for the next run
+            if packed:
+                host = Packed.of(host)
             out.append(host if _nbytes(host) <= _STACK_BYTES else jax.device_put(host))
         return out
 
@@ -1045,12 +1064,12 @@ def _host_float(values: dict, float_type: str) -> dict:
     host = {}
     for k, v in values.items():
         v = np.asarray(v)
-        host[k] = v.astype(float_type) if np.issubdtype(v.dtype, np.floating) else v
+        host[k] = v.astype(float_type, copy=False) if v.dtype.kind == "f" else v
     return host
 
 
-def _nbytes(values: dict) -> int:
-    return sum(v.nbytes for v in values.values())
+def _nbytes(values) -> int:
+    return sum(v.nbytes for v in jax.tree.leaves(values))
 
 
 def _fetch(values: dict) -> dict:
@@ -1125,7 +1144,7 @@ def _stream_keys(seed: int) -> dict:
 
 def _host_states(s: dict, state_names: list, hidden_names: list) -> tuple[dict, dict]:
     """A group's device state as the store keeps it: numpy, vector hidden (n, width)."""
-    s = _fetch(s)
+    s = s.fetch() if isinstance(s, Packed) else _fetch(s)
     state = {k: np.array(s[k]) for k in state_names}
     hidden = {k: np.array(s[k]).T if np.ndim(s[k]) == 2 else np.array(s[k])
               for k in hidden_names}
@@ -1173,6 +1192,22 @@ def _vector_arg(v: np.ndarray, pad: float, width: int, port: bool) -> np.ndarray
     if port and v.shape[1] > 1 and (v == v[:, :1]).all():
         v = v[:, :1]
     return np.ascontiguousarray(v)
+
+
+def _donates(st) -> bool:
+    """Whether a chunk of this structure takes the carry's buffers for its results
+    (engine.make_chunk_fn ``donate``): where Runtime.run never runs it again from the same
+    carry (archives, spike lists, dopamine or weight records it outgrew; a numerical
+    instability), or only when its events may outgrow their buffer, seen before the call
+    (it then gets a copy)."""
+    return (st.shards == 1 and not st.plastic and st.precise is None and not st.vt
+            and not st.wr_cap and all(g.impl.unstable is None for g in st.groups))
+
+
+@jax.jit
+def _copy(tree):
+    """A copy of ``tree`` on the device, in one call."""
+    return jax.tree.map(jnp.copy, tree)
 
 
 def _initial_ev_cap(n_rec: int, steps_cap: int) -> int:
