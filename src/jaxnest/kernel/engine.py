@@ -722,7 +722,10 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         if st.n_poisson:  # each edge's part of its draws' counters (see streams)
             args["poisson"] = dict(args["poisson"], hkey=rng.index_key(
                 args["keys"]["poisson"], args["poisson"]["hidx"]))
-        ev_len = ev_cap + REC_LANES  # room for a block written at ev_cap (see record_rank)
+        # room for a block written at ev_cap (see record_rank); without recorded rows one
+        # entry: XLA:CPU runs a chunk whose buffers all hold <= 512 bytes thunk after thunk
+        # on the calling thread, without its dataflow executor (hh_phaseplane's one step)
+        ev_len = ev_cap + REC_LANES if n_rec else 1
         rec0 = (jnp.zeros(ev_len, jnp.int32), jnp.zeros(ev_len, jnp.int32),
                 jnp.zeros(ev_len, ft), jnp.int32(0)) + ((jnp.zeros(ev_len, ft),) if with_off
                                                         else ())

@@ -35,7 +35,7 @@ class Packed:
     @classmethod
     def of(cls, values: dict, xp=np) -> "Packed":
         """Pack ``values`` (numpy arrays with ``xp=np``, traced ones with ``jnp``)."""
-        layout = tuple((k, values[k].shape, values[k].dtype.str) for k in sorted(values))
+        layout = tuple((k, v.shape, v.dtype.str) for k, v in values.items())
         return cls(_join(values, layout, xp), layout)
 
     def like(self, values: dict) -> "Packed":
@@ -52,11 +52,11 @@ class Packed:
 
 
 def _join(values: dict, layout: tuple, xp) -> tuple:
+    flat = {k: v if v.ndim == 1 else v.reshape(-1) for k, v in values.items()}
     dts = _dtypes(layout)
     if len(dts) == 1:
-        return (xp.concatenate([values[k].reshape(-1) for k, _, _ in layout]),)
-    return tuple(xp.concatenate([values[k].reshape(-1) for k, _, d in layout if d == dt])
-                 for dt in dts)
+        return (xp.concatenate([flat[k] for k, _, _ in layout]),)
+    return tuple(xp.concatenate([flat[k] for k, _, d in layout if d == dt]) for dt in dts)
 
 
 @functools.lru_cache(maxsize=256)
