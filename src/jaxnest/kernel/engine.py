@@ -50,7 +50,7 @@ from . import blocks, continuous, eprop_archive, neuromod, plastic, precise, rng
 from . import voltage_archive
 from . import gap as gapmod
 from . import ints
-from .packed import Packed
+from .packed import Packed, as_dict
 from .plan import Static
 from .prefix import prefix_sum
 
@@ -711,6 +711,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     def chunk(carry, args, n_steps):
         TRACES[0] += 1
         s0 = carry["step"]
+        args = dict(args, params=[as_dict(p) for p in args["params"]])  # Packed: the runtime's
         props = []
         for g, p in zip(groups, args["params"]):
             try:  # uniform parameters arrive as scalars: their propagators are scalars too

@@ -178,7 +178,7 @@ class Runtime:
         elif plan.pending is not None:
             self._finish_plan_while_compiling(plan, net, kernel, fn, carry, steps_cap)
         t0 = time.perf_counter()
-        args = self._args(plan, net, kernel)
+        args = self._args(plan, net, kernel, packed=True)
         self.timings["args_s"] = time.perf_counter() - t0
         t_run = time.perf_counter()
         done = 0
@@ -306,7 +306,7 @@ class Runtime:
         the run then finds the compiled code in jax's caches. Without a pending compilation
         (cached already) this is just ``plan.pending()``."""
         t0 = time.perf_counter()
-        args = self._args(plan, net, kernel, abstract_spikes=True)
+        args = self._args(plan, net, kernel, abstract_spikes=True, packed=True)
         for key, n in (("sg_input", plan.sg_gids.size), ("cg_input", plan.cg_gids.size)) + (
                 (("rg_input", _rate_rows(plan)),) if plan.cont is not None else ()):
             args[key] = jax.ShapeDtypeStruct((steps_cap, n), plan.float_type)
@@ -627,10 +627,13 @@ class Runtime:
             self.dev_sets = (sets, out)
         return out
 
-    def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False) -> dict:
+    def _args(self, plan: Plan, net, kernel, abstract_spikes: bool = False,
+              packed: bool = False) -> dict:
+        """The chunk's arguments; ``packed``: each group's parameters as one Packed (the
+        runtime's own calls), else as dicts (batched runs, tangents)."""
         h = kernel.resolution
         args = dict(
-            params=[self._group_params(plan, g, net) for g in plan.groups],
+            params=[self._group_params(plan, g, net, packed) for g in plan.groups],
             keys=_stream_keys(kernel.rng_seed),
             **self._edge_args(plan, abstract_spikes),
         )
@@ -673,28 +676,34 @@ class Runtime:
                                       pg_c0=put(c0)))
         return self.pg_args[1]
 
-    def _params(self, plan: Plan, g, store) -> dict:
-        """A group's parameters on the device (kept while the host has not touched them)."""
+    def _params(self, plan: Plan, g, store, packed: bool = False):
+        """A group's parameters on the device (kept while the host has not touched them):
+        one Packed (``packed``: the runtime's own chunk calls, which then need no compiled
+        split of stacked values, ~0.1 s to compile in every new process), else a dict."""
         key = _group_key(store, g, plan, params=True)
         kept = self.dev_params.get(g.name)
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        params = store.current()[0]
-        ports = g.impl.ports()
-        out = _as_float({k: _vector_arg(v, g.impl.vector_params[k],
-                                        g.C if k in ports else v.shape[1], k in ports)
-                         if k in g.impl.vector_params else self._column(g.name, k, v)
-                         for k, v in params.items()}, plan.float_type)
-        self.dev_params[g.name] = (key, out)
-        return out
+        if kept is None or kept[0] != key:
+            params = store.current()[0]
+            ports = g.impl.ports()
+            host = _host_float({k: _vector_arg(v, g.impl.vector_params[k],
+                                               g.C if k in ports else v.shape[1], k in ports)
+                                if k in g.impl.vector_params else self._column(g.name, k, v)
+                                for k, v in params.items()}, plan.float_type)
+            kept = self.dev_params[g.name] = [key, host, None, None]
+        if kept[2 + packed] is None:
+            kept[2 + packed] = (jax.device_put(Packed.of(kept[1])) if packed
+                                else _device_dict(kept[1]))
+        return kept[2 + packed]
 
-    def _group_params(self, plan: Plan, g, net) -> dict:
+    def _group_params(self, plan: Plan, g, net, packed: bool = False):
         """A group's parameters on the device, with its ports' weights where it has
         per-connection ports."""
-        params = self._params(plan, g, net.neurons[g.name])
         if not g.impl.connection_ports:
-            return params
-        return dict(params, port_weight=put(self._port_weights(plan, g, net), plan.float_type))
+            return self._params(plan, g, net.neurons[g.name], packed)
+        self._params(plan, g, net.neurons[g.name])
+        w = _host_float({"port_weight": self._port_weights(plan, g, net)}, plan.float_type)
+        host = dict(self.dev_params[g.name][1], **w)
+        return jax.device_put(Packed.of(host)) if packed else _device_dict(host)
 
     def _port_weights(self, plan: Plan, g, net) -> np.ndarray:
         """(C, n) weights of a group's per-connection ports (NeuronModel.connection_ports;
@@ -1039,12 +1048,11 @@ def _rate_rows(plan: Plan) -> int:
     return int(plan.cont["n_dev"]) if plan.cont is not None else 0
 
 
-def _as_float(values: dict, float_type: str) -> dict:
-    """Host values on the device, floating point ones in the kernel's float type. Small
+def _device_dict(host: dict) -> dict:
+    """Host values (:func:`_host_float`) on the device, as a dict. Small
     values go stacked, one transfer per dtype and shape, split on the device by one compiled
     call: JAX puts a dict leaf by leaf (~0.1 ms each), and a script that sets a neuron's state
     before each short Simulate (hh_phaseplane: 6,000 times) paid it for every state variable."""
-    host = _host_float(values, float_type)
     if len(host) < 3 or _nbytes(host) > _STACK_BYTES:
         return jax.device_put(host)
     same = {}

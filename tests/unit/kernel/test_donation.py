@@ -112,3 +112,23 @@ def test_a_lone_neuron_chunk_holds_only_small_buffers():
     sizes = [width[t] * int(np.prod([int(d) for d in dims.split(",") if d] or [1]))
              for t, dims in re.findall(r"\b(f64|s64|u64|f32|s32|u32|pred|u8)\[([\d,]*)\]", text)]
     assert sizes and max(sizes) <= 512, max(sizes)
+
+
+def test_parameters_cross_packed_without_a_split_call():
+    """A group's parameters reach the chunk as one Packed: no compiled split of stacked
+    values (runtime._unstack: ~0.1 s to compile, or a stored executable to load, in every
+    new process); values set between runs arrive."""
+    runtime._unstack.cache_clear()
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 2, params={"I_e": 400.0})
+    nest.Simulate(5.0)
+    assert runtime._unstack.cache_info().misses == 0
+    (params,) = _state.kernel().runtime._args(
+        _state.kernel().runtime.plan, _state.kernel().network, _state.kernel(),
+        packed=True)["params"]
+    assert isinstance(params, Packed) and len(params.data) <= 2
+    v_before = n.V_m
+    n.set(I_e=[0.0, 450.0])
+    nest.Simulate(5.0)
+    v = n.V_m
+    assert v[1] > v[0] and v[0] < v_before[0]  # the new currents were used
