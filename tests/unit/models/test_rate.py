@@ -118,3 +118,15 @@ GENERIC = {"Ca", "archiver_length", "beta_Ca", "frozen", "local", "node_uses_wfr
            "post_trace", "t_spike", "tau_Ca"}
 """Keys NEST shows for every neuron that jaxnest's GetDefaults leaves out (not rate-specific;
 iaf_psc_alpha lacks the same)."""
+
+
+def test_siegert_erfcx_to_the_last_bits():
+    """siegert_neuron's erfcx (the integrand of its quadrature) against scipy's over the
+    product's range, the switch to the continued fraction and far beyond it."""
+    sp = pytest.importorskip("scipy.special")
+    from jaxnest import jaxenv
+    from jaxnest.models.siegert_neuron import _erfcx
+    s = np.concatenate([np.linspace(0.0, 14.0, 140001), np.geomspace(14.0, 1e6, 2000)])
+    with jaxenv.scope():
+        ours = np.asarray(_erfcx(np.asarray(s)))
+    assert np.max(np.abs(ours / sp.erfcx(s) - 1.0)) < 4e-15
