@@ -711,7 +711,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
     def chunk(carry, args, n_steps):
         TRACES[0] += 1
         s0 = carry["step"]
-        args = dict(args, params=[as_dict(p) for p in args["params"]])  # Packed: the runtime's
+        args = dict(args, params=[as_dict(p) for p in args["params"]])  # (Packed: Runtime.run)
         props = []
         for g, p in zip(groups, args["params"]):
             try:  # uniform parameters arrive as scalars: their propagators are scalars too

@@ -680,6 +680,15 @@ class Runtime:
         """A group's parameters on the device (kept while the host has not touched them):
         one Packed (``packed``: the runtime's own chunk calls, which then need no compiled
         split of stacked values, ~0.1 s to compile in every new process), else a dict."""
+        kept = self._host_params(plan, g, store)
+        if kept[2 + packed] is None:
+            kept[2 + packed] = (jax.device_put(Packed.of(kept[1])) if packed
+                                else _device_dict(kept[1]))
+        return kept[2 + packed]
+
+    def _host_params(self, plan: Plan, g, store) -> list:
+        """[key, the group's parameters on the host as the chunk takes them, their dict
+        and their Packed on the device once made]."""
         key = _group_key(store, g, plan, params=True)
         kept = self.dev_params.get(g.name)
         if kept is None or kept[0] != key:
@@ -690,19 +699,15 @@ class Runtime:
                                 if k in g.impl.vector_params else self._column(g.name, k, v)
                                 for k, v in params.items()}, plan.float_type)
             kept = self.dev_params[g.name] = [key, host, None, None]
-        if kept[2 + packed] is None:
-            kept[2 + packed] = (jax.device_put(Packed.of(kept[1])) if packed
-                                else _device_dict(kept[1]))
-        return kept[2 + packed]
+        return kept
 
     def _group_params(self, plan: Plan, g, net, packed: bool = False):
         """A group's parameters on the device, with its ports' weights where it has
         per-connection ports."""
         if not g.impl.connection_ports:
             return self._params(plan, g, net.neurons[g.name], packed)
-        self._params(plan, g, net.neurons[g.name])
         w = _host_float({"port_weight": self._port_weights(plan, g, net)}, plan.float_type)
-        host = dict(self.dev_params[g.name][1], **w)
+        host = dict(self._host_params(plan, g, net.neurons[g.name])[1], **w)
         return jax.device_put(Packed.of(host)) if packed else _device_dict(host)
 
     def _port_weights(self, plan: Plan, g, net) -> np.ndarray:
@@ -1049,10 +1054,9 @@ def _rate_rows(plan: Plan) -> int:
 
 
 def _device_dict(host: dict) -> dict:
-    """Host values (:func:`_host_float`) on the device, as a dict. Small
-    values go stacked, one transfer per dtype and shape, split on the device by one compiled
-    call: JAX puts a dict leaf by leaf (~0.1 ms each), and a script that sets a neuron's state
-    before each short Simulate (hh_phaseplane: 6,000 times) paid it for every state variable."""
+    """Host values (:func:`_host_float`) on the device, as a dict (batched runs, tangents).
+    Small values go stacked, one transfer per dtype and shape, split on the device by one
+    compiled call: JAX puts a dict leaf by leaf (~0.1 ms each)."""
     if len(host) < 3 or _nbytes(host) > _STACK_BYTES:
         return jax.device_put(host)
     same = {}
