@@ -4,16 +4,21 @@ XLA fuses a cheap producer into each consumer loop, and where a small array (one
 population, per neuron group) feeds a large one by broadcast, the producer's whole chain is
 computed again for every element of the large array: gif_pop_psc_exp's input to the
 membrane (~40 operations on two values) ran once per history row, 2,772 rows, ~65 us of a
-~470 us step. ``lax.optimization_barrier`` does not stop it (XLA:CPU expands barriers before
-fusing)."""
+~470 us step; e-prop's walk selected each of its ten per-lane fields with the new values
+and the mask recomputed from ~20 lane arrays, ten times a step. ``lax.optimization_barrier``
+does not stop it (XLA:CPU expands barriers before fusing)."""
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
 
 def materialised(x):
-    """``x``, computed once into memory before its consumers run: the result of a
-    conditional, which XLA does not fuse into them. Both branches return ``x`` (NaNs
-    included), so the value is unchanged."""
-    return lax.cond(jnp.all(x == x), lambda u: u, lambda u: u * 1.0, x)
+    """``x`` (an array or a pytree of them), computed once into memory before its consumers
+    run: the result of a conditional, which XLA does not fuse into them. Both branches
+    return ``x`` (NaNs included), so the values are unchanged."""
+    first = jax.tree.leaves(x)[0]
+    same = lambda u: jax.tree.map(  # noqa: E731
+        lambda v: v ^ False if v.dtype == jnp.bool_ else v * 1, u)
+    return lax.cond(jnp.all(first == first), lambda u: u, same, x)

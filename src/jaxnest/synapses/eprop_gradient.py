@@ -53,6 +53,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 from jax import lax
 
+from ..kernel.fusion import materialised
+
 HIDDEN = {"t_spike_previous": 0.0, "z_bar": 0.0, "e_bar": 0.0, "e_bar_reg": 0.0,
           "epsilon": 0.0, "z_previous_buffer": 0.0, "gradient": 0.0, "decay_steps": 0.0,
           "opt_cumulative": 0.0, "opt_step": 1.0, "opt_eta": 1.0e-4, "opt_n": 0.0,
@@ -143,6 +145,7 @@ def _walk_step(tr, post, te, on, z_cur, each):
     new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
            "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
            "gradient": grad}
+    new, on = materialised((new, on))  # see _walk_one
     return {k: jnp.where(on, new[k], tr[k]) for k in tr}, grad, gone
 
 
@@ -276,6 +279,9 @@ def _walk_one(post, w, t, on, X, kappa, tsp):
            "g_walk": jnp.where(w["tq1"] >= 0.0, w["g_walk"] + S * w["q1"], w["g_walk"]),
            "walked": jnp.ones_like(z_bar), "q1": w["q2"], "tq1": w["tq2"],
            "q2": jnp.where(post.ro != 0.0, z_bar, e_bar), "tq2": t}
+    # the new values and the mask computed once: fused into each field's select, XLA
+    # recomputed them per field from ~20 lane arrays (lemniscate: 3.8 -> 2.9 ms a step)
+    new, on = materialised((new, on))
     return {k: jnp.where(on, new[k], w[k]) for k in w}, g1 | g2
 
 
