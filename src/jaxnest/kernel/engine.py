@@ -895,7 +895,7 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 out["overflow"] = out["overflow"] | arch.pop("dropped")
                 # how full the rings ran: the most entries one took, over the slices run
                 out["arch_pushed"] = jnp.max(arch["count"] - carry["arch"]["count"])
-                out["slices_run"], out["slices"] = ran, n_slices
+            out["slices_run"], out["slices"] = ran, n_slices  # (an overflow ends it early)
             if st.vt:
                 new["vt"] = dict(vt, over=jnp.bool_(False))
                 out["vt_over"] = vt["over"]

@@ -205,47 +205,8 @@ class Runtime:
                     carry, ahead = new, todo
                 _WARM.add(self.chunk_key)
                 counts = _host_counts(out)  # one sync
-                if counts["vt_over"]:  # a dopamine archive ran full: longer ones, same chunk
-                    self.vt_K = plan.vt_K = 2 * plan.vt_K
-                    carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
-                    fn, steps_cap = self._compiled(plan)
-                    continue
-                if plan.precise is not None and precise_host.grow(self.pcaps, [
-                        counts["precise_Q"], counts["precise_P"], counts["precise_K"]]):
-                    # a spike list, delivery or event ring overflowed: larger ones, same chunk
-                    carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
-                    carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(
-                        carry["pend"]["P"], self.pcaps["Q"]))
-                    fn, steps_cap = self._compiled(plan)
-                    continue
-                if plan.plastic and counts["overflow"]:
-                    # an archive ring would drop a spike a connection may still read: longer
-                    # rings, same chunk
-                    arch = jax.tree.map(np.asarray, carry["arch"])
-                    clop = arch.pop("clop", None)
-                    if plan.arch_mask.any():
-                        self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
-                        arch = plastic.regrow(arch, self.arch_H)
-                    if clop is not None:  # (either may have overflowed: both grow)
-                        self.clop_H *= 4
-                        plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
-                        arch["clop"] = voltage_archive.resize(clop, self.clop_H,
-                                                              clop["ub_plus"].shape[0],
-                                                              clop["ub_idx"].size)
-                    carry["arch"] = jax.tree.map(put, arch)
-                    fn, steps_cap = self._compiled(plan)
-                    continue
-                if wr_cap and counts["n_wr"] > plan.wr_cap:
-                    self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * 1.25))
-                    fn, steps_cap = self._compiled(plan)
-                    continue
-                n_ev = int(counts["n_ev"])
-                if n_ev > self.ev_cap:
-                    # grow with room for the rest of the run at the rate just seen, then run the
-                    # same chunk again from the same state (state is functional: exact)
-                    need = n_ev * max(1.0, min(n_steps - done, steps_cap) / max(todo, 1))
-                    self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
-                    fn, steps_cap = self._compiled(plan)
+                if self._grow(plan, carry, counts, todo, min(n_steps - done, steps_cap)):
+                    fn, steps_cap = self._compiled(plan)  # one rerun for all that grew
                     continue
                 if counts["unstable_step"] >= 0 and stop == n_steps:  # run to its slice's start
                     stop = self._unstable_stop(kernel, counts["unstable_step"], done)
@@ -278,6 +239,56 @@ class Runtime:
                                             f"updating {unstable}.")
             e.steps_done = done
             raise e
+
+    def _grow(self, plan: Plan, carry: dict, counts: dict, todo: int, rest: int) -> bool:
+        """Whether a chunk just run outgrew a buffer; if so, every buffer it outgrew is made
+        larger (``carry`` refitted in place) so that one rerun of the same chunk from the same
+        carry suffices (one at a time, NEST's e-prop sine-waves example ran its first chunk
+        four times: archives, weight records, events). A chunk that an overflow ended early
+        (``slices_run`` of ``slices``) has counted its events and weight records over that
+        part only: they are scaled to the whole chunk (at most 16x) before they are compared.
+        ``rest``: the steps the run may still take in chunks of this size."""
+        grew = False
+        ran, of = counts["slices_run"], counts["slices"]
+        scale = min(of / ran, 16.0) if 0 < ran < of else 1.0
+        if counts["vt_over"]:  # a dopamine archive ran full: longer ones
+            self.vt_K = plan.vt_K = 2 * plan.vt_K
+            carry["vt"] = neuromod.regrow(carry["vt"], self.vt_K)
+            grew = True
+        if plan.precise is not None and precise_host.grow(self.pcaps, [
+                counts["precise_Q"], counts["precise_P"], counts["precise_K"]]):
+            # a spike list, delivery or event ring overflowed: larger ones
+            carry["precise"] = precise_host.fit_ring(carry["precise"], self.pcaps["K"])
+            carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(carry["pend"]["P"],
+                                                                        self.pcaps["Q"]))
+            grew = True
+        if plan.plastic and counts["overflow"]:
+            # an archive ring would drop a spike a connection may still read: longer rings
+            arch = jax.tree.map(np.asarray, carry["arch"])
+            clop = arch.pop("clop", None)
+            if plan.arch_mask.any():
+                self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
+                arch = plastic.regrow(arch, self.arch_H)
+            if clop is not None:  # (either may have overflowed: both grow)
+                self.clop_H *= 4
+                plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
+                arch["clop"] = voltage_archive.resize(clop, self.clop_H,
+                                                      clop["ub_plus"].shape[0],
+                                                      clop["ub_idx"].size)
+            carry["arch"] = jax.tree.map(put, arch)
+            grew = True
+        wr_cap = self.chunk_key[0].wr_cap
+        if wr_cap and counts["n_wr"] * scale > plan.wr_cap:
+            self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * scale * 1.25))
+            grew = True
+        n_ev = counts["n_ev"] * scale
+        if n_ev > self.ev_cap:
+            # room for the rest of the run at the rate just seen (state is functional: the
+            # rerun is exact)
+            need = n_ev * max(1.0, rest / max(todo, 1))
+            self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
+            grew = True
+        return grew
 
     @staticmethod
     def _unstable_stop(kernel, step: int, done: int) -> int:

@@ -159,3 +159,59 @@ def test_small_networks_start_with_longer_rings(monkeypatch):
     nest.ResetKernel()
     chunks.clear()
     assert np.array_equal(_network(), w) and chunks[0] == 32 and max(chunks) > 32
+
+
+def _recorded_network():
+    """_network with a weight_recorder on its plastic connections and every neuron recorded:
+    archives, weight records and spike events all grow in its first chunk."""
+    wr = nest.Create("weight_recorder")
+    nest.CopyModel("stdp_triplet_synapse", "recorded_triplet", {"weight_recorder": wr})
+    post = nest.Create("iaf_psc_alpha", 3, params={"I_e": [450.0, 600.0, 800.0]})
+    gens = nest.Create("spike_generator", 2, params=[
+        {"spike_times": [5.0, 260.0, 261.0]},
+        {"spike_times": np.arange(2.0, 400.0, 3.0).round(1).tolist()}])
+    pre = nest.Create("parrot_neuron", 2)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(gens, pre, "one_to_one")
+    nest.Connect(pre + post, sr)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "recorded_triplet", "weight": 10.0,
+                                      "delay": 1.5})
+    nest.Simulate(400.0)
+    return (nest.GetConnections(synapse_model="recorded_triplet").get("weight"),
+            sr.get("events"), wr.get("events"))
+
+
+def _chunk_runs(monkeypatch) -> list:
+    """One entry per chunk the runtime runs from now on (reruns included)."""
+    from jaxnest.kernel import runtime
+    runs = []
+    counts = runtime._host_counts
+    monkeypatch.setattr(runtime, "_host_counts", lambda out: runs.append(1) or counts(out))
+    return runs
+
+
+def test_a_chunk_that_outgrows_several_buffers_reruns_once(monkeypatch):
+    """A first chunk whose archive ring, weight-record buffer and event buffer all run full
+    grows all three and runs once more (one buffer per rerun, NEST's e-prop sine-waves
+    example ran its first chunk four times), to the results of ample buffers."""
+    from jaxnest.kernel import runtime
+    monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
+    monkeypatch.setattr(plastic, "ARCHIVE_H", 256)
+    nest.ResetKernel()
+    runs = _chunk_runs(monkeypatch)
+    weights, spikes, records = _recorded_network()
+    assert len(runs) == 1
+    monkeypatch.setattr(plastic, "ARCHIVE_H", 16)
+    monkeypatch.setattr(runtime, "_initial_ev_cap", lambda n_rec, steps: 16)
+    nest.ResetKernel()
+    _state.kernel().runtime.wr_cap = 16
+    runs.clear()
+    again = _recorded_network()
+    rt = _state.kernel().runtime
+    assert rt.arch_H > 16 and rt.wr_cap > 16 and rt.ev_cap > 16
+    assert len(runs) == 2
+    np.testing.assert_array_equal(again[0], weights)
+    for new, old in ((again[1], spikes), (again[2], records)):
+        assert new.keys() == old.keys() and len(old["times"]) > 100
+        for k in old:
+            np.testing.assert_array_equal(new[k], old[k])
