@@ -857,9 +857,13 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
                 carry["buf"], carry["cbuf"], rec0, samples0, jnp.int32(0),
                 pl0, arch0, carry["pend"], pc0, cc0, jnp.zeros((), ft), carry.get("frozen", ()),
                 jnp.full(2, -1, jnp.int64), pbuf0)
-        if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway
+        if st.plastic:  # an overflow ends the chunk: the runtime reruns it anyway (the
+            # runtime sizes every buffer from what the slices run so far filled)
             def more(c):
                 over = c[1][6][1] | (c[1][7]["dropped"] if st.arch_H else False)
+                over = over | (c[1][3][3] > ev_cap)  # (events, weight records: too many)
+                if st.wr_cap:
+                    over = over | (c[1][6][2][3] > st.wr_cap)
                 return (c[0] < n_slices) & ~together(over)
             ran, res = lax.while_loop(more, lambda c: (c[0] + 1, one_slice(c[0], c[1])),
                                       (jnp.asarray(0, jnp.asarray(n_slices).dtype), init))

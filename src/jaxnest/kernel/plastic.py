@@ -261,10 +261,20 @@ def longer_archive(arch: dict, counts: dict) -> int:
     firing at 100 kHz grew its ring from 32 to 16,384 entries in ten reruns, each a
     compilation."""
     H = arch["t"].shape[0]
-    held = int(np.minimum(arch["count"], H).max(initial=0))
-    ran = max(counts["slices_run"], 1)
-    need = held + counts["arch_pushed"] * counts["slices"] / ran
-    return max(2 * H, 1 << math.ceil(math.log2(1.25 * need)))
+    return max(2 * H, 1 << math.ceil(math.log2(1.25 * _entries(arch["count"], H, counts))))
+
+
+def _entries(count, H: int, counts: dict) -> float:
+    """The most entries a ring will hold in a chunk: those it held at the start (``count``
+    spikes archived by then) and the most one took, scaled from the slices run to all."""
+    held = int(np.minimum(count, H).max(initial=0))
+    return held + counts["arch_pushed"] * counts["slices"] / max(counts["slices_run"], 1)
+
+
+def outgrown(count, H: int, counts: dict) -> bool:
+    """Whether rings of H entries overflow in a chunk at the rate its slices run so far
+    pushed (it ended early for another buffer)."""
+    return _entries(count, H, counts) > H
 
 
 def regrow(arch: dict, H_new: int) -> dict:

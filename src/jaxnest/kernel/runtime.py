@@ -243,10 +243,11 @@ class Runtime:
     def _grow(self, plan: Plan, carry: dict, counts: dict, todo: int, rest: int) -> bool:
         """Whether a chunk just run outgrew a buffer; if so, every buffer it outgrew is made
         larger (``carry`` refitted in place) so that one rerun of the same chunk from the same
-        carry suffices (one at a time, NEST's e-prop sine-waves example ran its first chunk
-        four times: archives, weight records, events). A chunk that an overflow ended early
-        (``slices_run`` of ``slices``) has counted its events and weight records over that
-        part only: they are scaled to the whole chunk (at most 16x) before they are compared.
+        carry suffices (grown one per rerun, NEST's e-prop sine-waves example ran its first
+        chunk four times: archives, weight records, events). A plastic chunk ends at its first
+        overflow (``slices_run`` of ``slices``): its events, weight records and archive
+        pushes so far are scaled to the whole chunk (at most 16x) and every buffer they
+        would outgrow grows now.
         ``rest``: the steps the run may still take in chunks of this size."""
         grew = False
         ran, of = counts["slices_run"], counts["slices"]
@@ -262,21 +263,8 @@ class Runtime:
             carry["pend"] = dict(carry["pend"], P=precise_host.fit_list(carry["pend"]["P"],
                                                                         self.pcaps["Q"]))
             grew = True
-        if plan.plastic and counts["overflow"]:
-            # an archive ring would drop a spike a connection may still read: longer rings
-            arch = jax.tree.map(np.asarray, carry["arch"])
-            clop = arch.pop("clop", None)
-            if plan.arch_mask.any():
-                self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
-                arch = plastic.regrow(arch, self.arch_H)
-            if clop is not None:  # (either may have overflowed: both grow)
-                self.clop_H *= 4
-                plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
-                arch["clop"] = voltage_archive.resize(clop, self.clop_H,
-                                                      clop["ub_plus"].shape[0],
-                                                      clop["ub_idx"].size)
-            carry["arch"] = jax.tree.map(put, arch)
-            grew = True
+        if plan.plastic and (counts["overflow"] or scale > 1.0):
+            grew |= self._longer_rings(plan, carry, counts)
         wr_cap = self.chunk_key[0].wr_cap
         if wr_cap and counts["n_wr"] * scale > plan.wr_cap:
             self.wr_cap = plan.wr_cap = 2 ** math.ceil(math.log2(counts["n_wr"] * scale * 1.25))
@@ -289,6 +277,31 @@ class Runtime:
             self.ev_cap = 2 ** math.ceil(math.log2(need * 1.25))
             grew = True
         return grew
+
+    def _longer_rings(self, plan: Plan, carry: dict, counts: dict) -> bool:
+        """Longer archive rings for a chunk to be run again (``carry`` refitted): where one
+        would drop an entry a connection may still read (``overflow``; all kinds grow, which
+        one is not known) and, in a chunk that ended early, the spike archives that would
+        at the rate they filled in the slices run. Whether any grew."""
+        over = bool(counts["overflow"])
+        spikes = plan.arch_mask.any() and (over or plastic.outgrown(
+            np.asarray(carry["arch"]["count"]), self.arch_H, counts))
+        if not (spikes or over):
+            return False
+        arch = jax.tree.map(np.asarray, carry["arch"])
+        clop = arch.pop("clop", None)
+        if spikes:
+            self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
+            arch = plastic.regrow(arch, self.arch_H)
+        if clop is not None and over:  # voltage and e-prop histories
+            self.clop_H *= 4
+            plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
+            clop = voltage_archive.resize(clop, self.clop_H, clop["ub_plus"].shape[0],
+                                          clop["ub_idx"].size)
+        if clop is not None:
+            arch["clop"] = clop
+        carry["arch"] = jax.tree.map(put, arch)
+        return True
 
     @staticmethod
     def _unstable_stop(kernel, step: int, done: int) -> int:
@@ -446,6 +459,12 @@ class Runtime:
         eprop = "eprop" in plan.clop_kinds  # e-prop history rings (kernel/eprop_archive.py)
         if "urbanczik" in plan.clop_kinds:  # long rings at once, not after reruns
             self.clop_H = max(self.clop_H, voltage_archive.URBANCZIK_H)
+        if eprop and any(eprop_archive.is_bsshslm(g.impl) for g in plan.groups):
+            # bsshslm histories hold an update interval (+ the signals' delays): rings that
+            # fit it at once (NEST's lemniscate example grew 256 -> 1,024 -> 4,096 entries in
+            # two reruns of its first chunk; 2,048 fit its interval of 1,258 steps)
+            U = kernel.steps_of(kernel.settings["eprop_update_interval"])
+            self.clop_H = max(self.clop_H, 1 << math.ceil(math.log2(U + 16)))
         if not self._clop_fits(n, ub, eprop):
             self._sync_carch()
         if self.carch is None:

@@ -192,8 +192,9 @@ def _chunk_runs(monkeypatch) -> list:
 
 def test_a_chunk_that_outgrows_several_buffers_reruns_once(monkeypatch):
     """A first chunk whose archive ring, weight-record buffer and event buffer all run full
-    grows all three and runs once more (one buffer per rerun, NEST's e-prop sine-waves
-    example ran its first chunk four times), to the results of ample buffers."""
+    ends at the first of them, grows all three from what its slices filled so far and runs
+    once more (one buffer per rerun, NEST's e-prop sine-waves example ran its first chunk
+    four times), to the results of ample buffers."""
     from jaxnest.kernel import runtime
     monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
     monkeypatch.setattr(plastic, "ARCHIVE_H", 256)
