@@ -74,6 +74,7 @@ class Runtime:
         self.clop_H = voltage_archive.HIST_H
         self.pend = None           # (plan, spikes of the last slice run, not delivered yet)
         self.wr_cap = 4096         # weight recorders' events per chunk (grown on overflow)
+        self.wr_sized = False      # wr_cap chosen for the recorded connections (_first_wr_cap)
         self.vt_host: dict = {}    # volume_transmitters' archives by gid (neuromod.to_host)
         self.vt_K = neuromod.VT_K  # their archive entries (grown on overflow)
         self.dev_states: dict = {}  # group name -> (_group_key, device state)
@@ -155,6 +156,8 @@ class Runtime:
             self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
         if self.arch is None and plan.arch_mask.any():  # the first archives
             self.arch_H = max(self.arch_H, plastic.first_length(net.size + 1))
+        if not self.wr_sized:  # (until connections with weight recorders run)
+            self.wr_sized, self.wr_cap = _first_wr_cap(kernel, self.wr_cap)
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
         if plan.clop_mask.size:
             self._ensure_clop(kernel, plan, net)
@@ -1250,6 +1253,21 @@ def _donates(st) -> bool:
 def _copy(tree):
     """A copy of ``tree`` on the device, in one call."""
     return jax.tree.map(jnp.copy, tree)
+
+
+def _first_wr_cap(kernel, cap: int) -> tuple[bool, int]:
+    """(sized, weight-record buffer) for the first run with connections whose model has a
+    weight_recorder: room for an event from each of them, 4,096 to 32,768 (NEST's e-prop
+    examples record ~5,000-8,000 events per 4,000-step chunk from 20,000-60,000 such
+    connections; from 4,096 their first chunk ran twice)."""
+    rec = [i for i, e in enumerate(kernel.synapse_entries())
+           if e is not None and int(np.nan_to_num(e.defaults.get("weight_recorder", 0)))]
+    if not rec:
+        return False, cap
+    n = int(np.isin(kernel.network.conns.column("syn"), rec).sum())
+    if not n:
+        return False, cap
+    return True, max(cap, min(1 << 15, 1 << math.ceil(math.log2(n))))
 
 
 def _initial_ev_cap(n_rec: int, steps_cap: int) -> int:

@@ -216,3 +216,19 @@ def test_a_chunk_that_outgrows_several_buffers_reruns_once(monkeypatch):
         assert new.keys() == old.keys() and len(old["times"]) > 100
         for k in old:
             np.testing.assert_array_equal(new[k], old[k])
+
+
+def test_weight_records_of_many_connections_fit_the_first_chunk(monkeypatch):
+    """The weight-record buffer starts with room for an event from each connection that has
+    a weight_recorder (here 5,000, above the 4,096 it started with): one spike through all of
+    them runs its chunk once, and every event is recorded."""
+    runs = _chunk_runs(monkeypatch)
+    wr = nest.Create("weight_recorder")
+    nest.CopyModel("tsodyks2_synapse", "recorded_tsodyks2", {"weight_recorder": wr})
+    gen = nest.Create("spike_generator", params={"spike_times": [2.0]})
+    pre = nest.Create("parrot_neuron")
+    post = nest.Create("parrot_neuron", 5000)
+    nest.Connect(gen, pre)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "recorded_tsodyks2"})
+    nest.Simulate(10.0)
+    assert len(runs) == 1 and wr.n_events == 5000
