@@ -157,7 +157,7 @@ class Runtime:
         if self.arch is None and plan.arch_mask.any():  # the first archives
             self.arch_H = max(self.arch_H, plastic.first_length(net.size + 1))
         if not self.wr_sized:  # (until connections with weight recorders run)
-            self.wr_sized, self.wr_cap = _first_wr_cap(kernel, self.wr_cap)
+            self.wr_sized, self.wr_cap = _first_wr_cap(plan, self.wr_cap)
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
         if plan.clop_mask.size:
             self._ensure_clop(kernel, plan, net)
@@ -1255,16 +1255,12 @@ def _copy(tree):
     return jax.tree.map(jnp.copy, tree)
 
 
-def _first_wr_cap(kernel, cap: int) -> tuple[bool, int]:
-    """(sized, weight-record buffer) for the first run with connections whose model has a
-    weight_recorder: room for an event from each of them, 4,096 to 32,768 (NEST's e-prop
-    examples record ~5,000-8,000 events per 4,000-step chunk from 20,000-60,000 such
-    connections; from 4,096 their first chunk ran twice)."""
-    rec = [i for i, e in enumerate(kernel.synapse_entries())
-           if e is not None and int(np.nan_to_num(e.defaults.get("weight_recorder", 0)))]
-    if not rec:
-        return False, cap
-    n = int(np.isin(kernel.network.conns.column("syn"), rec).sum())
+def _first_wr_cap(plan: Plan, cap: int) -> tuple[bool, int]:
+    """(sized, weight-record buffer) for the first plan with connections whose model has a
+    weight_recorder (their plastic lanes' ``wr``): room for an event from each of them,
+    4,096 to 32,768 (NEST's e-prop examples record ~5,000-8,000 events per 4,000-step chunk
+    from 20,000-60,000 such connections; from 4,096 their first chunk ran twice)."""
+    n = sum(int(np.count_nonzero(x["wr"])) for x in plan.plastic if "wr" in x)
     if not n:
         return False, cap
     return True, max(cap, min(1 << 15, 1 << math.ceil(math.log2(n))))
