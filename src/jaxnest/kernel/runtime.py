@@ -291,19 +291,21 @@ class Runtime:
             np.asarray(carry["arch"]["count"]), self.arch_H, counts))
         if not (spikes or over):
             return False
-        arch = jax.tree.map(np.asarray, carry["arch"])
+        arch = dict(carry["arch"])  # (only what grows goes to the host and back)
         clop = arch.pop("clop", None)
         if spikes:
-            self.arch_H = plan.arch_H = plastic.longer_archive(arch, counts)
-            arch = plastic.regrow(arch, self.arch_H)
+            host = jax.tree.map(np.asarray, arch)
+            self.arch_H = plan.arch_H = plastic.longer_archive(host, counts)
+            arch = jax.tree.map(put, plastic.regrow(host, self.arch_H))
         if clop is not None and over:  # voltage and e-prop histories
             self.clop_H *= 4
             plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
-            clop = voltage_archive.resize(clop, self.clop_H, clop["ub_plus"].shape[0],
-                                          clop["ub_idx"].size)
+            host = jax.tree.map(np.asarray, clop)
+            clop = jax.tree.map(put, voltage_archive.resize(
+                host, self.clop_H, host["ub_plus"].shape[0], host["ub_idx"].size))
         if clop is not None:
             arch["clop"] = clop
-        carry["arch"] = jax.tree.map(put, arch)
+        carry["arch"] = arch
         return True
 
     @staticmethod
