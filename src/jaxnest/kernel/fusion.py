@@ -17,8 +17,13 @@ from jax import lax
 def materialised(x):
     """``x`` (an array or a pytree of them), computed once into memory before its consumers
     run: the result of a conditional, which XLA does not fuse into them. Both branches
-    return ``x`` (NaNs included), so the values are unchanged."""
-    first = jax.tree.leaves(x)[0]
+    return ``x`` (NaNs included), so the values are unchanged; the predicate reads one
+    floating element (a comparison of a whole array cost e-prop's walk ~35 us a step; XLA
+    folds ``v == v`` for integers)."""
+    leaves = jax.tree.leaves(x)
+    some = [v for v in leaves if jnp.issubdtype(v.dtype, jnp.floating) and v.size]
     same = lambda u: jax.tree.map(  # noqa: E731
         lambda v: v ^ False if v.dtype == jnp.bool_ else v * 1, u)
-    return lax.cond(jnp.all(first == first), lambda u: u, same, x)
+    one = jnp.ravel(some[0])[0] if some else None
+    pred = one == one if some else jnp.all(leaves[0] == leaves[0])
+    return lax.cond(pred, lambda u: u, same, x)

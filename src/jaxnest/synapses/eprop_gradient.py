@@ -131,10 +131,15 @@ _TRACES = ("z_bar", "e_bar", "e_bar_reg", "epsilon", "z_previous_buffer", "gradi
 _OPT = tuple(k for k in HIDDEN if k.startswith("opt_"))
 
 
-def _walk_step(tr, post, te, on, z_cur, each):
+def _walk_step(tr, post, te, on, z_cur, each, at_step: bool = False):
     """One step of the walk (entry te) for the lanes ``on``: (traces, increment, gone);
-    ``z_cur``: the z the step leaves for the next (1 on a walk's first step)."""
-    psi, L, reg, gone = post.entry(te, on)
+    ``z_cur``: the z the step leaves for the next (1 on a walk's first step); ``at_step``:
+    te is the slice hook's entry, one step for all lanes (read as the targets' rows: see
+    :func:`_walk_one`)."""
+    if at_step:
+        (psi, L, reg), gone = post.rows(te, "ep_psi", "ep_L", "ep_reg"), False
+    else:
+        psi, L, reg, gone = post.entry(te, on)
     z = tr["z_previous_buffer"]
     z_bar = post.Pv * tr["z_bar"] + z
     e = psi * (z_bar - post.beta * tr["epsilon"])
@@ -143,10 +148,11 @@ def _walk_step(tr, post, te, on, z_cur, each):
     inc = jnp.where(post.ro != 0.0, psi * z_bar, L * e_bar + reg * e_bar_reg)
     grad = jnp.where(each, inc, tr["gradient"] + inc)
     new = {"z_bar": z_bar, "e_bar": e_bar, "e_bar_reg": e_bar_reg,
-           "epsilon": post.Pa * tr["epsilon"] + e, "z_previous_buffer": z_cur,
-           "gradient": grad}
+           "epsilon": post.Pa * tr["epsilon"] + e, "gradient": grad}
     new, on = materialised((new, on))  # see _walk_one
-    return {k: jnp.where(on, new[k], tr[k]) for k in tr}, grad, gone
+    out = {k: jnp.where(on, v, tr[k]) for k, v in new.items()}
+    out["z_previous_buffer"] = jnp.where(on, z_cur, tr["z_previous_buffer"])
+    return out, new["gradient"], gone
 
 
 def _stepwise(p):
@@ -167,8 +173,7 @@ def on_step(p, s, te, post):
     on = post.active & _stepwise(p) & (t_prev != 0.0) & (j < post.cut) & (te == t_prev - 1.0 + j)
     tr = {k: s[k] for k in _TRACES}
     tr["gradient"] = jnp.where(j == 0.0, 0.0, tr["gradient"])  # a window's sum from 0
-    tr, _, gone = _walk_step(tr, post, te, on, jnp.where(j == 0.0, 1.0, 0.0), False)
-    post.overflow = post.overflow | gone
+    tr, _, _ = _walk_step(tr, post, te, on, jnp.where(j == 0.0, 1.0, 0.0), False, True)
     return dict(s, **tr, walked=j + on)
 
 
@@ -265,24 +270,35 @@ def _walk(post, w, b0, n, X, kappa, tsp):
     return w
 
 
-def _walk_one(post, w, t, on, X, kappa, tsp):
+def _walk_one(post, w, t, on, X, kappa, tsp, at_step: bool = False):
     """One step t of :func:`_walk` for the lanes ``on``: its e_bar (z_bar for readouts)
     waits two steps for its learning signal (:func:`_signal`), then adds L e_bar (E z_bar)
-    to ``g_walk``. Returns (traces, gone)."""
-    psi, g1 = post.field(t, on, "ep_psi")
+    to ``g_walk``. ``at_step``: t is the entry of the slice hook (:func:`on_step_bsshslm`),
+    one step for all lanes, whose walks are contiguous (a lane on at t walked t - 1, and t - 2
+    unless its walk began at t - 1): the entries are read as rows of the targets (a gather
+    from a short vector, not from the rings per lane; none has left the ring). Returns
+    (traces, gone)."""
+    if at_step:
+        (psi,), (S,) = post.rows(t, "ep_psi"), post.rows(t - 2.0, "ep_L")  # tq1: t - 2 or none
+        g1 = g2 = False
+    else:
+        psi, g1 = post.field(t, on, "ep_psi")
+        S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
     z_bar = post.Pv * w["z_bar"] + post.Pz * (t == tsp)
     e = psi * (z_bar - post.beta * w["epsilon"])
     e_bar = kappa * w["e_bar"] + (1.0 - kappa) * e
-    S, g2 = _signal(post, w["tq1"], X, on & (w["tq1"] >= 0.0))
     new = {"z_bar": z_bar, "e_bar": e_bar, "epsilon": post.Pa * w["epsilon"] + e,
            "sum_e": w["sum_e"] + e,
            "g_walk": jnp.where(w["tq1"] >= 0.0, w["g_walk"] + S * w["q1"], w["g_walk"]),
-           "walked": jnp.ones_like(z_bar), "q1": w["q2"], "tq1": w["tq2"],
-           "q2": jnp.where(post.ro != 0.0, z_bar, e_bar), "tq2": t}
+           "q2": jnp.where(post.ro != 0.0, z_bar, e_bar)}
     # the new values and the mask computed once: fused into each field's select, XLA
-    # recomputed them per field from ~20 lane arrays (lemniscate: 3.8 -> 2.9 ms a step)
+    # recomputed them per field from ~20 lane arrays (lemniscate: 3.8 -> 2.9 ms a step);
+    # the fields that only move select without (one array less to write and read)
     new, on = materialised((new, on))
-    return {k: jnp.where(on, new[k], w[k]) for k in w}, g1 | g2
+    out = {k: jnp.where(on, v, w[k]) for k, v in new.items()}
+    out.update(walked=jnp.where(on, 1.0, w["walked"]), q1=jnp.where(on, w["q2"], w["q1"]),
+               tq1=jnp.where(on, w["tq2"], w["tq1"]), tq2=jnp.where(on, t, w["tq2"]))
+    return out, g1 | g2
 
 
 def _finish(post, w, X):
@@ -390,9 +406,8 @@ def on_step_bsshslm(p, s, te, post):
     E = _interval_end(s, post)
     on = (post.active & (tsp > 0.0) & (s["previous_was_flush"] == 0.0) & (tw == te)
           & (te >= tsp) & (te < E) & (te < s["t_flush"]))
-    w, gone = _walk_one(post, {k: s[k] for k in _WALK}, te, on, jnp.inf,
-                        jnp.exp(-post.h / p["tau_m_readout"]), tsp)
-    post.overflow = post.overflow | gone
+    w, _ = _walk_one(post, {k: s[k] for k in _WALK}, te, on, jnp.inf,
+                     jnp.exp(-post.h / p["tau_m_readout"]), tsp, at_step=True)
     return dict(s, **w, t_walk=jnp.where(on, te + 1.0, tw))
 
 
