@@ -312,7 +312,8 @@ class EpropView:
         """Values of the entries at step t, the same for all lanes (a number), 0 where a
         target's ring holds no such entry: picked per target into memory, then gathered per
         lane (fused into the gathers, the pick ran per lane: 160 us a step in lemniscate).
-        For the newest complete entry, which no ring has dropped (they hold at least 16)."""
+        For the slice hook's entries (the newest complete ones and the learning signal two
+        steps before), which no ring has dropped (they hold at least 16)."""
         slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
         ok = (self._a["ep_t"][slot] == t) & (t >= 0.0)
         picked = materialised([jnp.where(ok, self._a[k][slot], 0.0) for k in keys])
