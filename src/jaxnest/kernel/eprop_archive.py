@@ -300,12 +300,21 @@ class EpropView:
             self.flush = jnp.take(self._a["ep_flush"], src.astype(jnp.int32), mode="fill",
                                   fill_value=jnp.inf)
 
+    def _slot(self, t):
+        """The ring slot of step t (float)."""
+        return (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
+
+    def _found(self, t, on):
+        """(slot, the lanes' targets hold entry t, ``gone``: it left the ring) for the lanes
+        ``on``."""
+        slot = self._slot(t)
+        ok = (self._a["ep_t"][slot, self._tgt] == t) & (t >= 0.0)
+        return slot, ok, on & self.active & ~ok & (t <= self.last - self._H)
+
     def field(self, t, on, key: str):
         """One value of the entries at step t (``key``: "ep_psi", "ep_L" or "ep_reg"), 0
         where the ring holds no such entry, and the lanes' ``gone`` (as :meth:`entry`)."""
-        slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
-        ok = (self._a["ep_t"][slot, self._tgt] == t) & (t >= 0.0)
-        gone = on & self.active & ~ok & (t <= self.last - self._H)
+        slot, ok, gone = self._found(t, on)
         return jnp.where(ok, self._a[key][slot, self._tgt], 0.0), gone
 
     def rows(self, t, *keys: str):
@@ -314,7 +323,7 @@ class EpropView:
         lane (fused into the gathers, the pick ran per lane: 160 us a step in lemniscate).
         For the slice hook's entries (the newest complete ones and the learning signal two
         steps before), which no ring has dropped (they hold at least 16)."""
-        slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
+        slot = self._slot(t)
         ok = (self._a["ep_t"][slot] == t) & (t >= 0.0)
         picked = materialised([jnp.where(ok, self._a[k][slot], 0.0) for k in keys])
         return [v[self._tgt] for v in picked]
@@ -322,9 +331,7 @@ class EpropView:
     def entry(self, t, on):
         """(psi, L, reg, gone) at step t (float) for the lanes ``on``; ``gone``: the entry
         left the ring (the caller accumulates it into ``overflow``, outside its loops)."""
-        slot = (jnp.maximum(t, 0.0) % self._H).astype(jnp.int32)
+        slot, ok, gone = self._found(t, on)
         a, tg = self._a, self._tgt
-        ok = (a["ep_t"][slot, tg] == t) & (t >= 0.0)
-        gone = on & self.active & ~ok & (t <= self.last - self._H)
         z = lambda k: jnp.where(ok, a[k][slot, tg], 0.0)  # noqa: E731
         return z("ep_psi"), z("ep_L"), z("ep_reg"), gone

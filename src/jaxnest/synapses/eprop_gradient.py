@@ -173,7 +173,8 @@ def on_step(p, s, te, post):
     on = post.active & _stepwise(p) & (t_prev != 0.0) & (j < post.cut) & (te == t_prev - 1.0 + j)
     tr = {k: s[k] for k in _TRACES}
     tr["gradient"] = jnp.where(j == 0.0, 0.0, tr["gradient"])  # a window's sum from 0
-    tr, _, _ = _walk_step(tr, post, te, on, jnp.where(j == 0.0, 1.0, 0.0), False, True)
+    tr, _, _ = _walk_step(tr, post, te, on, jnp.where(j == 0.0, 1.0, 0.0), False,
+                          at_step=True)
     return dict(s, **tr, walked=j + on)
 
 
