@@ -618,11 +618,16 @@ def _check_target_ports(kernel: Kernel, tgt: np.ndarray, receptor, current: bool
 def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
     """Spike-recording devices accept receptor 0, or the types their model lists."""
     devices = kernel.network.devices
+    checked = [g for g, dev in devices.items()
+               if dev.entry.impl.kind in ("spike_recorder", "volume_transmitter")]
+    if not checked:
+        return
+    hit = np.isin(tgt, checked)
+    if not hit.any():
+        return
     receptor = np.broadcast_to(receptor, tgt.shape)
-    for g in np.unique(tgt).tolist():
-        dev = devices.get(g)
-        if dev is None or dev.entry.impl.kind not in ("spike_recorder", "volume_transmitter"):
-            continue
+    for g in np.unique(tgt[hit]).tolist():
+        dev = devices[g]
         accepted = dev.entry.impl.receptors(dev.status) if dev.entry.impl.receptors else (0,)
         bad = ~np.isin(receptor[tgt == g], list(accepted))
         if bad.any():

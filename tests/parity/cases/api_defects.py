@@ -196,6 +196,16 @@ def bad_input(nest):
         lambda: nest.SetDefaults("iaf_psc_alpha", {"ignore_and_spike_interval": -1.0}),
         lambda: nest.Create("iaf_psc_alpha").set(C_m="x"),
         lambda: nest.Create("iaf_psc_alpha", 3).set(V_m=[1.0, 2.0]),
+        # receptors of spike-recording devices among many targets
+        lambda: nest.Connect(nest.Create("iaf_psc_alpha", 3), nest.Create("spike_recorder"),
+                             syn_spec={"receptor_type": 1}),
+        lambda: nest.Connect(nest.Create("iaf_psc_alpha", 2),
+                             nest.Create("iaf_psc_alpha", 50) + nest.Create("spike_recorder"),
+                             syn_spec={"receptor_type": 0}),
+        lambda: nest.Connect(nest.Create("iaf_psc_alpha", 2),
+                             nest.Create("spike_recorder") + nest.Create("iaf_psc_exp_multisynapse",
+                                                                         params={"tau_syn": [1.0, 2.0]}),
+                             syn_spec={"receptor_type": 2}),
     ]
     out = {"errors": [_err(f) for f in cases]}
     n = nest.Create("iaf_psc_alpha", 2, {"V_m": [-60.0, -61.0, -62.0], "C_m": 200})

@@ -28,7 +28,7 @@ from jaxnest.connect.parameters import Parameter
 from jaxnest.connect.rules import _cast_error
 from jaxnest.connect.spatial import masks as M
 from jaxnest.connect.spatial.mask_specs import mask_from_dict
-from jaxnest.connect.spatial.candidates import Tree, blocks
+from jaxnest.connect.spatial.candidates import Tree, blocks, positions_at
 from jaxnest.connect.spatial.layers import cround
 
 _CONN_KEYS = ("mask", "allow_multapses", "allow_autapses", "rule", "indegree", "outdegree", "p",
@@ -156,13 +156,38 @@ def _values(param, rng, spos, tpos, layer):
                                    layer=layer), dtype=np.float64)
 
 
-def _block_out(src, tgt, sp, tp, layer, rng):
+def _block_out(src, tgt, positions, layer, rng):
     """One block's pairs, grouped by source (targets ascending within a source, as NEST lists
     a small network's connections), and a function giving a (spatial) parameter's value per
-    pair (a constant stays a scalar): each synapse spec's weight and delay of the pairs."""
-    order = np.lexsort((tgt, src))
-    sp, tp = sp[order], tp[order]
-    return src[order], tgt[order], lambda param: _values(param, rng, sp, tp, layer)
+    pair (a constant stays a scalar): each synapse spec's weight and delay of the pairs.
+    ``positions(order)`` gives the pairs' source and target positions in that order; they are
+    gathered once, for the first parameter that is not a constant."""
+    order = _by_source(src, tgt)
+    at = []
+
+    def values(param):
+        if not isinstance(param, Parameter):
+            return param
+        if not at:
+            at.extend(positions(order))
+        return _values(param, rng, *at, layer)
+    return src[order], tgt[order], values
+
+
+def _by_source(src, tgt) -> np.ndarray:
+    """``np.lexsort((tgt, src))``; where the targets already ascend (a block's rows), a
+    stable sort by source alone, in 16-bit radix passes."""
+    if tgt.size > 1 and np.any(tgt[1:] < tgt[:-1]):
+        return np.lexsort((tgt, src))
+    key = src - src.min() if src.size else src
+    span = int(key.max()) if key.size else 0
+    if span >= 1 << 32:
+        return np.argsort(key, kind="stable")
+    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")  # numpy: radix sort
+    if span >= 1 << 16:
+        high = (key >> 16).astype(np.uint16)[order]
+        order = order[np.argsort(high, kind="stable")]
+    return order
 
 
 def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
@@ -191,25 +216,31 @@ def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
         tree = Tree(spos, src_layer.lower_left, src_layer.extent, src_layer.periodic)
         mask = checked_mask(spec.mask, src_layer, spec.oversized)
     layer = tgt_layer if on_target else src_layer
+    tcols = np.ascontiguousarray(tpos.T)
     for _, _, rows, cols in blocks(tree, tpos, mask):
         s_id, t_id = src_ids[cols], tgt_ids[rows]
         if not spec.autapses:
             keep = s_id != t_id
             rows, cols, s_id, t_id = rows[keep], cols[keep], s_id[keep], t_id[keep]
-        sp, tp = tree.positions[cols], tpos[rows]
-        if spec.type == "poisson":
-            if spec.kernel is None:
+        if spec.kernel is None:
+            if spec.type == "poisson":
                 raise errors.BadProperty("pairwise_poisson needs pairwise_avg_num_conns.")
-            lam = np.broadcast_to(_values(spec.kernel, rng, sp, tp, layer), s_id.shape)
-            count = rng.poisson(np.maximum(np.nan_to_num(lam), 0.0))
-            take = np.repeat(np.arange(s_id.size), count)
-        elif spec.kernel is None:
             take = np.arange(s_id.size)
         else:
-            p = _values(spec.kernel, rng, sp, tp, layer)
-            take = np.flatnonzero(rng.random(s_id.size) < p)
+            value = spec.kernel  # p, or the mean number of connections (pairwise_poisson)
+            if isinstance(value, Parameter):
+                value = _values(value, rng, positions_at(tree.columns, cols),
+                                positions_at(tcols, rows), layer)
+            if spec.type == "poisson":
+                lam = np.broadcast_to(value, s_id.shape)
+                count = rng.poisson(np.maximum(np.nan_to_num(lam), 0.0))
+                take = np.repeat(np.arange(s_id.size), count)
+            else:
+                take = np.flatnonzero(rng.random(s_id.size) < value)
         if take.size:
-            yield _block_out(s_id[take], t_id[take], sp[take], tp[take], layer, rng)
+            s_at, t_at = cols[take], rows[take]
+            yield _block_out(s_id[take], t_id[take], lambda o: (
+                positions_at(tree.columns, s_at[o]), positions_at(tcols, t_at[o])), layer, rng)
 
 
 def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, rng, out: bool):
@@ -251,7 +282,8 @@ def _degree(spec, pool_layer, pool_ids, pool_pos, row_layer, row_ids, row_pos, r
             raise errors.KernelException(what.format(int(row_ids[r0 + bad])))
         if pick.size:
             s_id, t_id = (rid[pick], pid[pick]) if out else (pid[pick], rid[pick])
-            yield _block_out(s_id, t_id, sp[pick], tp[pick], syn_layer, rng)
+            sp, tp = sp[pick], tp[pick]
+            yield _block_out(s_id, t_id, lambda o, sp=sp, tp=tp: (sp[o], tp[o]), syn_layer, rng)
 
 
 def _degrees(spec, rng, row_pos, layer, spatial: bool) -> np.ndarray:

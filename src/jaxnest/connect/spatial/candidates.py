@@ -39,6 +39,7 @@ class Tree:
             x = ll + np.fmod(pos[:, i] - ll, ext)
             pos[:, i] = np.where(x < ll, x + ext, x)
         self.positions = pos
+        self.columns = np.ascontiguousarray(pos.T)  # (D, n): one coordinate per row
         self._ntree = None
 
     @property
@@ -207,20 +208,38 @@ def _block(tree, mask, anchors, start, count, order, r0):
     cols = order[pick]
     which = np.repeat((runs // K).astype(it), cnt.astype(it))
     flat = anchors.reshape(R * C, D)
-    d = tree.positions[cols] - flat[which]
-    keep = mask.inside(d)
-    _tree_walk(tree, mask, flat, which, cols, d, keep)
+    keep, margin = mask.test(displacements(tree.columns, cols, flat.T, which))
+    _tree_walk(tree, mask, flat, which, cols, margin, keep)
     rows = (which[keep] // C).astype(np.int64) + r0
     return rows, cols[keep].astype(np.int64)
 
 
-def _tree_walk(tree, mask, anchors, which, cols, d, keep) -> None:
+def displacements(to_columns: np.ndarray, to: np.ndarray, from_columns: np.ndarray,
+                  frm: np.ndarray) -> np.ndarray:
+    """``to_columns[:, to] - from_columns[:, frm]`` as an ``(n, D)`` array in column order:
+    the masks and parameters read it a coordinate at a time, contiguous so."""
+    d = np.empty((to.size, to_columns.shape[0]), order="F")
+    for i in range(to_columns.shape[0]):
+        np.subtract(to_columns[i].take(to), np.ascontiguousarray(from_columns[i]).take(frm),
+                    out=d[:, i])
+    return d
+
+
+def positions_at(columns: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``columns.T[idx]`` as an ``(n, D)`` array in column order (see :func:`displacements`)."""
+    out = np.empty((idx.size, columns.shape[0]), order="F")
+    for i in range(columns.shape[0]):
+        np.take(columns[i], idx, out=out[:, i])
+    return out
+
+
+def _tree_walk(tree, mask, anchors, which, cols, margin, keep) -> None:
     """Overrule the point tests in ``keep`` where NEST's n-tree walk decides otherwise (see
-    ntree.py): only for nodes within round-off of the mask's border, or for every candidate
-    when a box test of the mask is unsound."""
-    if mask.sound:
+    ntree.py): only for nodes within round-off of the mask's border (``margin``), or for every
+    candidate when a box test of the mask is unsound (``margin`` None)."""
+    if margin is not None:
         scale = 1.0 + np.abs(tree.positions).max() + np.abs(anchors).max()
-        sub = np.flatnonzero(mask.margin(d) <= 1e-9 * scale)
+        sub = np.flatnonzero(margin <= 1e-9 * scale)
     else:
         sub = np.arange(cols.size)
     if not sub.size:

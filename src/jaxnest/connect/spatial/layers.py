@@ -108,7 +108,10 @@ def length(d: np.ndarray) -> np.ndarray:
 def cround(x):
     """C's round(): halves away from zero (numpy rounds them to even)."""
     t = np.trunc(x)
-    return t + np.where(np.abs(x - t) >= 0.5, np.sign(x), 0.0)
+    f = x - t  # the fraction, exact, with the sign of x
+    t += f >= 0.5
+    t -= f <= -0.5
+    return t
 
 
 # --- construction ---------------------------------------------------------------------------------

@@ -63,6 +63,11 @@ class Mask:
         """A bound of the distance of each point to the mask's border (0: on it)."""
         return np.full(len(d), np.inf)
 
+    def test(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``inside(d)`` and, for a sound mask, ``margin(d)`` (None otherwise): what a candidate
+        block needs, in one call so that masks can share the work of the two."""
+        return self.inside(d), (self.margin(d) if self.sound else None)
+
     # --- PyNEST surface ---------------------------------------------------------------------
     def Inside(self, point) -> bool:  # noqa: N802 - PyNEST's name
         p = position(point, self.dim)
@@ -164,8 +169,19 @@ class BoxMask(Mask):
         return not self.rotated
 
     def margin(self, d):
-        m = np.minimum(np.abs(d - self.ll), np.abs(d - self.ur))
-        return np.minimum.reduce([m[:, i] for i in range(self.dim)])
+        return self.test(d)[1]
+
+    def test(self, d):
+        if self.rotated:
+            return self.inside(d), None
+        keep = margin = None
+        for i in range(self.dim):
+            x = d[:, i]
+            k = (self.ll[i] <= x) & (x <= self.ur[i])
+            m = np.minimum(np.abs(x - self.ll[i]), np.abs(x - self.ur[i]))
+            keep = k if keep is None else np.logical_and(keep, k, out=keep)
+            margin = m if margin is None else np.minimum(margin, m, out=margin)
+        return keep, margin
 
     def box_inside(self, lo, hi):
         """NEST tests the lower-left and upper-right corners only (also when rotated)."""
@@ -184,23 +200,29 @@ class BallMask(Mask):
         self.radius = float(radius)
 
     def inside(self, d):
-        r = self.radius
-        cols = [d[:, i] - self.center[i] for i in range(self.dim)]
-        diff = [np.abs(c) for c in cols]
-        ok = diff[0] <= r
-        dsum, sq = diff[0], cols[0] * cols[0]
-        for i in range(1, self.dim):
-            ok &= diff[i] <= r
-            dsum = dsum + diff[i]
-            sq = sq + cols[i] * cols[i]
-        return ok & ((dsum <= r) | (np.sqrt(sq) <= r))
+        return self.test(d)[0]
 
     def margin(self, d):
-        sq = 0.0
+        return self.test(d)[1]
+
+    def test(self, d):
+        """NEST's per-axis, then diamond, then length check; the margin from the same length."""
+        r = self.radius
+        ok = dsum = sq = None
         for i in range(self.dim):
-            x = d[:, i] - self.center[i]
-            sq = sq + x * x
-        return np.abs(np.sqrt(sq) - self.radius)
+            c = d[:, i] - self.center[i]
+            a = np.abs(c)
+            c *= c
+            if ok is None:
+                ok, dsum, sq = a <= r, a, c
+            else:
+                ok &= a <= r
+                dsum += a
+                sq += c
+        length = np.sqrt(sq, out=sq)
+        keep = ok & ((dsum <= r) | (length <= r))
+        length -= r
+        return keep, np.abs(length, out=length)
 
     def bbox(self):
         return self.center - self.radius, self.center + self.radius
@@ -297,8 +319,17 @@ class _Pair(Mask):
     def margin(self, d):
         return np.minimum(self.a.margin(d), self.b.margin(d))
 
+    def test(self, d):
+        (ka, ma), (kb, mb) = self.a.test(d), self.b.test(d)
+        margin = None if ma is None or mb is None else np.minimum(ma, mb)
+        return self._join(ka, kb), margin
+
 
 class IntersectionMask(_Pair):
+    @staticmethod
+    def _join(ka, kb):
+        return ka & kb
+
     def inside(self, d):
         return self.a.inside(d) & self.b.inside(d)
 
@@ -314,6 +345,10 @@ class IntersectionMask(_Pair):
 
 
 class UnionMask(_Pair):
+    @staticmethod
+    def _join(ka, kb):
+        return ka | kb
+
     def inside(self, d):
         return self.a.inside(d) | self.b.inside(d)
 
@@ -329,6 +364,10 @@ class UnionMask(_Pair):
 
 
 class DifferenceMask(_Pair):
+    @staticmethod
+    def _join(ka, kb):
+        return ka & ~kb
+
     def inside(self, d):
         return self.a.inside(d) & ~self.b.inside(d)
 
@@ -359,6 +398,9 @@ class AnchoredMask(Mask):
     def margin(self, d):
         return self.mask.margin(d - self.anchor)
 
+    def test(self, d):
+        return self.mask.test(d - self.anchor)
+
     def box_inside(self, lo, hi):
         return self.mask.box_inside(lo - self.anchor, hi - self.anchor)
 
@@ -385,6 +427,9 @@ class ConverseMask(Mask):
 
     def margin(self, d):
         return self.mask.margin(-d)
+
+    def test(self, d):
+        return self.mask.test(-d)
 
     def box_inside(self, lo, hi):
         return self.mask.box_inside(-hi, -lo)
