@@ -448,15 +448,22 @@ class Kernel:
         """After Connect or a delay change: NEST's delay checks on the connections ``idx``
         (indices or a slice; checked before, unless ``checked`` is False) and the new delay
         extrema."""
-        if not isinstance(idx, slice):  # a slice (Connect's new rows) reads a view
-            idx = np.asarray(idx)
-        delay = self.network.conns.take("delay", idx)
-        if not delay.size:
-            return
-        steps = np.rint(delay / self.resolution)
-        offset = self.network.conns.extra.get("delay_offset")
-        lower = steps - (offset[idx] > 0) if offset is not None else steps  # NaN: False
-        steps = np.array([lower.min(), steps.max()])
+        conns = self.network.conns
+        offset = conns.extra.get("delay_offset")
+        if isinstance(idx, slice) and offset is None:  # Connect's new rows: two values
+            ends = conns.extrema("delay", idx)
+            if ends is None:
+                return
+            steps = np.rint(np.asarray(ends) / self.resolution)  # monotone: the ends' steps
+        else:
+            if not isinstance(idx, slice):
+                idx = np.asarray(idx)
+            delay = conns.take("delay", idx)
+            if not delay.size:
+                return
+            steps = np.rint(delay / self.resolution)
+            lower = steps - (offset[idx] > 0) if offset is not None else steps  # NaN: False
+            steps = np.array([lower.min(), steps.max()])
         if not checked:
             self.check_delays(steps)
         self.check_delays(steps, before=False)
