@@ -239,7 +239,7 @@ def connect(spec: Spec, src_layer, src_ids, tgt_layer, tgt_ids, rng):
                 take = np.flatnonzero(rng.random(s_id.size) < value)
         if take.size:
             s_at, t_at = cols[take], rows[take]
-            yield _block_out(s_id[take], t_id[take], lambda o: (
+            yield _block_out(s_id[take], t_id[take], lambda o, s_at=s_at, t_at=t_at: (
                 positions_at(tree.columns, s_at[o]), positions_at(tcols, t_at[o])), layer, rng)
 
 
