@@ -262,7 +262,8 @@ def make_chunk_fn(st: Static, slices_cap: int, ev_cap: int, batch_axis: str | No
         ep_entries = []  # this step's e-prop entries, written after every group's read
         for gi, (g, stt, p, pr) in enumerate(zip(groups, states, args["params"],
                                                  args["props"])):
-            p, pr = _full(p, g.n), _full(pr, g.n)
+            if not g.scalar_params:  # (models/base.py: NeuronModel.scalar_params)
+                p, pr = _full(p, g.n), _full(pr, g.n)
             x = x_all[: g.C, g.offset:g.offset + g.n]
             i_stim = i_all[: g.CC, g.offset:g.offset + g.n]
             gin = gap.group_input(cc["gap"], k, gi) if gap is not None else None

@@ -103,6 +103,7 @@ class GroupStatic:
     C: int                                      # spike input channels of this group
     CC: int                                     # current input channels of this group
     impl: object = field(compare=False, hash=False, repr=False)
+    scalar_params: bool = False                 # the update takes uniform values as scalars
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ class Plan:
         sp, pe, ce = self.spike, self.poisson, self.current
         return Static(
             h=self.h, D=self.D, L=self.L, C=self.C, N=self.n_neurons, R=self.n_rows,
-            groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.C, g.CC, g.impl)
+            groups=tuple(GroupStatic(g.impl.name, g.offset, g.n, g.C, g.CC, g.impl,
+                                     bool(getattr(g.impl, "scalar_params", False)))
                          for g in self.groups),
             n_sg=int(self.sg_gids.size), CC=self.CC, float_type=self.float_type,
             signed=self.signed, decode=bool(sp.get("decode", False)),

@@ -22,7 +22,7 @@ Conventions (NEST's, so traces match step for step):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, ClassVar, Mapping
 
 import numpy as np
 
@@ -88,6 +88,11 @@ class NeuronModel:
     parameters on SetStatus (rarely needed when everything is stored absolute)."""
     input_is_multiplicity: bool = False
     """True: x holds spike counts, the connection weight is ignored (parrot_neuron)."""
+    scalar_params: ClassVar[bool] = False
+    """True: ``update`` takes a parameter or propagator that is the same for all neurons as a
+    scalar (arithmetic broadcasts it); False: the kernel broadcasts it to (n,) first. An
+    adaptive solver's loop took each such broadcast as an operand, an array made every step
+    (18 thunks a step for aeif_cond_exp)."""
     element_type: str = "neuron"
     current_receptors: Mapping[int, int] = field(default_factory=lambda: {0: 0})
     """receptor_type of CurrentEvents (dc_generator, ...) -> current input channel. With more

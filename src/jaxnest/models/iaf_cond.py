@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import jax.numpy as jnp
 import numpy as np
@@ -64,7 +65,10 @@ _EPS_ABS = 1e-3  # NEST: gsl_odeiv_control_y_new(1e-3, 0.0)
 
 @dataclass(frozen=True)
 class CondModel(NeuronModel):
-    """NeuronModel with NEST's receptor check: spikes and currents on receptor 0 only."""
+    """NeuronModel with NEST's receptor check: spikes and currents on receptor 0 only; its
+    update takes uniform parameters as scalars (the adaptive solver's models)."""
+
+    scalar_params: ClassVar[bool] = True
 
     def channel(self, weight: np.ndarray, receptor: np.ndarray) -> np.ndarray:
         receptor = np.asarray(receptor)

@@ -437,3 +437,43 @@ def test_uniform_parameters_are_passed_as_scalars():
 
 
 jax.config.update("jax_enable_x64", True)
+
+
+def _scalar_models():
+    """Every model with ``scalar_params``; three in the default run, the others slow."""
+    from jaxnest.models.registry import builtin_models
+    fast = ("aeif_cond_exp", "hh_psc_alpha", "iaf_cond_alpha")
+    return [pytest.param(n, marks=() if n in fast else pytest.mark.slow)
+            for n, e in sorted(builtin_models().items())
+            if not e.is_synapse and getattr(e.impl, "scalar_params", False)]
+
+
+def _driven_trace(model: str) -> np.ndarray:
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    n = nest.Create(model, 3)
+    n[1].set(V_m=n[1].V_m + 3.0)  # one neuron's state differs: arrays and scalars mix
+    pg = nest.Create("poisson_generator", params={"rate": 20000.0})
+    nest.Connect(pg, n, syn_spec={"weight": 30.0})
+    dc = nest.Create("dc_generator", params={"amplitude": 400.0})
+    nest.Connect(dc, n)
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    nest.Connect(mm, n)
+    nest.Simulate(40.0)
+    return np.asarray(mm.events["V_m"])
+
+
+@pytest.mark.parametrize("model", _scalar_models())
+def test_uniform_parameters_as_scalars_give_the_same_run(model, monkeypatch):
+    """Models that take uniform parameters as scalars (``scalar_params``: the adaptive
+    solver's) compute what they compute with the parameters broadcast to every neuron."""
+    def scalars() -> bool:  # the compiled chunk's (its Static keys the caches)
+        return _runtime().plan.static().groups[0].scalar_params
+
+    scalar = _driven_trace(model)
+    assert scalars()
+    monkeypatch.setattr(type(_state.kernel().models[model].impl), "scalar_params", False)
+    broadcast = _driven_trace(model)
+    assert not scalars()
+    assert np.ptp(scalar) > 1.0
+    np.testing.assert_array_equal(scalar, broadcast)
