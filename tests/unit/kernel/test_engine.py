@@ -436,8 +436,6 @@ def test_uniform_parameters_are_passed_as_scalars():
     assert (t == n[3].global_id).sum() > (t == n[0].global_id).sum()
 
 
-jax.config.update("jax_enable_x64", True)
-
 
 def _scalar_models():
     """Every model with ``scalar_params``; three in the default run, the others slow."""
@@ -449,6 +447,7 @@ def _scalar_models():
 
 
 def _driven_trace(model: str) -> np.ndarray:
+    """V_m of three neurons of ``model`` driven by Poisson spikes and a direct current."""
     nest.ResetKernel()
     nest.resolution = 0.1
     n = nest.Create(model, 3)
@@ -477,3 +476,6 @@ def test_uniform_parameters_as_scalars_give_the_same_run(model, monkeypatch):
     assert not scalars()
     assert np.ptp(scalar) > 1.0
     np.testing.assert_array_equal(scalar, broadcast)
+
+
+jax.config.update("jax_enable_x64", True)
