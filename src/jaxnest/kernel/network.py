@@ -378,8 +378,8 @@ class ConnTable:
             return None
         if k in self._runs:
             runs = self._runs[k]
-            first = max(bisect.bisect_right(runs.starts, a) - 1, 0)
-            values = np.asarray(runs.values[first:bisect.bisect_left(runs.starts, b)])
+            first, last = runs.covering(a, b)
+            values = np.asarray(runs.values[first:last])
         else:
             values = self._buf[k][a:b]
         return values.min(), values.max()
@@ -466,11 +466,15 @@ class _Runs:
             self.starts.append(start)
             self.values.append(value)
 
+    def covering(self, a: int, b: int) -> tuple[int, int]:
+        """First and end index of the runs holding connections a..b."""
+        return (max(bisect.bisect_right(self.starts, a) - 1, 0),
+                bisect.bisect_left(self.starts, b))
+
     def expand(self, a: int, b: int, n: int) -> np.ndarray:
         """Values of connections a..b (of n)."""
         out = np.empty(max(b - a, 0), self.dtype)
-        first = max(bisect.bisect_right(self.starts, a) - 1, 0)
-        last = bisect.bisect_left(self.starts, b)
+        first, last = self.covering(a, b)
         bounds = self.starts[first + 1:last] + [n]
         for s, e, v in zip(self.starts[first:last], bounds, self.values[first:last]):
             lo, hi = max(s, a), min(e, b)

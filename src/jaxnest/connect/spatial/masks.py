@@ -60,7 +60,8 @@ class Mask:
     sound = True
 
     def margin(self, d: np.ndarray) -> np.ndarray:
-        """A bound of the distance of each point to the mask's border (0: on it)."""
+        """A bound of the distance of each point to the mask's border (0: on it), for
+        :meth:`test` (masks that test and measure in one pass override ``test`` instead)."""
         return np.full(len(d), np.inf)
 
     def test(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -168,9 +169,6 @@ class BoxMask(Mask):
     def sound(self):
         return not self.rotated
 
-    def margin(self, d):
-        return self.test(d)[1]
-
     def test(self, d):
         if self.rotated:
             return self.inside(d), None
@@ -201,9 +199,6 @@ class BallMask(Mask):
 
     def inside(self, d):
         return self.test(d)[0]
-
-    def margin(self, d):
-        return self.test(d)[1]
 
     def test(self, d):
         """NEST's per-axis, then diamond, then length check; the margin from the same length."""
@@ -316,8 +311,8 @@ class _Pair(Mask):
     def sound(self):
         return self.a.sound and self.b.sound
 
-    def margin(self, d):
-        return np.minimum(self.a.margin(d), self.b.margin(d))
+    def inside(self, d):
+        return self._join(self.a.inside(d), self.b.inside(d))
 
     def test(self, d):
         (ka, ma), (kb, mb) = self.a.test(d), self.b.test(d)
@@ -329,9 +324,6 @@ class IntersectionMask(_Pair):
     @staticmethod
     def _join(ka, kb):
         return ka & kb
-
-    def inside(self, d):
-        return self.a.inside(d) & self.b.inside(d)
 
     def box_inside(self, lo, hi):
         return self.a.box_inside(lo, hi) & self.b.box_inside(lo, hi)
@@ -349,9 +341,6 @@ class UnionMask(_Pair):
     def _join(ka, kb):
         return ka | kb
 
-    def inside(self, d):
-        return self.a.inside(d) | self.b.inside(d)
-
     def box_inside(self, lo, hi):
         return self.a.box_inside(lo, hi) | self.b.box_inside(lo, hi)
 
@@ -367,9 +356,6 @@ class DifferenceMask(_Pair):
     @staticmethod
     def _join(ka, kb):
         return ka & ~kb
-
-    def inside(self, d):
-        return self.a.inside(d) & ~self.b.inside(d)
 
     def box_inside(self, lo, hi):
         return self.a.box_inside(lo, hi) & self.b.box_outside(lo, hi)
@@ -394,9 +380,6 @@ class AnchoredMask(Mask):
     @property
     def sound(self):
         return self.mask.sound
-
-    def margin(self, d):
-        return self.mask.margin(d - self.anchor)
 
     def test(self, d):
         return self.mask.test(d - self.anchor)
@@ -424,9 +407,6 @@ class ConverseMask(Mask):
     @property
     def sound(self):
         return self.mask.sound
-
-    def margin(self, d):
-        return self.mask.margin(-d)
 
     def test(self, d):
         return self.mask.test(-d)
