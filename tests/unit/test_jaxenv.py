@@ -199,3 +199,28 @@ def test_persistent_cache_holds_jaxnest_functions_only(tmp_path):
     assert second["traces"] == 0 and second["after_user"] == first["after_nest"]
     off = _run(body, {"JAXNEST_CACHE_DIR": ""})
     assert off["hits"] == 0 and off["traces"] == 1 and off["after_user"] == first["after_nest"]
+
+
+def test_import_skips_the_rocm_scan_only_where_none_is_installed(tmp_path):
+    """jaxnest imports JAX without its read of every distribution's metadata (a search for a
+    ROCm plugin) where no jax_rocm* package is on sys.path, and restores
+    importlib.metadata.distributions afterwards; with such a package present, JAX scans."""
+    body = """
+        import importlib.metadata as md, json, sys
+        original = md.distributions
+        calls = []
+        def counting(*args, **kwargs):
+            calls.append(1)
+            return original(*args, **kwargs)
+        md.distributions = counting
+        import jaxnest
+        from jaxnest import jaxenv
+        print(json.dumps({"scans": len(calls), "restored": md.distributions is counting,
+                          "rocm": jaxenv._rocm_installed(),
+                          "found": len(list(md.distributions())) > 0}))
+    """
+    out = _run(body)
+    assert out == {"scans": 0, "restored": True, "rocm": False, "found": True}
+    (tmp_path / "jax_rocm7_plugin").mkdir()
+    out = _run(body, {"PYTHONPATH": SRC + os.pathsep + str(tmp_path)})
+    assert out["scans"] == 1 and out["rocm"] and out["restored"]
