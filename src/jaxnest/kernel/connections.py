@@ -284,7 +284,7 @@ def _signal(kernel: Kernel, gids: np.ndarray, sending: bool) -> np.ndarray:
     for st in net.neurons.values():
         if st.entry.impl.signal != "spike":
             out[np.isin(gids, st.gids)] = _SIGNALS[st.entry.impl.signal]
-    for g in np.unique(gids[np.isin(gids, list(net.devices))]).tolist():
+    for g in np.unique(gids[net.device_mask()[gids]]).tolist():
         impl = net.devices[g].entry.impl
         if sending and (impl.name in _SENDS_ALL or impl.kind == "sampler") or not sending and \
                 impl.kind in ("spike_recorder", "weight_recorder") \
@@ -295,13 +295,33 @@ def _signal(kernel: Kernel, gids: np.ndarray, sending: bool) -> np.ndarray:
     return out
 
 
+def _receives_binary(device) -> bool:
+    return device.entry.impl.name in _RECEIVES_BINARY
+
+
+def _takes_spike_receptors(device) -> bool:
+    return device.entry.impl.kind in ("spike_recorder", "volume_transmitter")
+
+
+def _not_volume_transmitter(device) -> bool:
+    return device.entry.impl.kind != "volume_transmitter"
+
+
+def _is_sampler(device) -> bool:
+    return device.entry.impl.kind == "sampler"
+
+
+def _is_current_source(device) -> bool:
+    return device.entry.impl.kind == "current"
+
+
 def _check_signals(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> None:
     """NEST's rule that the sender's signal type meets the target's (binary neurons and their
     detectors talk only to each other, parrots, spike_generator, noise_generator and
     recorders). Only networks with a binary node can fail it: the others skip the check."""
     net = kernel.network
     if not (any(st.entry.impl.signal == "binary" for st in net.neurons.values())
-            or any(d.entry.impl.name in _RECEIVES_BINARY for d in net.devices.values())):
+            or net.device_ids(_receives_binary).size):
         return
     if np.any((_signal(kernel, src, True) & _signal(kernel, tgt, False)) == 0):
         raise errors.IllegalConnection(
@@ -314,8 +334,7 @@ def _models_of(kernel: Kernel, gids: np.ndarray) -> list:
     net = kernel.network
     out = [(st.entry.name, st.entry.impl) for st in net.neurons.values()
            if len(st) and np.isin(gids, st.gids).any()]
-    devs = np.unique(gids[np.isin(gids, np.fromiter(net.devices, dtype=np.int64,
-                                                     count=len(net.devices)))])
+    devs = np.unique(gids[net.device_mask()[gids]])
     out += [(net.devices[g].entry.name, net.devices[g].entry.impl) for g in devs.tolist()]
     return out
 
@@ -412,8 +431,7 @@ def source_devices(kernel: Kernel, pre: np.ndarray) -> list:
     net = kernel.network
     if not net.devices:
         return []
-    ids = np.fromiter(net.devices, dtype=np.int64, count=len(net.devices))
-    return [net.devices[g] for g in np.unique(pre[np.isin(pre, ids)]).tolist()
+    return [net.devices[g] for g in np.unique(pre[net.device_mask()[pre]]).tolist()
             if net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
 
 
@@ -534,7 +552,7 @@ def _check_single_synapse(kernel: Kernel, pre: np.ndarray, syn: int) -> list:
     net = kernel.network
     if not net.devices:
         return []
-    gids = pre[np.isin(pre, np.fromiter(net.devices, dtype=np.int64))]
+    gids = pre[net.device_mask()[pre]]
     out = [net.devices[g] for g in np.unique(gids).tolist()
            if net.devices[g].entry.element_type == "stimulator"
            and net.devices[g].entry.impl.name != "spike_train_injector"]  # a neuron in NEST
@@ -548,7 +566,7 @@ def _check_single_synapse(kernel: Kernel, pre: np.ndarray, syn: int) -> list:
 def _kind_samples(net, gids: np.ndarray) -> np.ndarray:
     """Devices among gids (each once), plus one neuron if there is one (all neurons share a
     kind); vectorised: a spatial Connect passes one id per connection."""
-    is_dev = np.isin(gids, np.fromiter(net.devices, dtype=np.int64, count=len(net.devices)))
+    is_dev = net.device_mask()[gids]
     return np.concatenate([np.unique(gids[is_dev]), gids[~is_dev][:1]]).astype(np.int64)
 
 
@@ -618,11 +636,9 @@ def _check_target_ports(kernel: Kernel, tgt: np.ndarray, receptor, current: bool
 def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
     """Spike-recording devices accept receptor 0, or the types their model lists."""
     devices = kernel.network.devices
-    checked = [g for g, dev in devices.items()
-               if dev.entry.impl.kind in ("spike_recorder", "volume_transmitter")]
-    if not checked:
+    if not kernel.network.device_ids(_takes_spike_receptors).size:
         return
-    hit = np.isin(tgt, checked)
+    hit = kernel.network.device_mask(_takes_spike_receptors)[tgt]
     if not hit.any():
         return
     receptor = np.broadcast_to(receptor, tgt.shape)
@@ -746,9 +762,7 @@ _REGULAR, _TO_DEVICE, _FROM_DEVICE = 0, 1, 2
 def _kinds(kernel: Kernel, src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
     """Which of NEST's three kinds each connection is (a volume_transmitter is connected to
     as a neuron is)."""
-    dev = np.zeros(kernel.network.size + 1, dtype=bool)
-    dev[[g for g, d in kernel.network.devices.items()
-         if d.entry.impl.kind != "volume_transmitter"]] = True
+    dev = kernel.network.device_mask(_not_volume_transmitter)
     return np.where(dev[src], _FROM_DEVICE, np.where(dev[tgt], _TO_DEVICE, _REGULAR))
 
 
@@ -784,7 +798,7 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
     reg = kind == _REGULAR
     a_key = _regular_key(kernel, src, kind)
     if target is not None:  # NEST looks up device->device connections only without targets
-        keep = ~((kind == _FROM_DEVICE) & np.isin(tgt, list(kernel.network.devices)))
+        keep = ~((kind == _FROM_DEVICE) & np.isin(tgt, kernel.network.device_ids()))
         idx, src, tgt, syn, kind, reg, a_key = (x[keep] for x in
                                                 (idx, src, tgt, syn, kind, reg, a_key))
     zero = np.zeros(idx.size, dtype=np.int64)
@@ -856,7 +870,7 @@ def _target_threads(kernel: Kernel, cols: dict, idx: np.ndarray) -> np.ndarray:
     own thread. (NEST also makes a connection into a volume_transmitter once per thread:
     jaxnest makes it once.)"""
     src, tgt = cols["source"][idx], cols["target"][idx]
-    devices = np.fromiter(kernel.network.devices, np.int64, len(kernel.network.devices))
+    devices = kernel.network.device_ids()
     node = np.where(np.isin(tgt, devices) & ~np.isin(src, devices), src, tgt)
     return node.astype(np.int64) % int(kernel.settings["total_num_virtual_procs"])
 
@@ -931,14 +945,13 @@ def _rports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
     the second, ...)."""
     rec = cols["receptor"][idx]
     net = kernel.network
-    kind = {g: d.entry.impl.kind for g, d in net.devices.items()}
-    samplers = [g for g, k in kind.items() if k == "sampler"]
+    samplers = net.device_ids(_is_sampler)
     shifted = [st for st in net.neurons.values() if st.entry.impl.rport_offset != (0, 0)]
-    if not samplers and not shifted:
+    if not samplers.size and not shifted:
         return rec
     rec, src, tgt = rec.copy(), cols["source"][idx], cols["target"][idx]
     sampler = np.isin(src, samplers)
-    current = np.isin(src, [g for g, k in kind.items() if k == "current"])
+    current = np.isin(src, net.device_ids(_is_current_source))
     for st in shifted:
         sel = np.isin(tgt, st.gids) & ~sampler
         spike_off, current_off = st.entry.impl.rport_offset

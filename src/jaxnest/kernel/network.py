@@ -511,6 +511,7 @@ class Network:
         self.node_local = np.zeros(1, dtype=np.int64)  # index within its store
         self.neurons: dict[str, NeuronStore] = {}
         self.devices: dict[int, DeviceRecord] = {}
+        self._device_ids: dict = {}  # device_ids/device_mask answers until the next Create
         self.conns = ConnTable()
         self.layers: list = []  # spatial layers (connect.spatial.layers.Layer), by first id
         self.version = 0  # bumped on Create (structure change)
@@ -538,6 +539,7 @@ class Network:
         store.extend(gids, values)
         self.node_model.extend([entry.name] * n)
         self.version += 1
+        self._device_ids = {}
         return gids
 
     def add_devices(self, entry: Entry, statuses: list[dict]) -> np.ndarray:
@@ -545,10 +547,34 @@ class Network:
         gids = np.arange(self.size + 1, self.size + 1 + len(statuses), dtype=np.int64)
         for gid, status in zip(gids, statuses):
             self.devices[int(gid)] = DeviceRecord(entry, int(gid), status)
+        self._device_ids = {}
         self.node_local = np.concatenate([self.node_local, np.zeros(len(statuses), np.int64)])
         self.node_model.extend([entry.name] * len(statuses))
         self.version += 1
         return gids
+
+    def device_ids(self, select=None) -> np.ndarray:
+        """The ids of the devices (those whose record passes ``select``, a module-level
+        predicate), ascending. Kept until the next Create: Connect's checks ask
+        on every call, and a script with a recorder per population (NEST's sudoku: 1,459
+        devices, 2,188 Connect calls) spent a third of its build listing them."""
+        ids = self._device_ids.get(select)
+        if ids is None:
+            ids = np.fromiter((g for g, d in self.devices.items() if select is None or select(d)),
+                              dtype=np.int64)
+            self._device_ids[select] = ids
+        return ids
+
+    def device_mask(self, select=None) -> np.ndarray:
+        """(size + 1,) bool: which node ids are devices (passing ``select``); indexing it
+        with ids costs what np.isin against :meth:`device_ids` cost many times over."""
+        key = ("mask", select)
+        mask = self._device_ids.get(key)
+        if mask is None:
+            mask = np.zeros(self.size + 1, bool)
+            mask[self.device_ids(select)] = True
+            self._device_ids[key] = mask
+        return mask
 
     def _room(self, n: int) -> None:
         """Node ids fit the connection table's int32 columns."""

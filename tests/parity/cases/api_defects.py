@@ -206,6 +206,10 @@ def bad_input(nest):
                              nest.Create("spike_recorder") + nest.Create("iaf_psc_exp_multisynapse",
                                                                          params={"tau_syn": [1.0, 2.0]}),
                              syn_spec={"receptor_type": 2}),
+        # devices created after the Connects above (the kernel's device index follows)
+        lambda: nest.Connect(nest.Create("iaf_psc_alpha"), nest.Create("spin_detector")),
+        lambda: nest.Connect(nest.Create("iaf_psc_alpha", 2), nest.Create("spike_recorder"),
+                             syn_spec={"receptor_type": 1}),
     ]
     out = {"errors": [_err(f) for f in cases]}
     n = nest.Create("iaf_psc_alpha", 2, {"V_m": [-60.0, -61.0, -62.0], "C_m": 200})
