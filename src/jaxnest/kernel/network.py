@@ -555,9 +555,9 @@ class Network:
 
     def device_ids(self, select=None) -> np.ndarray:
         """The ids of the devices (those whose record passes ``select``, a module-level
-        predicate), ascending. Kept until the next Create: Connect's checks ask
-        on every call, and a script with a recorder per population (NEST's sudoku: 1,459
-        devices, 2,188 Connect calls) spent a third of its build listing them."""
+        predicate), ascending. Kept until the next Create: Connect's checks ask on every
+        call, and a script with a recorder per population (NEST's sudoku: 1,459 devices,
+        2,188 Connect calls) spent a third of its build listing them."""
         ids = self._device_ids.get(select)
         if ids is None:
             ids = np.fromiter((g for g, d in self.devices.items() if select is None or select(d)),
@@ -566,8 +566,8 @@ class Network:
         return ids
 
     def device_mask(self, select=None) -> np.ndarray:
-        """(size + 1,) bool: which node ids are devices (passing ``select``); indexing it
-        with ids costs what np.isin against :meth:`device_ids` cost many times over."""
+        """(size + 1,) bool: which node ids are devices (passing ``select``): a lookup per
+        id where ``np.isin`` against :meth:`device_ids` sorts both."""
         key = ("mask", select)
         mask = self._device_ids.get(key)
         if mask is None:
