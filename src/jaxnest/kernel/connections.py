@@ -636,8 +636,6 @@ def _check_target_ports(kernel: Kernel, tgt: np.ndarray, receptor, current: bool
 def _check_device_receptors(kernel: Kernel, tgt: np.ndarray, receptor) -> None:
     """Spike-recording devices accept receptor 0, or the types their model lists."""
     devices = kernel.network.devices
-    if not kernel.network.device_ids(_takes_spike_receptors).size:
-        return
     hit = kernel.network.device_mask(_takes_spike_receptors)[tgt]
     if not hit.any():
         return
@@ -798,7 +796,7 @@ def find(kernel: Kernel, source=None, target=None, synapse_model=None,
     reg = kind == _REGULAR
     a_key = _regular_key(kernel, src, kind)
     if target is not None:  # NEST looks up device->device connections only without targets
-        keep = ~((kind == _FROM_DEVICE) & np.isin(tgt, kernel.network.device_ids()))
+        keep = ~((kind == _FROM_DEVICE) & kernel.network.device_mask()[tgt])
         idx, src, tgt, syn, kind, reg, a_key = (x[keep] for x in
                                                 (idx, src, tgt, syn, kind, reg, a_key))
     zero = np.zeros(idx.size, dtype=np.int64)
@@ -870,8 +868,8 @@ def _target_threads(kernel: Kernel, cols: dict, idx: np.ndarray) -> np.ndarray:
     own thread. (NEST also makes a connection into a volume_transmitter once per thread:
     jaxnest makes it once.)"""
     src, tgt = cols["source"][idx], cols["target"][idx]
-    devices = kernel.network.device_ids()
-    node = np.where(np.isin(tgt, devices) & ~np.isin(src, devices), src, tgt)
+    device = kernel.network.device_mask()
+    node = np.where(device[tgt] & ~device[src], src, tgt)
     return node.astype(np.int64) % int(kernel.settings["total_num_virtual_procs"])
 
 
@@ -945,19 +943,19 @@ def _rports(kernel: Kernel, cols, idx: np.ndarray) -> np.ndarray:
     the second, ...)."""
     rec = cols["receptor"][idx]
     net = kernel.network
-    samplers = net.device_ids(_is_sampler)
+    is_sampler = net.device_mask(_is_sampler)
     shifted = [st for st in net.neurons.values() if st.entry.impl.rport_offset != (0, 0)]
-    if not samplers.size and not shifted:
+    if not net.device_ids(_is_sampler).size and not shifted:
         return rec
     rec, src, tgt = rec.copy(), cols["source"][idx], cols["target"][idx]
-    sampler = np.isin(src, samplers)
-    current = np.isin(src, net.device_ids(_is_current_source))
+    sampler = is_sampler[src]
+    current = net.device_mask(_is_current_source)[src]
     for st in shifted:
         sel = np.isin(tgt, st.gids) & ~sampler
         spike_off, current_off = st.entry.impl.rport_offset
         rec[sel] -= np.where(current[sel], current_off, spike_off).astype(rec.dtype)
     if sampler.any():  # each target numbers its loggers in the order they were connected
-        s_idx = np.flatnonzero(np.isin(cols["source"], samplers))
+        s_idx = np.flatnonzero(is_sampler[cols["source"]])
         order = np.lexsort((s_idx, cols["target"][s_idx]))
         t_sorted = cols["target"][s_idx][order]
         first = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]

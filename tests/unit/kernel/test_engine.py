@@ -436,7 +436,6 @@ def test_uniform_parameters_are_passed_as_scalars():
     assert (t == n[3].global_id).sum() > (t == n[0].global_id).sum()
 
 
-
 def _scalar_models():
     """Every model with ``scalar_params``; three in the default run, the others slow."""
     from jaxnest.models.registry import builtin_models
