@@ -24,6 +24,8 @@ CASES = {
                            "Act_n; Simulate(0.1); read them again",
     "device_set_round": "200 iaf_psc_alpha with recurrent, Poisson and dc input, a spike "
                         "recorder and a multimeter: set the dc amplitude, Simulate(10)",
+    "stdp_round": "5,000 iaf_psc_alpha with recurrent stdp_synapse (in-degree 100) and "
+                  "Poisson input, a spike recorder: Simulate(2)",
 }
 
 _CHILD = r"""
@@ -54,6 +56,17 @@ elif case == "hh_phaseplane_round":
         n.V_m, n.Act_n
         nest.Simulate(0.1)
         n.V_m - V, n.Act_n - a
+elif case == "stdp_round":
+    n = nest.Create("iaf_psc_alpha", 5000)
+    pg = nest.Create("poisson_generator", params={"rate": 15000.0})
+    nest.Connect(n, n, {"rule": "fixed_indegree", "indegree": 100},
+                 {"synapse_model": "stdp_synapse", "weight": 5.0, "delay": 1.5})
+    nest.Connect(pg, n, syn_spec={"weight": 20.0})
+    nest.Connect(n, nest.Create("spike_recorder"))
+    nest.Simulate(50.0)
+
+    def call(k):
+        nest.Simulate(2.0)
 else:
     n = nest.Create("iaf_psc_alpha", 200)
     pg = nest.Create("poisson_generator", params={"rate": 8000.0})
@@ -91,13 +104,16 @@ def _run(backend: str, case: str, calls: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=2000, help="timed calls per process "
-                    "(device_set_round: a tenth)")
+                    "(device_set_round, stdp_round: a tenth)")
+    ap.add_argument("--only", nargs="*", default=None, help="these cases only")
     ap.add_argument("--repeat", type=int, default=3, help="processes per backend and case "
                     "(alternating; the best is reported)")
     a = ap.parse_args()
     load0 = os.getloadavg()
     for case, what in CASES.items():
-        calls = a.calls // 10 if case == "device_set_round" else a.calls
+        if a.only and case not in a.only:
+            continue
+        calls = a.calls // 10 if case in ("device_set_round", "stdp_round") else a.calls
         runs = {"nest": [], "jaxnest": []}
         for _ in range(a.repeat):
             for backend in runs:

@@ -31,7 +31,9 @@ from . import blocks, ints, shards, voltage_archive
 from .prefix import prefix_sum
 
 ARCHIVE_H = 32        # archive ring length to start with (grown on overflow)
-SMALL_ARCHIVES = 1 << 14  # entries the rings of a small network may start with together
+AHEAD = 2             # a ring holds this many times the entries the last chunk's busiest
+                      # ring took (ahead_length), grown before a chunk that would not
+SMALL_ARCHIVES = 1 << 20  # entries the rings of a network may start with together
 VIEW_W = (4, 32, 256, 2048)  # archive entries a delivery reads first, then (where they
                              # lack an answer) these many, then all H
 
@@ -187,7 +189,7 @@ def post_trace(kernel, gid: int) -> float:
     Found from the connections' last spike times and the host copy of the archives, for all
     neurons at once per state of the network (a status read per neuron stays cheap)."""
     conns, rt = kernel.network.conns, kernel.runtime
-    key = (id(conns), conns.version, kernel.step, id(rt.pend), id(rt.arch))
+    key = (id(conns), conns.version, kernel.step, id(rt.pend), id(rt.host_archive()))
     cached = getattr(kernel, "_post_traces", None)
     if cached is None or cached[0] != key:
         cached = kernel._post_traces = (key, _post_traces(kernel))
@@ -196,7 +198,7 @@ def post_trace(kernel, gid: int) -> float:
 
 def _post_traces(kernel) -> dict:
     """gid -> post_trace of the neurons a trace-reading rule has delivered to."""
-    conns, arch = kernel.network.conns, kernel.runtime.arch
+    conns, arch = kernel.network.conns, kernel.runtime.host_archive()
     reads = [i for i, e in enumerate(kernel.synapse_entries())
              if e is not None and e.impl.sets_post_trace]
     if arch is None or not reads or not np.isin(reads, list(conns.distinct("syn"))).any():
@@ -246,9 +248,11 @@ def _delivered_in_nest(kernel, sources: np.ndarray) -> np.ndarray:
 
 
 def first_length(n: int) -> int:
-    """The ring length archives of n nodes start with: ARCHIVE_H, longer in small networks
-    (up to 256 entries while all rings hold at most SMALL_ARCHIVES), which spares the reruns
-    and compilations a ring of 32 takes in a chunk of a few thousand steps."""
+    """The ring length archives of n nodes start with: ARCHIVE_H, longer where all rings
+    together stay within SMALL_ARCHIVES entries (24 MB; up to 256 each), which spares the
+    reruns and compilations a ring of 32 takes in a chunk of a few thousand steps (a neuron
+    at 470 Hz fills it in 70 ms: Brunel order 2500 with stdp_synapse starts at 64). Rings
+    stay on the device between runs (Runtime.arch_dev): their length costs no copies."""
     fit = SMALL_ARCHIVES // max(n, 1)
     return max(ARCHIVE_H, min(256, 1 << (fit.bit_length() - 1))) if fit else ARCHIVE_H
 
@@ -269,6 +273,17 @@ def _entries(count, H: int, counts: dict) -> float:
     spikes archived by then) and the most one took, scaled from the slices run to all."""
     held = int(np.minimum(count, H).max(initial=0))
     return held + counts["arch_pushed"] * counts["slices"] / max(counts["slices_run"], 1)
+
+
+def ahead_length(H: int, rate: float, steps: int) -> int:
+    """The ring length for a chunk of ``steps`` steps after chunks whose busiest ring took
+    ``rate`` entries per step: H while it holds AHEAD times that many, else the next power
+    of two that does. Rates that climb between chunks (Brunel with stdp_synapse E->E: from
+    ~150 to ~470 Hz, 20 then 47 entries per 1,000 steps) would otherwise overflow a ring in
+    mid-chunk and rerun the chunk from its start with a longer one (9 s of 23 in that
+    network's second Simulate(100))."""
+    want = AHEAD * rate * steps
+    return H if want <= H else 1 << math.ceil(math.log2(want))
 
 
 def outgrown(count, H: int, counts: dict) -> bool:

@@ -67,6 +67,9 @@ class Runtime:
         self.syn = None            # (plastic layouts, their per-edge state on the device)
         self.arch = None           # spike archives by gid (host), see plastic.new_archive
         self.arch_H = plastic.ARCHIVE_H
+        self.arch_dev = None       # (rows' gids, the last run's spike archives on the
+        #                            device): newer than arch until _sync_arch
+        self.arch_rate = 0.0       # entries per step the busiest ring took in the last chunk
         self.arch_cv: dict = {}      # the value columns the archives hold (Plan.arch_cv)
         self.carch = None          # voltage archives by gid (host), see voltage_archive
         self.carch_dev = None      # (rows' gids, the last run's voltage archives on the
@@ -156,6 +159,9 @@ class Runtime:
             self.vt_K = max(self.vt_K, 2 ** math.ceil(math.log2(max(K, 1))))
         if self.arch is None and plan.arch_mask.any():  # the first archives
             self.arch_H = max(self.arch_H, plastic.first_length(net.size + 1))
+        if plan.arch_mask.any():  # room for what the last chunks' rates would push
+            self.arch_H = plastic.ahead_length(self.arch_H, self.arch_rate,
+                                               min(n_steps, _ARCHIVE_CHUNK))
         if not self.wr_sized:  # (until connections with weight recorders run)
             self.wr_sized, self.wr_cap = _first_wr_cap(plan, self.wr_cap)
         plan.arch_H, plan.wr_cap, plan.vt_K = self.arch_H, self.wr_cap, self.vt_K
@@ -194,6 +200,8 @@ class Runtime:
         try:
             while done < stop:
                 todo = min(steps_cap, stop - done, progress.chunk if progress else n_steps, most)
+                if done and plan.arch_mask.any() and self._archive_ahead(plan, carry, todo):
+                    fn, steps_cap = self._compiled(plan)
                 if inputs_for != done:  # once per chunk: devices may keep state across chunks
                     args.update(self._device_inputs(plan, net, kernel, kernel.step + done,
                                                     steps_cap, todo))
@@ -211,6 +219,8 @@ class Runtime:
                 if self._grow(plan, carry, counts, todo, min(n_steps - done, steps_cap)):
                     fn, steps_cap = self._compiled(plan)  # one rerun for all that grew
                     continue
+                if plan.arch_mask.any():
+                    self.arch_rate = counts["arch_pushed"] / todo
                 if counts["unstable_step"] >= 0 and stop == n_steps:  # run to its slice's start
                     stop = self._unstable_stop(kernel, counts["unstable_step"], done)
                     unstable = plan.groups[counts["unstable_group"]].name
@@ -295,8 +305,7 @@ class Runtime:
         clop = arch.pop("clop", None)
         if spikes:
             host = jax.tree.map(np.asarray, arch)
-            self.arch_H = plan.arch_H = plastic.longer_archive(host, counts)
-            arch = jax.tree.map(put, plastic.regrow(host, self.arch_H))
+            arch = self._regrow_archive(plan, host, plastic.longer_archive(host, counts))
         if clop is not None and over:  # voltage and e-prop histories
             self.clop_H *= 4
             plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
@@ -307,6 +316,23 @@ class Runtime:
             arch["clop"] = clop
         carry["arch"] = arch
         return True
+
+    def _archive_ahead(self, plan: Plan, carry: dict, todo: int) -> bool:
+        """Longer spike archive rings (``carry`` refitted) before a chunk of ``todo`` steps
+        that the last chunk's rate would fill (plastic.ahead_length); whether they grew."""
+        H = plastic.ahead_length(self.arch_H, self.arch_rate, todo)
+        if H == self.arch_H:
+            return False
+        arch = dict(carry["arch"])
+        clop = arch.pop("clop", None)
+        arch = self._regrow_archive(plan, jax.tree.map(np.asarray, arch), H)
+        carry["arch"] = arch if clop is None else dict(arch, clop=clop)
+        return True
+
+    def _regrow_archive(self, plan: Plan, host: dict, H: int) -> dict:
+        """The host archives ``host`` in rings of H entries, on the device; H noted."""
+        self.arch_H = plan.arch_H = H
+        return jax.tree.map(put, plastic.regrow(host, H))
 
     @staticmethod
     def _unstable_stop(kernel, step: int, done: int) -> int:
@@ -413,8 +439,14 @@ class Runtime:
             out["syn"] = self.syn[1]
         if plan.arch_mask.any():
             gids = plan.row_gids[:plan.n_neurons]
-            self._ensure_archive(net.size + 1, plan.arch_cv, step)
-            out["arch"] = {k: put(v[..., gids]) for k, v in self.arch.items()}
+            kept = self.arch_dev
+            if kept is not None and np.array_equal(kept[0], gids) \
+                    and kept[1]["t"].shape[0] == self.arch_H and plan.arch_cv == self.arch_cv:
+                out["arch"] = dict(kept[1])  # the same rows, rings and columns: as run
+            else:
+                self._sync_arch()
+                self._ensure_archive(net.size + 1, plan.arch_cv, step)
+                out["arch"] = {k: put(v[..., gids]) for k, v in self.arch.items()}
         if plan.clop_mask.size:
             gids = plan.row_gids[:plan.n_neurons]
             kept = self.carch_dev
@@ -425,6 +457,25 @@ class Runtime:
                 clop = {k: put(v[..., gids]) for k, v in self.carch.items()}
             out.setdefault("arch", {})["clop"] = clop
         return out
+
+    def host_archive(self) -> dict | None:
+        """The spike archives by gid on the host, brought up to the last run's."""
+        self._sync_arch()
+        return self.arch
+
+    def _sync_arch(self) -> None:
+        """The host's spike archives brought up to the last run's, which stay on the device
+        while runs follow on the same rows (Brunel order 2500 with stdp_synapse: 10 MB of
+        rings, ~7 ms per Simulate copied out and back)."""
+        if self.arch_dev is None:
+            return
+        gids, arch = self.arch_dev
+        self.arch_dev = None
+        H = arch["t"].shape[0]
+        if self.arch["t"].shape[0] != H:  # the run grew the rings
+            self.arch = plastic.regrow(self.arch, H)
+        for k, v in arch.items():
+            self.arch[k][..., gids] = np.asarray(v)
 
     def _sync_carch(self) -> None:
         """The host's voltage archives brought up to the last run's, which stay on the device
@@ -559,10 +610,8 @@ class Runtime:
             clop = arch.pop("clop", None)
             if clop is not None:  # kept on the device (see _sync_carch)
                 self.carch_dev = (gids.copy(), clop)
-            if arch:
-                self._ensure_archive(net.size + 1)
-            for k, v in arch.items():
-                self.arch[k][..., gids] = np.asarray(v)
+            if arch:  # the same (see _sync_arch)
+                self.arch_dev = (gids.copy(), arch)
 
     def _states(self, plan: Plan, net, packed: bool = False) -> list:
         """Group states on the device (the last run's, while the host has not touched them);

@@ -161,6 +161,76 @@ def test_small_networks_start_with_longer_rings(monkeypatch):
     assert np.array_equal(_network(), w) and chunks[0] == 32 and max(chunks) > 32
 
 
+def _rising_rate_network(chunks: list, ahead: int):
+    """Two parrots every 2 ms into a neuron through stdp_synapse; its ~20 spikes in the
+    first 200 ms fit a ring of 32 (its rate is then known), the ~40 of the next 200 ms, at a
+    larger current, do not. The second Simulate's chunk runs (``chunks``: one entry each),
+    the ring length after it and the weights (AHEAD: plastic.ahead_length's factor)."""
+    plastic.AHEAD = ahead
+    nest.ResetKernel()
+    post = nest.Create("iaf_psc_alpha", params={"I_e": 700.0})
+    gen = nest.Create("spike_generator",
+                      params={"spike_times": np.arange(1.0, 400.0, 2.0).tolist()})
+    pre = nest.Create("parrot_neuron", 2)
+    nest.Connect(gen, pre)
+    nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+    nest.Simulate(200.0)
+    post.I_e = 1500.0
+    chunks.clear()
+    nest.Simulate(200.0)
+    return (len(chunks), _state.kernel().runtime.arch_H,
+            nest.GetConnections(synapse_model="stdp_synapse").get("weight"))
+
+
+def test_rings_grow_before_a_chunk_the_last_rate_would_fill(monkeypatch):
+    """After a chunk whose busiest ring took more than half its entries, the rings double
+    before the next chunk runs (plastic.ahead_length): the second Simulate runs once, with
+    64 entries, where rings grown only on overflow run it with 32, drop an entry a
+    connection still needs and run it again; the weights are the same."""
+    monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
+    monkeypatch.setattr(plastic, "AHEAD", plastic.AHEAD)
+    runs = _chunk_runs(monkeypatch)
+    runs_ahead, H, w = _rising_rate_network(runs, plastic.AHEAD)
+    runs_late, _, w_late = _rising_rate_network(runs, 0)  # grown on overflow only
+    assert (runs_ahead, H, runs_late) == (1, 64, 2)
+    np.testing.assert_array_equal(w, w_late)
+    assert np.all(w != 10.0)
+
+
+def test_archives_stay_on_the_device_between_runs():
+    """Runs on the same rows take the last run's archives as it left them on the device
+    (Runtime.arch_dev, no copy to the host and back); a read of the host's archives (a
+    post_trace) brings them over first, and a network that grew between runs starts from the
+    host's, extended: every weight and post_trace as when the host took them after each run."""
+    def run(sync: bool):
+        nest.ResetKernel()
+        rt = _state.kernel().runtime
+        post = nest.Create("iaf_psc_alpha", 2, params={"I_e": [500.0, 700.0]})
+        gen = nest.Create("spike_generator",
+                          params={"spike_times": np.arange(1.0, 300.0, 7.0).tolist()})
+        pre = nest.Create("parrot_neuron")
+        nest.Connect(gen, pre)
+        nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+        kept = []
+        for t in (50.0, 50.0):
+            nest.Simulate(t)
+            kept.append(rt.arch_dev is not None)
+            if sync:
+                rt.host_archive()
+        more = nest.Create("iaf_psc_alpha", params={"I_e": 600.0})
+        nest.Connect(pre, more, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+        nest.Simulate(100.0)
+        traces = (post + more).get("post_trace")
+        return kept, nest.GetConnections(synapse_model="stdp_synapse").get("weight"), traces
+
+    kept, w, traces = run(sync=False)
+    _, w_host, traces_host = run(sync=True)
+    assert kept == [True, True]
+    np.testing.assert_array_equal(w, w_host)
+    np.testing.assert_array_equal(traces, traces_host)
+    assert np.all(np.asarray(w) != 10.0) and np.all(np.asarray(traces) > 0)
+
+
 def _recorded_network():
     """_network with a weight_recorder on its plastic connections and every neuron recorded:
     archives, weight records and spike events all grow in its first chunk."""
