@@ -263,16 +263,22 @@ def longer_archive(arch: dict, counts: dict) -> int:
     from the slices run before the overflow ended the chunk to all of it, a quarter spare
     (at least twice the length). One or two reruns instead of one per doubling: a neuron
     firing at 100 kHz grew its ring from 32 to 16,384 entries in ten reruns, each a
-    compilation."""
+    compilation. At least AHEAD times the entries taken (as ahead_length would ask before
+    the next chunk at this rate: not one compilation for the rerun and one more after it)."""
     H = arch["t"].shape[0]
-    return max(2 * H, 1 << math.ceil(math.log2(1.25 * _entries(arch["count"], H, counts))))
+    want = max(1.25 * _entries(arch["count"], H, counts), AHEAD * _pushed(counts))
+    return max(2 * H, 1 << math.ceil(math.log2(want)))
+
+
+def _pushed(counts: dict) -> float:
+    """The most entries one ring took in a chunk, scaled from the slices run to all."""
+    return counts["arch_pushed"] * counts["slices"] / max(counts["slices_run"], 1)
 
 
 def _entries(count, H: int, counts: dict) -> float:
     """The most entries a ring will hold in a chunk: those it held at the start (``count``
-    spikes archived by then) and the most one took, scaled from the slices run to all."""
-    held = int(np.minimum(count, H).max(initial=0))
-    return held + counts["arch_pushed"] * counts["slices"] / max(counts["slices_run"], 1)
+    spikes archived by then) and the most one took (_pushed)."""
+    return int(np.minimum(count, H).max(initial=0)) + _pushed(counts)
 
 
 def ahead_length(H: int, rate: float, steps: int) -> int:

@@ -197,6 +197,34 @@ def test_rings_grow_before_a_chunk_the_last_rate_would_fill(monkeypatch):
     assert np.all(w != 10.0)
 
 
+def test_a_ring_grown_on_overflow_holds_the_next_chunks(monkeypatch):
+    """A fast neuron (~200 Hz) for 1,000 ms (chunks of 4,000 steps) behind rings of 32: the
+    first chunk overflows and runs again with rings long enough for the chunks after it at
+    the same rate (plastic.AHEAD times its entries), so nothing grows before them; the
+    weights are those of rings grown on overflow only."""
+    monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
+    lengths = _ring_lengths_compiled(monkeypatch)
+
+    def run(ahead):
+        monkeypatch.setattr(plastic, "AHEAD", ahead)
+        nest.ResetKernel()
+        lengths.clear()
+        post = nest.Create("iaf_psc_alpha", params={"I_e": 1500.0})
+        gen = nest.Create("spike_generator",
+                          params={"spike_times": np.arange(1.0, 1000.0, 2.0).tolist()})
+        pre = nest.Create("parrot_neuron", 2)
+        nest.Connect(gen, pre)
+        nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+        nest.Simulate(1000.0)
+        return list(lengths), nest.GetConnections(synapse_model="stdp_synapse").get("weight")
+
+    grown, w = run(plastic.AHEAD)
+    late, w_late = run(0)  # grown on overflow only, as much as the overflow asks
+    assert grown == [32, 256] and late == [32, 128]
+    np.testing.assert_array_equal(w, w_late)
+    assert np.all(w != 10.0)
+
+
 def test_archives_stay_on_the_device_between_runs():
     """Runs on the same rows take the last run's archives as it left them on the device
     (Runtime.arch_dev, no copy to the host and back); a read of the host's archives (a
