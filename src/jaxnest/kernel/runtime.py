@@ -301,20 +301,15 @@ class Runtime:
             np.asarray(carry["arch"]["count"]), self.arch_H, counts))
         if not (spikes or over):
             return False
-        arch = dict(carry["arch"])  # (only what grows goes to the host and back)
-        clop = arch.pop("clop", None)
         if spikes:
-            host = jax.tree.map(np.asarray, arch)
-            arch = self._regrow_archive(plan, host, plastic.longer_archive(host, counts))
+            self._regrow_archive(plan, carry, lambda host: plastic.longer_archive(host, counts))
+        clop = carry["arch"].get("clop")
         if clop is not None and over:  # voltage and e-prop histories
             self.clop_H *= 4
             plan.clop_shape = (self.clop_H,) + tuple(plan.clop_shape[1:])
             host = jax.tree.map(np.asarray, clop)
-            clop = jax.tree.map(put, voltage_archive.resize(
-                host, self.clop_H, host["ub_plus"].shape[0], host["ub_idx"].size))
-        if clop is not None:
-            arch["clop"] = clop
-        carry["arch"] = arch
+            carry["arch"] = dict(carry["arch"], clop=jax.tree.map(put, voltage_archive.resize(
+                host, self.clop_H, host["ub_plus"].shape[0], host["ub_idx"].size)))
         return True
 
     def _archive_ahead(self, plan: Plan, carry: dict, todo: int) -> bool:
@@ -323,16 +318,18 @@ class Runtime:
         H = plastic.ahead_length(self.arch_H, self.arch_rate, todo)
         if H == self.arch_H:
             return False
-        arch = dict(carry["arch"])
-        clop = arch.pop("clop", None)
-        arch = self._regrow_archive(plan, jax.tree.map(np.asarray, arch), H)
-        carry["arch"] = arch if clop is None else dict(arch, clop=clop)
+        self._regrow_archive(plan, carry, lambda host: H)
         return True
 
-    def _regrow_archive(self, plan: Plan, host: dict, H: int) -> dict:
-        """The host archives ``host`` in rings of H entries, on the device; H noted."""
-        self.arch_H = plan.arch_H = H
-        return jax.tree.map(put, plastic.regrow(host, H))
+    def _regrow_archive(self, plan: Plan, carry: dict, length) -> None:
+        """The carry's spike archives in rings of ``length(host copy)`` entries, H noted;
+        only they go to the host and back (the voltage archives stay as they are)."""
+        arch = dict(carry["arch"])
+        clop = arch.pop("clop", None)
+        host = jax.tree.map(np.asarray, arch)
+        self.arch_H = plan.arch_H = length(host)
+        arch = jax.tree.map(put, plastic.regrow(host, self.arch_H))
+        carry["arch"] = arch if clop is None else dict(arch, clop=clop)
 
     @staticmethod
     def _unstable_stop(kernel, step: int, done: int) -> int:
