@@ -161,19 +161,26 @@ def test_small_networks_start_with_longer_rings(monkeypatch):
     assert np.array_equal(_network(), w) and chunks[0] == 32 and max(chunks) > 32
 
 
-def _rising_rate_network(chunks: list, ahead: int):
-    """Two parrots every 2 ms into a neuron through stdp_synapse; its ~20 spikes in the
-    first 200 ms fit a ring of 32 (its rate is then known), the ~40 of the next 200 ms, at a
-    larger current, do not. The second Simulate's chunk runs (``chunks``: one entry each),
-    the ring length after it and the weights (AHEAD: plastic.ahead_length's factor)."""
-    plastic.AHEAD = ahead
+def _parrots_into_a_neuron(I_e: float, until: float):
+    """A fresh kernel: two parrots spiking every 2 ms up to ``until`` into an iaf_psc_alpha
+    with current I_e, through stdp_synapse (weight 10); returns the neuron."""
     nest.ResetKernel()
-    post = nest.Create("iaf_psc_alpha", params={"I_e": 700.0})
+    post = nest.Create("iaf_psc_alpha", params={"I_e": I_e})
     gen = nest.Create("spike_generator",
-                      params={"spike_times": np.arange(1.0, 400.0, 2.0).tolist()})
+                      params={"spike_times": np.arange(1.0, until, 2.0).tolist()})
     pre = nest.Create("parrot_neuron", 2)
     nest.Connect(gen, pre)
     nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+    return post
+
+
+def _rising_rate_network(monkeypatch, chunks: list, ahead: int):
+    """_parrots_into_a_neuron: the neuron's ~20 spikes in the first 200 ms fit a ring of 32
+    (its rate is then known), the ~40 of the next 200 ms, at a larger current, do not. The
+    second Simulate's chunk runs (``chunks``: one entry each), the ring length after it and
+    the weights (AHEAD: plastic.ahead_length's factor)."""
+    monkeypatch.setattr(plastic, "AHEAD", ahead)
+    post = _parrots_into_a_neuron(700.0, 400.0)
     nest.Simulate(200.0)
     post.I_e = 1500.0
     chunks.clear()
@@ -188,10 +195,9 @@ def test_rings_grow_before_a_chunk_the_last_rate_would_fill(monkeypatch):
     64 entries, where rings grown only on overflow run it with 32, drop an entry a
     connection still needs and run it again; the weights are the same."""
     monkeypatch.setattr(plastic, "SMALL_ARCHIVES", 0)
-    monkeypatch.setattr(plastic, "AHEAD", plastic.AHEAD)
     runs = _chunk_runs(monkeypatch)
-    runs_ahead, H, w = _rising_rate_network(runs, plastic.AHEAD)
-    runs_late, _, w_late = _rising_rate_network(runs, 0)  # grown on overflow only
+    runs_ahead, H, w = _rising_rate_network(monkeypatch, runs, plastic.AHEAD)
+    runs_late, _, w_late = _rising_rate_network(monkeypatch, runs, 0)  # on overflow only
     assert (runs_ahead, H, runs_late) == (1, 64, 2)
     np.testing.assert_array_equal(w, w_late)
     assert np.all(w != 10.0)
@@ -207,14 +213,8 @@ def test_a_ring_grown_on_overflow_holds_the_next_chunks(monkeypatch):
 
     def run(ahead):
         monkeypatch.setattr(plastic, "AHEAD", ahead)
-        nest.ResetKernel()
         lengths.clear()
-        post = nest.Create("iaf_psc_alpha", params={"I_e": 1500.0})
-        gen = nest.Create("spike_generator",
-                          params={"spike_times": np.arange(1.0, 1000.0, 2.0).tolist()})
-        pre = nest.Create("parrot_neuron", 2)
-        nest.Connect(gen, pre)
-        nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 10.0})
+        _parrots_into_a_neuron(1500.0, 1000.0)
         nest.Simulate(1000.0)
         return list(lengths), nest.GetConnections(synapse_model="stdp_synapse").get("weight")
 
