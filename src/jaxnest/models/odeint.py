@@ -200,6 +200,69 @@ def rkf45_step(rhs, y, params, h, k1):
     return y5, yerr
 
 
+LOOPED_MAX = 64
+"""Groups of fewer neurons evaluate the six RKF45 stages in a loop (:func:`_rkf45_looped`)
+where the right-hand side has at least LOOPED_RHS operations (ht_neuron 198, the gap-junction
+hh 140, iaf_cond_alpha_mc 109; hh_psc_alpha 97, aeif 50-60): below that, the loop's own cost
+outweighs what the compilation saves (one hh_psc_alpha: compile 1.04 -> 0.67 s, but 1 s of
+simulation 1.72 -> 1.85 s; one astrocyte, 52: 0.24 -> 0.31 s)."""
+LOOPED_RHS = 100
+
+# Fehlberg's stage weights as a table: row s gives stage s + 1's weights of k1..k5 (zeros past
+# the stage's own terms; they are masked out, not added).
+_B = np.zeros((6, 5))
+for _s, _row in enumerate(((_A2,), _B3, _B4, _B5, _B6), start=1):
+    _B[_s, :len(_row)] = _row
+
+
+def _rkf45_looped(rhs, y, params, h):
+    """``(k1, y5, yerr)`` of one RKF45 step, the six right-hand-side evaluations in a loop.
+
+    :func:`rkf45_step` writes the right-hand side out six times: a large model (ht_neuron,
+    the multi-compartment ones) gives XLA thousands of instructions per copy, and a small
+    group pays them at every compilation and every load of the compiled chunk, where its
+    run is short. Here the program holds one copy, run for stage ``s`` = 0..5 on ``y + h
+    (b_s0 k1 + ... )``, the terms summed in :func:`rkf45_step`'s order (the ones a stage does
+    not have are selected away, not added as zeros, which would turn an infinite k into NaN);
+    stage 2 keeps its ``(a * h) * k1`` rounding. Large groups keep the unrolled form: there
+    the loop's per-stage overhead costs more than the compilation (coba's 4,000 neurons:
+    3.8 -> 5.5 s a simulated second, docs/performance.md). ``y`` is one array."""
+    K = jnp.zeros((6,) + y.shape, y.dtype)
+    B = jnp.asarray(_B, y.dtype)
+
+    def stage(s, K):
+        b = B[s]
+        acc = b[0] * K[0]
+        for j in range(1, 5):
+            acc = jnp.where(j < s, acc + b[j] * K[j], acc)
+        ys = jnp.where(s == 0, y, jnp.where(s == 1, y + (_A2 * h) * K[0], y + h * acc))
+        return K.at[s].set(rhs(ys, params))
+
+    K = lax.fori_loop(0, 6, stage, K)
+    k1, k3, k4, k5, k6 = K[0], K[2], K[3], K[4], K[5]
+
+    def combine(w):
+        return w[0] * k1 + w[1] * k3 + w[2] * k4 + w[3] * k5 + w[4] * k6
+
+    return k1, y + h * combine(_C), h * combine(_E)
+
+
+def _trial(rhs, y, params, h, looped):
+    """``(k1, y5, yerr)``: :func:`rkf45_step` with ``k1 = rhs(y)``, or :func:`_rkf45_looped`."""
+    if looped:
+        return _rkf45_looped(rhs, y, params, h)
+    k1 = rhs(y, params)
+    return (k1,) + rkf45_step(rhs, y, params, h, k1)
+
+
+def _looped(rhs, Y) -> bool:
+    """Whether a group's stages run in a loop (LOOPED_MAX, LOOPED_RHS), decided once for the
+    whole group: a large group's compact phase keeps the unrolled form, its program one form."""
+    if not (isinstance(Y, jax.Array) and Y.ndim > 0 and Y.shape[-1] < LOOPED_MAX):
+        return False
+    return len(jax.make_jaxpr(rhs)(Y).eqns) >= LOOPED_RHS
+
+
 def _where(mask, a, b):
     return _tmap(lambda u, v: jnp.where(mask, u, v), a, b)
 
@@ -251,16 +314,16 @@ def integrate(rhs, y, params, h, dt_state, eps_abs=1e-3, eps_rel=0.0, max_iter=1
     Y, restore = _stacked(y)
     if restore is not None:
         rhs = _on_stacked(rhs, restore)
+    looped = _looped(lambda yy: rhs(yy, params), Y)
 
     def step(carry, ctx):
         t, yc, dt = carry
         prm, e_abs, e_rel = ctx
         active = t < t1
-        k1 = rhs(yc, prm)
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        y_try, yerr = rkf45_step(rhs, yc, prm, h0, k1)
+        _, y_try, yerr = _trial(rhs, yc, prm, h0, looped)
         t_try = jnp.where(final, t1, t + h0)
 
         rmax = _max_ratio(y_try, yerr, e_abs, e_rel)
@@ -335,17 +398,17 @@ def evolve(rhs, y, params, h, dt_state, aux=None, on_step=None, eps_abs=1e-3, ep
         rhs = _on_stacked(rhs, restore)
         if on_step is not None:
             on_step = _events_on_stacked(on_step, restore)
+    looped = _looped(lambda yy: rhs(yy, params, aux), Y)
 
     def step(carry, ctx):
         t, yc, dt, ax = carry
         prm, e_abs, e_rel = ctx
         active = t < t1
         f = lambda yy, p: rhs(yy, p, ax)  # noqa: E731
-        k1 = f(yc, prm)
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        y_try, yerr = rkf45_step(f, yc, prm, h0, k1)
+        _, y_try, yerr = _trial(f, yc, prm, h0, looped)
         t_try = jnp.where(final, t1, t + h0)
         yp = f(y_try, prm)  # GSL's rkf45 evaluates dydt_out after every trial step
 

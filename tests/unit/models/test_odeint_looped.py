@@ -1,0 +1,76 @@
+"""odeint's looped stages (small groups with a large right-hand side evaluate the six RKF45
+stages in a loop, one copy of the right-hand side in the program) give the unrolled form's
+results, sub-step for sub-step."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxnest import jax_scope
+from jaxnest.models import odeint
+from test_odeint_compact import _on_step, _problem, _rhs, _rhs_aux
+
+
+def _both(monkeypatch, fn):
+    out = {}
+    for key, limit in (("looped", 0), ("unrolled", 10**9)):
+        monkeypatch.setattr(odeint, "LOOPED_RHS", limit)
+        with jax_scope():
+            out[key] = jax.tree.map(np.asarray, jax.jit(fn)())
+    return out
+
+
+def _close(a, b):
+    # the same operations in the same order; XLA may contract a product and a sum into one
+    # fused multiply-add in one form and not in the other (JAXNEST_FMA=0: identical)
+    np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("n, n_stiff", [(8, 2), (40, 10)])
+def test_integrate_looped_as_unrolled(monkeypatch, n, n_stiff):
+    y, p = _problem(n, n_stiff)
+    out = _both(monkeypatch, lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(n)))
+    jax.tree.map(_close, out["looped"], out["unrolled"])
+    assert np.all(out["unrolled"][1][np.asarray(p["k"]) > 1000] < 0.1)  # really sub-stepped
+
+
+def test_evolve_looped_as_unrolled(monkeypatch):
+    y, p = _problem(16, 4)
+    aux = {"r": jnp.zeros(16), "n": jnp.zeros(16)}
+
+    def run():
+        def step(c, _):
+            yy, dt, ax = odeint.evolve(_rhs_aux, c[0], p, 0.1, c[1], aux=c[2],
+                                       on_step=_on_step, eps_abs=1e-6, eps_rel=1e-6,
+                                       a_y=0.0, a_dydt=1.0)
+            new = (yy, dt, {"r": jnp.maximum(ax["r"] - 1.0, 0.0), "n": ax["n"]})
+            return jax.tree.map(lambda a, b: jnp.asarray(a, b.dtype), new, c), None
+        return jax.lax.scan(step, (y, jnp.zeros(16), aux), None, length=50)[0]
+
+    out = _both(monkeypatch, run)
+    jax.tree.map(_close, out["looped"], out["unrolled"])
+    np.testing.assert_array_equal(out["looped"][2]["n"], out["unrolled"][2]["n"])
+    assert out["unrolled"][2]["n"].sum() > 5  # events happened inside the sub-steps
+
+
+def test_stage_never_adds_a_term_it_does_not_have():
+    """A k that is infinite must not reach the stages before it as ``0 * inf`` (NaN)."""
+    def rhs(y, p):
+        return jnp.where(y > 1.5, jnp.inf, -y)  # stages past the jump see inf
+
+    y = jnp.ones((2, 3))
+    with jax_scope():
+        k1, y5, err = jax.jit(lambda: odeint._rkf45_looped(rhs, y, None, jnp.full(3, 8.0)))()
+        k1u = rhs(y, None)
+        y5u, erru = jax.jit(lambda: odeint.rkf45_step(rhs, y, None, jnp.full(3, 8.0), k1u))()
+    np.testing.assert_array_equal(np.isnan(np.asarray(y5)), np.isnan(np.asarray(y5u)))
+    np.testing.assert_array_equal(np.asarray(y5), np.asarray(y5u))
+
+
+def test_which_groups_loop(monkeypatch):
+    small, large = jnp.ones((2, 8)), jnp.ones((2, odeint.LOOPED_MAX))
+    rhs = lambda y: _rhs({"v": y[0], "w": y[1]}, {"k": 1.0, "I": 0.0})["v"]  # noqa: E731
+    assert not odeint._looped(rhs, small)  # a few operations: unrolled
+    monkeypatch.setattr(odeint, "LOOPED_RHS", 1)
+    assert odeint._looped(rhs, small)
+    assert not odeint._looped(rhs, large)
