@@ -210,13 +210,12 @@ LOOPED_RHS = 100
 
 # Fehlberg's stage weights as a table: row s gives stage s + 1's weights of k1..k5 (zeros past
 # the stage's own terms; they are masked out, not added).
-_B = np.zeros((6, 5))
-for _s, _row in enumerate(((_A2,), _B3, _B4, _B5, _B6), start=1):
-    _B[_s, :len(_row)] = _row
+_B = np.array([list(r) + [0.0] * (5 - len(r)) for r in ((), (_A2,), _B3, _B4, _B5, _B6)])
 
 
 def _rkf45_looped(rhs, y, params, h):
-    """``(k1, y5, yerr)`` of one RKF45 step, the six right-hand-side evaluations in a loop.
+    """``(y5, yerr)`` of one RKF45 step from ``y`` (:func:`rkf45_step`), the six
+    right-hand-side evaluations (``k1 = rhs(y)`` the first) in a loop.
 
     :func:`rkf45_step` writes the right-hand side out six times: a large model (ht_neuron,
     the multi-compartment ones) gives XLA thousands of instructions per copy, and a small
@@ -244,15 +243,14 @@ def _rkf45_looped(rhs, y, params, h):
     def combine(w):
         return w[0] * k1 + w[1] * k3 + w[2] * k4 + w[3] * k5 + w[4] * k6
 
-    return k1, y + h * combine(_C), h * combine(_E)
+    return y + h * combine(_C), h * combine(_E)
 
 
 def _trial(rhs, y, params, h, looped):
-    """``(k1, y5, yerr)``: :func:`rkf45_step` with ``k1 = rhs(y)``, or :func:`_rkf45_looped`."""
+    """``(y5, yerr)``: :func:`rkf45_step` with ``k1 = rhs(y)``, or :func:`_rkf45_looped`."""
     if looped:
         return _rkf45_looped(rhs, y, params, h)
-    k1 = rhs(y, params)
-    return (k1,) + rkf45_step(rhs, y, params, h, k1)
+    return rkf45_step(rhs, y, params, h, rhs(y, params))
 
 
 def _looped(rhs, Y) -> bool:
@@ -323,7 +321,7 @@ def integrate(rhs, y, params, h, dt_state, eps_abs=1e-3, eps_rel=0.0, max_iter=1
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        _, y_try, yerr = _trial(rhs, yc, prm, h0, looped)
+        y_try, yerr = _trial(rhs, yc, prm, h0, looped)
         t_try = jnp.where(final, t1, t + h0)
 
         rmax = _max_ratio(y_try, yerr, e_abs, e_rel)
@@ -408,7 +406,7 @@ def evolve(rhs, y, params, h, dt_state, aux=None, on_step=None, eps_abs=1e-3, ep
         rem = t1 - t
         final = dt > rem
         h0 = jnp.where(final, rem, dt)
-        _, y_try, yerr = _trial(f, yc, prm, h0, looped)
+        y_try, yerr = _trial(f, yc, prm, h0, looped)
         t_try = jnp.where(final, t1, t + h0)
         yp = f(y_try, prm)  # GSL's rkf45 evaluates dydt_out after every trial step
 

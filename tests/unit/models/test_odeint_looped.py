@@ -60,7 +60,7 @@ def test_stage_never_adds_a_term_it_does_not_have():
 
     y = jnp.ones((2, 3))
     with jax_scope():
-        k1, y5, err = jax.jit(lambda: odeint._rkf45_looped(rhs, y, None, jnp.full(3, 8.0)))()
+        y5, err = jax.jit(lambda: odeint._rkf45_looped(rhs, y, None, jnp.full(3, 8.0)))()
         k1u = rhs(y, None)
         y5u, erru = jax.jit(lambda: odeint.rkf45_step(rhs, y, None, jnp.full(3, 8.0), k1u))()
     np.testing.assert_array_equal(np.isnan(np.asarray(y5)), np.isnan(np.asarray(y5u)))
