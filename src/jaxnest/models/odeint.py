@@ -209,7 +209,7 @@ simulation 1.72 -> 1.85 s; one astrocyte, 52: 0.24 -> 0.31 s)."""
 LOOPED_RHS = 100
 
 # Fehlberg's stage weights as a table: row s gives stage s + 1's weights of k1..k5 (zeros past
-# the stage's own terms; they are masked out, not added).
+# the stage's own terms; _rkf45_looped selects those away).
 _B = np.array([list(r) + [0.0] * (5 - len(r)) for r in ((), (_A2,), _B3, _B4, _B5, _B6)])
 
 
@@ -222,8 +222,9 @@ def _rkf45_looped(rhs, y, params, h):
     group pays them at every compilation and every load of the compiled chunk, where its
     run is short. Here the program holds one copy, run for stage ``s`` = 0..5 on ``y + h
     (b_s0 k1 + ... )``, the terms summed in :func:`rkf45_step`'s order (the ones a stage does
-    not have are selected away, not added as zeros, which would turn an infinite k into NaN);
-    stage 2 keeps its ``(a * h) * k1`` rounding. Large groups keep the unrolled form: there
+    not have are selected away rather than added as the table's zeros, so that each sum is
+    the unrolled one exactly, signed zeros included); stage 2 keeps its ``(a * h) * k1``
+    rounding. Large groups keep the unrolled form: there
     the loop's per-stage overhead costs more than the compilation (coba's 4,000 neurons:
     3.8 -> 5.5 s a simulated second, docs/performance.md). ``y`` is one array."""
     K = jnp.zeros((6,) + y.shape, y.dtype)
