@@ -188,15 +188,18 @@ def rkf45_step(rhs, y, params, h, k1):
     k4 = rhs(_tmap(stage(*_B4), y, k1, k2, k3), params)
     k5 = rhs(_tmap(stage(*_B5), y, k1, k2, k3, k4), params)
     k6 = rhs(_tmap(stage(*_B6), y, k1, k2, k3, k4, k5), params)
+    return _solution(y, h, k1, k3, k4, k5, k6)
 
+
+def _solution(y, h, *ks):
+    """``(y5, yerr)`` from the stages ``k1, k3, k4, k5, k6`` (k2 has weight 0 in both)."""
     def combine(w):
         def one(a, c, d, e, f):
             return w[0] * a + w[1] * c + w[2] * d + w[3] * e + w[4] * f
         return one
 
-    d = _tmap(combine(_C), k1, k3, k4, k5, k6)
-    y5 = _tmap(lambda yi, di: yi + h * di, y, d)
-    yerr = _tmap(lambda ei: h * ei, _tmap(combine(_E), k1, k3, k4, k5, k6))
+    y5 = _tmap(lambda yi, di: yi + h * di, y, _tmap(combine(_C), *ks))
+    yerr = _tmap(lambda ei: h * ei, _tmap(combine(_E), *ks))
     return y5, yerr
 
 
@@ -224,9 +227,9 @@ def _rkf45_looped(rhs, y, params, h):
     (b_s0 k1 + ... )``, the terms summed in :func:`rkf45_step`'s order (the ones a stage does
     not have are selected away rather than added as the table's zeros, so that each sum is
     the unrolled one exactly, signed zeros included); stage 2 keeps its ``(a * h) * k1``
-    rounding. Large groups keep the unrolled form: there
-    the loop's per-stage overhead costs more than the compilation (coba's 4,000 neurons:
-    3.8 -> 5.5 s a simulated second, docs/performance.md). ``y`` is one array."""
+    rounding. Large groups keep the unrolled form: there the loop's per-stage overhead
+    costs more than the compilation (coba's 4,000 neurons: 3.8 -> 5.5 s a simulated second,
+    docs/performance.md). ``y`` is one array."""
     K = jnp.zeros((6,) + y.shape, y.dtype)
     B = jnp.asarray(_B, y.dtype)
 
@@ -239,12 +242,7 @@ def _rkf45_looped(rhs, y, params, h):
         return K.at[s].set(rhs(ys, params))
 
     K = lax.fori_loop(0, 6, stage, K)
-    k1, k3, k4, k5, k6 = K[0], K[2], K[3], K[4], K[5]
-
-    def combine(w):
-        return w[0] * k1 + w[1] * k3 + w[2] * k4 + w[3] * k5 + w[4] * k6
-
-    return y + h * combine(_C), h * combine(_E)
+    return _solution(y, h, K[0], K[2], K[3], K[4], K[5])
 
 
 def _trial(rhs, y, params, h, looped):

@@ -34,13 +34,30 @@ def _problem(n, n_stiff):
     return y, p
 
 
-def _both(monkeypatch, fn):
+def _both(monkeypatch, fn, name="COMPACT_MIN", settings=(("compact", 64), ("full", 10**9))):
+    """``fn``'s results (host arrays) with odeint's ``name`` at each of ``settings``."""
     out = {}
-    for key, limit in (("compact", 64), ("full", 10**9)):
-        monkeypatch.setattr(odeint, "COMPACT_MIN", limit)
+    for key, limit in settings:
+        monkeypatch.setattr(odeint, name, limit)
         with jax_scope():
             out[key] = jax.tree.map(np.asarray, jax.jit(fn)())
     return out
+
+
+def _evolve_with_events(y, p, n, steps=50):
+    """A function running ``steps`` simulation steps of evolve with spike events and a
+    refractory counter over ``n`` lanes; returns the final (y, dt, aux)."""
+    aux = {"r": jnp.zeros(n), "n": jnp.zeros(n)}
+
+    def run():
+        def step(c, _):
+            yy, dt, ax = odeint.evolve(_rhs_aux, c[0], p, 0.1, c[1], aux=c[2],
+                                       on_step=_on_step, eps_abs=1e-6, eps_rel=1e-6,
+                                       a_y=0.0, a_dydt=1.0)
+            new = (yy, dt, {"r": jnp.maximum(ax["r"] - 1.0, 0.0), "n": ax["n"]})
+            return jax.tree.map(lambda a, b: jnp.asarray(a, b.dtype), new, c), None
+        return jax.lax.scan(step, (y, jnp.zeros(n), aux), None, length=steps)[0]
+    return run
 
 
 @pytest.mark.parametrize("n, n_stiff", [(128, 4), (128, 16), (128, 40),  # below, at and
@@ -54,17 +71,6 @@ def test_integrate_identical(monkeypatch, n, n_stiff):  # compacted twice (128, 
 
 def test_evolve_with_events_identical(monkeypatch):
     y, p = _problem(128, 8)
-    aux = {"r": jnp.zeros(128), "n": jnp.zeros(128)}
-
-    def run():
-        def step(c, _):
-            yy, dt, ax = odeint.evolve(_rhs_aux, c[0], p, 0.1, c[1], aux=c[2],
-                                       on_step=_on_step, eps_abs=1e-6, eps_rel=1e-6,
-                                       a_y=0.0, a_dydt=1.0)
-            new = (yy, dt, {"r": jnp.maximum(ax["r"] - 1.0, 0.0), "n": ax["n"]})
-            return jax.tree.map(lambda a, b: jnp.asarray(a, b.dtype), new, c), None
-        return jax.lax.scan(step, (y, jnp.zeros(128), aux), None, length=50)[0]
-
-    out = _both(monkeypatch, run)
+    out = _both(monkeypatch, _evolve_with_events(y, p, 128))
     jax.tree.map(np.testing.assert_array_equal, out["compact"], out["full"])
     assert out["full"][2]["n"].sum() > 10  # events happened inside the sub-steps

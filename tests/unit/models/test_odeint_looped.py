@@ -8,16 +8,11 @@ import pytest
 
 from jaxnest import jax_scope
 from jaxnest.models import odeint
-from test_odeint_compact import _on_step, _problem, _rhs, _rhs_aux
+from test_odeint_compact import _both, _evolve_with_events, _problem, _rhs
 
 
-def _both(monkeypatch, fn):
-    out = {}
-    for key, limit in (("looped", 0), ("unrolled", 10**9)):
-        monkeypatch.setattr(odeint, "LOOPED_RHS", limit)
-        with jax_scope():
-            out[key] = jax.tree.map(np.asarray, jax.jit(fn)())
-    return out
+def _looped_and_unrolled(monkeypatch, fn):
+    return _both(monkeypatch, fn, "LOOPED_RHS", (("looped", 0), ("unrolled", 10**9)))
 
 
 def _close(a, b):
@@ -29,25 +24,15 @@ def _close(a, b):
 @pytest.mark.parametrize("n, n_stiff", [(8, 2), (40, 10)])
 def test_integrate_looped_as_unrolled(monkeypatch, n, n_stiff):
     y, p = _problem(n, n_stiff)
-    out = _both(monkeypatch, lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(n)))
+    out = _looped_and_unrolled(monkeypatch,
+                               lambda: odeint.integrate(_rhs, y, p, 0.1, jnp.zeros(n)))
     jax.tree.map(_close, out["looped"], out["unrolled"])
     assert np.all(out["unrolled"][1][np.asarray(p["k"]) > 1000] < 0.1)  # really sub-stepped
 
 
 def test_evolve_looped_as_unrolled(monkeypatch):
     y, p = _problem(16, 4)
-    aux = {"r": jnp.zeros(16), "n": jnp.zeros(16)}
-
-    def run():
-        def step(c, _):
-            yy, dt, ax = odeint.evolve(_rhs_aux, c[0], p, 0.1, c[1], aux=c[2],
-                                       on_step=_on_step, eps_abs=1e-6, eps_rel=1e-6,
-                                       a_y=0.0, a_dydt=1.0)
-            new = (yy, dt, {"r": jnp.maximum(ax["r"] - 1.0, 0.0), "n": ax["n"]})
-            return jax.tree.map(lambda a, b: jnp.asarray(a, b.dtype), new, c), None
-        return jax.lax.scan(step, (y, jnp.zeros(16), aux), None, length=50)[0]
-
-    out = _both(monkeypatch, run)
+    out = _looped_and_unrolled(monkeypatch, _evolve_with_events(y, p, 16))
     jax.tree.map(_close, out["looped"], out["unrolled"])
     np.testing.assert_array_equal(out["looped"][2]["n"], out["unrolled"][2]["n"])
     assert out["unrolled"][2]["n"].sum() > 5  # events happened inside the sub-steps
